@@ -1,0 +1,24 @@
+package dev.jpoline.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Unmatched;
+
+/**
+ * Base of the commands whose machinery a later change brings. It accepts the command's usual
+ * arguments and refuses clearly, so that scripts fail fast instead of doing nothing.
+ */
+abstract class NotYetAvailable implements Runnable {
+    @Parameters(arity = "0..*", paramLabel = "ARGS", description = "Arguments of the command.")
+    List<String> arguments = new ArrayList<>();
+
+    @Unmatched List<String> unmatched = new ArrayList<>();
+
+    abstract String what();
+
+    @Override
+    public void run() {
+        throw new UserError(what() + " is not available yet in this build of jpoline", Main.EXIT_UNAVAILABLE);
+    }
+}

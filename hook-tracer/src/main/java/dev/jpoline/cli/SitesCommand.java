@@ -1,0 +1,11 @@
+package dev.jpoline.cli;
+
+import picocli.CommandLine.Command;
+
+@Command(name = "sites", mixinStandardHelpOptions = true, description = "List the syscall instructions that jpoline would rewrite in ELF files.")
+final class SitesCommand extends NotYetAvailable {
+    @Override
+    String what() {
+        return "'jpoline sites' (list the syscall sites of ELF files)";
+    }
+}

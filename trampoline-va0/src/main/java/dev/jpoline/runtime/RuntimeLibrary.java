@@ -1,0 +1,150 @@
+package dev.jpoline.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
+
+/**
+ * The native runtime {@code libjpoline.so} as shipped inside the jar, and its extraction to a
+ * file that {@code LD_PRELOAD} can name.
+ *
+ * <p>The file is named by a hash of its content, so a changed runtime never overwrites one that
+ * running targets still map. It is written to a temporary file and renamed into place, so a
+ * concurrent first run sees either no file or the whole file.
+ */
+public final class RuntimeLibrary {
+    /** Class-path location of the library built by this module. */
+    public static final String RESOURCE = "/dev/jpoline/runtime/linux-x86-64/libjpoline.so";
+
+    private static final String PREFIX = "libjpoline-";
+    private static final String SUFFIX = ".so";
+    /** Older extractions are removed after this long, leaving time for targets that still use them. */
+    private static final Duration STALE_AFTER = Duration.ofDays(7);
+
+    private final byte[] content;
+    private final String sha256;
+
+    private RuntimeLibrary(byte[] content) {
+        this.content = content;
+        this.sha256 = sha256Hex(content);
+    }
+
+    /** The library bundled with this build. */
+    public static RuntimeLibrary bundled() {
+        try (InputStream in = RuntimeLibrary.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the native runtime " + RESOURCE
+                        + " is missing from the class path; rebuild with: mvn -DskipTests package");
+            }
+            return new RuntimeLibrary(in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the bundled native runtime", e);
+        }
+    }
+
+    /** A library with the given bytes (tests, and hosts that ship their own build). */
+    public static RuntimeLibrary of(byte[] content) {
+        return new RuntimeLibrary(content.clone());
+    }
+
+    public String sha256() {
+        return sha256;
+    }
+
+    /** File name inside the cache directory: the content hash decides it. */
+    public String fileName() {
+        return PREFIX + sha256.substring(0, 32) + SUFFIX;
+    }
+
+    /** Extracts into the default per-user cache directory. */
+    public Path extract() {
+        return extract(UserCacheDirectory.open());
+    }
+
+    /**
+     * Returns a path inside {@code cacheDir} holding exactly this library, owner-only. An existing
+     * file with the right content is reused untouched; a missing or damaged one is (re)written
+     * atomically.
+     */
+    public Path extract(Path cacheDir) {
+        UserCacheDirectory.open(cacheDir);
+        Path target = cacheDir.resolve(fileName());
+        try {
+            if (!holdsThisContent(target)) {
+                writeAtomically(cacheDir, target);
+            }
+            pruneStale(cacheDir, target);
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot extract the native runtime to " + target
+                    + "; check the disk or set " + UserCacheDirectory.OVERRIDE_ENV, e);
+        }
+    }
+
+    private boolean holdsThisContent(Path file) throws IOException {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.size(file) != content.length) {
+            return false;
+        }
+        return Arrays.equals(Files.readAllBytes(file), content);
+    }
+
+    private void writeAtomically(Path dir, Path target) throws IOException {
+        Path temp = Files.createTempFile(dir, ".extract-", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                out.write(java.nio.ByteBuffer.wrap(content));
+                out.force(true);
+            }
+            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("r-x------"));
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("the cache directory does not support atomic rename", e);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private static void pruneStale(Path dir, Path keep) {
+        Instant cutoff = Instant.now().minus(STALE_AFTER);
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, PREFIX + "*" + SUFFIX)) {
+            for (Path p : old) {
+                if (p.equals(keep)) {
+                    continue;
+                }
+                FileTime modified = Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS);
+                if (modified.toInstant().isBefore(cutoff)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            // Pruning is housekeeping; failing at it must not stop a run.
+        }
+    }
+
+    static String sha256Hex(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+    }
+}
