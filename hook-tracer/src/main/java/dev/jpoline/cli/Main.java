@@ -9,11 +9,10 @@ import picocli.CommandLine.Command;
         name = "jpoline",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = {
-            "System-call interception for Linux x86-64: every syscall instruction of a program is",
-            "rewritten to 'call *%rax' and lands on a trampoline at address 0, from where it is",
-            "passed through, traced, or handed to Java hooks."
-        },
+        description =
+                "System-call interception for Linux x86-64: every syscall instruction of a program is"
+                        + " rewritten to 'call *%%rax' and lands on a trampoline at address 0, from where it"
+                        + " is passed through, traced, or handed to Java hooks.",
         subcommands = {
             RunCommand.class,
             TraceCommand.class,

@@ -17,8 +17,16 @@ abstract class NotYetAvailable implements Runnable {
 
     abstract String what();
 
+    /** Whether the command will need the VA0 page; checked first so the fix is said early. */
+    boolean needsVa0() {
+        return true;
+    }
+
     @Override
     public void run() {
+        if (needsVa0()) {
+            Va0Requirement.check();
+        }
         throw new UserError(what() + " is not available yet in this build of jpoline", Main.EXIT_UNAVAILABLE);
     }
 }

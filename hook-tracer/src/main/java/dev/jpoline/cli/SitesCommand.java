@@ -8,4 +8,9 @@ final class SitesCommand extends NotYetAvailable {
     String what() {
         return "'jpoline sites' (list the syscall sites of ELF files)";
     }
+
+    @Override
+    boolean needsVa0() {
+        return false; // only reads files
+    }
 }
