@@ -1,0 +1,130 @@
+package dev.jpoline.host;
+
+import static dev.jpoline.host.SessionLayout.*;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request a target posted in a slot: rewrite all its code (start-up) or a range it just
+ * mapped executable. The host answers through the slot, following docs/session.md: announce
+ * every site, win the right to patch, patch, finish.
+ */
+public final class RewriteRequest {
+    /** How long the host waits for a target to take one chunk of addresses. */
+    static final long CHUNK_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final Session session;
+    private final int slot;
+    private final int base;
+
+    RewriteRequest(Session session, int slot) {
+        this.session = session;
+        this.slot = slot;
+        this.base = slotOffset(slot);
+    }
+
+    public int slot() {
+        return slot;
+    }
+
+    public int pid() {
+        return session.getInt(base + SLOT_PID);
+    }
+
+    public int tid() {
+        return session.getInt(base + SLOT_TID);
+    }
+
+    public boolean isStartup() {
+        return session.getInt(base + SLOT_KIND) == KIND_STARTUP;
+    }
+
+    public long rangeStart() {
+        return session.getLong(base + SLOT_RANGE_START);
+    }
+
+    public long rangeEnd() {
+        return session.getLong(base + SLOT_RANGE_END);
+    }
+
+    /** Thrown when the target stopped waiting (gave up, or died) while the host answered it. */
+    public static final class TargetGone extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        TargetGone(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Hands every site address to the target, in chunks, and waits until it has taken each
+     * one into its site table.
+     */
+    public void announce(long[] sites) throws TargetGone {
+        long announced = 0;
+        for (int from = 0; from < sites.length; from += SLOT_CHUNK_CAPACITY) {
+            int n = Math.min(SLOT_CHUNK_CAPACITY, sites.length - from);
+            for (int i = 0; i < n; i++) {
+                session.putLong(base + SLOT_ADDRESSES + 8 * i, sites[from + i]);
+            }
+            session.putInt(base + SLOT_CHUNK_COUNT, n);
+            announced += n;
+            session.putLong(base + SLOT_SITES_ANNOUNCED, announced);
+            int current = session.getInt(base + SLOT_STATE);
+            if ((current != REQUEST && current != TAKEN) || !session.compareAndSetInt(base + SLOT_STATE, current, SITES)) {
+                throw gone("before taking sites");
+            }
+            session.wake(base + SLOT_STATE);
+            awaitLeaving(SITES);
+            if (session.getInt(base + SLOT_STATE) != TAKEN) {
+                throw gone("while taking sites");
+            }
+        }
+    }
+
+    /**
+     * Claims the right to patch. False when the target gave up first; then the host must not
+     * touch its code, because some sites may be missing from its table.
+     */
+    public boolean beginPatching() {
+        return session.compareAndSetInt(base + SLOT_STATE, TAKEN, PATCHING)
+                || session.compareAndSetInt(base + SLOT_STATE, REQUEST, PATCHING);
+    }
+
+    /** Answers the request: {@code result} sites rewritten, or a negative errno. */
+    public void finish(int result) {
+        session.putInt(base + SLOT_RESULT, result);
+        int current = session.getInt(base + SLOT_STATE);
+        int answer = result >= 0 ? DONE : FAILED;
+        if (current == ABANDONED || !session.compareAndSetInt(base + SLOT_STATE, current, answer)) {
+            release();
+            return;
+        }
+        session.wake(base + SLOT_STATE);
+    }
+
+    /** Frees a slot whose target is gone or gave up. */
+    void release() {
+        session.putInt(base + SLOT_STATE, FREE);
+        session.wake(base + SLOT_STATE);
+    }
+
+    private void awaitLeaving(int state) throws TargetGone {
+        long deadline = System.nanoTime() + CHUNK_TIMEOUT_NANOS;
+        while (session.getInt(base + SLOT_STATE) == state) {
+            if (System.nanoTime() - deadline > 0) {
+                throw gone("did not take sites within " + TimeUnit.NANOSECONDS.toSeconds(CHUNK_TIMEOUT_NANOS) + " s");
+            }
+            if (!ProcessHandle.of(pid()).map(ProcessHandle::isAlive).orElse(false)) {
+                throw gone("exited");
+            }
+            session.awaitChange(base + SLOT_STATE, state, WAIT_SLICE_NANOS);
+        }
+    }
+
+    private TargetGone gone(String when) {
+        return new TargetGone("process " + pid() + " stopped waiting " + when + " (slot state "
+                + stateName(session.getInt(base + SLOT_STATE)) + ")");
+    }
+}

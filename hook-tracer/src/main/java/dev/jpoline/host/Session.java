@@ -1,0 +1,192 @@
+package dev.jpoline.host;
+
+import static dev.jpoline.host.SessionLayout.*;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import dev.jpoline.runtime.NativeRuntime;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The host's side of a session: a private shared-memory file that targets map (see
+ * docs/session.md). Creating one starts the heartbeat by which targets tell a live host from a
+ * dead one; closing it marks it dead, so every target still waiting resumes at once.
+ */
+public final class Session implements AutoCloseable {
+    /** The variable that names the session file to targets. */
+    public static final String ENV = "JPOLINE_SESSION";
+    static final Path DEFAULT_DIRECTORY = Path.of("/dev/shm");
+    static final long HEARTBEAT_PERIOD_MS = 100;
+
+    private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private final Path file;
+    private final MappedByteBuffer memory;
+    private final long address;
+    private final int slots;
+    private final ScheduledExecutorService heartbeat;
+    private volatile boolean closed;
+
+    private Session(Path file, MappedByteBuffer memory, int slots) {
+        this.file = file;
+        this.memory = memory;
+        this.address = Pointer.nativeValue(Native.getDirectBufferPointer(memory));
+        this.slots = slots;
+        this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "jpoline-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Creates a session in {@code /dev/shm} with {@code slots} request slots. */
+    public static Session create(int slots, int waitTimeoutMs) {
+        return create(DEFAULT_DIRECTORY, slots, waitTimeoutMs);
+    }
+
+    public static Session create(Path directory, int slots, int waitTimeoutMs) {
+        byte[] random = new byte[8];
+        new SecureRandom().nextBytes(random);
+        Path file = directory.resolve("jpoline-" + ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(random));
+        int size = totalSize(slots);
+        try {
+            // createFile is O_EXCL and the mode is set at creation: never world-readable, not even briefly.
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            MappedByteBuffer memory;
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                memory = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
+            }
+            Session session = new Session(file, memory, slots);
+            session.initialise(size, waitTimeoutMs);
+            return session;
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // The original failure is the one worth reporting.
+            }
+            throw new UncheckedIOException("cannot create the session file " + file + ": " + e.getMessage()
+                    + "; jpoline needs a writable " + directory, e);
+        }
+    }
+
+    private void initialise(int size, int waitTimeoutMs) {
+        memory.order(ByteOrder.LITTLE_ENDIAN);
+        memory.putInt(OFF_ABI_VERSION, NativeRuntime.JPOLINE_ABI_VERSION);
+        memory.putInt(OFF_TOTAL_SIZE, size);
+        memory.putInt(OFF_STATE, SESSION_LIVE);
+        memory.putInt(OFF_HOST_PID, (int) ProcessHandle.current().pid());
+        memory.putInt(OFF_SLOT_COUNT, slots);
+        memory.putInt(OFF_WAIT_TIMEOUT_MS, waitTimeoutMs);
+        beat();
+        // The magic goes last: a target that sees it sees a complete header.
+        LONG.setRelease(memory, OFF_MAGIC, MAGIC);
+        heartbeat.scheduleAtFixedRate(this::beat, HEARTBEAT_PERIOD_MS, HEARTBEAT_PERIOD_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private void beat() {
+        // System.nanoTime is CLOCK_MONOTONIC on Linux: the clock targets compare against.
+        LONG.setRelease(memory, OFF_HEARTBEAT_NS, System.nanoTime());
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public int slotCount() {
+        return slots;
+    }
+
+    public boolean isLive() {
+        return (int) INT.getVolatile(memory, OFF_STATE) == SESSION_LIVE;
+    }
+
+    public void setTier(int syscall, int tier) {
+        if (syscall < 0 || syscall >= TIER_COUNT) {
+            throw new IllegalArgumentException("syscall number out of range: " + syscall);
+        }
+        memory.put(OFF_TIERS + syscall, (byte) tier);
+    }
+
+    public int tier(int syscall) {
+        return memory.get(OFF_TIERS + syscall);
+    }
+
+    public long processesRegistered() {
+        return (long) LONG.getVolatile(memory, OFF_PROCESSES_REGISTERED);
+    }
+
+    public long processesThatGaveUp() {
+        return (long) LONG.getVolatile(memory, OFF_PROCESSES_GAVE_UP);
+    }
+
+    // Raw access for the request protocol (package-private: the layout is not API).
+
+    int getInt(int offset) {
+        return (int) INT.getVolatile(memory, offset);
+    }
+
+    void putInt(int offset, int value) {
+        INT.setRelease(memory, offset, value);
+    }
+
+    boolean compareAndSetInt(int offset, int expected, int value) {
+        return INT.compareAndSet(memory, offset, expected, value);
+    }
+
+    int getAndAddInt(int offset, int delta) {
+        return (int) INT.getAndAdd(memory, offset, delta);
+    }
+
+    long getLong(int offset) {
+        return (long) LONG.getVolatile(memory, offset);
+    }
+
+    void putLong(int offset, long value) {
+        LONG.setRelease(memory, offset, value);
+    }
+
+    void awaitChange(int offset, int expected, long timeoutNanos) {
+        Futex.await(address + offset, expected, timeoutNanos);
+    }
+
+    void wake(int offset) {
+        Futex.wakeAll(address + offset);
+    }
+
+    /** Marks the session dead (waiting targets resume unrewritten) and removes its file. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        heartbeat.shutdownNow();
+        putInt(OFF_STATE, SESSION_DEAD);
+        wake(OFF_DOORBELL);
+        for (int s = 0; s < slots; s++) {
+            wake(slotOffset(s) + SLOT_STATE);
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // A leftover file in /dev/shm is harmless (dead, owner-only); nothing to lose here.
+        }
+    }
+}
