@@ -1,0 +1,89 @@
+package dev.jpoline.host;
+
+import dev.jpoline.runtime.RuntimeLibrary;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Starts a program inside a session: the runtime preloaded, the session named in the
+ * environment, stdin/stdout/stderr handed over untouched; serves its rewrite requests until it
+ * exits, and returns its exit status the way a shell reports it (128+N for signal N).
+ */
+public final class Launcher {
+    /** Exit status for a program that cannot be found, as a shell gives it. */
+    public static final int EXIT_NOT_FOUND = 127;
+
+    private final PrintWriter diagnostics;
+    private final int waitTimeoutMs;
+
+    public Launcher(PrintWriter diagnostics, int waitTimeoutMs) {
+        this.diagnostics = diagnostics;
+        this.waitTimeoutMs = waitTimeoutMs;
+    }
+
+    /** Outcome of a run: the program's exit status, and what the session saw. */
+    public record Outcome(int exitStatus, long processesRegistered, long processesThatGaveUp) {}
+
+    /**
+     * Runs {@code command} and waits for it.
+     *
+     * @param handlerFactory builds the handler that answers rewrite requests for this session
+     */
+    public Outcome run(List<String> command, java.util.function.Function<Session, Consumer<RewriteRequest>> handlerFactory) {
+        Map<String, String> env = System.getenv();
+        Optional<Path> program = ProgramCheck.resolve(command.get(0), env.get("PATH"));
+        if (program.isEmpty()) {
+            diagnostics.println("jpoline: " + command.get(0) + ": command not found");
+            return new Outcome(EXIT_NOT_FOUND, 0, 0);
+        }
+        Path library = RuntimeLibrary.bundled().extract();
+        try (Session session = Session.create(64, waitTimeoutMs)) {
+            ProgramCheck.unreachableReason(program.get()).ifPresent(reason -> diagnostics.println(
+                    "jpoline: " + program.get() + " runs without jpoline: " + reason));
+            try (RequestServer server = new RequestServer(session, handlerFactory.apply(session),
+                    error -> diagnostics.println("jpoline: rewriting failed: " + error))) {
+                ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+                Map<String, String> childEnv = builder.environment();
+                String preload = childEnv.get("LD_PRELOAD");
+                // Ours first, so its constructor runs before any other preloaded library's.
+                childEnv.put("LD_PRELOAD", library + (preload == null || preload.isBlank() ? "" : ":" + preload));
+                childEnv.put(Session.ENV, session.file().toString());
+                Process process;
+                try {
+                    process = builder.start();
+                } catch (IOException e) {
+                    diagnostics.println("jpoline: cannot start " + program.get() + ": " + e.getMessage());
+                    return new Outcome(126, 0, 0);
+                }
+                int status = waitUninterruptibly(process);
+                return new Outcome(status, session.processesRegistered(), session.processesThatGaveUp());
+            }
+        } catch (UncheckedIOException e) {
+            diagnostics.println("jpoline: " + e.getMessage());
+            return new Outcome(1, 0, 0);
+        }
+    }
+
+    private static int waitUninterruptibly(Process process) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return process.waitFor();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

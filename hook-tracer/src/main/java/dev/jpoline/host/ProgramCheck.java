@@ -1,0 +1,75 @@
+package dev.jpoline.host;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What the host can tell about a program before starting it: where it is, and whether
+ * LD_PRELOAD can reach it at all (not a static executable, not setuid or setgid).
+ */
+public final class ProgramCheck {
+    private static final int PT_INTERP = 3;
+
+    private ProgramCheck() {}
+
+    /** Resolves {@code name} as execvp would: a name with a slash as is, otherwise along PATH. */
+    public static Optional<Path> resolve(String name, String pathVariable) {
+        if (name.contains("/")) {
+            Path p = Path.of(name);
+            return Files.isRegularFile(p) ? Optional.of(p.toAbsolutePath()) : Optional.empty();
+        }
+        for (String dir : (pathVariable == null ? "/usr/local/bin:/usr/bin:/bin" : pathVariable).split(":")) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir, name);
+            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+                return Optional.of(p.toAbsolutePath());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Why LD_PRELOAD cannot reach {@code program}, or empty when it can (a dynamically linked
+     * ELF without set-id bits, or a script, whose interpreter is checked when it starts).
+     */
+    public static Optional<String> unreachableReason(Path program) {
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(program);
+            int mode = (Integer) Files.getAttribute(program, "unix:mode");
+            if ((mode & 04000) != 0) {
+                return Optional.of("it is setuid, and the loader ignores LD_PRELOAD for it");
+            }
+            if ((mode & 02000) != 0 && perms.contains(PosixFilePermission.GROUP_EXECUTE)) {
+                return Optional.of("it is setgid, and the loader ignores LD_PRELOAD for it");
+            }
+            try (FileChannel ch = FileChannel.open(program, StandardOpenOption.READ)) {
+                ByteBuffer header = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+                ch.read(header, 0);
+                header.flip();
+                if (header.remaining() < 64 || header.getInt(0) != 0x464c457f) {
+                    return Optional.empty(); // a script: its interpreter is what runs
+                }
+                long phoff = header.getLong(32);
+                int phentsize = header.getShort(54) & 0xffff;
+                int phnum = header.getShort(56) & 0xffff;
+                ByteBuffer phdrs = ByteBuffer.allocate(phentsize * phnum).order(ByteOrder.LITTLE_ENDIAN);
+                ch.read(phdrs, phoff);
+                for (int i = 0; i < phnum; i++) {
+                    if (phdrs.getInt(i * phentsize) == PT_INTERP) {
+                        return Optional.empty();
+                    }
+                }
+                return Optional.of("it is statically linked, so LD_PRELOAD cannot reach it");
+            }
+        } catch (IOException e) {
+            return Optional.empty(); // exec itself will report an unreadable program
+        }
+    }
+}
