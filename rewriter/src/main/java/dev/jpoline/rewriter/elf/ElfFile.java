@@ -33,6 +33,8 @@ public final class ElfFile implements AutoCloseable {
     private static final int STT_GNU_IFUNC = 10;
     /** Notes worth reading are a few dozen bytes; a bigger note segment is ignored, not read. */
     private static final long MAX_NOTE_BYTES = 1 << 20;
+    /** PATH_MAX: a longer interpreter path is damage, not a path. */
+    private static final long MAX_INTERP_BYTES = 4096;
 
     private final ElfSource source;
     private final ElfType type;
@@ -188,6 +190,9 @@ public final class ElfFile implements AutoCloseable {
     public Optional<String> interpreter() throws IOException {
         for (ProgramHeader p : programHeaders) {
             if (p.type() == ProgramHeader.PT_INTERP) {
+                if (p.filesz() > MAX_INTERP_BYTES) {
+                    throw error("PT_INTERP is " + p.filesz() + " bytes, longer than any path (" + MAX_INTERP_BYTES + ")");
+                }
                 byte[] b = read(p.offset(), p.filesz(), "PT_INTERP");
                 int len = 0;
                 while (len < b.length && b[len] != 0) {

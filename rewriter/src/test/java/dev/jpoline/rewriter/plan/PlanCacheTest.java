@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jpoline.rewriter.elf.SystemFiles;
+import dev.jpoline.rewriter.maps.MapsEntry;
+import dev.jpoline.rewriter.maps.ProcessMaps;
 import dev.jpoline.rewriter.plan.PlanCache.Rejection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -166,6 +168,23 @@ class PlanCacheTest {
     }
 
     @Test
+    void aRejectedEntryIsGoneEvenWhenRebuildingFails() throws Exception {
+        Path file = fixture();
+        Path dir = tmp.resolve("cache");
+        cache(dir, new CountingScanner()).plansFor(file);
+        Path entry = dir.resolve(ENTRY_A);
+        byte[] bytes = Files.readAllBytes(entry);
+        bytes[20] ^= 1;
+        Files.write(entry, bytes);
+        CountingScanner failing = new CountingScanner((code, off, len, addr, data) -> {
+            throw new IllegalStateException("decoder crashed");
+        });
+        assertThatThrownBy(() -> cache(dir, failing).plansFor(file)).hasMessage("decoder crashed");
+        assertThat(entry).doesNotExist();
+        assertThat(dir.resolve("b-abcd010203040506-3000-5.plan")).exists(); // the sound entry stays
+    }
+
+    @Test
     void plansFromAnotherScannerAreRebuilt() throws Exception {
         Path file = fixture();
         Path dir = tmp.resolve("cache");
@@ -279,6 +298,18 @@ class PlanCacheTest {
         assertThat(tail.addresses()).containsExactly(0x7f0000001007L);
         assertThat(tail.secondBytes()).containsExactly(0x34);
         assertThat(a.mapOnto(0x7f0000000000L, 0, 0x1000).count()).isZero(); // headers only
-        assertThat(A_OFFSET).isEqualTo(0x1000);
+    }
+
+    @Test
+    void aFilePlanMapsAllSegmentsAnEntryCovers() throws Exception {
+        FilePlan plan = new Planner(new CountingScanner(), "t").plan(fixture());
+        // One mapping of the whole file from offset 0 (as a non-split R+X mapping would be).
+        MapsEntry whole = ProcessMaps.parseLine("7f0000000000-7f0000004000 r-xp 00000000 08:01 42 /x/lib.so");
+        MappedSites all = plan.mapOnto(whole);
+        assertThat(all.addresses()).containsExactly(0x7f0000000000L + A_OFFSET + 5, 0x7f0000000000L + A_OFFSET + 7,
+                0x7f0000000000L + PlanFixtures.B_OFFSET + 2);
+        assertThat(all.secondBytes()).containsExactly(0x05, 0x34, 0x05);
+        MapsEntry second = ProcessMaps.parseLine("7f0000103000-7f0000104000 r-xp 00003000 08:01 42 /x/lib.so");
+        assertThat(plan.mapOnto(second).addresses()).containsExactly(0x7f0000103002L);
     }
 }
