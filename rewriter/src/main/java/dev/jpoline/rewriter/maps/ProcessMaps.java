@@ -61,8 +61,17 @@ public final class ProcessMaps {
         return new ProcessMaps(pid, entries);
     }
 
-    /** Wraps already parsed entries, e.g. from {@link #parse(CharSequence)} on literal text; pid may be -1. */
+    /**
+     * Wraps already parsed entries, e.g. from {@link #parse(CharSequence)} on literal text; pid may
+     * be -1. The entries must be ascending and disjoint, as the kernel prints them.
+     */
     public static ProcessMaps of(long pid, List<MapsEntry> entries) {
+        for (int i = 1; i < entries.size(); i++) {
+            if (Long.compareUnsigned(entries.get(i - 1).end(), entries.get(i).start()) > 0) {
+                throw new IllegalArgumentException("maps entries must be ascending and disjoint, but entry " + i
+                        + " (" + entries.get(i) + ") starts before the previous one ends");
+            }
+        }
         return new ProcessMaps(pid, List.copyOf(entries));
     }
 

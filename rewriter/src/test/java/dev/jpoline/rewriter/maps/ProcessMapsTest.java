@@ -114,6 +114,14 @@ class ProcessMapsTest {
     }
 
     @Test
+    void unsortedEntriesCannotFormAMap() {
+        List<MapsEntry> all = ProcessMaps.parse(SAMPLE);
+        assertThatThrownBy(() -> ProcessMaps.of(-1, List.of(all.get(3), all.get(0))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("entry 1 (55d0c1a00000-55d0c1a04000 r--p");
+    }
+
+    @Test
     void malformedLinesAreRejectedWithTheLineNumber() {
         assertThatThrownBy(() -> ProcessMaps.parse("00400000-00401000 r-xp 00000000 08:01 12 /bin/x\nnot a maps line\n"))
                 .isInstanceOf(IllegalArgumentException.class)
