@@ -1,0 +1,107 @@
+package dev.jpoline.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/** Builds the e2e C programs and runs commands raw or under {@code ./jpoline run}, bounded in time. */
+final class Programs {
+    static final Path ROOT = Path.of(System.getProperty("jpoline.repo.root", "..")).toAbsolutePath().normalize();
+    static final Path SOURCES = ROOT.resolve("hook-tracer/src/test/c/e2e");
+    static final Path BIN = ROOT.resolve("hook-tracer/target/e2e-bin");
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
+
+    private Programs() {}
+
+    record Result(int exit, String out, String err) {
+        String describe() {
+            return "exit " + exit + "\n--- stdout ---\n" + out + "\n--- stderr ---\n" + err;
+        }
+    }
+
+    /** Skips (or, under CI=true, fails) when address 0 cannot be mapped here. */
+    static void requireVa0() throws IOException {
+        String value = Files.readString(Path.of("/proc/sys/vm/mmap_min_addr")).strip();
+        if (!value.equals("0")) {
+            String message = "vm.mmap_min_addr is " + value + "; run: sudo sysctl -w vm.mmap_min_addr=0";
+            if ("true".equals(System.getenv("CI"))) {
+                throw new AssertionError("CI=true but " + message);
+            }
+            Assumptions.abort(message);
+        }
+    }
+
+    /** Compiles {@code name}.c from the e2e sources (once per build) and returns the binary. */
+    static synchronized Path build(String name, String... extraFlags) throws Exception {
+        Files.createDirectories(BIN);
+        Path source = SOURCES.resolve(name + ".c");
+        boolean shared = List.of(extraFlags).contains("-shared");
+        Path out = BIN.resolve(shared ? name + ".so" : name);
+        if (Files.exists(out) && Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(source)) > 0) {
+            return out;
+        }
+        List<String> cmd = new ArrayList<>(List.of("gcc", "-O1", "-Wall", "-Wextra", "-Werror", "-pthread", "-o", out.toString(),
+                source.toString()));
+        cmd.addAll(List.of(extraFlags));
+        cmd.add("-ldl");
+        Result r = run(cmd, Map.of(), null, Duration.ofSeconds(60));
+        assertThat(r.exit()).as("gcc %s\n%s", name, r.err()).isZero();
+        return out;
+    }
+
+    /** The command as run under jpoline. */
+    static List<String> underJpoline(List<String> command) {
+        List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("jpoline").toString(), "run", "--"));
+        cmd.addAll(command);
+        return cmd;
+    }
+
+    static Result run(List<String> command, Map<String, String> env, Path cwd, Duration timeout) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().putAll(env);
+        pb.environment().put("JPOLINE_NO_BUILD", "1");
+        if (cwd != null) {
+            pb.directory(cwd.toFile());
+        }
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process p = pb.start();
+        CompletableFuture<String> out = drain(p.getInputStream());
+        CompletableFuture<String> err = drain(p.getErrorStream());
+        try {
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                killTree(p);
+                throw new AssertionError("timed out after " + timeout + ": " + command + "\nstdout so far: "
+                        + out.getNow("") + "\nstderr so far: " + err.getNow(""));
+            }
+            return new Result(p.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
+        } finally {
+            killTree(p);
+        }
+    }
+
+    private static void killTree(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+    }
+
+    private static CompletableFuture<String> drain(InputStream in) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (in) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "<read failed: " + e + ">";
+            }
+        });
+    }
+}

@@ -1,0 +1,95 @@
+package dev.jpoline.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The hard cases of DESIGN.md as small C programs, each run raw and under {@code jpoline run}:
+ * stdout, stderr and exit status must be identical.
+ */
+class RawVersusJpolineIT {
+    @TempDir Path temp;
+
+    @BeforeAll
+    static void va0() throws Exception {
+        Programs.requireVa0();
+    }
+
+    private static void assertSameBehaviour(List<String> command, Path cwd) throws Exception {
+        Programs.Result raw = Programs.run(command, Map.of(), cwd, Programs.DEFAULT_TIMEOUT);
+        Programs.Result traced = Programs.run(Programs.underJpoline(command), Map.of(), cwd, Programs.DEFAULT_TIMEOUT);
+        assertThat(traced.err()).as("stderr under jpoline of %s; raw run:\n%s", command, raw.describe()).isEqualTo(raw.err());
+        assertThat(traced.out()).as("stdout under jpoline of %s", command).isEqualTo(raw.out());
+        assertThat(traced.exit()).as("exit status under jpoline of %s", command).isEqualTo(raw.exit());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"threads", "process_tree", "vfork_exec", "spawn_system", "signals", "thread_exit"})
+    void hardCaseProgramBehavesTheSame(String name) throws Exception {
+        assertSameBehaviour(List.of(Programs.build(name).toString()), temp);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"null", "small", "rdx", "rax"})
+    void callsThroughNullOrSmallPointersStillDieBySigsegv(String how) throws Exception {
+        List<String> command = List.of(Programs.build("null_call").toString(), how);
+        Programs.Result raw = Programs.run(command, Map.of(), temp, Programs.DEFAULT_TIMEOUT);
+        assertThat(raw.exit()).isEqualTo(128 + 11);
+        assertSameBehaviour(command, temp);
+    }
+
+    @Test
+    void lateLibrariesWork() throws Exception {
+        Path lib = Programs.build("late_lib", "-shared", "-fPIC");
+        assertSameBehaviour(List.of(Programs.build("dlopen_late").toString(), lib.toString()), temp);
+    }
+
+    @Test
+    void sitesAreReallyRewrittenInTheRunningProcess() throws Exception {
+        List<String> libc = List.of(Programs.build("libc_sites").toString());
+        assertThat(Programs.run(libc, Map.of(), temp, Programs.DEFAULT_TIMEOUT).out()).isEqualTo("getppid site: 0f 05\n");
+        Programs.Result traced = Programs.run(Programs.underJpoline(libc), Map.of(), temp, Programs.DEFAULT_TIMEOUT);
+        assertThat(traced.out()).as(traced.describe()).isEqualTo("getppid site: ff d0\n");
+
+        Path lib = Programs.build("late_lib", "-shared", "-fPIC");
+        List<String> late = List.of(Programs.build("dlopen_late").toString(), lib.toString(), "--sites");
+        assertThat(Programs.run(late, Map.of(), temp, Programs.DEFAULT_TIMEOUT).out()).endsWith("site bytes: 0f 05\n");
+        Programs.Result lateTraced = Programs.run(Programs.underJpoline(late), Map.of(), temp, Programs.DEFAULT_TIMEOUT);
+        assertThat(lateTraced.out()).as(lateTraced.describe()).endsWith("site bytes: ff d0\n");
+    }
+
+    @Test
+    void exitStatusAndSignalsAreReportedAsAShellWould() throws Exception {
+        assertSameBehaviour(List.of("sh", "-c", "exit 42"), temp);
+        assertSameBehaviour(List.of("sh", "-c", "kill -TERM $$"), temp);
+        Programs.Result missing = Programs.run(Programs.underJpoline(List.of("no-such-program-xyz")), Map.of(), temp,
+                Programs.DEFAULT_TIMEOUT);
+        assertThat(missing.exit()).isEqualTo(127);
+        assertThat(missing.err()).isEqualTo("jpoline: no-such-program-xyz: command not found\n");
+    }
+
+    @Test
+    void staticExecutablesAreReportedAndRunUntraced() throws Exception {
+        Path source = temp.resolve("static_hello.c");
+        Files.writeString(source, "#include <stdio.h>\nint main(void){puts(\"static hello\");return 3;}\n");
+        Path binary = temp.resolve("static_hello");
+        List<String> gcc = new ArrayList<>(List.of("gcc", "-static", "-o", binary.toString(), source.toString()));
+        Programs.Result built = Programs.run(gcc, Map.of(), temp, Programs.DEFAULT_TIMEOUT);
+        org.junit.jupiter.api.Assumptions.assumeTrue(built.exit() == 0, "no static libc here: " + built.err());
+        Programs.Result r = Programs.run(Programs.underJpoline(List.of(binary.toString())), Map.of(), temp,
+                Programs.DEFAULT_TIMEOUT);
+        assertThat(r.out()).isEqualTo("static hello\n");
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.err()).isEqualTo("jpoline: " + binary + " runs without jpoline: it is statically linked, so LD_PRELOAD cannot reach it\n");
+    }
+}

@@ -1,0 +1,111 @@
+package dev.jpoline.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real programs run raw and under {@code jpoline run} in the same scratch directory:
+ * identical stdout, stderr and exit status. Commands are chosen to be deterministic.
+ */
+class RealProgramsIT {
+    @TempDir Path temp;
+    private Path work;
+
+    @BeforeAll
+    static void va0() throws Exception {
+        Programs.requireVa0();
+    }
+
+    @BeforeEach
+    void tree() throws Exception {
+        work = Files.createDirectories(temp.resolve("work"));
+        Files.writeString(work.resolve("words.txt"), "pear\napple\nfig\nbanana\napple\n");
+        Files.createDirectories(work.resolve("src/a/b"));
+        Files.writeString(work.resolve("src/a/one.txt"), "one\n");
+        Files.writeString(work.resolve("src/a/b/two.txt"), "two\n".repeat(1000));
+    }
+
+    /** Runs a shell script raw in one copy of the tree and under jpoline in another. */
+    private void sameInFreshCopies(String script) throws Exception {
+        Path rawDir = copy("raw");
+        Path tracedDir = copy("traced");
+        List<String> command = List.of("bash", "-c", script);
+        Programs.Result raw = Programs.run(command, Map.of("LC_ALL", "C"), rawDir, Programs.DEFAULT_TIMEOUT);
+        Programs.Result traced = Programs.run(Programs.underJpoline(command), Map.of("LC_ALL", "C"), tracedDir,
+                Programs.DEFAULT_TIMEOUT);
+        assertThat(traced.err()).as("stderr of %s; raw:\n%s", script, raw.describe()).isEqualTo(raw.err());
+        assertThat(traced.out()).as("stdout of %s", script).isEqualTo(raw.out());
+        assertThat(traced.exit()).as("exit of %s", script).isEqualTo(raw.exit());
+    }
+
+    private Path copy(String name) throws Exception {
+        Path dir = temp.resolve(name);
+        Programs.Result r = Programs.run(List.of("cp", "-a", work.toString(), dir.toString()), Map.of(), temp,
+                Programs.DEFAULT_TIMEOUT);
+        assertThat(r.exit()).isZero();
+        return dir;
+    }
+
+    @Test
+    void coreutils() throws Exception {
+        sameInFreshCopies("ls -la src/a | awk '{print $1, $5, $9}'; cat words.txt | sort | uniq -c;"
+                + " tar -cf t.tar src && tar -tf t.tar | sort; gzip -k words.txt && gzip -dc words.txt.gz | wc -c;"
+                + " find src -type f | sort; cp -r src dst && diff -r src dst && echo same; ls /nonexistent; echo $?");
+    }
+
+    @Test
+    void bashPipesAndSubshells() throws Exception {
+        sameInFreshCopies("(echo sub; (echo subsub; exit 3); echo $?) | tr a-z A-Z; x=$(seq 1 100 | paste -sd+);"
+                + " echo $((x)); for i in 1 2 3; do (echo $i; sleep 0.0$i) & wait; done; echo done >&2; exit 7");
+    }
+
+    @Test
+    void python3WithSubprocess() throws Exception {
+        sameInFreshCopies("python3 -c 'import subprocess,sys,os,threading;"
+                + "r=subprocess.run([\"sh\",\"-c\",\"echo hi; exit 4\"],capture_output=True);"
+                + "print(r.returncode, r.stdout);"
+                + "t=[threading.Thread(target=lambda: os.listdir(\".\")) for _ in range(4)];"
+                + "[x.start() for x in t];[x.join() for x in t];"
+                + "print(sorted(os.listdir(\"src/a\")));sys.exit(5)'");
+    }
+
+    @Test
+    void perl() throws Exception {
+        sameInFreshCopies("perl -e 'open(my $f, \"<\", \"words.txt\") or die; my @l = sort <$f>; print @l;"
+                + " my $pid = fork(); if ($pid == 0) { exit 9 } waitpid($pid, 0); print $? >> 8, \"\\n\"'");
+    }
+
+    @Test
+    void gitInitAddCommit() throws Exception {
+        sameInFreshCopies("export GIT_AUTHOR_DATE='2026-01-01T00:00:00Z' GIT_COMMITTER_DATE='2026-01-01T00:00:00Z'"
+                + " HOME=$PWD GIT_CONFIG_NOSYSTEM=1; git init -q -b main repo && cd repo && cp -r ../src . &&"
+                + " git add -A && git -c user.name=t -c user.email=t@example.invalid commit -q -m first &&"
+                + " git log --format='%H %s' && git status --short | wc -l");
+    }
+
+    @Test
+    void gccAndMake() throws Exception {
+        sameInFreshCopies("printf '#include <stdio.h>\\nint main(void){puts(\"built\");return 0;}\\n' > m.c &&"
+                + " printf 'all: a b\\na: m.c\\n\\tgcc -o a m.c\\nb: m.c\\n\\tgcc -O2 -o b m.c\\n' > Makefile &&"
+                + " make -s -j2 && ./a && ./b && cmp -s a a && echo ok");
+    }
+
+    @Test
+    void javaVersionAndAThreadedJavaProgram() throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        sameInFreshCopies("'" + java + "' -version 2>&1 | head -1;"
+                + " printf 'public class T { public static void main(String[] a) throws Exception {"
+                + " Thread[] t = new Thread[4]; for (int i = 0; i < 4; i++) { t[i] = new Thread(() -> {"
+                + " try { java.nio.file.Files.readAllLines(java.nio.file.Path.of(\"words.txt\")); } catch (Exception e) {"
+                + " throw new RuntimeException(e); } }); t[i].start(); } for (Thread x : t) x.join();"
+                + " System.out.println(\"threads done\"); } }' > T.java && '" + java + "' T.java");
+    }
+}

@@ -1,0 +1,70 @@
+package dev.jpoline.host;
+
+import static dev.jpoline.host.SessionLayout.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The session layout as the C runtime compiles it must be the layout the Java host writes. */
+class SessionLayoutTest {
+    private static final Path ROOT = Path.of(System.getProperty("jpoline.repo.root", "..")).toAbsolutePath().normalize();
+
+    @TempDir Path temp;
+
+    @Test
+    void cAndJavaAgreeOnEveryOffsetAndValue() throws Exception {
+        Path binary = temp.resolve("session_layout");
+        Process gcc = new ProcessBuilder("gcc", "-std=c11", "-Wall", "-Wextra", "-Werror",
+                "-I", ROOT.resolve("trampoline-va0/src/main/c").toString(),
+                "-o", binary.toString(), ROOT.resolve("hook-tracer/src/test/c/session_layout.c").toString())
+                .redirectErrorStream(true).start();
+        String gccOutput = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(gcc.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(gcc.exitValue()).as(gccOutput).isZero();
+
+        Process run = new ProcessBuilder(binary.toString()).start();
+        Map<String, String> c = new HashMap<>();
+        new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().forEach(line -> {
+            int eq = line.indexOf('=');
+            c.put(line.substring(0, eq), line.substring(eq + 1));
+        });
+        assertThat(run.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(Long.parseUnsignedLong(c.get("magic"))).isEqualTo(MAGIC);
+        assertThat(c.get("header")).isEqualTo(String.valueOf(HEADER_SIZE));
+        assertThat(c.get("slot")).isEqualTo(String.valueOf(SLOT_SIZE));
+        assertThat(c.get("chunk")).isEqualTo(String.valueOf(SLOT_CHUNK_CAPACITY));
+        Map<String, Integer> java = Map.ofEntries(
+                Map.entry("jpoline_session_header.abi_version", OFF_ABI_VERSION),
+                Map.entry("jpoline_session_header.total_size", OFF_TOTAL_SIZE),
+                Map.entry("jpoline_session_header.state", OFF_STATE),
+                Map.entry("jpoline_session_header.host_pid", OFF_HOST_PID),
+                Map.entry("jpoline_session_header.heartbeat_ns", OFF_HEARTBEAT_NS),
+                Map.entry("jpoline_session_header.doorbell", OFF_DOORBELL),
+                Map.entry("jpoline_session_header.slot_count", OFF_SLOT_COUNT),
+                Map.entry("jpoline_session_header.wait_timeout_ms", OFF_WAIT_TIMEOUT_MS),
+                Map.entry("jpoline_session_header.processes_registered", OFF_PROCESSES_REGISTERED),
+                Map.entry("jpoline_session_header.processes_gave_up", OFF_PROCESSES_GAVE_UP),
+                Map.entry("jpoline_session_header.tiers", OFF_TIERS),
+                Map.entry("jpoline_slot.state", SLOT_STATE),
+                Map.entry("jpoline_slot.pid", SLOT_PID),
+                Map.entry("jpoline_slot.tid", SLOT_TID),
+                Map.entry("jpoline_slot.kind", SLOT_KIND),
+                Map.entry("jpoline_slot.range_start", SLOT_RANGE_START),
+                Map.entry("jpoline_slot.range_end", SLOT_RANGE_END),
+                Map.entry("jpoline_slot.chunk_count", SLOT_CHUNK_COUNT),
+                Map.entry("jpoline_slot.result", SLOT_RESULT),
+                Map.entry("jpoline_slot.sites_announced", SLOT_SITES_ANNOUNCED),
+                Map.entry("jpoline_slot.addresses", SLOT_ADDRESSES));
+        java.forEach((field, offset) -> assertThat(c.get(field)).as(field).isEqualTo(String.valueOf(offset)));
+        assertThat(c.get("states")).isEqualTo(FREE + "," + CLAIMED + "," + REQUEST + "," + SITES + "," + TAKEN + ","
+                + DONE + "," + FAILED + "," + PATCHING + "," + ABANDONED);
+        assertThat(c.get("kinds")).isEqualTo(KIND_STARTUP + "," + KIND_MAPPING);
+    }
+}
