@@ -3,6 +3,9 @@ package dev.jpoline.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** End-to-end: C programs make syscalls through their own registered sites, the VA0 sled and the entry. */
 class EntryPathTest {
@@ -39,5 +42,40 @@ class EntryPathTest {
                 .contains("OK fork\n")
                 .contains("OK clone without CLONE_VM (fork-like)")
                 .contains("OK clone\n");
+    }
+
+    @Test
+    void manyThreadsMakeSyscallsWhileThreadsComeAndGoAndTheSiteSetGrows() {
+        assertThat(NativeTestProgram.compile("threads").run().assertSucceeded().stdout())
+                .contains("OK threads: 330000 syscalls through the entry");
+    }
+
+    @Test
+    void slowTiersGoThroughTheDispatchHook() {
+        assertThat(NativeTestProgram.compile("tiers").run().assertSucceeded().stdout())
+                .contains("redirected by the hook\n")
+                .contains("OK tiers");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rax0", "rax39", "rdx0"})
+    void nullCallsDieBySigsegvWithoutRunningTheSyscall(String call) {
+        var r = NativeTestProgram.compile("null_call").run(call).assertKilledBySigsegv();
+        assertThat(r.stdout()).contains("calling through " + call).doesNotContain("survived");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"rax0, 0x0", "rax39, 0x27", "rdx0, 0x0"})
+    void nullCallsReportSegvMaperrAtTheCalledAddress(String call, String address) {
+        var r = NativeTestProgram.compile("null_call").run(call, "report");
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(42);
+        String expectedAddress = address.equals("0x0") ? "(nil)" : address;
+        assertThat(r.stdout()).contains("signal=11 code=1 addr=" + expectedAddress + " syscalls=0");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"rax0, blocked", "rdx0, ignored", "rax39, blocked"})
+    void nullCallsKillEvenWhenSigsegvIsBlockedOrIgnored(String call, String how) {
+        NativeTestProgram.compile("null_call").run(call, how).assertKilledBySigsegv();
     }
 }
