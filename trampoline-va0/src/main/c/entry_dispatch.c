@@ -27,6 +27,7 @@ _Static_assert(offsetof(struct jpoline_frame, caller_red_zone) == JP_FRAME_RFLAG
 _Static_assert(offsetof(struct jpoline_frame, return_address) == JP_FRAME_RETURN_ADDRESS,
                "frame layout");
 _Static_assert(sizeof(struct jpoline_frame) == JP_FRAME_SIZE, "frame layout");
+_Static_assert(JP_CLONE3_COPY_MAX + 16 <= JP_SCRATCH_SIZE, "clone3 copy overlaps the flags push");
 
 /* x86-64 numbers and flags the entry needs (no libc headers in freestanding code). */
 enum {

@@ -23,8 +23,9 @@
 #define JP_RED_ZONE 128
 
 /* Scratch below the frame, reserved for the clone3 argument copy (it must outlive the
- * C half, which returns before the syscall runs). The copy sits at its bottom. */
-#define JP_SCRATCH_SIZE 256
+ * C half, which returns before the syscall runs). The copy sits at its bottom; the top
+ * 16 bytes stay free for the pushq/popfq that restores the caller's flags. */
+#define JP_SCRATCH_SIZE 144
 #define JP_CLONE3_COPY_MAX 128
 
 /* What the C half asks entry.S to do next. */

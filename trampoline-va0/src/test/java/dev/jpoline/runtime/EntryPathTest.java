@@ -10,6 +10,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** End-to-end: C programs make syscalls through their own registered sites, the VA0 sled and the entry. */
 class EntryPathTest {
     @Test
+    void installMapsAnExecuteOnlyPageAndNeverReplacesSomeoneElsesPage0() {
+        assertThat(NativeTestProgram.compile("va0_install").run().assertSucceeded().stdout()).contains("OK va0 install");
+    }
+
+    @Test
     void ordinarySyscallsReturnKernelResultsAndErrors() {
         var r = NativeTestProgram.compile("basic").run().assertSucceeded();
         assertThat(r.stdout()).contains("through the entry\n").contains("OK basic");
