@@ -1,6 +1,7 @@
 /* Writer side of the rewritten-site set (reader: jp_site_registered, runtime_internal.h).
  * Writers serialize on a spinlock; readers (the entry) never wait on anything. */
 #include <errno.h>
+#include <pthread.h>
 #include <sys/mman.h>
 
 #include "runtime_internal.h"
@@ -8,6 +9,15 @@
 struct jp_site_table *jp_site_table;
 
 static int writer_lock;
+
+/* A fork child has only the forking thread: a writer that held the lock is gone. Every
+ * state a writer leaves behind is consistent (tables are published complete, slots are
+ * filled one store at a time), so the child may simply take the lock over. */
+static void release_writer_lock_in_child(void) { __atomic_clear(&writer_lock, __ATOMIC_RELEASE); }
+
+__attribute__((constructor)) static void sites_init(void) {
+    pthread_atfork(NULL, NULL, release_writer_lock_in_child);
+}
 
 static struct jp_site_table *new_table(uint64_t capacity) {
     size_t bytes = sizeof(struct jp_site_table) + capacity * sizeof(uint64_t);
