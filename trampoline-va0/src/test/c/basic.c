@@ -1,6 +1,7 @@
 /* Ordinary syscalls through the entry: results, -errno returns, counters. */
 #include <fcntl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "jp_test.h"
 
@@ -33,6 +34,18 @@ int main(void) {
           (unsigned long long)(jpoline_entry_count(JPOLINE_PASS) - passed_before));
     CHECK(jpoline_entry_count(JPOLINE_TRACE) == 0 && jpoline_entry_count(JPOLINE_HOOK) == 0,
           "slow tiers untouched");
+
+    /* execve through the entry: a plain pass-through that does not come back. */
+    pid_t child = fork();
+    if (child == 0) {
+        char *argv[] = {"sh", "-c", "exit 9", NULL};
+        long r = jp_syscall3(SYS_execve, "/bin/sh", argv, environ);
+        _exit(r == 0 ? 100 : 101);
+    }
+    int status = -1;
+    CHECK(child > 0 && waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 9,
+          "exec'd child status %x", status);
+    CHECK(jp_syscall3(SYS_execve, "/nonexistent", NULL, NULL) == -ENOENT, "failed execve returns");
 
     /* Site set API. */
     uint64_t zero = 0;

@@ -263,12 +263,26 @@ static void test_fork_like(const char *what, long nr, long a1) {
     printf("OK %s\n", what);
 }
 
+/* clone3 arguments the entry does not copy go to the kernel as they are. */
+static void test_clone3_argument_checks(void) {
+    char *stack = new_stack(4096);
+    uint64_t args[18];
+    memset(args, 0, sizeof args);
+    args[5] = (uint64_t)stack; /* stack */
+    args[6] = 4096;            /* stack_size */
+    CHECK(jp_syscall2(SYS_clone3, args, 32) == -EINVAL, "clone3 with a too-small struct");
+    CHECK(jp_syscall2(SYS_clone3, args, sizeof args) == -E2BIG, "clone3 struct larger than the entry copies");
+    munmap(stack, 4096);
+    printf("OK clone3 argument checks\n");
+}
+
 int main(void) {
     jp_setup();
     setvbuf(stdout, NULL, _IONBF, 0); /* children must not flush our buffered output again */
     test_clone_thread_new_stack();
     test_clone3_thread_new_stack();
     test_clone_vm_vfork_own_stack();
+    test_clone3_argument_checks();
     test_vfork_like("vfork", SYS_vfork, 0, 0);
     test_vfork_like("clone(CLONE_VM|CLONE_VFORK) on the caller's stack", SYS_clone,
                     CLONE_VM | CLONE_VFORK | SIGCHLD, 0);

@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #include "jp_test.h"
 
@@ -98,6 +100,30 @@ static void test_sa_restart(void) {
     close(fds[1]);
 }
 
+/* A nanosleep interrupted by a stop and continued comes back as restart_syscall, which the
+ * kernel runs from the runtime's syscall instruction: the sleep still lasts its length. */
+static void test_restart_block(void) {
+    pid_t me = getpid();
+    pid_t helper = fork();
+    if (helper == 0) {
+        usleep(50 * 1000);
+        kill(me, SIGSTOP);
+        usleep(50 * 1000);
+        kill(me, SIGCONT);
+        _exit(0);
+    }
+    CHECK(helper > 0, "fork");
+    struct timespec start, end, sleep = {0, 300 * 1000 * 1000};
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    long r = jp_syscall2(SYS_nanosleep, &sleep, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    long slept_ms = (end.tv_sec - start.tv_sec) * 1000 + (end.tv_nsec - start.tv_nsec) / 1000000;
+    int status;
+    CHECK(waitpid(helper, &status, 0) == helper, "wait helper");
+    CHECK(r == 0 && slept_ms >= 295, "nanosleep %ld after %ld ms", r, slept_ms);
+    printf("OK nanosleep stopped and continued is restarted\n");
+}
+
 static char *alt_stack;
 #define ALT_STACK_SIZE (64 * 1024)
 static volatile int on_alt_stack, reported_onstack;
@@ -132,6 +158,7 @@ int main(void) {
     CHECK(jpoline_set_tier(SYS_rt_sigreturn, JPOLINE_TRACE) == 0, "tier");
     test_handler_makes_syscalls();
     test_sa_restart();
+    test_restart_block();
     test_sigaltstack();
     printf("OK signals\n");
     return 0;

@@ -31,6 +31,7 @@ class EntryPathTest {
                 .contains("OK handler makes syscalls; rt_sigreturn through the entry")
                 .contains("OK SA_RESTART read restarted")
                 .contains("OK no SA_RESTART gives -EINTR")
+                .contains("OK nanosleep stopped and continued is restarted")
                 .contains("OK sigaltstack")
                 .contains("OK signals");
     }
@@ -41,6 +42,7 @@ class EntryPathTest {
                 .contains("OK clone thread with new stack")
                 .contains("OK clone3 thread with new stack")
                 .contains("OK clone(CLONE_VM|CLONE_VFORK) with own stack")
+                .contains("OK clone3 argument checks")
                 .contains("OK vfork with the child overwriting the stack")
                 .contains("OK clone(CLONE_VM|CLONE_VFORK) on the caller's stack with the child overwriting the stack")
                 .contains("OK clone3(CLONE_VM|CLONE_VFORK) on the caller's stack with the child overwriting the stack")

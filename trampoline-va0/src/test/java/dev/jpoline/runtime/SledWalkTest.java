@@ -18,6 +18,7 @@ class SledWalkTest {
                 .contains("steps nr=231: 6\n")
                 .contains("steps nr=500: 3\n")
                 .contains("max steps below 512: " + MAX_BELOW_512 + "\n")
+                .contains("max steps on the page: 36\n")
                 // Only the 12 bytes inside the first stub and the last 12 of the page are not landable.
                 .contains("covered: 0-558 571-4083\n");
     }
