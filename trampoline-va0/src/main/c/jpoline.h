@@ -1,7 +1,9 @@
-/* Shared declarations of the jpoline runtime (libjpoline.so). */
+/* Exported C API of the jpoline runtime (libjpoline.so), and the layouts it shares with
+ * its own assembly. See trampoline-va0/README.md and docs/entry-path.md. */
 #ifndef JPOLINE_H
 #define JPOLINE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define JPOLINE_EXPORT __attribute__((visibility("default")))
@@ -13,7 +15,91 @@
 /* Name of the environment variable that carries the session to the target. */
 #define JPOLINE_SESSION_ENV "JPOLINE_SESSION"
 
+/* ---- VA0 page ------------------------------------------------------------------ */
+
+#define JPOLINE_VA0_SIZE 4096
+/* Every number in [0, JPOLINE_VA0_FAST_LIMIT) reaches the entry in at most
+ * JPOLINE_VA0_FAST_MAX_STEPS instructions (sled + stub). The first stub sits at
+ * JPOLINE_VA0_STUB1; a second, longer sled serves [JPOLINE_VA0_SECOND_SLED,
+ * JPOLINE_VA0_STUB2]. The stub bytes after each stub's first byte are not landable. */
+#define JPOLINE_VA0_FAST_LIMIT 512
+#define JPOLINE_VA0_STUB1 558
+#define JPOLINE_VA0_STUB_SIZE 13
+#define JPOLINE_VA0_SECOND_SLED (JPOLINE_VA0_STUB1 + JPOLINE_VA0_STUB_SIZE)
+#define JPOLINE_VA0_STUB2 (JPOLINE_VA0_SIZE - JPOLINE_VA0_STUB_SIZE)
+#define JPOLINE_VA0_FAST_MAX_STEPS 8
+
+/* Maps the sled page at virtual address 0 (MAP_FIXED_NOREPLACE), writes the sled and the
+ * jumps to the entry, then leaves it PROT_EXEC only. Idempotent within a process.
+ * Returns 0, or -errno: -EPERM means vm.mmap_min_addr forbids page 0 (fix:
+ * sysctl -w vm.mmap_min_addr=0); -EEXIST means something else already maps page 0. */
+JPOLINE_EXPORT int jpoline_va0_install(void);
+
+/* Writes the page image (JPOLINE_VA0_SIZE bytes) whose stubs jump to entry_address.
+ * Pure function: the tests decode it without mapping page 0. */
+JPOLINE_EXPORT void jpoline_va0_build(uint8_t *page, uint64_t entry_address);
+
+/* Address the VA0 stubs jump to. */
+JPOLINE_EXPORT uint64_t jpoline_entry_address(void);
+
+/* ---- rewritten sites ------------------------------------------------------------ */
+
+/* Registers the addresses of rewritten `FF D0` instructions. Only a call whose return
+ * address minus 2 is registered is treated as a syscall; anything else that lands on
+ * the sled is a call through a NULL or small-integer pointer and crashes with SIGSEGV.
+ * Register sites before writing their bytes. Safe while other threads make syscalls.
+ * Returns 0 or -errno (-EINVAL for address 0, -ENOMEM). */
+JPOLINE_EXPORT int jpoline_sites_add(const uint64_t *site_addrs, size_t n);
+JPOLINE_EXPORT int jpoline_sites_contains(uint64_t site_addr);
+JPOLINE_EXPORT size_t jpoline_sites_count(void);
+
+/* ---- tiers ---------------------------------------------------------------------- */
+
+enum jpoline_tier { JPOLINE_PASS = 0, JPOLINE_TRACE = 1, JPOLINE_HOOK = 2 };
+#define JPOLINE_TIER_TABLE_SIZE 1024
+
+/* Sets the tier of one syscall number; numbers outside the table are always PASS.
+ * Returns 0 or -EINVAL. */
+JPOLINE_EXPORT int jpoline_set_tier(int nr, int tier);
+JPOLINE_EXPORT int jpoline_get_tier(int nr);
+
+/* Registers as the entry saved them for one syscall, lowest address first: the layout
+ * of the entry's stack frame (entry.S pushes it; keep both in step). rax holds the
+ * number on the way in and the result on the way out. */
+struct jpoline_frame {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rflags;
+    uint64_t caller_red_zone[16]; /* skipped, never written: the caller's red zone */
+    uint64_t return_address;      /* pushed by the site's call: site + 2 */
+};
+/* The caller's rsp, as it was at the site. */
+#define JPOLINE_FRAME_CALLER_RSP(f) ((uint64_t)(f) + sizeof(struct jpoline_frame))
+
+/* What a dispatch hook tells the entry. */
+enum jpoline_verdict {
+    JPOLINE_EXECUTE = 0, /* run the syscall with the (possibly changed) registers */
+    JPOLINE_RETURN = 1,  /* skip it; frame->rax is the result */
+};
+
+/* Called for every syscall whose tier is not PASS, before it runs, on the thread and
+ * stack of the syscall (possibly in a signal handler). It must be freestanding: no
+ * libc, no locks, no vector registers. NULL (the default) executes the syscall:
+ * TRACE and HOOK plug in here. */
+typedef int (*jpoline_dispatch_hook)(struct jpoline_frame *frame);
+JPOLINE_EXPORT void jpoline_set_dispatch_hook(jpoline_dispatch_hook hook);
+
+/* ---- introspection -------------------------------------------------------------- */
+
+/* Syscalls that went through the entry, per tier, since the process started (counts
+ * are process-wide, inherited by fork children). */
+JPOLINE_EXPORT uint64_t jpoline_entry_count(int tier);
+
+/* ---- misc ----------------------------------------------------------------------- */
+
 /* Raw syscall issued from the runtime's own text, which is never rewritten. */
-long jpoline_raw_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
+JPOLINE_EXPORT long jpoline_raw_syscall6(long nr, long a1, long a2, long a3, long a4, long a5,
+                                         long a6);
+JPOLINE_EXPORT int jpoline_abi_version(void);
+JPOLINE_EXPORT int jpoline_session_joined(void);
 
 #endif

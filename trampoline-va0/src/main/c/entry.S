@@ -1,0 +1,164 @@
+/* The syscall entry. The VA0 stubs jump here with:
+ *   rax      = the syscall number (= the address the site's `call *%rax` went to)
+ *   (%rsp)   = the return address, site + 2, written into the caller's red zone slot
+ *   r11      = this address (the stub's scratch); rcx untouched
+ * and it must leave exactly what a `syscall` instruction leaves: rax = result, rcx = the
+ * return address, r11 = rflags, every other register and rflags as they were, no vector
+ * register touched, and nothing below the caller's rsp - 8 written before rsp has moved
+ * below the 128-byte red zone. docs/entry-path.md walks through every path. */
+#include "entry_layout.h"
+
+    .text
+
+/* Every register as it was at the site, except rcx and r11 (the syscall clobbers those)
+ * and rsp, which stays at the frame. Ends by restoring the caller's rflags. */
+.macro LOAD_CALLER_REGS
+    mov JP_FRAME_RAX(%rsp), %rax
+    mov JP_FRAME_RBX(%rsp), %rbx
+    mov JP_FRAME_RDX(%rsp), %rdx
+    mov JP_FRAME_RSI(%rsp), %rsi
+    mov JP_FRAME_RDI(%rsp), %rdi
+    mov JP_FRAME_RBP(%rsp), %rbp
+    mov JP_FRAME_R8(%rsp), %r8
+    mov JP_FRAME_R9(%rsp), %r9
+    mov JP_FRAME_R10(%rsp), %r10
+    mov JP_FRAME_R12(%rsp), %r12
+    mov JP_FRAME_R13(%rsp), %r13
+    mov JP_FRAME_R14(%rsp), %r14
+    mov JP_FRAME_R15(%rsp), %r15
+    pushq JP_FRAME_RFLAGS(%rsp)  /* lands in the scratch area, above the clone3 copy */
+    popfq
+.endm
+
+    .globl jpoline_entry
+    .hidden jpoline_entry
+    .type jpoline_entry, @function
+    .p2align 6
+jpoline_entry:
+    endbr64
+    /* Step over the red zone first: lea leaves the flags alone, and nothing has been
+     * written yet below the return address. */
+    lea -JP_RED_ZONE(%rsp), %rsp
+    pushfq
+    push %r15
+    push %r14
+    push %r13
+    push %r12
+    push %r11
+    push %r10
+    push %r9
+    push %r8
+    push %rbp
+    push %rdi
+    push %rsi
+    push %rdx
+    push %rcx
+    push %rbx
+    push %rax
+    /* rsp = struct jpoline_frame. From here on the caller's flags are safe in it. */
+    cld                              /* compiled C assumes DF = 0 */
+    mov %rsp, %rbx                   /* callee-saved: still the frame after the call */
+    lea -JP_SCRATCH_SIZE(%rsp), %rsp
+    and $-16, %rsp                   /* the ABI's call alignment; the site's is unknown */
+    mov %rbx, %rdi
+    call jp_entry_dispatch
+    mov %rbx, %rsp
+    cmp $JP_ACT_RETURN, %eax
+    jne .Lspecial
+
+.Lreturn:                            /* rsp = frame; frame->rax = result */
+    mov JP_FRAME_RETURN_ADDRESS(%rsp), %rcx   /* what syscall leaves in rcx */
+    mov JP_FRAME_RFLAGS(%rsp), %r11           /* ... and in r11 */
+    pop %rax
+    pop %rbx
+    lea 8(%rsp), %rsp                /* saved rcx: replaced above */
+    pop %rdx
+    pop %rsi
+    pop %rdi
+    pop %rbp
+    pop %r8
+    pop %r9
+    pop %r10
+    lea 8(%rsp), %rsp                /* saved r11 (the stub's scratch) */
+    pop %r12
+    pop %r13
+    pop %r14
+    pop %r15
+    popfq
+    lea JP_RED_ZONE(%rsp), %rsp      /* flag-free from here */
+    ret
+
+.Lspecial:
+    cmp $JP_ACT_SIGRETURN, %eax
+    je .Lsigreturn
+    cmp $JP_ACT_CLONE_NEW_STACK, %eax
+    je .Lclone_new_stack
+    cmp $JP_ACT_CLONE3_NEW_STACK, %eax
+    je .Lclone3_new_stack
+    cmp $JP_ACT_VFORK, %eax
+    je .Lvfork
+    ud2
+
+/* rt_sigreturn reads the signal frame at rsp: drop the return address the site pushed and
+ * hand over. The kernel restores every register from the frame; it never returns. */
+.Lsigreturn:
+    lea JP_FRAME_SIZE(%rsp), %rsp
+    mov $15, %eax
+    syscall
+    ud2
+
+/* clone with a new stack: the C half stored the return address at stack - 8, so the child,
+ * which starts here with rsp = stack - 8, returns straight to the site. */
+.Lclone_new_stack:
+    LOAD_CALLER_REGS
+    lea -8(%rsi), %rsi
+    syscall
+    lea 8(%rsi), %rsi                /* both sides: the caller's stack argument again */
+    mov %rax, %rcx
+    jrcxz .Lchild_return             /* jrcxz: the child must keep the caller's flags */
+.Lparent_return:                     /* our frame is intact: the child has its own stack */
+    mov %rax, JP_FRAME_RAX(%rsp)
+    jmp .Lreturn
+.Lchild_return:                      /* (%rsp) = return address, rsp + 8 = the new stack */
+    mov (%rsp), %rcx
+    ret
+
+/* clone3 with a new stack: the C half copied the arguments to the bottom of the scratch
+ * area with stack_size reduced by 16, and wrote the caller's rdi and the return address
+ * at the top of the new stack. */
+.Lclone3_new_stack:
+    LOAD_CALLER_REGS
+    lea -JP_SCRATCH_SIZE(%rsp), %rdi
+    syscall
+    mov %rax, %rcx
+    jrcxz .Lclone3_child
+    jmp .Lparent_return              /* restores the caller's rdi from the frame */
+.Lclone3_child:
+    pop %rdi
+    mov (%rsp), %rcx
+    ret
+
+/* vfork, or clone/clone3 with CLONE_VM|CLONE_VFORK on the caller's stack: the child runs
+ * first, on this very stack, and returns through the frame while it is still intact. The
+ * parent resumes only after the child exec'd or exited, and by then anything below the
+ * caller's rsp may be overwritten: it takes its return address from the per-thread stack
+ * the C half pushed it on (a vfork child nesting another vfork pushes and pops above it). */
+.Lvfork:
+    LOAD_CALLER_REGS
+    syscall
+    mov %rax, %rcx
+    jrcxz .Lvfork_child
+    movq jp_vfork_returns@gottpoff(%rip), %r11   /* flag-free: rflags are the caller's */
+    mov %fs:(%r11), %rcx
+    lea -1(%rcx), %rcx
+    mov %rcx, %fs:(%r11)
+    mov %fs:8(%r11,%rcx,8), %rcx
+    lea JP_FRAME_SIZE(%rsp), %rsp
+    jmp *%rcx
+.Lvfork_child:
+    mov %rax, JP_FRAME_RAX(%rsp)
+    jmp .Lreturn
+
+    .size jpoline_entry, . - jpoline_entry
+
+    .section .note.GNU-stack, "", @progbits

@@ -1,0 +1,55 @@
+/* State shared between the entry (entry*.c, entry.S: freestanding) and the rest of the
+ * runtime (ordinary C). Not exported. */
+#ifndef JPOLINE_RUNTIME_INTERNAL_H
+#define JPOLINE_RUNTIME_INTERNAL_H
+
+#include <stdint.h>
+
+#include "entry_layout.h"
+#include "jpoline.h"
+
+#define JP_HIDDEN __attribute__((visibility("hidden")))
+
+/* Open-addressing set of rewritten site addresses. A table is never changed except by
+ * filling an empty slot; growing publishes a new table through jp_site_table, so a
+ * reader always sees a consistent table and never misses a site it could see before.
+ * Old tables are never unmapped (a reader may still be probing one). */
+struct jp_site_table {
+    uint64_t mask;  /* capacity - 1; capacity is a power of two */
+    uint64_t count; /* written under the writers' lock */
+    uint64_t slots[]; /* 0 = empty */
+};
+extern struct jp_site_table *jp_site_table JP_HIDDEN;
+
+static inline uint64_t jp_site_hash(uint64_t site) {
+    /* Fibonacci hashing: sites are 2-byte-aligned-ish code addresses, so mix them. */
+    return (site * 0x9E3779B97F4A7C15ull) >> 17;
+}
+
+/* Lock-free lookup, safe in the entry and in signal handlers. */
+static inline int jp_site_registered(uint64_t site) {
+    struct jp_site_table *t = __atomic_load_n(&jp_site_table, __ATOMIC_ACQUIRE);
+    if (t == 0 || site == 0) return 0;
+    for (uint64_t i = jp_site_hash(site) & t->mask;; i = (i + 1) & t->mask) {
+        uint64_t s = __atomic_load_n(&t->slots[i], __ATOMIC_ACQUIRE);
+        if (s == site) return 1;
+        if (s == 0) return 0;
+    }
+}
+
+extern uint8_t jp_tiers[JPOLINE_TIER_TABLE_SIZE] JP_HIDDEN;
+extern jpoline_dispatch_hook jp_dispatch_hook JP_HIDDEN;
+extern uint64_t jp_entry_counts[3] JP_HIDDEN;
+
+/* Return addresses of vfork-style calls still waiting for their child (entry.S pops). */
+struct jp_vfork_returns {
+    uint64_t depth;
+    uint64_t addresses[JP_VFORK_DEPTH_MAX];
+};
+extern __thread struct jp_vfork_returns jp_vfork_returns
+    __attribute__((tls_model("initial-exec"))) JP_HIDDEN;
+
+/* The assembly entry the VA0 stubs jump to. */
+void jpoline_entry(void) JP_HIDDEN;
+
+#endif
