@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "runtime_internal.h"
+#include "session.h"
 
 _Static_assert(offsetof(struct jpoline_frame, rax) == JP_FRAME_RAX, "frame layout");
 _Static_assert(offsetof(struct jpoline_frame, rbx) == JP_FRAME_RBX, "frame layout");
@@ -31,6 +32,8 @@ _Static_assert(JP_CLONE3_COPY_MAX + 16 <= JP_SCRATCH_SIZE, "clone3 copy overlaps
 
 /* x86-64 numbers and flags the entry needs (no libc headers in freestanding code). */
 enum {
+    NR_mmap = 9,
+    NR_mprotect = 10,
     NR_rt_sigaction = 13,
     NR_rt_sigprocmask = 14,
     NR_rt_sigreturn = 15,
@@ -39,8 +42,11 @@ enum {
     NR_vfork = 58,
     NR_gettid = 186,
     NR_rt_tgsigqueueinfo = 297,
+    NR_pkey_mprotect = 329,
     NR_clone3 = 435,
 };
+#define PROT_EXEC 0x4ull
+#define MAP_ANONYMOUS 0x20ull
 #define CLONE_VM 0x100ull
 #define CLONE_VFORK 0x4000ull
 #define SIGSEGV 11
@@ -191,6 +197,31 @@ static int prepare_clone3(struct jpoline_frame *f, unsigned *action) {
     return 1;
 }
 
+/* Code that becomes executable after start-up (dlopen, a loader mapping a library) is
+ * rewritten before the call returns to the program: the host patches it while we wait.
+ * Anonymous executable memory (JIT code) is not a file the host can plan, so it is not
+ * asked about. */
+static void after_mapping_change(const struct jpoline_frame *f, uint64_t nr) {
+    if (jp_session == 0 || ((int64_t)f->rax < 0 && (int64_t)f->rax > -4096)) return;
+    uint64_t start, length;
+    switch (nr) {
+    case NR_mmap:
+        if (!(f->rdx & PROT_EXEC) || (f->r10 & MAP_ANONYMOUS)) return;
+        start = f->rax;
+        length = f->rsi;
+        break;
+    case NR_mprotect:
+    case NR_pkey_mprotect:
+        if (!(f->rdx & PROT_EXEC)) return;
+        start = f->rdi;
+        length = f->rsi;
+        break;
+    default:
+        return;
+    }
+    jp_session_request(JPOLINE_REQUEST_MAPPING, start, start + length);
+}
+
 static unsigned execute(struct jpoline_frame *f) {
     unsigned action;
     switch (f->rax) {
@@ -211,8 +242,10 @@ static unsigned execute(struct jpoline_frame *f) {
     default:
         break; /* fork, execve, exit, ...: a plain pass-through is exact */
     }
-    f->rax = (uint64_t)sys6((long)f->rax, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10,
+    uint64_t nr = f->rax;
+    f->rax = (uint64_t)sys6((long)nr, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10,
                             (long)f->r8, (long)f->r9);
+    after_mapping_change(f, nr);
     return JP_ACT_RETURN;
 }
 

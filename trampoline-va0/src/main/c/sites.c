@@ -21,10 +21,13 @@ __attribute__((constructor)) static void sites_init(void) {
 
 static struct jp_site_table *new_table(uint64_t capacity) {
     size_t bytes = sizeof(struct jp_site_table) + capacity * sizeof(uint64_t);
-    /* mmap, not malloc: the table must outlive anything libc does, and is never freed. */
-    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) return NULL;
-    struct jp_site_table *t = p;
+    /* A raw mmap, not malloc or libc's mmap: the table must outlive anything libc does, is
+     * never freed, and sites are added from the entry path (code mapped executable later),
+     * where libc must not be called (it would also clobber the program's errno). */
+    long p = jpoline_raw_syscall6(9 /* mmap */, 0, (long)bytes, PROT_READ | PROT_WRITE,
+                                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p < 0 && p > -4096) return NULL;
+    struct jp_site_table *t = (struct jp_site_table *)p;
     t->mask = capacity - 1;
     t->count = 0;
     return t;

@@ -1,0 +1,148 @@
+/* The target's half of the rewrite-request protocol (docs/session.md). Freestanding: it runs
+ * from the constructor and also from the entry path when the program maps code executable,
+ * so it uses only raw syscalls and compiler atomics. */
+#include "runtime_internal.h"
+#include "session.h"
+
+#define SYS_KILL 62
+#define SYS_GETPID 39
+#define SYS_GETTID 186
+#define SYS_FUTEX 202
+#define SYS_CLOCK_GETTIME 228
+#define SYS_NANOSLEEP 35
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define CLOCK_MONOTONIC_ID 1
+#define ERR_SRCH 3
+#define ERR_NOENT 2
+#define ERR_PROTO 71
+#define ERR_TIMEDOUT 110
+
+/* Waiting is done in slices so that a dead host is noticed within one of them. */
+#define WAIT_SLICE_NS 100000000LL
+
+struct jpoline_session_header *jp_session;
+
+struct kernel_timespec {
+    long tv_sec;
+    long tv_nsec;
+};
+
+static struct jpoline_slot *slot_at(struct jpoline_session_header *s, uint32_t index) {
+    return (struct jpoline_slot *)((char *)s + sizeof(*s) + (uint64_t)index * JPOLINE_SLOT_SIZE);
+}
+
+static long long monotonic_ns(void) {
+    struct kernel_timespec ts;
+    jpoline_raw_syscall6(SYS_CLOCK_GETTIME, CLOCK_MONOTONIC_ID, (long)&ts, 0, 0, 0, 0);
+    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void futex_wait(uint32_t *word, uint32_t expected, long long timeout_ns) {
+    struct kernel_timespec ts = {timeout_ns / 1000000000LL, timeout_ns % 1000000000LL};
+    jpoline_raw_syscall6(SYS_FUTEX, (long)word, FUTEX_WAIT, expected, (long)&ts, 0, 0);
+}
+
+static void futex_wake(uint32_t *word) {
+    jpoline_raw_syscall6(SYS_FUTEX, (long)word, FUTEX_WAKE, 0x7fffffff, 0, 0, 0);
+}
+
+static long long timeout_ns(struct jpoline_session_header *s) {
+    return (long long)__atomic_load_n(&s->wait_timeout_ms, __ATOMIC_RELAXED) * 1000000LL;
+}
+
+/* The host is alive while the session is live, its heartbeat is fresh and its pid exists. */
+static int host_alive(struct jpoline_session_header *s) {
+    if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != JPOLINE_SESSION_LIVE) return 0;
+    long long beat = (long long)__atomic_load_n(&s->heartbeat_ns, __ATOMIC_ACQUIRE);
+    if (monotonic_ns() - beat > timeout_ns(s)) return 0;
+    return jpoline_raw_syscall6(SYS_KILL, s->host_pid, 0, 0, 0, 0, 0) != -ERR_SRCH;
+}
+
+/* From now on every process of the session runs on without waiting for the host. */
+static void give_up(struct jpoline_session_header *s) {
+    __atomic_store_n(&s->state, JPOLINE_SESSION_DEAD, __ATOMIC_RELEASE);
+    __atomic_fetch_add(&s->processes_gave_up, 1, __ATOMIC_RELAXED);
+}
+
+static struct jpoline_slot *claim_slot(struct jpoline_session_header *s) {
+    long long deadline = monotonic_ns() + timeout_ns(s);
+    for (;;) {
+        uint32_t count = s->slot_count;
+        for (uint32_t i = 0; i < count; i++) {
+            struct jpoline_slot *slot = slot_at(s, i);
+            uint32_t expected = JPOLINE_SLOT_FREE;
+            if (__atomic_compare_exchange_n(&slot->state, &expected, JPOLINE_SLOT_CLAIMED, 0,
+                                            __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+                return slot;
+        }
+        /* Every slot busy: many processes starting at once. Wait a little for one to free. */
+        if (!host_alive(s) || monotonic_ns() > deadline) return 0;
+        struct kernel_timespec pause = {0, WAIT_SLICE_NS / 10};
+        jpoline_raw_syscall6(SYS_NANOSLEEP, (long)&pause, 0, 0, 0, 0, 0);
+    }
+}
+
+long jp_session_request(int kind, uint64_t start, uint64_t end) {
+    struct jpoline_session_header *s = jp_session;
+    if (s == 0 || __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != JPOLINE_SESSION_LIVE)
+        return -ERR_NOENT;
+    struct jpoline_slot *slot = claim_slot(s);
+    if (slot == 0) {
+        give_up(s);
+        return -ERR_TIMEDOUT;
+    }
+    slot->pid = (uint32_t)jpoline_raw_syscall6(SYS_GETPID, 0, 0, 0, 0, 0, 0);
+    slot->tid = (uint32_t)jpoline_raw_syscall6(SYS_GETTID, 0, 0, 0, 0, 0, 0);
+    slot->kind = (uint32_t)kind;
+    slot->range_start = start;
+    slot->range_end = end;
+    slot->chunk_count = 0;
+    slot->result = 0;
+    slot->sites_announced = 0;
+    __atomic_store_n(&slot->state, JPOLINE_SLOT_REQUEST, __ATOMIC_RELEASE);
+    __atomic_fetch_add(&s->doorbell, 1, __ATOMIC_RELEASE);
+    futex_wake(&s->doorbell);
+
+    long long last_progress = monotonic_ns();
+    for (;;) {
+        uint32_t state = __atomic_load_n(&slot->state, __ATOMIC_ACQUIRE);
+        switch (state) {
+        case JPOLINE_SLOT_SITES: {
+            uint32_t n = slot->chunk_count;
+            if (n > JPOLINE_SLOT_CHUNK_CAPACITY) n = JPOLINE_SLOT_CHUNK_CAPACITY;
+            /* Sites enter the NULL-call table before the host may patch them. */
+            jpoline_sites_add(slot->addresses, n);
+            __atomic_store_n(&slot->state, JPOLINE_SLOT_TAKEN, __ATOMIC_RELEASE);
+            futex_wake(&slot->state);
+            last_progress = monotonic_ns();
+            continue;
+        }
+        case JPOLINE_SLOT_DONE:
+        case JPOLINE_SLOT_FAILED: {
+            long result = slot->result;
+            __atomic_store_n(&slot->state, JPOLINE_SLOT_FREE, __ATOMIC_RELEASE);
+            return result;
+        }
+        case JPOLINE_SLOT_REQUEST:
+        case JPOLINE_SLOT_TAKEN:
+        case JPOLINE_SLOT_PATCHING:
+            futex_wait(&slot->state, state, WAIT_SLICE_NS);
+            if (__atomic_load_n(&slot->state, __ATOMIC_ACQUIRE) != state) {
+                last_progress = monotonic_ns();
+                continue;
+            }
+            if (host_alive(s) && monotonic_ns() - last_progress < timeout_ns(s)) continue;
+            /* The host is gone or stuck. Once PATCHING, every site is in our table, so a
+             * half-finished patch is still correct; before that, the CAS stops the host. */
+            if (__atomic_compare_exchange_n(&slot->state, &state, JPOLINE_SLOT_ABANDONED, 0,
+                                            __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+                give_up(s);
+                return -ERR_TIMEDOUT;
+            }
+            continue;
+        default:
+            return -ERR_PROTO;
+        }
+    }
+}
