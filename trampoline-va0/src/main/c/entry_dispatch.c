@@ -219,7 +219,8 @@ static void after_mapping_change(const struct jpoline_frame *f, uint64_t nr) {
     default:
         return;
     }
-    jp_session_request(JPOLINE_REQUEST_MAPPING, start, start + length);
+    if (jp_session_request(JPOLINE_REQUEST_MAPPING, start, start + length) == JPOLINE_RESULT_DETACH)
+        jp_session_detach();
 }
 
 static unsigned execute(struct jpoline_frame *f) {

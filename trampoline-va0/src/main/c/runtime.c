@@ -88,5 +88,7 @@ __attribute__((constructor)) static void jpoline_init(void) {
     __atomic_fetch_add(&s->processes_registered, 1, __ATOMIC_RELAXED);
     jp_session = s;
     /* The host rewrites every executable mapping now; we wait (boundedly) until it did. */
-    session_joined = jp_session_request(JPOLINE_REQUEST_STARTUP, 0, 0) >= 0;
+    long result = jp_session_request(JPOLINE_REQUEST_STARTUP, 0, 0);
+    if (result == JPOLINE_RESULT_DETACH) jp_session_detach();
+    session_joined = result >= 0;
 }

@@ -45,6 +45,12 @@ enum jpoline_slot_state {
     JPOLINE_SLOT_ABANDONED = 8,
 };
 
+/* A request's result telling the target to detach: the host restored its code (or never
+ * patched it), so it unmaps the VA0 page and runs natively from then on. Used when the
+ * process loads a runtime that needs reads of address 0 to fault (a JVM) on a CPU that
+ * cannot make the page execute-only. */
+#define JPOLINE_RESULT_DETACH (-1000)
+
 enum jpoline_request_kind {
     JPOLINE_REQUEST_STARTUP = 1,
     JPOLINE_REQUEST_MAPPING = 2,
@@ -76,5 +82,9 @@ extern struct jpoline_session_header *jp_session __attribute__((visibility("hidd
  * Returns the number of sites rewritten, or a negative errno (-ETIMEDOUT when the host
  * is gone, after which the session is marked dead). */
 long jp_session_request(int kind, uint64_t start, uint64_t end) __attribute__((visibility("hidden")));
+
+/* Leaves the session for good and unmaps the VA0 page (after JPOLINE_RESULT_DETACH).
+ * Freestanding. */
+void jp_session_detach(void) __attribute__((visibility("hidden")));
 
 #endif

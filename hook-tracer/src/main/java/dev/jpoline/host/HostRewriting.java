@@ -34,7 +34,21 @@ public final class HostRewriting {
     /** The runtime's own text issues the real syscalls and must never be rewritten. */
     private static final String RUNTIME_FILE_PREFIX = "libjpoline-";
 
+    /**
+     * Result that tells a target to detach: its code is restored, it unmaps the VA0 page and
+     * runs natively from then on. Mirrors JPOLINE_RESULT_DETACH in session.h.
+     */
+    public static final int RESULT_DETACH = -1000;
+
+    /**
+     * Libraries of runtimes that read through null pointers on purpose and rely on the fault
+     * (implicit null checks). With the VA0 page mapped, such reads succeed unless the CPU can
+     * make the page execute-only, so these processes must not keep the page.
+     */
+    private static final List<String> NEEDS_FAULTING_NULL_READS = List.of("libjvm.so", "libcoreclr.so");
+
     private final PlanCache plans;
+    private final boolean executeOnlyPages = CpuFeatures.hasExecuteOnlyPages();
     private final PrintWriter diagnostics;
     private final AtomicLong sitesRewritten = new AtomicLong();
     private final AtomicLong requestsServed = new AtomicLong();
@@ -78,6 +92,12 @@ public final class HostRewriting {
             request.finish(-5);
             return;
         }
+        Work needsNullFaults = executeOnlyPages ? null : work.stream()
+                .filter(w -> NEEDS_FAULTING_NULL_READS.contains(w.entry().fileName())).findFirst().orElse(null);
+        if (needsNullFaults != null) {
+            detach(request, work, needsNullFaults.entry().fileName());
+            return;
+        }
         long[] all = work.stream().flatMapToLong(w -> Arrays.stream(w.sites())).sorted().toArray();
         try {
             request.announce(all);
@@ -109,34 +129,79 @@ public final class HostRewriting {
         request.finish(rewritten);
     }
 
+    /**
+     * Gives the process back its original code and tells it to unmap the VA0 page, because it
+     * is about to run a runtime that needs reads of address 0 to fault.
+     */
+    private void detach(RewriteRequest request, List<Work> work, String library) {
+        if (!request.beginPatching()) {
+            request.finish(-110);
+            return;
+        }
+        try (ProcessMemoryPatcher patcher = ProcessMemoryPatcher.open(request.pid())) {
+            // The mapping that asked holds nothing rewritten yet; every earlier one may.
+            for (Work w : request.isStartup() ? List.<Work>of() : everyRewrittenMapping(request.pid())) {
+                patcher.replaceAll(w.sites(), CALL_RAX, SYSCALL);
+            }
+        } catch (IOException | PatchException e) {
+            diagnostics.println("jpoline: pid " + request.pid() + ": cannot restore its code before it loads " + library
+                    + ": " + e.getMessage());
+            request.finish(-5);
+            return;
+        }
+        diagnostics.println("jpoline: pid " + request.pid() + ": loads " + library + ", which needs reads of address 0"
+                + " to fault, and this CPU has no protection keys to keep them faulting beside the VA0 page;"
+                + " the process runs without jpoline from here on");
+        request.finish(RESULT_DETACH);
+    }
+
+    private List<Work> everyRewrittenMapping(long pid) throws IOException {
+        ProcessMaps maps = ProcessMaps.read(pid);
+        List<Work> work = new ArrayList<>();
+        for (MapsEntry entry : maps.executableFileEntries()) {
+            Work w = siteWork(pid, entry);
+            if (w != null) {
+                work.add(w);
+            }
+        }
+        return work;
+    }
+
     private List<Work> plan(RewriteRequest request) throws IOException {
         ProcessMaps maps = ProcessMaps.read(request.pid());
         List<Work> work = new ArrayList<>();
         for (MapsEntry entry : maps.executableFileEntries()) {
-            if (entry.pseudo() || entry.fileName().startsWith(RUNTIME_FILE_PREFIX)) {
-                continue;
-            }
             if (!request.isStartup() && (Long.compareUnsigned(entry.end(), request.rangeStart()) <= 0
                     || Long.compareUnsigned(entry.start(), request.rangeEnd()) >= 0)) {
                 continue;
             }
-            Path file = mappedFile(request.pid(), entry);
-            if (file == null) {
-                continue;
-            }
-            MappedSites mapped = plans.plansFor(file).mapOnto(entry);
-            long[] syscalls = new long[mapped.count()];
-            int n = 0;
-            for (int i = 0; i < mapped.count(); i++) {
-                if (mapped.secondBytes()[i] == MappedSites.SYSCALL_SECOND_BYTE) {
-                    syscalls[n++] = mapped.addresses()[i];
-                }
-            }
-            if (n > 0) {
-                work.add(new Work(entry, Arrays.copyOf(syscalls, n)));
+            Work w = siteWork(request.pid(), entry);
+            if (w != null) {
+                work.add(w);
             }
         }
         return work;
+    }
+
+    /** The syscall sites of one mapping (sysenter excluded), or null when it has none or no usable file. */
+    private Work siteWork(long pid, MapsEntry entry) throws IOException {
+        if (entry.pseudo() || entry.fileName().startsWith(RUNTIME_FILE_PREFIX)) {
+            return null;
+        }
+        Path file = mappedFile(pid, entry);
+        if (file == null) {
+            return null;
+        }
+        MappedSites mapped = plans.plansFor(file).mapOnto(entry);
+        long[] syscalls = new long[mapped.count()];
+        int n = 0;
+        for (int i = 0; i < mapped.count(); i++) {
+            if (mapped.secondBytes()[i] == MappedSites.SYSCALL_SECOND_BYTE) {
+                syscalls[n++] = mapped.addresses()[i];
+            }
+        }
+        // A runtime library is reported even without sites: detaching depends on it being seen.
+        return n > 0 || NEEDS_FAULTING_NULL_READS.contains(entry.fileName()) ? new Work(entry, Arrays.copyOf(syscalls, n)) : null;
     }
 
     /**
