@@ -93,6 +93,9 @@ JPOLINE_EXPORT void jpoline_set_dispatch_hook(jpoline_dispatch_hook hook);
 /* Syscalls that went through the entry, per tier, since the process started (counts
  * are process-wide, inherited by fork children). */
 JPOLINE_EXPORT uint64_t jpoline_entry_count(int tier);
+/* PASS calls are counted only after this is called with 1 (counting costs a locked add per
+ * syscall); TRACE and HOOK calls are always counted. */
+JPOLINE_EXPORT void jpoline_count_pass(int on);
 
 /* ---- misc ----------------------------------------------------------------------- */
 

@@ -35,6 +35,8 @@ JPOLINE_EXPORT void jpoline_set_dispatch_hook(jpoline_dispatch_hook hook) {
     __atomic_store_n(&jp_dispatch_hook, hook, __ATOMIC_RELEASE);
 }
 
+JPOLINE_EXPORT void jpoline_count_pass(int on) { __atomic_store_n(&jp_count_pass, on != 0, __ATOMIC_RELAXED); }
+
 JPOLINE_EXPORT uint64_t jpoline_entry_count(int tier) {
     if (tier < JPOLINE_PASS || tier > JPOLINE_HOOK) return 0;
     return __atomic_load_n(&jp_entry_counts[tier], __ATOMIC_RELAXED);

@@ -40,6 +40,7 @@ static inline int jp_site_registered(uint64_t site) {
 extern uint8_t jp_tiers[JPOLINE_TIER_TABLE_SIZE] JP_HIDDEN;
 extern jpoline_dispatch_hook jp_dispatch_hook JP_HIDDEN;
 extern uint64_t jp_entry_counts[3] JP_HIDDEN;
+extern uint8_t jp_count_pass JP_HIDDEN;
 
 /* Return addresses of vfork-style calls still waiting for their child (entry.S pops). */
 struct jp_vfork_returns {

@@ -56,6 +56,9 @@ public interface NativeRuntime extends Library {
     /** Syscalls that went through the entry on {@code tier}, process-wide. */
     long jpoline_entry_count(int tier);
 
+    /** Counts PASS calls too (a locked add per syscall): for tests and diagnostics. */
+    void jpoline_count_pass(int on);
+
     /** A one-line explanation, naming the fix, of a failed {@code jpoline_va0_install}. */
     static String va0InstallProblem(int result) {
         if (result == -EPERM) {
