@@ -4,6 +4,7 @@ import dev.jpoline.inlinehook.patch.PatchException;
 import dev.jpoline.inlinehook.patch.ProcessMemoryPatcher;
 import dev.jpoline.rewriter.maps.MapsEntry;
 import dev.jpoline.rewriter.maps.ProcessMaps;
+import dev.jpoline.rewriter.plan.FilePlan;
 import dev.jpoline.rewriter.plan.MappedSites;
 import dev.jpoline.rewriter.plan.PlanCache;
 import dev.jpoline.rewriter.plan.Planner;
@@ -15,7 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -48,6 +53,11 @@ public final class HostRewriting {
     private static final List<String> NEEDS_FAULTING_NULL_READS = List.of("libjvm.so", "libcoreclr.so");
 
     private final PlanCache plans;
+    /**
+     * Plans by the identity of the mapped file as one stat shows it, so that the many processes
+     * of a session mapping the same libc cost a stat each rather than an ELF header read.
+     */
+    private final Map<MappedFileKey, FilePlan> plansByMappedFile = new ConcurrentHashMap<>();
     private final boolean executeOnlyPages = CpuFeatures.hasExecuteOnlyPages();
     private final PrintWriter diagnostics;
     private final AtomicLong sitesRewritten = new AtomicLong();
@@ -82,6 +92,8 @@ public final class HostRewriting {
     }
 
     private record Work(MapsEntry entry, long[] sites) {}
+
+    private record MappedFileKey(Path path, long inode, long size, long mtimeNanos) {}
 
     void serve(RewriteRequest request) {
         List<Work> work;
@@ -188,11 +200,11 @@ public final class HostRewriting {
         if (entry.pseudo() || entry.fileName().startsWith(RUNTIME_FILE_PREFIX)) {
             return null;
         }
-        Path file = mappedFile(pid, entry);
-        if (file == null) {
+        FilePlan plan = planFor(pid, entry);
+        if (plan == null) {
             return null;
         }
-        MappedSites mapped = plans.plansFor(file).mapOnto(entry);
+        MappedSites mapped = plan.mapOnto(entry);
         long[] syscalls = new long[mapped.count()];
         int n = 0;
         for (int i = 0; i < mapped.count(); i++) {
@@ -205,22 +217,33 @@ public final class HostRewriting {
     }
 
     /**
-     * The file behind a mapping: its path when that still names the same inode, else the
-     * kernel's handle on the mapped file itself; null (with a diagnostic) when neither works.
+     * The plan of the file behind a mapping: found by its path when that still names the same
+     * inode, else through the kernel's handle on the mapped file itself; null (with a
+     * diagnostic) when neither works.
      */
-    private Path mappedFile(long pid, MapsEntry entry) {
+    private FilePlan planFor(long pid, MapsEntry entry) throws IOException {
         Path byName = Path.of(entry.filePath());
-        try {
-            if (!entry.deleted() && ((Long) Files.getAttribute(byName, "unix:ino")) == entry.inode()) {
-                return byName;
+        if (!entry.deleted()) {
+            try {
+                Map<String, Object> stat = Files.readAttributes(byName, "unix:ino,size,lastModifiedTime");
+                if ((Long) stat.get("ino") == entry.inode()) {
+                    MappedFileKey key = new MappedFileKey(byName, entry.inode(), (Long) stat.get("size"),
+                            ((FileTime) stat.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS));
+                    FilePlan plan = plansByMappedFile.get(key);
+                    if (plan == null) {
+                        plan = plans.plansFor(byName);
+                        plansByMappedFile.put(key, plan);
+                    }
+                    return plan;
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                // Fall through to the mapping's own handle.
             }
-        } catch (IOException | UnsupportedOperationException e) {
-            // Fall through to the mapping's own handle.
         }
         Path handle = Path.of("/proc", Long.toString(pid), "map_files",
                 Long.toHexString(entry.start()) + "-" + Long.toHexString(entry.end()));
         if (Files.isReadable(handle)) {
-            return handle;
+            return plans.plansFor(handle);
         }
         diagnostics.println("jpoline: pid " + pid + ": " + entry.path() + " was replaced or removed since it was mapped;"
                 + " its code is left as it is");
