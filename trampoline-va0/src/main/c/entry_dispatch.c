@@ -40,8 +40,10 @@ enum {
     NR_getpid = 39,
     NR_clone = 56,
     NR_vfork = 58,
+    NR_execve = 59,
     NR_gettid = 186,
     NR_rt_tgsigqueueinfo = 297,
+    NR_execveat = 322,
     NR_pkey_mprotect = 329,
     NR_clone3 = 435,
 };
@@ -240,6 +242,12 @@ static unsigned execute(struct jpoline_frame *f) {
         return vfork_action(f);
     case NR_clone3:
         if (prepare_clone3(f, &action)) return action;
+        break;
+    case NR_execve:
+        jp_check_exec_target(-100 /* AT_FDCWD */, (const char *)f->rdi, 0);
+        break;
+    case NR_execveat:
+        jp_check_exec_target((int)f->rdi, (const char *)f->rsi, (int)f->r8);
         break;
     default:
         break; /* fork, execve, exit, ...: a plain pass-through is exact */

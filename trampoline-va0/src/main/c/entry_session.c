@@ -85,6 +85,10 @@ static struct jpoline_slot *claim_slot(struct jpoline_session_header *s) {
 }
 
 long jp_session_request(int kind, uint64_t start, uint64_t end) {
+    return jp_session_request_with(kind, start, end, 0, 0);
+}
+
+long jp_session_request_with(int kind, uint64_t start, uint64_t end, const char *payload, uint32_t length) {
     struct jpoline_session_header *s = jp_session;
     if (s == 0 || __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != JPOLINE_SESSION_LIVE)
         return -ERR_NOENT;
@@ -98,7 +102,9 @@ long jp_session_request(int kind, uint64_t start, uint64_t end) {
     slot->kind = (uint32_t)kind;
     slot->range_start = start;
     slot->range_end = end;
-    slot->chunk_count = 0;
+    if (length > sizeof(slot->addresses)) length = sizeof(slot->addresses);
+    for (uint32_t i = 0; i < length; i++) ((char *)slot->addresses)[i] = payload[i];
+    slot->chunk_count = length;
     slot->result = 0;
     slot->sites_announced = 0;
     __atomic_store_n(&slot->state, JPOLINE_SLOT_REQUEST, __ATOMIC_RELEASE);

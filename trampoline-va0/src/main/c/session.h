@@ -54,6 +54,15 @@ enum jpoline_slot_state {
 enum jpoline_request_kind {
     JPOLINE_REQUEST_STARTUP = 1,
     JPOLINE_REQUEST_MAPPING = 2,
+    /* Not a rewrite: the process is about to exec a program LD_PRELOAD cannot reach (static,
+     * setuid, setgid); the payload is its path, range_start the reason. The host reports it. */
+    JPOLINE_REQUEST_UNREACHABLE_EXEC = 3,
+};
+
+enum jpoline_unreachable_reason {
+    JPOLINE_UNREACHABLE_STATIC = 1,
+    JPOLINE_UNREACHABLE_SETUID = 2,
+    JPOLINE_UNREACHABLE_SETGID = 3,
 };
 
 struct jpoline_slot {
@@ -82,6 +91,15 @@ extern struct jpoline_session_header *jp_session __attribute__((visibility("hidd
  * Returns the number of sites rewritten, or a negative errno (-ETIMEDOUT when the host
  * is gone, after which the session is marked dead). */
 long jp_session_request(int kind, uint64_t start, uint64_t end) __attribute__((visibility("hidden")));
+
+/* The same with a payload of up to sizeof(slot->addresses) bytes, copied into the slot's
+ * address area; chunk_count holds its length. */
+long jp_session_request_with(int kind, uint64_t start, uint64_t end, const char *payload, uint32_t length)
+    __attribute__((visibility("hidden")));
+
+/* Before an execve/execveat: when the program to run is one LD_PRELOAD cannot reach, tells
+ * the host so it can report it. Freestanding; costs an open, an fstat and a few preads. */
+void jp_check_exec_target(int dirfd, const char *path, int at_flags) __attribute__((visibility("hidden")));
 
 /* Leaves the session for good and unmaps the VA0 page (after JPOLINE_RESULT_DETACH).
  * Freestanding. */

@@ -96,6 +96,12 @@ public final class HostRewriting {
     private record MappedFileKey(Path path, long inode, long size, long mtimeNanos) {}
 
     void serve(RewriteRequest request) {
+        if (request.kind() == SessionLayout.KIND_UNREACHABLE_EXEC) {
+            diagnostics.println("jpoline: pid " + request.pid() + ": " + request.payload() + " runs without jpoline: "
+                    + unreachableReason((int) request.rangeStart()));
+            request.finish(0);
+            return;
+        }
         List<Work> work;
         try {
             work = plan(request);
@@ -139,6 +145,14 @@ public final class HostRewriting {
         sitesRewritten.addAndGet(rewritten);
         requestsServed.incrementAndGet();
         request.finish(rewritten);
+    }
+
+    static String unreachableReason(int code) {
+        switch (code) {
+            case SessionLayout.UNREACHABLE_SETUID: return "it is setuid, and the loader ignores LD_PRELOAD for it";
+            case SessionLayout.UNREACHABLE_SETGID: return "it is setgid, and the loader ignores LD_PRELOAD for it";
+            default: return "it is statically linked, so LD_PRELOAD cannot reach it";
+        }
     }
 
     /**

@@ -44,10 +44,10 @@ public final class ProgramCheck {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(program);
             int mode = (Integer) Files.getAttribute(program, "unix:mode");
             if ((mode & 04000) != 0) {
-                return Optional.of("it is setuid, and the loader ignores LD_PRELOAD for it");
+                return Optional.of(HostRewriting.unreachableReason(SessionLayout.UNREACHABLE_SETUID));
             }
             if ((mode & 02000) != 0 && perms.contains(PosixFilePermission.GROUP_EXECUTE)) {
-                return Optional.of("it is setgid, and the loader ignores LD_PRELOAD for it");
+                return Optional.of(HostRewriting.unreachableReason(SessionLayout.UNREACHABLE_SETGID));
             }
             try (FileChannel ch = FileChannel.open(program, StandardOpenOption.READ)) {
                 ByteBuffer header = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
@@ -66,7 +66,7 @@ public final class ProgramCheck {
                         return Optional.empty();
                     }
                 }
-                return Optional.of("it is statically linked, so LD_PRELOAD cannot reach it");
+                return Optional.of(HostRewriting.unreachableReason(SessionLayout.UNREACHABLE_STATIC));
             }
         } catch (IOException e) {
             return Optional.empty(); // exec itself will report an unreadable program

@@ -36,6 +36,20 @@ public final class RewriteRequest {
         return session.getInt(base + SLOT_TID);
     }
 
+    public int kind() {
+        return session.getInt(base + SLOT_KIND);
+    }
+
+    /** The payload a target sent with the request (an exec'd program's path), as text. */
+    public String payload() {
+        int length = Math.min(session.getInt(base + SLOT_CHUNK_COUNT), SLOT_SIZE - SLOT_ADDRESSES);
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            bytes[i] = session.getByte(base + SLOT_ADDRESSES + i);
+        }
+        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     public boolean isStartup() {
         return session.getInt(base + SLOT_KIND) == KIND_STARTUP;
     }

@@ -138,6 +138,10 @@ public final class Session implements AutoCloseable {
 
     // Raw access for the request protocol (package-private: the layout is not API).
 
+    byte getByte(int offset) {
+        return memory.get(offset);
+    }
+
     int getInt(int offset) {
         return (int) INT.getVolatile(memory, offset);
     }

@@ -48,6 +48,12 @@ public final class SessionLayout {
 
     public static final int KIND_STARTUP = 1;
     public static final int KIND_MAPPING = 2;
+    /** Not a rewrite: an exec of a program LD_PRELOAD cannot reach; payload = its path. */
+    public static final int KIND_UNREACHABLE_EXEC = 3;
+
+    public static final int UNREACHABLE_STATIC = 1;
+    public static final int UNREACHABLE_SETUID = 2;
+    public static final int UNREACHABLE_SETGID = 3;
 
     public static final int FREE = 0;
     public static final int CLAIMED = 1;

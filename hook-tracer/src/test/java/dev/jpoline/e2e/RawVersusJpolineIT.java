@@ -91,5 +91,12 @@ class RawVersusJpolineIT {
         assertThat(r.out()).isEqualTo("static hello\n");
         assertThat(r.exit()).isEqualTo(3);
         assertThat(r.err()).isEqualTo("jpoline: " + binary + " runs without jpoline: it is statically linked, so LD_PRELOAD cannot reach it\n");
+
+        // The same program exec'd by a traced shell is reported with the pid that execs it.
+        Programs.Result child = Programs.run(Programs.underJpoline(List.of("sh", "-c", binary + "; echo $?")), Map.of(),
+                temp, Programs.DEFAULT_TIMEOUT);
+        assertThat(child.out()).isEqualTo("static hello\n3\n");
+        assertThat(child.err()).matches("jpoline: pid \\d+: \\Q" + binary
+                + "\\E runs without jpoline: it is statically linked, so LD_PRELOAD cannot reach it\n");
     }
 }

@@ -65,6 +65,8 @@ class SessionLayoutTest {
         java.forEach((field, offset) -> assertThat(c.get(field)).as(field).isEqualTo(String.valueOf(offset)));
         assertThat(c.get("states")).isEqualTo(FREE + "," + CLAIMED + "," + REQUEST + "," + SITES + "," + TAKEN + ","
                 + DONE + "," + FAILED + "," + PATCHING + "," + ABANDONED);
-        assertThat(c.get("kinds")).isEqualTo(KIND_STARTUP + "," + KIND_MAPPING);
+        assertThat(c.get("kinds")).isEqualTo(KIND_STARTUP + "," + KIND_MAPPING + "," + KIND_UNREACHABLE_EXEC);
+        assertThat(c.get("unreachable")).isEqualTo(UNREACHABLE_STATIC + "," + UNREACHABLE_SETUID + "," + UNREACHABLE_SETGID);
+        assertThat(c.get("detach")).isEqualTo(String.valueOf(HostRewriting.RESULT_DETACH));
     }
 }
