@@ -70,17 +70,7 @@ __thread struct jp_vfork_returns jp_vfork_returns __attribute__((tls_model("init
 
 unsigned jp_entry_dispatch(struct jpoline_frame *f) JP_HIDDEN;
 
-static inline long sys6(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
-    register long r10 __asm__("r10") = a4;
-    register long r8 __asm__("r8") = a5;
-    register long r9 __asm__("r9") = a6;
-    long ret;
-    __asm__ volatile("syscall"
-                     : "=a"(ret)
-                     : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
+#define sys6 jp_sys6
 
 /* --- NULL calls ----------------------------------------------------------------------- */
 

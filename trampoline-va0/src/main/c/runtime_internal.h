@@ -50,6 +50,20 @@ struct jp_vfork_returns {
 extern __thread struct jp_vfork_returns jp_vfork_returns
     __attribute__((tls_model("initial-exec"))) JP_HIDDEN;
 
+/* A syscall instruction in the runtime's own text, which the host never rewrites, so it
+ * reaches the kernel directly. Inline: the entry's PASS path issues it on every call. */
+static inline long jp_sys6(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
+    register long r10 __asm__("r10") = a4;
+    register long r8 __asm__("r8") = a5;
+    register long r9 __asm__("r9") = a6;
+    long ret;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+
 /* The assembly entry the VA0 stubs jump to. */
 void jpoline_entry(void) JP_HIDDEN;
 
