@@ -1,0 +1,693 @@
+package dev.jpoline.rewriter.decode;
+
+import static dev.jpoline.rewriter.decode.OpcodeTables.*;
+
+/**
+ * Table-driven x86-64 (64-bit mode) instruction decoder: lengths, validity, relative branches,
+ * RIP- and RSP-relative memory operands. Stateless apart from nothing at all, so one instance may be
+ * shared by threads as long as each uses its own {@link Instruction}.
+ *
+ * <p>Documented choices (where hardware vendors or disassemblers differ):
+ *
+ * <ul>
+ *   <li>66 before {@code call/jmp/jcc rel} selects a 16-bit displacement (AMD semantics). Intel CPUs
+ *       ignore 66 there, but objdump (default {@code -M amd64}) and Capstone both decode rel16, and
+ *       the only effect is on instructions compilers never emit; REX.W overrides 66 as everywhere.
+ *   <li>An undefined encoding is reported invalid with length 1: a linear sweep then resumes at the
+ *       next byte, which is what objdump does and resynchronises fastest on real code.
+ *   <li>With several mandatory-prefix candidates, the last of F2/F3 wins, then 66; when the opcode
+ *       has no form for that prefix the decoder falls back to the next candidate and finally to the
+ *       unprefixed form (CPUs ignore a REP prefix the opcode does not use; Capstone does the same).
+ *   <li>A REX prefix followed by any legacy prefix is ignored (it must immediately precede the opcode).
+ *   <li>66/F2/F3/LOCK/REX before VEX, EVEX or XOP makes the instruction invalid (#UD).
+ * </ul>
+ */
+public final class X86Decoder {
+    /** Architectural maximum instruction length. */
+    public static final int MAX_LENGTH = 15;
+
+    private static final BranchKind[] BRANCH_KINDS = BranchKind.values();
+
+    public X86Decoder() {}
+
+    /**
+     * Decodes one instruction of 64-bit code at {@code code[offset..limit)} whose first byte is at
+     * virtual address {@code address}; fills {@code out} (reused, no allocation per instruction)
+     * and returns {@code out.length()}. Never throws for any input bytes; an empty range yields an
+     * invalid, truncated result of length 0.
+     */
+    public int decode(byte[] code, int offset, int limit, long address, Instruction out) {
+        out.reset(address);
+        if (code == null || offset < 0) {
+            return fail(out, InvalidReason.TRUNCATED, 0);
+        }
+        if (limit > code.length) {
+            limit = code.length;
+        }
+        if (offset >= limit) {
+            return fail(out, InvalidReason.TRUNCATED, 0);
+        }
+        // Bytes beyond 15 can never belong to the instruction: reading stops there either way.
+        final int hardEnd = Math.min(limit, offset + MAX_LENGTH);
+        int p = offset;
+        int prefixes = 0;
+        int rex = 0;
+        int lastRep = 0; // F2 or F3, whichever came last
+        int segment = 0;
+        int b;
+        prefixLoop:
+        while (true) {
+            if (p >= hardEnd) {
+                return endOfInput(out, p, limit, offset);
+            }
+            b = code[p] & 0xFF;
+            switch (b) {
+                case 0xF0: prefixes |= Instruction.PREFIX_LOCK; break;
+                case 0xF2: prefixes |= Instruction.PREFIX_REPNE; lastRep = b; break;
+                case 0xF3: prefixes |= Instruction.PREFIX_REP; lastRep = b; break;
+                case 0x66: prefixes |= Instruction.PREFIX_OPERAND_SIZE; break;
+                case 0x67: prefixes |= Instruction.PREFIX_ADDRESS_SIZE; break;
+                case 0x26: case 0x2E: case 0x36: case 0x3E: case 0x64: case 0x65:
+                    prefixes |= Instruction.PREFIX_SEGMENT;
+                    segment = b;
+                    break;
+                default:
+                    if ((b & 0xF0) == 0x40) {
+                        rex = b;
+                        p++;
+                        continue prefixLoop;
+                    }
+                    break prefixLoop;
+            }
+            rex = 0; // a legacy prefix after REX cancels it
+            p++;
+        }
+        out.prefixes = prefixes;
+        out.segment = segment;
+        out.rex = rex;
+        final boolean rexW = (rex & 8) != 0;
+        final boolean opsize16 = (prefixes & Instruction.PREFIX_OPERAND_SIZE) != 0;
+        out.operandSize = rexW ? 8 : opsize16 ? 2 : 4;
+        out.addressSize = (prefixes & Instruction.PREFIX_ADDRESS_SIZE) != 0 ? 4 : 8;
+
+        int flags;
+        int map;
+        int opcode;
+        int vexPp = -1; // >= 0 for VEX/EVEX/XOP
+        int evexP2 = 0;
+        boolean evex = false;
+        if (b == 0x0F) {
+            if (p + 1 >= hardEnd) {
+                return endOfInput(out, p + 1, limit, offset);
+            }
+            int b2 = code[p + 1] & 0xFF;
+            if (b2 == 0x38 || b2 == 0x3A) {
+                if (p + 2 >= hardEnd) {
+                    return endOfInput(out, p + 2, limit, offset);
+                }
+                map = b2 == 0x38 ? Instruction.MAP_0F38 : Instruction.MAP_0F3A;
+                opcode = code[p + 2] & 0xFF;
+                out.opcodeOffset = p + 2 - offset;
+                p += 3;
+                flags = (b2 == 0x38 ? MAP_0F38 : MAP_0F3A)[opcode];
+            } else if (b2 == 0x0F) {
+                return decode3DNow(code, offset, p + 2, limit, hardEnd, out);
+            } else {
+                map = Instruction.MAP_0F;
+                opcode = b2;
+                out.opcodeOffset = p + 1 - offset;
+                p += 2;
+                flags = MAP_0F[opcode];
+            }
+        } else if (b == 0xC4 || b == 0xC5 || b == 0x62
+                || (b == 0x8F && p + 1 < hardEnd && (code[p + 1] & 0x1F) >= 8)) {
+            // VEX / EVEX / XOP: fixed-size escape with the map, pp, L and W inside
+            int escapeBytes = b == 0xC5 ? 2 : b == 0x62 ? 4 : 3;
+            if (p + escapeBytes >= hardEnd) {
+                return endOfInput(out, p + escapeBytes, limit, offset);
+            }
+            if ((prefixes & (Instruction.PREFIX_LOCK | Instruction.PREFIX_REP | Instruction.PREFIX_REPNE
+                    | Instruction.PREFIX_OPERAND_SIZE)) != 0 || rex != 0) {
+                return fail(out, InvalidReason.BAD_PREFIX, 1);
+            }
+            int p1 = code[p + 1] & 0xFF;
+            int vexL;
+            if (b == 0xC5) {
+                out.encoding = Encoding.VEX;
+                map = 1;
+                vexPp = p1 & 3;
+                vexL = (p1 >> 2) & 1;
+                out.vexW = false;
+                out.rex = 0x40 | ((~p1 >> 5) & 4); // R
+                flags = VEX[1][vexPp * 256 + (code[p + 2] & 0xFF)];
+            } else if (b == 0xC4 || b == 0x8F) {
+                int p2 = code[p + 2] & 0xFF;
+                map = p1 & 0x1F;
+                vexPp = p2 & 3;
+                vexL = (p2 >> 2) & 1;
+                out.vexW = (p2 & 0x80) != 0;
+                out.rex = 0x40 | ((~p1 >> 5) & 7) | (out.vexW ? 8 : 0);
+                int op = code[p + 3] & 0xFF;
+                if (b == 0xC4) {
+                    out.encoding = Encoding.VEX;
+                    flags = map >= 1 && map <= 3 ? VEX[map][vexPp * 256 + op] : 0;
+                } else {
+                    out.encoding = Encoding.XOP;
+                    flags = map <= 10 && vexPp == 0 ? XOP[map - 8][op] : 0;
+                }
+            } else {
+                out.encoding = Encoding.EVEX;
+                evex = true;
+                int p2 = code[p + 2] & 0xFF;
+                evexP2 = code[p + 3] & 0xFF;
+                map = p1 & 7;
+                vexPp = p2 & 3;
+                vexL = (evexP2 >> 5) & 3;
+                out.vexW = (p2 & 0x80) != 0;
+                out.rex = 0x40 | ((~p1 >> 5) & 7) | (out.vexW ? 8 : 0);
+                // P0 bit 3 must be 0 and P1 bit 2 must be 1 (fixed bits of the EVEX payload).
+                flags = (p1 & 0x08) == 0 && (p2 & 0x04) != 0 ? EVEX[map][vexPp * 256 + (code[p + 4] & 0xFF)] : 0;
+            }
+            out.opcodeMap = map;
+            out.mandatoryPrefix = vexPp;
+            opcode = code[p + escapeBytes] & 0xFF;
+            out.opcode = opcode;
+            out.opcodeOffset = p + escapeBytes - offset;
+            out.vectorLength = 128 << vexL;
+            out.operandSize = out.vexW ? 8 : 4;
+            p += escapeBytes + 1;
+            if (flags == 0) {
+                return fail(out, InvalidReason.UNDEFINED, 1);
+            }
+            if (!evex) {
+                if ((flags & L0) != 0 && vexL != 0 || (flags & L1) != 0 && vexL != 1
+                        || (flags & W0) != 0 && out.vexW || (flags & W1) != 0 && !out.vexW) {
+                    return fail(out, InvalidReason.UNDEFINED, 1);
+                }
+                if ((flags & NO_MODRM) != 0) {
+                    return finish(code, offset, p, limit, out, 0, 0);
+                }
+            }
+        } else {
+            map = Instruction.MAP_ONE_BYTE;
+            opcode = b;
+            out.opcodeOffset = p - offset;
+            p += 1;
+            flags = ONE_BYTE[opcode];
+        }
+        if (vexPp < 0) {
+            out.opcodeMap = map;
+            out.opcode = opcode;
+        }
+        if ((flags & UNDEF) != 0) {
+            return fail(out, InvalidReason.UNDEFINED, 1);
+        }
+
+        int variant = -1; // selected mandatory prefix for legacy SSE maps: 0 none, 1 66, 2 F3, 3 F2
+        int prefixMask = (flags >> P_SHIFT) & 0xF;
+        if (vexPp < 0 && prefixMask != 0) {
+            variant = selectVariant(prefixMask, lastRep, opsize16);
+            if (variant < 0) {
+                return fail(out, InvalidReason.UNDEFINED, 1);
+            }
+            out.mandatoryPrefix = variant;
+        }
+
+        // ModRM, SIB and displacement
+        int modrm = -1;
+        int mod = 3;
+        int reg = 0;
+        int rm = 0;
+        int special = (flags & SPECIAL_MASK) >> SPECIAL_SHIFT;
+        if ((flags & MODRM) != 0) {
+            if (p >= hardEnd) {
+                return endOfInput(out, p, limit, offset);
+            }
+            modrm = code[p] & 0xFF;
+            out.modrm = modrm;
+            mod = modrm >> 6;
+            reg = (modrm >> 3) & 7;
+            rm = modrm & 7;
+            p++;
+            if (special == S_CRDR) {
+                mod = 3; // MOV to/from CR/DR ignore mod: always a register operand
+            }
+            if ((flags & MEM_ONLY) != 0 && mod == 3 || (flags & REG_ONLY) != 0 && mod != 3) {
+                return fail(out, InvalidReason.UNDEFINED, 1);
+            }
+            if (mod != 3) {
+                int dispSize = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+                boolean hasSib = rm == 4;
+                int base = rm;
+                if (hasSib) {
+                    if (p >= hardEnd) {
+                        return endOfInput(out, p, limit, offset);
+                    }
+                    int sib = code[p] & 0xFF;
+                    out.sib = sib;
+                    base = sib & 7;
+                    p++;
+                    if (mod == 0 && base == 5) {
+                        dispSize = 4; // no base, disp32
+                    }
+                    // RSP as base: SIB base=100 without REX.B (REX.B selects r12)
+                    out.rspRelative = base == 4 && (out.rex & 1) == 0 && out.addressSize == 8;
+                } else if (mod == 0 && rm == 5) {
+                    dispSize = 4;
+                    out.ripRelative = true;
+                }
+                if (special == S_VSIB && !hasSib) {
+                    return fail(out, InvalidReason.UNDEFINED, 1);
+                }
+                if (dispSize != 0) {
+                    if (p + dispSize > hardEnd) {
+                        return endOfInput(out, p + dispSize, limit, offset);
+                    }
+                    out.dispOffset = p - offset;
+                    out.dispSize = dispSize;
+                    long disp = dispSize == 1 ? code[p] : readInt32(code, p);
+                    if (evex && dispSize == 1) {
+                        disp *= evexDisp8Scale(map, vexPp, opcode, out.vexW, (evexP2 >> 5) & 3, (evexP2 & 0x10) != 0);
+                    }
+                    out.displacement = disp;
+                    p += dispSize;
+                }
+            } else if (special == S_VSIB) {
+                return fail(out, InvalidReason.UNDEFINED, 1);
+            }
+            if (evex && ((evexP2 >> 5) & 3) == 3 && !(mod == 3 && (evexP2 & 0x10) != 0)) {
+                return fail(out, InvalidReason.UNDEFINED, 1); // L'L=11 is reserved except as rounding control
+            }
+        }
+
+        // Immediate size, plus per-opcode validity that needs ModRM.reg/rm.
+        int immKind = flags & IMM_MASK;
+        int immSize;
+        switch (immKind) {
+            case I_NONE: immSize = 0; break;
+            case I_B: immSize = 1; break;
+            case I_W: immSize = 2; break;
+            case I_Z: immSize = out.operandSize == 2 ? 2 : 4; break;
+            case I_V: immSize = out.operandSize; break;
+            case I_ENTER: immSize = 3; break;
+            case I_MOFFS: immSize = out.addressSize; break;
+            case I_REL8: immSize = 1; break;
+            case I_RELZ: immSize = out.operandSize == 2 ? 2 : 4; break;
+            case I_BB: immSize = 2; break;
+            case I_GRP3_B: immSize = reg <= 1 ? 1 : 0; break;
+            case I_GRP3_Z: immSize = reg <= 1 ? (out.operandSize == 2 ? 2 : 4) : 0; break;
+            case I_D: immSize = 4; break;
+            default: immSize = 0;
+        }
+        int memSize = (flags & MSZ_MASK) >> MSZ_SHIFT;
+        BranchKind branch = BRANCH_KINDS[(flags & BRANCH_MASK) >> BRANCH_SHIFT];
+        if (special != S_NONE) {
+            switch (special) {
+                case S_SYSCALL: out.syscall = true; break;
+                case S_SYSENTER: out.sysenter = true; break;
+                case S_RET: out.ret = true; break;
+                case S_GRP11:
+                    if (reg == 0) {
+                        break;
+                    }
+                    if (modrm != 0xF8) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    memSize = 0;
+                    if (opcode == 0xC7) {
+                        branch = BranchKind.XBEGIN;
+                        immKind = I_RELZ;
+                    }
+                    break;
+                case S_GRP1A:
+                    if (reg != 0) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_GRP4:
+                    if (reg > 1) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_GRP5:
+                    if (reg == 7 || (reg == 3 || reg == 5) && mod == 3) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    if (reg >= 2 && reg <= 5) {
+                        out.indirectBranch = true;
+                        memSize = reg == 2 || reg == 4 ? M_Q : 0;
+                        if (reg == 3 || reg == 5) {
+                            out.memoryOperandSize = out.operandSize + 2; // far pointer m16:16/32/64
+                        }
+                    } else if (reg == 6) {
+                        memSize = M_STACK;
+                    }
+                    break;
+                case S_MOV_SREG:
+                    if (reg > 5 || opcode == 0x8E && reg == 1) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_X87:
+                    if (!x87Valid(opcode, mod, reg, rm)) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    if (mod != 3) {
+                        out.memoryOperandSize = x87MemorySize(opcode, reg);
+                    }
+                    break;
+                case S_GRP3:
+                    break;
+                case S_GRP6:
+                    if (reg > 5) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_GRP7:
+                    if (!group7Valid(mod, reg, rm, variant, lastRep)) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_GRP15:
+                    if (!group15Valid(mod, reg, lastRep, opsize16)) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_GRP9:
+                    if (!group9Valid(mod, reg, lastRep, opsize16)) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    if (mod != 3 && reg == 1) {
+                        out.memoryOperandSize = rexW ? 16 : 8;
+                    }
+                    break;
+                case S_GRP8:
+                    if (reg < 4) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_SHIFT_GRP12:
+                case S_SHIFT_GRP13:
+                    if (reg != 2 && reg != 4 && reg != 6) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_SHIFT_GRP14:
+                    if (!(reg == 2 || reg == 6 || (reg == 3 || reg == 7) && variant == 1)) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_VEX_GRP12_14:
+                    if (!(reg == 2 || reg == 6 || reg == 4 && opcode != 0x73 || (reg == 3 || reg == 7) && opcode == 0x73)) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_EVEX_SHIFT_GROUP:
+                    if (!(reg == 2 || reg == 6 || reg == 4 && opcode != 0x73 || reg <= 1 && opcode == 0x72
+                            || (reg == 3 || reg == 7) && opcode == 0x73)) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_GRP17:
+                    if (reg < 1 || reg > 3) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_VEX_AE:
+                    if (mod == 3 || (reg != 2 && reg != 3)) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_0F78:
+                case S_0F79: {
+                    int sel = lastRep == 0xF2 ? 3 : lastRep == 0xF3 ? 2 : opsize16 ? 1 : 0;
+                    if (sel == 1 || sel == 3) { // EXTRQ / INSERTQ (AMD SSE4a): register forms only
+                        if (mod != 3 || sel == 1 && opcode == 0x78 && reg != 0) {
+                            return fail(out, InvalidReason.UNDEFINED, 1);
+                        }
+                        if (opcode == 0x78) {
+                            immKind = I_BB;
+                            immSize = 2;
+                        }
+                    } else if (sel == 2) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                }
+                default:
+                    break;
+            }
+        }
+        if (memSize != M_UNKNOWN && mod != 3 && out.memoryOperandSize == 0) {
+            out.memoryOperandSize = memorySize(memSize, out.operandSize, rexW, opsize16);
+        }
+        out.branchKind = branch;
+        return finish(code, offset, p, limit, out, immKind, immSize);
+    }
+
+    /** Adds the immediate, checks length limits and computes targets. */
+    private static int finish(byte[] code, int offset, int p, int limit, Instruction out, int immKind, int immSize) {
+        int length = p - offset + immSize;
+        if (length > MAX_LENGTH) {
+            return fail(out, InvalidReason.TOO_LONG, 1);
+        }
+        if (offset + length > limit) {
+            return fail(out, InvalidReason.TRUNCATED, 1);
+        }
+        long end = out.address + length;
+        if (immSize != 0) {
+            long value;
+            switch (immSize) {
+                case 1: value = code[p]; break;
+                case 2: value = (short) ((code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8); break;
+                case 3: value = (code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8 | (code[p + 2] & 0xFF) << 16; break;
+                case 4: value = readInt32(code, p); break;
+                default: value = readInt64(code, p); break;
+            }
+            if (out.branchKind != BranchKind.NONE) {
+                out.relOffset = p - offset;
+                out.relSize = immSize;
+                out.branchTarget = end + value;
+            } else {
+                out.immOffset = p - offset;
+                out.immSize = immSize;
+                out.immediate = value;
+            }
+        }
+        if (out.ripRelative) {
+            long target = end + out.displacement;
+            out.ripTarget = out.addressSize == 4 ? target & 0xFFFF_FFFFL : target;
+        }
+        out.length = length;
+        out.valid = true;
+        return length;
+    }
+
+    private static int endOfInput(Instruction out, int needed, int limit, int offset) {
+        // Needing byte index >= limit within the first 15 means the input was cut short; otherwise
+        // the 15-byte limit was reached first.
+        return needed >= limit && needed < offset + MAX_LENGTH
+                ? fail(out, InvalidReason.TRUNCATED, 1) : fail(out, InvalidReason.TOO_LONG, 1);
+    }
+
+    private static int fail(Instruction out, InvalidReason reason, int skip) {
+        out.valid = false;
+        out.invalidReason = reason;
+        out.length = skip;
+        out.syscall = false;
+        out.sysenter = false;
+        out.branchKind = BranchKind.NONE;
+        out.ripRelative = false;
+        out.rspRelative = false;
+        return skip;
+    }
+
+    private int decode3DNow(byte[] code, int offset, int p, int limit, int hardEnd, Instruction out) {
+        // 0F 0F modrm [sib] [disp] op: the operation byte sits where an imm8 would.
+        out.encoding = Encoding.THREE_DNOW;
+        out.opcodeMap = Instruction.MAP_0F;
+        out.opcode = 0x0F;
+        out.opcodeOffset = p - 1 - offset;
+        if (p >= hardEnd) {
+            return endOfInput(out, p, limit, offset);
+        }
+        int modrm = code[p] & 0xFF;
+        out.modrm = modrm;
+        p++;
+        int mod = modrm >> 6;
+        int rm = modrm & 7;
+        if (mod != 3) {
+            int dispSize = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+            if (rm == 4) {
+                if (p >= hardEnd) {
+                    return endOfInput(out, p, limit, offset);
+                }
+                out.sib = code[p] & 0xFF;
+                if (mod == 0 && (out.sib & 7) == 5) {
+                    dispSize = 4;
+                }
+                out.rspRelative = (out.sib & 7) == 4 && (out.rex & 1) == 0 && out.addressSize == 8;
+                p++;
+            } else if (mod == 0 && rm == 5) {
+                dispSize = 4;
+                out.ripRelative = true;
+            }
+            if (dispSize != 0) {
+                if (p + dispSize > hardEnd) {
+                    return endOfInput(out, p + dispSize, limit, offset);
+                }
+                out.dispOffset = p - offset;
+                out.dispSize = dispSize;
+                out.displacement = dispSize == 1 ? code[p] : readInt32(code, p);
+                p += dispSize;
+            }
+            out.memoryOperandSize = 8;
+        }
+        if (p >= hardEnd) {
+            return endOfInput(out, p, limit, offset);
+        }
+        if (!THREE_DNOW[code[p] & 0xFF]) {
+            return fail(out, InvalidReason.UNDEFINED, 1);
+        }
+        return finish(code, offset, p, limit, out, I_B, 1);
+    }
+
+    /** 0 none, 1 66, 2 F3, 3 F2; -1 when the opcode has no form for any present prefix nor without. */
+    private static int selectVariant(int mask, int lastRep, boolean opsize16) {
+        if (lastRep == 0xF3 && (mask & 4) != 0) {
+            return 2;
+        }
+        if (lastRep == 0xF2 && (mask & 8) != 0) {
+            return 3;
+        }
+        if (opsize16 && (mask & 2) != 0) {
+            return 1;
+        }
+        return (mask & 1) != 0 ? 0 : -1;
+    }
+
+    private static boolean group7Valid(int mod, int reg, int rm, int variant, int lastRep) {
+        if (mod != 3) {
+            return reg != 5 || lastRep == 0xF3; // /5 memory: RSTORSSP (F3) only
+        }
+        switch (reg) {
+            case 0: return rm >= 1 && rm <= 4; // VMCALL VMLAUNCH VMRESUME VMXOFF
+            case 1: return rm <= 3 || rm == 7; // MONITOR MWAIT CLAC STAC ENCLS
+            case 2: return rm <= 1 || rm >= 4; // XGETBV XSETBV VMFUNC XEND XTEST ENCLU
+            case 3: return true; // SVM: VMRUN ... INVLPGA
+            case 4: return true; // SMSW r
+            case 5: return rm == 0 || rm == 6 || rm == 7 || rm == 2 && lastRep == 0xF3; // SERIALIZE/SETSSBSY RDPKRU WRPKRU SAVEPREVSSP
+            case 6: return true; // LMSW r
+            default: return true; // SWAPGS RDTSCP MONITORX MWAITX CLZERO RDPRU (rm 6, 7 too)
+        }
+    }
+
+    private static boolean group15Valid(int mod, int reg, int lastRep, boolean opsize16) {
+        if (mod != 3) {
+            if (lastRep == 0xF3) {
+                return reg == 4 || reg == 6; // PTWRITE, CLRSSBSY... (F3 forms); others ignore F3
+            }
+            return true; // FXSAVE FXRSTOR LDMXCSR STMXCSR XSAVE XRSTOR XSAVEOPT/CLWB CLFLUSH/CLFLUSHOPT
+        }
+        if (lastRep == 0xF3) {
+            return reg <= 3 || reg == 5; // RD/WR FS/GS BASE, INCSSP
+        }
+        return reg >= 5; // LFENCE MFENCE SFENCE
+    }
+
+    private static boolean group9Valid(int mod, int reg, int lastRep, boolean opsize16) {
+        if (mod != 3) {
+            return reg == 1 || reg >= 3; // CMPXCHG8B/16B, XRSTORS XSAVEC XSAVES VMPTRLD/VMCLEAR/VMXON VMPTRST
+        }
+        return reg == 6 || reg == 7; // RDRAND, RDSEED/RDPID
+    }
+
+    private static boolean x87Valid(int opcode, int mod, int reg, int rm) {
+        if (mod != 3) {
+            switch (opcode) {
+                case 0xD9: return reg != 1;
+                case 0xDB: return reg != 4 && reg != 6;
+                case 0xDD: return reg != 5;
+                default: return true;
+            }
+        }
+        switch (opcode) {
+            case 0xD9:
+                switch (reg) {
+                    case 2: return rm == 0; // FNOP
+                    case 3: return false;
+                    case 4: return rm != 2 && rm != 3 && rm != 6 && rm != 7;
+                    case 5: return rm != 7;
+                    default: return true;
+                }
+            case 0xDA: return reg <= 3 || reg == 5 && rm == 1; // FCMOVcc, FUCOMPP
+            case 0xDB: return reg != 4 && reg != 7 || reg == 4 && (rm == 2 || rm == 3); // FNCLEX FNINIT
+            case 0xDD: return reg != 1 && reg != 6 && reg != 7;
+            case 0xDE: return reg != 2 && (reg != 3 || rm == 1); // FCOMPP
+            case 0xDF: return reg == 5 || reg == 6 || reg == 4 && rm == 0; // FUCOMIP FCOMIP FNSTSW AX
+            default: return true;
+        }
+    }
+
+    private static int x87MemorySize(int opcode, int reg) {
+        switch (opcode) {
+            case 0xD8: return 4;
+            case 0xD9: return reg <= 3 ? 4 : reg == 4 || reg == 6 ? 28 : 2;
+            case 0xDA: return 4;
+            case 0xDB: return reg <= 3 ? 4 : 10;
+            case 0xDC: return 8;
+            case 0xDD: return reg <= 3 ? 8 : reg == 7 ? 2 : 108;
+            case 0xDE: return 2;
+            default: return reg <= 3 ? 2 : reg == 4 || reg == 6 ? 10 : 8; // DF
+        }
+    }
+
+    private static int memorySize(int sizeClass, int operandSize, boolean rexW, boolean opsize16) {
+        switch (sizeClass) {
+            case M_B: return 1;
+            case M_W: return 2;
+            case M_D: return 4;
+            case M_Q: return 8;
+            case M_V: return operandSize;
+            case M_STACK: return opsize16 && !rexW ? 2 : 8;
+            case M_DQ: return 16;
+            case M_Y: return rexW ? 8 : 4;
+            default: return 0;
+        }
+    }
+
+    /** N of EVEX disp8*N: how many bytes one unit of a compressed 8-bit displacement stands for. */
+    private static int evexDisp8Scale(int map, int pp, int opcode, boolean w, int ll, boolean broadcast) {
+        int vectorBytes = 16 << Math.min(ll, 2);
+        if (map == 5 || map == 6) {
+            // AVX512-FP16: scalar (sh) forms with F3, otherwise full vector of 2-byte elements
+            return pp == 2 ? 2 : broadcast ? 2 : vectorBytes;
+        }
+        switch (EVEX_TUPLE[map][pp * 256 + opcode]) {
+            case T_FV: return broadcast ? (w ? 8 : 4) : vectorBytes;
+            case T_FVM: return vectorBytes;
+            case T_T1S: return w ? 8 : 4;
+            case T_HV: return broadcast ? 4 : vectorBytes / 2;
+            case T_HVM: return vectorBytes / 2;
+            case T_QVM: return vectorBytes / 4;
+            case T_OVM: return vectorBytes / 8;
+            case T_M128: return 16;
+            case T_DUP: return vectorBytes == 16 ? 8 : vectorBytes;
+            case T_1B: return 1;
+            case T_2B: return 2;
+            case T_4B: return 4;
+            case T_8B: return 8;
+            case T_16B: return 16;
+            case T_32B: return 32;
+            default: return 1;
+        }
+    }
+
+    private static int readInt32(byte[] code, int p) {
+        return (code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8 | (code[p + 2] & 0xFF) << 16 | code[p + 3] << 24;
+    }
+
+    private static long readInt64(byte[] code, int p) {
+        return (readInt32(code, p) & 0xFFFF_FFFFL) | (long) readInt32(code, p + 4) << 32;
+    }
+}
