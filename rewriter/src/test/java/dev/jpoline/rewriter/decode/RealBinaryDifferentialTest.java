@@ -27,6 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (the oracle is wrong) and stay small, anything else fails the test with examples.
  */
 class RealBinaryDifferentialTest {
+    static final String SIDED = "objdump sides with decoder: ";
+
     /**
      * Classes of disagreement where an oracle, not the decoder, is wrong, and why. Each instance is
      * confirmed by the other oracle: a Capstone disagreement only lands in a class below when
@@ -49,8 +51,6 @@ class RealBinaryDifferentialTest {
                     "F3 REX.W 0F 1E /1 RDSSPQ (CET shadow stack) is newer than Capstone 4.0.2's tables"),
             new Justification(SIDED + "decoder valid, Capstone invalid: LEGACY map 1 op ae",
                     "F3 REX.W 0F AE /5 INCSSPQ (CET shadow stack) is newer than Capstone 4.0.2's tables"));
-
-    static final String SIDED = "objdump sides with decoder: ";
 
     record Justification(String pattern, String reason) {
         boolean covers(String kind) {

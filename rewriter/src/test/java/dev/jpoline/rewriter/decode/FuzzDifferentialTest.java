@@ -1,0 +1,308 @@
+package dev.jpoline.rewriter.decode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Decodes over a million random and structured-random byte strings with the decoder and with
+ * Capstone 4 and requires the same validity and the same length.
+ *
+ * <p>Where the two disagree, objdump (binutils 2.40) is asked as a third opinion on exactly those
+ * cases. A disagreement is then put into one of the named classes in {@link #ALLOWED}; each class
+ * has a reason and a ceiling, and anything unclassified, or a class over its ceiling, fails.
+ */
+class FuzzDifferentialTest {
+    static final int CASES = 1_050_000;
+    static final long SEED = 0x6a706f6c696e65L;
+
+    private static final int[] LEGACY_PREFIXES = {0xF0, 0xF2, 0xF3, 0x66, 0x67, 0x2E, 0x36, 0x3E, 0x26, 0x64, 0x65};
+
+    /** One fuzz input: 15 bytes (the maximum an instruction can use) plus the generator that made it. */
+    record Case(byte[] bytes, String generator) {}
+
+    /**
+     * Named disagreement classes: a regular expression over the class key, why it is not a decoder
+     * bug, and the most instances allowed in this run.
+     */
+    record Allowed(String pattern, String reason, long ceiling) {
+        boolean covers(String key) {
+            return java.util.regex.Pattern.compile(pattern).matcher(key).matches();
+        }
+    }
+
+    static final List<Allowed> ALLOWED = List.of();
+
+    static Case generate(SplittableRandom rnd) {
+        byte[] b = new byte[15];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) rnd.nextInt(256);
+        }
+        int kind = rnd.nextInt(100);
+        int p = 0;
+        String generator;
+        if (kind < 10) {
+            return new Case(b, "random");
+        } else if (kind < 55) {
+            generator = "legacy";
+            p = legacyPrefixes(rnd, b, p);
+            int map = rnd.nextInt(100);
+            if (map < 45) {
+                // one-byte map: avoid re-rolling into prefixes so opcodes get the weight
+                b[p++] = (byte) rnd.nextInt(256);
+            } else {
+                b[p++] = 0x0F;
+                if (map < 75) {
+                    b[p++] = (byte) rnd.nextInt(256);
+                } else if (map < 86) {
+                    b[p++] = 0x38;
+                    b[p++] = (byte) rnd.nextInt(256);
+                } else if (map < 97) {
+                    b[p++] = 0x3A;
+                    b[p++] = (byte) rnd.nextInt(256);
+                } else {
+                    b[p++] = 0x0F; // 3DNow!: modrm ... imm8 suffix
+                }
+            }
+        } else if (kind < 72) {
+            generator = "vex";
+            p = segmentOrAddressPrefix(rnd, b, p);
+            if (rnd.nextBoolean()) {
+                b[p++] = (byte) 0xC5;
+                p++; // random R vvvv L pp
+            } else {
+                b[p++] = (byte) 0xC4;
+                b[p] = (byte) ((b[p] & 0xE0) | (rnd.nextInt(10) == 0 ? rnd.nextInt(32) : 1 + rnd.nextInt(3)));
+                p += 2;
+            }
+            p++; // opcode stays random
+        } else if (kind < 90) {
+            generator = "evex";
+            p = segmentOrAddressPrefix(rnd, b, p);
+            b[p++] = 0x62;
+            int mmm = rnd.nextInt(10) == 0 ? rnd.nextInt(8) : 1 + rnd.nextInt(3);
+            b[p] = (byte) ((b[p] & 0xF0) | mmm); // R X B R' 0 mmm
+            p++;
+            if (rnd.nextInt(20) != 0) {
+                b[p] |= 0x04; // the fixed 1 bit of P1, usually right
+            }
+            p += 2;
+            p++;
+        } else if (kind < 95) {
+            generator = "xop";
+            p = segmentOrAddressPrefix(rnd, b, p);
+            b[p++] = (byte) 0x8F;
+            b[p] = (byte) ((b[p] & 0xE0) | (8 + rnd.nextInt(3)));
+            p++;
+            if (rnd.nextInt(4) != 0) {
+                b[p] &= (byte) 0xFC; // pp = 0, as XOP requires
+            }
+            p += 2;
+        } else {
+            generator = "prefix-run";
+            int n = 8 + rnd.nextInt(8);
+            for (int i = 0; i < n && p < 14; i++) {
+                b[p++] = (byte) LEGACY_PREFIXES[rnd.nextInt(LEGACY_PREFIXES.length)];
+            }
+            b[p++] = (byte) (rnd.nextBoolean() ? 0x90 : 0x01);
+        }
+        return new Case(b, generator);
+    }
+
+    private static int legacyPrefixes(SplittableRandom rnd, byte[] b, int p) {
+        int n = rnd.nextInt(100) < 50 ? 0 : 1 + rnd.nextInt(3);
+        for (int i = 0; i < n; i++) {
+            if (rnd.nextInt(8) == 0) {
+                b[p++] = (byte) (0x40 | rnd.nextInt(16)); // REX followed by a legacy prefix: cancelled
+            }
+            b[p++] = (byte) LEGACY_PREFIXES[rnd.nextInt(LEGACY_PREFIXES.length)];
+        }
+        if (rnd.nextInt(100) < 40) {
+            b[p++] = (byte) (0x40 | rnd.nextInt(16));
+        }
+        return p;
+    }
+
+    private static int segmentOrAddressPrefix(SplittableRandom rnd, byte[] b, int p) {
+        int r = rnd.nextInt(20);
+        if (r == 0) {
+            b[p++] = 0x67;
+        } else if (r == 1) {
+            b[p++] = 0x64;
+        } else if (r == 2) {
+            b[p++] = (byte) LEGACY_PREFIXES[rnd.nextInt(LEGACY_PREFIXES.length)];
+        } else if (r == 3) {
+            b[p++] = (byte) (0x40 | rnd.nextInt(16));
+        }
+        return p;
+    }
+
+    /** A case where decoder and Capstone disagree. */
+    record Disagreement(Case input, boolean decoderValid, int decoderLength, int capstoneLength, String key) {}
+
+    @Test
+    void sameValidityAndLengthAsCapstone() throws Exception {
+        try (CapstoneOracle capstone = CapstoneOracle.openOrNull()) {
+            assumeTrue(capstone != null, () -> "skipped: " + CapstoneOracle.whyUnavailable());
+            X86Decoder decoder = new X86Decoder();
+            Instruction insn = new Instruction();
+            SplittableRandom rnd = new SplittableRandom(SEED);
+            Map<String, Long> perGenerator = new TreeMap<>();
+            List<Disagreement> disagreements = new ArrayList<>();
+            long bothValid = 0;
+            long bothInvalid = 0;
+            for (int i = 0; i < CASES; i++) {
+                Case c = generate(rnd);
+                perGenerator.merge(c.generator(), 1L, Long::sum);
+                int length = decoder.decode(c.bytes(), 0, c.bytes().length, 0x400000, insn);
+                int csLength = capstone.length(c.bytes(), c.bytes().length, 0x400000);
+                boolean csValid = csLength > 0;
+                if (insn.isValid() && csValid && length == csLength) {
+                    bothValid++;
+                } else if (!insn.isValid() && !csValid) {
+                    bothInvalid++;
+                } else {
+                    disagreements.add(new Disagreement(c, insn.isValid(), length, csLength, key(c, insn, csLength)));
+                }
+            }
+            Map<String, Long> classes = classify(disagreements);
+            System.out.printf("[fuzz] %d cases %s: %d both valid (same length), %d both invalid, %d disagreements%n",
+                    CASES, perGenerator, bothValid, bothInvalid, disagreements.size());
+            classes.forEach((k, v) -> System.out.printf("    %7d  %s%n", v, k));
+            assertThat(bothValid + bothInvalid + disagreements.size()).isEqualTo(CASES);
+            Map<String, Long> unexplained = new TreeMap<>();
+            Map<Allowed, Long> perAllowed = new HashMap<>();
+            classes.forEach((k, v) -> {
+                Allowed a = ALLOWED.stream().filter(x -> x.covers(k)).findFirst().orElse(null);
+                if (a == null) {
+                    unexplained.put(k, v);
+                } else {
+                    perAllowed.merge(a, v, Long::sum);
+                }
+            });
+            perAllowed.forEach((a, v) -> assertThat(v).as("class %s (%s)", a.pattern(), a.reason())
+                    .isLessThanOrEqualTo(a.ceiling()));
+            assertThat(unexplained).as("unexplained disagreements (examples: %s)", examples(disagreements, unexplained))
+                    .isEmpty();
+            assertThat(bothValid).as("valid instructions compared").isGreaterThan(CASES / 4);
+        }
+    }
+
+    private static String key(Case c, Instruction insn, int csLength) {
+        String side = !insn.isValid() ? "decoder invalid(" + insn.invalidReason() + "), Capstone valid"
+                : csLength == 0 ? "decoder valid, Capstone invalid" : "length differs";
+        return side + " | " + c.generator() + " | " + RealBinaryDifferentialTest.encodingKey(insn);
+    }
+
+    /** Counts per class key, where the key also says what objdump thinks of the same bytes. */
+    private static Map<String, Long> classify(List<Disagreement> disagreements) throws IOException, InterruptedException {
+        String[] objdump = ObjdumpListing.available() ? objdumpVerdicts(disagreements) : null;
+        Map<String, Long> classes = new TreeMap<>();
+        for (int i = 0; i < disagreements.size(); i++) {
+            String verdict = objdump == null ? "objdump n/a" : objdump[i];
+            classes.merge(disagreements.get(i).key() + " | " + verdict, 1L, Long::sum);
+        }
+        return classes;
+    }
+
+    /**
+     * Lays each disagreeing case out in its own 32-byte slot (the bytes of the longer claimed
+     * instruction, then NOPs), disassembles the file once with objdump and says, per case, whether
+     * objdump's first instruction in the slot matches the decoder, Capstone, or neither.
+     */
+    private static String[] objdumpVerdicts(List<Disagreement> disagreements) throws IOException, InterruptedException {
+        final int slot = 32;
+        byte[] image = new byte[disagreements.size() * slot];
+        Arrays.fill(image, (byte) 0x90);
+        for (int i = 0; i < disagreements.size(); i++) {
+            Disagreement d = disagreements.get(i);
+            int n = Math.max(d.decoderValid() ? d.decoderLength() : 1, d.capstoneLength());
+            System.arraycopy(d.input().bytes(), 0, image, i * slot, Math.max(n, 1));
+        }
+        Path file = Files.createTempFile("jpoline-fuzz", ".bin");
+        try {
+            Files.write(file, image);
+            Process process = new ProcessBuilder(ObjdumpListing.OBJDUMP.toString(), "-D", "-b", "binary", "-m",
+                    "i386:x86-64", "-M", "intel", "--no-show-raw-insn", "-z", file.toString())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            // first line per slot: start address, and the next start to get the length
+            long[] firstLength = new long[disagreements.size()];
+            boolean[] firstBad = new boolean[disagreements.size()];
+            Arrays.fill(firstLength, -1);
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.US_ASCII))) {
+                String line;
+                long previous = -1;
+                boolean previousBad = false;
+                while ((line = in.readLine()) != null) {
+                    String t = line.trim();
+                    int colon = t.indexOf(":\t");
+                    if (colon <= 0) {
+                        continue;
+                    }
+                    long address;
+                    try {
+                        address = Long.parseLong(t.substring(0, colon), 16);
+                    } catch (NumberFormatException e) {
+                        continue;
+                    }
+                    if (previous >= 0 && previous % slot == 0) {
+                        firstLength[(int) (previous / slot)] = address - previous;
+                        firstBad[(int) (previous / slot)] = previousBad;
+                    }
+                    previous = address;
+                    previousBad = t.substring(colon + 2).trim().startsWith("(bad)");
+                }
+            }
+            process.waitFor();
+            String[] verdicts = new String[disagreements.size()];
+            for (int i = 0; i < verdicts.length; i++) {
+                Disagreement d = disagreements.get(i);
+                boolean objValid = firstLength[i] > 0 && !firstBad[i];
+                boolean matchesDecoder = d.decoderValid() ? objValid && firstLength[i] == d.decoderLength() : !objValid;
+                boolean matchesCapstone = d.capstoneLength() > 0 ? objValid && firstLength[i] == d.capstoneLength() : !objValid;
+                verdicts[i] = matchesDecoder && !matchesCapstone ? "objdump sides with decoder"
+                        : matchesCapstone && !matchesDecoder ? "objdump sides with Capstone" : "objdump differs from both";
+            }
+            return verdicts;
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static String examples(List<Disagreement> all, Map<String, Long> classes) {
+        StringBuilder sb = new StringBuilder();
+        Map<String, Integer> shown = new HashMap<>();
+        for (Disagreement d : all) {
+            String prefix = d.key();
+            boolean wanted = classes.keySet().stream().anyMatch(k -> k.startsWith(prefix + " | "));
+            if (wanted && shown.merge(prefix, 1, Integer::sum) <= 3) {
+                sb.append(String.format("%n  %s: %s decoder=%s/%d capstone=%d", prefix, hex(d.input().bytes()),
+                        d.decoderValid() ? "valid" : "invalid", d.decoderLength(), d.capstoneLength()));
+            }
+        }
+        return sb.toString();
+    }
+
+    static String hex(byte[] bytes) {
+        StringBuilder sb = new StringBuilder();
+        for (byte b : bytes) {
+            sb.append(String.format("%02x", b));
+        }
+        return sb.toString();
+    }
+}
