@@ -95,6 +95,7 @@ public final class X86Decoder {
         int opcode;
         int vexPp = -1; // >= 0 for VEX/EVEX/XOP
         int evexP2 = 0;
+        int vvvv = 0xF; // encoded (inverted) VEX/EVEX/XOP.vvvv; 1111b = unused
         boolean evex = false;
         if (b == 0x0F) {
             if (p + 1 >= hardEnd) {
@@ -137,6 +138,7 @@ public final class X86Decoder {
                 map = 1;
                 vexPp = p1 & 3;
                 vexL = (p1 >> 2) & 1;
+                vvvv = (p1 >> 3) & 0xF;
                 out.vexW = false;
                 out.rex = 0x40 | ((~p1 >> 5) & 4); // R
                 flags = VEX[1][vexPp * 256 + (code[p + 2] & 0xFF)];
@@ -145,6 +147,7 @@ public final class X86Decoder {
                 map = p1 & 0x1F;
                 vexPp = p2 & 3;
                 vexL = (p2 >> 2) & 1;
+                vvvv = (p2 >> 3) & 0xF;
                 out.vexW = (p2 & 0x80) != 0;
                 out.rex = 0x40 | ((~p1 >> 5) & 7) | (out.vexW ? 8 : 0);
                 int op = code[p + 3] & 0xFF;
@@ -163,6 +166,7 @@ public final class X86Decoder {
                 map = p1 & 7;
                 vexPp = p2 & 3;
                 vexL = (evexP2 >> 5) & 3;
+                vvvv = (p2 >> 3) & 0xF | ((evexP2 & 0x08) != 0 ? 0 : 0x10); // V' clear = register 16+: used
                 out.vexW = (p2 & 0x80) != 0;
                 out.rex = 0x40 | ((~p1 >> 5) & 7) | (out.vexW ? 8 : 0);
                 // P0 bit 3 must be 0 and P1 bit 2 must be 1 (fixed bits of the EVEX payload).
@@ -185,6 +189,9 @@ public final class X86Decoder {
                     return fail(out, InvalidReason.UNDEFINED, 1);
                 }
                 if ((flags & NO_MODRM) != 0) {
+                    if (vvvv != 0xF) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
                     return finish(code, offset, p, limit, out, 0, 0);
                 }
             }
@@ -256,9 +263,6 @@ public final class X86Decoder {
                     dispSize = 4;
                     out.ripRelative = true;
                 }
-                if (special == S_VSIB && !hasSib) {
-                    return fail(out, InvalidReason.UNDEFINED, 1);
-                }
                 if (dispSize != 0) {
                     if (p + dispSize > hardEnd) {
                         return endOfInput(out, p + dispSize, limit, offset);
@@ -274,6 +278,10 @@ public final class X86Decoder {
                 }
             } else if (special == S_VSIB) {
                 return fail(out, InvalidReason.UNDEFINED, 1);
+            }
+            int unusedVvvv = special == S_VSIB ? vvvv & 0xF : vvvv; // with VSIB, EVEX.V' extends the index
+            if ((flags & NO_VVVV) != 0 && unusedVvvv != 0xF || (flags & NO_VVVV_MEM) != 0 && mod != 3 && vvvv != 0xF) {
+                return fail(out, InvalidReason.UNDEFINED, 1); // vvvv must be 1111b when no operand uses it
             }
             if (evex && ((evexP2 >> 5) & 3) == 3 && !(mod == 3 && (evexP2 & 0x10) != 0)) {
                 return fail(out, InvalidReason.UNDEFINED, 1); // L'L=11 is reserved except as rounding control
@@ -344,7 +352,9 @@ public final class X86Decoder {
                     }
                     break;
                 case S_MOV_SREG:
-                    if (reg > 5 || opcode == 0x8E && reg == 1) {
+                    // 8E /1 (MOV CS, r/m) faults on hardware, but both objdump and Capstone decode it;
+                    // accepting it keeps sweeps aligned with them and costs nothing (it is never emitted).
+                    if (reg > 5) {
                         return fail(out, InvalidReason.UNDEFINED, 1);
                     }
                     break;
@@ -408,6 +418,22 @@ public final class X86Decoder {
                         return fail(out, InvalidReason.UNDEFINED, 1);
                     }
                     break;
+                case S_PADLOCK:
+                    if (!(modrm == 0xC0 || modrm == 0xC8 || modrm == 0xD0
+                            || opcode == 0xA7 && (modrm == 0xD8 || modrm == 0xE0 || modrm == 0xE8))) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_WRSS:
+                    if (variant == 0 && mod == 3) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_XOP_GROUP:
+                    if (!xopGroupValid(map, opcode, reg, mod)) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
                 case S_GRP17:
                     if (reg < 1 || reg > 3) {
                         return fail(out, InvalidReason.UNDEFINED, 1);
@@ -421,22 +447,21 @@ public final class X86Decoder {
                 case S_0F78:
                 case S_0F79: {
                     int sel = lastRep == 0xF2 ? 3 : lastRep == 0xF3 ? 2 : opsize16 ? 1 : 0;
-                    if (sel == 1 || sel == 3) { // EXTRQ / INSERTQ (AMD SSE4a): register forms only
-                        if (mod != 3 || sel == 1 && opcode == 0x78 && reg != 0) {
-                            return fail(out, InvalidReason.UNDEFINED, 1);
-                        }
-                        if (opcode == 0x78) {
-                            immKind = I_BB;
-                            immSize = 2;
-                        }
-                    } else if (sel == 2) {
-                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    // EXTRQ / INSERTQ (AMD SSE4a) exist only in register form (EXTRQ imm: /0); other
+                    // ModRM forms fall back to VMREAD/VMWRITE as both disassemblers decode them.
+                    boolean sse4a = (sel == 1 || sel == 3) && mod == 3 && !(sel == 1 && opcode == 0x78 && reg != 0);
+                    if (sse4a && opcode == 0x78) {
+                        immKind = I_BB;
+                        immSize = 2;
                     }
                     break;
                 }
                 default:
                     break;
             }
+        }
+        if ((prefixes & Instruction.PREFIX_LOCK) != 0 && !lockAllowed(map, opcode, reg, mod)) {
+            return fail(out, InvalidReason.BAD_PREFIX, 1);
         }
         if (memSize != M_UNKNOWN && mod != 3 && out.memoryOperandSize == 0) {
             out.memoryOperandSize = memorySize(memSize, out.operandSize, rexW, opsize16);
@@ -552,6 +577,37 @@ public final class X86Decoder {
         return finish(code, offset, p, limit, out, I_B, 1);
     }
 
+    /**
+     * LOCK is only allowed on read-modify-write instructions with a memory destination; anything
+     * else raises #UD (SDM Vol. 2 "LOCK"), wherever the LOCK sits among the prefixes.
+     */
+    private static boolean lockAllowed(int map, int opcode, int reg, int mod) {
+        if (mod == 3) {
+            return false;
+        }
+        if (map == Instruction.MAP_ONE_BYTE) {
+            if (opcode < 0x38) {
+                return (opcode & 7) <= 1; // ADD OR ADC SBB AND SUB XOR r/m, r
+            }
+            switch (opcode) {
+                case 0x80: case 0x81: case 0x83: return reg != 7; // not CMP
+                case 0x86: case 0x87: return true; // XCHG
+                case 0xF6: case 0xF7: return reg == 2 || reg == 3; // NOT NEG
+                case 0xFE: case 0xFF: return reg <= 1; // INC DEC
+                default: return false;
+            }
+        }
+        if (map == Instruction.MAP_0F) {
+            switch (opcode) {
+                case 0xAB: case 0xB3: case 0xBB: case 0xB0: case 0xB1: case 0xC0: case 0xC1: return true;
+                case 0xBA: return reg >= 5; // BTS BTR BTC imm8
+                case 0xC7: return reg == 1; // CMPXCHG8B/16B
+                default: return false;
+            }
+        }
+        return false;
+    }
+
     /** 0 none, 1 66, 2 F3, 3 F2; -1 when the opcode has no form for any present prefix nor without. */
     private static int selectVariant(int mask, int lastRep, boolean opsize16) {
         if (lastRep == 0xF3 && (mask & 4) != 0) {
@@ -560,10 +616,29 @@ public final class X86Decoder {
         if (lastRep == 0xF2 && (mask & 8) != 0) {
             return 3;
         }
+        if (lastRep != 0 && (mask & 1) == 0) {
+            // A REP prefix the opcode has no form for is ignored only when an unprefixed form
+            // exists; an opcode defined only with 66 becomes undefined (both disassemblers agree).
+            return -1;
+        }
         if (opsize16 && (mask & 2) != 0) {
             return 1;
         }
         return (mask & 1) != 0 ? 0 : -1;
+    }
+
+    /** TBM (XOP 9 01/02), LWP (XOP 9 12, XOP A 12) groups. */
+    private static boolean xopGroupValid(int map, int opcode, int reg, int mod) {
+        if (map == 9 && opcode == 0x01) {
+            return reg != 0;
+        }
+        if (map == 9 && opcode == 0x02) {
+            return reg == 1 || reg == 6;
+        }
+        if (map == 9 && opcode == 0x12) {
+            return mod == 3 && reg <= 1;
+        }
+        return reg <= 1; // map A 12: LWPINS, LWPVAL
     }
 
     private static boolean group7Valid(int mod, int reg, int rm, int variant, int lastRep) {
@@ -584,10 +659,7 @@ public final class X86Decoder {
 
     private static boolean group15Valid(int mod, int reg, int lastRep, boolean opsize16) {
         if (mod != 3) {
-            if (lastRep == 0xF3) {
-                return reg == 4 || reg == 6; // PTWRITE, CLRSSBSY... (F3 forms); others ignore F3
-            }
-            return true; // FXSAVE FXRSTOR LDMXCSR STMXCSR XSAVE XRSTOR XSAVEOPT/CLWB CLFLUSH/CLFLUSHOPT
+            return true; // FXSAVE FXRSTOR LDMXCSR STMXCSR XSAVE XRSTOR XSAVEOPT/CLWB CLFLUSH/CLFLUSHOPT (F3: PTWRITE...)
         }
         if (lastRep == 0xF3) {
             return reg <= 3 || reg == 5; // RD/WR FS/GS BASE, INCSSP
@@ -602,6 +674,11 @@ public final class X86Decoder {
         return reg == 6 || reg == 7; // RDRAND, RDSEED/RDPID
     }
 
+    /**
+     * x87 holes in 64-bit mode. The undocumented register-form aliases (D9 D8-DF FSTP1, DD C8-CF
+     * FXCH4, DE D0-D7 FCOMP5, DF C0-DF FFREEP/FXCH7/FSTP8/FSTP9, DB E0/E1/E4 FENI/FDISI/FSETPM) execute
+     * on real CPUs and both objdump and Capstone decode them, so they are valid here too.
+     */
     private static boolean x87Valid(int opcode, int mod, int reg, int rm) {
         if (mod != 3) {
             switch (opcode) {
@@ -615,16 +692,15 @@ public final class X86Decoder {
             case 0xD9:
                 switch (reg) {
                     case 2: return rm == 0; // FNOP
-                    case 3: return false;
                     case 4: return rm != 2 && rm != 3 && rm != 6 && rm != 7;
                     case 5: return rm != 7;
                     default: return true;
                 }
             case 0xDA: return reg <= 3 || reg == 5 && rm == 1; // FCMOVcc, FUCOMPP
-            case 0xDB: return reg != 4 && reg != 7 || reg == 4 && (rm == 2 || rm == 3); // FNCLEX FNINIT
-            case 0xDD: return reg != 1 && reg != 6 && reg != 7;
-            case 0xDE: return reg != 2 && (reg != 3 || rm == 1); // FCOMPP
-            case 0xDF: return reg == 5 || reg == 6 || reg == 4 && rm == 0; // FUCOMIP FCOMIP FNSTSW AX
+            case 0xDB: return reg != 7 && (reg != 4 || rm <= 4);
+            case 0xDD: return reg != 6 && reg != 7;
+            case 0xDE: return reg != 3 || rm == 1; // FCOMPP
+            case 0xDF: return reg != 7 && (reg != 4 || rm == 0); // FNSTSW AX
             default: return true;
         }
     }
