@@ -13,17 +13,17 @@ import java.util.List;
  * Test-only ELF64 little-endian section-header reader: just enough to find executable sections.
  * (The production ELF reader lives elsewhere; tests must not depend on what they help verify.)
  */
-final class ElfSections {
+public final class ElfSections {
     static final long SHF_EXECINSTR = 0x4;
     static final int SHT_NOBITS = 8;
 
-    record Section(String name, long address, long fileOffset, long size, long flags) {}
+    public record Section(String name, long address, long fileOffset, long size, long flags) {}
 
-    final Path path;
-    final byte[] bytes;
-    final List<Section> sections = new ArrayList<>();
+    public final Path path;
+    public final byte[] bytes;
+    public final List<Section> sections = new ArrayList<>();
 
-    ElfSections(Path path) throws IOException {
+    public ElfSections(Path path) throws IOException {
         this.path = path;
         this.bytes = Files.readAllBytes(path);
         ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -50,7 +50,7 @@ final class ElfSections {
         }
     }
 
-    List<Section> executableSections() {
+    public List<Section> executableSections() {
         return sections.stream().filter(s -> (s.flags() & SHF_EXECINSTR) != 0 && s.size() > 0).toList();
     }
 

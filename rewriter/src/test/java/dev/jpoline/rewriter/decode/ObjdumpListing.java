@@ -15,16 +15,26 @@ import java.util.concurrent.TimeUnit;
  * The instruction starts objdump reports for every executable section of a file, parsed from
  * {@code objdump -d -z -M intel --no-show-raw-insn} (-z: do not collapse runs of zero bytes).
  */
-final class ObjdumpListing {
-    static final Path OBJDUMP = Path.of("/usr/bin/objdump");
+public final class ObjdumpListing {
+    public static final Path OBJDUMP = Path.of("/usr/bin/objdump");
 
     /** Instruction starts of one section, ascending, and which of them objdump printed as (bad). */
-    static final class SectionListing {
+    public static final class SectionListing {
         long[] addresses = new long[1024];
         boolean[] bad = new boolean[1024];
         int count;
-        long syscallLines;
-        long sysenterLines;
+        public long syscallLines;
+        public long sysenterLines;
+        /** Addresses of the syscall/sysenter lines, ascending. */
+        public long[] siteAddresses = new long[16];
+        public int siteCount;
+
+        void addSite(long address) {
+            if (siteCount == siteAddresses.length) {
+                siteAddresses = Arrays.copyOf(siteAddresses, siteCount * 2);
+            }
+            siteAddresses[siteCount++] = address;
+        }
 
         void add(long address, boolean isBad) {
             if (count == addresses.length) {
@@ -37,13 +47,13 @@ final class ObjdumpListing {
         }
     }
 
-    final Map<String, SectionListing> sections = new LinkedHashMap<>();
+    public final Map<String, SectionListing> sections = new LinkedHashMap<>();
 
-    static boolean available() {
+    public static boolean available() {
         return Files.isExecutable(OBJDUMP);
     }
 
-    ObjdumpListing(Path file) throws IOException, InterruptedException {
+    public ObjdumpListing(Path file) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(OBJDUMP.toString(), "-d", "-z", "-M", "intel", "--no-show-raw-insn",
                 file.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         SectionListing current = null;
@@ -70,8 +80,10 @@ final class ObjdumpListing {
                 String mnemonic = lastMnemonicWord(text);
                 if (mnemonic.equals("syscall")) {
                     current.syscallLines++;
+                    current.addSite(address);
                 } else if (mnemonic.equals("sysenter")) {
                     current.sysenterLines++;
+                    current.addSite(address);
                 }
             }
         }
