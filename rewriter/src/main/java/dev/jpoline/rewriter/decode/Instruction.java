@@ -24,11 +24,27 @@ public final class Instruction {
     /** XOP maps are reported as 8, 9, 10 as encoded. 3DNow! reports {@link #MAP_0F} with opcode 0x0F. */
     public static final int MAP_XOP8 = 8;
 
+    private static final InvalidReason[] INVALID_REASONS = InvalidReason.values();
+    private static final Encoding[] ENCODINGS = Encoding.values();
+    private static final BranchKind[] BRANCH_KINDS = BranchKind.values();
+
+    // Enums are kept as ordinals: reference stores carry GC write barriers, and reset() runs for
+    // every decoded instruction.
+    static final int B_VALID = 1;
+    static final int B_SYSCALL = 1 << 1;
+    static final int B_SYSENTER = 1 << 2;
+    static final int B_RIP_RELATIVE = 1 << 3;
+    static final int B_RSP_RELATIVE = 1 << 4;
+    static final int B_RET = 1 << 5;
+    static final int B_INDIRECT_BRANCH = 1 << 6;
+    static final int B_VEX_W = 1 << 7;
+
     long address;
     int length;
-    boolean valid;
-    InvalidReason invalidReason = InvalidReason.NONE;
-    Encoding encoding = Encoding.LEGACY;
+    /** Boolean properties as {@code B_*} bits: one store to clear them all per instruction. */
+    int bits;
+    int invalidReason;
+    int encoding;
     int prefixes;
     int segment; // last segment prefix byte, 0 if none
     int rex; // 0x40-0x4F if an effective REX is present, else 0
@@ -41,25 +57,18 @@ public final class Instruction {
     int operandSize; // 2, 4 or 8 (for vector instructions: the GPR size the legacy rules give)
     int addressSize; // 4 or 8
     int vectorLength; // 128/256/512 for VEX/EVEX/XOP, 0 otherwise
-    boolean vexW;
     int dispOffset;
     int dispSize;
     long displacement;
     int immOffset;
     int immSize;
     long immediate;
-    BranchKind branchKind = BranchKind.NONE;
+    int branchKind;
     int relOffset;
     int relSize;
     long branchTarget;
-    boolean ripRelative;
     long ripTarget;
-    boolean rspRelative;
     int memoryOperandSize;
-    boolean syscall;
-    boolean sysenter;
-    boolean ret;
-    boolean indirectBranch;
 
     /** Virtual address of the first byte. */
     public long address() { return address; }
@@ -67,25 +76,25 @@ public final class Instruction {
     /** Length in bytes; for an invalid decode, how many bytes to skip (at least 1 unless the input was empty). */
     public int length() { return length; }
 
-    public boolean isValid() { return valid; }
+    public boolean isValid() { return (bits & B_VALID) != 0; }
 
     /** The instruction was cut by the decode limit (always invalid). */
-    public boolean isTruncated() { return invalidReason == InvalidReason.TRUNCATED; }
+    public boolean isTruncated() { return invalidReason == InvalidReason.TRUNCATED.ordinal(); }
 
-    public InvalidReason invalidReason() { return invalidReason; }
+    public InvalidReason invalidReason() { return INVALID_REASONS[invalidReason]; }
 
-    public Encoding encoding() { return encoding; }
+    public Encoding encoding() { return ENCODINGS[encoding]; }
 
     /** {@code syscall} (0F 05). */
-    public boolean isSyscall() { return syscall; }
+    public boolean isSyscall() { return (bits & B_SYSCALL) != 0; }
 
     /** {@code sysenter} (0F 34). */
-    public boolean isSysenter() { return sysenter; }
+    public boolean isSysenter() { return (bits & B_SYSENTER) != 0; }
 
-    public BranchKind branchKind() { return branchKind; }
+    public BranchKind branchKind() { return BRANCH_KINDS[branchKind]; }
 
     /** A branch whose target is encoded as a displacement from the end of the instruction. */
-    public boolean isRelativeBranch() { return branchKind != BranchKind.NONE; }
+    public boolean isRelativeBranch() { return branchKind != 0; }
 
     /** Absolute target of a relative branch (meaningless unless {@link #isRelativeBranch()}). */
     public long branchTarget() { return branchTarget; }
@@ -97,7 +106,7 @@ public final class Instruction {
     public int relSize() { return relSize; }
 
     /** Memory operand addressed relative to RIP (ModRM mod=00 rm=101 without SIB). */
-    public boolean isRipRelative() { return ripRelative; }
+    public boolean isRipRelative() { return (bits & B_RIP_RELATIVE) != 0; }
 
     /**
      * Absolute address of the RIP-relative operand: end of instruction plus displacement (for EVEX
@@ -118,10 +127,10 @@ public final class Instruction {
     public int memoryOperandSize() { return memoryOperandSize; }
 
     /** Memory operand whose base register is RSP (SIB base=100, REX.B=0, 64-bit addressing). */
-    public boolean isRspRelative() { return rspRelative; }
+    public boolean isRspRelative() { return (bits & B_RSP_RELATIVE) != 0; }
 
     /** Displacement from RSP of an {@link #isRspRelative()} operand (0 for other instructions). */
-    public long rspDisplacement() { return rspRelative ? displacement : 0; }
+    public long rspDisplacement() { return isRspRelative() ? displacement : 0; }
 
     /** Bit set of {@code PREFIX_*} legacy prefixes seen (including ones cancelled or ignored). */
     public int prefixes() { return prefixes; }
@@ -165,7 +174,7 @@ public final class Instruction {
     public int vectorLength() { return vectorLength; }
 
     /** VEX/EVEX/XOP W bit. */
-    public boolean vexW() { return vexW; }
+    public boolean vexW() { return (bits & B_VEX_W) != 0; }
 
     /** Offset of the (first) immediate within the instruction, 0 if none. */
     public int immOffset() { return immOffset; }
@@ -177,27 +186,32 @@ public final class Instruction {
     public long immediate() { return immediate; }
 
     /** {@code ret}, {@code ret imm16}, far returns and {@code iret}. */
-    public boolean isRet() { return ret; }
+    public boolean isRet() { return (bits & B_RET) != 0; }
 
     /** {@code call/jmp} through a register or memory (FF /2 /3 /4 /5). */
-    public boolean isIndirectBranch() { return indirectBranch; }
+    public boolean isIndirectBranch() { return (bits & B_INDIRECT_BRANCH) != 0; }
 
     @Override
     public String toString() {
-        if (!valid) {
-            return String.format("%x: invalid(%s) skip %d", address, invalidReason, length);
+        if (!isValid()) {
+            return String.format("%x: invalid(%s) skip %d", address, invalidReason(), length);
         }
-        return String.format("%x: %s map %d op %02x len %d%s%s", address, encoding, opcodeMap, opcode, length,
-                branchKind == BranchKind.NONE ? "" : " " + branchKind + " -> " + Long.toHexString(branchTarget),
-                ripRelative ? " [rip -> " + Long.toHexString(ripTarget) + "]" : "");
+        return String.format("%x: %s map %d op %02x len %d%s%s", address, encoding(), opcodeMap, opcode, length,
+                branchKind == 0 ? "" : " " + branchKind() + " -> " + Long.toHexString(branchTarget),
+                isRipRelative() ? " [rip -> " + Long.toHexString(ripTarget) + "]" : "");
     }
 
+    /**
+     * Clears what a decode may leave unwritten; this is the per-instruction cost floor, so it only
+     * stores primitives (a reference store would carry a GC write barrier) and the booleans share
+     * one int. Fields every decode path writes before returning (prefixes, REX, operand and
+     * address size, opcode map/byte/offset) are set in {@link X86Decoder} instead.
+     */
     void reset(long address) {
         this.address = address;
-        length = 0;
-        valid = false;
-        invalidReason = InvalidReason.NONE;
-        encoding = Encoding.LEGACY;
+        bits = 0;
+        invalidReason = 0;
+        encoding = 0;
         prefixes = 0;
         segment = 0;
         rex = 0;
@@ -210,24 +224,17 @@ public final class Instruction {
         operandSize = 4;
         addressSize = 8;
         vectorLength = 0;
-        vexW = false;
         dispOffset = 0;
         dispSize = 0;
         displacement = 0;
         immOffset = 0;
         immSize = 0;
         immediate = 0;
-        branchKind = BranchKind.NONE;
+        branchKind = 0;
         relOffset = 0;
         relSize = 0;
         branchTarget = 0;
-        ripRelative = false;
         ripTarget = 0;
-        rspRelative = false;
         memoryOperandSize = 0;
-        syscall = false;
-        sysenter = false;
-        ret = false;
-        indirectBranch = false;
     }
 }

@@ -26,7 +26,35 @@ public final class X86Decoder {
     /** Architectural maximum instruction length. */
     public static final int MAX_LENGTH = 15;
 
-    private static final BranchKind[] BRANCH_KINDS = BranchKind.values();
+    private static final int ENC_3DNOW = Encoding.THREE_DNOW.ordinal();
+    private static final int ENC_VEX = Encoding.VEX.ordinal();
+    private static final int ENC_EVEX = Encoding.EVEX.ordinal();
+    private static final int ENC_XOP = Encoding.XOP.ordinal();
+    private static final int XBEGIN = BranchKind.XBEGIN.ordinal();
+
+    private static final int PK_LOCK = 1;
+    private static final int PK_REPNE = 2;
+    private static final int PK_REP = 3;
+    private static final int PK_OPSIZE = 4;
+    private static final int PK_ADSIZE = 5;
+    private static final int PK_SEGMENT = 6;
+    private static final int PK_REX = 7;
+    /** Prefix class of each byte value, 0 for bytes that are not prefixes. */
+    private static final byte[] PREFIX_KIND = new byte[256];
+
+    static {
+        PREFIX_KIND[0xF0] = PK_LOCK;
+        PREFIX_KIND[0xF2] = PK_REPNE;
+        PREFIX_KIND[0xF3] = PK_REP;
+        PREFIX_KIND[0x66] = PK_OPSIZE;
+        PREFIX_KIND[0x67] = PK_ADSIZE;
+        for (int seg : new int[] {0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65}) {
+            PREFIX_KIND[seg] = PK_SEGMENT;
+        }
+        for (int rex = 0x40; rex <= 0x4F; rex++) {
+            PREFIX_KIND[rex] = PK_REX;
+        }
+    }
 
     public X86Decoder() {}
 
@@ -55,31 +83,30 @@ public final class X86Decoder {
         int lastRep = 0; // F2 or F3, whichever came last
         int segment = 0;
         int b;
-        prefixLoop:
+        // Prefix bytes are classified by table: the common case (no prefix) costs one lookup
+        // instead of a chain of compares.
         while (true) {
             if (p >= hardEnd) {
                 return endOfInput(out, p, limit, offset);
             }
             b = code[p] & 0xFF;
-            switch (b) {
-                case 0xF0: prefixes |= Instruction.PREFIX_LOCK; break;
-                case 0xF2: prefixes |= Instruction.PREFIX_REPNE; lastRep = b; break;
-                case 0xF3: prefixes |= Instruction.PREFIX_REP; lastRep = b; break;
-                case 0x66: prefixes |= Instruction.PREFIX_OPERAND_SIZE; break;
-                case 0x67: prefixes |= Instruction.PREFIX_ADDRESS_SIZE; break;
-                case 0x26: case 0x2E: case 0x36: case 0x3E: case 0x64: case 0x65:
-                    prefixes |= Instruction.PREFIX_SEGMENT;
-                    segment = b;
-                    break;
-                default:
-                    if ((b & 0xF0) == 0x40) {
-                        rex = b;
-                        p++;
-                        continue prefixLoop;
-                    }
-                    break prefixLoop;
+            int kind = PREFIX_KIND[b];
+            if (kind == 0) {
+                break;
             }
-            rex = 0; // a legacy prefix after REX cancels it
+            if (kind == PK_REX) {
+                rex = b;
+            } else {
+                rex = 0; // a legacy prefix after REX cancels it
+                switch (kind) {
+                    case PK_LOCK: prefixes |= Instruction.PREFIX_LOCK; break;
+                    case PK_REPNE: prefixes |= Instruction.PREFIX_REPNE; lastRep = b; break;
+                    case PK_REP: prefixes |= Instruction.PREFIX_REP; lastRep = b; break;
+                    case PK_OPSIZE: prefixes |= Instruction.PREFIX_OPERAND_SIZE; break;
+                    case PK_ADSIZE: prefixes |= Instruction.PREFIX_ADDRESS_SIZE; break;
+                    default: prefixes |= Instruction.PREFIX_SEGMENT; segment = b; break;
+                }
+            }
             p++;
         }
         out.prefixes = prefixes;
@@ -96,6 +123,7 @@ public final class X86Decoder {
         int vexPp = -1; // >= 0 for VEX/EVEX/XOP
         int evexP2 = 0;
         int vvvv = 0xF; // encoded (inverted) VEX/EVEX/XOP.vvvv; 1111b = unused
+        boolean vexW = false;
         boolean evex = false;
         if (b == 0x0F) {
             if (p + 1 >= hardEnd) {
@@ -134,12 +162,11 @@ public final class X86Decoder {
             int p1 = code[p + 1] & 0xFF;
             int vexL;
             if (b == 0xC5) {
-                out.encoding = Encoding.VEX;
+                out.encoding = ENC_VEX;
                 map = 1;
                 vexPp = p1 & 3;
                 vexL = (p1 >> 2) & 1;
                 vvvv = (p1 >> 3) & 0xF;
-                out.vexW = false;
                 out.rex = 0x40 | ((~p1 >> 5) & 4); // R
                 flags = VEX[1][vexPp * 256 + (code[p + 2] & 0xFF)];
             } else if (b == 0xC4 || b == 0x8F) {
@@ -148,18 +175,18 @@ public final class X86Decoder {
                 vexPp = p2 & 3;
                 vexL = (p2 >> 2) & 1;
                 vvvv = (p2 >> 3) & 0xF;
-                out.vexW = (p2 & 0x80) != 0;
-                out.rex = 0x40 | ((~p1 >> 5) & 7) | (out.vexW ? 8 : 0);
+                vexW = (p2 & 0x80) != 0;
+                out.rex = 0x40 | ((~p1 >> 5) & 7) | (vexW ? 8 : 0);
                 int op = code[p + 3] & 0xFF;
                 if (b == 0xC4) {
-                    out.encoding = Encoding.VEX;
+                    out.encoding = ENC_VEX;
                     flags = map >= 1 && map <= 3 ? VEX[map][vexPp * 256 + op] : 0;
                 } else {
-                    out.encoding = Encoding.XOP;
+                    out.encoding = ENC_XOP;
                     flags = map <= 10 && vexPp == 0 ? XOP[map - 8][op] : 0;
                 }
             } else {
-                out.encoding = Encoding.EVEX;
+                out.encoding = ENC_EVEX;
                 evex = true;
                 int p2 = code[p + 2] & 0xFF;
                 evexP2 = code[p + 3] & 0xFF;
@@ -167,8 +194,8 @@ public final class X86Decoder {
                 vexPp = p2 & 3;
                 vexL = (evexP2 >> 5) & 3;
                 vvvv = (p2 >> 3) & 0xF | ((evexP2 & 0x08) != 0 ? 0 : 0x10); // V' clear = register 16+: used
-                out.vexW = (p2 & 0x80) != 0;
-                out.rex = 0x40 | ((~p1 >> 5) & 7) | (out.vexW ? 8 : 0);
+                vexW = (p2 & 0x80) != 0;
+                out.rex = 0x40 | ((~p1 >> 5) & 7) | (vexW ? 8 : 0);
                 // P0 bit 3 must be 0 and P1 bit 2 must be 1 (fixed bits of the EVEX payload).
                 flags = (p1 & 0x08) == 0 && (p2 & 0x04) != 0 ? EVEX[map][vexPp * 256 + (code[p + 4] & 0xFF)] : 0;
             }
@@ -178,14 +205,17 @@ public final class X86Decoder {
             out.opcode = opcode;
             out.opcodeOffset = p + escapeBytes - offset;
             out.vectorLength = 128 << vexL;
-            out.operandSize = out.vexW ? 8 : 4;
+            out.operandSize = vexW ? 8 : 4;
+            if (vexW) {
+                out.bits |= Instruction.B_VEX_W;
+            }
             p += escapeBytes + 1;
             if (flags == 0) {
                 return fail(out, InvalidReason.UNDEFINED, 1);
             }
             if (!evex) {
                 if ((flags & L0) != 0 && vexL != 0 || (flags & L1) != 0 && vexL != 1
-                        || (flags & W0) != 0 && out.vexW || (flags & W1) != 0 && !out.vexW) {
+                        || (flags & W0) != 0 && vexW || (flags & W1) != 0 && !vexW) {
                     return fail(out, InvalidReason.UNDEFINED, 1);
                 }
                 if ((flags & NO_MODRM) != 0) {
@@ -258,10 +288,12 @@ public final class X86Decoder {
                         dispSize = 4; // no base, disp32
                     }
                     // RSP as base: SIB base=100 without REX.B (REX.B selects r12)
-                    out.rspRelative = base == 4 && (out.rex & 1) == 0 && out.addressSize == 8;
+                    if (base == 4 && (out.rex & 1) == 0 && out.addressSize == 8) {
+                        out.bits |= Instruction.B_RSP_RELATIVE;
+                    }
                 } else if (mod == 0 && rm == 5) {
                     dispSize = 4;
-                    out.ripRelative = true;
+                    out.bits |= Instruction.B_RIP_RELATIVE;
                 }
                 if (dispSize != 0) {
                     if (p + dispSize > hardEnd) {
@@ -271,7 +303,7 @@ public final class X86Decoder {
                     out.dispSize = dispSize;
                     long disp = dispSize == 1 ? code[p] : readInt32(code, p);
                     if (evex && dispSize == 1) {
-                        disp *= evexDisp8Scale(map, vexPp, opcode, out.vexW, (evexP2 >> 5) & 3, (evexP2 & 0x10) != 0);
+                        disp *= evexDisp8Scale(map, vexPp, opcode, vexW, (evexP2 >> 5) & 3, (evexP2 & 0x10) != 0);
                     }
                     out.displacement = disp;
                     p += dispSize;
@@ -308,12 +340,12 @@ public final class X86Decoder {
             default: immSize = 0;
         }
         int memSize = (flags & MSZ_MASK) >> MSZ_SHIFT;
-        BranchKind branch = BRANCH_KINDS[(flags & BRANCH_MASK) >> BRANCH_SHIFT];
+        int branch = (flags & BRANCH_MASK) >> BRANCH_SHIFT;
         if (special != S_NONE) {
             switch (special) {
-                case S_SYSCALL: out.syscall = true; break;
-                case S_SYSENTER: out.sysenter = true; break;
-                case S_RET: out.ret = true; break;
+                case S_SYSCALL: out.bits |= Instruction.B_SYSCALL; break;
+                case S_SYSENTER: out.bits |= Instruction.B_SYSENTER; break;
+                case S_RET: out.bits |= Instruction.B_RET; break;
                 case S_GRP11:
                     if (reg == 0) {
                         break;
@@ -323,7 +355,7 @@ public final class X86Decoder {
                     }
                     memSize = 0;
                     if (opcode == 0xC7) {
-                        branch = BranchKind.XBEGIN;
+                        branch = XBEGIN;
                         immKind = I_RELZ;
                     }
                     break;
@@ -342,7 +374,7 @@ public final class X86Decoder {
                         return fail(out, InvalidReason.UNDEFINED, 1);
                     }
                     if (reg >= 2 && reg <= 5) {
-                        out.indirectBranch = true;
+                        out.bits |= Instruction.B_INDIRECT_BRANCH;
                         memSize = reg == 2 || reg == 4 ? M_Q : 0;
                         if (reg == 3 || reg == 5) {
                             out.memoryOperandSize = out.operandSize + 2; // far pointer m16:16/32/64
@@ -489,7 +521,7 @@ public final class X86Decoder {
                 case 4: value = readInt32(code, p); break;
                 default: value = readInt64(code, p); break;
             }
-            if (out.branchKind != BranchKind.NONE) {
+            if (out.branchKind != 0) {
                 out.relOffset = p - offset;
                 out.relSize = immSize;
                 out.branchTarget = end + value;
@@ -499,12 +531,12 @@ public final class X86Decoder {
                 out.immediate = value;
             }
         }
-        if (out.ripRelative) {
+        if ((out.bits & Instruction.B_RIP_RELATIVE) != 0) {
             long target = end + out.displacement;
             out.ripTarget = out.addressSize == 4 ? target & 0xFFFF_FFFFL : target;
         }
         out.length = length;
-        out.valid = true;
+        out.bits |= Instruction.B_VALID;
         return length;
     }
 
@@ -516,20 +548,18 @@ public final class X86Decoder {
     }
 
     private static int fail(Instruction out, InvalidReason reason, int skip) {
-        out.valid = false;
-        out.invalidReason = reason;
+        out.invalidReason = reason.ordinal();
         out.length = skip;
-        out.syscall = false;
-        out.sysenter = false;
-        out.branchKind = BranchKind.NONE;
-        out.ripRelative = false;
-        out.rspRelative = false;
+        out.branchKind = 0;
+        // an invalid decode claims nothing about what its bytes might have meant
+        out.bits &= ~(Instruction.B_VALID | Instruction.B_SYSCALL | Instruction.B_SYSENTER | Instruction.B_RIP_RELATIVE
+                | Instruction.B_RSP_RELATIVE);
         return skip;
     }
 
     private int decode3DNow(byte[] code, int offset, int p, int limit, int hardEnd, Instruction out) {
         // 0F 0F modrm [sib] [disp] op: the operation byte sits where an imm8 would.
-        out.encoding = Encoding.THREE_DNOW;
+        out.encoding = ENC_3DNOW;
         out.opcodeMap = Instruction.MAP_0F;
         out.opcode = 0x0F;
         out.opcodeOffset = p - 1 - offset;
@@ -551,11 +581,13 @@ public final class X86Decoder {
                 if (mod == 0 && (out.sib & 7) == 5) {
                     dispSize = 4;
                 }
-                out.rspRelative = (out.sib & 7) == 4 && (out.rex & 1) == 0 && out.addressSize == 8;
+                if ((out.sib & 7) == 4 && (out.rex & 1) == 0 && out.addressSize == 8) {
+                    out.bits |= Instruction.B_RSP_RELATIVE;
+                }
                 p++;
             } else if (mod == 0 && rm == 5) {
                 dispSize = 4;
-                out.ripRelative = true;
+                out.bits |= Instruction.B_RIP_RELATIVE;
             }
             if (dispSize != 0) {
                 if (p + dispSize > hardEnd) {
