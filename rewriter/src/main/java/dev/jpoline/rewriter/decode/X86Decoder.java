@@ -32,6 +32,31 @@ public final class X86Decoder {
     private static final int ENC_XOP = Encoding.XOP.ordinal();
     private static final int XBEGIN = BranchKind.XBEGIN.ordinal();
 
+    /** Immediate bytes per [kind * 3 + operand-size index (2 -> 0, 4 -> 1, 8 -> 2)]. */
+    private static final byte[] IMM_SIZE = new byte[16 * 3];
+
+    static {
+        int[][] sizes = new int[16][];
+        sizes[I_NONE] = new int[] {0, 0, 0};
+        sizes[I_B] = new int[] {1, 1, 1};
+        sizes[I_W] = new int[] {2, 2, 2};
+        sizes[I_Z] = new int[] {2, 4, 4};
+        sizes[I_V] = new int[] {2, 4, 8};
+        sizes[I_ENTER] = new int[] {3, 3, 3};
+        sizes[I_MOFFS] = new int[] {8, 8, 8}; // replaced by the address size
+        sizes[I_REL8] = new int[] {1, 1, 1};
+        sizes[I_RELZ] = new int[] {2, 4, 4};
+        sizes[I_BB] = new int[] {2, 2, 2};
+        sizes[I_GRP3_B] = new int[] {1, 1, 1};
+        sizes[I_GRP3_Z] = new int[] {2, 4, 4};
+        sizes[I_D] = new int[] {4, 4, 4};
+        for (int kind = 0; kind < 16; kind++) {
+            for (int i = 0; i < 3; i++) {
+                IMM_SIZE[kind * 3 + i] = (byte) (sizes[kind] == null ? 0 : sizes[kind][i]);
+            }
+        }
+    }
+
     private static final int PK_LOCK = 1;
     private static final int PK_REPNE = 2;
     private static final int PK_REP = 3;
@@ -322,22 +347,15 @@ public final class X86Decoder {
 
         // Immediate size, plus per-opcode validity that needs ModRM.reg/rm.
         int immKind = flags & IMM_MASK;
-        int immSize;
-        switch (immKind) {
-            case I_NONE: immSize = 0; break;
-            case I_B: immSize = 1; break;
-            case I_W: immSize = 2; break;
-            case I_Z: immSize = out.operandSize == 2 ? 2 : 4; break;
-            case I_V: immSize = out.operandSize; break;
-            case I_ENTER: immSize = 3; break;
-            case I_MOFFS: immSize = out.addressSize; break;
-            case I_REL8: immSize = 1; break;
-            case I_RELZ: immSize = out.operandSize == 2 ? 2 : 4; break;
-            case I_BB: immSize = 2; break;
-            case I_GRP3_B: immSize = reg <= 1 ? 1 : 0; break;
-            case I_GRP3_Z: immSize = reg <= 1 ? (out.operandSize == 2 ? 2 : 4) : 0; break;
-            case I_D: immSize = 4; break;
-            default: immSize = 0;
+        // Immediate size by table (kind x operand size): a switch here is an indirect jump that
+        // mispredicts on every change of instruction kind. MOFFS and the F6/F7 groups adjust below.
+        int immSize = IMM_SIZE[immKind * 3 + (out.operandSize >> 2)];
+        if (immKind >= I_MOFFS) {
+            if (immKind == I_MOFFS) {
+                immSize = out.addressSize;
+            } else if ((immKind == I_GRP3_B || immKind == I_GRP3_Z) && reg > 1) {
+                immSize = 0; // only TEST (/0, /1) has an immediate
+            }
         }
         int memSize = (flags & MSZ_MASK) >> MSZ_SHIFT;
         int branch = (flags & BRANCH_MASK) >> BRANCH_SHIFT;
@@ -514,12 +532,16 @@ public final class X86Decoder {
         long end = out.address + length;
         if (immSize != 0) {
             long value;
-            switch (immSize) {
-                case 1: value = code[p]; break;
-                case 2: value = (short) ((code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8); break;
-                case 3: value = (code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8 | (code[p + 2] & 0xFF) << 16; break;
-                case 4: value = readInt32(code, p); break;
-                default: value = readInt64(code, p); break;
+            if (immSize == 1) {
+                value = code[p];
+            } else if (immSize == 4) {
+                value = readInt32(code, p);
+            } else if (immSize == 2) {
+                value = (short) ((code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8);
+            } else if (immSize == 8) {
+                value = readInt64(code, p);
+            } else {
+                value = (code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8 | (code[p + 2] & 0xFF) << 16; // ENTER
             }
             if (out.branchKind != 0) {
                 out.relOffset = p - offset;
