@@ -72,7 +72,7 @@ final class OpcodeTables {
     static final int S_VEX_GRP12_14 = 22; // VEX 0F 71-73
     static final int S_VEX_AE = 23; // VEX 0F AE: vldmxcsr/vstmxcsr
     static final int S_VSIB = 24; // gathers/scatters: memory-only with SIB required
-    static final int S_GRP3 = 25; // F6/F7
+    static final int S_GRP3 = 25; // F6/F7: every /reg is defined (/1 is TEST); only the immediate depends on it
     static final int S_EVEX_SHIFT_GROUP = 26; // EVEX 66 0F 71-73 (adds VPROLD/VPRORD under 72)
     static final int S_PADLOCK = 27; // 0F A6 / 0F A7 with fixed register-form ModRM bytes
     static final int S_XOP_GROUP = 28; // TBM and LWP groups in XOP maps 9 and A
@@ -92,7 +92,6 @@ final class OpcodeTables {
     static final int M_Q = 4;
     static final int M_V = 5; // operand size
     static final int M_STACK = 6; // push/pop: 8, or 2 with 66
-    static final int M_DQ = 7; // 16 bytes
     static final int M_Y = 8; // 4, or 8 with REX.W (no 16-bit form)
 
     // --- bits 24-27: VEX/EVEX restrictions
@@ -108,7 +107,6 @@ final class OpcodeTables {
     static final int T_FV = 0; // full vector: VL/8, element size with broadcast
     static final int T_FVM = 1; // full vector memory: VL/8, no broadcast
     static final int T_T1S = 2; // scalar: element size from W (4/8)
-    static final int T_T1S_PP = 3; // scalar: 4 with F3 or none, 8 with F2 or 66 (ss vs sd)
     static final int T_HV = 4; // half vector: VL/16, element (4) with broadcast
     static final int T_HVM = 5; // VL/16
     static final int T_QVM = 6; // VL/32
@@ -365,7 +363,7 @@ final class OpcodeTables {
         range(t, 0xC8, 0xCD, MODRM | P_NONE); // SHA
         t[0xCF] = MODRM | P_66; // GF2P8MULB
         range(t, 0xDB, 0xDF, MODRM | P_66); // AES
-        t[0xF0] = MODRM | P_NONE | P_66 | P_F2 | special(S_NONE); // MOVBE (mem) / CRC32 (F2)
+        t[0xF0] = MODRM | P_NONE | P_66 | P_F2; // MOVBE / CRC32 (F2)
         t[0xF1] = MODRM | P_NONE | P_66 | P_F2;
         t[0xF5] = MODRM | MEM_ONLY | P_66; // WRUSS
         t[0xF6] = MODRM | P_NONE | P_66 | P_F3 | special(S_WRSS); // WRSS (mem) / ADCX / ADOX

@@ -4,8 +4,8 @@ import static dev.jpoline.rewriter.decode.OpcodeTables.*;
 
 /**
  * Table-driven x86-64 (64-bit mode) instruction decoder: lengths, validity, relative branches,
- * RIP- and RSP-relative memory operands. Stateless apart from nothing at all, so one instance may be
- * shared by threads as long as each uses its own {@link Instruction}.
+ * RIP- and RSP-relative memory operands. It holds no state, so one instance may be shared by
+ * threads as long as each uses its own {@link Instruction}.
  *
  * <p>Documented choices (where hardware vendors or disassemblers differ):
  *
@@ -416,25 +416,23 @@ public final class X86Decoder {
                         out.memoryOperandSize = x87MemorySize(opcode, reg);
                     }
                     break;
-                case S_GRP3:
-                    break;
                 case S_GRP6:
                     if (reg > 5) {
                         return fail(out, InvalidReason.UNDEFINED, 1);
                     }
                     break;
                 case S_GRP7:
-                    if (!group7Valid(mod, reg, rm, variant, lastRep)) {
+                    if (!group7Valid(mod, reg, rm, lastRep)) {
                         return fail(out, InvalidReason.UNDEFINED, 1);
                     }
                     break;
                 case S_GRP15:
-                    if (!group15Valid(mod, reg, lastRep, opsize16)) {
+                    if (!group15Valid(mod, reg, lastRep)) {
                         return fail(out, InvalidReason.UNDEFINED, 1);
                     }
                     break;
                 case S_GRP9:
-                    if (!group9Valid(mod, reg, lastRep, opsize16)) {
+                    if (!group9Valid(mod, reg)) {
                         return fail(out, InvalidReason.UNDEFINED, 1);
                     }
                     if (mod != 3 && reg == 1) {
@@ -695,7 +693,7 @@ public final class X86Decoder {
         return reg <= 1; // map A 12: LWPINS, LWPVAL
     }
 
-    private static boolean group7Valid(int mod, int reg, int rm, int variant, int lastRep) {
+    private static boolean group7Valid(int mod, int reg, int rm, int lastRep) {
         if (mod != 3) {
             return reg != 5 || lastRep == 0xF3; // /5 memory: RSTORSSP (F3) only
         }
@@ -711,7 +709,7 @@ public final class X86Decoder {
         }
     }
 
-    private static boolean group15Valid(int mod, int reg, int lastRep, boolean opsize16) {
+    private static boolean group15Valid(int mod, int reg, int lastRep) {
         if (mod != 3) {
             return true; // FXSAVE FXRSTOR LDMXCSR STMXCSR XSAVE XRSTOR XSAVEOPT/CLWB CLFLUSH/CLFLUSHOPT (F3: PTWRITE...)
         }
@@ -721,7 +719,7 @@ public final class X86Decoder {
         return reg >= 5; // LFENCE MFENCE SFENCE
     }
 
-    private static boolean group9Valid(int mod, int reg, int lastRep, boolean opsize16) {
+    private static boolean group9Valid(int mod, int reg) {
         if (mod != 3) {
             return reg == 1 || reg >= 3; // CMPXCHG8B/16B, XRSTORS XSAVEC XSAVES VMPTRLD/VMCLEAR/VMXON VMPTRST
         }
@@ -780,7 +778,6 @@ public final class X86Decoder {
             case M_Q: return 8;
             case M_V: return operandSize;
             case M_STACK: return opsize16 && !rexW ? 2 : 8;
-            case M_DQ: return 16;
             case M_Y: return rexW ? 8 : 4;
             default: return 0;
         }
