@@ -60,6 +60,10 @@ class RealBinaryDifferentialTest {
 
     static Stream<Arguments> binaries() {
         Set<Path> pythons = new LinkedHashSet<>();
+        Path which = whichPython3();
+        if (which != null) {
+            pythons.add(resolve(which)); // readlink -f $(which python3): may be a shim script, skipped then
+        }
         pythons.add(resolve(Path.of("/usr/bin/python3")));
         Path onPath = pythonOnPath();
         if (onPath != null) {
@@ -76,6 +80,21 @@ class RealBinaryDifferentialTest {
             list.add(Arguments.of("python3 " + python, python, false));
         }
         return list.stream();
+    }
+
+    /** First python3 on PATH, as {@code which} finds it. */
+    private static Path whichPython3() {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return null;
+        }
+        for (String dir : path.split(":")) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, "python3");
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
     }
 
     /** The python3 that PATH finds, by asking it (PATH may hold a shell-script shim such as pyenv's). */
@@ -103,8 +122,17 @@ class RealBinaryDifferentialTest {
             assertThat(path).as(name + " must exist on any Linux x86-64 machine").isReadable();
         } else {
             assumeTrue(Files.isReadable(path), () -> "skipped: " + name + " (" + path + ") is not on this machine");
+            assumeTrue(isElf(path), () -> "skipped: " + name + " (" + path + ") is not an ELF file (a launcher"
+                    + " script such as a pyenv shim); the interpreter it runs is compared separately");
         }
         return new ElfSections(path);
+    }
+
+    private static boolean isElf(Path path) throws IOException {
+        try (var in = Files.newInputStream(path)) {
+            byte[] magic = in.readNBytes(4);
+            return magic.length == 4 && magic[0] == 0x7F && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
+        }
     }
 
     @ParameterizedTest(name = "{0}")
