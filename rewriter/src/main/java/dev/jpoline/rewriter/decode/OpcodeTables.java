@@ -102,6 +102,8 @@ final class OpcodeTables {
     static final int NO_MODRM = 1 << 28; // VEX 0F 77 (vzeroupper/vzeroall) has no ModRM
     static final int NO_VVVV = 1 << 29; // VEX/EVEX/XOP.vvvv unused: must be 1111b (and EVEX.V' 1)
     static final int NO_VVVV_MEM = 1 << 30; // vvvv unused in the memory form only (VMOVSS/VMOVSD loads)
+    /** One-byte map: 0F, C4, C5, 62 (always) and 8F (with map select >= 8) start a longer opcode. */
+    static final int ESCAPE = 1 << 31;
 
     // --- EVEX disp8*N tuple class, bits 0-3 of a separate per-map table
     static final int T_FV = 0; // full vector: VL/8, element size with broadcast
@@ -256,6 +258,9 @@ final class OpcodeTables {
         range(t, 0xF8, 0xFD, I_NONE);
         t[0xFE] = MODRM | special(S_GRP4) | msz(M_B);
         t[0xFF] = MODRM | special(S_GRP5) | msz(M_V);
+        for (int escape : new int[] {0x0F, 0xC4, 0xC5, 0x62, 0x8F}) {
+            t[escape] |= ESCAPE;
+        }
     }
 
     private static void buildMap0F() {

@@ -57,6 +57,19 @@ public final class X86Decoder {
         }
     }
 
+    /** Memory operand bytes per [size class * 3 + operand-size index (2 -> 0, 4 -> 1, 8 -> 2)]. */
+    private static final byte[] MEMORY_SIZE = {
+        0, 0, 0, // M_UNKNOWN
+        1, 1, 1, // M_B
+        2, 2, 2, // M_W
+        4, 4, 4, // M_D
+        8, 8, 8, // M_Q
+        2, 4, 8, // M_V
+        2, 8, 8, // M_STACK: push/pop are 64-bit unless 66
+        0, 0, 0, // unused
+        4, 4, 8, // M_Y: 32-bit unless REX.W
+    };
+
     private static final int PK_LOCK = 1;
     private static final int PK_REPNE = 2;
     private static final int PK_REP = 3;
@@ -150,7 +163,15 @@ public final class X86Decoder {
         int vvvv = 0xF; // encoded (inverted) VEX/EVEX/XOP.vvvv; 1111b = unused
         boolean vexW = false;
         boolean evex = false;
-        if (b == 0x0F) {
+        int oneByteFlags = ONE_BYTE[b];
+        if ((oneByteFlags & ESCAPE) == 0 || b == 0x8F && !(p + 1 < hardEnd && (code[p + 1] & 0x1F) >= 8)) {
+            // the common case: a one-byte-map opcode (8F is POP r/m unless the next byte selects an XOP map)
+            map = Instruction.MAP_ONE_BYTE;
+            opcode = b;
+            out.opcodeOffset = p - offset;
+            p += 1;
+            flags = oneByteFlags & ~ESCAPE;
+        } else if (b == 0x0F) {
             if (p + 1 >= hardEnd) {
                 return endOfInput(out, p + 1, limit, offset);
             }
@@ -173,9 +194,8 @@ public final class X86Decoder {
                 p += 2;
                 flags = MAP_0F[opcode];
             }
-        } else if (b == 0xC4 || b == 0xC5 || b == 0x62
-                || (b == 0x8F && p + 1 < hardEnd && (code[p + 1] & 0x1F) >= 8)) {
-            // VEX / EVEX / XOP: fixed-size escape with the map, pp, L and W inside
+        } else {
+            // VEX (C4, C5), EVEX (62), XOP (8F): fixed-size escape with the map, pp, L and W inside
             int escapeBytes = b == 0xC5 ? 2 : b == 0x62 ? 4 : 3;
             if (p + escapeBytes >= hardEnd) {
                 return endOfInput(out, p + escapeBytes, limit, offset);
@@ -250,12 +270,6 @@ public final class X86Decoder {
                     return finish(code, offset, p, limit, out, 0, 0);
                 }
             }
-        } else {
-            map = Instruction.MAP_ONE_BYTE;
-            opcode = b;
-            out.opcodeOffset = p - offset;
-            p += 1;
-            flags = ONE_BYTE[opcode];
         }
         if (vexPp < 0) {
             out.opcodeMap = map;
@@ -512,7 +526,7 @@ public final class X86Decoder {
             return fail(out, InvalidReason.BAD_PREFIX, 1);
         }
         if (memSize != M_UNKNOWN && mod != 3 && out.memoryOperandSize == 0) {
-            out.memoryOperandSize = memorySize(memSize, out.operandSize, rexW, opsize16);
+            out.memoryOperandSize = MEMORY_SIZE[memSize * 3 + (out.operandSize >> 2)];
         }
         out.branchKind = branch;
         return finish(code, offset, p, limit, out, immKind, immSize);
@@ -767,19 +781,6 @@ public final class X86Decoder {
             case 0xDD: return reg <= 3 ? 8 : reg == 7 ? 2 : 108;
             case 0xDE: return 2;
             default: return reg <= 3 ? 2 : reg == 4 || reg == 6 ? 10 : 8; // DF
-        }
-    }
-
-    private static int memorySize(int sizeClass, int operandSize, boolean rexW, boolean opsize16) {
-        switch (sizeClass) {
-            case M_B: return 1;
-            case M_W: return 2;
-            case M_D: return 4;
-            case M_Q: return 8;
-            case M_V: return operandSize;
-            case M_STACK: return opsize16 && !rexW ? 2 : 8;
-            case M_Y: return rexW ? 8 : 4;
-            default: return 0;
         }
     }
 
