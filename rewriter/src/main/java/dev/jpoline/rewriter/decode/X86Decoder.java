@@ -436,7 +436,7 @@ public final class X86Decoder {
                     }
                     break;
                 case S_GRP7:
-                    if (!group7Valid(mod, reg, rm, lastRep)) {
+                    if (!group7Valid(mod, reg, rm, lastRep, opsize16)) {
                         return fail(out, InvalidReason.UNDEFINED, 1);
                     }
                     break;
@@ -509,9 +509,10 @@ public final class X86Decoder {
                 case S_0F78:
                 case S_0F79: {
                     int sel = lastRep == 0xF2 ? 3 : lastRep == 0xF3 ? 2 : opsize16 ? 1 : 0;
-                    // EXTRQ / INSERTQ (AMD SSE4a) exist only in register form (EXTRQ imm: /0); other
-                    // ModRM forms fall back to VMREAD/VMWRITE as both disassemblers decode them.
-                    boolean sse4a = (sel == 1 || sel == 3) && mod == 3 && !(sel == 1 && opcode == 0x78 && reg != 0);
+                    // EXTRQ / INSERTQ (AMD SSE4a) exist only in register form; memory forms fall back
+                    // to VMREAD/VMWRITE as both disassemblers decode them. ModRM.reg of EXTRQ imm
+                    // is documented as 0 but both disassemblers accept any value.
+                    boolean sse4a = (sel == 1 || sel == 3) && mod == 3;
                     if (sse4a && opcode == 0x78) {
                         immKind = I_BB;
                         immSize = 2;
@@ -707,7 +708,7 @@ public final class X86Decoder {
         return reg <= 1; // map A 12: LWPINS, LWPVAL
     }
 
-    private static boolean group7Valid(int mod, int reg, int rm, int lastRep) {
+    private static boolean group7Valid(int mod, int reg, int rm, int lastRep, boolean opsize16) {
         if (mod != 3) {
             return reg != 5 || lastRep == 0xF3; // /5 memory: RSTORSSP (F3) only
         }
@@ -717,7 +718,8 @@ public final class X86Decoder {
             case 2: return rm <= 1 || rm >= 4; // XGETBV XSETBV VMFUNC XEND XTEST ENCLU
             case 3: return true; // SVM: VMRUN ... INVLPGA
             case 4: return true; // SMSW r
-            case 5: return rm == 0 || rm == 6 || rm == 7 || rm == 2 && lastRep == 0xF3; // SERIALIZE/SETSSBSY RDPKRU WRPKRU SAVEPREVSSP
+            case 5: // SERIALIZE/SETSSBSY, SAVEPREVSSP (F3), RDPKRU, WRPKRU: no 66 form
+                return !opsize16 && (rm == 0 || rm == 6 || rm == 7 || rm == 2 && lastRep == 0xF3);
             case 6: return true; // LMSW r
             default: return true; // SWAPGS RDTSCP MONITORX MWAITX CLZERO RDPRU (rm 6, 7 too)
         }
@@ -728,9 +730,10 @@ public final class X86Decoder {
             return true; // FXSAVE FXRSTOR LDMXCSR STMXCSR XSAVE XRSTOR XSAVEOPT/CLWB CLFLUSH/CLFLUSHOPT (F3: PTWRITE...)
         }
         if (lastRep == 0xF3) {
-            return reg <= 3 || reg == 5; // RD/WR FS/GS BASE, INCSSP
+            return reg != 4; // RD/WR FS/GS BASE, INCSSP, UMONITOR; /7 falls back to SFENCE
         }
-        return reg >= 5; // LFENCE MFENCE SFENCE
+        // LFENCE MFENCE SFENCE (the SDM says their r/m field is ignored), TPAUSE/UMWAIT under /6
+        return reg >= 5;
     }
 
     private static boolean group9Valid(int mod, int reg) {
