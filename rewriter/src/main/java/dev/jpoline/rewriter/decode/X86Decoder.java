@@ -114,7 +114,7 @@ public final class X86Decoder {
             return fail(out, InvalidReason.TRUNCATED, 0);
         }
         // Bytes beyond 15 can never belong to the instruction: reading stops there either way.
-        final int hardEnd = Math.min(limit, offset + MAX_LENGTH);
+        final int hardEnd = limit - offset > MAX_LENGTH ? offset + MAX_LENGTH : limit; // no int overflow
         int p = offset;
         int prefixes = 0;
         int rex = 0;
@@ -539,7 +539,7 @@ public final class X86Decoder {
         if (length > MAX_LENGTH) {
             return fail(out, InvalidReason.TOO_LONG, 1);
         }
-        if (offset + length > limit) {
+        if (length > limit - offset) {
             return fail(out, InvalidReason.TRUNCATED, 1);
         }
         long end = out.address + length;
@@ -578,7 +578,7 @@ public final class X86Decoder {
     private static int endOfInput(Instruction out, int needed, int limit, int offset) {
         // Needing byte index >= limit within the first 15 means the input was cut short; otherwise
         // the 15-byte limit was reached first.
-        return needed >= limit && needed < offset + MAX_LENGTH
+        return needed >= limit && needed - offset < MAX_LENGTH
                 ? fail(out, InvalidReason.TRUNCATED, 1) : fail(out, InvalidReason.TOO_LONG, 1);
     }
 
