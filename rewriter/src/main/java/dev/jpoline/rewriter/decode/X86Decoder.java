@@ -13,12 +13,14 @@ import static dev.jpoline.rewriter.decode.OpcodeTables.*;
  *   <li>66 before {@code call/jmp/jcc rel} selects a 16-bit displacement (AMD semantics). Intel CPUs
  *       ignore 66 there, but objdump (default {@code -M amd64}) and Capstone both decode rel16, and
  *       the only effect is on instructions compilers never emit; REX.W overrides 66 as everywhere.
- *   <li>An undefined encoding is reported invalid with length 1: a linear sweep then resumes at the
- *       next byte, which is what objdump does and resynchronises fastest on real code.
- *   <li>With several mandatory-prefix candidates, the last of F2/F3 wins, then 66; when the opcode
- *       has no form for that prefix the decoder falls back to the next candidate and finally to the
- *       unprefixed form (CPUs ignore a REP prefix the opcode does not use; Capstone does the same).
+ *   <li>An invalid encoding is reported with length 1: a linear sweep resumes at the next byte,
+ *       the finest resynchronisation possible.
+ *   <li>Mandatory prefix: the last of F2/F3 wins, then 66. A REP prefix the opcode has no form for
+ *       is ignored when the opcode has an unprefixed form (CPUs and Capstone do so) and makes it
+ *       undefined otherwise (66-only opcodes such as PUNPCKLQDQ).
  *   <li>A REX prefix followed by any legacy prefix is ignored (it must immediately precede the opcode).
+ *   <li>LOCK is valid only on read-modify-write instructions with a memory destination, wherever it
+ *       sits among the prefixes.
  *   <li>66/F2/F3/LOCK/REX before VEX, EVEX or XOP makes the instruction invalid (#UD).
  * </ul>
  */
