@@ -1,0 +1,826 @@
+package dev.jpoline.rewriter.decode;
+
+import static dev.jpoline.rewriter.decode.OpcodeTables.*;
+
+/**
+ * Table-driven x86-64 (64-bit mode) instruction decoder: lengths, validity, relative branches,
+ * RIP- and RSP-relative memory operands. It holds no state, so one instance may be shared by
+ * threads as long as each uses its own {@link Instruction}.
+ *
+ * <p>Documented choices (where hardware vendors or disassemblers differ):
+ *
+ * <ul>
+ *   <li>66 before {@code call/jmp/jcc rel} selects a 16-bit displacement (AMD semantics). Intel CPUs
+ *       ignore 66 there, but objdump (default {@code -M amd64}) and Capstone both decode rel16, and
+ *       the only effect is on instructions compilers never emit; REX.W overrides 66 as everywhere.
+ *   <li>An invalid encoding is reported with length 1: a linear sweep resumes at the next byte,
+ *       the finest resynchronisation possible.
+ *   <li>Mandatory prefix: the last of F2/F3 wins, then 66. A REP prefix the opcode has no form for
+ *       is ignored when the opcode has an unprefixed form (CPUs and Capstone do so) and makes it
+ *       undefined otherwise (66-only opcodes such as PUNPCKLQDQ).
+ *   <li>A REX prefix followed by any legacy prefix is ignored (it must immediately precede the opcode).
+ *   <li>LOCK is valid only on read-modify-write instructions with a memory destination, wherever it
+ *       sits among the prefixes.
+ *   <li>66/F2/F3/LOCK/REX before VEX, EVEX or XOP makes the instruction invalid (#UD).
+ * </ul>
+ */
+public final class X86Decoder {
+    /** Architectural maximum instruction length. */
+    public static final int MAX_LENGTH = 15;
+
+    private static final int ENC_3DNOW = Encoding.THREE_DNOW.ordinal();
+    private static final int ENC_VEX = Encoding.VEX.ordinal();
+    private static final int ENC_EVEX = Encoding.EVEX.ordinal();
+    private static final int ENC_XOP = Encoding.XOP.ordinal();
+    private static final int XBEGIN = BranchKind.XBEGIN.ordinal();
+
+    /** Immediate bytes per [kind * 3 + operand-size index (2 -> 0, 4 -> 1, 8 -> 2)]. */
+    private static final byte[] IMM_SIZE = new byte[16 * 3];
+
+    static {
+        int[][] sizes = new int[16][];
+        sizes[I_NONE] = new int[] {0, 0, 0};
+        sizes[I_B] = new int[] {1, 1, 1};
+        sizes[I_W] = new int[] {2, 2, 2};
+        sizes[I_Z] = new int[] {2, 4, 4};
+        sizes[I_V] = new int[] {2, 4, 8};
+        sizes[I_ENTER] = new int[] {3, 3, 3};
+        sizes[I_MOFFS] = new int[] {8, 8, 8}; // replaced by the address size
+        sizes[I_REL8] = new int[] {1, 1, 1};
+        sizes[I_RELZ] = new int[] {2, 4, 4};
+        sizes[I_BB] = new int[] {2, 2, 2};
+        sizes[I_GRP3_B] = new int[] {1, 1, 1};
+        sizes[I_GRP3_Z] = new int[] {2, 4, 4};
+        sizes[I_D] = new int[] {4, 4, 4};
+        for (int kind = 0; kind < 16; kind++) {
+            for (int i = 0; i < 3; i++) {
+                IMM_SIZE[kind * 3 + i] = (byte) (sizes[kind] == null ? 0 : sizes[kind][i]);
+            }
+        }
+    }
+
+    /** Memory operand bytes per [size class * 3 + operand-size index (2 -> 0, 4 -> 1, 8 -> 2)]. */
+    private static final byte[] MEMORY_SIZE = {
+        0, 0, 0, // M_UNKNOWN
+        1, 1, 1, // M_B
+        2, 2, 2, // M_W
+        4, 4, 4, // M_D
+        8, 8, 8, // M_Q
+        2, 4, 8, // M_V
+        2, 8, 8, // M_STACK: push/pop are 64-bit unless 66
+        0, 0, 0, // unused
+        4, 4, 8, // M_Y: 32-bit unless REX.W
+    };
+
+    private static final int PK_LOCK = 1;
+    private static final int PK_REPNE = 2;
+    private static final int PK_REP = 3;
+    private static final int PK_OPSIZE = 4;
+    private static final int PK_ADSIZE = 5;
+    private static final int PK_SEGMENT = 6;
+    private static final int PK_REX = 7;
+    /** Prefix class of each byte value, 0 for bytes that are not prefixes. */
+    private static final byte[] PREFIX_KIND = new byte[256];
+
+    static {
+        PREFIX_KIND[0xF0] = PK_LOCK;
+        PREFIX_KIND[0xF2] = PK_REPNE;
+        PREFIX_KIND[0xF3] = PK_REP;
+        PREFIX_KIND[0x66] = PK_OPSIZE;
+        PREFIX_KIND[0x67] = PK_ADSIZE;
+        for (int seg : new int[] {0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65}) {
+            PREFIX_KIND[seg] = PK_SEGMENT;
+        }
+        for (int rex = 0x40; rex <= 0x4F; rex++) {
+            PREFIX_KIND[rex] = PK_REX;
+        }
+    }
+
+    public X86Decoder() {}
+
+    /**
+     * Decodes one instruction of 64-bit code at {@code code[offset..limit)} whose first byte is at
+     * virtual address {@code address}; fills {@code out} (reused, no allocation per instruction)
+     * and returns {@code out.length()}. Never throws for any input bytes; an empty range yields an
+     * invalid, truncated result of length 0.
+     */
+    public int decode(byte[] code, int offset, int limit, long address, Instruction out) {
+        out.reset(address);
+        if (code == null || offset < 0) {
+            return fail(out, InvalidReason.TRUNCATED, 0);
+        }
+        if (limit > code.length) {
+            limit = code.length;
+        }
+        if (offset >= limit) {
+            return fail(out, InvalidReason.TRUNCATED, 0);
+        }
+        // Bytes beyond 15 can never belong to the instruction: reading stops there either way.
+        final int hardEnd = limit - offset > MAX_LENGTH ? offset + MAX_LENGTH : limit; // no int overflow
+        int p = offset;
+        int prefixes = 0;
+        int rex = 0;
+        int lastRep = 0; // F2 or F3, whichever came last
+        int segment = 0;
+        int b;
+        // Prefix bytes are classified by table: the common case (no prefix) costs one lookup
+        // instead of a chain of compares.
+        while (true) {
+            if (p >= hardEnd) {
+                return endOfInput(out, p, limit, offset);
+            }
+            b = code[p] & 0xFF;
+            int kind = PREFIX_KIND[b];
+            if (kind == 0) {
+                break;
+            }
+            if (kind == PK_REX) {
+                rex = b;
+            } else {
+                rex = 0; // a legacy prefix after REX cancels it
+                switch (kind) {
+                    case PK_LOCK: prefixes |= Instruction.PREFIX_LOCK; break;
+                    case PK_REPNE: prefixes |= Instruction.PREFIX_REPNE; lastRep = b; break;
+                    case PK_REP: prefixes |= Instruction.PREFIX_REP; lastRep = b; break;
+                    case PK_OPSIZE: prefixes |= Instruction.PREFIX_OPERAND_SIZE; break;
+                    case PK_ADSIZE: prefixes |= Instruction.PREFIX_ADDRESS_SIZE; break;
+                    default: prefixes |= Instruction.PREFIX_SEGMENT; segment = b; break;
+                }
+            }
+            p++;
+        }
+        out.prefixes = prefixes;
+        out.segment = segment;
+        out.rex = rex;
+        final boolean rexW = (rex & 8) != 0;
+        final boolean opsize16 = (prefixes & Instruction.PREFIX_OPERAND_SIZE) != 0;
+        out.operandSize = rexW ? 8 : opsize16 ? 2 : 4;
+        out.addressSize = (prefixes & Instruction.PREFIX_ADDRESS_SIZE) != 0 ? 4 : 8;
+
+        int flags;
+        int map;
+        int opcode;
+        int vexPp = -1; // >= 0 for VEX/EVEX/XOP
+        int evexP2 = 0;
+        int vvvv = 0xF; // encoded (inverted) VEX/EVEX/XOP.vvvv; 1111b = unused
+        boolean vexW = false;
+        boolean evex = false;
+        int oneByteFlags = ONE_BYTE[b];
+        if ((oneByteFlags & ESCAPE) == 0 || b == 0x8F && !(p + 1 < hardEnd && (code[p + 1] & 0x1F) >= 8)) {
+            // the common case: a one-byte-map opcode (8F is POP r/m unless the next byte selects an XOP map)
+            map = Instruction.MAP_ONE_BYTE;
+            opcode = b;
+            out.opcodeOffset = p - offset;
+            p += 1;
+            flags = oneByteFlags & ~ESCAPE;
+        } else if (b == 0x0F) {
+            if (p + 1 >= hardEnd) {
+                return endOfInput(out, p + 1, limit, offset);
+            }
+            int b2 = code[p + 1] & 0xFF;
+            if (b2 == 0x38 || b2 == 0x3A) {
+                if (p + 2 >= hardEnd) {
+                    return endOfInput(out, p + 2, limit, offset);
+                }
+                map = b2 == 0x38 ? Instruction.MAP_0F38 : Instruction.MAP_0F3A;
+                opcode = code[p + 2] & 0xFF;
+                out.opcodeOffset = p + 2 - offset;
+                p += 3;
+                flags = (b2 == 0x38 ? MAP_0F38 : MAP_0F3A)[opcode];
+            } else if (b2 == 0x0F) {
+                return decode3DNow(code, offset, p + 2, limit, hardEnd, out);
+            } else {
+                map = Instruction.MAP_0F;
+                opcode = b2;
+                out.opcodeOffset = p + 1 - offset;
+                p += 2;
+                flags = MAP_0F[opcode];
+            }
+        } else {
+            // VEX (C4, C5), EVEX (62), XOP (8F): fixed-size escape with the map, pp, L and W inside
+            int escapeBytes = b == 0xC5 ? 2 : b == 0x62 ? 4 : 3;
+            if (p + escapeBytes >= hardEnd) {
+                return endOfInput(out, p + escapeBytes, limit, offset);
+            }
+            if ((prefixes & (Instruction.PREFIX_LOCK | Instruction.PREFIX_REP | Instruction.PREFIX_REPNE
+                    | Instruction.PREFIX_OPERAND_SIZE)) != 0 || rex != 0) {
+                return fail(out, InvalidReason.BAD_PREFIX, 1);
+            }
+            int p1 = code[p + 1] & 0xFF;
+            int vexL;
+            if (b == 0xC5) {
+                out.encoding = ENC_VEX;
+                map = 1;
+                vexPp = p1 & 3;
+                vexL = (p1 >> 2) & 1;
+                vvvv = (p1 >> 3) & 0xF;
+                out.rex = 0x40 | ((~p1 >> 5) & 4); // R
+                flags = VEX[1][vexPp * 256 + (code[p + 2] & 0xFF)];
+            } else if (b == 0xC4 || b == 0x8F) {
+                int p2 = code[p + 2] & 0xFF;
+                map = p1 & 0x1F;
+                vexPp = p2 & 3;
+                vexL = (p2 >> 2) & 1;
+                vvvv = (p2 >> 3) & 0xF;
+                vexW = (p2 & 0x80) != 0;
+                out.rex = 0x40 | ((~p1 >> 5) & 7) | (vexW ? 8 : 0);
+                int op = code[p + 3] & 0xFF;
+                if (b == 0xC4) {
+                    out.encoding = ENC_VEX;
+                    flags = map >= 1 && map <= 3 ? VEX[map][vexPp * 256 + op] : 0;
+                } else {
+                    out.encoding = ENC_XOP;
+                    flags = map <= 10 && vexPp == 0 ? XOP[map - 8][op] : 0;
+                }
+            } else {
+                out.encoding = ENC_EVEX;
+                evex = true;
+                int p2 = code[p + 2] & 0xFF;
+                evexP2 = code[p + 3] & 0xFF;
+                map = p1 & 7;
+                vexPp = p2 & 3;
+                vexL = (evexP2 >> 5) & 3;
+                vvvv = (p2 >> 3) & 0xF | ((evexP2 & 0x08) != 0 ? 0 : 0x10); // V' clear = register 16+: used
+                vexW = (p2 & 0x80) != 0;
+                out.rex = 0x40 | ((~p1 >> 5) & 7) | (vexW ? 8 : 0);
+                // P0 bit 3 must be 0 and P1 bit 2 must be 1 (fixed bits of the EVEX payload).
+                flags = (p1 & 0x08) == 0 && (p2 & 0x04) != 0 ? EVEX[map][vexPp * 256 + (code[p + 4] & 0xFF)] : 0;
+            }
+            out.opcodeMap = map;
+            out.mandatoryPrefix = vexPp;
+            opcode = code[p + escapeBytes] & 0xFF;
+            out.opcode = opcode;
+            out.opcodeOffset = p + escapeBytes - offset;
+            out.vectorLength = 128 << vexL;
+            out.operandSize = vexW ? 8 : 4;
+            if (vexW) {
+                out.bits |= Instruction.B_VEX_W;
+            }
+            p += escapeBytes + 1;
+            if (flags == 0) {
+                return fail(out, InvalidReason.UNDEFINED, 1);
+            }
+            if (!evex) {
+                if ((flags & L0) != 0 && vexL != 0 || (flags & L1) != 0 && vexL != 1
+                        || (flags & W0) != 0 && vexW || (flags & W1) != 0 && !vexW) {
+                    return fail(out, InvalidReason.UNDEFINED, 1);
+                }
+                if ((flags & NO_MODRM) != 0) {
+                    if (vvvv != 0xF) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    return finish(code, offset, p, limit, out, 0, 0);
+                }
+            }
+        }
+        if (vexPp < 0) {
+            out.opcodeMap = map;
+            out.opcode = opcode;
+        }
+        if ((flags & UNDEF) != 0) {
+            return fail(out, InvalidReason.UNDEFINED, 1);
+        }
+
+        int variant = -1; // selected mandatory prefix for legacy SSE maps: 0 none, 1 66, 2 F3, 3 F2
+        int prefixMask = (flags >> P_SHIFT) & 0xF;
+        if (vexPp < 0 && prefixMask != 0) {
+            variant = selectVariant(prefixMask, lastRep, opsize16);
+            if (variant < 0) {
+                return fail(out, InvalidReason.UNDEFINED, 1);
+            }
+            out.mandatoryPrefix = variant;
+        }
+
+        // ModRM, SIB and displacement
+        int modrm = -1;
+        int mod = 3;
+        int reg = 0;
+        int rm = 0;
+        int special = (flags & SPECIAL_MASK) >> SPECIAL_SHIFT;
+        if ((flags & MODRM) != 0) {
+            if (p >= hardEnd) {
+                return endOfInput(out, p, limit, offset);
+            }
+            modrm = code[p] & 0xFF;
+            out.modrm = modrm;
+            mod = modrm >> 6;
+            reg = (modrm >> 3) & 7;
+            rm = modrm & 7;
+            p++;
+            if (special == S_CRDR) {
+                mod = 3; // MOV to/from CR/DR ignore mod: always a register operand
+            }
+            if ((flags & MEM_ONLY) != 0 && mod == 3 || (flags & REG_ONLY) != 0 && mod != 3) {
+                return fail(out, InvalidReason.UNDEFINED, 1);
+            }
+            if (mod != 3) {
+                int dispSize = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+                boolean hasSib = rm == 4;
+                int base = rm;
+                if (hasSib) {
+                    if (p >= hardEnd) {
+                        return endOfInput(out, p, limit, offset);
+                    }
+                    int sib = code[p] & 0xFF;
+                    out.sib = sib;
+                    base = sib & 7;
+                    p++;
+                    if (mod == 0 && base == 5) {
+                        dispSize = 4; // no base, disp32
+                    }
+                    // RSP as base: SIB base=100 without REX.B (REX.B selects r12)
+                    if (base == 4 && (out.rex & 1) == 0 && out.addressSize == 8) {
+                        out.bits |= Instruction.B_RSP_RELATIVE;
+                    }
+                } else if (mod == 0 && rm == 5) {
+                    dispSize = 4;
+                    out.bits |= Instruction.B_RIP_RELATIVE;
+                }
+                if (dispSize != 0) {
+                    if (p + dispSize > hardEnd) {
+                        return endOfInput(out, p + dispSize, limit, offset);
+                    }
+                    out.dispOffset = p - offset;
+                    out.dispSize = dispSize;
+                    long disp = dispSize == 1 ? code[p] : readInt32(code, p);
+                    if (evex && dispSize == 1) {
+                        disp *= evexDisp8Scale(map, vexPp, opcode, vexW, (evexP2 >> 5) & 3, (evexP2 & 0x10) != 0);
+                    }
+                    out.displacement = disp;
+                    p += dispSize;
+                }
+            } else if (special == S_VSIB) {
+                return fail(out, InvalidReason.UNDEFINED, 1);
+            }
+            int unusedVvvv = special == S_VSIB ? vvvv & 0xF : vvvv; // with VSIB, EVEX.V' extends the index
+            if ((flags & NO_VVVV) != 0 && unusedVvvv != 0xF || (flags & NO_VVVV_MEM) != 0 && mod != 3 && vvvv != 0xF) {
+                return fail(out, InvalidReason.UNDEFINED, 1); // vvvv must be 1111b when no operand uses it
+            }
+            if (evex && ((evexP2 >> 5) & 3) == 3 && !(mod == 3 && (evexP2 & 0x10) != 0)) {
+                return fail(out, InvalidReason.UNDEFINED, 1); // L'L=11 is reserved except as rounding control
+            }
+        }
+
+        // Immediate size, plus per-opcode validity that needs ModRM.reg/rm.
+        int immKind = flags & IMM_MASK;
+        // Immediate size by table (kind x operand size): a switch here is an indirect jump that
+        // mispredicts on every change of instruction kind. MOFFS and the F6/F7 groups adjust below.
+        int immSize = IMM_SIZE[immKind * 3 + (out.operandSize >> 2)];
+        if (immKind >= I_MOFFS) {
+            if (immKind == I_MOFFS) {
+                immSize = out.addressSize;
+            } else if ((immKind == I_GRP3_B || immKind == I_GRP3_Z) && reg > 1) {
+                immSize = 0; // only TEST (/0, /1) has an immediate
+            }
+        }
+        int memSize = (flags & MSZ_MASK) >> MSZ_SHIFT;
+        int branch = (flags & BRANCH_MASK) >> BRANCH_SHIFT;
+        if (special != S_NONE) {
+            switch (special) {
+                case S_SYSCALL: out.bits |= Instruction.B_SYSCALL; break;
+                case S_SYSENTER: out.bits |= Instruction.B_SYSENTER; break;
+                case S_RET: out.bits |= Instruction.B_RET; break;
+                case S_GRP11:
+                    if (reg == 0) {
+                        break;
+                    }
+                    if (modrm != 0xF8) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    memSize = 0;
+                    if (opcode == 0xC7) {
+                        branch = XBEGIN;
+                        immKind = I_RELZ;
+                    }
+                    break;
+                case S_GRP1A:
+                    if (reg != 0) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_GRP4:
+                    if (reg > 1) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_GRP5:
+                    if (reg == 7 || (reg == 3 || reg == 5) && mod == 3) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    if (reg >= 2 && reg <= 5) {
+                        out.bits |= Instruction.B_INDIRECT_BRANCH;
+                        memSize = reg == 2 || reg == 4 ? M_Q : 0;
+                        if (reg == 3 || reg == 5) {
+                            out.memoryOperandSize = out.operandSize + 2; // far pointer m16:16/32/64
+                        }
+                    } else if (reg == 6) {
+                        memSize = M_STACK;
+                    }
+                    break;
+                case S_MOV_SREG:
+                    // 8E /1 (MOV CS, r/m) faults on hardware, but both objdump and Capstone decode it;
+                    // accepting it keeps sweeps aligned with them and costs nothing (it is never emitted).
+                    if (reg > 5) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_X87:
+                    if (!x87Valid(opcode, mod, reg, rm)) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    if (mod != 3) {
+                        out.memoryOperandSize = x87MemorySize(opcode, reg);
+                    }
+                    break;
+                case S_GRP6:
+                    if (reg > 5) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_GRP7:
+                    if (!group7Valid(mod, reg, rm, lastRep, opsize16)) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_GRP15:
+                    if (!group15Valid(mod, reg, lastRep)) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_GRP9:
+                    if (!group9Valid(mod, reg)) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    if (mod != 3 && reg == 1) {
+                        out.memoryOperandSize = rexW ? 16 : 8;
+                    }
+                    break;
+                case S_GRP8:
+                    if (reg < 4) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_SHIFT_GRP12:
+                case S_SHIFT_GRP13:
+                    if (reg != 2 && reg != 4 && reg != 6) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_SHIFT_GRP14:
+                    if (!(reg == 2 || reg == 6 || (reg == 3 || reg == 7) && variant == 1)) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_VEX_GRP12_14:
+                    if (!(reg == 2 || reg == 6 || reg == 4 && opcode != 0x73 || (reg == 3 || reg == 7) && opcode == 0x73)) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_EVEX_SHIFT_GROUP:
+                    if (!(reg == 2 || reg == 6 || reg == 4 && opcode != 0x73 || reg <= 1 && opcode == 0x72
+                            || (reg == 3 || reg == 7) && opcode == 0x73)) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_PADLOCK:
+                    if (!(modrm == 0xC0 || modrm == 0xC8 || modrm == 0xD0
+                            || opcode == 0xA7 && (modrm == 0xD8 || modrm == 0xE0 || modrm == 0xE8))) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_WRSS:
+                    if (variant == 0 && mod == 3) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_XOP_GROUP:
+                    if (!xopGroupValid(map, opcode, reg, mod)) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_GRP17:
+                    if (reg < 1 || reg > 3) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_VEX_AE:
+                    if (mod == 3 || (reg != 2 && reg != 3)) {
+                        return fail(out, InvalidReason.UNDEFINED, 1);
+                    }
+                    break;
+                case S_0F78:
+                case S_0F79: {
+                    int sel = lastRep == 0xF2 ? 3 : lastRep == 0xF3 ? 2 : opsize16 ? 1 : 0;
+                    // EXTRQ / INSERTQ (AMD SSE4a) exist only in register form; memory forms fall back
+                    // to VMREAD/VMWRITE as both disassemblers decode them. ModRM.reg of EXTRQ imm
+                    // is documented as 0 but both disassemblers accept any value.
+                    boolean sse4a = (sel == 1 || sel == 3) && mod == 3;
+                    if (sse4a && opcode == 0x78) {
+                        immKind = I_BB;
+                        immSize = 2;
+                    }
+                    break;
+                }
+                default:
+                    break;
+            }
+        }
+        if ((prefixes & Instruction.PREFIX_LOCK) != 0 && !lockAllowed(map, opcode, reg, mod)) {
+            return fail(out, InvalidReason.BAD_PREFIX, 1);
+        }
+        if (memSize != M_UNKNOWN && mod != 3 && out.memoryOperandSize == 0) {
+            out.memoryOperandSize = MEMORY_SIZE[memSize * 3 + (out.operandSize >> 2)];
+        }
+        out.branchKind = branch;
+        return finish(code, offset, p, limit, out, immKind, immSize);
+    }
+
+    /** Adds the immediate, checks length limits and computes targets. */
+    private static int finish(byte[] code, int offset, int p, int limit, Instruction out, int immKind, int immSize) {
+        int length = p - offset + immSize;
+        if (length > MAX_LENGTH) {
+            return fail(out, InvalidReason.TOO_LONG, 1);
+        }
+        if (length > limit - offset) {
+            return fail(out, InvalidReason.TRUNCATED, 1);
+        }
+        long end = out.address + length;
+        if (immSize != 0) {
+            long value;
+            if (immSize == 1) {
+                value = code[p];
+            } else if (immSize == 4) {
+                value = readInt32(code, p);
+            } else if (immSize == 2) {
+                value = (short) ((code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8);
+            } else if (immSize == 8) {
+                value = readInt64(code, p);
+            } else {
+                value = (code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8 | (code[p + 2] & 0xFF) << 16; // ENTER
+            }
+            if (out.branchKind != 0) {
+                out.relOffset = p - offset;
+                out.relSize = immSize;
+                out.branchTarget = end + value;
+            } else {
+                out.immOffset = p - offset;
+                out.immSize = immSize;
+                out.immediate = value;
+            }
+        }
+        if ((out.bits & Instruction.B_RIP_RELATIVE) != 0) {
+            long target = end + out.displacement;
+            out.ripTarget = out.addressSize == 4 ? target & 0xFFFF_FFFFL : target;
+        }
+        out.length = length;
+        out.bits |= Instruction.B_VALID;
+        return length;
+    }
+
+    private static int endOfInput(Instruction out, int needed, int limit, int offset) {
+        // Needing byte index >= limit within the first 15 means the input was cut short; otherwise
+        // the 15-byte limit was reached first.
+        return needed >= limit && needed - offset < MAX_LENGTH
+                ? fail(out, InvalidReason.TRUNCATED, 1) : fail(out, InvalidReason.TOO_LONG, 1);
+    }
+
+    private static int fail(Instruction out, InvalidReason reason, int skip) {
+        out.invalidReason = reason.ordinal();
+        out.length = skip;
+        out.branchKind = 0;
+        // an invalid decode claims nothing about what its bytes might have meant
+        out.bits &= ~(Instruction.B_VALID | Instruction.B_SYSCALL | Instruction.B_SYSENTER | Instruction.B_RIP_RELATIVE
+                | Instruction.B_RSP_RELATIVE);
+        return skip;
+    }
+
+    private int decode3DNow(byte[] code, int offset, int p, int limit, int hardEnd, Instruction out) {
+        // 0F 0F modrm [sib] [disp] op: the operation byte sits where an imm8 would.
+        out.encoding = ENC_3DNOW;
+        out.opcodeMap = Instruction.MAP_0F;
+        out.opcode = 0x0F;
+        out.opcodeOffset = p - 1 - offset;
+        if (p >= hardEnd) {
+            return endOfInput(out, p, limit, offset);
+        }
+        int modrm = code[p] & 0xFF;
+        out.modrm = modrm;
+        p++;
+        int mod = modrm >> 6;
+        int rm = modrm & 7;
+        if (mod != 3) {
+            int dispSize = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+            if (rm == 4) {
+                if (p >= hardEnd) {
+                    return endOfInput(out, p, limit, offset);
+                }
+                out.sib = code[p] & 0xFF;
+                if (mod == 0 && (out.sib & 7) == 5) {
+                    dispSize = 4;
+                }
+                if ((out.sib & 7) == 4 && (out.rex & 1) == 0 && out.addressSize == 8) {
+                    out.bits |= Instruction.B_RSP_RELATIVE;
+                }
+                p++;
+            } else if (mod == 0 && rm == 5) {
+                dispSize = 4;
+                out.bits |= Instruction.B_RIP_RELATIVE;
+            }
+            if (dispSize != 0) {
+                if (p + dispSize > hardEnd) {
+                    return endOfInput(out, p + dispSize, limit, offset);
+                }
+                out.dispOffset = p - offset;
+                out.dispSize = dispSize;
+                out.displacement = dispSize == 1 ? code[p] : readInt32(code, p);
+                p += dispSize;
+            }
+            out.memoryOperandSize = 8;
+        }
+        if (p >= hardEnd) {
+            return endOfInput(out, p, limit, offset);
+        }
+        if (!THREE_DNOW[code[p] & 0xFF]) {
+            return fail(out, InvalidReason.UNDEFINED, 1);
+        }
+        return finish(code, offset, p, limit, out, I_B, 1);
+    }
+
+    /**
+     * LOCK is only allowed on read-modify-write instructions with a memory destination; anything
+     * else raises #UD (SDM Vol. 2 "LOCK"), wherever the LOCK sits among the prefixes.
+     */
+    private static boolean lockAllowed(int map, int opcode, int reg, int mod) {
+        if (mod == 3) {
+            return false;
+        }
+        if (map == Instruction.MAP_ONE_BYTE) {
+            if (opcode < 0x38) {
+                return (opcode & 7) <= 1; // ADD OR ADC SBB AND SUB XOR r/m, r
+            }
+            switch (opcode) {
+                case 0x80: case 0x81: case 0x83: return reg != 7; // not CMP
+                case 0x86: case 0x87: return true; // XCHG
+                case 0xF6: case 0xF7: return reg == 2 || reg == 3; // NOT NEG
+                case 0xFE: case 0xFF: return reg <= 1; // INC DEC
+                default: return false;
+            }
+        }
+        if (map == Instruction.MAP_0F) {
+            switch (opcode) {
+                case 0xAB: case 0xB3: case 0xBB: case 0xB0: case 0xB1: case 0xC0: case 0xC1: return true;
+                case 0xBA: return reg >= 5; // BTS BTR BTC imm8
+                case 0xC7: return reg == 1; // CMPXCHG8B/16B
+                default: return false;
+            }
+        }
+        return false;
+    }
+
+    /** 0 none, 1 66, 2 F3, 3 F2; -1 when the opcode has no form for any present prefix nor without. */
+    private static int selectVariant(int mask, int lastRep, boolean opsize16) {
+        if (lastRep == 0xF3 && (mask & 4) != 0) {
+            return 2;
+        }
+        if (lastRep == 0xF2 && (mask & 8) != 0) {
+            return 3;
+        }
+        if (lastRep != 0 && (mask & 1) == 0) {
+            // A REP prefix the opcode has no form for is ignored only when an unprefixed form
+            // exists; an opcode defined only with 66 becomes undefined (both disassemblers agree).
+            return -1;
+        }
+        if (opsize16 && (mask & 2) != 0) {
+            return 1;
+        }
+        return (mask & 1) != 0 ? 0 : -1;
+    }
+
+    /** TBM (XOP 9 01/02), LWP (XOP 9 12, XOP A 12) groups. */
+    private static boolean xopGroupValid(int map, int opcode, int reg, int mod) {
+        if (map == 9 && opcode == 0x01) {
+            return reg != 0;
+        }
+        if (map == 9 && opcode == 0x02) {
+            return reg == 1 || reg == 6;
+        }
+        if (map == 9 && opcode == 0x12) {
+            return mod == 3 && reg <= 1;
+        }
+        return reg <= 1; // map A 12: LWPINS, LWPVAL
+    }
+
+    private static boolean group7Valid(int mod, int reg, int rm, int lastRep, boolean opsize16) {
+        if (mod != 3) {
+            return reg != 5 || lastRep == 0xF3; // /5 memory: RSTORSSP (F3) only
+        }
+        switch (reg) {
+            case 0: return rm >= 1 && rm <= 4; // VMCALL VMLAUNCH VMRESUME VMXOFF
+            case 1: return rm <= 3 || rm == 7; // MONITOR MWAIT CLAC STAC ENCLS
+            case 2: return rm <= 1 || rm >= 4; // XGETBV XSETBV VMFUNC XEND XTEST ENCLU
+            case 3: return true; // SVM: VMRUN ... INVLPGA
+            case 4: return true; // SMSW r
+            case 5: // SERIALIZE/SETSSBSY, SAVEPREVSSP (F3), RDPKRU, WRPKRU: no 66 form
+                return !opsize16 && (rm == 0 || rm == 6 || rm == 7 || rm == 2 && lastRep == 0xF3);
+            case 6: return true; // LMSW r
+            default: return true; // SWAPGS RDTSCP MONITORX MWAITX CLZERO RDPRU (rm 6, 7 too)
+        }
+    }
+
+    private static boolean group15Valid(int mod, int reg, int lastRep) {
+        if (mod != 3) {
+            return true; // FXSAVE FXRSTOR LDMXCSR STMXCSR XSAVE XRSTOR XSAVEOPT/CLWB CLFLUSH/CLFLUSHOPT (F3: PTWRITE...)
+        }
+        if (lastRep == 0xF3) {
+            return reg != 4; // RD/WR FS/GS BASE, INCSSP, UMONITOR; /7 falls back to SFENCE
+        }
+        // LFENCE MFENCE SFENCE (the SDM says their r/m field is ignored), TPAUSE/UMWAIT under /6
+        return reg >= 5;
+    }
+
+    private static boolean group9Valid(int mod, int reg) {
+        if (mod != 3) {
+            return reg == 1 || reg >= 3; // CMPXCHG8B/16B, XRSTORS XSAVEC XSAVES VMPTRLD/VMCLEAR/VMXON VMPTRST
+        }
+        return reg == 6 || reg == 7; // RDRAND, RDSEED/RDPID
+    }
+
+    /**
+     * x87 holes in 64-bit mode. The undocumented register-form aliases (D9 D8-DF FSTP1, DD C8-CF
+     * FXCH4, DE D0-D7 FCOMP5, DF C0-DF FFREEP/FXCH7/FSTP8/FSTP9, DB E0/E1/E4 FENI/FDISI/FSETPM) execute
+     * on real CPUs and both objdump and Capstone decode them, so they are valid here too.
+     */
+    private static boolean x87Valid(int opcode, int mod, int reg, int rm) {
+        if (mod != 3) {
+            switch (opcode) {
+                case 0xD9: return reg != 1;
+                case 0xDB: return reg != 4 && reg != 6;
+                case 0xDD: return reg != 5;
+                default: return true;
+            }
+        }
+        switch (opcode) {
+            case 0xD9:
+                switch (reg) {
+                    case 2: return rm == 0; // FNOP
+                    case 4: return rm != 2 && rm != 3 && rm != 6 && rm != 7;
+                    case 5: return rm != 7;
+                    default: return true;
+                }
+            case 0xDA: return reg <= 3 || reg == 5 && rm == 1; // FCMOVcc, FUCOMPP
+            case 0xDB: return reg != 7 && (reg != 4 || rm <= 4);
+            case 0xDD: return reg != 6 && reg != 7;
+            case 0xDE: return reg != 3 || rm == 1; // FCOMPP
+            case 0xDF: return reg != 7 && (reg != 4 || rm == 0); // FNSTSW AX
+            default: return true;
+        }
+    }
+
+    private static int x87MemorySize(int opcode, int reg) {
+        switch (opcode) {
+            case 0xD8: return 4;
+            case 0xD9: return reg <= 3 ? 4 : reg == 4 || reg == 6 ? 28 : 2;
+            case 0xDA: return 4;
+            case 0xDB: return reg <= 3 ? 4 : 10;
+            case 0xDC: return 8;
+            case 0xDD: return reg <= 3 ? 8 : reg == 7 ? 2 : 108;
+            case 0xDE: return 2;
+            default: return reg <= 3 ? 2 : reg == 4 || reg == 6 ? 10 : 8; // DF
+        }
+    }
+
+    /** N of EVEX disp8*N: how many bytes one unit of a compressed 8-bit displacement stands for. */
+    private static int evexDisp8Scale(int map, int pp, int opcode, boolean w, int ll, boolean broadcast) {
+        int vectorBytes = 16 << Math.min(ll, 2);
+        if (map == 5 || map == 6) {
+            // AVX512-FP16: scalar (sh) forms with F3, otherwise full vector of 2-byte elements
+            return pp == 2 ? 2 : broadcast ? 2 : vectorBytes;
+        }
+        switch (EVEX_TUPLE[map][pp * 256 + opcode]) {
+            case T_FV: return broadcast ? (w ? 8 : 4) : vectorBytes;
+            case T_FVM: return vectorBytes;
+            case T_T1S: return w ? 8 : 4;
+            case T_HV: return broadcast ? 4 : vectorBytes / 2;
+            case T_HVM: return vectorBytes / 2;
+            case T_QVM: return vectorBytes / 4;
+            case T_OVM: return vectorBytes / 8;
+            case T_M128: return 16;
+            case T_DUP: return vectorBytes == 16 ? 8 : vectorBytes;
+            case T_1B: return 1;
+            case T_2B: return 2;
+            case T_4B: return 4;
+            case T_8B: return 8;
+            case T_16B: return 16;
+            case T_32B: return 32;
+            default: return 1;
+        }
+    }
+
+    private static int readInt32(byte[] code, int p) {
+        return (code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8 | (code[p + 2] & 0xFF) << 16 | code[p + 3] << 24;
+    }
+
+    private static long readInt64(byte[] code, int p) {
+        return (readInt32(code, p) & 0xFFFF_FFFFL) | (long) readInt32(code, p + 4) << 32;
+    }
+}
