@@ -14,8 +14,9 @@ import java.util.List;
 /**
  * Capstone (C library, through JNA direct mapping) as a decoding oracle.
  *
- * <p>The capstone jar on the test classpath bundles a libcapstone built for ARM only (it serves
- * an Android emulator), so x86 needs a system Capstone: Debian's {@code libcapstone4}. The path
+ * <p>The Capstone Java artifact (com.github.zhkl0228:capstone:3.1.8) bundles a libcapstone
+ * built without x86 support (it serves an ARM emulator), so it cannot be the oracle and is not
+ * a dependency; x86 needs a system Capstone: Debian's {@code libcapstone4}, which .ci/run installs. The path
  * may be overridden with {@code -Djpoline.capstone=/path/libcapstone.so}. Calls go straight to
  * {@code cs_disasm}; a sweep asks for thousands of instructions per call and reads only the
  * address and size of each {@code cs_insn}, so JNA costs nothing per instruction.
@@ -80,6 +81,20 @@ final class CapstoneOracle implements AutoCloseable {
             return null;
         }
         return new CapstoneOracle(h);
+    }
+
+    /**
+     * Skips the calling test when Capstone is missing, except under {@code CI=true}: there
+     * {@code .ci/run} installs it, so its absence is a broken set-up and fails the test.
+     */
+    static void requireOrSkip(CapstoneOracle capstone) {
+        if (capstone != null) {
+            return;
+        }
+        if ("true".equals(System.getenv("CI"))) {
+            throw new AssertionError("CI=true but " + whyUnavailable());
+        }
+        org.junit.jupiter.api.Assumptions.abort("skipped: " + whyUnavailable());
     }
 
     static String whyUnavailable() {

@@ -230,7 +230,7 @@ class FuzzDifferentialTest {
     @Test
     void sameValidityAndLengthAsCapstone() throws Exception {
         try (CapstoneOracle capstone = CapstoneOracle.openOrNull()) {
-            assumeTrue(capstone != null, () -> "skipped: " + CapstoneOracle.whyUnavailable());
+            CapstoneOracle.requireOrSkip(capstone);
             assumeTrue(ObjdumpListing.available(), "skipped: /usr/bin/objdump (the tie-breaker) is not installed");
             X86Decoder decoder = new X86Decoder();
             Instruction insn = new Instruction();

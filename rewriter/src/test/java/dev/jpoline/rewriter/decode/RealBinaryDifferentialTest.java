@@ -186,7 +186,7 @@ class RealBinaryDifferentialTest {
     void sameInstructionsAsCapstone(String name, Path path, boolean required) throws Exception {
         ElfSections elf = open(name, path, required);
         try (CapstoneOracle capstone = CapstoneOracle.openOrNull()) {
-            assumeTrue(capstone != null, () -> "skipped: " + CapstoneOracle.whyUnavailable());
+            CapstoneOracle.requireOrSkip(capstone);
             Disagreements diff = new Disagreements(name + " vs Capstone");
             List<Pending> pending = new ArrayList<>();
             X86Decoder decoder = new X86Decoder();
