@@ -167,7 +167,11 @@ public final class PlanCache {
         } catch (PlanCodec.Rejected r) {
             Rejection why = r.problem;
             rejections.get(why).increment();
-            warnings.accept("plan cache: discarding " + entry + " (" + why + ": " + r.getMessage() + ")");
+            // An entry from another jpoline build is routine after an upgrade, not news to a
+            // user; damage is worth a line, since something else wrote into the cache.
+            if (why != Rejection.SCANNER_CHANGED && why != Rejection.WRONG_VERSION) {
+                warnings.accept("plan cache: discarding " + entry + " (" + why + ": " + r.getMessage() + ")");
+            }
             try {
                 Files.deleteIfExists(entry);
             } catch (IOException e) {
