@@ -354,7 +354,7 @@ final class SyscallData {
 331 pkey_free               -                       dec  INT
 332 statx                   desc,file,fstat,stat_like dec DIRFD PATH FLAGS(at_statx) FLAGS(statx_mask) STATX
 333 io_pgetevents           -                       dec  HEX LONG LONG >POINTER TIMESPEC POINTER
-334 rseq                    -                       dec  POINTER UINT HEX HEX
+334 rseq                    -                       dec  POINTER HEX HEX HEX
 424 pidfd_send_signal       desc,signal,process     dec  FD SIGNAL SIGINFO HEX
 425 io_uring_setup          desc                    fd   UINT POINTER
 426 io_uring_enter          desc,signal             dec  FD UINT UINT HEX SIGSET SIZE
