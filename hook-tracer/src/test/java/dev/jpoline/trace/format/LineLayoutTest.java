@@ -1,0 +1,231 @@
+package dev.jpoline.trace.format;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jpoline.api.SyscallTable;
+import dev.jpoline.api.consts.XlatStyle;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Prefixes, timestamps, durations, unfinished/resumed pairs, signals, exits, -y, -X and -s; strace 6.1 text. */
+class LineLayoutTest {
+    private static final TraceOptions UTC = TraceOptions.defaults().withZone(ZoneOffset.UTC);
+
+    private static SyscallRecord.Builder call(String name, long... args) {
+        return SyscallRecord.builder(SyscallTable.x86_64().numberOf(name)).pid(4).args(args);
+    }
+
+    private static long at(String isoInstant) {
+        Instant i = Instant.parse(isoInstant);
+        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    }
+
+    @Test
+    void bracketedPidPrefixPadsThePidToFiveColumns() {
+        StraceFormatter f = new StraceFormatter(UTC.withPidPrefix(TraceOptions.PidPrefix.BRACKETED));
+        assertThat(f.formatSyscall(call("gettid").tid(6).returns(6).build()))
+                .isEqualTo("[pid     6] gettid()                    = 6");
+        assertThat(f.formatSyscall(call("set_robust_list", 0x7f2fa3b68a20L, 24).tid(6).returns(0).build()))
+                .isEqualTo("[pid     6] set_robust_list(0x7f2fa3b68a20, 24) = 0");
+        assertThat(f.formatKilled(6, TraceRecord.NO_TIME, 6, false)).isEqualTo("[pid     6] +++ killed by SIGABRT +++");
+        assertThat(f.formatSignal(6, TraceRecord.NO_TIME, SignalInfo.sent(6, SignalInfo.SI_TKILL, 6, 0)))
+                .isEqualTo("[pid     6] --- SIGABRT {si_signo=SIGABRT, si_code=SI_TKILL, si_pid=6, si_uid=0} ---");
+    }
+
+    @Test
+    void plainPidPrefixIsWhatStraceWritesToAFile() {
+        StraceFormatter f = new StraceFormatter(UTC.withPidPrefix(TraceOptions.PidPrefix.PLAIN));
+        assertThat(f.formatSyscall(call("close", 3).tid(9127).returns(0).build()))
+                .isEqualTo("9127  close(3)                          = 0");
+        assertThat(f.formatExited(9869, TraceRecord.NO_TIME, 3)).isEqualTo("9869  +++ exited with 3 +++");
+    }
+
+    @Test
+    void unfinishedAndResumedHalvesSplitWhereStraceSplits() {
+        StraceFormatter f = new StraceFormatter(UTC.withPidPrefix(TraceOptions.PidPrefix.PLAIN));
+        SyscallRecord wait = call("wait4", 9869, 0x7000, 0, 0).tid(9868)
+                .payload(1, Bytes.of(4).u32(0, 3 << 8).payload()).returns(9869).build();
+        assertThat(f.formatUnfinished(wait)).isEqualTo("9868  wait4(9869,  <unfinished ...>");
+        assertThat(f.formatResumed(wait))
+                .isEqualTo("9868  <... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 3}], 0, NULL) = 9869");
+
+        SyscallRecord clone = call("clone", 0x1200011, 0, 0, 0x7f746211da10L, 0).tid(9868).returns(9871).build();
+        assertThat(f.formatUnfinished(clone)).isEqualTo("9868  clone(child_stack=NULL, "
+                + "flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD <unfinished ...>");
+        assertThat(f.formatResumed(clone))
+                .isEqualTo("9868  <... clone resumed>, child_tidptr=0x7f746211da10) = 9871");
+
+        SyscallRecord pause = call("pause").tid(9871).build();
+        assertThat(f.formatUnfinished(pause)).isEqualTo("9871  pause( <unfinished ...>");
+        assertThat(f.formatResumed(pause)).isEqualTo("9871  <... pause resumed>)              = ?");
+    }
+
+    @Test
+    void timestampsAndDurations() {
+        long entry = at("2026-11-23T12:00:47.446444Z");
+        SyscallRecord tgkill = call("tgkill", 6, 6, 6).tid(6).entryNanos(entry).exitNanos(entry + 13_000)
+                .returns(0).build();
+        StraceFormatter ttT = new StraceFormatter(UTC.withPidPrefix(TraceOptions.PidPrefix.BRACKETED)
+                .withTimestamps(TraceOptions.Timestamps.TIME_MICROS).withDuration(true));
+        assertThat(ttT.formatSyscall(tgkill))
+                .isEqualTo("[pid     6] 12:00:47.446444 tgkill(6, 6, SIGABRT) = 0 <0.000013>");
+        SyscallRecord gettid = call("gettid").tid(6).entryNanos(at("2026-11-23T12:00:47.446357Z"))
+                .exitNanos(at("2026-11-23T12:00:47.446368Z")).returns(6).build();
+        assertThat(ttT.formatSyscall(gettid)).isEqualTo("[pid     6] 12:00:47.446357 gettid()    = 6 <0.000011>");
+
+        StraceFormatter tt = new StraceFormatter(UTC.withTimestamps(TraceOptions.Timestamps.TIME_MICROS)
+                .withDuration(true));
+        SyscallRecord exit = call("exit_group", 0).entryNanos(at("2026-11-23T12:00:47.447360Z")).build();
+        assertThat(tt.formatSyscall(exit)).isEqualTo("12:00:47.447360 exit_group(0)           = ?");
+        assertThat(tt.formatExited(4, at("2026-11-23T12:00:47.447592Z"), 0))
+                .isEqualTo("12:00:47.447592 +++ exited with 0 +++");
+        SyscallRecord waitResumed = call("wait4", 6, 0x7000, 0, 0).entryNanos(at("2026-11-23T12:00:47.446345Z"))
+                .exitNanos(at("2026-11-23T12:00:47.447227Z")).payload(1, Bytes.of(4).u32(0, 0x86).payload())
+                .returns(6).build();
+        assertThat(tt.formatResumed(waitResumed)).isEqualTo("12:00:47.447227 <... wait4 resumed>[{WIFSIGNALED(s)"
+                + " && WTERMSIG(s) == SIGABRT && WCOREDUMP(s)}], 0, NULL) = 6 <0.000882>");
+
+        StraceFormatter t = new StraceFormatter(UTC.withTimestamps(TraceOptions.Timestamps.TIME));
+        assertThat(t.formatSyscall(call("exit_group", 0).entryNanos(at("2026-11-23T11:41:09.015625Z")).build()))
+                .isEqualTo("11:41:09 exit_group(0)                  = ?");
+        StraceFormatter ttt = new StraceFormatter(UTC.withTimestamps(TraceOptions.Timestamps.EPOCH_MICROS));
+        assertThat(ttt.formatSyscall(call("exit_group", 0).entryNanos(1795434069_026960_000L).build()))
+                .isEqualTo("1795434069.026960 exit_group(0)         = ?");
+        assertThat(ttt.formatExited(4, 1795434069_027062_000L, 0)).isEqualTo("1795434069.027062 +++ exited with 0 +++");
+    }
+
+    @Test
+    void signalAndExitLines() {
+        StraceFormatter f = new StraceFormatter(UTC);
+        assertThat(f.formatSignal(4, TraceRecord.NO_TIME, SignalInfo.child(2, 6, 0, 6, 0, 0)))
+                .isEqualTo("--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=6, si_uid=0, si_status=SIGABRT,"
+                        + " si_utime=0, si_stime=0} ---");
+        assertThat(f.formatSignal(4, TraceRecord.NO_TIME, SignalInfo.child(1, 9869, 0, 3, 0, 0)))
+                .isEqualTo("--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=9869, si_uid=0, si_status=3,"
+                        + " si_utime=0, si_stime=0} ---");
+        assertThat(f.formatSignal(4, TraceRecord.NO_TIME, SignalInfo.sent(10, SignalInfo.SI_USER, 9783, 0)))
+                .isEqualTo("--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=9783, si_uid=0} ---");
+        assertThat(f.formatSignal(4, TraceRecord.NO_TIME, SignalInfo.sent(36, SignalInfo.SI_TKILL, 9868, 0)))
+                .isEqualTo("--- SIGRT_4 {si_signo=SIGRT_4, si_code=SI_TKILL, si_pid=9868, si_uid=0} ---");
+        assertThat(f.formatKilled(4, TraceRecord.NO_TIME, 11, true)).isEqualTo("+++ killed by SIGSEGV (core dumped) +++");
+        assertThat(f.formatKilled(4, TraceRecord.NO_TIME, 9, false)).isEqualTo("+++ killed by SIGKILL +++");
+        assertThat(f.formatKilled(4, TraceRecord.NO_TIME, 36, false)).isEqualTo("+++ killed by SIGRT_4 +++");
+        assertThat(f.formatExited(4, TraceRecord.NO_TIME, 0)).isEqualTo("+++ exited with 0 +++");
+    }
+
+    @Test
+    void rawSiginfoDecodes() {
+        Payload chld = Bytes.of(128).u32(0, 17).u32(8, 1).u32(16, 10406).u32(20, 0).u32(24, 0).payload();
+        StraceFormatter verbose = new StraceFormatter(UTC.withXlatStyle(XlatStyle.VERBOSE));
+        assertThat(verbose.formatSignal(4, TraceRecord.NO_TIME, SignalInfo.parse(chld)))
+                .isEqualTo("--- SIGCHLD {si_signo=17 /* SIGCHLD */, si_code=0x1 /* CLD_EXITED */, si_pid=10406,"
+                        + " si_uid=0, si_status=0, si_utime=0, si_stime=0} ---");
+        StraceFormatter raw = new StraceFormatter(UTC.withXlatStyle(XlatStyle.RAW));
+        assertThat(raw.formatSignal(4, TraceRecord.NO_TIME, SignalInfo.parse(chld)))
+                .isEqualTo("--- SIGCHLD {si_signo=17, si_code=0x1, si_pid=10406, si_uid=0, si_status=0, si_utime=0,"
+                        + " si_stime=0} ---");
+        Payload segv = Bytes.of(128).u32(0, 11).u32(8, 1).u64(16, 0).payload();
+        assertThat(new StraceFormatter(UTC).formatSignal(4, TraceRecord.NO_TIME, SignalInfo.parse(segv)))
+                .isEqualTo("--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL} ---");
+        Payload winch = Bytes.of(128).u32(0, 28).u32(8, 0x80).payload();
+        assertThat(new StraceFormatter(UTC).formatSignal(4, TraceRecord.NO_TIME, SignalInfo.parse(winch)))
+                .isEqualTo("--- SIGWINCH {si_signo=SIGWINCH, si_code=SI_KERNEL} ---");
+        Payload hup = Bytes.of(128).u32(0, 1).u32(8, 0).u32(16, 154828).u32(20, 1000).payload();
+        assertThat(new StraceFormatter(UTC).formatSignal(4, TraceRecord.NO_TIME, SignalInfo.parse(hup)))
+                .isEqualTo("--- SIGHUP {si_signo=SIGHUP, si_code=SI_USER, si_pid=154828, si_uid=1000} ---");
+    }
+
+    @Test
+    void fdPathsAndVerboseConstants() {
+        Map<Integer, String> fds = Map.of(-100, "/tmp/fmtw", 0, "/dev/null", 1, "/dev/null", 3, "/etc/hostname");
+        FdResolver resolver = (pid, fd) -> Optional.ofNullable(fds.get(fd));
+        StraceFormatter yv = new StraceFormatter(UTC.withFdResolver(resolver).withXlatStyle(XlatStyle.VERBOSE));
+        assertThat(yv.formatSyscall(call("openat", -100, 0x1000, 0x80000).string(1, "/etc/hostname").returns(3).build()))
+                .isEqualTo("openat(-100 /* AT_FDCWD */</tmp/fmtw>, \"/etc/hostname\", 0x80000 /* O_RDONLY|O_CLOEXEC */)"
+                        + " = 3</etc/hostname>");
+        assertThat(yv.formatSyscall(call("read", 3, 0x7000, 64).string(1, "vm\n").returns(3).build()))
+                .isEqualTo("read(3</etc/hostname>, \"vm\\n\", 64)      = 3");
+        assertThat(yv.formatSyscall(call("close", 3).returns(0).build()))
+                .isEqualTo("close(3</etc/hostname>)                 = 0");
+        assertThat(yv.formatSyscall(call("lseek", 0, 5, 7).fails(22).build()))
+                .isEqualTo("lseek(0</dev/null>, 5, 0x7 /* SEEK_??? */) = -1 EINVAL (Invalid argument)");
+        assertThat(yv.formatSyscall(call("mmap", 0, 8192, 3, 0x22, -1, 0).returns(0x7f8a8b198000L).build()))
+                .isEqualTo("mmap(NULL, 8192, 0x3 /* PROT_READ|PROT_WRITE */, 0x22 /* MAP_PRIVATE|MAP_ANONYMOUS */, -1,"
+                        + " 0) = 0x7f8a8b198000");
+        assertThat(yv.formatSyscall(call("newfstatat", -100, 0x1000, 0x7ffc8acdc740L, 0x800000).string(1, "/tmp")
+                .fails(22).build()))
+                .isEqualTo("newfstatat(-100 /* AT_FDCWD */</tmp/fmtw>, \"/tmp\", 0x7ffc8acdc740, 0x800000 /* AT_??? */)"
+                        + " = -1 EINVAL (Invalid argument)");
+        Payload limits = Bytes.of(16).u64(0, 8192 * 1024).u64(8, -1).payload();
+        assertThat(yv.formatSyscall(call("prlimit64", 0, 3, 0, 0x7000).payload(3, limits).returns(0).build()))
+                .isEqualTo("prlimit64(0, 0x3 /* RLIMIT_STACK */, NULL, {rlim_cur=8388608 /* 8192*1024 */,"
+                        + " rlim_max=18446744073709551615 /* RLIM64_INFINITY */}) = 0");
+        assertThat(yv.formatSyscall(call("write", 1, 0x7000, 2).string(1, "x\n").returns(2).build()))
+                .isEqualTo("write(1</dev/null>, \"x\\n\", 2)           = 2");
+        assertThat(yv.formatSyscall(call("ioctl", 0, 0x12345678, 0).fails(25).build()))
+                .isEqualTo("ioctl(0</dev/null>, 0x12345678 /* _IOC(_IOC_NONE, 0x56, 0x78, 0x1234) */, 0) = -1 ENOTTY"
+                        + " (Inappropriate ioctl for device)");
+        assertThat(yv.formatSyscall(call("access", 0x1000, 4).string(0, "/etc/ld.so.preload").fails(2).build()))
+                .isEqualTo("access(\"/etc/ld.so.preload\", 0x4 /* R_OK */) = -1 ENOENT (No such file or directory)");
+    }
+
+    @Test
+    void rawConstants() {
+        StraceFormatter raw = new StraceFormatter(UTC.withXlatStyle(XlatStyle.RAW));
+        assertThat(raw.formatSyscall(call("openat", -100, 0x1000, 0x80000).string(1, "/etc/hostname").returns(3).build()))
+                .isEqualTo("openat(-100, \"/etc/hostname\", 0x80000)  = 3");
+        assertThat(raw.formatSyscall(call("openat", -100, 0x1000, 0).string(1, "/nope").fails(2).build()))
+                .isEqualTo("openat(-100, \"/nope\", 0)                = -1 ENOENT (No such file or directory)");
+        assertThat(raw.formatSyscall(call("mmap", 0, 8192, 3, 0x22, -1, 0).returns(0x7f5bd5ce5000L).build()))
+                .isEqualTo("mmap(NULL, 8192, 0x3, 0x22, -1, 0)      = 0x7f5bd5ce5000");
+        assertThat(raw.formatSyscall(call("lseek", 0, 5, 7).fails(22).build()))
+                .isEqualTo("lseek(0, 5, 0x7)                        = -1 EINVAL (Invalid argument)");
+        Payload args = Bytes.of(88).u64(0, 0x5100).u64(8, 0x7ffef1537c6cL).u64(32, 17).payload();
+        assertThat(raw.formatSyscall(call("clone3", 0x7000, 88).payload(0, args).returns(10412).build()))
+                .startsWith("clone3({flags=0x5100, pidfd=0x7ffef1537c6c, exit_signal=17, stack=NULL, stack_size=0}");
+    }
+
+    @Test
+    void stringLimitCutsStringsBuffersAndArraysButNotPaths() {
+        StraceFormatter s5 = new StraceFormatter(UTC.withStringLimit(5));
+        assertThat(s5.formatSyscall(call("execve", 0x1000, 0x2000, 0x7ffd0463f828L).string(0, "/usr/bin/cat")
+                .payload(1, Payload.ofStrings("cat", "/etc/passwd")).payload(2, Payload.ofStrings(new String[35]))
+                .returns(0).build()))
+                .isEqualTo("execve(\"/usr/bin/cat\", [\"cat\", \"/etc/\"...], 0x7ffd0463f828 /* 35 vars */) = 0");
+        assertThat(s5.formatSyscall(call("openat", -100, 0x1000, 02000000).string(1, "/lib/x86_64-linux-gnu/libc.so.6")
+                .returns(3).build()))
+                .isEqualTo("openat(AT_FDCWD, \"/lib/x86_64-linux-gnu/libc.so.6\", O_RDONLY|O_CLOEXEC) = 3");
+        byte[] elf = {0x7f, 'E', 'L', 'F', 2, 1, 1};
+        assertThat(s5.formatSyscall(call("read", 3, 0x7000, 832).bytes(1, elf).returns(832).build()))
+                .isEqualTo("read(3, \"\\177ELF\\2\"..., 832)            = 832");
+        StraceFormatter s0 = new StraceFormatter(UTC.withStringLimit(0));
+        assertThat(s0.formatSyscall(call("execve", 0x1000, 0x2000, 0x7fffad23f0f8L).string(0, "/usr/bin/echo")
+                .payload(1, Payload.ofStrings("echo", "hello")).payload(2, Payload.ofStrings(new String[35]))
+                .returns(0).build()))
+                .isEqualTo("execve(\"/usr/bin/echo\", [...], 0x7fffad23f0f8 /* 35 vars */) = 0");
+        assertThat(s0.formatSyscall(call("read", 3, 0x7000, 4096).bytes(1, "# Locale".getBytes()).returns(2996)
+                .build())).isEqualTo("read(3, \"\"..., 4096)                    = 2996");
+        StraceFormatter s2 = new StraceFormatter(UTC.withStringLimit(2));
+        assertThat(s2.formatSyscall(call("execve", 0x1000, 0x2000, 0x7ffecfd049c8L).string(0, "/bin/true")
+                .payload(1, Payload.ofStrings("/bin/true", "a", "b", "c")).payload(2, Payload.ofStrings(new String[35]))
+                .returns(0).build()))
+                .isEqualTo("execve(\"/bin/true\", [\"/b\"..., \"a\", ...], 0x7ffecfd049c8 /* 35 vars */) = 0");
+    }
+
+    @Test
+    void truncatedCapturesAreMarkedWithAnEllipsis() {
+        StraceFormatter f = new StraceFormatter(UTC);
+        // The capture stopped before the path's NUL: the path is incomplete.
+        assertThat(f.formatSyscall(call("openat", -100, 0x1000, 0).payload(1, Payload.truncated("/very/lo".getBytes()))
+                .returns(3).build())).startsWith("openat(AT_FDCWD, \"/very/lo\"..., O_RDONLY)");
+        // The capture kept 3 of 6 bytes the kernel returned.
+        assertThat(f.formatSyscall(call("read", 0, 0x7000, 100).payload(1, Payload.truncated("abc".getBytes()))
+                .returns(6).build())).startsWith("read(0, \"abc\"..., 100)");
+        // No payload at all: the address, as strace prints unreadable memory.
+        assertThat(f.formatSyscall(call("openat", -100, 0x1000, 0).returns(3).build()))
+                .startsWith("openat(AT_FDCWD, 0x1000, O_RDONLY)");
+    }
+}
