@@ -73,6 +73,9 @@ final class ArgDecoder {
         if (sc.name().equals("poll")) {
             pollResult();
         }
+        if (sc.name().equals("sched_getscheduler") && !failed) {
+            resultSuffix = " (" + Constants.SCHED_POLICIES.format(r.returnValue(), style) + ")";
+        }
         return new StraceFormatter.Decoded(entry.toString(), exit.toString(), result, resultSuffix);
     }
 

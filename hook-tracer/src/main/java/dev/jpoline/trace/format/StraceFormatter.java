@@ -52,7 +52,15 @@ public final class StraceFormatter {
             "mmap", "mprotect", "munmap", "brk", "mremap", "madvise", "msync",
             // signals and time
             "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "pause", "nanosleep",
-            "clock_nanosleep", "clock_gettime", "alarm");
+            "clock_nanosleep", "clock_gettime", "alarm",
+            // simple ones whose table kinds are the whole story, checked by the live strace test
+            "getpriority", "setpriority", "unshare", "setns", "sched_getscheduler", "sched_get_priority_max",
+            "sched_get_priority_min", "setpgid", "getpgid", "getsid", "setsid", "getpgrp", "setreuid",
+            "setresuid", "setresgid", "setregid", "setfsuid", "setfsgid", "inotify_rm_watch", "timerfd_create",
+            "eventfd", "fallocate", "fadvise64", "readahead", "sync", "syncfs", "munlockall", "mlockall", "mlock",
+            "munlock", "pidfd_open", "timer_delete", "timer_getoverrun", "inotify_init1", "inotify_init",
+            "pkey_alloc", "pkey_free", "pidfd_getfd", "process_mrelease", "getcpu", "signalfd4", "memfd_secret",
+            "userfaultfd");
 
     private final TraceOptions options;
     private final SyscallTable table;

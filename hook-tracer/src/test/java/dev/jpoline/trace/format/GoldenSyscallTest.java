@@ -350,8 +350,12 @@ class GoldenSyscallTest {
                 .returns(0)))
                 .isEqualTo("clock_nanosleep(CLOCK_REALTIME, 0, {tv_sec=0, tv_nsec=1000}, NULL) = 0");
         assertThat(line(call("unshare", 0x10020000).returns(0)))
-                .isEqualTo("unshare(0x10020000)                     = 0")
-                .as("unshare has no decoder yet, so its argument prints raw like strace's unknown syscalls");
+                .isEqualTo("unshare(CLONE_NEWNS|CLONE_NEWUSER)      = 0");
+        assertThat(line(call("sched_getscheduler", 0).returns(0)))
+                .isEqualTo("sched_getscheduler(0)                   = 0 (SCHED_OTHER)");
+        assertThat(line(call("membarrier", 0, 0, 0).returns(0x3ff)))
+                .as("membarrier has no decoder: raw arguments, decimal result")
+                .isEqualTo("membarrier(0, 0, 0)                     = 1023");
     }
 
     @Test
@@ -371,6 +375,9 @@ class GoldenSyscallTest {
                 .isEqualTo("syscall_0x1f4(0x1, 0x2, 0, 0x7fff0000, 0xffffffff, 0x3) = -1 ENOSYS (Function not"
                         + " implemented)");
         assertThat(line(call("getppid").returns(9865))).isEqualTo("getppid()                               = 9865");
+        assertThat(line(call("personality", 0xffffffffL).returns(0x40000)))
+                .as("personality has no decoder: raw argument, the table's hex result")
+                .isEqualTo("personality(0xffffffff)                 = 0x40000");
     }
 
     @Test

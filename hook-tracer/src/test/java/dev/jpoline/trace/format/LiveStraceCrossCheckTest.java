@@ -52,7 +52,23 @@ class LiveStraceCrossCheckTest {
               syscall(SYS_mmap, 0, 4096, 0, 0, 99, 4096); syscall(SYS_msync, 0, 0, 4);
               syscall(SYS_mmap, 0, 4096, 1, 0x8000|0x20000|0x40000|(21<<26)|1, -1, 0);
               syscall(SYS_unshare, 0x10000000|0x20000); syscall(SYS_clone3, 0, 0); syscall(500, 1, 2, 3);
-              syscall(SYS_getpriority, 0, 0);
+              syscall(SYS_getpriority, 0, 0); syscall(SYS_setpriority, 0, 0, 19);
+              syscall(SYS_setns, 99, 0x20000000); syscall(SYS_sched_getscheduler, 0);
+              syscall(SYS_sched_get_priority_max, 1); syscall(SYS_sched_get_priority_min, 2);
+              syscall(SYS_setpgid, 0, 0); syscall(SYS_getpgid, 0); syscall(SYS_getsid, 0); syscall(SYS_setsid);
+              syscall(SYS_getpgrp); syscall(SYS_setreuid, -1, 0); syscall(SYS_setresuid, -1, -1, 0);
+              syscall(SYS_setresgid, -1, 0, -1); syscall(SYS_setgid, 0); syscall(SYS_setregid, 0, -1);
+              syscall(SYS_setfsuid, 0); syscall(SYS_setfsgid, 0); syscall(SYS_inotify_rm_watch, 99, 1);
+              syscall(SYS_timerfd_create, 1, 02000000|04000); syscall(SYS_eventfd, 3); syscall(SYS_epoll_create, 10);
+              syscall(SYS_fallocate, 99, 1, 0, 4096); syscall(SYS_fadvise64, 99, 0, 0, 4);
+              syscall(SYS_readahead, 99, 0, 100); syscall(SYS_sync); syscall(SYS_syncfs, 99);
+              syscall(SYS_munlockall); syscall(SYS_mlockall, 1|2); syscall(SYS_mlock, 0, 4096);
+              syscall(SYS_munlock, 0, 4096); syscall(SYS_pidfd_open, 1, 0); syscall(SYS_timer_delete, 5);
+              syscall(SYS_timer_getoverrun, 5); syscall(SYS_inotify_init1, 04000); syscall(SYS_inotify_init);
+              syscall(SYS_fdatasync, 99); syscall(SYS_pkey_alloc, 0, 0); syscall(SYS_pkey_free, 5);
+              syscall(SYS_tkill, 1, 0); syscall(SYS_process_mrelease, 99, 0); syscall(SYS_pidfd_getfd, 99, 1, 0);
+              syscall(SYS_getcpu, 0, 0, 0); syscall(SYS_signalfd4, 99, 0, 8, 0); syscall(SYS_memfd_secret, 0);
+              syscall(SYS_userfaultfd, 04000);
               syscall(SYS_exit_group, 0);
             }
             """;
@@ -89,7 +105,7 @@ class LiveStraceCrossCheckTest {
             }
         }
         assertThat(mismatches).isEmpty();
-        assertThat(compared).as("lines compared").isGreaterThan(50);
+        assertThat(compared).as("lines compared").isGreaterThan(100);
     }
 
     /** A record from a raw line, or null for lines this test cannot use (memory arguments, signals). */
