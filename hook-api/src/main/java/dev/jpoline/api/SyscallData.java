@@ -39,7 +39,7 @@ final class SyscallData {
 16  ioctl                   desc                    dec  FD ENUM(ioctl) POINTER
 17  pread64                 desc                    dec  FD BUFFER_OUT SIZE OFFSET
 18  pwrite64                desc                    dec  FD BUFFER_IN(2) SIZE OFFSET
-19  readv                   desc                    dec  FD IOVEC INT
+19  readv                   desc                    dec  FD >IOVEC INT
 20  writev                  desc                    dec  FD IOVEC INT
 21  access                  file                    dec  PATH FLAGS(access)
 22  pipe                    desc                    dec  FD_PAIR
@@ -315,7 +315,7 @@ final class SyscallData {
 292 dup3                    desc                    fd   FD FD FLAGS(dup3)
 293 pipe2                   desc                    dec  FD_PAIR FLAGS(pipe2)
 294 inotify_init1           desc                    fd   FLAGS(inotify_init)
-295 preadv                  desc                    dec  FD IOVEC INT OFFSET
+295 preadv                  desc                    dec  FD >IOVEC INT OFFSET
 296 pwritev                 desc                    dec  FD IOVEC INT OFFSET
 297 rt_tgsigqueueinfo       process,signal          dec  PID PID SIGNAL SIGINFO
 298 perf_event_open         desc                    fd   POINTER PID INT FD HEX
@@ -330,7 +330,7 @@ final class SyscallData {
 307 sendmmsg                network                 dec  FD POINTER UINT FLAGS(msg)
 308 setns                   desc                    dec  FD FLAGS(unshare)
 309 getcpu                  -                       dec  >INT_PTR >INT_PTR POINTER
-310 process_vm_readv        -                       dec  PID IOVEC ULONG IOVEC ULONG HEX
+310 process_vm_readv        -                       dec  PID >IOVEC ULONG IOVEC ULONG HEX
 311 process_vm_writev       -                       dec  PID IOVEC ULONG IOVEC ULONG HEX
 312 kcmp                    -                       dec  PID PID INT HEX HEX
 313 finit_module            desc                    dec  FD STRING HEX
@@ -347,7 +347,7 @@ final class SyscallData {
 324 membarrier              -                       dec  INT HEX INT
 325 mlock2                  memory                  dec  POINTER SIZE HEX
 326 copy_file_range         desc                    dec  FD OFFSET_PTR FD OFFSET_PTR SIZE HEX
-327 preadv2                 desc                    dec  FD IOVEC INT OFFSET HEX HEX
+327 preadv2                 desc                    dec  FD >IOVEC INT OFFSET HEX HEX
 328 pwritev2                desc                    dec  FD IOVEC INT OFFSET HEX HEX
 329 pkey_mprotect           memory                  dec  POINTER SIZE FLAGS(prot) INT
 330 pkey_alloc              -                       dec  HEX HEX

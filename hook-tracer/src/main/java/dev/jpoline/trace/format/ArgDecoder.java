@@ -107,7 +107,7 @@ final class ArgDecoder {
     private String render(int i, ArgSpec a) {
         long v = r.arg(i);
         Optional<Payload> p = r.payload(i);
-        if (a.out() && a.kind().isMemory() && failed) {
+        if (a.out() && a.kind().isMemory() && failed && a.kind() != ArgKind.IOVEC) {
             return StraceFormatter.pointer(v);
         }
         return switch (a.kind()) {
@@ -163,7 +163,8 @@ final class ArgDecoder {
             case DIRENTS -> StraceFormatter.pointer(v) + p.map(x -> " /* " + Structs.countDirents(x,
                     (int) Math.min(r.returnValue(), x.length())) + " entries */").orElse("");
             case OPEN_HOW -> struct(v, p, 24, x -> Structs.openHow(x, style));
-            case CLONE_ARGS, STATFS, SIGINFO, RUSAGE, SYSINFO, FDSET, IOVEC, MSGHDR ->
+            case IOVEC -> iovec(i, a, v, p);
+            case CLONE_ARGS, STATFS, SIGINFO, RUSAGE, SYSINFO, FDSET, MSGHDR ->
                     StraceFormatter.pointer(v);
         };
     }
@@ -537,6 +538,48 @@ final class ArgDecoder {
                 }
             }
         }
+    }
+
+    // ---- iovec ---------------------------------------------------------------------------------
+
+    /**
+     * An iovec array: each element's data is its element payload, as much as the element holds for
+     * writes, and for reads only what the return value says the kernel filled (nothing on failure,
+     * when strace prints the buffer addresses).
+     */
+    private String iovec(int index, ArgSpec a, long v, Optional<Payload> p) {
+        if (v == 0) {
+            return "NULL";
+        }
+        int n = (int) r.arg(index + 1);
+        if (p.isEmpty() || p.get().length() < 16L * Math.min(n, limit)) {
+            return StraceFormatter.pointer(v);
+        }
+        Payload iov = p.get();
+        long remaining = a.out() ? (failed ? 0 : r.returnValue()) : Long.MAX_VALUE;
+        StringBuilder sb = new StringBuilder("[");
+        for (int k = 0; k < n; k++) {
+            if (k == limit) {
+                sb.append(", ...");
+                break;
+            }
+            if (k > 0) {
+                sb.append(", ");
+            }
+            long base = iov.le(16 * k, 8);
+            long len = iov.le(16 * k + 8, 8);
+            String data;
+            if (a.out() && failed) {
+                data = StraceFormatter.pointer(base);
+            } else {
+                long shown = Math.min(len, remaining);
+                remaining -= shown;
+                data = r.elementPayload(index, k).map(x -> StringQuoter.buffer(x, shown, limit, false))
+                        .orElse(StraceFormatter.pointer(base));
+            }
+            sb.append("{iov_base=").append(data).append(", iov_len=").append(Long.toUnsignedString(len)).append('}');
+        }
+        return sb.append(']').toString();
     }
 
     // ---- poll ---------------------------------------------------------------------------------

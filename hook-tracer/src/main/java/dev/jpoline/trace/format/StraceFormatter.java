@@ -33,7 +33,7 @@ public final class StraceFormatter {
      */
     public static final Set<String> DECODED = Set.of(
             // file and descriptor
-            "read", "write", "open", "openat", "openat2", "creat", "close", "close_range", "stat", "fstat",
+            "read", "write", "readv", "writev", "preadv", "pwritev", "open", "openat", "openat2", "creat", "close", "close_range", "stat", "fstat",
             "lstat", "newfstatat", "statx", "lseek", "pread64", "pwrite64", "access", "faccessat", "faccessat2",
             "pipe", "pipe2", "dup", "dup2", "dup3", "fcntl", "ioctl", "getdents64", "getcwd", "chdir", "fchdir",
             "rename", "renameat", "renameat2", "mkdir", "mkdirat", "rmdir", "unlink", "unlinkat", "readlink",

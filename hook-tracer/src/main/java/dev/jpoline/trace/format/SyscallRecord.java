@@ -1,6 +1,8 @@
 package dev.jpoline.trace.format;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /** An immutable {@link TraceRecord}, built with {@link #builder(long)}. */
@@ -14,6 +16,7 @@ public final class SyscallRecord implements TraceRecord {
     private final long entryNanos;
     private final long exitNanos;
     private final Payload[] payloads;
+    private final Map<Long, Payload> elements;
 
     private SyscallRecord(Builder b) {
         this.pid = b.pid;
@@ -25,6 +28,11 @@ public final class SyscallRecord implements TraceRecord {
         this.entryNanos = b.entryNanos;
         this.exitNanos = b.exitNanos;
         this.payloads = b.payloads.clone();
+        this.elements = Map.copyOf(b.elements);
+    }
+
+    private static long elementKey(int index, int element) {
+        return ((long) index << 32) | (element & 0xffffffffL);
     }
 
     public static Builder builder(long number) {
@@ -77,6 +85,11 @@ public final class SyscallRecord implements TraceRecord {
     }
 
     @Override
+    public Optional<Payload> elementPayload(int index, int element) {
+        return Optional.ofNullable(elements.get(elementKey(index, element)));
+    }
+
+    @Override
     public String toString() {
         return "SyscallRecord[pid=" + pid + ", tid=" + tid + ", nr=" + number + ", args=" + Arrays.toString(args)
                 + (hasReturn ? ", ret=" + returnValue : ", unfinished") + "]";
@@ -93,6 +106,7 @@ public final class SyscallRecord implements TraceRecord {
         private long entryNanos = NO_TIME;
         private long exitNanos = NO_TIME;
         private final Payload[] payloads = new Payload[6];
+        private final Map<Long, Payload> elements = new HashMap<>();
 
         private Builder(long number) {
             this.number = number;
@@ -140,6 +154,12 @@ public final class SyscallRecord implements TraceRecord {
 
         public Builder payload(int index, Payload payload) {
             payloads[index] = payload;
+            return this;
+        }
+
+        /** The data behind pointer {@code element} of argument {@code index} (an iovec's buffer). */
+        public Builder elementPayload(int index, int element, Payload payload) {
+            elements.put(elementKey(index, element), payload);
             return this;
         }
 

@@ -41,4 +41,12 @@ public interface TraceRecord {
 
     /** Memory captured for argument {@code index}, if any. */
     Optional<Payload> payload(int index);
+
+    /**
+     * Memory captured through the {@code element}-th pointer inside argument {@code index}'s own
+     * payload: the data of iovec element {@code element} for readv/writev. Absent by default.
+     */
+    default Optional<Payload> elementPayload(int index, int element) {
+        return Optional.empty();
+    }
 }

@@ -75,6 +75,42 @@ class GoldenSyscallTest {
     }
 
     @Test
+    void vectoredIo() {
+        Payload two = Bytes.of(32).u64(0, 0x1000).u64(8, 5).u64(16, 0x2000).u64(24, 1).payload();
+        assertThat(line(call("writev", 1, 0x7000, 2).payload(1, two).elementPayload(1, 0, text("hello"))
+                .elementPayload(1, 1, text("\n")).returns(6)))
+                .isEqualTo("writev(1, [{iov_base=\"hello\", iov_len=5}, {iov_base=\"\\n\", iov_len=1}], 2) = 6");
+        assertThat(line(call("writev", -1, 0x7000, 2).payload(1, two).elementPayload(1, 0, text("hello"))
+                .elementPayload(1, 1, text("\n")).fails(9)))
+                .isEqualTo("writev(-1, [{iov_base=\"hello\", iov_len=5}, {iov_base=\"\\n\", iov_len=1}], 2) = -1 EBADF"
+                        + " (Bad file descriptor)");
+        Payload reads = Bytes.of(32).u64(0, 0x1000).u64(8, 3).u64(16, 0x2000).u64(24, 10).payload();
+        assertThat(line(call("readv", 3, 0x7000, 2).payload(1, reads).elementPayload(1, 0, text("abc"))
+                .elementPayload(1, 1, text("defgh")).returns(8)))
+                .isEqualTo("readv(3, [{iov_base=\"abc\", iov_len=3}, {iov_base=\"defgh\", iov_len=10}], 2) = 8");
+        Payload one = Bytes.of(16).u64(0, 0x7fffdb6bb76dL).u64(8, 3).payload();
+        assertThat(line(call("readv", 99, 0x7000, 1).payload(1, one).fails(9)))
+                .isEqualTo("readv(99, [{iov_base=0x7fffdb6bb76d, iov_len=3}], 1) = -1 EBADF (Bad file descriptor)");
+        Payload empty = Bytes.of(16).u64(0, 0x1000).u64(8, 0).payload();
+        assertThat(line(call("writev", 1, 0x7000, 1).payload(1, empty).elementPayload(1, 0, text("abc")).returns(0)))
+                .isEqualTo("writev(1, [{iov_base=\"\", iov_len=0}], 1) = 0");
+        assertThat(line(call("writev", 1, 0, 0).returns(0))).isEqualTo("writev(1, NULL, 0)                      = 0");
+        StraceFormatter s3 = new StraceFormatter(TraceOptions.defaults().withStringLimit(3));
+        assertThat(s3.formatSyscall(call("writev", 1, 0x7000, 2).payload(1, two).elementPayload(1, 0, text("hello"))
+                .elementPayload(1, 1, text("\n")).returns(6).build()))
+                .isEqualTo("writev(1, [{iov_base=\"hel\"..., iov_len=5}, {iov_base=\"\\n\", iov_len=1}], 2) = 6");
+        Bytes many = Bytes.of(16 * 40);
+        SyscallRecord.Builder b = call("writev", 1, 0x7000, 40);
+        for (int i = 0; i < 40; i++) {
+            many.u64(16 * i, 0x1000 + i).u64(16 * i + 8, 1);
+            b.elementPayload(1, i, text("x"));
+        }
+        assertThat(line(b.payload(1, many.payload()).returns(40)))
+                .startsWith("writev(1, [{iov_base=\"x\", iov_len=1}, ").endsWith("{iov_base=\"x\", iov_len=1}, ...], 40) = 40")
+                .containsOnlyOnce("...");
+    }
+
+    @Test
     void closeAndDescriptorCalls() {
         assertThat(line(call("close", 3).returns(0))).isEqualTo("close(3)                                = 0");
         assertThat(line(call("close", -1).fails(9)))
