@@ -136,7 +136,8 @@ final class ArgDecoder {
                     .orElse(StraceFormatter.pointer(v));
             case BUFFER_OUT -> p.map(x -> StringQuoter.buffer(x, r.returnValue(), limit,
                     sc.name().equals("getrandom"))).orElse(StraceFormatter.pointer(v));
-            case INT_PTR, SOCKLEN_PTR -> struct(v, p, 4, x -> "[" + (int) x.le(0, 4) + "]");
+            case INT_PTR -> struct(v, p, 4, x -> "[" + (int) x.le(0, 4) + "]");
+            case SOCKLEN_PTR -> struct(v, p, 4, ArgDecoder::socklen);
             case OFFSET_PTR -> struct(v, p, 8, x -> "[" + x.le(0, 8) + "]");
             case FD_PAIR -> struct(v, p, 8, x -> "[" + fd(f, r.tid(), (int) x.le(0, 4)) + ", "
                     + fd(f, r.tid(), (int) x.le(4, 4)) + "]");
@@ -167,6 +168,18 @@ final class ArgDecoder {
             case CLONE_ARGS, STATFS, SIGINFO, RUSAGE, SYSINFO, FDSET, MSGHDR ->
                     StraceFormatter.pointer(v);
         };
+    }
+
+    /**
+     * A value-result length: 4 bytes (its value at exit) or 8 (at entry, then at exit), printed
+     * {@code [16]} or, when the kernel changed it, {@code [28 => 16]}.
+     */
+    private static String socklen(Payload x) {
+        int last = (int) x.le(x.length() >= 8 ? 4 : 0, 4);
+        if (x.length() >= 8 && (int) x.le(0, 4) != last) {
+            return "[" + (int) x.le(0, 4) + " => " + last + "]";
+        }
+        return "[" + last + "]";
     }
 
     private String flags(String tableName, long v) {
@@ -317,7 +330,28 @@ final class ArgDecoder {
         entry.append(p.isPresent() ? cloneArgsText(p.get()) : StraceFormatter.pointer(address));
         count = 1;
         inExit = true;
+        if (p.isPresent() && !failed) {
+            exit.append(cloneArgsResults(p.get()));
+        }
         exit.append(", ").append(Long.toUnsignedString(r.arg(1)));
+    }
+
+    /**
+     * What the kernel wrote through clone_args' pointers: {@code  => {pidfd=[3]}}. Element payload
+     * k of argument 0 is the int behind the k-th 64-bit field (1: pidfd, 3: parent_tid).
+     */
+    private String cloneArgsResults(Payload args) {
+        long flags = args.le(0, 8);
+        StringBuilder sb = new StringBuilder();
+        if ((flags & CLONE_PIDFD) != 0) {
+            r.elementPayload(0, 1).filter(x -> x.length() >= 4).ifPresent(x ->
+                    sb.append("pidfd=[").append(fd(f, r.tid(), (int) x.le(0, 4))).append(']'));
+        }
+        if ((flags & CLONE_PARENT_SETTID) != 0) {
+            r.elementPayload(0, 3).filter(x -> x.length() >= 4).ifPresent(x ->
+                    sb.append(sb.length() > 0 ? ", " : "").append("parent_tid=[").append((int) x.le(0, 4)).append(']'));
+        }
+        return sb.length() == 0 ? "" : " => {" + sb + "}";
     }
 
     private String cloneArgsText(Payload p) {
@@ -494,10 +528,12 @@ final class ArgDecoder {
         add(names != null ? names.format(optname, style) : Integer.toString(optname), false);
         Optional<Payload> p = r.payload(3);
         if (get) {
-            int len = r.payload(4).filter(x -> x.length() >= 4).map(x -> (int) x.le(0, 4)).orElse(-1);
+            // The length is value-result: its last 4 bytes are the value at exit.
+            int len = r.payload(4).filter(x -> x.length() >= 4).map(x -> (int) x.le(x.length() >= 8 ? 4 : 0, 4))
+                    .orElse(-1);
             add(failed ? StraceFormatter.pointer(r.arg(3)) : optval(r.arg(3), p, len), true);
-            add(failed ? StraceFormatter.pointer(r.arg(4)) : struct(r.arg(4), r.payload(4), 4,
-                    x -> "[" + (int) x.le(0, 4) + "]"), true);
+            add(failed ? StraceFormatter.pointer(r.arg(4)) : struct(r.arg(4), r.payload(4), 4, ArgDecoder::socklen),
+                    true);
         } else {
             int len = (int) r.arg(4);
             add(optval(r.arg(3), p, len), false);

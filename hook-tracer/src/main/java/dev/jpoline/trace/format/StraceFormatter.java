@@ -42,7 +42,7 @@ public final class StraceFormatter {
             "epoll_ctl", "epoll_wait", "eventfd2", "memfd_create", "sendfile",
             // network
             "socket", "connect", "accept", "accept4", "bind", "listen", "sendto", "recvfrom", "shutdown",
-            "setsockopt", "getsockname", "getpeername", "socketpair",
+            "setsockopt", "getsockopt", "getsockname", "getpeername", "socketpair",
             // process
             "clone", "clone3", "fork", "vfork", "execve", "exit", "exit_group", "wait4", "kill", "tgkill",
             "tkill", "getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid", "setuid",

@@ -297,6 +297,18 @@ class GoldenSyscallTest {
                 .isEqualTo("recvfrom(9, 0x7ffe78517a20, 10, 0, NULL, NULL) = -1 ENOTCONN (Transport endpoint is not"
                         + " connected)");
         assertThat(line(call("shutdown", 9, 2).returns(0))).isEqualTo("shutdown(9, SHUT_RDWR)                  = 0");
+        Payload any = Bytes.of(16).u16(0, 2).payload();
+        assertThat(line(call("getsockname", 3, 0x7000, 0x7100).payload(1, any)
+                .payload(2, Bytes.of(8).u32(0, 16).u32(4, 16).payload()).returns(0)))
+                .isEqualTo("getsockname(3, {sa_family=AF_INET, sin_port=htons(0), sin_addr=inet_addr(\"0.0.0.0\")},"
+                        + " [16]) = 0");
+        assertThat(line(call("getsockname", 3, 0x7000, 0x7100).payload(1, any)
+                .payload(2, Bytes.of(8).u32(0, 28).u32(4, 16).payload()).returns(0)))
+                .isEqualTo("getsockname(3, {sa_family=AF_INET, sin_port=htons(0), sin_addr=inet_addr(\"0.0.0.0\")},"
+                        + " [28 => 16]) = 0");
+        assertThat(line(call("getsockopt", 3, 1, 4, 0x7000, 0x7100).payload(3, Bytes.of(4).payload())
+                .payload(4, Bytes.of(4).u32(0, 4).payload()).returns(0)))
+                .isEqualTo("getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0");
         assertThat(line(call("setsockopt", 9, 1, 2, 0x7000, 4).payload(3, Bytes.of(4).u32(0, 1).payload())
                 .returns(0))).isEqualTo("setsockopt(9, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0");
     }
@@ -400,6 +412,20 @@ class GoldenSyscallTest {
         assertThat(line(call("clone3", 0x7000, 88).payload(0, args).returns(10406)))
                 .isEqualTo("clone3({flags=CLONE_VM|CLONE_PIDFD|CLONE_VFORK, pidfd=0x7ffc8acdc6dc, exit_signal=SIGCHLD,"
                         + " stack=NULL, stack_size=0}, 88) = 10406");
+        Payload thread = Bytes.of(88).u64(0, 0x3d0f00).u64(16, 0x7f6dcfdcf990L).u64(24, 0x7f6dcfdcf990L)
+                .u64(40, 0x7f6dcf5cf000L).u64(48, 0x7fff80).u64(56, 0x7f6dcfdcf6c0L).payload();
+        assertThat(line(call("clone3", 0x7000, 88).payload(0, thread)
+                .elementPayload(0, 3, Bytes.of(4).u32(0, 19430).payload()).returns(19430)))
+                .isEqualTo("clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM"
+                        + "|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7f6dcfdcf990,"
+                        + " parent_tid=0x7f6dcfdcf990, exit_signal=0, stack=0x7f6dcf5cf000, stack_size=0x7fff80,"
+                        + " tls=0x7f6dcfdcf6c0} => {parent_tid=[19430]}, 88) = 19430");
+        StraceFormatter f = new StraceFormatter(TraceOptions.defaults());
+        SyscallRecord vfork = call("clone3", 0x7000, 88).payload(0, args)
+                .elementPayload(0, 1, Bytes.of(4).u32(0, 3).payload()).returns(10418).build();
+        assertThat(f.formatUnfinished(vfork)).isEqualTo("clone3({flags=CLONE_VM|CLONE_PIDFD|CLONE_VFORK,"
+                + " pidfd=0x7ffc8acdc6dc, exit_signal=SIGCHLD, stack=NULL, stack_size=0} <unfinished ...>");
+        assertThat(f.formatResumed(vfork)).isEqualTo("<... clone3 resumed> => {pidfd=[3]}, 88) = 10418");
         assertThat(line(call("clone3", 0, 0).fails(22)))
                 .isEqualTo("clone3(NULL, 0)                         = -1 EINVAL (Invalid argument)");
     }
