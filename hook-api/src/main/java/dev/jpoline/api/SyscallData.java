@@ -367,7 +367,7 @@ final class SyscallData {
 433 fspick                  desc,file               fd   DIRFD PATH HEX
 434 pidfd_open              desc                    fd   PID HEX
 435 clone3                  process                 dec  CLONE_ARGS SIZE
-436 close_range             -                       dec  FD FD FLAGS(close_range)
+436 close_range             -                       dec  UINT UINT FLAGS(close_range)
 437 openat2                 desc,file               fd   DIRFD PATH OPEN_HOW SIZE
 438 pidfd_getfd             desc                    fd   FD FD HEX
 439 faccessat2              desc,file               dec  DIRFD PATH FLAGS(access) FLAGS(faccessat)

@@ -381,6 +381,9 @@ public final class Constants {
             .add("STATX_ATTR_NODUMP", 0x40).add("STATX_ATTR_ENCRYPTED", 0x800).add("STATX_ATTR_AUTOMOUNT", 0x1000)
             .add("STATX_ATTR_MOUNT_ROOT", 0x2000).add("STATX_ATTR_VERITY", 0x100000).add("STATX_ATTR_DAX", 0x200000)
             .add("STATX_ATTR_WRITE_ATOMIC", 0x400000).build());
+    public static final Xlat RESOLVE_FLAGS = reg(Xlat.flags("resolve", "RESOLVE_???")
+            .add("RESOLVE_NO_XDEV", 1).add("RESOLVE_NO_MAGICLINKS", 2).add("RESOLVE_NO_SYMLINKS", 4)
+            .add("RESOLVE_BENEATH", 8).add("RESOLVE_IN_ROOT", 0x10).add("RESOLVE_CACHED", 0x20).build());
     public static final Xlat CLOSE_RANGE_FLAGS = reg(Xlat.flags("close_range", "CLOSE_RANGE_???")
             .add("CLOSE_RANGE_UNSHARE", 2).add("CLOSE_RANGE_CLOEXEC", 4).build());
 

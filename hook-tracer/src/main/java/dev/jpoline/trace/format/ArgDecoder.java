@@ -131,14 +131,14 @@ final class ArgDecoder {
                     .orElse(StraceFormatter.pointer(v));
             case STRING_ARRAY -> v == 0 ? "NULL" : p.map(this::stringArray).orElse(StraceFormatter.pointer(v));
             case ENV_ARRAY -> v == 0 ? "NULL"
-                    : StraceFormatter.pointer(v) + p.map(x -> " /* " + strings(x).size() + " vars */").orElse("");
+                    : StraceFormatter.pointer(v) + p.map(x -> varsComment(strings(x).size())).orElse("");
             case BUFFER_IN -> v == 0 ? "NULL" : p.map(x -> StringQuoter.buffer(x, r.arg(a.lengthArg()), limit, false))
                     .orElse(StraceFormatter.pointer(v));
             case BUFFER_OUT -> p.map(x -> StringQuoter.buffer(x, r.returnValue(), limit,
                     sc.name().equals("getrandom"))).orElse(StraceFormatter.pointer(v));
             case INT_PTR -> struct(v, p, 4, x -> "[" + (int) x.le(0, 4) + "]");
             case SOCKLEN_PTR -> struct(v, p, 4, ArgDecoder::socklen);
-            case OFFSET_PTR -> struct(v, p, 8, x -> "[" + x.le(0, 8) + "]");
+            case OFFSET_PTR -> struct(v, p, 8, ArgDecoder::offsetPointer);
             case FD_PAIR -> struct(v, p, 8, x -> "[" + fd(f, r.tid(), (int) x.le(0, 4)) + ", "
                     + fd(f, r.tid(), (int) x.le(4, 4)) + "]");
             case STAT -> struct(v, p, 56, Structs::stat);
@@ -180,6 +180,18 @@ final class ArgDecoder {
             return "[" + (int) x.le(0, 4) + " => " + last + "]";
         }
         return "[" + last + "]";
+    }
+
+    /** A value-result offset: 8 bytes (at exit) or 16 (at entry, then exit): {@code [0] => [3]}. */
+    private static String offsetPointer(Payload x) {
+        if (x.length() >= 16 && x.le(0, 8) != x.le(8, 8)) {
+            return "[" + x.le(0, 8) + "] => [" + x.le(8, 8) + "]";
+        }
+        return "[" + x.le(x.length() >= 16 ? 8 : 0, 8) + "]";
+    }
+
+    private static String varsComment(int n) {
+        return " /* " + n + (n == 1 ? " var" : " vars") + " */";
     }
 
     private String flags(String tableName, long v) {

@@ -172,7 +172,7 @@ final class Structs {
             sb.append(", mode=").append(ArgDecoder.octal3(p.le(8, 8)));
         }
         long resolve = p.le(16, 8);
-        sb.append(", resolve=").append(resolve == 0 ? "0" : Xlat.hex(resolve));
+        sb.append(", resolve=").append(Constants.RESOLVE_FLAGS.format(resolve, style));
         return sb.append('}').toString();
     }
 

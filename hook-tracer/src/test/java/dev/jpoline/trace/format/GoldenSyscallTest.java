@@ -431,6 +431,96 @@ class GoldenSyscallTest {
     }
 
     @Test
+    void moreFileDescriptorAndPathCalls() {
+        assertThat(line(call("uname", 0x7000).payload(0, Bytes.of(390).str(0, "Linux").str(65, "vm").payload())
+                .returns(0))).isEqualTo("uname({sysname=\"Linux\", nodename=\"vm\", ...}) = 0");
+        assertThat(line(call("clock_gettime", 0, 0x7000)
+                .payload(1, Bytes.of(16).u64(0, 1795435628).u64(8, 141125584).payload()).returns(0)))
+                .isEqualTo("clock_gettime(CLOCK_REALTIME, {tv_sec=1795435628, tv_nsec=141125584}) = 0");
+        assertThat(line(call("nanosleep", 0x7000, 0).payload(0, Bytes.of(16).u64(8, 5000).payload()).returns(0)))
+                .isEqualTo("nanosleep({tv_sec=0, tv_nsec=5000}, NULL) = 0");
+        assertThat(line(call("sigaltstack", 0, 0x7000).payload(1, Bytes.of(24).u32(8, 2).payload()).returns(0)))
+                .isEqualTo("sigaltstack(NULL, {ss_sp=NULL, ss_flags=SS_DISABLE, ss_size=0}) = 0");
+        assertThat(line(call("socketpair", 1, 1 | 02000000, 0, 0x7000)
+                .payload(3, Bytes.of(8).u32(0, 3).u32(4, 4).payload()).returns(0)))
+                .isEqualTo("socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0, [3, 4]) = 0");
+        assertThat(line(call("accept4", 3, 0, 0, 04000).fails(22)))
+                .isEqualTo("accept4(3, NULL, NULL, SOCK_NONBLOCK)   = -1 EINVAL (Invalid argument)");
+        assertThat(line(call("epoll_create1", 0).returns(5))).isEqualTo("epoll_create1(0)                        = 5");
+        assertThat(line(call("epoll_ctl", 5, 1, 4, 0x7000).payload(3, Bytes.of(12).u32(0, 4).u64(4, 4).payload())
+                .returns(0))).isEqualTo("epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLOUT, data={u32=4, u64=4}}) = 0");
+        assertThat(line(call("epoll_wait", 5, 0x7000, 4, 10).payload(1, Bytes.of(48).u32(0, 4).u64(4, 4).payload())
+                .returns(1))).isEqualTo("epoll_wait(5, [{events=EPOLLOUT, data={u32=4, u64=4}}], 4, 10) = 1");
+        assertThat(line(call("memfd_create", 0x1000, 1).string(0, "buf").returns(6)))
+                .isEqualTo("memfd_create(\"buf\", MFD_CLOEXEC)        = 6");
+        assertThat(line(call("sendfile", 4, 6, 0x7000, 3).payload(2, Bytes.of(16).u64(0, 0).u64(8, 3).payload())
+                .returns(3))).isEqualTo("sendfile(4, 6, [0] => [3], 3)           = 3");
+        Payload how = Bytes.of(24).u64(0, 02000000).u64(16, 4).payload();
+        assertThat(line(call("openat2", -100, 0x1000, 0x7000, 24).string(1, "/etc/hostname").payload(2, how)
+                .returns(7))).isEqualTo("openat2(AT_FDCWD, \"/etc/hostname\", {flags=O_RDONLY|O_CLOEXEC,"
+                        + " resolve=RESOLVE_NO_SYMLINKS}, 24) = 7");
+        assertThat(line(call("close_range", 50, 0xffffffffL, 0).returns(0)))
+                .isEqualTo("close_range(50, 4294967295, 0)          = 0");
+        assertThat(line(call("flock", 6, 6).returns(0))).isEqualTo("flock(6, LOCK_EX|LOCK_NB)               = 0");
+        assertThat(line(call("symlink", 0x1000, 0x2000).string(0, "/etc/hostname").string(1, "/tmp/fmtw/gd/ln")
+                .returns(0))).isEqualTo("symlink(\"/etc/hostname\", \"/tmp/fmtw/gd/ln\") = 0");
+        assertThat(line(call("link", 0x1000, 0x2000).string(0, "/tmp/fmtw/gd/ln").string(1, "/tmp/fmtw/gd/hard")
+                .returns(0))).isEqualTo("link(\"/tmp/fmtw/gd/ln\", \"/tmp/fmtw/gd/hard\") = 0");
+        assertThat(line(call("truncate", 0x1000, 10).string(0, "/tmp/fmtw/gd/none").fails(2)))
+                .isEqualTo("truncate(\"/tmp/fmtw/gd/none\", 10)       = -1 ENOENT (No such file or directory)");
+        assertThat(line(call("ftruncate", 6, 100).returns(0))).isEqualTo("ftruncate(6, 100)                       = 0");
+        assertThat(line(call("creat", 0x1000, 0600).string(0, "/tmp/fmtw/gd/c").returns(8)))
+                .isEqualTo("creat(\"/tmp/fmtw/gd/c\", 0600)           = 8");
+        assertThat(line(call("faccessat", -100, 0x1000, 4).string(1, "/etc").returns(0)))
+                .isEqualTo("faccessat(AT_FDCWD, \"/etc\", R_OK)       = 0");
+        assertThat(line(call("readlinkat", -100, 0x1000, 0x7000, 64).string(1, "/tmp/fmtw/gd/ln")
+                .payload(2, text("/etc/hostname")).returns(13)))
+                .isEqualTo("readlinkat(AT_FDCWD, \"/tmp/fmtw/gd/ln\", \"/etc/hostname\", 64) = 13");
+        assertThat(line(call("renameat", -100, 0x1000, -100, 0x2000).string(1, "/tmp/fmtw/gd/c")
+                .string(3, "/tmp/fmtw/gd/c2").returns(0)))
+                .isEqualTo("renameat(AT_FDCWD, \"/tmp/fmtw/gd/c\", AT_FDCWD, \"/tmp/fmtw/gd/c2\") = 0");
+        assertThat(line(call("mkdirat", -100, 0x1000, 0700).string(1, "/tmp/fmtw/gd/dir").returns(0)))
+                .isEqualTo("mkdirat(AT_FDCWD, \"/tmp/fmtw/gd/dir\", 0700) = 0");
+        assertThat(line(call("fchmodat", -100, 0x1000, 0755).string(1, "/tmp/fmtw/gd/dir").returns(0)))
+                .isEqualTo("fchmodat(AT_FDCWD, \"/tmp/fmtw/gd/dir\", 0755) = 0");
+        assertThat(line(call("fchmod", 6, 0640).returns(0))).isEqualTo("fchmod(6, 0640)                         = 0");
+        assertThat(line(call("getdents64", 9, 0x7ffdf339bd00L, 64).payload(1, Bytes.of(48).u16(16, 24).u16(40, 24)
+                .payload()).returns(48)))
+                .isEqualTo("getdents64(9, 0x7ffdf339bd00 /* 2 entries */, 64) = 48");
+    }
+
+    @Test
+    void moreProcessAndSignalCalls() {
+        assertThat(line(call("prctl", 15, 0x1000).string(1, "worker").returns(0)))
+                .isEqualTo("prctl(PR_SET_NAME, \"worker\")            = 0");
+        assertThat(line(call("prctl", 16, 0x1000).string(1, "worker").returns(0)))
+                .isEqualTo("prctl(PR_GET_NAME, \"worker\")            = 0");
+        assertThat(line(call("prctl", 38, 1, 0, 0, 0).returns(0)))
+                .isEqualTo("prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)  = 0");
+        assertThat(line(call("prctl", 1, 9).returns(0))).isEqualTo("prctl(PR_SET_PDEATHSIG, SIGKILL)        = 0");
+        assertThat(line(call("alarm", 10).returns(0))).isEqualTo("alarm(10)                               = 0");
+        assertThat(line(call("alarm", 0).returns(10))).isEqualTo("alarm(0)                                = 10");
+        assertThat(line(call("sched_yield").returns(0))).isEqualTo("sched_yield()                           = 0");
+        Payload act = Bytes.of(32).u64(8, 0x04000000).u64(16, 0x7f650597f050L).payload();
+        assertThat(line(call("rt_sigaction", 15, 0x7000, 0x7100, 8).payload(1, act).payload(2, Bytes.of(32).payload())
+                .returns(0)))
+                .isEqualTo("rt_sigaction(SIGTERM, {sa_handler=SIG_DFL, sa_mask=[], sa_flags=SA_RESTORER,"
+                        + " sa_restorer=0x7f650597f050}, {sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}, 8) = 0");
+        assertThat(line(call("execve", 0x1000, 0x2000, 0x7ffdf339bb80L).string(0, "/nonexistent")
+                .payload(1, Payload.ofStrings("nope", "x")).payload(2, Payload.ofStrings("A=1")).fails(2)))
+                .isEqualTo("execve(\"/nonexistent\", [\"nope\", \"x\"], 0x7ffdf339bb80 /* 1 var */) = -1 ENOENT (No"
+                        + " such file or directory)");
+    }
+
+    @Test
+    void everyDecodedNameIsInTheTable() {
+        for (String name : StraceFormatter.DECODED) {
+            assertThat(SyscallTable.x86_64().byName(name)).as(name).isPresent();
+        }
+        assertThat(StraceFormatter.DECODED).hasSizeGreaterThan(150);
+    }
+
+    @Test
     void unknownAndUndecodedSyscallsPrintRawArguments() {
         SyscallRecord r = SyscallRecord.builder(500).args(1, 2, 0, 0x7fff0000, 0xffffffffL, 3).fails(38).build();
         assertThat(F.formatSyscall(r))
