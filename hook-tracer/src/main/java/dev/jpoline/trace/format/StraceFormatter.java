@@ -1,7 +1,5 @@
 package dev.jpoline.trace.format;
 
-import dev.jpoline.api.ArgKind;
-import dev.jpoline.api.ArgSpec;
 import dev.jpoline.api.Errno;
 import dev.jpoline.api.ReturnKind;
 import dev.jpoline.api.Syscall;
@@ -238,15 +236,6 @@ public final class StraceFormatter {
 
     XlatStyle style() {
         return options.xlatStyle();
-    }
-
-    /** Used by decoders: is the argument kind one whose memory is only valid after the call? */
-    static boolean decodedAtExit(ArgSpec a) {
-        return a.out() && a.kind() != ArgKind.POINTER || a.kind() == ArgKind.BUFFER_OUT;
-    }
-
-    static String constant(Xlat x, long v, XlatStyle style) {
-        return x.format(v, style);
     }
 
     static Xlat table(String name) {

@@ -4,7 +4,6 @@ import dev.jpoline.api.consts.Constants;
 import dev.jpoline.api.consts.Signals;
 import dev.jpoline.api.consts.Xlat;
 import dev.jpoline.api.consts.XlatStyle;
-import java.nio.charset.StandardCharsets;
 
 /** strace's text for the x86-64 structs the decoders know; offsets are the x86-64 ABI layouts. */
 final class Structs {
@@ -284,13 +283,5 @@ final class Structs {
             sb.append(Integer.toHexString(g[i]));
         }
         return sb.toString();
-    }
-
-    static String ascii(byte[] b) {
-        return new String(b, StandardCharsets.ISO_8859_1);
-    }
-
-    static String hex(long v) {
-        return Xlat.hex(v);
     }
 }
