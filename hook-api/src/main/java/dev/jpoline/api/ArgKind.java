@@ -59,53 +59,53 @@ public enum ArgKind {
     /** Bytes filled by the kernel; their length is the syscall's return value. */
     BUFFER_OUT(true),
     /** A pointer to an int (an in/out length, an option value). */
-    INT_PTR(true),
+    INT_PTR(true, 4),
     /** A pointer to a 64-bit file offset (sendfile, splice, copy_file_range). */
-    OFFSET_PTR(true),
+    OFFSET_PTR(true, 8),
     /** Two ints the kernel fills with file descriptors (pipe, socketpair). */
-    FD_PAIR(true),
+    FD_PAIR(true, 8),
     /** struct stat. */
-    STAT(true),
+    STAT(true, 144),
     /** struct statx. */
-    STATX(true),
+    STATX(true, 256),
     /** struct statfs. */
-    STATFS(true),
+    STATFS(true, 120),
     /** A socket address; its length is the argument at index {@link ArgSpec#lengthArg()}. */
     SOCKADDR(true),
     /** A pointer to a socklen_t that is both input (buffer size) and output (address size). */
-    SOCKLEN_PTR(true),
+    SOCKLEN_PTR(true, 4),
     /** struct timespec. */
-    TIMESPEC(true),
+    TIMESPEC(true, 16),
     /** Two timespecs (utimensat). */
-    TIMESPEC_PAIR(true),
+    TIMESPEC_PAIR(true, 32),
     /** struct timeval. */
-    TIMEVAL(true),
+    TIMEVAL(true, 16),
     /** struct itimerval. */
-    ITIMERVAL(true),
+    ITIMERVAL(true, 32),
     /** struct itimerspec. */
-    ITIMERSPEC(true),
+    ITIMERSPEC(true, 32),
     /** A kernel signal set (its size is usually the next argument). */
-    SIGSET(true),
+    SIGSET(true, 8),
     /** struct sigaction as the kernel sees it (handler, flags, restorer, mask). */
-    SIGACTION(true),
+    SIGACTION(true, 32),
     /** siginfo_t. */
-    SIGINFO(true),
+    SIGINFO(true, 128),
     /** stack_t (sigaltstack). */
-    STACK(true),
+    STACK(true, 24),
     /** struct rlimit. */
-    RLIMIT(true),
+    RLIMIT(true, 16),
     /** struct rusage. */
-    RUSAGE(true),
+    RUSAGE(true, 144),
     /** struct utsname. */
-    UTSNAME(true),
+    UTSNAME(true, 390),
     /** struct sysinfo. */
-    SYSINFO(true),
+    SYSINFO(true, 112),
     /** An array of struct pollfd; its length is the next argument. */
     POLLFDS(true),
     /** An fd_set for select/pselect6. */
-    FDSET(true),
+    FDSET(true, 128),
     /** One struct epoll_event (epoll_ctl). */
-    EPOLL_EVENT(true),
+    EPOLL_EVENT(true, 12),
     /** An array of struct epoll_event filled by the kernel; its length is the return value. */
     EPOLL_EVENTS(true),
     /** An array of struct iovec; its length is the next argument. */
@@ -113,22 +113,36 @@ public enum ArgKind {
     /** struct msghdr. */
     MSGHDR(true),
     /** A wait status int written by the kernel (wait4). */
-    WAIT_STATUS(true),
+    WAIT_STATUS(true, 4),
     /** Directory entries filled by the kernel (getdents, getdents64). */
     DIRENTS(true),
     /** struct clone_args; its size is the next argument. */
     CLONE_ARGS(true),
     /** struct open_how; its size is the next argument. */
-    OPEN_HOW(true);
+    OPEN_HOW(true, 24);
 
     private final boolean memory;
+    private final int fixedSize;
 
     ArgKind(boolean memory) {
+        this(memory, 0);
+    }
+
+    ArgKind(boolean memory, int fixedSize) {
         this.memory = memory;
+        this.fixedSize = fixedSize;
     }
 
     /** True when the raw value is an address whose contents matter (a capture candidate). */
     public boolean isMemory() {
         return memory;
+    }
+
+    /**
+     * The size in bytes of the x86-64 struct this kind points to, for kinds of fixed size (what a
+     * capture schema copies); empty for strings, buffers, arrays and variable-size structs.
+     */
+    public java.util.OptionalInt fixedSize() {
+        return fixedSize == 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(fixedSize);
     }
 }

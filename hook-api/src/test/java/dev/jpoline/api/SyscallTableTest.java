@@ -216,4 +216,21 @@ class SyscallTableTest {
         assertThat(ArgSpec.parse("SIGSET").out()).isFalse();
         assertThat(ArgSpec.parse("STAT").out()).as("stat buffers are always kernel-filled").isTrue();
     }
+
+    @Test
+    void fixedSizeKindsKnowTheirX8664StructSizes() {
+        assertThat(ArgKind.STAT.fixedSize()).hasValue(144);
+        assertThat(ArgKind.STATX.fixedSize()).hasValue(256);
+        assertThat(ArgKind.SIGACTION.fixedSize()).hasValue(32);
+        assertThat(ArgKind.EPOLL_EVENT.fixedSize()).hasValue(12);
+        assertThat(ArgKind.SIGINFO.fixedSize()).hasValue(128);
+        assertThat(ArgKind.PATH.fixedSize()).isEmpty();
+        assertThat(ArgKind.BUFFER_OUT.fixedSize()).isEmpty();
+        assertThat(ArgKind.FD.fixedSize()).isEmpty();
+        for (ArgKind k : ArgKind.values()) {
+            if (k.fixedSize().isPresent()) {
+                assertThat(k.isMemory()).as("%s has a size, so it is memory", k).isTrue();
+            }
+        }
+    }
 }

@@ -159,4 +159,16 @@ class SummaryTableTest {
         assertThat(table).contains("------ ----------- ----------- --------- --------- ------------------------\n");
         assertThat(table).endsWith("100.00    0.000000           0         2           total\n");
     }
+
+    @Test
+    void collectorCountsCallsErrorsAndTimePerSyscall() {
+        SummaryCollector c = new SummaryCollector();
+        c.add(SyscallRecord.builder(0).entryNanos(1_000).exitNanos(71_000).returns(5).build());
+        c.add(SyscallRecord.builder(0).entryNanos(2_000).exitNanos(12_000).fails(9).build());
+        c.add(SyscallRecord.builder(231).entryNanos(5_000).build());
+        assertThat(c.rows()).containsExactly(new SummaryTable.Row(0, "read", 2, 1, 80_000),
+                new SummaryTable.Row(231, "exit_group", 1, 0, 0));
+        assertThat(c.format()).contains("100.00    0.000080          40         2         1 read\n")
+                .endsWith("100.00    0.000080          26         3         1 total\n");
+    }
 }
