@@ -116,6 +116,8 @@ public enum ArgKind {
     WAIT_STATUS(true, 4),
     /** Directory entries filled by the kernel (getdents, getdents64). */
     DIRENTS(true),
+    /** A CPU affinity mask; its length is argument {@link ArgSpec#lengthArg()}, or the return value when out. */
+    CPU_SET(true),
     /** struct clone_args; its size is the next argument. */
     CLONE_ARGS(true),
     /** struct open_how; its size is the next argument. */

@@ -223,8 +223,8 @@ final class SyscallData {
 200 tkill                   signal,process          dec  PID SIGNAL
 201 time                    clock                   dec  >POINTER
 202 futex                   -                       dec  POINTER ENUM(futex_cmd) UINT TIMESPEC POINTER UINT
-203 sched_setaffinity       -                       dec  PID SIZE POINTER
-204 sched_getaffinity       -                       dec  PID SIZE >POINTER
+203 sched_setaffinity       -                       dec  PID SIZE CPU_SET(1)
+204 sched_getaffinity       -                       dec  PID SIZE >CPU_SET
 205 set_thread_area         -                       dec  POINTER
 206 io_setup                memory                  dec  UINT >POINTER
 207 io_destroy              memory                  dec  HEX

@@ -108,7 +108,9 @@ final class ArgDecoder {
         long v = r.arg(i);
         Optional<Payload> p = r.payload(i);
         if (a.out() && a.kind().isMemory() && failed && a.kind() != ArgKind.IOVEC) {
-            return StraceFormatter.pointer(v);
+            // A value-result length still holds what the caller passed in; strace prints that.
+            return a.kind() == ArgKind.SOCKLEN_PTR ? struct(v, p, 4, x -> "[" + (int) x.le(0, 4) + "]")
+                    : StraceFormatter.pointer(v);
         }
         return switch (a.kind()) {
             case INT, PID -> Integer.toString((int) v);
@@ -124,7 +126,7 @@ final class ArgDecoder {
             case MODE -> mode(v & 0xffffffffL);
             case UMASK -> octal3(v & 07777);
             case FLAGS -> flags(a.param(), v);
-            case ENUM -> StraceFormatter.table(a.param()).format((int) v, style);
+            case ENUM -> enumValue(StraceFormatter.table(a.param()), v);
             case POINTER -> StraceFormatter.pointer(v);
             case PATH -> v == 0 ? "NULL" : p.map(StringQuoter::path).orElse(StraceFormatter.pointer(v));
             case STRING -> v == 0 ? "NULL" : p.map(x -> StringQuoter.string(x, limit))
@@ -165,7 +167,11 @@ final class ArgDecoder {
                     (int) Math.min(r.returnValue(), x.length())) + " entries */").orElse("");
             case OPEN_HOW -> struct(v, p, 24, x -> Structs.openHow(x, style));
             case IOVEC -> iovec(i, a, v, p);
-            case CLONE_ARGS, STATFS, SIGINFO, RUSAGE, SYSINFO, FDSET, MSGHDR ->
+            case RUSAGE -> struct(v, p, 32, x -> "{ru_utime=" + Structs.timeval(x, 0) + ", ru_stime="
+                    + Structs.timeval(x, 16) + ", ...}");
+            case SYSINFO -> struct(v, p, 108, Structs::sysinfo);
+            case CPU_SET -> cpuSet(v, p, a.out() ? r.returnValue() : r.arg(a.lengthArg()));
+            case CLONE_ARGS, STATFS, SIGINFO, FDSET, MSGHDR ->
                     StraceFormatter.pointer(v);
         };
     }
@@ -192,6 +198,32 @@ final class ArgDecoder {
 
     private static String varsComment(int n) {
         return " /* " + n + (n == 1 ? " var" : " vars") + " */";
+    }
+
+    /**
+     * One value of a table. Register values are C ints: names are looked up sign-extended (so
+     * RUSAGE_CHILDREN is -1), unknown values print as the unsigned 32-bit number strace shows.
+     */
+    private String enumValue(Xlat table, long v) {
+        long signed = (int) v;
+        return table.nameOf(signed).isPresent() ? table.format(signed, style) : table.format(v & 0xffffffffL, style);
+    }
+
+    /** A CPU mask as the list of CPUs in it: {@code [0 1]}. */
+    private static String cpuSet(long address, Optional<Payload> p, long length) {
+        if (address == 0) {
+            return "NULL";
+        }
+        if (p.isEmpty() || length <= 0 || p.get().length() < length) {
+            return StraceFormatter.pointer(address);
+        }
+        StringBuilder sb = new StringBuilder("[");
+        for (int cpu = 0; cpu < length * 8; cpu++) {
+            if ((p.get().byteAt(cpu / 8) & (1 << (cpu % 8))) != 0) {
+                sb.append(sb.length() > 1 ? " " : "").append(cpu);
+            }
+        }
+        return sb.append(']').toString();
     }
 
     private String flags(String tableName, long v) {

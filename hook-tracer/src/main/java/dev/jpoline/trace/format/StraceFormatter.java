@@ -58,7 +58,10 @@ public final class StraceFormatter {
             "eventfd", "fallocate", "fadvise64", "readahead", "sync", "syncfs", "munlockall", "mlockall", "mlock",
             "munlock", "pidfd_open", "timer_delete", "timer_getoverrun", "inotify_init1", "inotify_init",
             "pkey_alloc", "pkey_free", "pidfd_getfd", "process_mrelease", "getcpu", "signalfd4", "memfd_secret",
-            "userfaultfd");
+            "userfaultfd", "getxattr", "lgetxattr", "fgetxattr", "listxattr", "llistxattr", "flistxattr",
+            "setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr", "sysinfo",
+            "getrusage", "sched_getaffinity", "sched_setaffinity", "clock_getres", "clock_settime",
+            "gettimeofday", "getrlimit", "setrlimit", "getitimer", "setitimer");
 
     private final TraceOptions options;
     private final SyscallTable table;

@@ -120,6 +120,17 @@ final class Structs {
         return StringQuoter.string(Payload.complete(b), limit);
     }
 
+    /** struct sysinfo, every field, as strace prints it. */
+    static String sysinfo(Payload p) {
+        return "{uptime=" + p.le(0, 8) + ", loads=[" + Long.toUnsignedString(p.le(8, 8)) + ", "
+                + Long.toUnsignedString(p.le(16, 8)) + ", " + Long.toUnsignedString(p.le(24, 8)) + "], totalram="
+                + Long.toUnsignedString(p.le(32, 8)) + ", freeram=" + Long.toUnsignedString(p.le(40, 8))
+                + ", sharedram=" + Long.toUnsignedString(p.le(48, 8)) + ", bufferram=" + Long.toUnsignedString(p.le(56, 8))
+                + ", totalswap=" + Long.toUnsignedString(p.le(64, 8)) + ", freeswap=" + Long.toUnsignedString(p.le(72, 8))
+                + ", procs=" + p.le(80, 2) + ", totalhigh=" + Long.toUnsignedString(p.le(88, 8)) + ", freehigh="
+                + Long.toUnsignedString(p.le(96, 8)) + ", mem_unit=" + p.le(104, 4) + "}";
+    }
+
     static String winsize(Payload p) {
         return "{ws_row=" + p.le(0, 2) + ", ws_col=" + p.le(2, 2) + ", ws_xpixel=" + p.le(4, 2) + ", ws_ypixel="
                 + p.le(6, 2) + "}";

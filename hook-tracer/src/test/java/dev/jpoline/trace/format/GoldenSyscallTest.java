@@ -513,6 +513,40 @@ class GoldenSyscallTest {
     }
 
     @Test
+    void callsSeenTracingLsBashPythonAndJava() {
+        assertThat(line(call("getxattr", 0x1000, 0x2000, 0, 0).string(0, "/etc").string(1, "system.posix_acl_access")
+                .fails(61)))
+                .isEqualTo("getxattr(\"/etc\", \"system.posix_acl_access\", NULL, 0) = -1 ENODATA (No data available)");
+        assertThat(line(call("lgetxattr", 0x1000, 0x2000, 0x564537141640L, 255).string(0, "/etc")
+                .string(1, "security.selinux").fails(61)))
+                .isEqualTo("lgetxattr(\"/etc\", \"security.selinux\", 0x564537141640, 255) = -1 ENODATA (No data"
+                        + " available)");
+        assertThat(plainLine(9783, call("sched_getaffinity", 0, 128, 0x7000)
+                .payload(2, Bytes.of(32).u8(0, 3).payload()).returns(32)))
+                .isEqualTo("9783  sched_getaffinity(0, 128, [0 1])  = 32");
+        Payload si = Bytes.of(112).u64(0, 6768).u64(8, 173312).u64(16, 173824).u64(24, 139360)
+                .u64(32, 25276502016L).u64(40, 23936741376L).u64(48, 9441280).u64(56, 3305472).u16(80, 141)
+                .u32(104, 1).payload();
+        assertThat(line(call("sysinfo", 0x7000).payload(0, si).returns(0)))
+                .isEqualTo("sysinfo({uptime=6768, loads=[173312, 173824, 139360], totalram=25276502016,"
+                        + " freeram=23936741376, sharedram=9441280, bufferram=3305472, totalswap=0, freeswap=0,"
+                        + " procs=141, totalhigh=0, freehigh=0, mem_unit=1}) = 0");
+        StraceFormatter f = new StraceFormatter(TraceOptions.defaults());
+        SyscallRecord rusage = call("getrusage", 1, 0x7000).payload(1, Bytes.of(144).u64(8, 159).payload())
+                .returns(0).build();
+        assertThat(f.formatUnfinished(rusage)).isEqualTo("getrusage(RUSAGE_THREAD,  <unfinished ...>");
+        assertThat(f.formatResumed(rusage))
+                .isEqualTo("<... getrusage resumed>{ru_utime={tv_sec=0, tv_usec=159}, ru_stime={tv_sec=0, tv_usec=0},"
+                        + " ...}) = 0");
+        assertThat(plainLine(9783, call("clock_getres", 0xfffcedc6L, 0x7000)
+                .payload(1, Bytes.of(16).u64(8, 1).payload()).returns(0)))
+                .isEqualTo("9783  clock_getres(0xfffcedc6 /* CLOCK_??? */, {tv_sec=0, tv_nsec=1}) = 0");
+        assertThat(plainLine(9783, call("getpeername", 0, 0x7fffae7113c0L, 0x7000)
+                .payload(2, Bytes.of(4).u32(0, 16).payload()).fails(88)))
+                .isEqualTo("9783  getpeername(0, 0x7fffae7113c0, [16]) = -1 ENOTSOCK (Socket operation on non-socket)");
+    }
+
+    @Test
     void everyDecodedNameIsInTheTable() {
         for (String name : StraceFormatter.DECODED) {
             assertThat(SyscallTable.x86_64().byName(name)).as(name).isPresent();
