@@ -387,6 +387,47 @@ public final class Constants {
     public static final Xlat CLOSE_RANGE_FLAGS = reg(Xlat.flags("close_range", "CLOSE_RANGE_???")
             .add("CLOSE_RANGE_UNSHARE", 2).add("CLOSE_RANGE_CLOEXEC", 4).build());
 
+    // Terminal attributes (struct termios), in strace's print order.
+    public static final Xlat TERM_IFLAGS = reg(Xlat.flags("term_iflags", "???")
+            .add("IGNBRK", 01).add("BRKINT", 02).add("IGNPAR", 04).add("PARMRK", 010).add("INPCK", 020)
+            .add("ISTRIP", 040).add("INLCR", 0100).add("IGNCR", 0200).add("ICRNL", 0400).add("IUCLC", 01000)
+            .add("IXON", 02000).add("IXANY", 04000).add("IXOFF", 010000).add("IMAXBEL", 020000)
+            .add("IUTF8", 040000).build());
+    public static final Xlat TERM_OFLAGS = reg(Xlat.flags("term_oflags", "???")
+            .add("OPOST", 01).add("OLCUC", 02).add("ONLCR", 04).add("OCRNL", 010).add("ONOCR", 020)
+            .add("ONLRET", 040).add("OFILL", 0100).add("OFDEL", 0200).build());
+    /** The output delay fields of c_oflag, printed before its flags: mask, then names by value. */
+    public static final Xlat[] TERM_ODELAYS = {
+        reg(Xlat.values("term_nldly", "NL???").add("NL0", 0).add("NL1", 0100).build()),
+        reg(Xlat.values("term_crdly", "CR???").add("CR0", 0).add("CR1", 01000).add("CR2", 02000).add("CR3", 03000)
+                .build()),
+        reg(Xlat.values("term_tabdly", "TAB???").add("TAB0", 0).add("TAB1", 04000).add("TAB2", 010000)
+                .add("TAB3", 014000).build()),
+        reg(Xlat.values("term_bsdly", "BS???").add("BS0", 0).add("BS1", 020000).build()),
+        reg(Xlat.values("term_vtdly", "VT???").add("VT0", 0).add("VT1", 040000).build()),
+        reg(Xlat.values("term_ffdly", "FF???").add("FF0", 0).add("FF1", 0100000).build()),
+    };
+    public static final long[] TERM_ODELAY_MASKS = {0100, 03000, 014000, 020000, 040000, 0100000};
+    public static final Xlat TERM_BAUD = reg(Xlat.values("term_baud", "B???")
+            .add("B0", 0).add("B50", 01).add("B75", 02).add("B110", 03).add("B134", 04).add("B150", 05)
+            .add("B200", 06).add("B300", 07).add("B600", 010).add("B1200", 011).add("B1800", 012).add("B2400", 013)
+            .add("B4800", 014).add("B9600", 015).add("B19200", 016).add("B38400", 017).add("BOTHER", 010000)
+            .add("B57600", 010001).add("B115200", 010002).add("B230400", 010003).add("B460800", 010004)
+            .add("B500000", 010005).add("B576000", 010006).add("B921600", 010007).add("B1000000", 010010)
+            .add("B1152000", 010011).add("B1500000", 010012).add("B2000000", 010013).add("B2500000", 010014)
+            .add("B3000000", 010015).add("B3500000", 010016).add("B4000000", 010017).build());
+    public static final long TERM_CBAUD = 010017;
+    public static final Xlat TERM_CSIZE = reg(Xlat.values("term_csize", "CS???")
+            .add("CS5", 0).add("CS6", 020).add("CS7", 040).add("CS8", 060).build());
+    public static final Xlat TERM_CFLAGS = reg(Xlat.flags("term_cflags", "???")
+            .add("CSTOPB", 0100).add("CREAD", 0200).add("PARENB", 0400).add("PARODD", 01000).add("HUPCL", 02000)
+            .add("CLOCAL", 04000).add("CMSPAR", 010000000000L).add("CRTSCTS", 020000000000L).build());
+    public static final Xlat TERM_LFLAGS = reg(Xlat.flags("term_lflags", "???")
+            .add("ISIG", 01).add("ICANON", 02).add("XCASE", 04).add("ECHO", 010).add("ECHOE", 020).add("ECHOK", 040)
+            .add("ECHONL", 0100).add("NOFLSH", 0200).add("IEXTEN", 0100000).add("ECHOCTL", 01000)
+            .add("ECHOPRT", 02000).add("ECHOKE", 04000).add("FLUSHO", 010000).add("PENDIN", 040000)
+            .add("TOSTOP", 0400).add("EXTPROC", 0200000).build());
+
     /** File type in the S_IFMT bits of a mode. */
     public static final Xlat FILE_TYPES = reg(Xlat.values("file_type", "S_IF???")
             .add("S_IFSOCK", 0140000).add("S_IFLNK", 0120000).add("S_IFREG", 0100000).add("S_IFBLK", 060000)

@@ -464,8 +464,10 @@ final class ArgDecoder {
                     add(struct(arg, p, 4, x -> "[" + (int) x.le(0, 4) + "]"), false);
             case "TIOCGWINSZ" -> add(failed ? StraceFormatter.pointer(arg) : struct(arg, p, 8, Structs::winsize), true);
             case "TIOCSWINSZ" -> add(struct(arg, p, 8, Structs::winsize), false);
-            case "TCGETS", "TCGETS2", "TCSETS", "TCSETSW", "TCSETSF" -> add(StraceFormatter.pointer(arg),
-                    name.equals("TCGETS") || name.equals("TCGETS2"));
+            case "TCGETS" -> add(failed ? StraceFormatter.pointer(arg) : struct(arg, p, 17,
+                    x -> Structs.termios(x, style)), true);
+            case "TCSETS", "TCSETSW", "TCSETSF" -> add(struct(arg, p, 17, x -> Structs.termios(x, style)), false);
+            case "TCGETS2" -> add(StraceFormatter.pointer(arg), true);
             default -> add(Xlat.hex(arg), false);
         }
     }

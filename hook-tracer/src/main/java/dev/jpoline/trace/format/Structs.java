@@ -131,6 +131,49 @@ final class Structs {
                 + Long.toUnsignedString(p.le(96, 8)) + ", mem_unit=" + p.le(104, 4) + "}";
     }
 
+    /** struct termios (the kernel's, for TCGETS/TCSETS*), abbreviated as strace does. */
+    static String termios(Payload p, XlatStyle style) {
+        return "{c_iflag=" + Constants.TERM_IFLAGS.format(p.le(0, 4), style) + ", c_oflag=" + oflag(p.le(4, 4), style)
+                + ", c_cflag=" + cflag(p.le(8, 4), style) + ", c_lflag=" + Constants.TERM_LFLAGS.format(p.le(12, 4), style)
+                + ", ...}";
+    }
+
+    /** c_oflag: each delay field by name (NL0|CR0|TAB0|BS0|VT0|FF0), then the flag bits. */
+    private static String oflag(long v, XlatStyle style) {
+        if (style == XlatStyle.RAW) {
+            return Xlat.hex(v);
+        }
+        StringBuilder sb = new StringBuilder();
+        long rest = v;
+        for (int i = 0; i < Constants.TERM_ODELAYS.length; i++) {
+            long field = v & Constants.TERM_ODELAY_MASKS[i];
+            sb.append(i > 0 ? "|" : "").append(Constants.TERM_ODELAYS[i].format(field));
+            rest &= ~Constants.TERM_ODELAY_MASKS[i];
+        }
+        if (rest != 0) {
+            sb.append('|').append(Constants.TERM_OFLAGS.format(rest));
+        }
+        return style == XlatStyle.VERBOSE ? Xlat.hex(v) + " /* " + sb + " */" : sb.toString();
+    }
+
+    /** c_cflag: the baud rate, the character size, the flag bits, then an input baud rate if set. */
+    private static String cflag(long v, XlatStyle style) {
+        if (style == XlatStyle.RAW) {
+            return Xlat.hex(v);
+        }
+        StringBuilder sb = new StringBuilder(Constants.TERM_BAUD.format(v & Constants.TERM_CBAUD));
+        sb.append('|').append(Constants.TERM_CSIZE.format(v & 060));
+        long inputBaud = (v >>> 16) & Constants.TERM_CBAUD;
+        long flags = v & ~(Constants.TERM_CBAUD | 060 | (Constants.TERM_CBAUD << 16));
+        if (flags != 0) {
+            sb.append('|').append(Constants.TERM_CFLAGS.format(flags));
+        }
+        if (inputBaud != 0) {
+            sb.append('|').append(Constants.TERM_BAUD.format(inputBaud)).append("<<IBSHIFT");
+        }
+        return style == XlatStyle.VERBOSE ? Xlat.hex(v) + " /* " + sb + " */" : sb.toString();
+    }
+
     static String winsize(Payload p) {
         return "{ws_row=" + p.le(0, 2) + ", ws_col=" + p.le(2, 2) + ", ws_xpixel=" + p.le(4, 2) + ", ws_ypixel="
                 + p.le(6, 2) + "}";

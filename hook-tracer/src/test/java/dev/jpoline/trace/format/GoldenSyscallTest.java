@@ -547,6 +547,23 @@ class GoldenSyscallTest {
     }
 
     @Test
+    void terminalIoctlsOnAPty() {
+        // ls and bash -i under script(1), strace 6.1.
+        Payload tty = Bytes.of(60).u32(0, 0400 | 02000).u32(4, 01 | 04).u32(8, 017 | 060 | 0200)
+                .u32(12, 01 | 02 | 010 | 020 | 040 | 0100000 | 01000 | 04000).payload();
+        assertThat(line(call("ioctl", 1, 0x5401, 0x7000).payload(2, tty).returns(0)))
+                .isEqualTo("ioctl(1, TCGETS, {c_iflag=ICRNL|IXON, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|OPOST|ONLCR,"
+                        + " c_cflag=B38400|CS8|CREAD, c_lflag=ISIG|ICANON|ECHO|ECHOE|ECHOK|IEXTEN|ECHOCTL|ECHOKE, ...})"
+                        + " = 0");
+        assertThat(line(call("ioctl", 1, 0x5413, 0x7000).payload(2, Bytes.of(8).payload()).returns(0)))
+                .isEqualTo("ioctl(1, TIOCGWINSZ, {ws_row=0, ws_col=0, ws_xpixel=0, ws_ypixel=0}) = 0");
+        assertThat(line(call("ioctl", 255, 0x540F, 0x7000).payload(2, Bytes.of(4).u32(0, 25942).payload())
+                .returns(0))).isEqualTo("ioctl(255, TIOCGPGRP, [25942])          = 0");
+        assertThat(line(call("ioctl", 255, 0x5410, 0x7000).payload(2, Bytes.of(4).u32(0, 25945).payload())
+                .returns(0))).isEqualTo("ioctl(255, TIOCSPGRP, [25945])          = 0");
+    }
+
+    @Test
     void everyDecodedNameIsInTheTable() {
         for (String name : StraceFormatter.DECODED) {
             assertThat(SyscallTable.x86_64().byName(name)).as(name).isPresent();
