@@ -102,8 +102,10 @@ public enum ArgKind {
     SYSINFO(true, 112),
     /** An array of struct pollfd; its length is the next argument. */
     POLLFDS(true),
-    /** An fd_set for select/pselect6. */
+    /** An fd_set for select/pselect6 (FD_SETSIZE bits); the kernel rewrites it. */
     FDSET(true, 128),
+    /** pselect6's packed {sigset pointer, sigset size} argument. */
+    SIGSET_PACK(true, 16),
     /** One struct epoll_event (epoll_ctl). */
     EPOLL_EVENT(true, 12),
     /** An array of struct epoll_event filled by the kernel; its length is the return value. */

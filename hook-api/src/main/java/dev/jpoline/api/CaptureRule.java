@@ -8,7 +8,8 @@ import java.util.List;
  * table, so that the capture schema the host writes for the target runtime and the formatter that
  * reads the copies agree. The payload layouts these rules produce are described in
  * docs/trace-format.md (strings without their NUL, string arrays NUL-separated, value-result
- * fields as the entry copy followed by the exit copy).
+ * fields as the entry copy followed by the exit copy). The timeouts of select, pselect6 and ppoll are
+ * value-result too: copied at entry and exit, they add strace's {@code left {...}} to the result.
  *
  * <p>Rules are a best effort from argument kinds: a few syscalls give an argument a meaning that
  * depends on another one (futex's timeout slot, ioctl's and fcntl's third argument, prctl), and
@@ -55,6 +56,15 @@ public record CaptureRule(int arg, Timing timing, Shape shape, int size, int len
 
     private static final int SOCKADDR_STORAGE = 128;
 
+    /** The argument whose timeout the kernel updates with the time left, or -1. */
+    private static int timeoutArg(Syscall s) {
+        return switch (s.name()) {
+            case "select", "pselect6" -> 4;
+            case "ppoll" -> 2;
+            default -> -1;
+        };
+    }
+
     /** The rules for every memory argument of {@code s} that the formatter decodes. */
     public static List<CaptureRule> forSyscall(Syscall s) {
         List<CaptureRule> rules = new ArrayList<>();
@@ -62,7 +72,10 @@ public record CaptureRule(int arg, Timing timing, Shape shape, int size, int len
             ArgSpec a = s.arg(i);
             Timing when = a.out() ? Timing.EXIT : Timing.ENTRY;
             int next = i + 1 < s.argCount() ? i + 1 : ArgSpec.NO_LENGTH_ARG;
-            CaptureRule rule = switch (a.kind()) {
+            boolean remainingTime = i == timeoutArg(s);
+            CaptureRule rule = remainingTime
+                    ? new CaptureRule(i, Timing.ENTRY_AND_EXIT, Shape.FIXED, 16, ArgSpec.NO_LENGTH_ARG)
+                    : switch (a.kind()) {
                 case PATH -> new CaptureRule(i, when, Shape.C_STRING, 0, ArgSpec.NO_LENGTH_ARG);
                 case STRING -> new CaptureRule(i, Timing.ENTRY, Shape.C_STRING, 0, ArgSpec.NO_LENGTH_ARG);
                 case STRING_ARRAY, ENV_ARRAY -> new CaptureRule(i, Timing.ENTRY, Shape.STRING_ARRAY, 0,
@@ -80,7 +93,9 @@ public record CaptureRule(int arg, Timing timing, Shape shape, int size, int len
                 case EPOLL_EVENTS -> new CaptureRule(i, Timing.EXIT, Shape.ARRAY_RETURN, 12, ArgSpec.NO_LENGTH_ARG);
                 case IOVEC -> new CaptureRule(i, when, Shape.IOVEC, 16, next);
                 case CLONE_ARGS, OPEN_HOW -> new CaptureRule(i, Timing.ENTRY, Shape.LENGTH_ARG, 0, next);
-                case MSGHDR, STATFS, SIGINFO, FDSET, POINTER -> null;
+                // The kernel rewrites fd_sets in place: the line shows them as passed, the result as left.
+                case FDSET -> new CaptureRule(i, Timing.ENTRY_AND_EXIT, Shape.FIXED, 128, ArgSpec.NO_LENGTH_ARG);
+                case MSGHDR, STATFS, SIGINFO, POINTER -> null;
                 default -> a.kind().fixedSize().isPresent()
                         ? new CaptureRule(i, when, Shape.FIXED, a.kind().fixedSize().getAsInt(), ArgSpec.NO_LENGTH_ARG)
                         : null;

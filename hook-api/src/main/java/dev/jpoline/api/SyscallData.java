@@ -290,7 +290,7 @@ final class SyscallData {
 267 readlinkat              desc,file               dec  DIRFD PATH BUFFER_OUT SIZE
 268 fchmodat                desc,file               dec  DIRFD PATH MODE
 269 faccessat               desc,file               dec  DIRFD PATH FLAGS(access)
-270 pselect6                desc                    dec  INT FDSET FDSET FDSET TIMESPEC POINTER
+270 pselect6                desc                    dec  INT FDSET FDSET FDSET TIMESPEC SIGSET_PACK
 271 ppoll                   desc                    dec  POLLFDS UINT TIMESPEC SIGSET SIZE
 272 unshare                 -                       dec  FLAGS(unshare)
 273 set_robust_list         -                       dec  POINTER SIZE

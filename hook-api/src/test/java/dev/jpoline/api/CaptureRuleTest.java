@@ -51,6 +51,17 @@ class CaptureRuleTest {
     }
 
     @Test
+    void selectFamilyCopiesSetsAndTimeoutsTwice() {
+        assertThat(rules("pselect6")).containsExactly(
+                new CaptureRule(1, Timing.ENTRY_AND_EXIT, Shape.FIXED, 128, -1),
+                new CaptureRule(2, Timing.ENTRY_AND_EXIT, Shape.FIXED, 128, -1),
+                new CaptureRule(3, Timing.ENTRY_AND_EXIT, Shape.FIXED, 128, -1),
+                new CaptureRule(4, Timing.ENTRY_AND_EXIT, Shape.FIXED, 16, -1),
+                new CaptureRule(5, Timing.ENTRY, Shape.FIXED, 16, -1));
+        assertThat(rules("ppoll")).contains(new CaptureRule(2, Timing.ENTRY_AND_EXIT, Shape.FIXED, 16, -1));
+    }
+
+    @Test
     void everyRuleOfEverySyscallIsWellFormed() {
         for (Syscall s : SyscallTable.x86_64().all()) {
             for (CaptureRule r : CaptureRule.forSyscall(s)) {

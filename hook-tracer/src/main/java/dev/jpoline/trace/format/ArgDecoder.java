@@ -70,8 +70,11 @@ final class ArgDecoder {
                     .map(p -> "{mask=" + Signals.formatSet(p.le(0, 8), 8) + "}").orElse(""), false);
             default -> generic(sc.argCount());
         }
-        if (sc.name().equals("poll")) {
+        if (sc.name().equals("poll") || sc.name().equals("ppoll")) {
             pollResult();
+        }
+        if (sc.name().equals("select") || sc.name().equals("pselect6")) {
+            selectResult();
         }
         if (sc.name().equals("sched_getscheduler") && !failed) {
             resultSuffix = " (" + Constants.SCHED_POLICIES.format(r.returnValue(), style) + ")";
@@ -171,7 +174,9 @@ final class ArgDecoder {
                     + Structs.timeval(x, 16) + ", ...}");
             case SYSINFO -> struct(v, p, 108, Structs::sysinfo);
             case CPU_SET -> cpuSet(v, p, a.out() ? r.returnValue() : r.arg(a.lengthArg()));
-            case CLONE_ARGS, STATFS, SIGINFO, FDSET, MSGHDR ->
+            case FDSET -> struct(v, p, fdSetBytes(), x -> fdSet(x, 0));
+            case SIGSET_PACK -> struct(v, p, 16, this::sigsetPack);
+            case CLONE_ARGS, STATFS, SIGINFO, MSGHDR ->
                     StraceFormatter.pointer(v);
         };
     }
@@ -720,7 +725,73 @@ final class ArgDecoder {
             sb.append("{fd=").append(fd(f, r.tid(), (int) p.get().le(8 * i, 4))).append(", revents=")
                     .append(Constants.POLL_EVENTS.format(revents, style)).append('}');
         }
-        resultSuffix = sb.append("])").toString();
+        sb.append(']');
+        timeLeft(2, false).ifPresent(left -> sb.append(", left ").append(left));
+        resultSuffix = sb.append(')').toString();
+    }
+
+    // ---- select -------------------------------------------------------------------------------
+
+    /** Bytes of an fd_set that hold nfds bits (whole longs, as the kernel copies them). */
+    private int fdSetBytes() {
+        int nfds = (int) Math.max(0, Math.min(r.arg(0), 1024));
+        return (nfds + 63) / 64 * 8;
+    }
+
+    /** The descriptors set in an fd_set copy that starts at {@code off}: {@code [0 3]}. */
+    private String fdSet(Payload x, int off) {
+        int nfds = (int) Math.max(0, Math.min(r.arg(0), 1024));
+        StringBuilder sb = new StringBuilder("[");
+        for (int fd = 0; fd < nfds; fd++) {
+            if ((x.byteAt(off + fd / 8) & (1 << (fd % 8))) != 0) {
+                sb.append(sb.length() > 1 ? " " : "").append(fd);
+            }
+        }
+        return sb.append(']').toString();
+    }
+
+    private String sigsetPack(Payload x) {
+        long set = x.le(0, 8);
+        long size = x.le(8, 8);
+        String mask = set == 0 ? "NULL" : r.elementPayload(5, 0).filter(m -> size > 0 && size <= 8 && m.length() >= size)
+                .map(m -> Signals.formatSet(m.le(0, (int) size), (int) size)).orElse(StraceFormatter.pointer(set));
+        return "{sigmask=" + mask + ", sigsetsize=" + Long.toUnsignedString(size) + "}";
+    }
+
+    /**
+     * strace's select result: {@code (in [0 3], out [4], left {...})} from the sets and timeout as
+     * the kernel left them (the second half of their entry+exit payloads), or {@code (Timeout)}.
+     */
+    private void selectResult() {
+        if (failed) {
+            return;
+        }
+        if (r.returnValue() == 0) {
+            resultSuffix = " (Timeout)";
+            return;
+        }
+        String[] names = {"in", "out", "except"};
+        List<String> parts = new ArrayList<>();
+        int half = 128;
+        for (int i = 0; i < 3; i++) {
+            int arg = i + 1;
+            Optional<Payload> p = r.payload(arg).filter(x -> r.arg(arg) != 0 && x.length() >= half + fdSetBytes());
+            p.map(x -> fdSet(x, half)).filter(text -> !text.equals("[]")).ifPresent(text -> parts.add(names[arg - 1]
+                    + " " + text));
+        }
+        timeLeft(4, sc.name().equals("select")).ifPresent(left -> parts.add("left " + left));
+        if (!parts.isEmpty()) {
+            resultSuffix = " (" + String.join(", ", parts) + ")";
+        }
+    }
+
+    /** The timeout the kernel updated, from the exit half of a 32-byte entry+exit payload. */
+    private Optional<String> timeLeft(int arg, boolean timeval) {
+        if (r.arg(arg) == 0) {
+            return Optional.empty();
+        }
+        return r.payload(arg).filter(x -> x.length() >= 32)
+                .map(x -> timeval ? Structs.timeval(x, 16) : Structs.timespec(x, 16));
     }
 
     private String epollEvents(long v, Optional<Payload> p) {

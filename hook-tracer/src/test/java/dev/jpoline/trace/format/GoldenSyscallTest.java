@@ -329,6 +329,46 @@ class GoldenSyscallTest {
                 .isEqualTo("epoll_wait(16, [], 1, 0)                = 0");
     }
 
+    /** An fd_set payload: the set at entry, then the set the kernel left. */
+    private static Payload fdSets(int[] atEntry, int[] atExit) {
+        byte[] raw = new byte[256];
+        for (int fd : atEntry) {
+            raw[fd / 8] |= (byte) (1 << (fd % 8));
+        }
+        for (int fd : atExit) {
+            raw[128 + fd / 8] |= (byte) (1 << (fd % 8));
+        }
+        return Payload.complete(raw);
+    }
+
+    @Test
+    void selectFamily() {
+        Payload timeout = Bytes.of(32).u64(0, 1).u64(8, 500000).u64(16, 1).u64(24, 497767).payload();
+        assertThat(line(call("pselect6", 5, 0x7000, 0x7100, 0, 0x7200, 0)
+                .payload(1, fdSets(new int[] {0, 3}, new int[] {0, 3})).payload(2, fdSets(new int[] {4}, new int[] {4}))
+                .payload(4, timeout).returns(3)))
+                .isEqualTo("pselect6(5, [0 3], [4], NULL, {tv_sec=1, tv_nsec=500000}, NULL) = 3 (in [0 3], out [4],"
+                        + " left {tv_sec=1, tv_nsec=497767})");
+        assertThat(line(call("pselect6", 8, 0x7000, 0, 0, 0x7200, 0).payload(1, fdSets(new int[] {7}, new int[0]))
+                .payload(4, Bytes.of(32).payload()).fails(9)))
+                .isEqualTo("pselect6(8, [7], NULL, NULL, {tv_sec=0, tv_nsec=0}, NULL) = -1 EBADF (Bad file descriptor)");
+        Payload two = Bytes.of(32).u64(0, 2).u64(16, 1).u64(24, 999998708).payload();
+        assertThat(line(call("pselect6", 4, 0x7000, 0, 0, 0x7200, 0x7300)
+                .payload(1, fdSets(new int[] {3}, new int[] {3})).payload(4, two)
+                .payload(5, Bytes.of(16).u64(0, 0x7400).u64(8, 8).payload()).elementPayload(5, 0, Bytes.of(8).payload())
+                .returns(1)))
+                .isEqualTo("pselect6(4, [3], NULL, NULL, {tv_sec=2, tv_nsec=0}, {sigmask=[], sigsetsize=8}) = 1 (in [3],"
+                        + " left {tv_sec=1, tv_nsec=999998708})");
+        Payload fds = Bytes.of(16).u32(0, 3).u16(4, 1).u16(6, 1).u32(8, 4).u16(12, 4).u16(14, 4).payload();
+        assertThat(line(call("ppoll", 0x7000, 2, 0x7100, 0x7200, 8).payload(0, fds)
+                .payload(2, Bytes.of(32).u64(0, 2).u64(16, 1).u64(24, 999999099).payload())
+                .payload(3, Bytes.of(8).payload()).returns(2)))
+                .isEqualTo("ppoll([{fd=3, events=POLLIN}, {fd=4, events=POLLOUT}], 2, {tv_sec=2, tv_nsec=0}, [], 8) = 2"
+                        + " ([{fd=3, revents=POLLIN}, {fd=4, revents=POLLOUT}], left {tv_sec=1, tv_nsec=999999099})");
+        assertThat(line(call("ppoll", 0x7000, 1, 0, 0, 8).payload(0, fds).returns(1)))
+                .isEqualTo("ppoll([{fd=3, events=POLLIN}], 1, NULL, NULL, 8) = 1 ([{fd=3, revents=POLLIN}])");
+    }
+
     @Test
     void fcntlAndIoctl() {
         assertThat(line(call("fcntl", 7, 3).returns(0x800)))
