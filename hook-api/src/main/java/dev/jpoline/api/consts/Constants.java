@@ -198,7 +198,7 @@ public final class Constants {
             .add("SOCK_CLOEXEC", 02000000).add("SOCK_NONBLOCK", 04000).build());
     public static final Xlat SOCKET_FLAGS = reg(Xlat.flags("socket_flags", "SOCK_???")
             .add("SOCK_CLOEXEC", 02000000).add("SOCK_NONBLOCK", 04000).build());
-    public static final Xlat IP_PROTOCOLS = reg(Xlat.values("ip_protocol", "IPPROTO_???").decimal()
+    public static final Xlat IP_PROTOCOLS = reg(Xlat.values("ip_protocol", "IPPROTO_???")
             .add("IPPROTO_IP", 0).add("IPPROTO_ICMP", 1).add("IPPROTO_IGMP", 2).add("IPPROTO_IPIP", 4)
             .add("IPPROTO_TCP", 6).add("IPPROTO_EGP", 8).add("IPPROTO_PUP", 12).add("IPPROTO_UDP", 17)
             .add("IPPROTO_IDP", 22).add("IPPROTO_TP", 29).add("IPPROTO_DCCP", 33).add("IPPROTO_IPV6", 41)

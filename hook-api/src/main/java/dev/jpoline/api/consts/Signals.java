@@ -91,6 +91,11 @@ public final class Signals {
      * the set to look at (the sigsetsize argument).
      */
     public static String formatSet(long mask, int bytes) {
+        return formatSet(mask, bytes, XlatStyle.ABBREV);
+    }
+
+    /** A signal set in a given style: raw numbers, names, or {@code 2 /* INT *}{@code /} pairs. */
+    public static String formatSet(long mask, int bytes, XlatStyle style) {
         int nsig = Math.min(bytes, 8) * 8;
         long valid = nsig >= 64 ? -1L : (1L << nsig) - 1;
         mask &= valid;
@@ -109,7 +114,12 @@ public final class Signals {
                 }
                 first = false;
                 int signo = bit + 1;
-                sb.append(name(signo).map(s -> s.substring(3)).orElse(Integer.toString(signo)));
+                Optional<String> n = name(signo).map(s -> s.substring(3));
+                sb.append(switch (style) {
+                    case RAW -> Integer.toString(signo);
+                    case ABBREV -> n.orElse(Integer.toString(signo));
+                    case VERBOSE -> signo + n.map(x -> " /* " + x + " */").orElse("");
+                });
             }
         }
         return sb.append(']').toString();

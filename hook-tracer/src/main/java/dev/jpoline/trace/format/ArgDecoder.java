@@ -67,7 +67,7 @@ final class ArgDecoder {
             case "setsockopt", "getsockopt" -> sockoptArgs();
             case "prctl" -> prctlArgs();
             case "rt_sigreturn" -> add(r.payload(0).filter(p -> p.length() >= 8)
-                    .map(p -> "{mask=" + Signals.formatSet(p.le(0, 8), 8) + "}").orElse(""), false);
+                    .map(p -> "{mask=" + Signals.formatSet(p.le(0, 8), 8, style) + "}").orElse(""), false);
             default -> generic(sc.argCount());
         }
         if (sc.name().equals("poll") || sc.name().equals("ppoll")) {
@@ -125,8 +125,8 @@ final class ArgDecoder {
             case DIRFD -> dirfd((int) v);
             case UID, GID -> (int) v == -1 ? "-1" : Integer.toUnsignedString((int) v);
             case SIGNAL -> Signals.format((int) v, style);
-            case DEV -> makedev(v);
-            case MODE -> mode(v & 0xffffffffL);
+            case DEV -> makedev(v, style);
+            case MODE -> mode(v & 0xffffffffL, style);
             case UMASK -> octal3(v & 07777);
             case FLAGS -> flags(a.param(), v);
             case ENUM -> enumValue(StraceFormatter.table(a.param()), v);
@@ -146,8 +146,8 @@ final class ArgDecoder {
             case OFFSET_PTR -> struct(v, p, 8, ArgDecoder::offsetPointer);
             case FD_PAIR -> struct(v, p, 8, x -> "[" + fd(f, r.tid(), (int) x.le(0, 4)) + ", "
                     + fd(f, r.tid(), (int) x.le(4, 4)) + "]");
-            case STAT -> struct(v, p, 56, Structs::stat);
-            case STATX -> struct(v, p, 48, Structs::statx);
+            case STAT -> struct(v, p, 56, x -> Structs.stat(x, style));
+            case STATX -> struct(v, p, 48, x -> Structs.statx(x, style));
             case SOCKADDR -> struct(v, p, 2, x -> Structs.sockaddr(x, style));
             case TIMESPEC -> struct(v, p, 16, x -> Structs.timespec(x, 0));
             case TIMEVAL -> struct(v, p, 16, x -> Structs.timeval(x, 0));
@@ -264,7 +264,7 @@ final class ArgDecoder {
             // strace refuses to read a set of a size the kernel would reject and prints the address.
             return StraceFormatter.pointer(v);
         }
-        return p.filter(x -> x.length() >= size).map(x -> Signals.formatSet(x.le(0, size), size))
+        return p.filter(x -> x.length() >= size).map(x -> Signals.formatSet(x.le(0, size), size, style))
                 .orElse(StraceFormatter.pointer(v));
     }
 
@@ -444,7 +444,8 @@ final class ArgDecoder {
         if (!failed) {
             long ret = r.returnValue();
             switch (cmd) {
-                case 3 -> result = Xlat.hex(ret) + " (flags " + Constants.OPEN_FLAGS.format(ret, style) + ")";
+                // strace names F_GETFL's flags even under -X verbose, but F_GETFD's follow the style.
+                case 3 -> result = Xlat.hex(ret) + " (flags " + Constants.OPEN_FLAGS.format(ret) + ")";
                 case 1 -> result = ret == 0 ? "0" : Xlat.hex(ret) + " (flags "
                         + Constants.FD_FLAGS.format(ret, style) + ")";
                 case 0, 1030 -> result = fd(f, r.tid(), ret);
@@ -535,8 +536,11 @@ final class ArgDecoder {
         return style == XlatStyle.VERBOSE ? Xlat.hex(op & 0xffffffffL) + " /* " + text + " */" : text;
     }
 
-    private static String bitset(int v) {
-        return v == -1 ? "FUTEX_BITSET_MATCH_ANY" : Xlat.hex(v & 0xffffffffL);
+    private String bitset(int v) {
+        if (v != -1 || style == XlatStyle.RAW) {
+            return Xlat.hex(v & 0xffffffffL);
+        }
+        return style == XlatStyle.VERBOSE ? "0xffffffff /* FUTEX_BITSET_MATCH_ANY */" : "FUTEX_BITSET_MATCH_ANY";
     }
 
     private static String wakeOp(int v) {
@@ -559,7 +563,15 @@ final class ArgDecoder {
     private void socketArgs() {
         int family = (int) r.arg(0);
         add(Constants.ADDRESS_FAMILIES.format(family, style), false);
-        add(Constants.SOCKET_TYPE_FLAGS.format(r.arg(1) & 0xffffffffL, style), false);
+        long type = r.arg(1) & 0xffffffffL;
+        if (style == XlatStyle.VERBOSE) {
+            // strace -X verbose comments the type and the flags one by one: 0x1 /* SOCK_STREAM */|0x80000 /* ... */
+            long flagBits = type & ~0xfL;
+            add(Constants.SOCKET_TYPES.format(type & 0xf, style)
+                    + (flagBits != 0 ? "|" + Constants.SOCKET_FLAGS.format(flagBits, style) : ""), false);
+        } else {
+            add(Constants.SOCKET_TYPE_FLAGS.format(type, style), false);
+        }
         int protocol = (int) r.arg(2);
         Xlat protocols = family == 2 || family == 10 ? Constants.IP_PROTOCOLS
                 : family == 16 ? Constants.NETLINK_PROTOCOLS : null;
@@ -754,7 +766,7 @@ final class ArgDecoder {
         long set = x.le(0, 8);
         long size = x.le(8, 8);
         String mask = set == 0 ? "NULL" : r.elementPayload(5, 0).filter(m -> size > 0 && size <= 8 && m.length() >= size)
-                .map(m -> Signals.formatSet(m.le(0, (int) size), (int) size)).orElse(StraceFormatter.pointer(set));
+                .map(m -> Signals.formatSet(m.le(0, (int) size), (int) size, style)).orElse(StraceFormatter.pointer(set));
         return "{sigmask=" + mask + ", sigsetsize=" + Long.toUnsignedString(size) + "}";
     }
 
@@ -820,11 +832,18 @@ final class ArgDecoder {
         return s.length() >= 3 ? s : "0".repeat(3 - s.length()) + s;
     }
 
-    /** A mode: {@code S_IFREG|S_ISUID|0755} with a file type, plain {@code 04755} without. */
-    static String mode(long m) {
+    /**
+     * A mode: {@code S_IFREG|S_ISUID|0755} with a file type, plain {@code 04755} without; with a type,
+     * -X raw gives the octal number and -X verbose the number with the names in a comment.
+     */
+    static String mode(long m, XlatStyle style) {
         long type = m & Constants.S_IFMT;
         if (type == 0) {
             return octal3(m & 07777);
+        }
+        if (style != XlatStyle.ABBREV) {
+            String number = "0" + Long.toOctalString(m);
+            return style == XlatStyle.RAW ? number : number + " /* " + mode(m, XlatStyle.ABBREV) + " */";
         }
         StringBuilder sb = new StringBuilder(Constants.FILE_TYPES.nameOf(type).orElse(octal3(type))).append('|');
         if ((m & 04000) != 0) {
@@ -837,6 +856,15 @@ final class ArgDecoder {
             sb.append("S_ISVTX|");
         }
         return sb.append(octal3(m & 0777)).toString();
+    }
+
+    /** A dev_t in a style: {@code makedev(0x1, 0x3)}, {@code 0x103}, or both. */
+    static String makedev(long dev, XlatStyle style) {
+        return switch (style) {
+            case RAW -> Xlat.hex(dev);
+            case ABBREV -> makedev(dev);
+            case VERBOSE -> Xlat.hex(dev) + " /* " + makedev(dev) + " */";
+        };
     }
 
     /** A dev_t as strace prints it: {@code makedev(0x1, 0x3)}. */

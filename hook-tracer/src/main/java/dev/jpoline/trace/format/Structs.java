@@ -14,12 +14,12 @@ final class Structs {
     private static final int S_IFBLK = 060000;
 
     /** struct stat, abbreviated as strace does without -v. */
-    static String stat(Payload p) {
+    static String stat(Payload p, XlatStyle style) {
         long mode = p.le(24, 4);
-        StringBuilder sb = new StringBuilder("{st_mode=").append(ArgDecoder.mode(mode));
+        StringBuilder sb = new StringBuilder("{st_mode=").append(ArgDecoder.mode(mode, style));
         long type = mode & Constants.S_IFMT;
         if (type == S_IFCHR || type == S_IFBLK) {
-            sb.append(", st_rdev=").append(ArgDecoder.makedev(p.le(40, 8)));
+            sb.append(", st_rdev=").append(ArgDecoder.makedev(p.le(40, 8), style));
         } else {
             sb.append(", st_size=").append(p.le(48, 8));
         }
@@ -27,12 +27,13 @@ final class Structs {
     }
 
     /** struct statx, abbreviated as strace does without -v. */
-    static String statx(Payload p) {
+    static String statx(Payload p, XlatStyle style) {
         long attributes = p.le(8, 8);
         long mode = p.le(28, 2);
-        StringBuilder sb = new StringBuilder("{stx_mask=").append(Constants.STATX_MASK.format(p.le(0, 4)));
-        sb.append(", stx_attributes=").append(attributes == 0 ? "0" : Constants.STATX_ATTRIBUTES.format(attributes));
-        sb.append(", stx_mode=").append(ArgDecoder.mode(mode));
+        StringBuilder sb = new StringBuilder("{stx_mask=").append(Constants.STATX_MASK.format(p.le(0, 4), style));
+        sb.append(", stx_attributes=").append(attributes == 0 ? "0"
+                : Constants.STATX_ATTRIBUTES.format(attributes, style));
+        sb.append(", stx_mode=").append(ArgDecoder.mode(mode, style));
         long type = mode & Constants.S_IFMT;
         if ((type == S_IFCHR || type == S_IFBLK) && p.length() >= 136) {
             sb.append(", stx_rdev_major=").append(p.le(128, 4)).append(", stx_rdev_minor=").append(p.le(132, 4));
@@ -79,7 +80,7 @@ final class Structs {
         String handlerText = handler == 0 ? "SIG_DFL" : handler == 1 ? "SIG_IGN"
                 : handler == -1L ? "SIG_ERR" : StraceFormatter.pointer(handler);
         StringBuilder sb = new StringBuilder("{sa_handler=").append(handlerText);
-        sb.append(", sa_mask=").append(Signals.formatSet(mask, size));
+        sb.append(", sa_mask=").append(Signals.formatSet(mask, size, style));
         sb.append(", sa_flags=").append(Constants.SIGACTION_FLAGS.format(flags & 0xffffffffL, style));
         if ((flags & 0x04000000) != 0) {
             sb.append(", sa_restorer=").append(StraceFormatter.pointer(restorer));

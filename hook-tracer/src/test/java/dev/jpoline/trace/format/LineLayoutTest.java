@@ -173,6 +173,68 @@ class LineLayoutTest {
     }
 
     @Test
+    void verboseConstantsInsideStructsAndCompositeArguments() {
+        StraceFormatter v = new StraceFormatter(UTC.withXlatStyle(XlatStyle.VERBOSE));
+        assertThat(v.formatSyscall(call("openat", -100, 0x1000, 0x241, 0644).string(1, "/tmp/fmtw/new.txt").returns(4)
+                .build())).isEqualTo("openat(-100 /* AT_FDCWD */, \"/tmp/fmtw/new.txt\", 0x241 /* O_WRONLY|O_CREAT|O_TRUNC */,"
+                        + " 0644) = 4");
+        assertThat(v.formatSyscall(call("newfstatat", 4, 0x1000, 0x7000, 0x1000).string(1, "")
+                .payload(2, Bytes.stat(0100644, 1221, 0)).returns(0).build()))
+                .isEqualTo("newfstatat(4, \"\", {st_mode=0100644 /* S_IFREG|0644 */, st_size=1221, ...},"
+                        + " 0x1000 /* AT_EMPTY_PATH */) = 0");
+        assertThat(v.formatSyscall(call("newfstatat", -100, 0x1000, 0x7000, 0x100).string(1, "/dev/null")
+                .payload(2, Bytes.stat(020666, 0, 0x103)).returns(0).build()))
+                .isEqualTo("newfstatat(-100 /* AT_FDCWD */, \"/dev/null\", {st_mode=020666 /* S_IFCHR|0666 */,"
+                        + " st_rdev=0x103 /* makedev(0x1, 0x3) */, ...}, 0x100 /* AT_SYMLINK_NOFOLLOW */) = 0");
+        Payload all = Bytes.of(8).u64(0, ~((1L << 31) | (1L << 32))).payload();
+        assertThat(v.formatSyscall(call("rt_sigprocmask", 0, 0x7000, 0, 8).payload(1, all).returns(0).build()))
+                .isEqualTo("rt_sigprocmask(0 /* SIG_BLOCK */, ~[32 /* RTMIN */ 33 /* RT_1 */], NULL, 8) = 0");
+        Payload intChld = Bytes.of(8).u64(0, (1L << 1) | (1L << 16)).payload();
+        Payload old = Bytes.of(8).u64(0, ~((1L << 8) | (1L << 18) | (1L << 31) | (1L << 32))).payload();
+        assertThat(v.formatSyscall(call("rt_sigprocmask", 2, 0x7000, 0x7008, 8).payload(1, intChld).payload(2, old)
+                .returns(0).build()))
+                .isEqualTo("rt_sigprocmask(0x2 /* SIG_SETMASK */, [2 /* INT */ 17 /* CHLD */], ~[9 /* KILL */"
+                        + " 19 /* STOP */ 32 /* RTMIN */ 33 /* RT_1 */], 8) = 0");
+        assertThat(v.formatSyscall(call("kill", 5139, 10).returns(0).build()))
+                .isEqualTo("kill(5139, 10 /* SIGUSR1 */)            = 0");
+        assertThat(v.formatSyscall(call("socket", 2, 1 | 02000000, 0).returns(9).build()))
+                .isEqualTo("socket(0x2 /* AF_INET */, 0x1 /* SOCK_STREAM */|0x80000 /* SOCK_CLOEXEC */, 0 /* IPPROTO_IP */)"
+                        + " = 9");
+        assertThat(v.formatSyscall(call("socket", 10, 2 | 04000, 17).returns(12).build()))
+                .isEqualTo("socket(0xa /* AF_INET6 */, 0x2 /* SOCK_DGRAM */|0x800 /* SOCK_NONBLOCK */, 0x11 /* IPPROTO_UDP */)"
+                        + " = 12");
+        assertThat(v.formatSyscall(call("socket", 1, 5, 0).returns(13).build()))
+                .isEqualTo("socket(0x1 /* AF_UNIX */, 0x5 /* SOCK_SEQPACKET */, 0) = 13");
+        assertThat(v.formatSyscall(call("sendto", 9, 0x7000, 2, 0x4040, 0, 0).string(1, "hi").fails(32).build()))
+                .isEqualTo("sendto(9, \"hi\", 2, 0x4040 /* MSG_DONTWAIT|MSG_NOSIGNAL */, NULL, 0) = -1 EPIPE (Broken pipe)");
+        assertThat(v.formatSyscall(call("epoll_ctl", 16, 1, 7, 0x7000)
+                .payload(3, Bytes.of(12).u32(0, 0x80000001L).u64(4, 7).payload()).returns(0).build()))
+                .isEqualTo("epoll_ctl(16, 0x1 /* EPOLL_CTL_ADD */, 7, {events=0x80000001 /* EPOLLIN|EPOLLET */,"
+                        + " data={u32=7, u64=7}}) = 0");
+        Payload fds = Bytes.of(16).u32(0, 7).u16(4, 1).u32(8, 1).u16(12, 4).u16(14, 4).payload();
+        assertThat(v.formatSyscall(call("poll", 0x7000, 2, 0).payload(0, fds).returns(1).build()))
+                .isEqualTo("poll([{fd=7, events=0x1 /* POLLIN */}, {fd=1, events=0x4 /* POLLOUT */}], 2, 0) = 1"
+                        + " ([{fd=1, revents=0x4 /* POLLOUT */}])");
+        assertThat(v.formatSyscall(call("fcntl", 7, 3).returns(0x800).build()))
+                .isEqualTo("fcntl(7, 0x3 /* F_GETFL */)             = 0x800 (flags O_RDONLY|O_NONBLOCK)");
+        assertThat(v.formatSyscall(call("fcntl", 7, 4, 0x800).returns(0).build()))
+                .isEqualTo("fcntl(7, 0x4 /* F_SETFL */, 0x800 /* O_RDONLY|O_NONBLOCK */) = 0");
+        assertThat(v.formatSyscall(call("fcntl", 7, 1).returns(1).build()))
+                .isEqualTo("fcntl(7, 0x1 /* F_GETFD */)             = 0x1 (flags 0x1 /* FD_CLOEXEC */)");
+        assertThat(v.formatSyscall(call("fcntl", 7, 1030, 20).returns(20).build()))
+                .isEqualTo("fcntl(7, 0x406 /* F_DUPFD_CLOEXEC */, 20) = 20");
+        assertThat(v.formatSyscall(call("futex", 0x7ffd410f59e4L, 0x81, 1).returns(0).build()))
+                .isEqualTo("futex(0x7ffd410f59e4, 0x81 /* FUTEX_WAKE_PRIVATE */, 1) = 0");
+        assertThat(v.formatSyscall(call("futex", 0x7ffd410f59e4L, 0, 5, 0).fails(11).build()))
+                .isEqualTo("futex(0x7ffd410f59e4, 0 /* FUTEX_WAIT */, 5, NULL) = -1 EAGAIN (Resource temporarily unavailable)");
+        assertThat(v.formatSyscall(call("futex", 0x7ffd410f59e4L, 0x189, 5, 0, 0, 0xffffffffL).fails(11).build()))
+                .isEqualTo("futex(0x7ffd410f59e4, 0x189 /* FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME */, 5, NULL,"
+                        + " 0xffffffff /* FUTEX_BITSET_MATCH_ANY */) = -1 EAGAIN (Resource temporarily unavailable)");
+        assertThat(v.formatSyscall(call("umask", 022).returns(022).build()))
+                .isEqualTo("umask(022)                              = 022");
+    }
+
+    @Test
     void rawConstants() {
         StraceFormatter raw = new StraceFormatter(UTC.withXlatStyle(XlatStyle.RAW));
         assertThat(raw.formatSyscall(call("openat", -100, 0x1000, 0x80000).string(1, "/etc/hostname").returns(3).build()))
