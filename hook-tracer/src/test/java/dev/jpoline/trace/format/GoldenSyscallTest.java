@@ -14,6 +14,11 @@ import org.junit.jupiter.api.Test;
 class GoldenSyscallTest {
     private static final StraceFormatter F = new StraceFormatter(TraceOptions.defaults());
 
+    /** An environment of n variables, as execve's envp payload. */
+    private static Payload env(int n) {
+        return Payload.ofStrings(java.util.Collections.nCopies(n, "X=1").toArray(String[]::new));
+    }
+
     private static SyscallRecord.Builder call(String name, long... args) {
         return SyscallRecord.builder(SyscallTable.x86_64().numberOf(name)).pid(100).args(args);
     }
@@ -397,7 +402,7 @@ class GoldenSyscallTest {
     void processCalls() {
         assertThat(line(call("execve", 0x1000, 0x2000, 0x7ffd3298fde0L).string(0, "/usr/bin/cat")
                 .payload(1, Payload.ofStrings("cat", "/etc/hostname"))
-                .payload(2, Payload.ofStrings(new String[35])).returns(0)))
+                .payload(2, env(35)).returns(0)))
                 .isEqualTo("execve(\"/usr/bin/cat\", [\"cat\", \"/etc/hostname\"], 0x7ffd3298fde0 /* 35 vars */) = 0");
         assertThat(line(call("exit_group", 0))).isEqualTo("exit_group(0)                           = ?");
         assertThat(line(call("exit_group", 3))).isEqualTo("exit_group(3)                           = ?");

@@ -14,6 +14,11 @@ import org.junit.jupiter.api.Test;
 class LineLayoutTest {
     private static final TraceOptions UTC = TraceOptions.defaults().withZone(ZoneOffset.UTC);
 
+    /** An environment of n variables, as execve's envp payload. */
+    private static Payload env(int n) {
+        return Payload.ofStrings(java.util.Collections.nCopies(n, "X=1").toArray(String[]::new));
+    }
+
     private static SyscallRecord.Builder call(String name, long... args) {
         return SyscallRecord.builder(SyscallTable.x86_64().numberOf(name)).pid(4).args(args);
     }
@@ -254,7 +259,7 @@ class LineLayoutTest {
     void stringLimitCutsStringsBuffersAndArraysButNotPaths() {
         StraceFormatter s5 = new StraceFormatter(UTC.withStringLimit(5));
         assertThat(s5.formatSyscall(call("execve", 0x1000, 0x2000, 0x7ffd0463f828L).string(0, "/usr/bin/cat")
-                .payload(1, Payload.ofStrings("cat", "/etc/passwd")).payload(2, Payload.ofStrings(new String[35]))
+                .payload(1, Payload.ofStrings("cat", "/etc/passwd")).payload(2, env(35))
                 .returns(0).build()))
                 .isEqualTo("execve(\"/usr/bin/cat\", [\"cat\", \"/etc/\"...], 0x7ffd0463f828 /* 35 vars */) = 0");
         assertThat(s5.formatSyscall(call("openat", -100, 0x1000, 02000000).string(1, "/lib/x86_64-linux-gnu/libc.so.6")
@@ -265,14 +270,14 @@ class LineLayoutTest {
                 .isEqualTo("read(3, \"\\177ELF\\2\"..., 832)            = 832");
         StraceFormatter s0 = new StraceFormatter(UTC.withStringLimit(0));
         assertThat(s0.formatSyscall(call("execve", 0x1000, 0x2000, 0x7fffad23f0f8L).string(0, "/usr/bin/echo")
-                .payload(1, Payload.ofStrings("echo", "hello")).payload(2, Payload.ofStrings(new String[35]))
+                .payload(1, Payload.ofStrings("echo", "hello")).payload(2, env(35))
                 .returns(0).build()))
                 .isEqualTo("execve(\"/usr/bin/echo\", [...], 0x7fffad23f0f8 /* 35 vars */) = 0");
         assertThat(s0.formatSyscall(call("read", 3, 0x7000, 4096).bytes(1, "# Locale".getBytes()).returns(2996)
                 .build())).isEqualTo("read(3, \"\"..., 4096)                    = 2996");
         StraceFormatter s2 = new StraceFormatter(UTC.withStringLimit(2));
         assertThat(s2.formatSyscall(call("execve", 0x1000, 0x2000, 0x7ffecfd049c8L).string(0, "/bin/true")
-                .payload(1, Payload.ofStrings("/bin/true", "a", "b", "c")).payload(2, Payload.ofStrings(new String[35]))
+                .payload(1, Payload.ofStrings("/bin/true", "a", "b", "c")).payload(2, env(35))
                 .returns(0).build()))
                 .isEqualTo("execve(\"/bin/true\", [\"/b\"..., \"a\", ...], 0x7ffecfd049c8 /* 35 vars */) = 0");
     }
