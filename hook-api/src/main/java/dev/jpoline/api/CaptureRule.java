@@ -95,7 +95,7 @@ public record CaptureRule(int arg, Timing timing, Shape shape, int size, int len
                 case CLONE_ARGS, OPEN_HOW -> new CaptureRule(i, Timing.ENTRY, Shape.LENGTH_ARG, 0, next);
                 // The kernel rewrites fd_sets in place: the line shows them as passed, the result as left.
                 case FDSET -> new CaptureRule(i, Timing.ENTRY_AND_EXIT, Shape.FIXED, 128, ArgSpec.NO_LENGTH_ARG);
-                case MSGHDR, STATFS, SIGINFO, POINTER -> null;
+                case MSGHDR, SIGINFO, POINTER -> null;
                 default -> a.kind().fixedSize().isPresent()
                         ? new CaptureRule(i, when, Shape.FIXED, a.kind().fixedSize().getAsInt(), ArgSpec.NO_LENGTH_ARG)
                         : null;

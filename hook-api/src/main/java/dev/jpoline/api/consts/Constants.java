@@ -428,6 +428,27 @@ public final class Constants {
             .add("ECHOPRT", 02000).add("ECHOKE", 04000).add("FLUSHO", 010000).add("PENDIN", 040000)
             .add("TOSTOP", 0400).add("EXTPROC", 0200000).build());
 
+    /** Filesystem types (statfs f_type), the common ones. */
+    public static final Xlat FS_MAGICS = reg(Xlat.values("fs_magic", "???")
+            .add("EXT2_SUPER_MAGIC", 0xef53).add("PROC_SUPER_MAGIC", 0x9fa0).add("TMPFS_MAGIC", 0x01021994)
+            .add("SYSFS_MAGIC", 0x62656572).add("BTRFS_SUPER_MAGIC", 0x9123683eL).add("XFS_SUPER_MAGIC", 0x58465342)
+            .add("OVERLAYFS_SUPER_MAGIC", 0x794c7630).add("CGROUP2_SUPER_MAGIC", 0x63677270)
+            .add("CGROUP_SUPER_MAGIC", 0x27e0eb).add("DEVPTS_SUPER_MAGIC", 0x1cd1).add("NFS_SUPER_MAGIC", 0x6969)
+            .add("FUSE_SUPER_MAGIC", 0x65735546).add("SELINUX_MAGIC", 0xf97cff8cL).add("SECURITYFS_MAGIC", 0x73636673)
+            .add("DEBUGFS_MAGIC", 0x64626720).add("TRACEFS_MAGIC", 0x74726163).add("BPF_FS_MAGIC", 0xcafe4a11L)
+            .add("SQUASHFS_MAGIC", 0x73717368).add("MSDOS_SUPER_MAGIC", 0x4d44).add("ISOFS_SUPER_MAGIC", 0x9660)
+            .add("RAMFS_MAGIC", 0x858458f6L).add("HUGETLBFS_MAGIC", 0x958458f6L).add("MQUEUE_MAGIC", 0x19800202)
+            .add("PIPEFS_MAGIC", 0x50495045).add("SOCKFS_MAGIC", 0x534f434b).add("ANON_INODE_FS_MAGIC", 0x09041934)
+            .add("NSFS_MAGIC", 0x6e736673).add("V9FS_MAGIC", 0x01021997).add("EFIVARFS_MAGIC", 0xde5e81e4L)
+            .add("AUTOFS_SUPER_MAGIC", 0x0187).add("CONFIGFS_MAGIC", 0x62656570).add("F2FS_SUPER_MAGIC", 0xf2f52010L)
+            .build());
+    /** statfs f_flags (mount flags as statfs reports them). */
+    public static final Xlat STATFS_FLAGS = reg(Xlat.flags("statfs_flags", "ST_???")
+            .add("ST_VALID", 0x20).add("ST_RDONLY", 1).add("ST_NOSUID", 2).add("ST_NODEV", 4).add("ST_NOEXEC", 8)
+            .add("ST_SYNCHRONOUS", 0x10).add("ST_MANDLOCK", 0x40).add("ST_WRITE", 0x80).add("ST_APPEND", 0x100)
+            .add("ST_IMMUTABLE", 0x200).add("ST_NOATIME", 0x400).add("ST_NODIRATIME", 0x800)
+            .add("ST_RELATIME", 0x1000).add("ST_NOSYMFOLLOW", 0x2000).build());
+
     /** File type in the S_IFMT bits of a mode. */
     public static final Xlat FILE_TYPES = reg(Xlat.values("file_type", "S_IF???")
             .add("S_IFSOCK", 0140000).add("S_IFLNK", 0120000).add("S_IFREG", 0100000).add("S_IFBLK", 060000)

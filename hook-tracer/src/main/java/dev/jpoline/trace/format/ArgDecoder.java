@@ -176,7 +176,8 @@ final class ArgDecoder {
             case CPU_SET -> cpuSet(v, p, a.out() ? r.returnValue() : r.arg(a.lengthArg()));
             case FDSET -> struct(v, p, fdSetBytes(), x -> fdSet(x, 0));
             case SIGSET_PACK -> struct(v, p, 16, this::sigsetPack);
-            case CLONE_ARGS, STATFS, SIGINFO, MSGHDR ->
+            case STATFS -> struct(v, p, 88, x -> Structs.statfs(x, style));
+            case CLONE_ARGS, SIGINFO, MSGHDR ->
                     StraceFormatter.pointer(v);
         };
     }

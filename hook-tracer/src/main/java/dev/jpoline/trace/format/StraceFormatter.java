@@ -61,7 +61,8 @@ public final class StraceFormatter {
             "userfaultfd", "getxattr", "lgetxattr", "fgetxattr", "listxattr", "llistxattr", "flistxattr",
             "setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr", "sysinfo",
             "getrusage", "sched_getaffinity", "sched_setaffinity", "clock_getres", "clock_settime",
-            "gettimeofday", "getrlimit", "setrlimit", "getitimer", "setitimer", "select", "pselect6", "ppoll");
+            "gettimeofday", "getrlimit", "setrlimit", "getitimer", "setitimer", "select", "pselect6", "ppoll",
+            "statfs", "fstatfs");
 
     private final TraceOptions options;
     private final SyscallTable table;

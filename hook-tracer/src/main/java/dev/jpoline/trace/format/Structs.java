@@ -43,6 +43,16 @@ final class Structs {
         return sb.append(", ...}").toString();
     }
 
+    /** struct statfs, every field, as strace prints it. */
+    static String statfs(Payload p, XlatStyle style) {
+        return "{f_type=" + Constants.FS_MAGICS.format(p.le(0, 8), style) + ", f_bsize=" + p.le(8, 8)
+                + ", f_blocks=" + Long.toUnsignedString(p.le(16, 8)) + ", f_bfree=" + Long.toUnsignedString(p.le(24, 8))
+                + ", f_bavail=" + Long.toUnsignedString(p.le(32, 8)) + ", f_files=" + Long.toUnsignedString(p.le(40, 8))
+                + ", f_ffree=" + Long.toUnsignedString(p.le(48, 8)) + ", f_fsid={val=[" + Xlat.hex(p.le(56, 4)) + ", "
+                + Xlat.hex(p.le(60, 4)) + "]}, f_namelen=" + p.le(64, 8) + ", f_frsize=" + p.le(72, 8) + ", f_flags="
+                + Constants.STATFS_FLAGS.format(p.le(80, 8), style) + "}";
+    }
+
     static String timespec(Payload p, int off) {
         return "{tv_sec=" + p.le(off, 8) + ", tv_nsec=" + p.le(off + 8, 8) + "}";
     }

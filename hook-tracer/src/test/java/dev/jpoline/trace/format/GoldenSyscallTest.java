@@ -592,6 +592,25 @@ class GoldenSyscallTest {
     }
 
     @Test
+    void filesystemStatistics() {
+        Payload root = Bytes.of(120).u64(0, 0xef53).u64(8, 4096).u64(16, 66053021).u64(24, 60327905)
+                .u64(32, 20872612).u64(40, 16777216).u64(48, 16368951).u32(56, 0xacd8d6d9L).u32(60, 0x231388c7)
+                .u64(64, 255).u64(72, 4096).u64(80, 0x1020).payload();
+        assertThat(line(call("statfs", 0x1000, 0x7000).string(0, "/").payload(1, root).returns(0)))
+                .isEqualTo("statfs(\"/\", {f_type=EXT2_SUPER_MAGIC, f_bsize=4096, f_blocks=66053021, f_bfree=60327905,"
+                        + " f_bavail=20872612, f_files=16777216, f_ffree=16368951, f_fsid={val=[0xacd8d6d9, 0x231388c7]},"
+                        + " f_namelen=255, f_frsize=4096, f_flags=ST_VALID|ST_RELATIME}) = 0");
+        Payload sys = Bytes.of(120).u64(0, 0x62656572).u64(8, 4096).u32(56, 0xd30f0a76L).u32(60, 0x60fafe1d)
+                .u64(64, 255).u64(72, 4096).u64(80, 0x1020).payload();
+        assertThat(line(call("fstatfs", 3, 0x7000).payload(1, sys).returns(0)))
+                .isEqualTo("fstatfs(3, {f_type=SYSFS_MAGIC, f_bsize=4096, f_blocks=0, f_bfree=0, f_bavail=0, f_files=0,"
+                        + " f_ffree=0, f_fsid={val=[0xd30f0a76, 0x60fafe1d]}, f_namelen=255, f_frsize=4096,"
+                        + " f_flags=ST_VALID|ST_RELATIME}) = 0");
+        assertThat(line(call("statfs", 0x1000, 0x7ffe987ebf80L).string(0, "/sys/fs/selinux").fails(2)))
+                .isEqualTo("statfs(\"/sys/fs/selinux\", 0x7ffe987ebf80) = -1 ENOENT (No such file or directory)");
+    }
+
+    @Test
     void terminalIoctlsOnAPty() {
         // ls and bash -i under script(1), strace 6.1.
         Payload tty = Bytes.of(60).u32(0, 0400 | 02000).u32(4, 01 | 04).u32(8, 017 | 060 | 0200)
