@@ -1,0 +1,109 @@
+package dev.jpoline.api;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What memory to copy from a traced process for one syscall argument, derived from the syscall
+ * table, so that the capture schema the host writes for the target runtime and the formatter that
+ * reads the copies agree. The payload layouts these rules produce are described in
+ * docs/trace-format.md (strings without their NUL, string arrays NUL-separated, value-result
+ * fields as the entry copy followed by the exit copy). The timeouts of select, pselect6 and ppoll are
+ * value-result too: copied at entry and exit, they add strace's {@code left {...}} to the result.
+ *
+ * <p>Rules are a best effort from argument kinds: a few syscalls give an argument a meaning that
+ * depends on another one (futex's timeout slot, ioctl's and fcntl's third argument, prctl), and
+ * their rules describe the common case. A capture must therefore tolerate addresses that are not
+ * readable and simply leave the payload out.
+ *
+ * @param arg       argument index
+ * @param timing    when to copy
+ * @param shape     how long the copy is
+ * @param size      bytes for {@link Shape#FIXED}; element size for the array shapes
+ * @param lengthArg the argument giving a length or element count, for the {@code _ARG} shapes
+ */
+public record CaptureRule(int arg, Timing timing, Shape shape, int size, int lengthArg) {
+
+    /** When the memory holds what the formatter prints. */
+    public enum Timing {
+        /** Written by the caller: copy at syscall entry. */
+        ENTRY,
+        /** Written by the kernel: copy at exit, only when the call succeeded. */
+        EXIT,
+        /** Value-result (a socklen, an offset): copy at entry and again at exit, one after the other. */
+        ENTRY_AND_EXIT
+    }
+
+    /** How much to copy. */
+    public enum Shape {
+        /** A NUL-terminated string, up to the capture's string limit. */
+        C_STRING,
+        /** A NULL-terminated array of string pointers, each string copied NUL-terminated. */
+        STRING_ARRAY,
+        /** {@link #size()} bytes. */
+        FIXED,
+        /** As many bytes as argument {@link #lengthArg()} says. */
+        LENGTH_ARG,
+        /** As many bytes as the return value says. */
+        LENGTH_RETURN,
+        /** Argument {@link #lengthArg()} elements of {@link #size()} bytes. */
+        ARRAY_ARG,
+        /** Return-value elements of {@link #size()} bytes. */
+        ARRAY_RETURN,
+        /** An iovec array of argument {@link #lengthArg()} elements, plus each element's data. */
+        IOVEC
+    }
+
+    private static final int SOCKADDR_STORAGE = 128;
+
+    /** The argument whose timeout the kernel updates with the time left, or -1. */
+    private static int timeoutArg(Syscall s) {
+        return switch (s.name()) {
+            case "select", "pselect6" -> 4;
+            case "ppoll" -> 2;
+            default -> -1;
+        };
+    }
+
+    /** The rules for every memory argument of {@code s} that the formatter decodes. */
+    public static List<CaptureRule> forSyscall(Syscall s) {
+        List<CaptureRule> rules = new ArrayList<>();
+        for (int i = 0; i < s.argCount(); i++) {
+            ArgSpec a = s.arg(i);
+            Timing when = a.out() ? Timing.EXIT : Timing.ENTRY;
+            int next = i + 1 < s.argCount() ? i + 1 : ArgSpec.NO_LENGTH_ARG;
+            boolean remainingTime = i == timeoutArg(s);
+            CaptureRule rule = remainingTime
+                    ? new CaptureRule(i, Timing.ENTRY_AND_EXIT, Shape.FIXED, 16, ArgSpec.NO_LENGTH_ARG)
+                    : switch (a.kind()) {
+                case PATH -> new CaptureRule(i, when, Shape.C_STRING, 0, ArgSpec.NO_LENGTH_ARG);
+                case STRING -> new CaptureRule(i, Timing.ENTRY, Shape.C_STRING, 0, ArgSpec.NO_LENGTH_ARG);
+                case STRING_ARRAY, ENV_ARRAY -> new CaptureRule(i, Timing.ENTRY, Shape.STRING_ARRAY, 0,
+                        ArgSpec.NO_LENGTH_ARG);
+                case BUFFER_IN -> new CaptureRule(i, Timing.ENTRY, Shape.LENGTH_ARG, 0, a.lengthArg());
+                case BUFFER_OUT, DIRENTS -> new CaptureRule(i, Timing.EXIT, Shape.LENGTH_RETURN, 0,
+                        ArgSpec.NO_LENGTH_ARG);
+                case CPU_SET -> a.out() ? new CaptureRule(i, Timing.EXIT, Shape.LENGTH_RETURN, 0, ArgSpec.NO_LENGTH_ARG)
+                        : new CaptureRule(i, Timing.ENTRY, Shape.LENGTH_ARG, 0, a.lengthArg());
+                case SOCKADDR -> a.out() ? new CaptureRule(i, Timing.EXIT, Shape.FIXED, SOCKADDR_STORAGE,
+                        ArgSpec.NO_LENGTH_ARG) : new CaptureRule(i, Timing.ENTRY, Shape.LENGTH_ARG, 0, a.lengthArg());
+                case SOCKLEN_PTR, OFFSET_PTR -> new CaptureRule(i, Timing.ENTRY_AND_EXIT, Shape.FIXED,
+                        a.kind().fixedSize().orElseThrow(), ArgSpec.NO_LENGTH_ARG);
+                case POLLFDS -> new CaptureRule(i, Timing.EXIT, Shape.ARRAY_ARG, 8, next);
+                case EPOLL_EVENTS -> new CaptureRule(i, Timing.EXIT, Shape.ARRAY_RETURN, 12, ArgSpec.NO_LENGTH_ARG);
+                case IOVEC -> new CaptureRule(i, when, Shape.IOVEC, 16, next);
+                case CLONE_ARGS, OPEN_HOW -> new CaptureRule(i, Timing.ENTRY, Shape.LENGTH_ARG, 0, next);
+                // The kernel rewrites fd_sets in place: the line shows them as passed, the result as left.
+                case FDSET -> new CaptureRule(i, Timing.ENTRY_AND_EXIT, Shape.FIXED, 128, ArgSpec.NO_LENGTH_ARG);
+                case MSGHDR, SIGINFO, POINTER -> null;
+                default -> a.kind().fixedSize().isPresent()
+                        ? new CaptureRule(i, when, Shape.FIXED, a.kind().fixedSize().getAsInt(), ArgSpec.NO_LENGTH_ARG)
+                        : null;
+            };
+            if (rule != null) {
+                rules.add(rule);
+            }
+        }
+        return rules;
+    }
+}

@@ -1,0 +1,877 @@
+package dev.jpoline.trace.format;
+
+import dev.jpoline.api.ArgKind;
+import dev.jpoline.api.ArgSpec;
+import dev.jpoline.api.Errno;
+import dev.jpoline.api.Syscall;
+import dev.jpoline.api.consts.Constants;
+import dev.jpoline.api.consts.Signals;
+import dev.jpoline.api.consts.Xlat;
+import dev.jpoline.api.consts.XlatStyle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Decodes the arguments of one syscall record, driven by the argument kinds of the syscall table,
+ * with strace's special layouts for the syscalls whose arguments depend on each other.
+ *
+ * <p>Arguments the kernel fills are printed in the exit half of the line (what follows
+ * {@code <... name resumed>}); once one argument is in the exit half, the rest follow it there,
+ * which is where strace prints them too.
+ */
+final class ArgDecoder {
+    private static final int O_CREAT = 0100;
+    private static final int O_TMPFILE_BIT = 020000000;
+    private static final long CLONE_PIDFD = 0x1000;
+    private static final long CLONE_SETTLS = 0x80000;
+    private static final long CLONE_PARENT_SETTID = 0x100000;
+    private static final long CLONE_CHILD_CLEARTID = 0x200000;
+    private static final long CLONE_CHILD_SETTID = 0x1000000;
+    private static final long CLONE_INTO_CGROUP = 0x200000000L;
+
+    private final StraceFormatter f;
+    private final TraceRecord r;
+    private final Syscall sc;
+    private final XlatStyle style;
+    private final int limit;
+    private final boolean failed;
+    private final StringBuilder entry = new StringBuilder();
+    private final StringBuilder exit = new StringBuilder();
+    private boolean inExit;
+    private int count;
+    private String result;
+    private String resultSuffix;
+
+    ArgDecoder(StraceFormatter f, TraceRecord r, Syscall sc) {
+        this.f = f;
+        this.r = r;
+        this.sc = sc;
+        this.style = f.style();
+        this.limit = f.options().stringLimit();
+        this.failed = !r.hasReturn() || Errno.fromReturn(r.returnValue()) != 0;
+    }
+
+    StraceFormatter.Decoded decode() {
+        switch (sc.name()) {
+            case "open", "openat" -> openLike(sc.name().equals("open") ? 1 : 2);
+            case "mknod", "mknodat" -> mknodLike(sc.name().equals("mknod") ? 0 : 1);
+            // The new address is only an argument with MREMAP_FIXED.
+            case "mremap" -> generic((r.arg(3) & 2) != 0 ? 5 : 4);
+            case "clone" -> cloneArgs();
+            case "clone3" -> clone3Args();
+            case "fcntl" -> fcntlArgs();
+            case "ioctl" -> ioctlArgs();
+            case "futex" -> futexArgs();
+            case "socket", "socketpair" -> socketArgs();
+            case "setsockopt", "getsockopt" -> sockoptArgs();
+            case "prctl" -> prctlArgs();
+            case "rt_sigreturn" -> add(r.payload(0).filter(p -> p.length() >= 8)
+                    .map(p -> "{mask=" + Signals.formatSet(p.le(0, 8), 8, style) + "}").orElse(""), false);
+            default -> generic(sc.argCount());
+        }
+        if (sc.name().equals("poll") || sc.name().equals("ppoll")) {
+            pollResult();
+        }
+        if (sc.name().equals("select") || sc.name().equals("pselect6")) {
+            selectResult();
+        }
+        if (sc.name().equals("sched_getscheduler") && !failed) {
+            resultSuffix = " (" + Constants.SCHED_POLICIES.format(r.returnValue(), style) + ")";
+        }
+        return new StraceFormatter.Decoded(entry.toString(), exit.toString(), result, resultSuffix);
+    }
+
+    // ---- argument placement -----------------------------------------------------------------
+
+    /** Adds one argument, switching to the exit half at the first argument decoded at exit. */
+    private void add(String text, boolean atExit) {
+        if (atExit && !inExit) {
+            inExit = true;
+            if (count > 0) {
+                entry.append(", ");
+            }
+        } else if (count > 0) {
+            (inExit ? exit : entry).append(", ");
+        }
+        (inExit ? exit : entry).append(text);
+        count++;
+    }
+
+    private void generic(int n) {
+        for (int i = 0; i < n; i++) {
+            ArgSpec a = sc.arg(i);
+            add(render(i, a), a.out());
+        }
+    }
+
+    // ---- per-kind rendering -----------------------------------------------------------------
+
+    private String render(int i, ArgSpec a) {
+        long v = r.arg(i);
+        Optional<Payload> p = r.payload(i);
+        if (a.out() && a.kind().isMemory() && failed && a.kind() != ArgKind.IOVEC) {
+            // A value-result length still holds what the caller passed in; strace prints that.
+            return a.kind() == ArgKind.SOCKLEN_PTR ? struct(v, p, 4, x -> "[" + (int) x.le(0, 4) + "]")
+                    : StraceFormatter.pointer(v);
+        }
+        return switch (a.kind()) {
+            case INT, PID -> Integer.toString((int) v);
+            case UINT -> Integer.toUnsignedString((int) v);
+            case LONG, OFFSET -> Long.toString(v);
+            case ULONG, SIZE -> Long.toUnsignedString(v);
+            case HEX -> Xlat.hex(v);
+            case FD -> fd(f, r.tid(), (int) v);
+            case DIRFD -> dirfd((int) v);
+            case UID, GID -> (int) v == -1 ? "-1" : Integer.toUnsignedString((int) v);
+            case SIGNAL -> Signals.format((int) v, style);
+            case DEV -> makedev(v, style);
+            case MODE -> mode(v & 0xffffffffL, style);
+            case UMASK -> octal3(v & 07777);
+            case FLAGS -> flags(a.param(), v);
+            case ENUM -> enumValue(StraceFormatter.table(a.param()), v);
+            case POINTER -> StraceFormatter.pointer(v);
+            case PATH -> v == 0 ? "NULL" : p.map(StringQuoter::path).orElse(StraceFormatter.pointer(v));
+            case STRING -> v == 0 ? "NULL" : p.map(x -> StringQuoter.string(x, limit))
+                    .orElse(StraceFormatter.pointer(v));
+            case STRING_ARRAY -> v == 0 ? "NULL" : p.map(this::stringArray).orElse(StraceFormatter.pointer(v));
+            case ENV_ARRAY -> v == 0 ? "NULL"
+                    : StraceFormatter.pointer(v) + p.map(x -> varsComment(strings(x).size())).orElse("");
+            case BUFFER_IN -> v == 0 ? "NULL" : p.map(x -> StringQuoter.buffer(x, r.arg(a.lengthArg()), limit, false))
+                    .orElse(StraceFormatter.pointer(v));
+            case BUFFER_OUT -> p.map(x -> StringQuoter.buffer(x, r.returnValue(), limit,
+                    sc.name().equals("getrandom"))).orElse(StraceFormatter.pointer(v));
+            case INT_PTR -> struct(v, p, 4, x -> "[" + (int) x.le(0, 4) + "]");
+            case SOCKLEN_PTR -> struct(v, p, 4, ArgDecoder::socklen);
+            case OFFSET_PTR -> struct(v, p, 8, ArgDecoder::offsetPointer);
+            case FD_PAIR -> struct(v, p, 8, x -> "[" + fd(f, r.tid(), (int) x.le(0, 4)) + ", "
+                    + fd(f, r.tid(), (int) x.le(4, 4)) + "]");
+            case STAT -> struct(v, p, 56, x -> Structs.stat(x, style));
+            case STATX -> struct(v, p, 48, x -> Structs.statx(x, style));
+            case SOCKADDR -> struct(v, p, 2, x -> Structs.sockaddr(x, style));
+            case TIMESPEC -> struct(v, p, 16, x -> Structs.timespec(x, 0));
+            case TIMEVAL -> struct(v, p, 16, x -> Structs.timeval(x, 0));
+            case TIMESPEC_PAIR -> struct(v, p, 32, Structs::timespecPair);
+            case ITIMERVAL -> struct(v, p, 32, x -> "{it_interval=" + Structs.timeval(x, 0) + ", it_value="
+                    + Structs.timeval(x, 16) + "}");
+            case ITIMERSPEC -> struct(v, p, 32, x -> "{it_interval=" + Structs.timespec(x, 0) + ", it_value="
+                    + Structs.timespec(x, 16) + "}");
+            case SIGSET -> sigset(v, p);
+            case SIGACTION -> struct(v, p, 32, x -> Structs.sigaction(x, sigsetSize(), style));
+            case STACK -> struct(v, p, 24, x -> Structs.stack(x, style));
+            case RLIMIT -> struct(v, p, 16, x -> Structs.rlimit(x, style));
+            case UTSNAME -> struct(v, p, 130, x -> Structs.utsname(x, limit));
+            case POLLFDS -> pollfds(v, p);
+            case EPOLL_EVENT -> struct(v, p, 12, x -> Structs.epollEvent(x, 0, style));
+            case EPOLL_EVENTS -> epollEvents(v, p);
+            case WAIT_STATUS -> r.returnValue() == 0 ? StraceFormatter.pointer(v)
+                    : struct(v, p, 4, x -> Structs.waitStatus((int) x.le(0, 4)));
+            case DIRENTS -> StraceFormatter.pointer(v) + p.map(x -> " /* " + Structs.countDirents(x,
+                    (int) Math.min(r.returnValue(), x.length())) + " entries */").orElse("");
+            case OPEN_HOW -> struct(v, p, 24, x -> Structs.openHow(x, style));
+            case IOVEC -> iovec(i, a, v, p);
+            case RUSAGE -> struct(v, p, 32, x -> "{ru_utime=" + Structs.timeval(x, 0) + ", ru_stime="
+                    + Structs.timeval(x, 16) + ", ...}");
+            case SYSINFO -> struct(v, p, 108, Structs::sysinfo);
+            case CPU_SET -> cpuSet(v, p, a.out() ? r.returnValue() : r.arg(a.lengthArg()));
+            case FDSET -> struct(v, p, fdSetBytes(), x -> fdSet(x, 0));
+            case SIGSET_PACK -> struct(v, p, 16, this::sigsetPack);
+            case STATFS -> struct(v, p, 88, x -> Structs.statfs(x, style));
+            case CLONE_ARGS, SIGINFO, MSGHDR ->
+                    StraceFormatter.pointer(v);
+        };
+    }
+
+    /**
+     * A value-result length: 4 bytes (its value at exit) or 8 (at entry, then at exit), printed
+     * {@code [16]} or, when the kernel changed it, {@code [28 => 16]}.
+     */
+    private static String socklen(Payload x) {
+        int last = (int) x.le(x.length() >= 8 ? 4 : 0, 4);
+        if (x.length() >= 8 && (int) x.le(0, 4) != last) {
+            return "[" + (int) x.le(0, 4) + " => " + last + "]";
+        }
+        return "[" + last + "]";
+    }
+
+    /** A value-result offset: 8 bytes (at exit) or 16 (at entry, then exit): {@code [0] => [3]}. */
+    private static String offsetPointer(Payload x) {
+        if (x.length() >= 16 && x.le(0, 8) != x.le(8, 8)) {
+            return "[" + x.le(0, 8) + "] => [" + x.le(8, 8) + "]";
+        }
+        return "[" + x.le(x.length() >= 16 ? 8 : 0, 8) + "]";
+    }
+
+    private static String varsComment(int n) {
+        return " /* " + n + (n == 1 ? " var" : " vars") + " */";
+    }
+
+    /**
+     * One value of a table. Register values are C ints: names are looked up sign-extended (so
+     * RUSAGE_CHILDREN is -1), unknown values print as the unsigned 32-bit number strace shows.
+     */
+    private String enumValue(Xlat table, long v) {
+        long signed = (int) v;
+        return table.nameOf(signed).isPresent() ? table.format(signed, style) : table.format(v & 0xffffffffL, style);
+    }
+
+    /** A CPU mask as the list of CPUs in it: {@code [0 1]}. */
+    private static String cpuSet(long address, Optional<Payload> p, long length) {
+        if (address == 0) {
+            return "NULL";
+        }
+        if (p.isEmpty() || length <= 0 || p.get().length() < length) {
+            return StraceFormatter.pointer(address);
+        }
+        StringBuilder sb = new StringBuilder("[");
+        for (int cpu = 0; cpu < length * 8; cpu++) {
+            if ((p.get().byteAt(cpu / 8) & (1 << (cpu % 8))) != 0) {
+                sb.append(sb.length() > 1 ? " " : "").append(cpu);
+            }
+        }
+        return sb.append(']').toString();
+    }
+
+    private String flags(String tableName, long v) {
+        Xlat x = StraceFormatter.table(tableName);
+        // Register flags are C ints or unsigned ints; bits above 31 are not part of the value.
+        return x.format(tableName.equals("clone3") ? v : v & 0xffffffffL, style);
+    }
+
+    private static String struct(long address, Optional<Payload> p, int minLength,
+            java.util.function.Function<Payload, String> format) {
+        if (address == 0) {
+            return "NULL";
+        }
+        return p.filter(x -> x.length() >= minLength).map(format).orElse(StraceFormatter.pointer(address));
+    }
+
+    /** The sigsetsize argument: the syscall's last SIZE argument (rt_sigprocmask, rt_sigaction...). */
+    private int sigsetSize() {
+        for (int i = sc.argCount() - 1; i >= 0; i--) {
+            if (sc.arg(i).kind() == ArgKind.SIZE) {
+                return (int) r.arg(i);
+            }
+        }
+        return 8;
+    }
+
+    private String sigset(long v, Optional<Payload> p) {
+        int size = sigsetSize();
+        if (v == 0) {
+            return "NULL";
+        }
+        if (size <= 0 || size > 8 || size % 4 != 0) {
+            // strace refuses to read a set of a size the kernel would reject and prints the address.
+            return StraceFormatter.pointer(v);
+        }
+        return p.filter(x -> x.length() >= size).map(x -> Signals.formatSet(x.le(0, size), size, style))
+                .orElse(StraceFormatter.pointer(v));
+    }
+
+    private String dirfd(int fd) {
+        if (fd != -100) {
+            return fd(f, r.tid(), fd);
+        }
+        String name = switch (style) {
+            case RAW -> "-100";
+            case ABBREV -> "AT_FDCWD";
+            case VERBOSE -> "-100 /* AT_FDCWD */";
+        };
+        return name + annotation(f, r.tid(), fd);
+    }
+
+    /** A descriptor with its -y annotation when a resolver knows it. */
+    static String fd(StraceFormatter f, int tid, long fd) {
+        return (int) fd + (fd >= 0 ? annotation(f, tid, (int) fd) : "");
+    }
+
+    private static String annotation(StraceFormatter f, int tid, int fd) {
+        FdResolver resolver = f.options().fdResolver();
+        if (resolver == null) {
+            return "";
+        }
+        return resolver.resolve(tid, fd).map(path -> "<" + path + ">").orElse("");
+    }
+
+    private List<String> strings(Payload p) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        byte[] b = p.raw();
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] == 0) {
+                out.add(new String(b, start, i - start, java.nio.charset.StandardCharsets.ISO_8859_1));
+                start = i + 1;
+            }
+        }
+        return out;
+    }
+
+    private String stringArray(Payload p) {
+        byte[] b = p.raw();
+        StringBuilder sb = new StringBuilder("[");
+        int start = 0;
+        int n = 0;
+        boolean more = p.truncated();
+        for (int i = 0; i <= b.length; i++) {
+            boolean end = i == b.length;
+            if (end && start == b.length) {
+                break;
+            }
+            if (end || b[i] == 0) {
+                if (n == limit) {
+                    // strace prints at most -s elements of an array, then "...".
+                    more = true;
+                    break;
+                }
+                byte[] s = java.util.Arrays.copyOfRange(b, start, i);
+                if (n++ > 0) {
+                    sb.append(", ");
+                }
+                // A last string without its NUL was cut by the capture limit.
+                sb.append(StringQuoter.string(new Payload(s, end), limit));
+                start = i + 1;
+            }
+        }
+        if (more) {
+            sb.append(n > 0 ? ", ..." : "...");
+        }
+        return sb.append(']').toString();
+    }
+
+    // ---- syscall-specific layouts -----------------------------------------------------------
+
+    private void openLike(int flagsIndex) {
+        long flagsValue = r.arg(flagsIndex);
+        boolean hasMode = (flagsValue & (O_CREAT | O_TMPFILE_BIT)) != 0;
+        generic(hasMode ? flagsIndex + 2 : flagsIndex + 1);
+    }
+
+    private void mknodLike(int pathIndex) {
+        long mode = r.arg(pathIndex + 1);
+        long type = mode & Constants.S_IFMT;
+        boolean device = type == 020000 || type == 060000;
+        generic(device ? pathIndex + 3 : pathIndex + 2);
+    }
+
+    private void cloneArgs() {
+        long flags = r.arg(0);
+        add("child_stack=" + StraceFormatter.pointer(r.arg(1)), false);
+        add("flags=" + Constants.CLONE_FLAGS.format(flags, style), false);
+        // The rest is printed when the call returns, and strace puts the separating comma there too.
+        StringBuilder tail = new StringBuilder();
+        if ((flags & CLONE_PARENT_SETTID) != 0) {
+            tail.append(", parent_tid=").append(failed ? StraceFormatter.pointer(r.arg(2))
+                    : struct(r.arg(2), r.payload(2), 4, x -> "[" + (int) x.le(0, 4) + "]"));
+        }
+        if ((flags & CLONE_SETTLS) != 0) {
+            tail.append(", tls=").append(StraceFormatter.pointer(r.arg(4)));
+        }
+        if ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) != 0) {
+            tail.append(", child_tidptr=").append(StraceFormatter.pointer(r.arg(3)));
+        }
+        inExit = true;
+        exit.append(tail);
+    }
+
+    private void clone3Args() {
+        long address = r.arg(0);
+        Optional<Payload> p = r.payload(0).filter(x -> x.length() >= 64);
+        entry.append(p.isPresent() ? cloneArgsText(p.get()) : StraceFormatter.pointer(address));
+        count = 1;
+        inExit = true;
+        if (p.isPresent() && !failed) {
+            exit.append(cloneArgsResults(p.get()));
+        }
+        exit.append(", ").append(Long.toUnsignedString(r.arg(1)));
+    }
+
+    /**
+     * What the kernel wrote through clone_args' pointers: {@code  => {pidfd=[3]}}. Element payload
+     * k of argument 0 is the int behind the k-th 64-bit field (1: pidfd, 3: parent_tid).
+     */
+    private String cloneArgsResults(Payload args) {
+        long flags = args.le(0, 8);
+        StringBuilder sb = new StringBuilder();
+        if ((flags & CLONE_PIDFD) != 0) {
+            r.elementPayload(0, 1).filter(x -> x.length() >= 4).ifPresent(x ->
+                    sb.append("pidfd=[").append(fd(f, r.tid(), (int) x.le(0, 4))).append(']'));
+        }
+        if ((flags & CLONE_PARENT_SETTID) != 0) {
+            r.elementPayload(0, 3).filter(x -> x.length() >= 4).ifPresent(x ->
+                    sb.append(sb.length() > 0 ? ", " : "").append("parent_tid=[").append((int) x.le(0, 4)).append(']'));
+        }
+        return sb.length() == 0 ? "" : " => {" + sb + "}";
+    }
+
+    private String cloneArgsText(Payload p) {
+        long flags = p.le(0, 8);
+        StringBuilder sb = new StringBuilder("{flags=").append(Constants.CLONE3_FLAGS.format(flags, style));
+        if ((flags & CLONE_PIDFD) != 0) {
+            sb.append(", pidfd=").append(StraceFormatter.pointer(p.le(8, 8)));
+        }
+        if ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) != 0) {
+            sb.append(", child_tid=").append(StraceFormatter.pointer(p.le(16, 8)));
+        }
+        if ((flags & CLONE_PARENT_SETTID) != 0) {
+            sb.append(", parent_tid=").append(StraceFormatter.pointer(p.le(24, 8)));
+        }
+        sb.append(", exit_signal=").append(Signals.format(p.le(32, 8), style));
+        sb.append(", stack=").append(StraceFormatter.pointer(p.le(40, 8)));
+        sb.append(", stack_size=").append(Xlat.hex(p.le(48, 8)));
+        if ((flags & CLONE_SETTLS) != 0) {
+            sb.append(", tls=").append(StraceFormatter.pointer(p.le(56, 8)));
+        }
+        if (p.length() >= 88 && (flags & CLONE_INTO_CGROUP) != 0) {
+            sb.append(", cgroup=").append((int) p.le(80, 8));
+        }
+        return sb.append('}').toString();
+    }
+
+    private void fcntlArgs() {
+        add(fd(f, r.tid(), (int) r.arg(0)), false);
+        int cmd = (int) r.arg(1);
+        add(Constants.FCNTL_COMMANDS.format(cmd, style), false);
+        long arg = r.arg(2);
+        switch (cmd) {
+            case 1, 3, 9, 11, 1025, 1032, 1034, 1035, 1037 -> { } // F_GET*: no third argument
+            case 2 -> add(Constants.FD_FLAGS.format(arg & 0xffffffffL, style), false);
+            case 4 -> add(Constants.OPEN_FLAGS.format(arg & 0xffffffffL, style), false);
+            case 10 -> add(Signals.format((int) arg, style), false);
+            case 0, 1030, 8, 1031, 1024, 1026 -> add(Integer.toString((int) arg), false);
+            case 5, 6, 7, 36, 37, 38 -> add(StraceFormatter.pointer(arg), false);
+            default -> add(Xlat.hex(arg), false);
+        }
+        if (!failed) {
+            long ret = r.returnValue();
+            switch (cmd) {
+                // strace names F_GETFL's flags even under -X verbose, but F_GETFD's follow the style.
+                case 3 -> result = Xlat.hex(ret) + " (flags " + Constants.OPEN_FLAGS.format(ret) + ")";
+                case 1 -> result = ret == 0 ? "0" : Xlat.hex(ret) + " (flags "
+                        + Constants.FD_FLAGS.format(ret, style) + ")";
+                case 0, 1030 -> result = fd(f, r.tid(), ret);
+                default -> { }
+            }
+        }
+    }
+
+    private void ioctlArgs() {
+        add(fd(f, r.tid(), (int) r.arg(0)), false);
+        long request = r.arg(1) & 0xffffffffL;
+        add(ioctlRequest(request), false);
+        long arg = r.arg(2);
+        Optional<Payload> p = r.payload(2);
+        String name = Constants.IOCTL_REQUESTS.nameOf(request).orElse("");
+        switch (name) {
+            case "FIOCLEX", "FIONCLEX", "TIOCNOTTY", "TIOCEXCL", "TIOCNXCL" -> { }
+            case "FIONREAD", "TIOCGPGRP", "TIOCOUTQ", "TIOCGPTN", "TIOCGSID" ->
+                    add(failed ? StraceFormatter.pointer(arg) : struct(arg, p, 4, x -> "[" + (int) x.le(0, 4) + "]"),
+                            true);
+            case "FIONBIO", "TIOCSPGRP", "TIOCSPTLCK", "FIOASYNC" ->
+                    add(struct(arg, p, 4, x -> "[" + (int) x.le(0, 4) + "]"), false);
+            case "TIOCGWINSZ" -> add(failed ? StraceFormatter.pointer(arg) : struct(arg, p, 8, Structs::winsize), true);
+            case "TIOCSWINSZ" -> add(struct(arg, p, 8, Structs::winsize), false);
+            case "TCGETS" -> add(failed ? StraceFormatter.pointer(arg) : struct(arg, p, 17,
+                    x -> Structs.termios(x, style)), true);
+            case "TCSETS", "TCSETSW", "TCSETSF" -> add(struct(arg, p, 17, x -> Structs.termios(x, style)), false);
+            case "TCGETS2" -> add(StraceFormatter.pointer(arg), true);
+            default -> add(Xlat.hex(arg), false);
+        }
+    }
+
+    private String ioctlRequest(long request) {
+        Optional<String> name = Constants.IOCTL_REQUESTS.nameOf(request);
+        String symbolic = name.orElseGet(() -> {
+            String[] dirs = {"_IOC_NONE", "_IOC_WRITE", "_IOC_READ", "_IOC_READ|_IOC_WRITE"};
+            return "_IOC(" + dirs[(int) (request >>> 30) & 3] + ", " + Xlat.hex((request >>> 8) & 0xff) + ", "
+                    + Xlat.hex(request & 0xff) + ", " + Xlat.hex((request >>> 16) & 0x3fff) + ")";
+        });
+        return switch (style) {
+            case RAW -> Xlat.hex(request);
+            case ABBREV -> symbolic;
+            case VERBOSE -> Xlat.hex(request) + " /* " + symbolic + " */";
+        };
+    }
+
+    private void futexArgs() {
+        add(StraceFormatter.pointer(r.arg(0)), false);
+        int op = (int) r.arg(1);
+        int cmd = op & ~(Constants.FUTEX_PRIVATE_FLAG | Constants.FUTEX_CLOCK_REALTIME);
+        add(futexOp(op, cmd), false);
+        String val = Integer.toString((int) r.arg(2));
+        String val2 = Integer.toUnsignedString((int) r.arg(3));
+        String timeout = struct(r.arg(3), r.payload(3), 16, x -> Structs.timespec(x, 0));
+        String uaddr2 = StraceFormatter.pointer(r.arg(4));
+        int val3 = (int) r.arg(5);
+        switch (cmd) {
+            case 0 -> { add(val, false); add(timeout, false); }
+            case 9 -> { add(val, false); add(timeout, false); add(bitset(val3), false); }
+            case 1, 2 -> add(val, false);
+            case 10 -> { add(val, false); add(bitset(val3), false); }
+            case 3 -> { add(val, false); add(val2, false); add(uaddr2, false); }
+            case 4, 12 -> { add(val, false); add(val2, false); add(uaddr2, false); add(Integer.toString(val3), false); }
+            case 5 -> { add(val, false); add(val2, false); add(uaddr2, false); add(wakeOp(val3), false); }
+            case 6, 13 -> add(timeout, false);
+            case 7, 8 -> { }
+            case 11 -> { add(val, false); add(timeout, false); add(uaddr2, false); }
+            default -> {
+                for (int i = 2; i < 6; i++) {
+                    add(Xlat.hex(r.arg(i)), false);
+                }
+            }
+        }
+    }
+
+    private String futexOp(int op, int cmd) {
+        if (style == XlatStyle.RAW) {
+            return Xlat.hex(op & 0xffffffffL);
+        }
+        Optional<String> name = Constants.FUTEX_COMMANDS.nameOf(cmd & 0x7f);
+        String text;
+        if (name.isEmpty() || (cmd & ~0x7f) != 0) {
+            text = Xlat.hex(op & 0xffffffffL) + " /* FUTEX_??? */";
+        } else {
+            text = name.get() + ((op & Constants.FUTEX_PRIVATE_FLAG) != 0 ? "_PRIVATE" : "")
+                    + ((op & Constants.FUTEX_CLOCK_REALTIME) != 0 ? "|FUTEX_CLOCK_REALTIME" : "");
+        }
+        return style == XlatStyle.VERBOSE ? Xlat.hex(op & 0xffffffffL) + " /* " + text + " */" : text;
+    }
+
+    private String bitset(int v) {
+        if (v != -1 || style == XlatStyle.RAW) {
+            return Xlat.hex(v & 0xffffffffL);
+        }
+        return style == XlatStyle.VERBOSE ? "0xffffffff /* FUTEX_BITSET_MATCH_ANY */" : "FUTEX_BITSET_MATCH_ANY";
+    }
+
+    private static String wakeOp(int v) {
+        String[] ops = {"FUTEX_OP_SET", "FUTEX_OP_ADD", "FUTEX_OP_OR", "FUTEX_OP_ANDN", "FUTEX_OP_XOR"};
+        String[] cmps = {"FUTEX_OP_CMP_EQ", "FUTEX_OP_CMP_NE", "FUTEX_OP_CMP_LT", "FUTEX_OP_CMP_LE",
+            "FUTEX_OP_CMP_GT", "FUTEX_OP_CMP_GE"};
+        int op = (v >>> 28) & 7;
+        int cmp = (v >>> 24) & 0xf;
+        StringBuilder sb = new StringBuilder();
+        if (((v >>> 28) & 8) != 0) {
+            sb.append("FUTEX_OP_OPARG_SHIFT<<28|");
+        }
+        sb.append(op < ops.length ? ops[op] : Integer.toString(op)).append("<<28|");
+        sb.append(Xlat.hex((v >>> 12) & 0xfff)).append("<<12|");
+        sb.append(cmp < cmps.length ? cmps[cmp] : Integer.toString(cmp)).append("<<24|");
+        sb.append(Xlat.hex(v & 0xfff));
+        return sb.toString();
+    }
+
+    private void socketArgs() {
+        int family = (int) r.arg(0);
+        add(Constants.ADDRESS_FAMILIES.format(family, style), false);
+        long type = r.arg(1) & 0xffffffffL;
+        if (style == XlatStyle.VERBOSE) {
+            // strace -X verbose comments the type and the flags one by one: 0x1 /* SOCK_STREAM */|0x80000 /* ... */
+            long flagBits = type & ~0xfL;
+            add(Constants.SOCKET_TYPES.format(type & 0xf, style)
+                    + (flagBits != 0 ? "|" + Constants.SOCKET_FLAGS.format(flagBits, style) : ""), false);
+        } else {
+            add(Constants.SOCKET_TYPE_FLAGS.format(type, style), false);
+        }
+        int protocol = (int) r.arg(2);
+        Xlat protocols = family == 2 || family == 10 ? Constants.IP_PROTOCOLS
+                : family == 16 ? Constants.NETLINK_PROTOCOLS : null;
+        add(protocols != null ? protocols.format(protocol, style) : Integer.toString(protocol), false);
+        if (sc.name().equals("socketpair")) {
+            add(render(3, sc.arg(3)), true);
+        }
+    }
+
+    private void sockoptArgs() {
+        boolean get = sc.name().equals("getsockopt");
+        add(fd(f, r.tid(), (int) r.arg(0)), false);
+        int level = (int) r.arg(1);
+        add(Constants.SOCKET_LEVELS.format(level, style), false);
+        int optname = (int) r.arg(2);
+        Xlat names = level == 1 ? Constants.SOL_SOCKET_OPTIONS : level == 6 ? Constants.TCP_OPTIONS : null;
+        add(names != null ? names.format(optname, style) : Integer.toString(optname), false);
+        Optional<Payload> p = r.payload(3);
+        if (get) {
+            // The length is value-result: its last 4 bytes are the value at exit.
+            int len = r.payload(4).filter(x -> x.length() >= 4).map(x -> (int) x.le(x.length() >= 8 ? 4 : 0, 4))
+                    .orElse(-1);
+            add(failed ? StraceFormatter.pointer(r.arg(3)) : optval(r.arg(3), p, len), true);
+            add(failed ? StraceFormatter.pointer(r.arg(4)) : struct(r.arg(4), r.payload(4), 4, ArgDecoder::socklen),
+                    true);
+        } else {
+            int len = (int) r.arg(4);
+            add(optval(r.arg(3), p, len), false);
+            add(Integer.toString(len), false);
+        }
+    }
+
+    private String optval(long address, Optional<Payload> p, int len) {
+        if (address == 0) {
+            return "NULL";
+        }
+        if (len == 4) {
+            return struct(address, p, 4, x -> "[" + (int) x.le(0, 4) + "]");
+        }
+        return p.map(x -> StringQuoter.buffer(x, Math.max(len, 0), limit, false)).orElse(StraceFormatter.pointer(address));
+    }
+
+    private void prctlArgs() {
+        int option = (int) r.arg(0);
+        add(Constants.PRCTL_OPTIONS.format(option, style), false);
+        switch (option) {
+            case 15 -> add(r.payload(1).map(x -> StringQuoter.string(x, limit))
+                    .orElse(StraceFormatter.pointer(r.arg(1))), false);
+            case 16 -> add(failed ? StraceFormatter.pointer(r.arg(1)) : r.payload(1)
+                    .map(x -> StringQuoter.string(x, limit)).orElse(StraceFormatter.pointer(r.arg(1))), true);
+            case 1 -> add(Signals.format((int) r.arg(1), style), false);
+            case 2 -> add(failed ? StraceFormatter.pointer(r.arg(1)) : struct(r.arg(1), r.payload(1), 4,
+                    x -> "[" + Signals.format((int) x.le(0, 4), style) + "]"), true);
+            case 3, 7, 21, 30, 39, 42, 58 -> { } // PR_GET_* that return their answer
+            case 38 -> {
+                for (int i = 1; i < 5; i++) {
+                    add(Long.toUnsignedString(r.arg(i)), false);
+                }
+            }
+            default -> {
+                for (int i = 1; i < 5; i++) {
+                    add(Xlat.hex(r.arg(i)), false);
+                }
+            }
+        }
+    }
+
+    // ---- iovec ---------------------------------------------------------------------------------
+
+    /**
+     * An iovec array: each element's data is its element payload, as much as the element holds for
+     * writes, and for reads only what the return value says the kernel filled (nothing on failure,
+     * when strace prints the buffer addresses).
+     */
+    private String iovec(int index, ArgSpec a, long v, Optional<Payload> p) {
+        if (v == 0) {
+            return "NULL";
+        }
+        int n = (int) r.arg(index + 1);
+        if (p.isEmpty() || p.get().length() < 16L * Math.min(n, limit)) {
+            return StraceFormatter.pointer(v);
+        }
+        Payload iov = p.get();
+        long remaining = a.out() ? (failed ? 0 : r.returnValue()) : Long.MAX_VALUE;
+        StringBuilder sb = new StringBuilder("[");
+        for (int k = 0; k < n; k++) {
+            if (k == limit) {
+                sb.append(", ...");
+                break;
+            }
+            if (k > 0) {
+                sb.append(", ");
+            }
+            long base = iov.le(16 * k, 8);
+            long len = iov.le(16 * k + 8, 8);
+            String data;
+            if (a.out() && failed) {
+                data = StraceFormatter.pointer(base);
+            } else {
+                long shown = Math.min(len, remaining);
+                remaining -= shown;
+                data = r.elementPayload(index, k).map(x -> StringQuoter.buffer(x, shown, limit, false))
+                        .orElse(StraceFormatter.pointer(base));
+            }
+            sb.append("{iov_base=").append(data).append(", iov_len=").append(Long.toUnsignedString(len)).append('}');
+        }
+        return sb.append(']').toString();
+    }
+
+    // ---- poll ---------------------------------------------------------------------------------
+
+    private String pollfds(long v, Optional<Payload> p) {
+        int n = (int) r.arg(1);
+        if (v == 0) {
+            return "NULL";
+        }
+        return p.filter(x -> x.length() >= 8L * Math.min(n, limit)).map(x -> {
+            StringBuilder sb = new StringBuilder("[");
+            for (int i = 0; i < n; i++) {
+                if (i == limit) {
+                    sb.append(", ...");
+                    break;
+                }
+                if (i > 0) {
+                    sb.append(", ");
+                }
+                int fd = (int) x.le(8 * i, 4);
+                long events = x.le(8 * i + 4, 2);
+                sb.append("{fd=").append(fd(f, r.tid(), fd));
+                if (fd >= 0) {
+                    sb.append(", events=").append(Constants.POLL_EVENTS.format(events, style));
+                }
+                sb.append('}');
+            }
+            return sb.append(']').toString();
+        }).orElse(StraceFormatter.pointer(v));
+    }
+
+    private void pollResult() {
+        if (failed) {
+            return;
+        }
+        long ret = r.returnValue();
+        if (ret == 0) {
+            resultSuffix = " (Timeout)";
+            return;
+        }
+        int n = (int) r.arg(1);
+        Optional<Payload> p = r.payload(0).filter(x -> x.length() >= 8L * n);
+        if (p.isEmpty()) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder(" ([");
+        int shown = 0;
+        for (int i = 0; i < n; i++) {
+            long revents = p.get().le(8 * i + 6, 2);
+            if (revents == 0) {
+                continue;
+            }
+            if (shown++ > 0) {
+                sb.append(", ");
+            }
+            sb.append("{fd=").append(fd(f, r.tid(), (int) p.get().le(8 * i, 4))).append(", revents=")
+                    .append(Constants.POLL_EVENTS.format(revents, style)).append('}');
+        }
+        sb.append(']');
+        timeLeft(2, false).ifPresent(left -> sb.append(", left ").append(left));
+        resultSuffix = sb.append(')').toString();
+    }
+
+    // ---- select -------------------------------------------------------------------------------
+
+    /** Bytes of an fd_set that hold nfds bits (whole longs, as the kernel copies them). */
+    private int fdSetBytes() {
+        int nfds = (int) Math.max(0, Math.min(r.arg(0), 1024));
+        return (nfds + 63) / 64 * 8;
+    }
+
+    /** The descriptors set in an fd_set copy that starts at {@code off}: {@code [0 3]}. */
+    private String fdSet(Payload x, int off) {
+        int nfds = (int) Math.max(0, Math.min(r.arg(0), 1024));
+        StringBuilder sb = new StringBuilder("[");
+        for (int fd = 0; fd < nfds; fd++) {
+            if ((x.byteAt(off + fd / 8) & (1 << (fd % 8))) != 0) {
+                sb.append(sb.length() > 1 ? " " : "").append(fd);
+            }
+        }
+        return sb.append(']').toString();
+    }
+
+    private String sigsetPack(Payload x) {
+        long set = x.le(0, 8);
+        long size = x.le(8, 8);
+        String mask = set == 0 ? "NULL" : r.elementPayload(5, 0).filter(m -> size > 0 && size <= 8 && m.length() >= size)
+                .map(m -> Signals.formatSet(m.le(0, (int) size), (int) size, style)).orElse(StraceFormatter.pointer(set));
+        return "{sigmask=" + mask + ", sigsetsize=" + Long.toUnsignedString(size) + "}";
+    }
+
+    /**
+     * strace's select result: {@code (in [0 3], out [4], left {...})} from the sets and timeout as
+     * the kernel left them (the second half of their entry+exit payloads), or {@code (Timeout)}.
+     */
+    private void selectResult() {
+        if (failed) {
+            return;
+        }
+        if (r.returnValue() == 0) {
+            resultSuffix = " (Timeout)";
+            return;
+        }
+        String[] names = {"in", "out", "except"};
+        List<String> parts = new ArrayList<>();
+        int half = 128;
+        for (int i = 0; i < 3; i++) {
+            int arg = i + 1;
+            Optional<Payload> p = r.payload(arg).filter(x -> r.arg(arg) != 0 && x.length() >= half + fdSetBytes());
+            p.map(x -> fdSet(x, half)).filter(text -> !text.equals("[]")).ifPresent(text -> parts.add(names[arg - 1]
+                    + " " + text));
+        }
+        timeLeft(4, sc.name().equals("select")).ifPresent(left -> parts.add("left " + left));
+        if (!parts.isEmpty()) {
+            resultSuffix = " (" + String.join(", ", parts) + ")";
+        }
+    }
+
+    /** The timeout the kernel updated, from the exit half of a 32-byte entry+exit payload. */
+    private Optional<String> timeLeft(int arg, boolean timeval) {
+        if (r.arg(arg) == 0) {
+            return Optional.empty();
+        }
+        return r.payload(arg).filter(x -> x.length() >= 32)
+                .map(x -> timeval ? Structs.timeval(x, 16) : Structs.timespec(x, 16));
+    }
+
+    private String epollEvents(long v, Optional<Payload> p) {
+        long n = r.returnValue();
+        return p.filter(x -> x.length() >= 12 * Math.min(n, limit)).map(x -> {
+            StringBuilder sb = new StringBuilder("[");
+            for (int i = 0; i < n; i++) {
+                if (i == limit) {
+                    sb.append(", ...");
+                    break;
+                }
+                if (i > 0) {
+                    sb.append(", ");
+                }
+                sb.append(Structs.epollEvent(x, 12 * i, style));
+            }
+            return sb.append(']').toString();
+        }).orElse(StraceFormatter.pointer(v));
+    }
+
+    // ---- numbers ----------------------------------------------------------------------------
+
+    /** C's {@code %#03o}, which strace uses for permission bits: 0 → 000, 022 → 022, 0644 → 0644. */
+    static String octal3(long v) {
+        String s = v == 0 ? "0" : "0" + Long.toOctalString(v);
+        return s.length() >= 3 ? s : "0".repeat(3 - s.length()) + s;
+    }
+
+    /**
+     * A mode: {@code S_IFREG|S_ISUID|0755} with a file type, plain {@code 04755} without; with a type,
+     * -X raw gives the octal number and -X verbose the number with the names in a comment.
+     */
+    static String mode(long m, XlatStyle style) {
+        long type = m & Constants.S_IFMT;
+        if (type == 0) {
+            return octal3(m & 07777);
+        }
+        if (style != XlatStyle.ABBREV) {
+            String number = "0" + Long.toOctalString(m);
+            return style == XlatStyle.RAW ? number : number + " /* " + mode(m, XlatStyle.ABBREV) + " */";
+        }
+        StringBuilder sb = new StringBuilder(Constants.FILE_TYPES.nameOf(type).orElse(octal3(type))).append('|');
+        if ((m & 04000) != 0) {
+            sb.append("S_ISUID|");
+        }
+        if ((m & 02000) != 0) {
+            sb.append("S_ISGID|");
+        }
+        if ((m & 01000) != 0) {
+            sb.append("S_ISVTX|");
+        }
+        return sb.append(octal3(m & 0777)).toString();
+    }
+
+    /** A dev_t in a style: {@code makedev(0x1, 0x3)}, {@code 0x103}, or both. */
+    static String makedev(long dev, XlatStyle style) {
+        return switch (style) {
+            case RAW -> Xlat.hex(dev);
+            case ABBREV -> makedev(dev);
+            case VERBOSE -> Xlat.hex(dev) + " /* " + makedev(dev) + " */";
+        };
+    }
+
+    /** A dev_t as strace prints it: {@code makedev(0x1, 0x3)}. */
+    static String makedev(long dev) {
+        long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
+        long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
+        return "makedev(" + Xlat.hex(major) + ", " + Xlat.hex(minor) + ")";
+    }
+}

@@ -1,0 +1,57 @@
+package dev.jpoline.trace.format;
+
+import dev.jpoline.api.Errno;
+import dev.jpoline.api.SyscallTable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Accumulates finished syscall records into {@link SummaryTable} rows for {@code -c}: calls,
+ * errors (results in the kernel's -4095..-1 range) and time. Time is wall-clock time from entry to
+ * exit, which is what strace's {@code -c -w} reports; records without both times count as calls
+ * with no time. Not thread-safe: feed it from the one thread that formats.
+ */
+public final class SummaryCollector {
+    private static final class Counts {
+        long calls;
+        long errors;
+        long nanos;
+    }
+
+    private final SyscallTable table;
+    private final Map<Long, Counts> bySyscall = new TreeMap<>();
+
+    public SummaryCollector() {
+        this(SyscallTable.x86_64());
+    }
+
+    public SummaryCollector(SyscallTable table) {
+        this.table = table;
+    }
+
+    /** Counts one record; unfinished records (no return) count as calls, as strace counts exits. */
+    public void add(TraceRecord r) {
+        Counts c = bySyscall.computeIfAbsent(r.number(), n -> new Counts());
+        c.calls++;
+        if (r.hasReturn() && Errno.fromReturn(r.returnValue()) != 0) {
+            c.errors++;
+        }
+        if (r.entryNanos() != TraceRecord.NO_TIME && r.exitNanos() != TraceRecord.NO_TIME) {
+            c.nanos += Math.max(0, r.exitNanos() - r.entryNanos());
+        }
+    }
+
+    public List<SummaryTable.Row> rows() {
+        List<SummaryTable.Row> rows = new ArrayList<>();
+        bySyscall.forEach((nr, c) -> rows.add(new SummaryTable.Row(nr.intValue(), table.nameOf(nr), c.calls,
+                c.errors, c.nanos)));
+        return rows;
+    }
+
+    /** The table text, as {@link SummaryTable#format}. */
+    public String format() {
+        return SummaryTable.format(rows());
+    }
+}

@@ -1,0 +1,94 @@
+package dev.jpoline.trace.format;
+
+import dev.jpoline.api.consts.XlatStyle;
+import java.time.ZoneId;
+import java.util.Objects;
+
+/**
+ * The strace options that change how a line looks. Build with {@link #defaults()} and the
+ * {@code with...} methods; instances are immutable.
+ *
+ * @param stringLimit   {@code -s}: how many bytes of a string or buffer to print (default 32)
+ * @param xlatStyle     {@code -X}: how constants print
+ * @param timestamps    {@code -t}, {@code -tt}, {@code -ttt}
+ * @param showDuration  {@code -T}: append the time spent in the syscall
+ * @param fdResolver    {@code -y}: annotate descriptors with what they refer to; null for none
+ * @param pidPrefix     how the line names its thread
+ * @param alignColumn   {@code -a}: the column the " = result" part is aligned to (default 40)
+ * @param zone          time zone for -t and -tt
+ */
+public record TraceOptions(int stringLimit, XlatStyle xlatStyle, Timestamps timestamps, boolean showDuration,
+        FdResolver fdResolver, PidPrefix pidPrefix, int alignColumn, ZoneId zone) {
+
+    /** strace's timestamp options. */
+    public enum Timestamps {
+        /** No timestamp. */
+        NONE,
+        /** {@code -t}: wall clock time, {@code 11:41:09}. */
+        TIME,
+        /** {@code -tt}: with microseconds, {@code 11:41:09.015539}. */
+        TIME_MICROS,
+        /** {@code -ttt}: seconds since the epoch with microseconds, {@code 1795434069.026960}. */
+        EPOCH_MICROS
+    }
+
+    /** How the thread is named at the start of a line. */
+    public enum PidPrefix {
+        /** Nothing: one traced thread. */
+        NONE,
+        /** {@code [pid  1234] }: strace -f writing to a terminal while several threads are traced. */
+        BRACKETED,
+        /** {@code 1234  }: strace -f -o file. */
+        PLAIN
+    }
+
+    public TraceOptions {
+        if (stringLimit < 0) {
+            throw new IllegalArgumentException("string limit must be >= 0");
+        }
+        Objects.requireNonNull(xlatStyle, "xlatStyle");
+        Objects.requireNonNull(timestamps, "timestamps");
+        Objects.requireNonNull(pidPrefix, "pidPrefix");
+        Objects.requireNonNull(zone, "zone");
+    }
+
+    /** strace's defaults: -s 32, -X abbrev, no timestamps, no -T, no -y, no pid prefix, -a 40. */
+    public static TraceOptions defaults() {
+        return new TraceOptions(32, XlatStyle.ABBREV, Timestamps.NONE, false, null, PidPrefix.NONE, 40,
+                ZoneId.systemDefault());
+    }
+
+    public TraceOptions withStringLimit(int limit) {
+        return new TraceOptions(limit, xlatStyle, timestamps, showDuration, fdResolver, pidPrefix, alignColumn, zone);
+    }
+
+    public TraceOptions withXlatStyle(XlatStyle style) {
+        return new TraceOptions(stringLimit, style, timestamps, showDuration, fdResolver, pidPrefix, alignColumn, zone);
+    }
+
+    public TraceOptions withTimestamps(Timestamps t) {
+        return new TraceOptions(stringLimit, xlatStyle, t, showDuration, fdResolver, pidPrefix, alignColumn, zone);
+    }
+
+    public TraceOptions withDuration(boolean show) {
+        return new TraceOptions(stringLimit, xlatStyle, timestamps, show, fdResolver, pidPrefix, alignColumn, zone);
+    }
+
+    public TraceOptions withFdResolver(FdResolver resolver) {
+        return new TraceOptions(stringLimit, xlatStyle, timestamps, showDuration, resolver, pidPrefix, alignColumn,
+                zone);
+    }
+
+    public TraceOptions withPidPrefix(PidPrefix prefix) {
+        return new TraceOptions(stringLimit, xlatStyle, timestamps, showDuration, fdResolver, prefix, alignColumn,
+                zone);
+    }
+
+    public TraceOptions withAlignColumn(int column) {
+        return new TraceOptions(stringLimit, xlatStyle, timestamps, showDuration, fdResolver, pidPrefix, column, zone);
+    }
+
+    public TraceOptions withZone(ZoneId z) {
+        return new TraceOptions(stringLimit, xlatStyle, timestamps, showDuration, fdResolver, pidPrefix, alignColumn, z);
+    }
+}
