@@ -1,0 +1,271 @@
+package dev.jpoline.api.hooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jpoline.api.Errno;
+import dev.jpoline.api.SyscallTable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+class HookDispatcherTest {
+    private static final SyscallTable TABLE = SyscallTable.x86_64();
+    private static final int AT_FDCWD = -100;
+
+    /** A target thread's call as the host would present it: memory is a map of strings. */
+    static final class FakeCall implements SyscallCall {
+        final int number;
+        final long[] args;
+        final Map<Long, String> strings = new HashMap<>();
+        final List<String> kernelSaw = new ArrayList<>();
+        long kernelResult = 0;
+        OptionalLong result = OptionalLong.empty();
+
+        FakeCall(String name, long... args) {
+            this.number = TABLE.numberOf(name);
+            this.args = Arrays.copyOf(args, 6);
+        }
+
+        @Override public int number() { return number; }
+        @Override public String name() { return TABLE.nameOf(number); }
+        @Override public long pid() { return 42; }
+        @Override public long tid() { return 43; }
+        @Override public long arg(int index) { return args[index]; }
+
+        @Override
+        public long proceed() {
+            return proceed(args);
+        }
+
+        @Override
+        public long proceed(long... arguments) {
+            kernelSaw.add(name() + Arrays.toString(Arrays.copyOf(arguments, 4)));
+            result = OptionalLong.of(kernelResult);
+            return kernelResult;
+        }
+
+        @Override
+        public long proceedWithString(int index, String replacement) {
+            kernelSaw.add(name() + " with arg" + index + "=\"" + replacement + "\"");
+            result = OptionalLong.of(kernelResult);
+            return kernelResult;
+        }
+
+        @Override public OptionalLong result() { return result; }
+
+        @Override
+        public String readString(long address, int maxBytes) {
+            String s = strings.get(address);
+            if (s == null) {
+                throw new TargetMemoryException("unmapped: 0x" + Long.toHexString(address));
+            }
+            return s;
+        }
+
+        @Override
+        public byte[] read(long address, int length) {
+            return Arrays.copyOf(readString(address, length).getBytes(StandardCharsets.UTF_8), length);
+        }
+
+        @Override
+        public void write(long address, byte[] bytes) {
+            strings.put(address, new String(bytes, StandardCharsets.UTF_8));
+        }
+    }
+
+    public static final class NoSecrets implements SyscallHooks {
+        @Override
+        public long openat(SyscallCall call, int dirfd, String path, int flags, int mode) {
+            if (path != null && path.startsWith("/etc/shadow")) {
+                return call.fail(Errno.EACCES);
+            }
+            return call.proceed();
+        }
+    }
+
+    private final List<String> reports = new ArrayList<>();
+
+    private HookDispatcher dispatcher(SyscallHooks... hooks) {
+        return new HookDispatcher(List.of(hooks), HookDispatcher.OnError.PROCEED, reports::add);
+    }
+
+    @Test
+    void onlyOverriddenSyscallsAreHooked() {
+        HookDispatcher d = dispatcher(new NoSecrets());
+        assertThat(d.hookedNumbers().stream().boxed().toList()).containsExactly(TABLE.numberOf("openat"));
+    }
+
+    @Test
+    void typedHookSeesTheDecodedPathAndDecides() {
+        HookDispatcher d = dispatcher(new NoSecrets());
+        FakeCall shadow = new FakeCall("openat", AT_FDCWD, 0x1000, 0, 0);
+        shadow.strings.put(0x1000L, "/etc/shadow");
+        assertThat(d.dispatch(shadow)).isEqualTo(-13);
+        assertThat(shadow.kernelSaw).isEmpty();
+
+        FakeCall passwd = new FakeCall("openat", AT_FDCWD, 0x2000, 0, 0);
+        passwd.strings.put(0x2000L, "/etc/passwd");
+        passwd.kernelResult = 3;
+        assertThat(d.dispatch(passwd)).isEqualTo(3);
+        assertThat(passwd.kernelSaw).containsExactly("openat[-100, 8192, 0, 0]");
+    }
+
+    @Test
+    void anUnreadablePathArrivesAsNullAndTheKernelDecides() {
+        HookDispatcher d = dispatcher(new NoSecrets());
+        FakeCall bad = new FakeCall("openat", AT_FDCWD, 0xdead, 0, 0);
+        bad.kernelResult = -14;
+        assertThat(d.dispatch(bad)).isEqualTo(-14);
+    }
+
+    @HookSyscalls({"getpid", "getppid"})
+    public static final class CountingGeneric implements SyscallHooks {
+        int seen;
+
+        @Override
+        public long syscall(SyscallCall call) {
+            seen++;
+            return call.proceed() + 1000;
+        }
+    }
+
+    @Test
+    void aGenericHookIsNarrowedByTheAnnotation() {
+        CountingGeneric hooks = new CountingGeneric();
+        HookDispatcher d = dispatcher(hooks);
+        assertThat(d.hookedNumbers().stream().boxed().toList())
+                .containsExactlyInAnyOrder(TABLE.numberOf("getpid"), TABLE.numberOf("getppid"));
+        FakeCall getpid = new FakeCall("getpid");
+        getpid.kernelResult = 7;
+        assertThat(d.dispatch(getpid)).isEqualTo(1007);
+        assertThat(hooks.seen).isEqualTo(1);
+    }
+
+    public static final class Everything implements SyscallHooks {
+        @Override
+        public long syscall(SyscallCall call) {
+            return call.proceed();
+        }
+    }
+
+    @Test
+    void aGenericHookWithoutNamesHooksEverySyscall() {
+        assertThat(dispatcher(new Everything()).hookedNumbers().cardinality()).isEqualTo(TABLE.all().size());
+    }
+
+    public static final class Redirect implements SyscallHooks {
+        @Override
+        public long openat(SyscallCall call, int dirfd, String path, int flags, int mode) {
+            return "/old".equals(path) ? call.proceedWithString(1, "/new") : call.proceed();
+        }
+    }
+
+    public static final class ReadOnly implements SyscallHooks {
+        @Override
+        public long openat(SyscallCall call, int dirfd, String path, int flags, int mode) {
+            return call.proceed(call.arg(0), call.arg(1), flags & ~3, mode);
+        }
+    }
+
+    @Test
+    void hooksApplyInOrderAndProceedGoesDownTheChain() {
+        HookDispatcher d = dispatcher(new ReadOnly(), new NoSecrets());
+        FakeCall open = new FakeCall("openat", AT_FDCWD, 0x1000, 2 /* O_RDWR */, 0);
+        open.strings.put(0x1000L, "/tmp/x");
+        open.kernelResult = 5;
+        assertThat(d.dispatch(open)).isEqualTo(5);
+        // ReadOnly changed the flags, NoSecrets let it through, the kernel saw the change.
+        assertThat(open.kernelSaw).containsExactly("openat[-100, 4096, 0, 0]");
+
+        FakeCall redirected = new FakeCall("openat", AT_FDCWD, 0x3000, 0, 0);
+        redirected.strings.put(0x3000L, "/old");
+        dispatcher(new Redirect()).dispatch(redirected);
+        assertThat(redirected.kernelSaw).containsExactly("openat with arg1=\"/new\"");
+    }
+
+    public static final class Throwing implements SyscallHooks {
+        @Override
+        public long getpid(SyscallCall call) {
+            throw new IllegalStateException("boom");
+        }
+
+        @Override
+        public long close(SyscallCall call, int fd) {
+            call.proceed();
+            throw new IllegalStateException("after proceeding");
+        }
+    }
+
+    @Test
+    void aThrowingHookProceedsUnchangedAndIsReportedOncePerMethod() {
+        HookDispatcher d = dispatcher(new Throwing());
+        FakeCall getpid = new FakeCall("getpid");
+        getpid.kernelResult = 99;
+        assertThat(d.dispatch(getpid)).isEqualTo(99);
+        assertThat(d.dispatch(getpid)).isEqualTo(99);
+        assertThat(reports).hasSize(1);
+        assertThat(reports.get(0)).contains("Throwing.getpid threw", "proceeds unchanged", "IllegalStateException: boom");
+
+        FakeCall close = new FakeCall("close", 3);
+        assertThat(d.dispatch(close)).isZero();
+        assertThat(close.kernelSaw).as("a syscall the hook already ran is not run twice").hasSize(1);
+    }
+
+    @Test
+    void failEioPolicyFailsTheCall() {
+        HookDispatcher d = new HookDispatcher(List.of(new Throwing()), HookDispatcher.OnError.FAIL_EIO, reports::add);
+        FakeCall getpid = new FakeCall("getpid");
+        assertThat(d.dispatch(getpid)).isEqualTo(-5);
+        assertThat(getpid.kernelSaw).isEmpty();
+        assertThat(reports.get(0)).contains("fails with EIO");
+    }
+
+    @HookSyscalls("no_such_call")
+    public static final class BadName implements SyscallHooks {}
+
+    @Test
+    void unknownNamesInTheAnnotationAreAClearError() {
+        assertThatThrownBy(() -> dispatcher(new BadName()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown syscall 'no_such_call'");
+    }
+
+    @Test
+    void buffersAreReadOnDemandAndBounded() {
+        List<Long> readsAt = new ArrayList<>();
+        SyscallHooks hooks = new SyscallHooks() {
+            @Override
+            public long write(SyscallCall call, int fd, TargetBuffer buffer, long count) {
+                readsAt.add(buffer.address());
+                assertThat(buffer.length()).isEqualTo(count);
+                assertThat(buffer.readText(5)).isEqualTo("hello");
+                return call.proceed();
+            }
+        };
+        FakeCall write = new FakeCall("write", 1, 0x5000, 11);
+        write.strings.put(0x5000L, "hello world");
+        write.kernelResult = 11;
+        assertThat(dispatcher(hooks).dispatch(write)).isEqualTo(11);
+        assertThat(readsAt).containsExactly(0x5000L);
+    }
+
+    @Test
+    void everyTypedMethodNamesARealSyscallAndDecodesWithoutError() {
+        assertThat(TypedHooks.ALL).hasSizeGreaterThanOrEqualTo(60);
+        SyscallHooks proceedAll = new SyscallHooks() {};
+        for (TypedHooks.Binding b : TypedHooks.ALL) {
+            assertThat(TABLE.byName(b.syscall())).as(b.syscall()).isPresent();
+            FakeCall call = new FakeCall(b.syscall(), 1, 0x100, 16, 0x200, 0, 0);
+            call.strings.put(0x100L, "/a");
+            call.strings.put(0x200L, "/b");
+            call.kernelResult = 1;
+            assertThat(b.invoker().invoke(proceedAll, call)).as(b.syscall()).isEqualTo(1);
+        }
+    }
+}
