@@ -5,79 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jpoline.api.Errno;
 import dev.jpoline.api.SyscallTable;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class HookDispatcherTest {
     private static final SyscallTable TABLE = SyscallTable.x86_64();
     private static final int AT_FDCWD = -100;
-
-    /** A target thread's call as the host would present it: memory is a map of strings. */
-    static final class FakeCall implements SyscallCall {
-        final int number;
-        final long[] args;
-        final Map<Long, String> strings = new HashMap<>();
-        final List<String> kernelSaw = new ArrayList<>();
-        long kernelResult = 0;
-        OptionalLong result = OptionalLong.empty();
-
-        FakeCall(String name, long... args) {
-            this.number = TABLE.numberOf(name);
-            this.args = Arrays.copyOf(args, 6);
-        }
-
-        @Override public int number() { return number; }
-        @Override public String name() { return TABLE.nameOf(number); }
-        @Override public long pid() { return 42; }
-        @Override public long tid() { return 43; }
-        @Override public long arg(int index) { return args[index]; }
-
-        @Override
-        public long proceed() {
-            return proceed(args);
-        }
-
-        @Override
-        public long proceed(long... arguments) {
-            kernelSaw.add(name() + Arrays.toString(Arrays.copyOf(arguments, 4)));
-            result = OptionalLong.of(kernelResult);
-            return kernelResult;
-        }
-
-        @Override
-        public long proceedWithString(int index, String replacement) {
-            kernelSaw.add(name() + " with arg" + index + "=\"" + replacement + "\"");
-            result = OptionalLong.of(kernelResult);
-            return kernelResult;
-        }
-
-        @Override public OptionalLong result() { return result; }
-
-        @Override
-        public String readString(long address, int maxBytes) {
-            String s = strings.get(address);
-            if (s == null) {
-                throw new TargetMemoryException("unmapped: 0x" + Long.toHexString(address));
-            }
-            return s;
-        }
-
-        @Override
-        public byte[] read(long address, int length) {
-            return Arrays.copyOf(readString(address, length).getBytes(StandardCharsets.UTF_8), length);
-        }
-
-        @Override
-        public void write(long address, byte[] bytes) {
-            strings.put(address, new String(bytes, StandardCharsets.UTF_8));
-        }
-    }
 
     public static final class NoSecrets implements SyscallHooks {
         @Override
@@ -104,23 +38,23 @@ class HookDispatcherTest {
     @Test
     void typedHookSeesTheDecodedPathAndDecides() {
         HookDispatcher d = dispatcher(new NoSecrets());
-        FakeCall shadow = new FakeCall("openat", AT_FDCWD, 0x1000, 0, 0);
-        shadow.strings.put(0x1000L, "/etc/shadow");
+        SimulatedCall shadow = SimulatedCall.of("openat", AT_FDCWD, 0x1000, 0, 0);
+        shadow.withString(0x1000L, "/etc/shadow");
         assertThat(d.dispatch(shadow)).isEqualTo(-13);
-        assertThat(shadow.kernelSaw).isEmpty();
+        assertThat(shadow.kernelCalls()).isEmpty();
 
-        FakeCall passwd = new FakeCall("openat", AT_FDCWD, 0x2000, 0, 0);
-        passwd.strings.put(0x2000L, "/etc/passwd");
-        passwd.kernelResult = 3;
+        SimulatedCall passwd = SimulatedCall.of("openat", AT_FDCWD, 0x2000, 0, 0);
+        passwd.withString(0x2000L, "/etc/passwd");
+        passwd.kernelReturns(3);
         assertThat(d.dispatch(passwd)).isEqualTo(3);
-        assertThat(passwd.kernelSaw).containsExactly("openat[-100, 8192, 0, 0]");
+        assertThat(passwd.kernelCalls()).containsExactly("openat(-100, 8192, 0, 0)");
     }
 
     @Test
     void anUnreadablePathArrivesAsNullAndTheKernelDecides() {
         HookDispatcher d = dispatcher(new NoSecrets());
-        FakeCall bad = new FakeCall("openat", AT_FDCWD, 0xdead, 0, 0);
-        bad.kernelResult = -14;
+        SimulatedCall bad = SimulatedCall.of("openat", AT_FDCWD, 0xdead, 0, 0);
+        bad.kernelReturns(-14);
         assertThat(d.dispatch(bad)).isEqualTo(-14);
     }
 
@@ -141,8 +75,8 @@ class HookDispatcherTest {
         HookDispatcher d = dispatcher(hooks);
         assertThat(d.hookedNumbers().stream().boxed().toList())
                 .containsExactlyInAnyOrder(TABLE.numberOf("getpid"), TABLE.numberOf("getppid"));
-        FakeCall getpid = new FakeCall("getpid");
-        getpid.kernelResult = 7;
+        SimulatedCall getpid = SimulatedCall.of("getpid");
+        getpid.kernelReturns(7);
         assertThat(d.dispatch(getpid)).isEqualTo(1007);
         assertThat(hooks.seen).isEqualTo(1);
     }
@@ -176,17 +110,17 @@ class HookDispatcherTest {
     @Test
     void hooksApplyInOrderAndProceedGoesDownTheChain() {
         HookDispatcher d = dispatcher(new ReadOnly(), new NoSecrets());
-        FakeCall open = new FakeCall("openat", AT_FDCWD, 0x1000, 2 /* O_RDWR */, 0);
-        open.strings.put(0x1000L, "/tmp/x");
-        open.kernelResult = 5;
+        SimulatedCall open = SimulatedCall.of("openat", AT_FDCWD, 0x1000, 2 /* O_RDWR */, 0);
+        open.withString(0x1000L, "/tmp/x");
+        open.kernelReturns(5);
         assertThat(d.dispatch(open)).isEqualTo(5);
         // ReadOnly changed the flags, NoSecrets let it through, the kernel saw the change.
-        assertThat(open.kernelSaw).containsExactly("openat[-100, 4096, 0, 0]");
+        assertThat(open.kernelCalls()).containsExactly("openat(-100, 4096, 0, 0)");
 
-        FakeCall redirected = new FakeCall("openat", AT_FDCWD, 0x3000, 0, 0);
-        redirected.strings.put(0x3000L, "/old");
+        SimulatedCall redirected = SimulatedCall.of("openat", AT_FDCWD, 0x3000, 0, 0);
+        redirected.withString(0x3000L, "/old");
         dispatcher(new Redirect()).dispatch(redirected);
-        assertThat(redirected.kernelSaw).containsExactly("openat with arg1=\"/new\"");
+        assertThat(redirected.kernelCalls()).containsExactly("openat with argument 1 = \"/new\"");
     }
 
     public static final class Throwing implements SyscallHooks {
@@ -205,24 +139,24 @@ class HookDispatcherTest {
     @Test
     void aThrowingHookProceedsUnchangedAndIsReportedOncePerMethod() {
         HookDispatcher d = dispatcher(new Throwing());
-        FakeCall getpid = new FakeCall("getpid");
-        getpid.kernelResult = 99;
+        SimulatedCall getpid = SimulatedCall.of("getpid");
+        getpid.kernelReturns(99);
         assertThat(d.dispatch(getpid)).isEqualTo(99);
         assertThat(d.dispatch(getpid)).isEqualTo(99);
         assertThat(reports).hasSize(1);
         assertThat(reports.get(0)).contains("Throwing.getpid threw", "proceeds unchanged", "IllegalStateException: boom");
 
-        FakeCall close = new FakeCall("close", 3);
+        SimulatedCall close = SimulatedCall.of("close", 3);
         assertThat(d.dispatch(close)).isZero();
-        assertThat(close.kernelSaw).as("a syscall the hook already ran is not run twice").hasSize(1);
+        assertThat(close.kernelCalls()).as("a syscall the hook already ran is not run twice").hasSize(1);
     }
 
     @Test
     void failEioPolicyFailsTheCall() {
         HookDispatcher d = new HookDispatcher(List.of(new Throwing()), HookDispatcher.OnError.FAIL_EIO, reports::add);
-        FakeCall getpid = new FakeCall("getpid");
+        SimulatedCall getpid = SimulatedCall.of("getpid");
         assertThat(d.dispatch(getpid)).isEqualTo(-5);
-        assertThat(getpid.kernelSaw).isEmpty();
+        assertThat(getpid.kernelCalls()).isEmpty();
         assertThat(reports.get(0)).contains("fails with EIO");
     }
 
@@ -248,9 +182,9 @@ class HookDispatcherTest {
                 return call.proceed();
             }
         };
-        FakeCall write = new FakeCall("write", 1, 0x5000, 11);
-        write.strings.put(0x5000L, "hello world");
-        write.kernelResult = 11;
+        SimulatedCall write = SimulatedCall.of("write", 1, 0x5000, 11);
+        write.withString(0x5000L, "hello world");
+        write.kernelReturns(11);
         assertThat(dispatcher(hooks).dispatch(write)).isEqualTo(11);
         assertThat(readsAt).containsExactly(0x5000L);
     }
@@ -261,10 +195,10 @@ class HookDispatcherTest {
         SyscallHooks proceedAll = new SyscallHooks() {};
         for (TypedHooks.Binding b : TypedHooks.ALL) {
             assertThat(TABLE.byName(b.syscall())).as(b.syscall()).isPresent();
-            FakeCall call = new FakeCall(b.syscall(), 1, 0x100, 16, 0x200, 0, 0);
-            call.strings.put(0x100L, "/a");
-            call.strings.put(0x200L, "/b");
-            call.kernelResult = 1;
+            SimulatedCall call = SimulatedCall.of(b.syscall(), 1, 0x100, 16, 0x200, 0, 0);
+            call.withString(0x100L, "/a");
+            call.withString(0x200L, "/b");
+            call.kernelReturns(1);
             assertThat(b.invoker().invoke(proceedAll, call)).as(b.syscall()).isEqualTo(1);
         }
     }

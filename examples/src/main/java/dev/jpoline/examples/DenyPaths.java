@@ -1,0 +1,82 @@
+package dev.jpoline.examples;
+
+import dev.jpoline.api.Errno;
+import dev.jpoline.api.hooks.SyscallCall;
+import dev.jpoline.api.hooks.SyscallHooks;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A deny-list: opening, executing, or looking at any path under the listed prefixes fails with
+ * EACCES, as if permissions forbade it. Relative paths are resolved against the target's own
+ * working directory (or directory descriptor) first, so {@code cd /etc; cat shadow} is caught too.
+ *
+ * <p>Prefixes come from the constructor, or for {@code --hooks} from the system property
+ * {@code jpoline.deny} (colon-separated), default {@code /etc/shadow}.
+ */
+public final class DenyPaths implements SyscallHooks {
+    private final List<String> prefixes;
+
+    public DenyPaths() {
+        this(Arrays.asList(System.getProperty("jpoline.deny", "/etc/shadow").split(":")));
+    }
+
+    public DenyPaths(List<String> prefixes) {
+        this.prefixes = List.copyOf(prefixes);
+    }
+
+    private boolean denied(SyscallCall call, int dirfd, String path) {
+        String absolute = TargetPaths.resolve(call.pid(), dirfd, path);
+        return absolute != null && prefixes.stream().anyMatch(p -> absolute.equals(p) || absolute.startsWith(p + "/")
+                || (p.endsWith("/") && absolute.startsWith(p)));
+    }
+
+    private long check(SyscallCall call, int dirfd, String path) {
+        return denied(call, dirfd, path) ? call.fail(Errno.EACCES) : call.proceed();
+    }
+
+    @Override
+    public long openat(SyscallCall call, int dirfd, String path, int flags, int mode) {
+        return check(call, dirfd, path);
+    }
+
+    @Override
+    public long open(SyscallCall call, String path, int flags, int mode) {
+        return check(call, TargetPaths.AT_FDCWD, path);
+    }
+
+    @Override
+    public long creat(SyscallCall call, String path, int mode) {
+        return check(call, TargetPaths.AT_FDCWD, path);
+    }
+
+    @Override
+    public long execve(SyscallCall call, String path, long argv, long envp) {
+        return check(call, TargetPaths.AT_FDCWD, path);
+    }
+
+    @Override
+    public long newfstatat(SyscallCall call, int dirfd, String path, long statbuf, int flags) {
+        return check(call, dirfd, path);
+    }
+
+    @Override
+    public long statx(SyscallCall call, int dirfd, String path, int flags, int mask, long statxbuf) {
+        return check(call, dirfd, path);
+    }
+
+    @Override
+    public long faccessat(SyscallCall call, int dirfd, String path, int mode) {
+        return check(call, dirfd, path);
+    }
+
+    @Override
+    public long faccessat2(SyscallCall call, int dirfd, String path, int mode, int flags) {
+        return check(call, dirfd, path);
+    }
+
+    @Override
+    public long access(SyscallCall call, String path, int mode) {
+        return check(call, TargetPaths.AT_FDCWD, path);
+    }
+}
