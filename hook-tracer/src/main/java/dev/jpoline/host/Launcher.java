@@ -61,7 +61,10 @@ public final class Launcher {
                     diagnostics.println("jpoline: cannot start " + program.get() + ": " + e.getMessage());
                     return new Outcome(126, 0, 0);
                 }
-                int status = waitUninterruptibly(process);
+                int status;
+                try (SignalRelay relay = SignalRelay.forChild(process)) {
+                    status = waitUninterruptibly(process);
+                }
                 return new Outcome(status, session.processesRegistered(), session.processesThatGaveUp());
             }
         } catch (UncheckedIOException e) {

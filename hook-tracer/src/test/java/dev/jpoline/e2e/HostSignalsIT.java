@@ -1,0 +1,80 @@
+package dev.jpoline.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The host outlives a program that handles Ctrl-C, and passes SIGTERM on to the program. */
+class HostSignalsIT {
+    @TempDir Path temp;
+
+    @BeforeAll
+    static void va0() throws Exception {
+        Programs.requireVa0();
+    }
+
+    private static Process start(String script) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Programs.underJpoline(List.of("sh", "-c", script)));
+        pb.environment().put("JPOLINE_NO_BUILD", "1");
+        pb.redirectErrorStream(true);
+        return pb.start();
+    }
+
+    /** The program's pid, once the host has started it. */
+    private static ProcessHandle programOf(Process host) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            var child = host.children().findFirst();
+            if (child.isPresent()) {
+                Thread.sleep(500); // let the shell install its trap
+                return child.get();
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the host started no program within 20 s");
+    }
+
+    private static void kill(String signal, long pid) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).isZero();
+    }
+
+    private static String finish(Process host) throws Exception {
+        try {
+            assertThat(host.waitFor(30, TimeUnit.SECONDS)).as("jpoline finished").isTrue();
+            return new String(host.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } finally {
+            host.descendants().forEach(ProcessHandle::destroyForcibly);
+            host.destroyForcibly();
+        }
+    }
+
+    @Test
+    void ctrlCReachesTheProgramAndTheHostReportsItsStatus() throws Exception {
+        Process host = start("trap 'echo got INT; exit 3' INT; sleep 20 & wait");
+        ProcessHandle program = programOf(host);
+        // What a terminal does: SIGINT to the whole foreground group, host and program.
+        kill("INT", host.pid());
+        kill("INT", program.pid());
+        String output = finish(host);
+        assertThat(output).isEqualTo("got INT\n");
+        assertThat(host.exitValue()).isEqualTo(3);
+    }
+
+    @Test
+    void sigtermToJpolineIsPassedOnToTheProgram() throws Exception {
+        Process host = start("trap 'echo got TERM; exit 4' TERM; sleep 20 & wait");
+        programOf(host);
+        kill("TERM", host.pid());
+        String output = finish(host);
+        assertThat(output).isEqualTo("got TERM\n");
+        assertThat(host.exitValue()).isEqualTo(4);
+    }
+}
