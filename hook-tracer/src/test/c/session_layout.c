@@ -22,6 +22,22 @@ int main(void) {
     FIELD(jpoline_session_header, processes_registered);
     FIELD(jpoline_session_header, processes_gave_up);
     FIELD(jpoline_session_header, tiers);
+    FIELD(jpoline_session_header, call_slots_offset);
+    FIELD(jpoline_session_header, call_slot_count);
+    FIELD(jpoline_session_header, hook_doorbell);
+    FIELD(jpoline_call_slot, state);
+    FIELD(jpoline_call_slot, pid);
+    FIELD(jpoline_call_slot, tid);
+    FIELD(jpoline_call_slot, number);
+    FIELD(jpoline_call_slot, args);
+    FIELD(jpoline_call_slot, value);
+    FIELD(jpoline_call_slot, self_address);
+    FIELD(jpoline_call_slot, flags);
+    FIELD(jpoline_call_slot, scratch);
+    printf("call_slot=%zu\n", sizeof(struct jpoline_call_slot));
+    printf("call_states=%d,%d,%d,%d,%d,%d,%d,%d\n", JPOLINE_CALL_FREE, JPOLINE_CALL_CLAIMED, JPOLINE_CALL_POSTED,
+           JPOLINE_CALL_WORKING, JPOLINE_CALL_EXECUTE, JPOLINE_CALL_RESULT, JPOLINE_CALL_ANSWER, JPOLINE_CALL_ABANDONED);
+    printf("no_report=%u\n", JPOLINE_CALL_NO_REPORT);
     FIELD(jpoline_slot, state);
     FIELD(jpoline_slot, pid);
     FIELD(jpoline_slot, tid);

@@ -216,6 +216,20 @@ static void after_mapping_change(const struct jpoline_frame *f, uint64_t nr) {
         jp_session_detach();
 }
 
+/* A syscall that the HOOK tier asked to run: an ordinary one (the special ones are never
+ * hooked), with the checks an ordinary call gets. Returns the kernel's result. */
+static long run_for_hook(struct jpoline_frame *f) {
+    uint64_t nr = f->rax;
+    if (nr == NR_execve) jp_check_exec_target(-100 /* AT_FDCWD */, (const char *)f->rdi, 0);
+    if (nr == NR_execveat) jp_check_exec_target((int)f->rdi, (const char *)f->rsi, (int)f->r8);
+    f->rax = (uint64_t)sys6((long)nr, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10, (long)f->r8,
+                            (long)f->r9);
+    after_mapping_change(f, nr);
+    long result = (long)f->rax;
+    f->rax = nr;
+    return result;
+}
+
 static unsigned execute(struct jpoline_frame *f) {
     unsigned action;
     switch (f->rax) {
@@ -257,6 +271,7 @@ unsigned jp_entry_dispatch(struct jpoline_frame *f) {
     /* A locked add on every PASS syscall costs about as much as the rest of the entry, so
      * PASS calls are counted only when asked (tests, diagnostics); the slow tiers always are. */
     if (tier != JPOLINE_PASS || jp_count_pass) __atomic_fetch_add(&jp_entry_counts[tier], 1, __ATOMIC_RELAXED);
+    if (tier == JPOLINE_HOOK && jp_hook_call(f, run_for_hook)) return JP_ACT_RETURN;
     if (tier != JPOLINE_PASS) {
         /* The slow path: TRACE and HOOK plug in here. */
         jpoline_dispatch_hook hook = __atomic_load_n(&jp_dispatch_hook, __ATOMIC_ACQUIRE);

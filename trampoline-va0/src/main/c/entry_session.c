@@ -33,18 +33,18 @@ static struct jpoline_slot *slot_at(struct jpoline_session_header *s, uint32_t i
     return (struct jpoline_slot *)((char *)s + sizeof(*s) + (uint64_t)index * JPOLINE_SLOT_SIZE);
 }
 
-static long long monotonic_ns(void) {
+long long jp_monotonic_ns(void) {
     struct kernel_timespec ts;
     jpoline_raw_syscall6(SYS_CLOCK_GETTIME, CLOCK_MONOTONIC_ID, (long)&ts, 0, 0, 0, 0);
     return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static void futex_wait(uint32_t *word, uint32_t expected, long long timeout_ns) {
+void jp_futex_wait(uint32_t *word, uint32_t expected, long long timeout_ns) {
     struct kernel_timespec ts = {timeout_ns / 1000000000LL, timeout_ns % 1000000000LL};
     jpoline_raw_syscall6(SYS_FUTEX, (long)word, FUTEX_WAIT, expected, (long)&ts, 0, 0);
 }
 
-static void futex_wake(uint32_t *word) {
+void jp_futex_wake(uint32_t *word) {
     jpoline_raw_syscall6(SYS_FUTEX, (long)word, FUTEX_WAKE, 0x7fffffff, 0, 0, 0);
 }
 
@@ -53,21 +53,21 @@ static long long timeout_ns(struct jpoline_session_header *s) {
 }
 
 /* The host is alive while the session is live, its heartbeat is fresh and its pid exists. */
-static int host_alive(struct jpoline_session_header *s) {
+int jp_host_alive(struct jpoline_session_header *s) {
     if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != JPOLINE_SESSION_LIVE) return 0;
     long long beat = (long long)__atomic_load_n(&s->heartbeat_ns, __ATOMIC_ACQUIRE);
-    if (monotonic_ns() - beat > timeout_ns(s)) return 0;
+    if (jp_monotonic_ns() - beat > timeout_ns(s)) return 0;
     return jpoline_raw_syscall6(SYS_KILL, s->host_pid, 0, 0, 0, 0, 0) != -ERR_SRCH;
 }
 
 /* From now on every process of the session runs on without waiting for the host. */
-static void give_up(struct jpoline_session_header *s) {
+void jp_give_up(struct jpoline_session_header *s) {
     __atomic_store_n(&s->state, JPOLINE_SESSION_DEAD, __ATOMIC_RELEASE);
     __atomic_fetch_add(&s->processes_gave_up, 1, __ATOMIC_RELAXED);
 }
 
 static struct jpoline_slot *claim_slot(struct jpoline_session_header *s) {
-    long long deadline = monotonic_ns() + timeout_ns(s);
+    long long deadline = jp_monotonic_ns() + timeout_ns(s);
     for (;;) {
         uint32_t count = s->slot_count;
         for (uint32_t i = 0; i < count; i++) {
@@ -78,7 +78,7 @@ static struct jpoline_slot *claim_slot(struct jpoline_session_header *s) {
                 return slot;
         }
         /* Every slot busy: many processes starting at once. Wait a little for one to free. */
-        if (!host_alive(s) || monotonic_ns() > deadline) return 0;
+        if (!jp_host_alive(s) || jp_monotonic_ns() > deadline) return 0;
         struct kernel_timespec pause = {0, WAIT_SLICE_NS / 10};
         jpoline_raw_syscall6(SYS_NANOSLEEP, (long)&pause, 0, 0, 0, 0, 0);
     }
@@ -94,7 +94,7 @@ long jp_session_request_with(int kind, uint64_t start, uint64_t end, const char 
         return -ERR_NOENT;
     struct jpoline_slot *slot = claim_slot(s);
     if (slot == 0) {
-        give_up(s);
+        jp_give_up(s);
         return -ERR_TIMEDOUT;
     }
     slot->pid = (uint32_t)jpoline_raw_syscall6(SYS_GETPID, 0, 0, 0, 0, 0, 0);
@@ -109,9 +109,9 @@ long jp_session_request_with(int kind, uint64_t start, uint64_t end, const char 
     slot->sites_announced = 0;
     __atomic_store_n(&slot->state, JPOLINE_SLOT_REQUEST, __ATOMIC_RELEASE);
     __atomic_fetch_add(&s->doorbell, 1, __ATOMIC_RELEASE);
-    futex_wake(&s->doorbell);
+    jp_futex_wake(&s->doorbell);
 
-    long long last_progress = monotonic_ns();
+    long long last_progress = jp_monotonic_ns();
     for (;;) {
         uint32_t state = __atomic_load_n(&slot->state, __ATOMIC_ACQUIRE);
         switch (state) {
@@ -121,8 +121,8 @@ long jp_session_request_with(int kind, uint64_t start, uint64_t end, const char 
             /* Sites enter the NULL-call table before the host may patch them. */
             jpoline_sites_add(slot->addresses, n);
             __atomic_store_n(&slot->state, JPOLINE_SLOT_TAKEN, __ATOMIC_RELEASE);
-            futex_wake(&slot->state);
-            last_progress = monotonic_ns();
+            jp_futex_wake(&slot->state);
+            last_progress = jp_monotonic_ns();
             continue;
         }
         case JPOLINE_SLOT_DONE:
@@ -134,17 +134,17 @@ long jp_session_request_with(int kind, uint64_t start, uint64_t end, const char 
         case JPOLINE_SLOT_REQUEST:
         case JPOLINE_SLOT_TAKEN:
         case JPOLINE_SLOT_PATCHING:
-            futex_wait(&slot->state, state, WAIT_SLICE_NS);
+            jp_futex_wait(&slot->state, state, WAIT_SLICE_NS);
             if (__atomic_load_n(&slot->state, __ATOMIC_ACQUIRE) != state) {
-                last_progress = monotonic_ns();
+                last_progress = jp_monotonic_ns();
                 continue;
             }
-            if (host_alive(s) && monotonic_ns() - last_progress < timeout_ns(s)) continue;
+            if (jp_host_alive(s) && jp_monotonic_ns() - last_progress < timeout_ns(s)) continue;
             /* The host is gone or stuck. Once PATCHING, every site is in our table, so a
              * half-finished patch is still correct; before that, the CAS stops the host. */
             if (__atomic_compare_exchange_n(&slot->state, &state, JPOLINE_SLOT_ABANDONED, 0,
                                             __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-                give_up(s);
+                jp_give_up(s);
                 return -ERR_TIMEDOUT;
             }
             continue;

@@ -61,6 +61,12 @@ static struct jpoline_session_header *map_session(const char *path) {
         if (p != MAP_FAILED) {
             s = p;
             uint64_t expected = (uint64_t)sizeof(*s) + (uint64_t)s->slot_count * JPOLINE_SLOT_SIZE;
+            /* Call slots, when the host made any, follow the request slots. */
+            if (s->call_slot_count != 0) {
+                expected = s->call_slots_offset == expected
+                               ? expected + (uint64_t)s->call_slot_count * JPOLINE_CALL_SLOT_SIZE
+                               : 0;
+            }
             if (s->magic != JPOLINE_SESSION_MAGIC || s->abi_version != JPOLINE_ABI_VERSION ||
                 s->total_size != (uint64_t)st.st_size || expected != (uint64_t)st.st_size ||
                 __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != JPOLINE_SESSION_LIVE) {

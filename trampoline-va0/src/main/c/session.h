@@ -25,7 +25,11 @@ struct jpoline_session_header {
     uint32_t reserved0;            /* 44 */
     uint64_t processes_registered; /* 48 */
     uint64_t processes_gave_up;    /* 56 */
-    uint8_t reserved1[1024 - 64];
+    uint8_t reserved1[1000 - 64];
+    uint32_t call_slots_offset;    /* 1000: where the HOOK tier's call slots start (0: none) */
+    uint32_t call_slot_count;      /* 1004 */
+    uint32_t hook_doorbell;        /* 1008: futex word a target bumps after posting a call */
+    uint8_t reserved_hooks[1024 - 1012];
     uint8_t tiers[JPOLINE_TIER_COUNT]; /* 1024 */
     uint8_t reserved2[4096 - 2048];
 };
@@ -79,7 +83,41 @@ struct jpoline_slot {
     uint64_t addresses[JPOLINE_SLOT_CHUNK_CAPACITY]; /* 64 */
 };
 
+/* A call slot of the HOOK tier: a target thread posts one syscall, the host's Java hooks decide
+ * (docs/hooks.md). Each state has one writer; the claim and the abandon are CAS. */
+enum jpoline_call_state {
+    JPOLINE_CALL_FREE = 0,
+    JPOLINE_CALL_CLAIMED = 1,   /* target fills it */
+    JPOLINE_CALL_POSTED = 2,    /* target waits for the host */
+    JPOLINE_CALL_WORKING = 3,   /* a host thread runs the hooks */
+    JPOLINE_CALL_EXECUTE = 4,   /* host: run the syscall with these arguments, report the result */
+    JPOLINE_CALL_RESULT = 5,    /* target: the result is in value */
+    JPOLINE_CALL_ANSWER = 6,    /* host: value is what the program sees */
+    JPOLINE_CALL_ABANDONED = 7, /* target gave up on the host and ran the syscall itself */
+};
+
+/* flags of an EXECUTE: the syscall may not return (execve, exit): run it and, if it does
+ * return, hand its result straight to the program without reporting it. */
+#define JPOLINE_CALL_NO_REPORT 1u
+
+#define JPOLINE_CALL_SLOT_SIZE 4096
+#define JPOLINE_CALL_SCRATCH 128
+
+struct jpoline_call_slot {
+    uint32_t state;        /* 0: futex word */
+    uint32_t pid;          /* 4 */
+    uint32_t tid;          /* 8 */
+    uint32_t number;       /* 12 */
+    uint64_t args[6];      /* 16 */
+    int64_t value;         /* 64: result (RESULT) or answer (ANSWER) */
+    uint64_t self_address; /* 72: where the target maps this slot: replacement strings point here */
+    uint32_t flags;        /* 80 */
+    uint8_t reserved[JPOLINE_CALL_SCRATCH - 84];
+    uint8_t scratch[JPOLINE_CALL_SLOT_SIZE - JPOLINE_CALL_SCRATCH]; /* 128 */
+};
+
 _Static_assert(sizeof(struct jpoline_session_header) == 4096, "session header is one page");
+_Static_assert(sizeof(struct jpoline_call_slot) == JPOLINE_CALL_SLOT_SIZE, "call slot size");
 _Static_assert(sizeof(struct jpoline_slot) == JPOLINE_SLOT_SIZE, "slot size");
 
 /* The session this process joined, or NULL. Set once by the constructor (fork children
@@ -100,6 +138,21 @@ long jp_session_request_with(int kind, uint64_t start, uint64_t end, const char 
 /* Before an execve/execveat: when the program to run is one LD_PRELOAD cannot reach, tells
  * the host so it can report it. Freestanding; costs an open, an fstat and a few preads. */
 void jp_check_exec_target(int dirfd, const char *path, int at_flags) __attribute__((visibility("hidden")));
+
+/* Shared by the freestanding waits (entry_session.c). */
+long long jp_monotonic_ns(void) __attribute__((visibility("hidden")));
+void jp_futex_wait(uint32_t *word, uint32_t expected, long long timeout_ns) __attribute__((visibility("hidden")));
+void jp_futex_wake(uint32_t *word) __attribute__((visibility("hidden")));
+/* The host is alive while the session is live, its heartbeat fresh and its pid present. */
+int jp_host_alive(struct jpoline_session_header *s) __attribute__((visibility("hidden")));
+/* Marks the session dead: from now on every process runs on without waiting for the host. */
+void jp_give_up(struct jpoline_session_header *s) __attribute__((visibility("hidden")));
+
+/* The HOOK tier: posts the syscall in frame f to the host and applies its decision. Returns
+ * 1 when the host answered (f->rax holds the program's result), 0 when the syscall should run
+ * as PASS (no call slots, or the host is gone). Freestanding. */
+struct jpoline_frame;
+int jp_hook_call(struct jpoline_frame *f, long (*execute)(struct jpoline_frame *)) __attribute__((visibility("hidden")));
 
 /* Leaves the session for good and unmaps the VA0 page (after JPOLINE_RESULT_DETACH).
  * Freestanding. */

@@ -1,6 +1,5 @@
 /**
  * Runnable examples of syscall hooks: a path deny-list, fault injection, redirection of an open,
- * and per-file byte counting. Each can be named with {@code jpoline run --hooks CLASS} once the
- * HOOK tier lands, and each is unit-tested against {@link dev.jpoline.api.hooks.SimulatedCall}.
+ * and per-file byte counting. Each can be named with {@code jpoline run --hooks CLASS}, and each is tested against {@link dev.jpoline.api.hooks.SimulatedCall}.
  */
 package dev.jpoline.examples;

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import dev.jpoline.api.hooks.HookDispatcher;
 import java.util.function.Consumer;
 
 /**
@@ -21,10 +22,34 @@ public final class Launcher {
 
     private final PrintWriter diagnostics;
     private final int waitTimeoutMs;
+    private HookDispatcher hooks;
+
+    /** Call slots of the HOOK tier: more target threads in hooks at once than this run unhooked. */
+    static final int CALL_SLOTS = 64;
+    /** Never given to hooks: the entry plays stack games for these (rt_sigreturn, clone, fork, vfork, clone3). */
+    private static final int[] UNHOOKABLE = {15, 56, 57, 58, 435};
 
     public Launcher(PrintWriter diagnostics, int waitTimeoutMs) {
         this.diagnostics = diagnostics;
         this.waitTimeoutMs = waitTimeoutMs;
+    }
+
+    /**
+     * Hands the syscalls that {@code dispatcher}'s hooks intercept to them (HOOK tier); every
+     * other syscall stays PASS.
+     */
+    public Launcher withHooks(HookDispatcher dispatcher) {
+        this.hooks = dispatcher;
+        return this;
+    }
+
+    private void applyHookTiers(Session session) {
+        java.util.BitSet numbers = hooks.hookedNumbers();
+        for (int nr : UNHOOKABLE) {
+            numbers.clear(nr);
+        }
+        numbers.stream().filter(nr -> nr < SessionLayout.TIER_COUNT)
+                .forEach(nr -> session.setTier(nr, SessionLayout.TIER_HOOK));
     }
 
     /** Outcome of a run: the program's exit status, and what the session saw. */
@@ -43,7 +68,11 @@ public final class Launcher {
             return new Outcome(EXIT_NOT_FOUND, 0, 0);
         }
         Path library = RuntimeLibrary.bundled().extract();
-        try (Session session = Session.create(64, waitTimeoutMs)) {
+        try (Session session = Session.create(Session.DEFAULT_DIRECTORY, 64, hooks == null ? 0 : CALL_SLOTS,
+                waitTimeoutMs)) {
+            if (hooks != null) {
+                applyHookTiers(session);
+            }
             ProgramCheck.unreachableReason(program.get()).ifPresent(reason -> diagnostics.println(
                     "jpoline: " + program.get() + " runs without jpoline: " + reason));
             try (RequestServer server = new RequestServer(session, handlerFactory.apply(session),
@@ -62,7 +91,8 @@ public final class Launcher {
                     return new Outcome(126, 0, 0);
                 }
                 int status;
-                try (SignalRelay relay = SignalRelay.forChild(process)) {
+                try (SignalRelay relay = SignalRelay.forChild(process);
+                        HookServer hookServer = hooks == null ? null : new HookServer(session, hooks, diagnostics::println)) {
                     status = waitUninterruptibly(process);
                 }
                 return new Outcome(status, session.processesRegistered(), session.processesThatGaveUp());

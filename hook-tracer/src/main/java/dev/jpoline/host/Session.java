@@ -40,14 +40,16 @@ public final class Session implements AutoCloseable {
     private final MappedByteBuffer memory;
     private final long address;
     private final int slots;
+    private final int callSlots;
     private final ScheduledExecutorService heartbeat;
     private volatile boolean closed;
 
-    private Session(Path file, MappedByteBuffer memory, int slots) {
+    private Session(Path file, MappedByteBuffer memory, int slots, int callSlots) {
         this.file = file;
         this.memory = memory;
         this.address = Pointer.nativeValue(Native.getDirectBufferPointer(memory));
         this.slots = slots;
+        this.callSlots = callSlots;
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "jpoline-heartbeat");
             t.setDaemon(true);
@@ -61,10 +63,15 @@ public final class Session implements AutoCloseable {
     }
 
     public static Session create(Path directory, int slots, int waitTimeoutMs) {
+        return create(directory, slots, 0, waitTimeoutMs);
+    }
+
+    /** A session with {@code callSlots} call slots for the HOOK tier (0: no hooks). */
+    public static Session create(Path directory, int slots, int callSlots, int waitTimeoutMs) {
         byte[] random = new byte[8];
         new SecureRandom().nextBytes(random);
         Path file = directory.resolve("jpoline-" + ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(random));
-        int size = totalSize(slots);
+        int size = totalSize(slots) + callSlots * CALL_SLOT_SIZE;
         try {
             // createFile is O_EXCL and the mode is set at creation: never world-readable, not even briefly.
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -72,7 +79,7 @@ public final class Session implements AutoCloseable {
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 memory = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
             }
-            Session session = new Session(file, memory, slots);
+            Session session = new Session(file, memory, slots, callSlots);
             session.initialise(size, waitTimeoutMs);
             return session;
         } catch (IOException e) {
@@ -94,6 +101,8 @@ public final class Session implements AutoCloseable {
         memory.putInt(OFF_HOST_PID, (int) ProcessHandle.current().pid());
         memory.putInt(OFF_SLOT_COUNT, slots);
         memory.putInt(OFF_WAIT_TIMEOUT_MS, waitTimeoutMs);
+        memory.putInt(OFF_CALL_SLOTS_OFFSET, callSlots == 0 ? 0 : callSlotsOffset(slots));
+        memory.putInt(OFF_CALL_SLOT_COUNT, callSlots);
         beat();
         // The magic goes last: a target that sees it sees a complete header.
         LONG.setRelease(memory, OFF_MAGIC, MAGIC);
@@ -111,6 +120,19 @@ public final class Session implements AutoCloseable {
 
     public int slotCount() {
         return slots;
+    }
+
+    public int callSlotCount() {
+        return callSlots;
+    }
+
+    /** Offset of call slot {@code index} in the session. */
+    int callSlotOffset(int index) {
+        return callSlotsOffset(slots) + index * CALL_SLOT_SIZE;
+    }
+
+    void putByte(int offset, byte value) {
+        memory.put(offset, value);
     }
 
     public boolean isLive() {
@@ -186,6 +208,10 @@ public final class Session implements AutoCloseable {
         wake(OFF_DOORBELL);
         for (int s = 0; s < slots; s++) {
             wake(slotOffset(s) + SLOT_STATE);
+        }
+        wake(OFF_HOOK_DOORBELL);
+        for (int c = 0; c < callSlots; c++) {
+            wake(callSlotOffset(c) + CALL_STATE);
         }
         try {
             Files.deleteIfExists(file);

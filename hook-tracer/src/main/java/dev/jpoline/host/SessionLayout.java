@@ -22,6 +22,9 @@ public final class SessionLayout {
     public static final int OFF_WAIT_TIMEOUT_MS = 40;
     public static final int OFF_PROCESSES_REGISTERED = 48;
     public static final int OFF_PROCESSES_GAVE_UP = 56;
+    public static final int OFF_CALL_SLOTS_OFFSET = 1000;
+    public static final int OFF_CALL_SLOT_COUNT = 1004;
+    public static final int OFF_HOOK_DOORBELL = 1008;
     public static final int OFF_TIERS = 1024;
     public static final int TIER_COUNT = 1024;
 
@@ -64,6 +67,33 @@ public final class SessionLayout {
     public static final int FAILED = 6;
     public static final int PATCHING = 7;
     public static final int ABANDONED = 8;
+
+    // Call slots of the HOOK tier (docs/hooks.md), after the request slots.
+    public static final int CALL_SLOT_SIZE = 4096;
+    public static final int CALL_STATE = 0;
+    public static final int CALL_PID = 4;
+    public static final int CALL_TID = 8;
+    public static final int CALL_NUMBER = 12;
+    public static final int CALL_ARGS = 16;
+    public static final int CALL_VALUE = 64;
+    public static final int CALL_SELF_ADDRESS = 72;
+    public static final int CALL_FLAGS = 80;
+    public static final int CALL_SCRATCH = 128;
+    public static final int CALL_SCRATCH_SIZE = CALL_SLOT_SIZE - CALL_SCRATCH;
+
+    public static final int CALL_FREE = 0;
+    public static final int CALL_CLAIMED = 1;
+    public static final int CALL_POSTED = 2;
+    public static final int CALL_WORKING = 3;
+    public static final int CALL_EXECUTE = 4;
+    public static final int CALL_RESULT = 5;
+    public static final int CALL_ANSWER = 6;
+    public static final int CALL_ABANDONED = 7;
+    public static final int CALL_NO_REPORT = 1;
+
+    public static int callSlotsOffset(int requestSlots) {
+        return totalSize(requestSlots);
+    }
 
     public static int slotOffset(int slot) {
         return SLOTS_OFFSET + slot * SLOT_SIZE;

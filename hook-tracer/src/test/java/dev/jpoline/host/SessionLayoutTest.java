@@ -61,10 +61,26 @@ class SessionLayoutTest {
                 Map.entry("jpoline_slot.chunk_count", SLOT_CHUNK_COUNT),
                 Map.entry("jpoline_slot.result", SLOT_RESULT),
                 Map.entry("jpoline_slot.sites_announced", SLOT_SITES_ANNOUNCED),
-                Map.entry("jpoline_slot.addresses", SLOT_ADDRESSES));
+                Map.entry("jpoline_slot.addresses", SLOT_ADDRESSES),
+                Map.entry("jpoline_session_header.call_slots_offset", OFF_CALL_SLOTS_OFFSET),
+                Map.entry("jpoline_session_header.call_slot_count", OFF_CALL_SLOT_COUNT),
+                Map.entry("jpoline_session_header.hook_doorbell", OFF_HOOK_DOORBELL),
+                Map.entry("jpoline_call_slot.state", CALL_STATE),
+                Map.entry("jpoline_call_slot.pid", CALL_PID),
+                Map.entry("jpoline_call_slot.tid", CALL_TID),
+                Map.entry("jpoline_call_slot.number", CALL_NUMBER),
+                Map.entry("jpoline_call_slot.args", CALL_ARGS),
+                Map.entry("jpoline_call_slot.value", CALL_VALUE),
+                Map.entry("jpoline_call_slot.self_address", CALL_SELF_ADDRESS),
+                Map.entry("jpoline_call_slot.flags", CALL_FLAGS),
+                Map.entry("jpoline_call_slot.scratch", CALL_SCRATCH));
         java.forEach((field, offset) -> assertThat(c.get(field)).as(field).isEqualTo(String.valueOf(offset)));
         assertThat(c.get("states")).isEqualTo(FREE + "," + CLAIMED + "," + REQUEST + "," + SITES + "," + TAKEN + ","
                 + DONE + "," + FAILED + "," + PATCHING + "," + ABANDONED);
+        assertThat(c.get("call_slot")).isEqualTo(String.valueOf(CALL_SLOT_SIZE));
+        assertThat(c.get("call_states")).isEqualTo(CALL_FREE + "," + CALL_CLAIMED + "," + CALL_POSTED + "," + CALL_WORKING
+                + "," + CALL_EXECUTE + "," + CALL_RESULT + "," + CALL_ANSWER + "," + CALL_ABANDONED);
+        assertThat(c.get("no_report")).isEqualTo(String.valueOf(CALL_NO_REPORT));
         assertThat(c.get("kinds")).isEqualTo(KIND_STARTUP + "," + KIND_MAPPING + "," + KIND_UNREACHABLE_EXEC);
         assertThat(c.get("unreachable")).isEqualTo(UNREACHABLE_STATIC + "," + UNREACHABLE_SETUID + "," + UNREACHABLE_SETGID);
         assertThat(c.get("detach")).isEqualTo(String.valueOf(HostRewriting.RESULT_DETACH));

@@ -172,6 +172,8 @@ public final class HookDispatcher {
         private long invoke(SyscallHooks hooks, Route route, Link next) {
             try {
                 return route.invoker().invoke(hooks, next);
+            } catch (CallAbandonedException gone) {
+                throw gone;
             } catch (RuntimeException | LinkageError e) {
                 report(hooks, route, e);
                 if (onError == OnError.FAIL_EIO) {

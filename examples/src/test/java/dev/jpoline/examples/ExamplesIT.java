@@ -1,0 +1,134 @@
+package dev.jpoline.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each example hooks a real program through {@code jpoline run --hooks}: the program sees exactly the decision. */
+class ExamplesIT {
+    private static final Path ROOT = Path.of(System.getProperty("jpoline.repo.root", "..")).toAbsolutePath().normalize();
+    private static final Path JAR = ROOT.resolve("examples/target/examples-0.1.0-SNAPSHOT.jar");
+
+    @TempDir Path temp;
+
+    record Result(int exit, String out, String err) {}
+
+    @BeforeAll
+    static void va0() throws IOException {
+        String value = Files.readString(Path.of("/proc/sys/vm/mmap_min_addr")).strip();
+        if (!value.equals("0")) {
+            if ("true".equals(System.getenv("CI"))) {
+                throw new AssertionError("CI=true but vm.mmap_min_addr is " + value);
+            }
+            Assumptions.abort("vm.mmap_min_addr is " + value + "; run: sudo sysctl -w vm.mmap_min_addr=0");
+        }
+        assertThat(JAR).exists();
+    }
+
+    private Result run(String hooks, List<String> properties, String... command) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("jpoline").toString(), "run", "--hooks",
+                "dev.jpoline.examples." + hooks, "--classpath", JAR.toString(), "--"));
+        cmd.addAll(List.of(command));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(temp.toFile());
+        pb.environment().put("JPOLINE_NO_BUILD", "1");
+        pb.environment().put("JPOLINE_JAVA_OPTS", String.join(" ", properties));
+        pb.environment().put("LC_ALL", "C");
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process p = pb.start();
+        CompletableFuture<String> out = drain(p.getInputStream());
+        CompletableFuture<String> err = drain(p.getErrorStream());
+        try {
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("finished: %s", cmd).isTrue();
+            return new Result(p.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    private static CompletableFuture<String> drain(InputStream in) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (in) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "<" + e + ">";
+            }
+        });
+    }
+
+    @Test
+    void denyListMakesCatFailWithPermissionDenied() throws Exception {
+        Path secret = Files.writeString(temp.resolve("secret.txt"), "top secret\n");
+        Path open = Files.writeString(temp.resolve("open.txt"), "hello\n");
+        Result denied = run("DenyPaths", List.of("-Djpoline.deny=" + secret), "cat", secret.toString(), open.toString());
+        assertThat(denied.out()).isEqualTo("hello\n");
+        assertThat(denied.err()).isEqualTo("cat: " + secret + ": Permission denied\n");
+        assertThat(denied.exit()).isEqualTo(1);
+        // Relative paths are judged where the program stands.
+        Result relative = run("DenyPaths", List.of("-Djpoline.deny=" + secret), "cat", "secret.txt");
+        assertThat(relative.err()).isEqualTo("cat: secret.txt: Permission denied\n");
+    }
+
+    @Test
+    void faultInjectionFailsEverySecondWriteOfMatchingFiles() throws Exception {
+        Result r = run("FaultInjection", List.of("-Djpoline.fault.glob=**/*.log", "-Djpoline.fault.every=2"), "python3", "-c",
+                "import os\n"
+                        + "for name in ('a.log', 'b.txt'):\n"
+                        + "    f = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)\n"
+                        + "    for i in range(4):\n"
+                        + "        try:\n"
+                        + "            os.write(f, b'x'); print(name, 'ok')\n"
+                        + "        except OSError as e:\n"
+                        + "            print(name, e.strerror)\n");
+        assertThat(r.out()).isEqualTo("a.log ok\na.log No space left on device\na.log ok\na.log No space left on device\n"
+                + "b.txt ok\nb.txt ok\nb.txt ok\nb.txt ok\n");
+        assertThat(r.exit()).isZero();
+        assertThat(Files.readString(temp.resolve("a.log"))).isEqualTo("xx");
+    }
+
+    @Test
+    void redirectMakesCatReadAnotherFile() throws Exception {
+        Path wanted = Files.writeString(temp.resolve("wanted.txt"), "the original\n");
+        Path instead = Files.writeString(temp.resolve("instead.txt"), "the replacement\n");
+        Result r = run("RedirectOpen", List.of("-Djpoline.redirect.from=" + wanted, "-Djpoline.redirect.to=" + instead),
+                "cat", wanted.toString());
+        assertThat(r.out()).isEqualTo("the replacement\n");
+        assertThat(r.exit()).isZero();
+    }
+
+    @Test
+    void byteCounterPrintsATableAtExit() throws Exception {
+        Path in = Files.writeString(temp.resolve("in.txt"), "0123456789".repeat(100));
+        Path out = temp.resolve("out.txt");
+        Result r = run("ByteCounter", List.of(), "python3", "-c",
+                "import os\nsrc = os.open('in.txt', os.O_RDONLY)\ndst = os.open('out.txt', os.O_WRONLY | os.O_CREAT)\n"
+                        + "data = os.read(src, 4096)\nos.write(dst, data)\nos.write(dst, data[:10])\n");
+        assertThat(r.exit()).isZero();
+        assertThat(r.err().lines()).contains(
+                String.format("%12s %12s  %s", "read", "written", "file"),
+                String.format("%12d %12d  %s", 1000, 0, in),
+                String.format("%12d %12d  %s", 0, 1010, out));
+    }
+
+    @Test
+    void aHookClassThatCannotLoadStopsBeforeTheProgramStarts() throws Exception {
+        Path marker = temp.resolve("ran");
+        Result r = run("NoSuchHooks", List.of(), "touch", marker.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).startsWith("jpoline: hook class dev.jpoline.examples.NoSuchHooks cannot be loaded from ")
+                .contains("check --classpath");
+        assertThat(marker).doesNotExist();
+    }
+}
