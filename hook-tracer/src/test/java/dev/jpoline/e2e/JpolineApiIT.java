@@ -65,4 +65,32 @@ class JpolineApiIT {
         assertThat(Files.readString(out)).isEqualTo("4242");
         assertThat(calls.get()).isPositive();
     }
+
+    @dev.jpoline.api.hooks.HookSyscalls("getpriority")
+    public static final class HoldsOneCall implements SyscallHooks {
+        @Override
+        public long syscall(SyscallCall call) {
+            if (call.arg(1) == 777) {
+                try {
+                    Thread.sleep(1500); // a slow hook: only its own caller may wait for it
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return call.proceed();
+        }
+    }
+
+    @Test
+    void aSlowHookHoldsOnlyItsCallerEvenAgainstItsOwnSignalHandler() throws Exception {
+        Path program = Programs.build("hook_concurrency");
+        Path out = temp.resolve("out.txt");
+        Jpoline.Running running = Jpoline.launch(List.of("sh", "-c", program + " > " + out), new HoldsOneCall());
+        assertThat(running.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(running.waitFor()).isZero();
+        assertThat(Files.readString(out)).isEqualTo(
+                "other thread: 100 hooked calls answered (100 ok) in under 1 s: yes\n"
+                        + "held call returned -1 (no such process)\n"
+                        + "signal handler's hooked call returned a priority: yes\n");
+    }
 }
