@@ -55,7 +55,7 @@ static int await_change(struct jpoline_session_header *s, struct jpoline_call_sl
         uint32_t expected = state;
         if (__atomic_compare_exchange_n(&slot->state, &expected, JPOLINE_CALL_ABANDONED, 0, __ATOMIC_ACQ_REL,
                                         __ATOMIC_RELAXED)) {
-            jp_give_up(s);
+            jp_session_give_up(s);
             return 0;
         }
         return 1; /* it changed after all */

@@ -61,7 +61,7 @@ int jp_host_alive(struct jpoline_session_header *s) {
 }
 
 /* From now on every process of the session runs on without waiting for the host. */
-void jp_give_up(struct jpoline_session_header *s) {
+void jp_session_give_up(struct jpoline_session_header *s) {
     __atomic_store_n(&s->state, JPOLINE_SESSION_DEAD, __ATOMIC_RELEASE);
     __atomic_fetch_add(&s->processes_gave_up, 1, __ATOMIC_RELAXED);
 }
@@ -94,7 +94,7 @@ long jp_session_request_with(int kind, uint64_t start, uint64_t end, const char 
         return -ERR_NOENT;
     struct jpoline_slot *slot = claim_slot(s);
     if (slot == 0) {
-        jp_give_up(s);
+        jp_session_give_up(s);
         return -ERR_TIMEDOUT;
     }
     slot->pid = (uint32_t)jpoline_raw_syscall6(SYS_GETPID, 0, 0, 0, 0, 0, 0);
@@ -144,7 +144,7 @@ long jp_session_request_with(int kind, uint64_t start, uint64_t end, const char 
              * half-finished patch is still correct; before that, the CAS stops the host. */
             if (__atomic_compare_exchange_n(&slot->state, &state, JPOLINE_SLOT_ABANDONED, 0,
                                             __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-                jp_give_up(s);
+                jp_session_give_up(s);
                 return -ERR_TIMEDOUT;
             }
             continue;
