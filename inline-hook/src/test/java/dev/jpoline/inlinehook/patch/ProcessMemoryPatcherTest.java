@@ -19,6 +19,12 @@ class ProcessMemoryPatcherTest {
     void startChild() throws Exception {
         child = new ProcessBuilder("sleep", "60").start();
         text = firstExecutableMappingOf(child.pid(), 20);
+        // The test writes bytes that are not sleep's code into its text: the child must not run
+        // them (under load it may still be starting up), so it is stopped while it is patched.
+        Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(child.pid())).start();
+        if (!stop.waitFor(10, TimeUnit.SECONDS) || stop.exitValue() != 0) {
+            throw new AssertionError("could not stop the child " + child.pid());
+        }
     }
 
     @AfterEach
