@@ -96,6 +96,117 @@ public final class X86Decoder {
         }
     }
 
+    // --- Fast path: precomputed entries for prefix-free (or 66 / REX only) one-byte and 0F opcodes.
+    private static final int F_OK = 1; // handled without a 66 prefix
+    private static final int F_OK_66 = 1 << 1; // handled with a 66 prefix
+    private static final int F_MODRM = 1 << 2;
+    private static final int F_MEM_ONLY = 1 << 3;
+    private static final int F_REG_ONLY = 1 << 4;
+    private static final int F_SPECIAL_SHIFT = 5; // 3 bits, FS_*
+    private static final int FS_NONE = 0;
+    private static final int FS_SYSCALL = 1;
+    private static final int FS_SYSENTER = 2;
+    private static final int FS_RET = 3;
+    private static final int FS_GRP5 = 4; // FF: /0 /1 /2 /4 /6 here, /3 /5 /7 in the full path
+    private static final int FS_GRP11 = 5; // C6/C7: /0 here, the rest in the full path
+    private static final int FS_GRP3 = 6; // F6/F7: the immediate only for /0 /1
+    private static final int F_MSZ_SHIFT = 8; // 4 bits, memory size class
+    private static final int F_BRANCH_SHIFT = 12; // 3 bits, BranchKind ordinal
+    private static final int F_MP_SHIFT = 15; // 2 bits, mandatory prefix without 66
+    private static final int F_MP66_SHIFT = 17; // 2 bits, mandatory prefix with 66
+    private static final int F_IMM_SHIFT = 20; // 3 x 4 bits: immediate size for operand size 2, 4, 8
+    /** Fast-path entries of the one-byte map; 0 = not handled by the fast path. */
+    private static final int[] FAST_ONE_BYTE = new int[256];
+    /** Fast-path entries of the 0F map; 0 = not handled by the fast path. */
+    private static final int[] FAST_0F = new int[256];
+    /** Bit 0-2: displacement size by ModRM (mod != 3, rm != 4 ignores SIB); bit 3: SIB follows; bit 4: RIP. */
+    private static final byte[] MODRM_FORM = new byte[256];
+
+    static {
+        for (int op = 0; op < 256; op++) {
+            FAST_ONE_BYTE[op] = PREFIX_KIND[op] != 0 ? 0 : fastEntry(ONE_BYTE[op]);
+            FAST_0F[op] = op == 0x0F || op == 0x38 || op == 0x3A ? 0 : fastEntry(MAP_0F[op]);
+        }
+        for (int modrm = 0; modrm < 256; modrm++) {
+            int mod = modrm >> 6;
+            int rm = modrm & 7;
+            int form = 0;
+            if (mod != 3) {
+                form = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+                if (rm == 4) {
+                    form |= 8;
+                } else if (mod == 0 && rm == 5) {
+                    form = 4 | 16;
+                }
+            }
+            MODRM_FORM[modrm] = (byte) form;
+        }
+    }
+
+    /** The fast-path entry for a table entry of the one-byte or 0F map, 0 when the full path must decode it. */
+    private static int fastEntry(int flags) {
+        if ((flags & (ESCAPE | UNDEF | L0 | L1 | W0 | W1 | NO_MODRM | NO_VVVV | NO_VVVV_MEM)) != 0) {
+            return 0;
+        }
+        int fs;
+        switch ((flags & SPECIAL_MASK) >> SPECIAL_SHIFT) {
+            case S_NONE: fs = FS_NONE; break;
+            case S_SYSCALL: fs = FS_SYSCALL; break;
+            case S_SYSENTER: fs = FS_SYSENTER; break;
+            case S_RET: fs = FS_RET; break;
+            case S_GRP5: fs = FS_GRP5; break;
+            case S_GRP11: fs = FS_GRP11; break;
+            case S_GRP3: fs = FS_GRP3; break;
+            default: return 0;
+        }
+        int immKind = flags & IMM_MASK;
+        switch (immKind) {
+            case I_NONE: case I_B: case I_W: case I_Z: case I_V: case I_ENTER: case I_REL8: case I_RELZ:
+                break;
+            case I_GRP3_B: case I_GRP3_Z:
+                if (fs != FS_GRP3) {
+                    return 0;
+                }
+                break;
+            default:
+                return 0;
+        }
+        if (fs == FS_GRP3 && immKind != I_GRP3_B && immKind != I_GRP3_Z) {
+            return 0;
+        }
+        int e = 0;
+        int prefixMask = (flags >> P_SHIFT) & 0xF;
+        int variant = prefixMask == 0 ? 0 : selectVariant(prefixMask, 0, false);
+        int variant66 = prefixMask == 0 ? 0 : selectVariant(prefixMask, 0, true);
+        if (variant >= 0) {
+            e |= F_OK | variant << F_MP_SHIFT;
+        }
+        if (variant66 >= 0) {
+            e |= F_OK_66 | variant66 << F_MP66_SHIFT;
+        }
+        if (e == 0) {
+            return 0;
+        }
+        if ((flags & MODRM) != 0) {
+            e |= F_MODRM;
+        } else if (fs == FS_GRP5 || fs == FS_GRP11 || fs == FS_GRP3) {
+            return 0; // groups always have a ModRM; be safe if a table says otherwise
+        }
+        if ((flags & MEM_ONLY) != 0) {
+            e |= F_MEM_ONLY;
+        }
+        if ((flags & REG_ONLY) != 0) {
+            e |= F_REG_ONLY;
+        }
+        e |= fs << F_SPECIAL_SHIFT;
+        e |= ((flags & MSZ_MASK) >> MSZ_SHIFT) << F_MSZ_SHIFT;
+        e |= ((flags & BRANCH_MASK) >> BRANCH_SHIFT) << F_BRANCH_SHIFT;
+        for (int i = 0; i < 3; i++) {
+            e |= IMM_SIZE[immKind * 3 + i] << (F_IMM_SHIFT + 4 * i);
+        }
+        return e;
+    }
+
     public X86Decoder() {}
 
     /**
@@ -105,6 +216,19 @@ public final class X86Decoder {
      * invalid, truncated result of length 0.
      */
     public int decode(byte[] code, int offset, int limit, long address, Instruction out) {
+        // Fast path: at least 15 bytes available (so no bounds or length checks are needed) and a
+        // common legacy form; it returns 0 for anything it does not handle.
+        if (code != null && offset >= 0 && offset <= code.length - MAX_LENGTH && limit - offset >= MAX_LENGTH) {
+            int n = decodeFast(code, offset, address, out);
+            if (n != 0) {
+                return n;
+            }
+        }
+        return decodeFull(code, offset, limit, address, out);
+    }
+
+    /** The complete decoder, without the fast path (package-private so tests can compare the two). */
+    int decodeFull(byte[] code, int offset, int limit, long address, Instruction out) {
         out.reset(address);
         if (code == null || offset < 0) {
             return fail(out, InvalidReason.TRUNCATED, 0);
@@ -533,6 +657,266 @@ public final class X86Decoder {
         }
         out.branchKind = branch;
         return finish(code, offset, p, limit, out, immKind, immSize);
+    }
+
+    /**
+     * The fast path of {@link #decode}: {@code [66] [REX] opcode} with a one-byte or 0F opcode the
+     * fast tables hold, with at least {@link #MAX_LENGTH} bytes available from {@code offset}. Fills
+     * {@code out} exactly as {@link #decodeFull} would and returns the length, or returns 0 without
+     * a meaningful {@code out} for anything else.
+     */
+    private static int decodeFast(byte[] code, int offset, long address, Instruction out) {
+        int p = offset;
+        int b = code[p] & 0xFF;
+        int prefixes = 0;
+        int rex = 0;
+        if (b == 0x66) {
+            prefixes = Instruction.PREFIX_OPERAND_SIZE;
+            b = code[++p] & 0xFF;
+        }
+        if ((b & 0xF0) == 0x40) {
+            rex = b;
+            b = code[++p] & 0xFF;
+        }
+        int e;
+        int map;
+        if (b != 0x0F) {
+            e = FAST_ONE_BYTE[b];
+            map = Instruction.MAP_ONE_BYTE;
+        } else {
+            b = code[++p] & 0xFF;
+            e = FAST_0F[b];
+            map = Instruction.MAP_0F;
+        }
+        if ((e & (prefixes == 0 ? F_OK : F_OK_66)) == 0) {
+            return 0;
+        }
+        final int opcodeOffset = p - offset;
+        p++;
+        // operand-size index: 0 -> 2 bytes (66), 1 -> 4, 2 -> 8 (REX.W overrides 66)
+        final int osIndex = (rex & 8) != 0 ? 2 : prefixes != 0 ? 0 : 1;
+        final int operandSize = 2 << osIndex;
+        int bits = Instruction.B_VALID;
+        int modrm = -1;
+        int sib = -1;
+        int mod = 3;
+        int reg = 0;
+        int dispOffset = 0;
+        int dispSize = 0;
+        long displacement = 0;
+        if ((e & F_MODRM) != 0) {
+            modrm = code[p++] & 0xFF;
+            mod = modrm >> 6;
+            reg = (modrm >> 3) & 7;
+            if (mod == 3 ? (e & F_MEM_ONLY) != 0 : (e & F_REG_ONLY) != 0) {
+                return 0;
+            }
+            if (mod != 3) {
+                int form = MODRM_FORM[modrm];
+                dispSize = form & 7;
+                if ((form & 8) != 0) {
+                    sib = code[p++] & 0xFF;
+                    int base = sib & 7;
+                    if (mod == 0 && base == 5) {
+                        dispSize = 4;
+                    }
+                    if (base == 4 && (rex & 1) == 0) {
+                        bits |= Instruction.B_RSP_RELATIVE;
+                    }
+                } else if ((form & 16) != 0) {
+                    bits |= Instruction.B_RIP_RELATIVE;
+                }
+                if (dispSize != 0) {
+                    dispOffset = p - offset;
+                    displacement = dispSize == 1 ? code[p] : readInt32(code, p);
+                    p += dispSize;
+                }
+            }
+        }
+        int immSize = (e >>> (F_IMM_SHIFT + 4 * osIndex)) & 0xF;
+        int memSize = (e >> F_MSZ_SHIFT) & 0xF;
+        int special = (e >> F_SPECIAL_SHIFT) & 7;
+        if (special != FS_NONE) {
+            switch (special) {
+                case FS_SYSCALL: bits |= Instruction.B_SYSCALL; break;
+                case FS_SYSENTER: bits |= Instruction.B_SYSENTER; break;
+                case FS_RET: bits |= Instruction.B_RET; break;
+                case FS_GRP5:
+                    if (reg == 3 || reg == 5 || reg == 7) {
+                        return 0;
+                    }
+                    if (reg == 2 || reg == 4) {
+                        bits |= Instruction.B_INDIRECT_BRANCH;
+                        memSize = M_Q;
+                    } else if (reg == 6) {
+                        memSize = M_STACK;
+                    }
+                    break;
+                case FS_GRP11:
+                    if (reg != 0) {
+                        return 0;
+                    }
+                    break;
+                default: // FS_GRP3
+                    if (reg > 1) {
+                        immSize = 0;
+                    }
+                    break;
+            }
+        }
+        final int branch = (e >> F_BRANCH_SHIFT) & 7;
+        final int length = p - offset + immSize;
+        final long end = address + length;
+        long value = 0;
+        if (immSize != 0) {
+            if (immSize == 1) {
+                value = code[p];
+            } else if (immSize == 4) {
+                value = readInt32(code, p);
+            } else if (immSize == 2) {
+                value = (short) ((code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8);
+            } else if (immSize == 8) {
+                value = readInt64(code, p);
+            } else {
+                value = (code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8 | (code[p + 2] & 0xFF) << 16; // ENTER
+            }
+        }
+        out.address = address;
+        out.length = length;
+        out.bits = bits;
+        out.invalidReason = 0;
+        out.encoding = 0;
+        out.prefixes = prefixes;
+        out.segment = 0;
+        out.rex = rex;
+        out.opcodeMap = map;
+        out.opcode = b;
+        out.opcodeOffset = opcodeOffset;
+        out.mandatoryPrefix = (e >> (prefixes == 0 ? F_MP_SHIFT : F_MP66_SHIFT)) & 3;
+        out.modrm = modrm;
+        out.sib = sib;
+        out.operandSize = operandSize;
+        out.addressSize = 8;
+        out.vectorLength = 0;
+        out.dispOffset = dispOffset;
+        out.dispSize = dispSize;
+        out.displacement = displacement;
+        out.memoryOperandSize = memSize != M_UNKNOWN && mod != 3 ? MEMORY_SIZE[memSize * 3 + osIndex] : 0;
+        out.branchKind = branch;
+        if (branch != 0 && immSize != 0) {
+            out.relOffset = p - offset;
+            out.relSize = immSize;
+            out.branchTarget = end + value;
+            out.immOffset = 0;
+            out.immSize = 0;
+            out.immediate = 0;
+        } else {
+            out.relOffset = 0;
+            out.relSize = 0;
+            out.branchTarget = 0;
+            out.immOffset = immSize != 0 ? p - offset : 0;
+            out.immSize = immSize;
+            out.immediate = value;
+        }
+        out.ripTarget = (bits & Instruction.B_RIP_RELATIVE) != 0 ? end + displacement : 0;
+        return length;
+    }
+
+    /** Result bits of {@link #scanStep}: the length is in the low 8 bits. */
+    public static final int STEP_LENGTH_MASK = 0xFF;
+    public static final int STEP_VALID = 1 << 8;
+    public static final int STEP_SYSCALL = 1 << 9;
+    public static final int STEP_SYSENTER = 1 << 10;
+
+    /**
+     * What a linear sweep needs from one instruction, without filling an {@link Instruction} in the
+     * common case: returns {@code length | STEP_VALID? | STEP_SYSCALL? | STEP_SYSENTER?}, exactly
+     * the {@link Instruction#length()}, {@link Instruction#isValid()}, {@link Instruction#isSyscall()}
+     * and {@link Instruction#isSysenter()} that {@link #decode} gives for the same arguments. Forms
+     * the fast tables do not hold are decoded fully into {@code scratch} (whose content is then
+     * that decode's, and is otherwise unspecified).
+     */
+    public int scanStep(byte[] code, int offset, int limit, long address, Instruction scratch) {
+        if (code != null && offset >= 0 && offset <= code.length - MAX_LENGTH && limit - offset >= MAX_LENGTH) {
+            int step = lengthFast(code, offset);
+            if (step != 0) {
+                return step;
+            }
+        }
+        int n = decodeFull(code, offset, limit, address, scratch);
+        return n | (scratch.isValid() ? STEP_VALID : 0) | (scratch.isSyscall() ? STEP_SYSCALL : 0)
+                | (scratch.isSysenter() ? STEP_SYSENTER : 0);
+    }
+
+    /** {@link #decodeFast} reduced to length and kind: the same acceptance, no stores. */
+    static int lengthFast(byte[] code, int offset) {
+        int p = offset;
+        int b = code[p] & 0xFF;
+        boolean opsize16 = false;
+        int rex = 0;
+        if (b == 0x66) {
+            opsize16 = true;
+            b = code[++p] & 0xFF;
+        }
+        if ((b & 0xF0) == 0x40) {
+            rex = b;
+            b = code[++p] & 0xFF;
+        }
+        int e;
+        if (b != 0x0F) {
+            e = FAST_ONE_BYTE[b];
+        } else {
+            e = FAST_0F[code[++p] & 0xFF];
+        }
+        if ((e & (opsize16 ? F_OK_66 : F_OK)) == 0) {
+            return 0;
+        }
+        p++;
+        final int osIndex = (rex & 8) != 0 ? 2 : opsize16 ? 0 : 1;
+        int reg = 0;
+        if ((e & F_MODRM) != 0) {
+            int modrm = code[p++] & 0xFF;
+            int mod = modrm >> 6;
+            reg = (modrm >> 3) & 7;
+            if (mod == 3 ? (e & F_MEM_ONLY) != 0 : (e & F_REG_ONLY) != 0) {
+                return 0;
+            }
+            int form = MODRM_FORM[modrm];
+            int dispSize = form & 7;
+            if ((form & 8) != 0) {
+                if (mod == 0 && (code[p] & 7) == 5) {
+                    dispSize = 4;
+                }
+                p++;
+            }
+            p += dispSize;
+        }
+        int immSize = (e >>> (F_IMM_SHIFT + 4 * osIndex)) & 0xF;
+        int result = STEP_VALID;
+        int special = (e >> F_SPECIAL_SHIFT) & 7;
+        if (special != FS_NONE) {
+            switch (special) {
+                case FS_SYSCALL: result |= STEP_SYSCALL; break;
+                case FS_SYSENTER: result |= STEP_SYSENTER; break;
+                case FS_RET: break;
+                case FS_GRP5:
+                    if (reg == 3 || reg == 5 || reg == 7) {
+                        return 0;
+                    }
+                    break;
+                case FS_GRP11:
+                    if (reg != 0) {
+                        return 0;
+                    }
+                    break;
+                default: // FS_GRP3
+                    if (reg > 1) {
+                        immSize = 0;
+                    }
+                    break;
+            }
+        }
+        return result | (p - offset + immSize);
     }
 
     /** Adds the immediate, checks length limits and computes targets. */
