@@ -2,10 +2,6 @@ package dev.jpoline.rewriter.decode;
 
 import static dev.jpoline.rewriter.decode.OpcodeTables.*;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
-
 /**
  * Table-driven x86-64 (64-bit mode) instruction decoder: lengths, validity, relative branches,
  * RIP- and RSP-relative memory operands. It holds no state, so one instance may be shared by
@@ -101,12 +97,9 @@ public final class X86Decoder {
     }
 
     // --- Fast path: precomputed entries for prefix-free (or 66 / REX only) one-byte and 0F opcodes.
-    // The common case goes through table lookups and selects rather than data-dependent branches,
-    // which real code (a mix of instruction kinds) would mispredict.
-    private static final int F_OK = 1; // handled without a 66 prefix (bit 0: shifted by "has 66")
+    private static final int F_OK = 1; // handled without a 66 prefix
     private static final int F_OK_66 = 1 << 1; // handled with a 66 prefix
-    private static final int F_MODRM_SHIFT = 2;
-    private static final int F_MODRM = 1 << F_MODRM_SHIFT;
+    private static final int F_MODRM = 1 << 2;
     private static final int F_MEM_ONLY = 1 << 3;
     private static final int F_REG_ONLY = 1 << 4;
     private static final int F_SPECIAL_SHIFT = 5; // 3 bits, FS_*
@@ -119,69 +112,34 @@ public final class X86Decoder {
     private static final int FS_GRP3 = 6; // F6/F7: the immediate only for /0 /1
     private static final int F_MSZ_SHIFT = 8; // 4 bits, memory size class
     private static final int F_BRANCH_SHIFT = 12; // 3 bits, BranchKind ordinal
-    private static final int F_MP_SHIFT = 15; // 2 bits, mandatory prefix without 66; the next 2 with 66
-    /** Set when the entry needs a look at ModRM (memory/register-only form) or has a FS_* special. */
-    private static final int F_CHECK = 1 << 19;
+    private static final int F_MP_SHIFT = 15; // 2 bits, mandatory prefix without 66
+    private static final int F_MP66_SHIFT = 17; // 2 bits, mandatory prefix with 66
     private static final int F_IMM_SHIFT = 20; // 3 x 4 bits: immediate size for operand size 2, 4, 8
-    /** Fast-path entries, [0, 256) one-byte map, [256, 512) 0F map; 0 = not handled by the fast path. */
-    private static final int[] FAST = new int[512];
-    /** 1 for the 66 prefix byte. */
-    private static final byte[] IS_66 = new byte[256];
-    /** 1 for REX bytes (40-4F). */
-    private static final byte[] IS_REX = new byte[256];
-
-    // ModRM forms, per [modrm * 2 + (SIB base == 5 ? 1 : 0)] (the second byte is read whether or not
-    // it is a SIB; its base only matters for mod 00 with a SIB).
-    private static final int MF_EXTRA_MASK = 0xF; // SIB and displacement bytes after the ModRM byte
-    private static final int MF_DISP_SHIFT = 4; // 3 bits: displacement size 0, 1 or 4
-    private static final int MF_SIB = 1 << 7;
-    private static final int MF_RIP = 1 << 8;
-    private static final int MF_MEMORY = 1 << 9; // mod != 3
-    private static final int MF_DISP_SX_SHIFT = 10; // 5 bits: left/right shift that sign-extends the disp
-    private static final int[] MODRM_FORM = new int[512];
-    /** Per immediate size 0-8: shift that sign-extends it from 64 bits, and the mask (0 for no immediate, 24-bit zero-extended for ENTER). */
-    private static final int[] IMM_SX_SHIFT = {0, 56, 48, 40, 32, 0, 0, 0, 0};
-    private static final long[] IMM_MASK_BY_SIZE = {0, -1L, -1L, 0xFF_FFFFL, -1L, 0, 0, 0, -1L};
-
-    private static final VarHandle INT32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle INT64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    /**
-     * The fast path reads up to 8 bytes past an immediate's start without a bounds check of its own
-     * (the unused bytes are masked off): it needs this many bytes of array from the instruction start.
-     */
-    private static final int FAST_SLACK = 24;
+    /** Fast-path entries of the one-byte map; 0 = not handled by the fast path. */
+    private static final int[] FAST_ONE_BYTE = new int[256];
+    /** Fast-path entries of the 0F map; 0 = not handled by the fast path. */
+    private static final int[] FAST_0F = new int[256];
+    /** Bit 0-2: displacement size by ModRM (mod != 3, rm != 4 ignores SIB); bit 3: SIB follows; bit 4: RIP. */
+    private static final byte[] MODRM_FORM = new byte[256];
 
     static {
         for (int op = 0; op < 256; op++) {
-            FAST[op] = PREFIX_KIND[op] != 0 || op == 0x0F ? 0 : fastEntry(ONE_BYTE[op]);
-            FAST[256 + op] = op == 0x0F || op == 0x38 || op == 0x3A ? 0 : fastEntry(MAP_0F[op]);
-        }
-        IS_66[0x66] = 1;
-        for (int rex = 0x40; rex <= 0x4F; rex++) {
-            IS_REX[rex] = 1;
+            FAST_ONE_BYTE[op] = PREFIX_KIND[op] != 0 ? 0 : fastEntry(ONE_BYTE[op]);
+            FAST_0F[op] = op == 0x0F || op == 0x38 || op == 0x3A ? 0 : fastEntry(MAP_0F[op]);
         }
         for (int modrm = 0; modrm < 256; modrm++) {
-            for (int base5 = 0; base5 < 2; base5++) {
-                int mod = modrm >> 6;
-                int rm = modrm & 7;
-                int form = 0;
-                if (mod != 3) {
-                    int disp = mod == 1 ? 1 : mod == 2 ? 4 : 0;
-                    boolean sib = rm == 4;
-                    boolean rip = false;
-                    if (sib) {
-                        if (mod == 0 && base5 == 1) {
-                            disp = 4;
-                        }
-                    } else if (mod == 0 && rm == 5) {
-                        disp = 4;
-                        rip = true;
-                    }
-                    form = MF_MEMORY | (sib ? 1 : 0) + disp | disp << MF_DISP_SHIFT | (sib ? MF_SIB : 0)
-                            | (rip ? MF_RIP : 0) | (disp == 1 ? 24 : 0) << MF_DISP_SX_SHIFT;
+            int mod = modrm >> 6;
+            int rm = modrm & 7;
+            int form = 0;
+            if (mod != 3) {
+                form = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+                if (rm == 4) {
+                    form |= 8;
+                } else if (mod == 0 && rm == 5) {
+                    form = 4 | 16;
                 }
-                MODRM_FORM[modrm * 2 + base5] = form;
             }
+            MODRM_FORM[modrm] = (byte) form;
         }
     }
 
@@ -216,10 +174,6 @@ public final class X86Decoder {
         if (fs == FS_GRP3 && immKind != I_GRP3_B && immKind != I_GRP3_Z) {
             return 0;
         }
-        int branch = (flags & BRANCH_MASK) >> BRANCH_SHIFT;
-        if (branch != 0 && (immKind == I_NONE || fs != FS_NONE)) {
-            return 0; // every relative branch has its rel field; keep the fast path's assumption explicit
-        }
         int e = 0;
         int prefixMask = (flags >> P_SHIFT) & 0xF;
         int variant = prefixMask == 0 ? 0 : selectVariant(prefixMask, 0, false);
@@ -228,7 +182,7 @@ public final class X86Decoder {
             e |= F_OK | variant << F_MP_SHIFT;
         }
         if (variant66 >= 0) {
-            e |= F_OK_66 | variant66 << (F_MP_SHIFT + 2);
+            e |= F_OK_66 | variant66 << F_MP66_SHIFT;
         }
         if (e == 0) {
             return 0;
@@ -239,16 +193,14 @@ public final class X86Decoder {
             return 0; // groups always have a ModRM; be safe if a table says otherwise
         }
         if ((flags & MEM_ONLY) != 0) {
-            e |= F_MEM_ONLY | F_CHECK;
+            e |= F_MEM_ONLY;
         }
         if ((flags & REG_ONLY) != 0) {
-            e |= F_REG_ONLY | F_CHECK;
+            e |= F_REG_ONLY;
         }
-        if (fs != FS_NONE) {
-            e |= fs << F_SPECIAL_SHIFT | F_CHECK;
-        }
+        e |= fs << F_SPECIAL_SHIFT;
         e |= ((flags & MSZ_MASK) >> MSZ_SHIFT) << F_MSZ_SHIFT;
-        e |= branch << F_BRANCH_SHIFT;
+        e |= ((flags & BRANCH_MASK) >> BRANCH_SHIFT) << F_BRANCH_SHIFT;
         for (int i = 0; i < 3; i++) {
             e |= IMM_SIZE[immKind * 3 + i] << (F_IMM_SHIFT + 4 * i);
         }
@@ -266,7 +218,7 @@ public final class X86Decoder {
     public int decode(byte[] code, int offset, int limit, long address, Instruction out) {
         // Fast path: at least 15 bytes available (so no bounds or length checks are needed) and a
         // common legacy form; it returns 0 for anything it does not handle.
-        if (fastRange(code, offset, limit)) {
+        if (code != null && offset >= 0 && offset <= code.length - MAX_LENGTH && limit - offset >= MAX_LENGTH) {
             int n = decodeFast(code, offset, address, out);
             if (n != 0) {
                 return n;
@@ -707,52 +659,85 @@ public final class X86Decoder {
         return finish(code, offset, p, limit, out, immKind, immSize);
     }
 
-    /** Whether the fast paths may look at {@code code[offset, offset + FAST_SLACK)} and need no length checks. */
-    private static boolean fastRange(byte[] code, int offset, int limit) {
-        return code != null && offset >= 0 && offset <= code.length - FAST_SLACK && limit - offset >= MAX_LENGTH;
-    }
-
     /**
      * The fast path of {@link #decode}: {@code [66] [REX] opcode} with a one-byte or 0F opcode the
-     * fast tables hold, where {@link #fastRange} holds. Fills {@code out} exactly as
-     * {@link #decodeFull} would and returns the length, or returns 0, leaving {@code out}
-     * untouched, for anything else.
+     * fast tables hold, with at least {@link #MAX_LENGTH} bytes available from {@code offset}. Fills
+     * {@code out} exactly as {@link #decodeFull} would and returns the length, or returns 0 without
+     * a meaningful {@code out} for anything else.
      */
     private static int decodeFast(byte[] code, int offset, long address, Instruction out) {
         int p = offset;
-        final int has66 = IS_66[code[p] & 0xFF];
-        p += has66;
-        final int isRex = IS_REX[code[p] & 0xFF];
-        final int rex = code[p] & 0xFF & -isRex;
-        p += isRex;
-        final int map = code[p] == 0x0F ? 1 : 0;
-        p += map;
-        final int opcode = code[p] & 0xFF;
-        final int e = FAST[map << 8 | opcode];
-        if ((e >> has66 & F_OK) == 0) {
+        int b = code[p] & 0xFF;
+        int prefixes = 0;
+        int rex = 0;
+        if (b == 0x66) {
+            prefixes = Instruction.PREFIX_OPERAND_SIZE;
+            b = code[++p] & 0xFF;
+        }
+        if ((b & 0xF0) == 0x40) {
+            rex = b;
+            b = code[++p] & 0xFF;
+        }
+        int e;
+        int map;
+        if (b != 0x0F) {
+            e = FAST_ONE_BYTE[b];
+            map = Instruction.MAP_ONE_BYTE;
+        } else {
+            b = code[++p] & 0xFF;
+            e = FAST_0F[b];
+            map = Instruction.MAP_0F;
+        }
+        if ((e & (prefixes == 0 ? F_OK : F_OK_66)) == 0) {
             return 0;
         }
         final int opcodeOffset = p - offset;
         p++;
         // operand-size index: 0 -> 2 bytes (66), 1 -> 4, 2 -> 8 (REX.W overrides 66)
-        final int osIndex = (rex & 8) != 0 ? 2 : 1 - has66;
-        final int hasModrm = e >> F_MODRM_SHIFT & 1;
-        final int m = code[p] & 0xFF; // the ModRM byte if there is one
-        final int s = code[p + 1] & 0xFF; // the SIB byte if there is one
-        final int form = MODRM_FORM[m << 1 | ((s & 7) == 5 ? 1 : 0)] & -hasModrm;
-        final int reg = m >> 3 & 7;
-        final int hasSib = form >> 7 & 1;
-        int memSize = e >> F_MSZ_SHIFT & 0xF;
-        int immSize = e >>> (F_IMM_SHIFT + 4 * osIndex) & 0xF;
-        int bits = Instruction.B_VALID | (form & MF_RIP) >> 5 // B_RIP_RELATIVE
-                | (hasSib & ((s & 7) == 4 ? 1 : 0) & ~rex) << 4; // B_RSP_RELATIVE: SIB base 100, no REX.B
-        if ((e & F_CHECK) != 0) {
-            boolean memory = (form & MF_MEMORY) != 0;
-            if (memory ? (e & F_REG_ONLY) != 0 : (e & F_MEM_ONLY) != 0) {
+        final int osIndex = (rex & 8) != 0 ? 2 : prefixes != 0 ? 0 : 1;
+        final int operandSize = 2 << osIndex;
+        int bits = Instruction.B_VALID;
+        int modrm = -1;
+        int sib = -1;
+        int mod = 3;
+        int reg = 0;
+        int dispOffset = 0;
+        int dispSize = 0;
+        long displacement = 0;
+        if ((e & F_MODRM) != 0) {
+            modrm = code[p++] & 0xFF;
+            mod = modrm >> 6;
+            reg = (modrm >> 3) & 7;
+            if (mod == 3 ? (e & F_MEM_ONLY) != 0 : (e & F_REG_ONLY) != 0) {
                 return 0;
             }
-            switch (e >> F_SPECIAL_SHIFT & 7) {
-                case FS_NONE: break;
+            if (mod != 3) {
+                int form = MODRM_FORM[modrm];
+                dispSize = form & 7;
+                if ((form & 8) != 0) {
+                    sib = code[p++] & 0xFF;
+                    int base = sib & 7;
+                    if (mod == 0 && base == 5) {
+                        dispSize = 4;
+                    }
+                    if (base == 4 && (rex & 1) == 0) {
+                        bits |= Instruction.B_RSP_RELATIVE;
+                    }
+                } else if ((form & 16) != 0) {
+                    bits |= Instruction.B_RIP_RELATIVE;
+                }
+                if (dispSize != 0) {
+                    dispOffset = p - offset;
+                    displacement = dispSize == 1 ? code[p] : readInt32(code, p);
+                    p += dispSize;
+                }
+            }
+        }
+        int immSize = (e >>> (F_IMM_SHIFT + 4 * osIndex)) & 0xF;
+        int memSize = (e >> F_MSZ_SHIFT) & 0xF;
+        int special = (e >> F_SPECIAL_SHIFT) & 7;
+        if (special != FS_NONE) {
+            switch (special) {
                 case FS_SYSCALL: bits |= Instruction.B_SYSCALL; break;
                 case FS_SYSENTER: bits |= Instruction.B_SYSENTER; break;
                 case FS_RET: bits |= Instruction.B_RET; break;
@@ -779,49 +764,61 @@ public final class X86Decoder {
                     break;
             }
         }
-        final int dispPos = p + hasModrm + hasSib;
-        final int dispSize = form >> MF_DISP_SHIFT & 7;
-        final int dispMask = -(dispSize + 7 >> 3); // -1 with a displacement, else 0
-        final int dispShift = form >> MF_DISP_SX_SHIFT & 0x1F;
-        final long displacement = ((int) INT32.get(code, dispPos) << dispShift >> dispShift) & dispMask;
-        p += hasModrm + (form & MF_EXTRA_MASK);
-        final int immOffset = p - offset;
-        final int length = immOffset + immSize;
+        final int branch = (e >> F_BRANCH_SHIFT) & 7;
+        final int length = p - offset + immSize;
         final long end = address + length;
-        final int immShift = IMM_SX_SHIFT[immSize];
-        final long value = ((long) INT64.get(code, p) << immShift >> immShift) & IMM_MASK_BY_SIZE[immSize];
-        final int branch = e >> F_BRANCH_SHIFT & 7;
-        final int branchMask = -(branch + 7 >> 3); // -1 for a relative branch (its rel field is the immediate)
-        final int immMask = -(immSize + 15 >> 4) & ~branchMask; // -1 for a (non-rel) immediate
+        long value = 0;
+        if (immSize != 0) {
+            if (immSize == 1) {
+                value = code[p];
+            } else if (immSize == 4) {
+                value = readInt32(code, p);
+            } else if (immSize == 2) {
+                value = (short) ((code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8);
+            } else if (immSize == 8) {
+                value = readInt64(code, p);
+            } else {
+                value = (code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8 | (code[p + 2] & 0xFF) << 16; // ENTER
+            }
+        }
         out.address = address;
         out.length = length;
         out.bits = bits;
         out.invalidReason = 0;
         out.encoding = 0;
-        out.prefixes = has66 << 3; // Instruction.PREFIX_OPERAND_SIZE
+        out.prefixes = prefixes;
         out.segment = 0;
         out.rex = rex;
         out.opcodeMap = map;
-        out.opcode = opcode;
+        out.opcode = b;
         out.opcodeOffset = opcodeOffset;
-        out.mandatoryPrefix = e >> (F_MP_SHIFT + 2 * has66) & 3;
-        out.modrm = m | hasModrm - 1;
-        out.sib = s | hasSib - 1;
-        out.operandSize = 2 << osIndex;
+        out.mandatoryPrefix = (e >> (prefixes == 0 ? F_MP_SHIFT : F_MP66_SHIFT)) & 3;
+        out.modrm = modrm;
+        out.sib = sib;
+        out.operandSize = operandSize;
         out.addressSize = 8;
         out.vectorLength = 0;
-        out.dispOffset = dispPos - offset & dispMask;
+        out.dispOffset = dispOffset;
         out.dispSize = dispSize;
         out.displacement = displacement;
-        out.memoryOperandSize = MEMORY_SIZE[memSize * 3 + osIndex] & -(form >> 9 & 1); // MF_MEMORY
+        out.memoryOperandSize = memSize != M_UNKNOWN && mod != 3 ? MEMORY_SIZE[memSize * 3 + osIndex] : 0;
         out.branchKind = branch;
-        out.relOffset = immOffset & branchMask;
-        out.relSize = immSize & branchMask;
-        out.branchTarget = end + value & (long) branchMask;
-        out.immOffset = immOffset & immMask;
-        out.immSize = immSize & ~branchMask;
-        out.immediate = value & (long) ~branchMask;
-        out.ripTarget = end + displacement & -(long) (form >> 8 & 1); // MF_RIP
+        if (branch != 0 && immSize != 0) {
+            out.relOffset = p - offset;
+            out.relSize = immSize;
+            out.branchTarget = end + value;
+            out.immOffset = 0;
+            out.immSize = 0;
+            out.immediate = 0;
+        } else {
+            out.relOffset = 0;
+            out.relSize = 0;
+            out.branchTarget = 0;
+            out.immOffset = immSize != 0 ? p - offset : 0;
+            out.immSize = immSize;
+            out.immediate = value;
+        }
+        out.ripTarget = (bits & Instruction.B_RIP_RELATIVE) != 0 ? end + displacement : 0;
         return length;
     }
 
@@ -840,7 +837,7 @@ public final class X86Decoder {
      * that decode's, and is otherwise unspecified).
      */
     public int scanStep(byte[] code, int offset, int limit, long address, Instruction scratch) {
-        if (fastRange(code, offset, limit)) {
+        if (code != null && offset >= 0 && offset <= code.length - MAX_LENGTH && limit - offset >= MAX_LENGTH) {
             int step = lengthFast(code, offset);
             if (step != 0) {
                 return step;
@@ -854,33 +851,54 @@ public final class X86Decoder {
     /** {@link #decodeFast} reduced to length and kind: the same acceptance, no stores. */
     static int lengthFast(byte[] code, int offset) {
         int p = offset;
-        final int has66 = IS_66[code[p] & 0xFF];
-        p += has66;
-        final int isRex = IS_REX[code[p] & 0xFF];
-        final int rexW = code[p] >> 3 & isRex; // REX.W
-        p += isRex;
-        final int map = code[p] == 0x0F ? 1 : 0;
-        p += map;
-        final int e = FAST[map << 8 | code[p] & 0xFF];
-        if ((e >> has66 & F_OK) == 0) {
+        int b = code[p] & 0xFF;
+        boolean opsize16 = false;
+        int rex = 0;
+        if (b == 0x66) {
+            opsize16 = true;
+            b = code[++p] & 0xFF;
+        }
+        if ((b & 0xF0) == 0x40) {
+            rex = b;
+            b = code[++p] & 0xFF;
+        }
+        int e;
+        if (b != 0x0F) {
+            e = FAST_ONE_BYTE[b];
+        } else {
+            e = FAST_0F[code[++p] & 0xFF];
+        }
+        if ((e & (opsize16 ? F_OK_66 : F_OK)) == 0) {
             return 0;
         }
         p++;
-        final int osIndex = rexW != 0 ? 2 : 1 - has66;
-        final int hasModrm = e >> F_MODRM_SHIFT & 1;
-        final int m = code[p] & 0xFF;
-        final int form = MODRM_FORM[m << 1 | ((code[p + 1] & 7) == 5 ? 1 : 0)] & -hasModrm;
-        int immSize = e >>> (F_IMM_SHIFT + 4 * osIndex) & 0xF;
-        int result = STEP_VALID;
-        if ((e & F_CHECK) != 0) {
-            int reg = m >> 3 & 7;
-            boolean memory = (form & MF_MEMORY) != 0;
-            if (memory ? (e & F_REG_ONLY) != 0 : (e & F_MEM_ONLY) != 0) {
+        final int osIndex = (rex & 8) != 0 ? 2 : opsize16 ? 0 : 1;
+        int reg = 0;
+        if ((e & F_MODRM) != 0) {
+            int modrm = code[p++] & 0xFF;
+            int mod = modrm >> 6;
+            reg = (modrm >> 3) & 7;
+            if (mod == 3 ? (e & F_MEM_ONLY) != 0 : (e & F_REG_ONLY) != 0) {
                 return 0;
             }
-            switch (e >> F_SPECIAL_SHIFT & 7) {
+            int form = MODRM_FORM[modrm];
+            int dispSize = form & 7;
+            if ((form & 8) != 0) {
+                if (mod == 0 && (code[p] & 7) == 5) {
+                    dispSize = 4;
+                }
+                p++;
+            }
+            p += dispSize;
+        }
+        int immSize = (e >>> (F_IMM_SHIFT + 4 * osIndex)) & 0xF;
+        int result = STEP_VALID;
+        int special = (e >> F_SPECIAL_SHIFT) & 7;
+        if (special != FS_NONE) {
+            switch (special) {
                 case FS_SYSCALL: result |= STEP_SYSCALL; break;
                 case FS_SYSENTER: result |= STEP_SYSENTER; break;
+                case FS_RET: break;
                 case FS_GRP5:
                     if (reg == 3 || reg == 5 || reg == 7) {
                         return 0;
@@ -891,16 +909,14 @@ public final class X86Decoder {
                         return 0;
                     }
                     break;
-                case FS_GRP3:
+                default: // FS_GRP3
                     if (reg > 1) {
                         immSize = 0;
                     }
                     break;
-                default: // FS_NONE, FS_RET
-                    break;
             }
         }
-        return result | (p - offset + hasModrm + (form & MF_EXTRA_MASK) + immSize);
+        return result | (p - offset + immSize);
     }
 
     /** Adds the immediate, checks length limits and computes targets. */
