@@ -273,13 +273,13 @@ public final class X86Decoder {
             }
             p++;
         }
-        out.prefixes = prefixes;
-        out.segment = segment;
-        out.rex = rex;
+        out.setPrefixes(prefixes);
+        out.setSegment(segment);
+        out.setRex(rex);
         final boolean rexW = (rex & 8) != 0;
         final boolean opsize16 = (prefixes & Instruction.PREFIX_OPERAND_SIZE) != 0;
-        out.operandSize = rexW ? 8 : opsize16 ? 2 : 4;
-        out.addressSize = (prefixes & Instruction.PREFIX_ADDRESS_SIZE) != 0 ? 4 : 8;
+        out.setOperandSize(rexW ? 8 : opsize16 ? 2 : 4);
+        out.setAddressSize((prefixes & Instruction.PREFIX_ADDRESS_SIZE) != 0 ? 4 : 8);
 
         int flags;
         int map;
@@ -294,7 +294,7 @@ public final class X86Decoder {
             // the common case: a one-byte-map opcode (8F is POP r/m unless the next byte selects an XOP map)
             map = Instruction.MAP_ONE_BYTE;
             opcode = b;
-            out.opcodeOffset = p - offset;
+            out.setOpcodeOffset(p - offset);
             p += 1;
             flags = oneByteFlags & ~ESCAPE;
         } else if (b == 0x0F) {
@@ -308,7 +308,7 @@ public final class X86Decoder {
                 }
                 map = b2 == 0x38 ? Instruction.MAP_0F38 : Instruction.MAP_0F3A;
                 opcode = code[p + 2] & 0xFF;
-                out.opcodeOffset = p + 2 - offset;
+                out.setOpcodeOffset(p + 2 - offset);
                 p += 3;
                 flags = (b2 == 0x38 ? MAP_0F38 : MAP_0F3A)[opcode];
             } else if (b2 == 0x0F) {
@@ -316,7 +316,7 @@ public final class X86Decoder {
             } else {
                 map = Instruction.MAP_0F;
                 opcode = b2;
-                out.opcodeOffset = p + 1 - offset;
+                out.setOpcodeOffset(p + 1 - offset);
                 p += 2;
                 flags = MAP_0F[opcode];
             }
@@ -333,12 +333,12 @@ public final class X86Decoder {
             int p1 = code[p + 1] & 0xFF;
             int vexL;
             if (b == 0xC5) {
-                out.encoding = ENC_VEX;
+                out.setEncoding(ENC_VEX);
                 map = 1;
                 vexPp = p1 & 3;
                 vexL = (p1 >> 2) & 1;
                 vvvv = (p1 >> 3) & 0xF;
-                out.rex = 0x40 | ((~p1 >> 5) & 4); // R
+                out.setRex(0x40 | ((~p1 >> 5) & 4)); // R
                 flags = VEX[1][vexPp * 256 + (code[p + 2] & 0xFF)];
             } else if (b == 0xC4 || b == 0x8F) {
                 int p2 = code[p + 2] & 0xFF;
@@ -347,17 +347,17 @@ public final class X86Decoder {
                 vexL = (p2 >> 2) & 1;
                 vvvv = (p2 >> 3) & 0xF;
                 vexW = (p2 & 0x80) != 0;
-                out.rex = 0x40 | ((~p1 >> 5) & 7) | (vexW ? 8 : 0);
+                out.setRex(0x40 | ((~p1 >> 5) & 7) | (vexW ? 8 : 0));
                 int op = code[p + 3] & 0xFF;
                 if (b == 0xC4) {
-                    out.encoding = ENC_VEX;
+                    out.setEncoding(ENC_VEX);
                     flags = map >= 1 && map <= 3 ? VEX[map][vexPp * 256 + op] : 0;
                 } else {
-                    out.encoding = ENC_XOP;
+                    out.setEncoding(ENC_XOP);
                     flags = map <= 10 && vexPp == 0 ? XOP[map - 8][op] : 0;
                 }
             } else {
-                out.encoding = ENC_EVEX;
+                out.setEncoding(ENC_EVEX);
                 evex = true;
                 int p2 = code[p + 2] & 0xFF;
                 evexP2 = code[p + 3] & 0xFF;
@@ -366,17 +366,17 @@ public final class X86Decoder {
                 vexL = (evexP2 >> 5) & 3;
                 vvvv = (p2 >> 3) & 0xF | ((evexP2 & 0x08) != 0 ? 0 : 0x10); // V' clear = register 16+: used
                 vexW = (p2 & 0x80) != 0;
-                out.rex = 0x40 | ((~p1 >> 5) & 7) | (vexW ? 8 : 0);
+                out.setRex(0x40 | ((~p1 >> 5) & 7) | (vexW ? 8 : 0));
                 // P0 bit 3 must be 0 and P1 bit 2 must be 1 (fixed bits of the EVEX payload).
                 flags = (p1 & 0x08) == 0 && (p2 & 0x04) != 0 ? EVEX[map][vexPp * 256 + (code[p + 4] & 0xFF)] : 0;
             }
-            out.opcodeMap = map;
-            out.mandatoryPrefix = vexPp;
+            out.setOpcodeMap(map);
+            out.setMandatoryPrefix(vexPp);
             opcode = code[p + escapeBytes] & 0xFF;
-            out.opcode = opcode;
-            out.opcodeOffset = p + escapeBytes - offset;
-            out.vectorLength = 128 << vexL;
-            out.operandSize = vexW ? 8 : 4;
+            out.setOpcode(opcode);
+            out.setOpcodeOffset(p + escapeBytes - offset);
+            out.setVectorLength(128 << vexL);
+            out.setOperandSize(vexW ? 8 : 4);
             if (vexW) {
                 out.bits |= Instruction.B_VEX_W;
             }
@@ -398,8 +398,8 @@ public final class X86Decoder {
             }
         }
         if (vexPp < 0) {
-            out.opcodeMap = map;
-            out.opcode = opcode;
+            out.setOpcodeMap(map);
+            out.setOpcode(opcode);
         }
         if ((flags & UNDEF) != 0) {
             return fail(out, InvalidReason.UNDEFINED, 1);
@@ -412,7 +412,7 @@ public final class X86Decoder {
             if (variant < 0) {
                 return fail(out, InvalidReason.UNDEFINED, 1);
             }
-            out.mandatoryPrefix = variant;
+            out.setMandatoryPrefix(variant);
         }
 
         // ModRM, SIB and displacement
@@ -426,7 +426,7 @@ public final class X86Decoder {
                 return endOfInput(out, p, limit, offset);
             }
             modrm = code[p] & 0xFF;
-            out.modrm = modrm;
+            out.setModrm(modrm);
             mod = modrm >> 6;
             reg = (modrm >> 3) & 7;
             rm = modrm & 7;
@@ -446,14 +446,14 @@ public final class X86Decoder {
                         return endOfInput(out, p, limit, offset);
                     }
                     int sib = code[p] & 0xFF;
-                    out.sib = sib;
+                    out.setSib(sib);
                     base = sib & 7;
                     p++;
                     if (mod == 0 && base == 5) {
                         dispSize = 4; // no base, disp32
                     }
                     // RSP as base: SIB base=100 without REX.B (REX.B selects r12)
-                    if (base == 4 && (out.rex & 1) == 0 && out.addressSize == 8) {
+                    if (base == 4 && (out.rex() & 1) == 0 && out.addressSize() == 8) {
                         out.bits |= Instruction.B_RSP_RELATIVE;
                     }
                 } else if (mod == 0 && rm == 5) {
@@ -464,8 +464,7 @@ public final class X86Decoder {
                     if (p + dispSize > hardEnd) {
                         return endOfInput(out, p + dispSize, limit, offset);
                     }
-                    out.dispOffset = p - offset;
-                    out.dispSize = dispSize;
+                    out.setDisp(p - offset, dispSize);
                     long disp = dispSize == 1 ? code[p] : readInt32(code, p);
                     if (evex && dispSize == 1) {
                         disp *= evexDisp8Scale(map, vexPp, opcode, vexW, (evexP2 >> 5) & 3, (evexP2 & 0x10) != 0);
@@ -489,10 +488,10 @@ public final class X86Decoder {
         int immKind = flags & IMM_MASK;
         // Immediate size by table (kind x operand size): a switch here is an indirect jump that
         // mispredicts on every change of instruction kind. MOFFS and the F6/F7 groups adjust below.
-        int immSize = IMM_SIZE[immKind * 3 + (out.operandSize >> 2)];
+        int immSize = IMM_SIZE[immKind * 3 + (out.operandSize() >> 2)];
         if (immKind >= I_MOFFS) {
             if (immKind == I_MOFFS) {
-                immSize = out.addressSize;
+                immSize = out.addressSize();
             } else if ((immKind == I_GRP3_B || immKind == I_GRP3_Z) && reg > 1) {
                 immSize = 0; // only TEST (/0, /1) has an immediate
             }
@@ -535,7 +534,7 @@ public final class X86Decoder {
                         out.bits |= Instruction.B_INDIRECT_BRANCH;
                         memSize = reg == 2 || reg == 4 ? M_Q : 0;
                         if (reg == 3 || reg == 5) {
-                            out.memoryOperandSize = out.operandSize + 2; // far pointer m16:16/32/64
+                            out.setMemoryOperandSize(out.operandSize() + 2); // far pointer m16:16/32/64
                         }
                     } else if (reg == 6) {
                         memSize = M_STACK;
@@ -553,7 +552,7 @@ public final class X86Decoder {
                         return fail(out, InvalidReason.UNDEFINED, 1);
                     }
                     if (mod != 3) {
-                        out.memoryOperandSize = x87MemorySize(opcode, reg);
+                        out.setMemoryOperandSize(x87MemorySize(opcode, reg));
                     }
                     break;
                 case S_GRP6:
@@ -576,7 +575,7 @@ public final class X86Decoder {
                         return fail(out, InvalidReason.UNDEFINED, 1);
                     }
                     if (mod != 3 && reg == 1) {
-                        out.memoryOperandSize = rexW ? 16 : 8;
+                        out.setMemoryOperandSize(rexW ? 16 : 8);
                     }
                     break;
                 case S_GRP8:
@@ -652,10 +651,10 @@ public final class X86Decoder {
         if ((prefixes & Instruction.PREFIX_LOCK) != 0 && !lockAllowed(map, opcode, reg, mod)) {
             return fail(out, InvalidReason.BAD_PREFIX, 1);
         }
-        if (memSize != M_UNKNOWN && mod != 3 && out.memoryOperandSize == 0) {
-            out.memoryOperandSize = MEMORY_SIZE[memSize * 3 + (out.operandSize >> 2)];
+        if (memSize != M_UNKNOWN && mod != 3 && out.memoryOperandSize() == 0) {
+            out.setMemoryOperandSize(MEMORY_SIZE[memSize * 3 + (out.operandSize() >> 2)]);
         }
-        out.branchKind = branch;
+        out.setBranchKind(branch);
         return finish(code, offset, p, limit, out, immKind, immSize);
     }
 
@@ -695,7 +694,6 @@ public final class X86Decoder {
         p++;
         // operand-size index: 0 -> 2 bytes (66), 1 -> 4, 2 -> 8 (REX.W overrides 66)
         final int osIndex = (rex & 8) != 0 ? 2 : prefixes != 0 ? 0 : 1;
-        final int operandSize = 2 << osIndex;
         int bits = Instruction.B_VALID;
         int modrm = -1;
         int sib = -1;
@@ -766,7 +764,6 @@ public final class X86Decoder {
         }
         final int branch = (e >> F_BRANCH_SHIFT) & 7;
         final int length = p - offset + immSize;
-        final long end = address + length;
         long value = 0;
         if (immSize != 0) {
             if (immSize == 1) {
@@ -784,41 +781,25 @@ public final class X86Decoder {
         out.address = address;
         out.length = length;
         out.bits = bits;
-        out.invalidReason = 0;
-        out.encoding = 0;
-        out.prefixes = prefixes;
-        out.segment = 0;
-        out.rex = rex;
-        out.opcodeMap = map;
-        out.opcode = b;
-        out.opcodeOffset = opcodeOffset;
-        out.mandatoryPrefix = (e >> (prefixes == 0 ? F_MP_SHIFT : F_MP66_SHIFT)) & 3;
-        out.modrm = modrm;
-        out.sib = sib;
-        out.operandSize = operandSize;
-        out.addressSize = 8;
-        out.vectorLength = 0;
-        out.dispOffset = dispOffset;
-        out.dispSize = dispSize;
+        out.meta = (long) prefixes << Instruction.M_PREFIXES // no segment, encoding LEGACY
+                | (long) rex << Instruction.M_REX
+                | (long) map << Instruction.M_MAP
+                | (long) b << Instruction.M_OPCODE
+                | (long) opcodeOffset << Instruction.M_OPCODE_OFFSET
+                | (long) ((e >> (prefixes == 0 ? F_MP_SHIFT : F_MP66_SHIFT)) & 3) << Instruction.M_MANDATORY
+                | (long) (modrm + 1) << Instruction.M_MODRM
+                | (long) (sib + 1) << Instruction.M_SIB
+                | (long) osIndex << Instruction.M_OPERAND_SIZE
+                | 1L << Instruction.M_ADDRESS_SIZE; // 8
+        int memorySize = memSize != M_UNKNOWN && mod != 3 ? MEMORY_SIZE[memSize * 3 + osIndex] : 0;
+        out.meta2 = (long) dispOffset << Instruction.N_DISP_OFFSET // no vector length, valid
+                | (long) dispSize << Instruction.N_DISP_SIZE
+                | (long) (immSize != 0 ? p - offset : 0) << Instruction.N_FIELD_OFFSET
+                | (long) immSize << Instruction.N_FIELD_SIZE
+                | (long) branch << Instruction.N_BRANCH
+                | (long) memorySize << Instruction.N_MEMORY_SIZE;
         out.displacement = displacement;
-        out.memoryOperandSize = memSize != M_UNKNOWN && mod != 3 ? MEMORY_SIZE[memSize * 3 + osIndex] : 0;
-        out.branchKind = branch;
-        if (branch != 0 && immSize != 0) {
-            out.relOffset = p - offset;
-            out.relSize = immSize;
-            out.branchTarget = end + value;
-            out.immOffset = 0;
-            out.immSize = 0;
-            out.immediate = 0;
-        } else {
-            out.relOffset = 0;
-            out.relSize = 0;
-            out.branchTarget = 0;
-            out.immOffset = immSize != 0 ? p - offset : 0;
-            out.immSize = immSize;
-            out.immediate = value;
-        }
-        out.ripTarget = (bits & Instruction.B_RIP_RELATIVE) != 0 ? end + displacement : 0;
+        out.value = value;
         return length;
     }
 
@@ -928,7 +909,6 @@ public final class X86Decoder {
         if (length > limit - offset) {
             return fail(out, InvalidReason.TRUNCATED, 1);
         }
-        long end = out.address + length;
         if (immSize != 0) {
             long value;
             if (immSize == 1) {
@@ -942,19 +922,10 @@ public final class X86Decoder {
             } else {
                 value = (code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8 | (code[p + 2] & 0xFF) << 16; // ENTER
             }
-            if (out.branchKind != 0) {
-                out.relOffset = p - offset;
-                out.relSize = immSize;
-                out.branchTarget = end + value;
-            } else {
-                out.immOffset = p - offset;
-                out.immSize = immSize;
-                out.immediate = value;
-            }
-        }
-        if ((out.bits & Instruction.B_RIP_RELATIVE) != 0) {
-            long target = end + out.displacement;
-            out.ripTarget = out.addressSize == 4 ? target & 0xFFFF_FFFFL : target;
+            // the immediate or, for a relative branch, the rel field; Instruction derives the
+            // branch and RIP-relative targets from it, the displacement and the length on demand
+            out.setField(p - offset, immSize);
+            out.value = value;
         }
         out.length = length;
         out.bits |= Instruction.B_VALID;
@@ -969,9 +940,9 @@ public final class X86Decoder {
     }
 
     private static int fail(Instruction out, InvalidReason reason, int skip) {
-        out.invalidReason = reason.ordinal();
+        out.setInvalidReason(reason.ordinal());
         out.length = skip;
-        out.branchKind = 0;
+        out.setBranchKind(0);
         // an invalid decode claims nothing about what its bytes might have meant
         out.bits &= ~(Instruction.B_VALID | Instruction.B_SYSCALL | Instruction.B_SYSENTER | Instruction.B_RIP_RELATIVE
                 | Instruction.B_RSP_RELATIVE);
@@ -980,15 +951,15 @@ public final class X86Decoder {
 
     private int decode3DNow(byte[] code, int offset, int p, int limit, int hardEnd, Instruction out) {
         // 0F 0F modrm [sib] [disp] op: the operation byte sits where an imm8 would.
-        out.encoding = ENC_3DNOW;
-        out.opcodeMap = Instruction.MAP_0F;
-        out.opcode = 0x0F;
-        out.opcodeOffset = p - 1 - offset;
+        out.setEncoding(ENC_3DNOW);
+        out.setOpcodeMap(Instruction.MAP_0F);
+        out.setOpcode(0x0F);
+        out.setOpcodeOffset(p - 1 - offset);
         if (p >= hardEnd) {
             return endOfInput(out, p, limit, offset);
         }
         int modrm = code[p] & 0xFF;
-        out.modrm = modrm;
+        out.setModrm(modrm);
         p++;
         int mod = modrm >> 6;
         int rm = modrm & 7;
@@ -998,11 +969,11 @@ public final class X86Decoder {
                 if (p >= hardEnd) {
                     return endOfInput(out, p, limit, offset);
                 }
-                out.sib = code[p] & 0xFF;
-                if (mod == 0 && (out.sib & 7) == 5) {
+                out.setSib(code[p] & 0xFF);
+                if (mod == 0 && (out.sib() & 7) == 5) {
                     dispSize = 4;
                 }
-                if ((out.sib & 7) == 4 && (out.rex & 1) == 0 && out.addressSize == 8) {
+                if ((out.sib() & 7) == 4 && (out.rex() & 1) == 0 && out.addressSize() == 8) {
                     out.bits |= Instruction.B_RSP_RELATIVE;
                 }
                 p++;
@@ -1014,12 +985,11 @@ public final class X86Decoder {
                 if (p + dispSize > hardEnd) {
                     return endOfInput(out, p + dispSize, limit, offset);
                 }
-                out.dispOffset = p - offset;
-                out.dispSize = dispSize;
+                out.setDisp(p - offset, dispSize);
                 out.displacement = dispSize == 1 ? code[p] : readInt32(code, p);
                 p += dispSize;
             }
-            out.memoryOperandSize = 8;
+            out.setMemoryOperandSize(8);
         }
         if (p >= hardEnd) {
             return endOfInput(out, p, limit, offset);

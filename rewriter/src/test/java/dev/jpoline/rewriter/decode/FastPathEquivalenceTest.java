@@ -144,25 +144,23 @@ class FastPathEquivalenceTest {
     }
 
     private static boolean same(Instruction x, Instruction y) {
-        return x.address == y.address && x.length == y.length && x.bits == y.bits
-                && x.invalidReason == y.invalidReason && x.encoding == y.encoding && x.prefixes == y.prefixes
-                && x.segment == y.segment && x.rex == y.rex && x.opcodeMap == y.opcodeMap && x.opcode == y.opcode
-                && x.opcodeOffset == y.opcodeOffset && x.mandatoryPrefix == y.mandatoryPrefix && x.modrm == y.modrm
-                && x.sib == y.sib && x.operandSize == y.operandSize && x.addressSize == y.addressSize
-                && x.vectorLength == y.vectorLength && x.dispOffset == y.dispOffset && x.dispSize == y.dispSize
-                && x.displacement == y.displacement && x.immOffset == y.immOffset && x.immSize == y.immSize
-                && x.immediate == y.immediate && x.branchKind == y.branchKind && x.relOffset == y.relOffset
-                && x.relSize == y.relSize && x.branchTarget == y.branchTarget && x.ripTarget == y.ripTarget
-                && x.memoryOperandSize == y.memoryOperandSize;
+        // every public property is a function of these (see describe for the failure message)
+        return x.address == y.address && x.length == y.length && x.bits == y.bits && x.meta == y.meta
+                && x.meta2 == y.meta2 && x.displacement == y.displacement && x.value == y.value;
     }
 
+    /** Every public property. */
     private static String describe(Instruction x) {
-        return String.format("{addr=%x len=%d bits=%x inv=%d enc=%d pfx=%x seg=%x rex=%x map=%d op=%x opOff=%d mp=%d"
-                + " modrm=%d sib=%d os=%d as=%d vl=%d dispOff=%d dispSize=%d disp=%d immOff=%d immSize=%d imm=%d"
-                + " br=%d relOff=%d relSize=%d target=%x rip=%x msz=%d}", x.address, x.length, x.bits,
-                x.invalidReason, x.encoding, x.prefixes, x.segment, x.rex, x.opcodeMap, x.opcode, x.opcodeOffset,
-                x.mandatoryPrefix, x.modrm, x.sib, x.operandSize, x.addressSize, x.vectorLength, x.dispOffset,
-                x.dispSize, x.displacement, x.immOffset, x.immSize, x.immediate, x.branchKind, x.relOffset, x.relSize,
-                x.branchTarget, x.ripTarget, x.memoryOperandSize);
+        return String.format("{addr=%x len=%d valid=%b trunc=%b inv=%s enc=%s sys=%b sysenter=%b br=%s rel=%b target=%x"
+                + " relOff=%d relSize=%d rip=%b ripTarget=%x dispOff=%d dispSize=%d disp=%d msz=%d rsp=%b rspDisp=%d"
+                + " pfx=%x seg=%x rex=%x map=%d op=%x opOff=%d mp=%d hasModrm=%b modrm=%d sib=%d os=%d as=%d vl=%d"
+                + " vexW=%b immOff=%d immSize=%d imm=%d ret=%b indirect=%b}", x.address(), x.length(), x.isValid(),
+                x.isTruncated(), x.invalidReason(), x.encoding(), x.isSyscall(), x.isSysenter(), x.branchKind(),
+                x.isRelativeBranch(), x.branchTarget(), x.relOffset(), x.relSize(), x.isRipRelative(), x.ripTarget(),
+                x.dispOffset(), x.dispSize(), x.displacement(), x.memoryOperandSize(), x.isRspRelative(),
+                x.rspDisplacement(), x.prefixes(), x.segmentPrefix(), x.rex(), x.opcodeMap(), x.opcode(),
+                x.opcodeOffset(), x.mandatoryPrefix(), x.hasModrm(), x.modrm(), x.sib(), x.operandSize(),
+                x.addressSize(), x.vectorLength(), x.vexW(), x.immOffset(), x.immSize(), x.immediate(), x.isRet(),
+                x.isIndirectBranch());
     }
 }
