@@ -2,6 +2,10 @@ package dev.jpoline.rewriter.decode;
 
 import static dev.jpoline.rewriter.decode.OpcodeTables.*;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Table-driven x86-64 (64-bit mode) instruction decoder: lengths, validity, relative branches,
  * RIP- and RSP-relative memory operands. It holds no state, so one instance may be shared by
@@ -121,6 +125,16 @@ public final class X86Decoder {
     private static final int[] FAST_0F = new int[256];
     /** Bit 0-2: displacement size by ModRM (mod != 3, rm != 4 ignores SIB); bit 3: SIB follows; bit 4: RIP. */
     private static final byte[] MODRM_FORM = new byte[256];
+    /** Per immediate size 0-8: the shift that sign-extends it from 64 bits, and the mask that keeps it (ENTER's 3 bytes zero-extended). */
+    private static final int[] IMM_SX_SHIFT = {0, 56, 48, 40, 32, 0, 0, 0, 0};
+    private static final long[] IMM_MASK_BY_SIZE = {0, -1L, -1L, 0xFF_FFFFL, -1L, 0, 0, 0, -1L};
+    private static final VarHandle INT32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /**
+     * Bytes of array the fast paths need from an instruction's start: they read 8 bytes at the
+     * immediate (at most 14 bytes in) without checking its size first.
+     */
+    private static final int FAST_SLACK = 24;
 
     static {
         for (int op = 0; op < 256; op++) {
@@ -218,7 +232,7 @@ public final class X86Decoder {
     public int decode(byte[] code, int offset, int limit, long address, Instruction out) {
         // Fast path: at least 15 bytes available (so no bounds or length checks are needed) and a
         // common legacy form; it returns 0 for anything it does not handle.
-        if (code != null && offset >= 0 && offset <= code.length - MAX_LENGTH && limit - offset >= MAX_LENGTH) {
+        if (code != null && offset >= 0 && offset <= code.length - FAST_SLACK && limit - offset >= MAX_LENGTH) {
             int n = decodeFast(code, offset, address, out);
             if (n != 0) {
                 return n;
@@ -718,17 +732,18 @@ public final class X86Decoder {
                     if (mod == 0 && base == 5) {
                         dispSize = 4;
                     }
-                    if (base == 4 && (rex & 1) == 0) {
-                        bits |= Instruction.B_RSP_RELATIVE;
-                    }
-                } else if ((form & 16) != 0) {
-                    bits |= Instruction.B_RIP_RELATIVE;
+                    // RSP base (100 without REX.B), without a branch: 1 when base ^ 4 == 0
+                    bits |= (((base ^ 4) - 1) >>> 31 & ~rex & 1) << 4; // Instruction.B_RSP_RELATIVE
+                } else {
+                    bits |= (form & 16) >> 1; // Instruction.B_RIP_RELATIVE
                 }
-                if (dispSize != 0) {
-                    dispOffset = p - offset;
-                    displacement = dispSize == 1 ? code[p] : readInt32(code, p);
-                    p += dispSize;
-                }
+                // off the length's critical path: read 4 bytes unconditionally (fastRange leaves
+                // room) and keep the displacement's, which a mispredicted branch on its size would cost more
+                int dispMask = -((dispSize + 7) >> 3); // -1 with a displacement, else 0
+                int dispShift = 32 - 8 * dispSize; // sign-extends disp8 (a shift by 32 is one by 0)
+                dispOffset = (p - offset) & dispMask;
+                displacement = ((int) INT32.get(code, p) << dispShift >> dispShift) & dispMask;
+                p += dispSize;
             }
         }
         int immSize = (e >>> (F_IMM_SHIFT + 4 * osIndex)) & 0xF;
@@ -764,20 +779,9 @@ public final class X86Decoder {
         }
         final int branch = (e >> F_BRANCH_SHIFT) & 7;
         final int length = p - offset + immSize;
-        long value = 0;
-        if (immSize != 0) {
-            if (immSize == 1) {
-                value = code[p];
-            } else if (immSize == 4) {
-                value = readInt32(code, p);
-            } else if (immSize == 2) {
-                value = (short) ((code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8);
-            } else if (immSize == 8) {
-                value = readInt64(code, p);
-            } else {
-                value = (code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8 | (code[p + 2] & 0xFF) << 16; // ENTER
-            }
-        }
+        // the same for the immediate: one 8-byte read, sign-extended (ENTER: zero-extended) by its size
+        final int immShift = IMM_SX_SHIFT[immSize];
+        final long value = ((long) INT64.get(code, p) << immShift >> immShift) & IMM_MASK_BY_SIZE[immSize];
         out.address = address;
         out.length = length;
         out.bits = bits;
@@ -791,7 +795,7 @@ public final class X86Decoder {
                 | (long) (sib + 1) << Instruction.M_SIB
                 | (long) osIndex << Instruction.M_OPERAND_SIZE
                 | 1L << Instruction.M_ADDRESS_SIZE; // 8
-        int memorySize = memSize != M_UNKNOWN && mod != 3 ? MEMORY_SIZE[memSize * 3 + osIndex] : 0;
+        int memorySize = MEMORY_SIZE[memSize * 3 + osIndex] & (mod - 3) >> 31; // none for mod 3 (or no ModRM)
         out.meta2 = (long) dispOffset << Instruction.N_DISP_OFFSET // no vector length, valid
                 | (long) dispSize << Instruction.N_DISP_SIZE
                 | (long) (immSize != 0 ? p - offset : 0) << Instruction.N_FIELD_OFFSET
@@ -818,7 +822,7 @@ public final class X86Decoder {
      * that decode's, and is otherwise unspecified).
      */
     public int scanStep(byte[] code, int offset, int limit, long address, Instruction scratch) {
-        if (code != null && offset >= 0 && offset <= code.length - MAX_LENGTH && limit - offset >= MAX_LENGTH) {
+        if (code != null && offset >= 0 && offset <= code.length - FAST_SLACK && limit - offset >= MAX_LENGTH) {
             int step = lengthFast(code, offset);
             if (step != 0) {
                 return step;

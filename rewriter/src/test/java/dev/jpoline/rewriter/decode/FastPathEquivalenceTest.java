@@ -51,7 +51,7 @@ class FastPathEquivalenceTest {
             for (int pos = start; pos < end; pos++) {
                 long address = section.address() + (pos - start);
                 check(elf.bytes, pos, end, address);
-                boolean hit = pos <= elf.bytes.length - X86Decoder.MAX_LENGTH && end - pos >= X86Decoder.MAX_LENGTH
+                boolean hit = pos <= elf.bytes.length - 24 && end - pos >= X86Decoder.MAX_LENGTH
                         && X86Decoder.lengthFast(elf.bytes, pos) != 0;
                 offsets++;
                 if (hit) {
