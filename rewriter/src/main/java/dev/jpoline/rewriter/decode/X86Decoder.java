@@ -123,6 +123,11 @@ public final class X86Decoder {
     private static final int[] FAST_ONE_BYTE = new int[256];
     /** Fast-path entries of the 0F map; 0 = not handled by the fast path. */
     private static final int[] FAST_0F = new int[256];
+    /**
+     * The fast path's {@link Instruction#meta} fields that depend only on [66][map][opcode]: the 66
+     * prefix bit, map, opcode, mandatory prefix and the 8-byte address size (no segment, LEGACY).
+     */
+    private static final long[] FAST_META = new long[1024];
     /** Bit 0-2: displacement size by ModRM (mod != 3, rm != 4 ignores SIB); bit 3: SIB follows; bit 4: RIP. */
     private static final byte[] MODRM_FORM = new byte[256];
     /** Per immediate size 0-8: the shift that sign-extends it from 64 bits, and the mask that keeps it (ENTER's 3 bytes zero-extended). */
@@ -140,6 +145,16 @@ public final class X86Decoder {
         for (int op = 0; op < 256; op++) {
             FAST_ONE_BYTE[op] = PREFIX_KIND[op] != 0 ? 0 : fastEntry(ONE_BYTE[op]);
             FAST_0F[op] = op == 0x0F || op == 0x38 || op == 0x3A ? 0 : fastEntry(MAP_0F[op]);
+        }
+        for (int i = 0; i < 1024; i++) {
+            int has66 = i >> 9;
+            int map = i >> 8 & 1;
+            int op = i & 0xFF;
+            int e = (map == 0 ? FAST_ONE_BYTE : FAST_0F)[op];
+            FAST_META[i] = (long) (has66 != 0 ? Instruction.PREFIX_OPERAND_SIZE : 0) << Instruction.M_PREFIXES
+                    | (long) map << Instruction.M_MAP | (long) op << Instruction.M_OPCODE
+                    | (long) (e >> (has66 == 0 ? F_MP_SHIFT : F_MP66_SHIFT) & 3) << Instruction.M_MANDATORY
+                    | 1L << Instruction.M_ADDRESS_SIZE;
         }
         for (int modrm = 0; modrm < 256; modrm++) {
             int mod = modrm >> 6;
@@ -785,16 +800,13 @@ public final class X86Decoder {
         out.address = address;
         out.length = length;
         out.bits = bits;
-        out.meta = (long) prefixes << Instruction.M_PREFIXES // no segment, encoding LEGACY
+        // per-opcode part (prefixes, map, opcode, mandatory prefix, address size) from a table
+        out.meta = FAST_META[prefixes << 6 | map << 8 | b] // PREFIX_OPERAND_SIZE << 6 = 512
                 | (long) rex << Instruction.M_REX
-                | (long) map << Instruction.M_MAP
-                | (long) b << Instruction.M_OPCODE
                 | (long) opcodeOffset << Instruction.M_OPCODE_OFFSET
-                | (long) ((e >> (prefixes == 0 ? F_MP_SHIFT : F_MP66_SHIFT)) & 3) << Instruction.M_MANDATORY
                 | (long) (modrm + 1) << Instruction.M_MODRM
                 | (long) (sib + 1) << Instruction.M_SIB
-                | (long) osIndex << Instruction.M_OPERAND_SIZE
-                | 1L << Instruction.M_ADDRESS_SIZE; // 8
+                | (long) osIndex << Instruction.M_OPERAND_SIZE;
         int memorySize = MEMORY_SIZE[memSize * 3 + osIndex] & (mod - 3) >> 31; // none for mod 3 (or no ModRM)
         out.meta2 = (long) dispOffset << Instruction.N_DISP_OFFSET // no vector length, valid
                 | (long) dispSize << Instruction.N_DISP_SIZE
