@@ -55,6 +55,12 @@ public final class Instruction {
     long displacement;
     /** The immediate, or for a relative branch the rel value; targets are derived from it on demand. */
     long value;
+    /**
+     * Nonzero after the decoder's fast path: {@link #meta} and {@link #meta2} are stale and are
+     * computed from these raw fields (66, REX, map, opcode, opcode offset, ModRM, SIB) when first
+     * asked for, so a sweep that only needs lengths does not pay for them.
+     */
+    long fast;
 
     static final int M_PREFIXES = 0; // 6 bits
     static final int M_SEGMENT = 6; // 8
@@ -79,6 +85,21 @@ public final class Instruction {
     static final int N_BRANCH = 18; // 3
     static final int N_MEMORY_SIZE = 21; // 8
     static final int N_INVALID = 29; // 3
+
+    /** The packed words, computed first if the fast path left them pending. */
+    long meta() {
+        if (fast != 0) {
+            X86Decoder.materialize(this);
+        }
+        return meta;
+    }
+
+    long meta2() {
+        if (fast != 0) {
+            X86Decoder.materialize(this);
+        }
+        return meta2;
+    }
 
     private static int get(long word, int shift, int width) {
         return (int) (word >>> shift) & ((1 << width) - 1);
@@ -107,9 +128,9 @@ public final class Instruction {
     void setBranchKind(int v) { meta2 = put(meta2, N_BRANCH, 3, v); }
     void setMemoryOperandSize(int v) { meta2 = put(meta2, N_MEMORY_SIZE, 8, v); }
     void setInvalidReason(int v) { meta2 = put(meta2, N_INVALID, 3, v); }
-    int branchKindOrdinal() { return get(meta2, N_BRANCH, 3); }
-    private int fieldOffset() { return get(meta2, N_FIELD_OFFSET, 4); }
-    private int fieldSize() { return get(meta2, N_FIELD_SIZE, 4); }
+    int branchKindOrdinal() { return get(meta2(), N_BRANCH, 3); }
+    private int fieldOffset() { return get(meta2(), N_FIELD_OFFSET, 4); }
+    private int fieldSize() { return get(meta2(), N_FIELD_SIZE, 4); }
 
     /** Virtual address of the first byte. */
     public long address() { return address; }
@@ -120,11 +141,11 @@ public final class Instruction {
     public boolean isValid() { return (bits & B_VALID) != 0; }
 
     /** The instruction was cut by the decode limit (always invalid). */
-    public boolean isTruncated() { return get(meta2, N_INVALID, 3) == InvalidReason.TRUNCATED.ordinal(); }
+    public boolean isTruncated() { return get(meta2(), N_INVALID, 3) == InvalidReason.TRUNCATED.ordinal(); }
 
-    public InvalidReason invalidReason() { return INVALID_REASONS[get(meta2, N_INVALID, 3)]; }
+    public InvalidReason invalidReason() { return INVALID_REASONS[get(meta2(), N_INVALID, 3)]; }
 
-    public Encoding encoding() { return ENCODINGS[get(meta, M_ENCODING, 3)]; }
+    public Encoding encoding() { return ENCODINGS[get(meta(), M_ENCODING, 3)]; }
 
     /** {@code syscall} (0F 05). */
     public boolean isSyscall() { return (bits & B_SYSCALL) != 0; }
@@ -164,16 +185,16 @@ public final class Instruction {
     }
 
     /** Offset of the displacement field within the instruction, 0 if there is none. */
-    public int dispOffset() { return get(meta2, N_DISP_OFFSET, 4); }
+    public int dispOffset() { return get(meta2(), N_DISP_OFFSET, 4); }
 
     /** Size of the displacement field in bytes (0, 1, 2 or 4). */
-    public int dispSize() { return get(meta2, N_DISP_SIZE, 3); }
+    public int dispSize() { return get(meta2(), N_DISP_SIZE, 3); }
 
     /** Sign-extended displacement value; for EVEX disp8 already multiplied by N (disp8*N compression). */
     public long displacement() { return displacement; }
 
     /** Bytes accessed by the memory operand when the decoder knows it, else 0. */
-    public int memoryOperandSize() { return get(meta2, N_MEMORY_SIZE, 8); }
+    public int memoryOperandSize() { return get(meta2(), N_MEMORY_SIZE, 8); }
 
     /** Memory operand whose base register is RSP (SIB base=100, REX.B=0, 64-bit addressing). */
     public boolean isRspRelative() { return (bits & B_RSP_RELATIVE) != 0; }
@@ -182,46 +203,46 @@ public final class Instruction {
     public long rspDisplacement() { return isRspRelative() ? displacement : 0; }
 
     /** Bit set of {@code PREFIX_*} legacy prefixes seen (including ones cancelled or ignored). */
-    public int prefixes() { return get(meta, M_PREFIXES, 6); }
+    public int prefixes() { return get(meta(), M_PREFIXES, 6); }
 
     /** The last segment-override byte (26 2E 36 3E 64 65) or 0. */
-    public int segmentPrefix() { return get(meta, M_SEGMENT, 8); }
+    public int segmentPrefix() { return get(meta(), M_SEGMENT, 8); }
 
     /** The effective REX byte (40-4F) or 0; a REX followed by a legacy prefix is not effective. */
-    public int rex() { return get(meta, M_REX, 8); }
+    public int rex() { return get(meta(), M_REX, 8); }
 
     /** Opcode map, see {@code MAP_*}; for VEX/EVEX/XOP the map the escape selects. */
-    public int opcodeMap() { return get(meta, M_MAP, 4); }
+    public int opcodeMap() { return get(meta(), M_MAP, 4); }
 
     /** The opcode byte within its map (for 3DNow!, 0x0F; the operation is {@link #immediate()}). */
-    public int opcode() { return get(meta, M_OPCODE, 8); }
+    public int opcode() { return get(meta(), M_OPCODE, 8); }
 
     /** Offset of the opcode byte within the instruction. */
-    public int opcodeOffset() { return get(meta, M_OPCODE_OFFSET, 4); }
+    public int opcodeOffset() { return get(meta(), M_OPCODE_OFFSET, 4); }
 
     /**
      * The mandatory prefix that selected this form: 0 none, 1 = 66, 2 = F3, 3 = F2. For VEX, EVEX
      * and XOP it is the encoded pp field; for legacy SSE maps the prefix the decoder picked.
      */
-    public int mandatoryPrefix() { return get(meta, M_MANDATORY, 2); }
+    public int mandatoryPrefix() { return get(meta(), M_MANDATORY, 2); }
 
-    public boolean hasModrm() { return get(meta, M_MODRM, 9) != 0; }
+    public boolean hasModrm() { return get(meta(), M_MODRM, 9) != 0; }
 
     /** ModRM byte or -1. */
-    public int modrm() { return get(meta, M_MODRM, 9) - 1; }
+    public int modrm() { return get(meta(), M_MODRM, 9) - 1; }
 
     /** SIB byte or -1. */
-    public int sib() { return get(meta, M_SIB, 9) - 1; }
+    public int sib() { return get(meta(), M_SIB, 9) - 1; }
 
     /** Effective operand size in bytes for general-purpose operands: 2, 4 or 8. */
-    public int operandSize() { return 2 << get(meta, M_OPERAND_SIZE, 2); }
+    public int operandSize() { return 2 << get(meta(), M_OPERAND_SIZE, 2); }
 
     /** Effective address size in bytes: 4 (67 prefix) or 8. */
-    public int addressSize() { return 4 << get(meta, M_ADDRESS_SIZE, 1); }
+    public int addressSize() { return 4 << get(meta(), M_ADDRESS_SIZE, 1); }
 
     /** Vector length in bits for VEX/EVEX/XOP instructions (128, 256, 512), else 0. */
     public int vectorLength() {
-        int code = get(meta2, N_VECTOR_LENGTH, 3);
+        int code = get(meta2(), N_VECTOR_LENGTH, 3);
         return code == 0 ? 0 : 64 << code;
     }
 
@@ -263,6 +284,7 @@ public final class Instruction {
         bits = 0;
         meta = META_RESET;
         meta2 = 0;
+        fast = 0;
         displacement = 0;
         value = 0;
     }

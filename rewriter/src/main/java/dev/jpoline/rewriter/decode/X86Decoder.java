@@ -728,7 +728,6 @@ public final class X86Decoder {
         int sib = -1;
         int mod = 3;
         int reg = 0;
-        int dispOffset = 0;
         int dispSize = 0;
         long displacement = 0;
         if ((e & F_MODRM) != 0) {
@@ -756,13 +755,11 @@ public final class X86Decoder {
                 // room) and keep the displacement's, which a mispredicted branch on its size would cost more
                 int dispMask = -((dispSize + 7) >> 3); // -1 with a displacement, else 0
                 int dispShift = 32 - 8 * dispSize; // sign-extends disp8 (a shift by 32 is one by 0)
-                dispOffset = (p - offset) & dispMask;
                 displacement = ((int) INT32.get(code, p) << dispShift >> dispShift) & dispMask;
                 p += dispSize;
             }
         }
         int immSize = (e >>> (F_IMM_SHIFT + 4 * osIndex)) & 0xF;
-        int memSize = (e >> F_MSZ_SHIFT) & 0xF;
         int special = (e >> F_SPECIAL_SHIFT) & 7;
         if (special != FS_NONE) {
             switch (special) {
@@ -775,9 +772,6 @@ public final class X86Decoder {
                     }
                     if (reg == 2 || reg == 4) {
                         bits |= Instruction.B_INDIRECT_BRANCH;
-                        memSize = M_Q;
-                    } else if (reg == 6) {
-                        memSize = M_STACK;
                     }
                     break;
                 case FS_GRP11:
@@ -792,7 +786,6 @@ public final class X86Decoder {
                     break;
             }
         }
-        final int branch = (e >> F_BRANCH_SHIFT) & 7;
         final int length = p - offset + immSize;
         // the same for the immediate: one 8-byte read, sign-extended (ENTER: zero-extended) by its size
         final int immShift = IMM_SX_SHIFT[immSize];
@@ -800,23 +793,73 @@ public final class X86Decoder {
         out.address = address;
         out.length = length;
         out.bits = bits;
-        // per-opcode part (prefixes, map, opcode, mandatory prefix, address size) from a table
-        out.meta = FAST_META[prefixes << 6 | map << 8 | b] // PREFIX_OPERAND_SIZE << 6 = 512
+        // The packed fields are left to materialize(), from these raw ones, when first asked for
+        // (bit 63 marks them pending).
+        out.fast = Long.MIN_VALUE | prefixes >> 3 | rex << 1 | map << 9 | b << 10 | opcodeOffset << 18
+                | (long) (modrm + 1) << 20 | (long) (sib + 1) << 29;
+        out.displacement = displacement;
+        out.value = value;
+        return length;
+    }
+
+    /**
+     * Computes the packed fields of an instruction the fast path decoded from the raw fields it
+     * left in {@link Instruction#fast}, exactly as {@link #decodeFast} would have stored them.
+     */
+    static void materialize(Instruction insn) {
+        final long f = insn.fast;
+        final int has66 = (int) f & 1;
+        final int rex = (int) (f >> 1) & 0xFF;
+        final int map = (int) (f >> 9) & 1;
+        final int opcode = (int) (f >> 10) & 0xFF;
+        final int opcodeOffset = (int) (f >> 18) & 3;
+        final int modrm = (int) (f >> 20 & 0x1FF) - 1;
+        final int sib = (int) (f >> 29 & 0x1FF) - 1;
+        final int e = (map == 0 ? FAST_ONE_BYTE : FAST_0F)[opcode];
+        final int osIndex = (rex & 8) != 0 ? 2 : has66 != 0 ? 0 : 1;
+        final int mod = modrm < 0 ? 3 : modrm >> 6;
+        final int reg = modrm < 0 ? 0 : (modrm >> 3) & 7;
+        int p = opcodeOffset + 1 + (modrm < 0 ? 0 : 1);
+        int dispSize = 0;
+        if (mod != 3) {
+            int form = MODRM_FORM[modrm];
+            dispSize = form & 7;
+            if ((form & 8) != 0) {
+                p++;
+                if (mod == 0 && (sib & 7) == 5) {
+                    dispSize = 4;
+                }
+            }
+        }
+        final int dispOffset = dispSize != 0 ? p : 0;
+        p += dispSize;
+        int immSize = (e >>> (F_IMM_SHIFT + 4 * osIndex)) & 0xF;
+        int memSize = (e >> F_MSZ_SHIFT) & 0xF;
+        int special = (e >> F_SPECIAL_SHIFT) & 7;
+        if (special == FS_GRP5) {
+            if (reg == 2 || reg == 4) {
+                memSize = M_Q;
+            } else if (reg == 6) {
+                memSize = M_STACK;
+            }
+        } else if (special == FS_GRP3 && reg > 1) {
+            immSize = 0;
+        }
+        final int branch = (e >> F_BRANCH_SHIFT) & 7;
+        final int memorySize = mod != 3 ? MEMORY_SIZE[memSize * 3 + osIndex] : 0;
+        insn.meta = FAST_META[has66 << 9 | map << 8 | opcode]
                 | (long) rex << Instruction.M_REX
                 | (long) opcodeOffset << Instruction.M_OPCODE_OFFSET
                 | (long) (modrm + 1) << Instruction.M_MODRM
                 | (long) (sib + 1) << Instruction.M_SIB
                 | (long) osIndex << Instruction.M_OPERAND_SIZE;
-        int memorySize = MEMORY_SIZE[memSize * 3 + osIndex] & (mod - 3) >> 31; // none for mod 3 (or no ModRM)
-        out.meta2 = (long) dispOffset << Instruction.N_DISP_OFFSET // no vector length, valid
+        insn.meta2 = (long) dispOffset << Instruction.N_DISP_OFFSET
                 | (long) dispSize << Instruction.N_DISP_SIZE
-                | (long) (immSize != 0 ? p - offset : 0) << Instruction.N_FIELD_OFFSET
+                | (long) (immSize != 0 ? p : 0) << Instruction.N_FIELD_OFFSET
                 | (long) immSize << Instruction.N_FIELD_SIZE
                 | (long) branch << Instruction.N_BRANCH
                 | (long) memorySize << Instruction.N_MEMORY_SIZE;
-        out.displacement = displacement;
-        out.value = value;
-        return length;
+        insn.fast = 0;
     }
 
     /** Result bits of {@link #scanStep}: the length is in the low 8 bits. */

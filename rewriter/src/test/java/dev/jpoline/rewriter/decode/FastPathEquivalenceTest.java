@@ -145,8 +145,8 @@ class FastPathEquivalenceTest {
 
     private static boolean same(Instruction x, Instruction y) {
         // every public property is a function of these (see describe for the failure message)
-        return x.address == y.address && x.length == y.length && x.bits == y.bits && x.meta == y.meta
-                && x.meta2 == y.meta2 && x.displacement == y.displacement && x.value == y.value;
+        return x.address == y.address && x.length == y.length && x.bits == y.bits && x.meta() == y.meta()
+                && x.meta2() == y.meta2() && x.displacement == y.displacement && x.value == y.value;
     }
 
     /** Every public property. */
