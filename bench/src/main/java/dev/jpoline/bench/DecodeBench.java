@@ -27,7 +27,9 @@ import org.openjdk.jmh.annotations.State;
  * linear sweep of all executable sections of the file; the {@code bytes} aux counter is reported
  * by JMH as bytes per second, so MB/s = bytes / 1e6 (also printed as "bytes/op" in setup).
  *
- * <p>Run: {@code bench/run DecodeBench -f 1 -wi 2 -i 3 -w 2 -r 2}
+ * <p>Run: {@code bench/run DecodeBench -f 1 -wi 3 -i 5 -w 2 -r 2}; the machine is shared, so alternate
+ * before/after runs and compare medians. {@code scan} goes through {@code X86Decoder.scanStep}, which
+ * fills no {@link Instruction} for the common forms.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)

@@ -2,6 +2,10 @@ package dev.jpoline.rewriter.decode;
 
 import static dev.jpoline.rewriter.decode.OpcodeTables.*;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Table-driven x86-64 (64-bit mode) instruction decoder: lengths, validity, relative branches,
  * RIP- and RSP-relative memory operands. It holds no state, so one instance may be shared by
@@ -96,6 +100,142 @@ public final class X86Decoder {
         }
     }
 
+    // --- Fast path: precomputed entries for prefix-free (or 66 / REX only) one-byte and 0F opcodes.
+    private static final int F_OK = 1; // handled without a 66 prefix
+    private static final int F_OK_66 = 1 << 1; // handled with a 66 prefix
+    private static final int F_MODRM = 1 << 2;
+    private static final int F_MEM_ONLY = 1 << 3;
+    private static final int F_REG_ONLY = 1 << 4;
+    private static final int F_SPECIAL_SHIFT = 5; // 3 bits, FS_*
+    private static final int FS_NONE = 0;
+    private static final int FS_SYSCALL = 1;
+    private static final int FS_SYSENTER = 2;
+    private static final int FS_RET = 3;
+    private static final int FS_GRP5 = 4; // FF: /0 /1 /2 /4 /6 here, /3 /5 /7 in the full path
+    private static final int FS_GRP11 = 5; // C6/C7: /0 here, the rest in the full path
+    private static final int FS_GRP3 = 6; // F6/F7: the immediate only for /0 /1
+    private static final int F_MSZ_SHIFT = 8; // 4 bits, memory size class
+    private static final int F_BRANCH_SHIFT = 12; // 3 bits, BranchKind ordinal
+    private static final int F_MP_SHIFT = 15; // 2 bits, mandatory prefix without 66
+    private static final int F_MP66_SHIFT = 17; // 2 bits, mandatory prefix with 66
+    private static final int F_IMM_SHIFT = 20; // 3 x 4 bits: immediate size for operand size 2, 4, 8
+    /** Fast-path entries of the one-byte map; 0 = not handled by the fast path. */
+    private static final int[] FAST_ONE_BYTE = new int[256];
+    /** Fast-path entries of the 0F map; 0 = not handled by the fast path. */
+    private static final int[] FAST_0F = new int[256];
+    /**
+     * The fast path's {@link Instruction#meta} fields that depend only on [66][map][opcode]: the 66
+     * prefix bit, map, opcode, mandatory prefix and the 8-byte address size (no segment, LEGACY).
+     */
+    private static final long[] FAST_META = new long[1024];
+    /** Bit 0-2: displacement size by ModRM (mod != 3, rm != 4 ignores SIB); bit 3: SIB follows; bit 4: RIP. */
+    private static final byte[] MODRM_FORM = new byte[256];
+    /** Per immediate size 0-8: the shift that sign-extends it from 64 bits, and the mask that keeps it (ENTER's 3 bytes zero-extended). */
+    private static final int[] IMM_SX_SHIFT = {0, 56, 48, 40, 32, 0, 0, 0, 0};
+    private static final long[] IMM_MASK_BY_SIZE = {0, -1L, -1L, 0xFF_FFFFL, -1L, 0, 0, 0, -1L};
+    private static final VarHandle INT32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /**
+     * Bytes of array the fast paths need from an instruction's start: they read 8 bytes at the
+     * immediate (at most 14 bytes in) without checking its size first.
+     */
+    private static final int FAST_SLACK = 24;
+
+    static {
+        for (int op = 0; op < 256; op++) {
+            FAST_ONE_BYTE[op] = PREFIX_KIND[op] != 0 ? 0 : fastEntry(ONE_BYTE[op]);
+            FAST_0F[op] = op == 0x0F || op == 0x38 || op == 0x3A ? 0 : fastEntry(MAP_0F[op]);
+        }
+        for (int i = 0; i < 1024; i++) {
+            int has66 = i >> 9;
+            int map = i >> 8 & 1;
+            int op = i & 0xFF;
+            int e = (map == 0 ? FAST_ONE_BYTE : FAST_0F)[op];
+            FAST_META[i] = (long) (has66 != 0 ? Instruction.PREFIX_OPERAND_SIZE : 0) << Instruction.M_PREFIXES
+                    | (long) map << Instruction.M_MAP | (long) op << Instruction.M_OPCODE
+                    | (long) (e >> (has66 == 0 ? F_MP_SHIFT : F_MP66_SHIFT) & 3) << Instruction.M_MANDATORY
+                    | 1L << Instruction.M_ADDRESS_SIZE;
+        }
+        for (int modrm = 0; modrm < 256; modrm++) {
+            int mod = modrm >> 6;
+            int rm = modrm & 7;
+            int form = 0;
+            if (mod != 3) {
+                form = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+                if (rm == 4) {
+                    form |= 8;
+                } else if (mod == 0 && rm == 5) {
+                    form = 4 | 16;
+                }
+            }
+            MODRM_FORM[modrm] = (byte) form;
+        }
+    }
+
+    /** The fast-path entry for a table entry of the one-byte or 0F map, 0 when the full path must decode it. */
+    private static int fastEntry(int flags) {
+        if ((flags & (ESCAPE | UNDEF | L0 | L1 | W0 | W1 | NO_MODRM | NO_VVVV | NO_VVVV_MEM)) != 0) {
+            return 0;
+        }
+        int fs;
+        switch ((flags & SPECIAL_MASK) >> SPECIAL_SHIFT) {
+            case S_NONE: fs = FS_NONE; break;
+            case S_SYSCALL: fs = FS_SYSCALL; break;
+            case S_SYSENTER: fs = FS_SYSENTER; break;
+            case S_RET: fs = FS_RET; break;
+            case S_GRP5: fs = FS_GRP5; break;
+            case S_GRP11: fs = FS_GRP11; break;
+            case S_GRP3: fs = FS_GRP3; break;
+            default: return 0;
+        }
+        int immKind = flags & IMM_MASK;
+        switch (immKind) {
+            case I_NONE: case I_B: case I_W: case I_Z: case I_V: case I_ENTER: case I_REL8: case I_RELZ:
+                break;
+            case I_GRP3_B: case I_GRP3_Z:
+                if (fs != FS_GRP3) {
+                    return 0;
+                }
+                break;
+            default:
+                return 0;
+        }
+        if (fs == FS_GRP3 && immKind != I_GRP3_B && immKind != I_GRP3_Z) {
+            return 0;
+        }
+        int e = 0;
+        int prefixMask = (flags >> P_SHIFT) & 0xF;
+        int variant = prefixMask == 0 ? 0 : selectVariant(prefixMask, 0, false);
+        int variant66 = prefixMask == 0 ? 0 : selectVariant(prefixMask, 0, true);
+        if (variant >= 0) {
+            e |= F_OK | variant << F_MP_SHIFT;
+        }
+        if (variant66 >= 0) {
+            e |= F_OK_66 | variant66 << F_MP66_SHIFT;
+        }
+        if (e == 0) {
+            return 0;
+        }
+        if ((flags & MODRM) != 0) {
+            e |= F_MODRM;
+        } else if (fs == FS_GRP5 || fs == FS_GRP11 || fs == FS_GRP3) {
+            return 0; // groups always have a ModRM; be safe if a table says otherwise
+        }
+        if ((flags & MEM_ONLY) != 0) {
+            e |= F_MEM_ONLY;
+        }
+        if ((flags & REG_ONLY) != 0) {
+            e |= F_REG_ONLY;
+        }
+        e |= fs << F_SPECIAL_SHIFT;
+        e |= ((flags & MSZ_MASK) >> MSZ_SHIFT) << F_MSZ_SHIFT;
+        e |= ((flags & BRANCH_MASK) >> BRANCH_SHIFT) << F_BRANCH_SHIFT;
+        for (int i = 0; i < 3; i++) {
+            e |= IMM_SIZE[immKind * 3 + i] << (F_IMM_SHIFT + 4 * i);
+        }
+        return e;
+    }
+
     public X86Decoder() {}
 
     /**
@@ -105,6 +245,19 @@ public final class X86Decoder {
      * invalid, truncated result of length 0.
      */
     public int decode(byte[] code, int offset, int limit, long address, Instruction out) {
+        // Fast path: at least 15 bytes available (so no bounds or length checks are needed) and a
+        // common legacy form; it returns 0 for anything it does not handle.
+        if (code != null && offset >= 0 && offset <= code.length - FAST_SLACK && limit - offset >= MAX_LENGTH) {
+            int n = decodeFast(code, offset, address, out);
+            if (n != 0) {
+                return n;
+            }
+        }
+        return decodeFull(code, offset, limit, address, out);
+    }
+
+    /** The complete decoder, without the fast path (package-private so tests can compare the two). */
+    int decodeFull(byte[] code, int offset, int limit, long address, Instruction out) {
         out.reset(address);
         if (code == null || offset < 0) {
             return fail(out, InvalidReason.TRUNCATED, 0);
@@ -149,13 +302,13 @@ public final class X86Decoder {
             }
             p++;
         }
-        out.prefixes = prefixes;
-        out.segment = segment;
-        out.rex = rex;
+        out.setPrefixes(prefixes);
+        out.setSegment(segment);
+        out.setRex(rex);
         final boolean rexW = (rex & 8) != 0;
         final boolean opsize16 = (prefixes & Instruction.PREFIX_OPERAND_SIZE) != 0;
-        out.operandSize = rexW ? 8 : opsize16 ? 2 : 4;
-        out.addressSize = (prefixes & Instruction.PREFIX_ADDRESS_SIZE) != 0 ? 4 : 8;
+        out.setOperandSize(rexW ? 8 : opsize16 ? 2 : 4);
+        out.setAddressSize((prefixes & Instruction.PREFIX_ADDRESS_SIZE) != 0 ? 4 : 8);
 
         int flags;
         int map;
@@ -170,7 +323,7 @@ public final class X86Decoder {
             // the common case: a one-byte-map opcode (8F is POP r/m unless the next byte selects an XOP map)
             map = Instruction.MAP_ONE_BYTE;
             opcode = b;
-            out.opcodeOffset = p - offset;
+            out.setOpcodeOffset(p - offset);
             p += 1;
             flags = oneByteFlags & ~ESCAPE;
         } else if (b == 0x0F) {
@@ -184,7 +337,7 @@ public final class X86Decoder {
                 }
                 map = b2 == 0x38 ? Instruction.MAP_0F38 : Instruction.MAP_0F3A;
                 opcode = code[p + 2] & 0xFF;
-                out.opcodeOffset = p + 2 - offset;
+                out.setOpcodeOffset(p + 2 - offset);
                 p += 3;
                 flags = (b2 == 0x38 ? MAP_0F38 : MAP_0F3A)[opcode];
             } else if (b2 == 0x0F) {
@@ -192,7 +345,7 @@ public final class X86Decoder {
             } else {
                 map = Instruction.MAP_0F;
                 opcode = b2;
-                out.opcodeOffset = p + 1 - offset;
+                out.setOpcodeOffset(p + 1 - offset);
                 p += 2;
                 flags = MAP_0F[opcode];
             }
@@ -209,12 +362,12 @@ public final class X86Decoder {
             int p1 = code[p + 1] & 0xFF;
             int vexL;
             if (b == 0xC5) {
-                out.encoding = ENC_VEX;
+                out.setEncoding(ENC_VEX);
                 map = 1;
                 vexPp = p1 & 3;
                 vexL = (p1 >> 2) & 1;
                 vvvv = (p1 >> 3) & 0xF;
-                out.rex = 0x40 | ((~p1 >> 5) & 4); // R
+                out.setRex(0x40 | ((~p1 >> 5) & 4)); // R
                 flags = VEX[1][vexPp * 256 + (code[p + 2] & 0xFF)];
             } else if (b == 0xC4 || b == 0x8F) {
                 int p2 = code[p + 2] & 0xFF;
@@ -223,17 +376,17 @@ public final class X86Decoder {
                 vexL = (p2 >> 2) & 1;
                 vvvv = (p2 >> 3) & 0xF;
                 vexW = (p2 & 0x80) != 0;
-                out.rex = 0x40 | ((~p1 >> 5) & 7) | (vexW ? 8 : 0);
+                out.setRex(0x40 | ((~p1 >> 5) & 7) | (vexW ? 8 : 0));
                 int op = code[p + 3] & 0xFF;
                 if (b == 0xC4) {
-                    out.encoding = ENC_VEX;
+                    out.setEncoding(ENC_VEX);
                     flags = map >= 1 && map <= 3 ? VEX[map][vexPp * 256 + op] : 0;
                 } else {
-                    out.encoding = ENC_XOP;
+                    out.setEncoding(ENC_XOP);
                     flags = map <= 10 && vexPp == 0 ? XOP[map - 8][op] : 0;
                 }
             } else {
-                out.encoding = ENC_EVEX;
+                out.setEncoding(ENC_EVEX);
                 evex = true;
                 int p2 = code[p + 2] & 0xFF;
                 evexP2 = code[p + 3] & 0xFF;
@@ -242,17 +395,17 @@ public final class X86Decoder {
                 vexL = (evexP2 >> 5) & 3;
                 vvvv = (p2 >> 3) & 0xF | ((evexP2 & 0x08) != 0 ? 0 : 0x10); // V' clear = register 16+: used
                 vexW = (p2 & 0x80) != 0;
-                out.rex = 0x40 | ((~p1 >> 5) & 7) | (vexW ? 8 : 0);
+                out.setRex(0x40 | ((~p1 >> 5) & 7) | (vexW ? 8 : 0));
                 // P0 bit 3 must be 0 and P1 bit 2 must be 1 (fixed bits of the EVEX payload).
                 flags = (p1 & 0x08) == 0 && (p2 & 0x04) != 0 ? EVEX[map][vexPp * 256 + (code[p + 4] & 0xFF)] : 0;
             }
-            out.opcodeMap = map;
-            out.mandatoryPrefix = vexPp;
+            out.setOpcodeMap(map);
+            out.setMandatoryPrefix(vexPp);
             opcode = code[p + escapeBytes] & 0xFF;
-            out.opcode = opcode;
-            out.opcodeOffset = p + escapeBytes - offset;
-            out.vectorLength = 128 << vexL;
-            out.operandSize = vexW ? 8 : 4;
+            out.setOpcode(opcode);
+            out.setOpcodeOffset(p + escapeBytes - offset);
+            out.setVectorLength(128 << vexL);
+            out.setOperandSize(vexW ? 8 : 4);
             if (vexW) {
                 out.bits |= Instruction.B_VEX_W;
             }
@@ -274,8 +427,8 @@ public final class X86Decoder {
             }
         }
         if (vexPp < 0) {
-            out.opcodeMap = map;
-            out.opcode = opcode;
+            out.setOpcodeMap(map);
+            out.setOpcode(opcode);
         }
         if ((flags & UNDEF) != 0) {
             return fail(out, InvalidReason.UNDEFINED, 1);
@@ -288,7 +441,7 @@ public final class X86Decoder {
             if (variant < 0) {
                 return fail(out, InvalidReason.UNDEFINED, 1);
             }
-            out.mandatoryPrefix = variant;
+            out.setMandatoryPrefix(variant);
         }
 
         // ModRM, SIB and displacement
@@ -302,7 +455,7 @@ public final class X86Decoder {
                 return endOfInput(out, p, limit, offset);
             }
             modrm = code[p] & 0xFF;
-            out.modrm = modrm;
+            out.setModrm(modrm);
             mod = modrm >> 6;
             reg = (modrm >> 3) & 7;
             rm = modrm & 7;
@@ -322,14 +475,14 @@ public final class X86Decoder {
                         return endOfInput(out, p, limit, offset);
                     }
                     int sib = code[p] & 0xFF;
-                    out.sib = sib;
+                    out.setSib(sib);
                     base = sib & 7;
                     p++;
                     if (mod == 0 && base == 5) {
                         dispSize = 4; // no base, disp32
                     }
                     // RSP as base: SIB base=100 without REX.B (REX.B selects r12)
-                    if (base == 4 && (out.rex & 1) == 0 && out.addressSize == 8) {
+                    if (base == 4 && (out.rex() & 1) == 0 && out.addressSize() == 8) {
                         out.bits |= Instruction.B_RSP_RELATIVE;
                     }
                 } else if (mod == 0 && rm == 5) {
@@ -340,8 +493,7 @@ public final class X86Decoder {
                     if (p + dispSize > hardEnd) {
                         return endOfInput(out, p + dispSize, limit, offset);
                     }
-                    out.dispOffset = p - offset;
-                    out.dispSize = dispSize;
+                    out.setDisp(p - offset, dispSize);
                     long disp = dispSize == 1 ? code[p] : readInt32(code, p);
                     if (evex && dispSize == 1) {
                         disp *= evexDisp8Scale(map, vexPp, opcode, vexW, (evexP2 >> 5) & 3, (evexP2 & 0x10) != 0);
@@ -365,10 +517,10 @@ public final class X86Decoder {
         int immKind = flags & IMM_MASK;
         // Immediate size by table (kind x operand size): a switch here is an indirect jump that
         // mispredicts on every change of instruction kind. MOFFS and the F6/F7 groups adjust below.
-        int immSize = IMM_SIZE[immKind * 3 + (out.operandSize >> 2)];
+        int immSize = IMM_SIZE[immKind * 3 + (out.operandSize() >> 2)];
         if (immKind >= I_MOFFS) {
             if (immKind == I_MOFFS) {
-                immSize = out.addressSize;
+                immSize = out.addressSize();
             } else if ((immKind == I_GRP3_B || immKind == I_GRP3_Z) && reg > 1) {
                 immSize = 0; // only TEST (/0, /1) has an immediate
             }
@@ -411,7 +563,7 @@ public final class X86Decoder {
                         out.bits |= Instruction.B_INDIRECT_BRANCH;
                         memSize = reg == 2 || reg == 4 ? M_Q : 0;
                         if (reg == 3 || reg == 5) {
-                            out.memoryOperandSize = out.operandSize + 2; // far pointer m16:16/32/64
+                            out.setMemoryOperandSize(out.operandSize() + 2); // far pointer m16:16/32/64
                         }
                     } else if (reg == 6) {
                         memSize = M_STACK;
@@ -429,7 +581,7 @@ public final class X86Decoder {
                         return fail(out, InvalidReason.UNDEFINED, 1);
                     }
                     if (mod != 3) {
-                        out.memoryOperandSize = x87MemorySize(opcode, reg);
+                        out.setMemoryOperandSize(x87MemorySize(opcode, reg));
                     }
                     break;
                 case S_GRP6:
@@ -452,7 +604,7 @@ public final class X86Decoder {
                         return fail(out, InvalidReason.UNDEFINED, 1);
                     }
                     if (mod != 3 && reg == 1) {
-                        out.memoryOperandSize = rexW ? 16 : 8;
+                        out.setMemoryOperandSize(rexW ? 16 : 8);
                     }
                     break;
                 case S_GRP8:
@@ -528,11 +680,283 @@ public final class X86Decoder {
         if ((prefixes & Instruction.PREFIX_LOCK) != 0 && !lockAllowed(map, opcode, reg, mod)) {
             return fail(out, InvalidReason.BAD_PREFIX, 1);
         }
-        if (memSize != M_UNKNOWN && mod != 3 && out.memoryOperandSize == 0) {
-            out.memoryOperandSize = MEMORY_SIZE[memSize * 3 + (out.operandSize >> 2)];
+        if (memSize != M_UNKNOWN && mod != 3 && out.memoryOperandSize() == 0) {
+            out.setMemoryOperandSize(MEMORY_SIZE[memSize * 3 + (out.operandSize() >> 2)]);
         }
-        out.branchKind = branch;
+        out.setBranchKind(branch);
         return finish(code, offset, p, limit, out, immKind, immSize);
+    }
+
+    /**
+     * The fast path of {@link #decode}: {@code [66] [REX] opcode} with a one-byte or 0F opcode the
+     * fast tables hold, with at least {@link #MAX_LENGTH} bytes available from {@code offset}. Fills
+     * {@code out} exactly as {@link #decodeFull} would and returns the length, or returns 0 without
+     * a meaningful {@code out} for anything else.
+     */
+    private static int decodeFast(byte[] code, int offset, long address, Instruction out) {
+        int p = offset;
+        int b = code[p] & 0xFF;
+        int prefixes = 0;
+        int rex = 0;
+        if (b == 0x66) {
+            prefixes = Instruction.PREFIX_OPERAND_SIZE;
+            b = code[++p] & 0xFF;
+        }
+        if ((b & 0xF0) == 0x40) {
+            rex = b;
+            b = code[++p] & 0xFF;
+        }
+        int e;
+        int map;
+        if (b != 0x0F) {
+            e = FAST_ONE_BYTE[b];
+            map = Instruction.MAP_ONE_BYTE;
+        } else {
+            b = code[++p] & 0xFF;
+            e = FAST_0F[b];
+            map = Instruction.MAP_0F;
+        }
+        if ((e & (prefixes == 0 ? F_OK : F_OK_66)) == 0) {
+            return 0;
+        }
+        final int opcodeOffset = p - offset;
+        p++;
+        // operand-size index: 0 -> 2 bytes (66), 1 -> 4, 2 -> 8 (REX.W overrides 66)
+        final int osIndex = (rex & 8) != 0 ? 2 : prefixes != 0 ? 0 : 1;
+        int bits = Instruction.B_VALID;
+        int modrm = -1;
+        int sib = -1;
+        int mod = 3;
+        int reg = 0;
+        int dispSize = 0;
+        long displacement = 0;
+        if ((e & F_MODRM) != 0) {
+            modrm = code[p++] & 0xFF;
+            mod = modrm >> 6;
+            reg = (modrm >> 3) & 7;
+            if (mod == 3 ? (e & F_MEM_ONLY) != 0 : (e & F_REG_ONLY) != 0) {
+                return 0;
+            }
+            if (mod != 3) {
+                int form = MODRM_FORM[modrm];
+                dispSize = form & 7;
+                if ((form & 8) != 0) {
+                    sib = code[p++] & 0xFF;
+                    int base = sib & 7;
+                    if (mod == 0 && base == 5) {
+                        dispSize = 4;
+                    }
+                    // RSP base (100 without REX.B), without a branch: 1 when base ^ 4 == 0
+                    bits |= (((base ^ 4) - 1) >>> 31 & ~rex & 1) << 4; // Instruction.B_RSP_RELATIVE
+                } else {
+                    bits |= (form & 16) >> 1; // Instruction.B_RIP_RELATIVE
+                }
+                // off the length's critical path: read 4 bytes unconditionally (fastRange leaves
+                // room) and keep the displacement's, which a mispredicted branch on its size would cost more
+                int dispMask = -((dispSize + 7) >> 3); // -1 with a displacement, else 0
+                int dispShift = 32 - 8 * dispSize; // sign-extends disp8 (a shift by 32 is one by 0)
+                displacement = ((int) INT32.get(code, p) << dispShift >> dispShift) & dispMask;
+                p += dispSize;
+            }
+        }
+        int immSize = (e >>> (F_IMM_SHIFT + 4 * osIndex)) & 0xF;
+        int special = (e >> F_SPECIAL_SHIFT) & 7;
+        if (special != FS_NONE) {
+            switch (special) {
+                case FS_SYSCALL: bits |= Instruction.B_SYSCALL; break;
+                case FS_SYSENTER: bits |= Instruction.B_SYSENTER; break;
+                case FS_RET: bits |= Instruction.B_RET; break;
+                case FS_GRP5:
+                    if (reg == 3 || reg == 5 || reg == 7) {
+                        return 0;
+                    }
+                    if (reg == 2 || reg == 4) {
+                        bits |= Instruction.B_INDIRECT_BRANCH;
+                    }
+                    break;
+                case FS_GRP11:
+                    if (reg != 0) {
+                        return 0;
+                    }
+                    break;
+                default: // FS_GRP3
+                    if (reg > 1) {
+                        immSize = 0;
+                    }
+                    break;
+            }
+        }
+        final int length = p - offset + immSize;
+        // the same for the immediate: one 8-byte read, sign-extended (ENTER: zero-extended) by its size
+        final int immShift = IMM_SX_SHIFT[immSize];
+        final long value = ((long) INT64.get(code, p) << immShift >> immShift) & IMM_MASK_BY_SIZE[immSize];
+        out.address = address;
+        out.length = length;
+        out.bits = bits;
+        // The packed fields are left to materialize(), from these raw ones, when first asked for
+        // (bit 63 marks them pending).
+        out.fast = Long.MIN_VALUE | prefixes >> 3 | rex << 1 | map << 9 | b << 10 | opcodeOffset << 18
+                | (long) (modrm + 1) << 20 | (long) (sib + 1) << 29;
+        out.displacement = displacement;
+        out.value = value;
+        return length;
+    }
+
+    /**
+     * Computes the packed fields of an instruction the fast path decoded from the raw fields it
+     * left in {@link Instruction#fast}, exactly as {@link #decodeFast} would have stored them.
+     */
+    static void materialize(Instruction insn) {
+        final long f = insn.fast;
+        final int has66 = (int) f & 1;
+        final int rex = (int) (f >> 1) & 0xFF;
+        final int map = (int) (f >> 9) & 1;
+        final int opcode = (int) (f >> 10) & 0xFF;
+        final int opcodeOffset = (int) (f >> 18) & 3;
+        final int modrm = (int) (f >> 20 & 0x1FF) - 1;
+        final int sib = (int) (f >> 29 & 0x1FF) - 1;
+        final int e = (map == 0 ? FAST_ONE_BYTE : FAST_0F)[opcode];
+        final int osIndex = (rex & 8) != 0 ? 2 : has66 != 0 ? 0 : 1;
+        final int mod = modrm < 0 ? 3 : modrm >> 6;
+        final int reg = modrm < 0 ? 0 : (modrm >> 3) & 7;
+        int p = opcodeOffset + 1 + (modrm < 0 ? 0 : 1);
+        int dispSize = 0;
+        if (mod != 3) {
+            int form = MODRM_FORM[modrm];
+            dispSize = form & 7;
+            if ((form & 8) != 0) {
+                p++;
+                if (mod == 0 && (sib & 7) == 5) {
+                    dispSize = 4;
+                }
+            }
+        }
+        final int dispOffset = dispSize != 0 ? p : 0;
+        p += dispSize;
+        int immSize = (e >>> (F_IMM_SHIFT + 4 * osIndex)) & 0xF;
+        int memSize = (e >> F_MSZ_SHIFT) & 0xF;
+        int special = (e >> F_SPECIAL_SHIFT) & 7;
+        if (special == FS_GRP5) {
+            if (reg == 2 || reg == 4) {
+                memSize = M_Q;
+            } else if (reg == 6) {
+                memSize = M_STACK;
+            }
+        } else if (special == FS_GRP3 && reg > 1) {
+            immSize = 0;
+        }
+        final int branch = (e >> F_BRANCH_SHIFT) & 7;
+        final int memorySize = mod != 3 ? MEMORY_SIZE[memSize * 3 + osIndex] : 0;
+        insn.meta = FAST_META[has66 << 9 | map << 8 | opcode]
+                | (long) rex << Instruction.M_REX
+                | (long) opcodeOffset << Instruction.M_OPCODE_OFFSET
+                | (long) (modrm + 1) << Instruction.M_MODRM
+                | (long) (sib + 1) << Instruction.M_SIB
+                | (long) osIndex << Instruction.M_OPERAND_SIZE;
+        insn.meta2 = (long) dispOffset << Instruction.N_DISP_OFFSET
+                | (long) dispSize << Instruction.N_DISP_SIZE
+                | (long) (immSize != 0 ? p : 0) << Instruction.N_FIELD_OFFSET
+                | (long) immSize << Instruction.N_FIELD_SIZE
+                | (long) branch << Instruction.N_BRANCH
+                | (long) memorySize << Instruction.N_MEMORY_SIZE;
+        insn.fast = 0;
+    }
+
+    /** Result bits of {@link #scanStep}: the length is in the low 8 bits. */
+    public static final int STEP_LENGTH_MASK = 0xFF;
+    public static final int STEP_VALID = 1 << 8;
+    public static final int STEP_SYSCALL = 1 << 9;
+    public static final int STEP_SYSENTER = 1 << 10;
+
+    /**
+     * What a linear sweep needs from one instruction, without filling an {@link Instruction} in the
+     * common case: returns {@code length | STEP_VALID? | STEP_SYSCALL? | STEP_SYSENTER?}, exactly
+     * the {@link Instruction#length()}, {@link Instruction#isValid()}, {@link Instruction#isSyscall()}
+     * and {@link Instruction#isSysenter()} that {@link #decode} gives for the same arguments. Forms
+     * the fast tables do not hold are decoded fully into {@code scratch} (whose content is then
+     * that decode's, and is otherwise unspecified).
+     */
+    public int scanStep(byte[] code, int offset, int limit, long address, Instruction scratch) {
+        if (code != null && offset >= 0 && offset <= code.length - FAST_SLACK && limit - offset >= MAX_LENGTH) {
+            int step = lengthFast(code, offset);
+            if (step != 0) {
+                return step;
+            }
+        }
+        int n = decodeFull(code, offset, limit, address, scratch);
+        return n | (scratch.isValid() ? STEP_VALID : 0) | (scratch.isSyscall() ? STEP_SYSCALL : 0)
+                | (scratch.isSysenter() ? STEP_SYSENTER : 0);
+    }
+
+    /** {@link #decodeFast} reduced to length and kind: the same acceptance, no stores. */
+    static int lengthFast(byte[] code, int offset) {
+        int p = offset;
+        int b = code[p] & 0xFF;
+        boolean opsize16 = false;
+        int rex = 0;
+        if (b == 0x66) {
+            opsize16 = true;
+            b = code[++p] & 0xFF;
+        }
+        if ((b & 0xF0) == 0x40) {
+            rex = b;
+            b = code[++p] & 0xFF;
+        }
+        int e;
+        if (b != 0x0F) {
+            e = FAST_ONE_BYTE[b];
+        } else {
+            e = FAST_0F[code[++p] & 0xFF];
+        }
+        if ((e & (opsize16 ? F_OK_66 : F_OK)) == 0) {
+            return 0;
+        }
+        p++;
+        final int osIndex = (rex & 8) != 0 ? 2 : opsize16 ? 0 : 1;
+        int reg = 0;
+        if ((e & F_MODRM) != 0) {
+            int modrm = code[p++] & 0xFF;
+            int mod = modrm >> 6;
+            reg = (modrm >> 3) & 7;
+            if (mod == 3 ? (e & F_MEM_ONLY) != 0 : (e & F_REG_ONLY) != 0) {
+                return 0;
+            }
+            int form = MODRM_FORM[modrm];
+            int dispSize = form & 7;
+            if ((form & 8) != 0) {
+                if (mod == 0 && (code[p] & 7) == 5) {
+                    dispSize = 4;
+                }
+                p++;
+            }
+            p += dispSize;
+        }
+        int immSize = (e >>> (F_IMM_SHIFT + 4 * osIndex)) & 0xF;
+        int result = STEP_VALID;
+        int special = (e >> F_SPECIAL_SHIFT) & 7;
+        if (special != FS_NONE) {
+            switch (special) {
+                case FS_SYSCALL: result |= STEP_SYSCALL; break;
+                case FS_SYSENTER: result |= STEP_SYSENTER; break;
+                case FS_RET: break;
+                case FS_GRP5:
+                    if (reg == 3 || reg == 5 || reg == 7) {
+                        return 0;
+                    }
+                    break;
+                case FS_GRP11:
+                    if (reg != 0) {
+                        return 0;
+                    }
+                    break;
+                default: // FS_GRP3
+                    if (reg > 1) {
+                        immSize = 0;
+                    }
+                    break;
+            }
+        }
+        return result | (p - offset + immSize);
     }
 
     /** Adds the immediate, checks length limits and computes targets. */
@@ -544,7 +968,6 @@ public final class X86Decoder {
         if (length > limit - offset) {
             return fail(out, InvalidReason.TRUNCATED, 1);
         }
-        long end = out.address + length;
         if (immSize != 0) {
             long value;
             if (immSize == 1) {
@@ -558,19 +981,10 @@ public final class X86Decoder {
             } else {
                 value = (code[p] & 0xFF) | (code[p + 1] & 0xFF) << 8 | (code[p + 2] & 0xFF) << 16; // ENTER
             }
-            if (out.branchKind != 0) {
-                out.relOffset = p - offset;
-                out.relSize = immSize;
-                out.branchTarget = end + value;
-            } else {
-                out.immOffset = p - offset;
-                out.immSize = immSize;
-                out.immediate = value;
-            }
-        }
-        if ((out.bits & Instruction.B_RIP_RELATIVE) != 0) {
-            long target = end + out.displacement;
-            out.ripTarget = out.addressSize == 4 ? target & 0xFFFF_FFFFL : target;
+            // the immediate or, for a relative branch, the rel field; Instruction derives the
+            // branch and RIP-relative targets from it, the displacement and the length on demand
+            out.setField(p - offset, immSize);
+            out.value = value;
         }
         out.length = length;
         out.bits |= Instruction.B_VALID;
@@ -585,9 +999,9 @@ public final class X86Decoder {
     }
 
     private static int fail(Instruction out, InvalidReason reason, int skip) {
-        out.invalidReason = reason.ordinal();
+        out.setInvalidReason(reason.ordinal());
         out.length = skip;
-        out.branchKind = 0;
+        out.setBranchKind(0);
         // an invalid decode claims nothing about what its bytes might have meant
         out.bits &= ~(Instruction.B_VALID | Instruction.B_SYSCALL | Instruction.B_SYSENTER | Instruction.B_RIP_RELATIVE
                 | Instruction.B_RSP_RELATIVE);
@@ -596,15 +1010,15 @@ public final class X86Decoder {
 
     private int decode3DNow(byte[] code, int offset, int p, int limit, int hardEnd, Instruction out) {
         // 0F 0F modrm [sib] [disp] op: the operation byte sits where an imm8 would.
-        out.encoding = ENC_3DNOW;
-        out.opcodeMap = Instruction.MAP_0F;
-        out.opcode = 0x0F;
-        out.opcodeOffset = p - 1 - offset;
+        out.setEncoding(ENC_3DNOW);
+        out.setOpcodeMap(Instruction.MAP_0F);
+        out.setOpcode(0x0F);
+        out.setOpcodeOffset(p - 1 - offset);
         if (p >= hardEnd) {
             return endOfInput(out, p, limit, offset);
         }
         int modrm = code[p] & 0xFF;
-        out.modrm = modrm;
+        out.setModrm(modrm);
         p++;
         int mod = modrm >> 6;
         int rm = modrm & 7;
@@ -614,11 +1028,11 @@ public final class X86Decoder {
                 if (p >= hardEnd) {
                     return endOfInput(out, p, limit, offset);
                 }
-                out.sib = code[p] & 0xFF;
-                if (mod == 0 && (out.sib & 7) == 5) {
+                out.setSib(code[p] & 0xFF);
+                if (mod == 0 && (out.sib() & 7) == 5) {
                     dispSize = 4;
                 }
-                if ((out.sib & 7) == 4 && (out.rex & 1) == 0 && out.addressSize == 8) {
+                if ((out.sib() & 7) == 4 && (out.rex() & 1) == 0 && out.addressSize() == 8) {
                     out.bits |= Instruction.B_RSP_RELATIVE;
                 }
                 p++;
@@ -630,12 +1044,11 @@ public final class X86Decoder {
                 if (p + dispSize > hardEnd) {
                     return endOfInput(out, p + dispSize, limit, offset);
                 }
-                out.dispOffset = p - offset;
-                out.dispSize = dispSize;
+                out.setDisp(p - offset, dispSize);
                 out.displacement = dispSize == 1 ? code[p] : readInt32(code, p);
                 p += dispSize;
             }
-            out.memoryOperandSize = 8;
+            out.setMemoryOperandSize(8);
         }
         if (p >= hardEnd) {
             return endOfInput(out, p, limit, offset);

@@ -68,10 +68,13 @@ public final class SiteScanner {
                 rangeIndex += 2;
             }
             boolean inData = rangeIndex < ranges.length && ranges[rangeIndex] <= va;
-            int step = decoder.decode(code, pos, end, va, insn);
-            if (insn.isValid()) {
+            // length, validity and syscall/sysenter only: the common forms are decoded without
+            // filling an Instruction (X86Decoder.scanStep gives exactly what decode() would)
+            int kind = decoder.scanStep(code, pos, end, va, insn);
+            int step = kind & X86Decoder.STEP_LENGTH_MASK;
+            if ((kind & X86Decoder.STEP_VALID) != 0) {
                 instructions++;
-                if (insn.isSyscall() || insn.isSysenter()) {
+                if ((kind & (X86Decoder.STEP_SYSCALL | X86Decoder.STEP_SYSENTER)) != 0) {
                     int rel = pos - offset;
                     if (inData) {
                         suspicious.add(new SuspiciousSite(rel, "inside data range [0x"
@@ -82,7 +85,7 @@ public final class SiteScanner {
                                 + " instructions after an invalid decode at 0x" + Long.toHexString(lastInvalidAddress)));
                     } else {
                         sites.add(rel);
-                        if (insn.isSysenter()) {
+                        if ((kind & X86Decoder.STEP_SYSENTER) != 0) {
                             sysenters.add(rel);
                         }
                     }
