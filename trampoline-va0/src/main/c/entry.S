@@ -118,7 +118,14 @@ jpoline_entry:
     jrcxz .Lchild_return             /* jrcxz: the child must keep the caller's flags */
 .Lparent_return:                     /* our frame is intact: the child has its own stack */
     mov %rax, JP_FRAME_RAX(%rsp)
-    jmp .Lreturn
+    cld                              /* the caller's flags are back: C wants DF = 0 */
+    mov %rsp, %rbx                   /* the trace tier's EXIT record for the parent */
+    lea -JP_SCRATCH_SIZE(%rsp), %rsp
+    and $-16, %rsp
+    mov %rbx, %rdi
+    call jp_entry_after_clone
+    mov %rbx, %rsp
+    jmp .Lreturn                     /* every register comes back from the frame */
 .Lchild_return:                      /* (%rsp) = return address, rsp + 8 = the new stack */
     mov (%rsp), %rcx
     ret

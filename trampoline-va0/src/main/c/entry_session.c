@@ -53,7 +53,7 @@ static long long timeout_ns(struct jpoline_session_header *s) {
 }
 
 /* The host is alive while the session is live, its heartbeat is fresh and its pid exists. */
-static int host_alive(struct jpoline_session_header *s) {
+int jp_host_alive(struct jpoline_session_header *s) {
     if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != JPOLINE_SESSION_LIVE) return 0;
     long long beat = (long long)__atomic_load_n(&s->heartbeat_ns, __ATOMIC_ACQUIRE);
     if (monotonic_ns() - beat > timeout_ns(s)) return 0;
@@ -61,7 +61,7 @@ static int host_alive(struct jpoline_session_header *s) {
 }
 
 /* From now on every process of the session runs on without waiting for the host. */
-static void give_up(struct jpoline_session_header *s) {
+void jp_session_give_up(struct jpoline_session_header *s) {
     __atomic_store_n(&s->state, JPOLINE_SESSION_DEAD, __ATOMIC_RELEASE);
     __atomic_fetch_add(&s->processes_gave_up, 1, __ATOMIC_RELAXED);
 }
@@ -78,7 +78,7 @@ static struct jpoline_slot *claim_slot(struct jpoline_session_header *s) {
                 return slot;
         }
         /* Every slot busy: many processes starting at once. Wait a little for one to free. */
-        if (!host_alive(s) || monotonic_ns() > deadline) return 0;
+        if (!jp_host_alive(s) || monotonic_ns() > deadline) return 0;
         struct kernel_timespec pause = {0, WAIT_SLICE_NS / 10};
         jpoline_raw_syscall6(SYS_NANOSLEEP, (long)&pause, 0, 0, 0, 0, 0);
     }
@@ -94,7 +94,7 @@ long jp_session_request_with(int kind, uint64_t start, uint64_t end, const char 
         return -ERR_NOENT;
     struct jpoline_slot *slot = claim_slot(s);
     if (slot == 0) {
-        give_up(s);
+        jp_session_give_up(s);
         return -ERR_TIMEDOUT;
     }
     slot->pid = (uint32_t)jpoline_raw_syscall6(SYS_GETPID, 0, 0, 0, 0, 0, 0);
@@ -139,12 +139,12 @@ long jp_session_request_with(int kind, uint64_t start, uint64_t end, const char 
                 last_progress = monotonic_ns();
                 continue;
             }
-            if (host_alive(s) && monotonic_ns() - last_progress < timeout_ns(s)) continue;
+            if (jp_host_alive(s) && monotonic_ns() - last_progress < timeout_ns(s)) continue;
             /* The host is gone or stuck. Once PATCHING, every site is in our table, so a
              * half-finished patch is still correct; before that, the CAS stops the host. */
             if (__atomic_compare_exchange_n(&slot->state, &state, JPOLINE_SLOT_ABANDONED, 0,
                                             __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-                give_up(s);
+                jp_session_give_up(s);
                 return -ERR_TIMEDOUT;
             }
             continue;

@@ -61,10 +61,21 @@ public final class Session implements AutoCloseable {
     }
 
     public static Session create(Path directory, int slots, int waitTimeoutMs) {
+        return create(directory, slots, waitTimeoutMs, 0);
+    }
+
+    /**
+     * Creates a session with a trace ring of {@code ringSize} bytes (a power of two of at least
+     * 4096, or 0 for none) and room for the capture schema (docs/trace.md).
+     */
+    public static Session create(Path directory, int slots, int waitTimeoutMs, int ringSize) {
+        if (ringSize != 0 && (ringSize < 4096 || Integer.bitCount(ringSize) != 1)) {
+            throw new IllegalArgumentException("ring size must be a power of two >= 4096: " + ringSize);
+        }
         byte[] random = new byte[8];
         new SecureRandom().nextBytes(random);
         Path file = directory.resolve("jpoline-" + ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(random));
-        int size = totalSize(slots);
+        int size = totalSize(slots, ringSize);
         try {
             // createFile is O_EXCL and the mode is set at creation: never world-readable, not even briefly.
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -73,7 +84,7 @@ public final class Session implements AutoCloseable {
                 memory = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
             }
             Session session = new Session(file, memory, slots);
-            session.initialise(size, waitTimeoutMs);
+            session.initialise(size, waitTimeoutMs, ringSize);
             return session;
         } catch (IOException e) {
             try {
@@ -86,7 +97,13 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    private void initialise(int size, int waitTimeoutMs) {
+    private void initialise(int size, int waitTimeoutMs, int ringSize) {
+        if (ringSize != 0) {
+            memory.order(ByteOrder.LITTLE_ENDIAN);
+            memory.putLong(OFF_SCHEMA_OFFSET, schemaOffset(slots));
+            memory.putLong(OFF_RING_OFFSET, ringOffset(slots));
+            memory.putLong(OFF_RING_SIZE, ringSize);
+        }
         memory.order(ByteOrder.LITTLE_ENDIAN);
         memory.putInt(OFF_ABI_VERSION, NativeRuntime.JPOLINE_ABI_VERSION);
         memory.putInt(OFF_TOTAL_SIZE, size);
@@ -124,6 +141,16 @@ public final class Session implements AutoCloseable {
         memory.put(OFF_TIERS + syscall, (byte) tier);
     }
 
+    /** The mapped session memory (little-endian); the trace consumer reads the ring through it. */
+    public java.nio.ByteBuffer memory() {
+        return memory;
+    }
+
+    /** Native address of the mapping (for futex words). */
+    public long address() {
+        return address;
+    }
+
     public int tier(int syscall) {
         return memory.get(OFF_TIERS + syscall);
     }
@@ -142,11 +169,11 @@ public final class Session implements AutoCloseable {
         return memory.get(offset);
     }
 
-    int getInt(int offset) {
+    public int getInt(int offset) {
         return (int) INT.getVolatile(memory, offset);
     }
 
-    void putInt(int offset, int value) {
+    public void putInt(int offset, int value) {
         INT.setRelease(memory, offset, value);
     }
 
@@ -154,23 +181,23 @@ public final class Session implements AutoCloseable {
         return INT.compareAndSet(memory, offset, expected, value);
     }
 
-    int getAndAddInt(int offset, int delta) {
+    public int getAndAddInt(int offset, int delta) {
         return (int) INT.getAndAdd(memory, offset, delta);
     }
 
-    long getLong(int offset) {
+    public long getLong(int offset) {
         return (long) LONG.getVolatile(memory, offset);
     }
 
-    void putLong(int offset, long value) {
+    public void putLong(int offset, long value) {
         LONG.setRelease(memory, offset, value);
     }
 
-    void awaitChange(int offset, int expected, long timeoutNanos) {
+    public void awaitChange(int offset, int expected, long timeoutNanos) {
         Futex.await(address + offset, expected, timeoutNanos);
     }
 
-    void wake(int offset) {
+    public void wake(int offset) {
         Futex.wakeAll(address + offset);
     }
 
