@@ -160,6 +160,34 @@ jpoline_entry:
     lea -1(%rcx), %rcx
     mov %rcx, %fs:(%r11)
     mov %fs:8(%r11,%rcx,8), %rcx
+    /* The child is gone (exec'd or exited): the stack below the frame is ours again. Tell the
+     * trace tier the result, keeping every register the caller sees and its flags. */
+    pushfq
+    push %rcx
+    push %rax
+    push %rdi
+    push %rsi
+    push %rdx
+    push %r8
+    push %r9
+    push %r10
+    push %rbx
+    mov %rsp, %rbx
+    and $-16, %rsp
+    cld
+    mov %rax, %rdi
+    call jp_entry_after_vfork
+    mov %rbx, %rsp
+    pop %rbx
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rdx
+    pop %rsi
+    pop %rdi
+    pop %rax
+    pop %rcx
+    popfq
     lea JP_FRAME_SIZE(%rsp), %rsp
     jmp *%rcx
 .Lvfork_child:

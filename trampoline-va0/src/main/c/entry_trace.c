@@ -46,6 +46,9 @@ struct jp_trace_ids {
     uint64_t pending_entry_ns;
 };
 static __thread struct jp_trace_ids ids __attribute__((tls_model("initial-exec")));
+/* Per vfork depth: +1 the number of a traced vfork-style call whose parent owes an EXIT record.
+ * Kept apart from ids because the child, running on our TLS, makes its own traced calls. */
+static __thread uint64_t vfork_pending[JP_VFORK_DEPTH_MAX] __attribute__((tls_model("initial-exec")));
 
 void jp_trace_ids_reset(void) { ids.tid = 0; }
 
@@ -466,6 +469,11 @@ unsigned jp_trace_call(struct jpoline_frame *f) {
             ids.pending_nr = nr + 1; /* the parent's EXIT record comes from jp_entry_after_clone */
             return action;
         }
+        if (action == JP_ACT_VFORK) {
+            uint64_t depth = jp_vfork_returns.depth; /* vfork_action pushed: we are at depth - 1 */
+            if (depth > 0 && depth <= JP_VFORK_DEPTH_MAX) vfork_pending[depth - 1] = nr + 1;
+            return action;
+        }
         if (action != JP_ACT_RETURN) return action;
         if (fork_like_child(nr, f->rax)) return action;
         if (!tracing(s)) return action;
@@ -518,4 +526,18 @@ void jp_entry_after_clone(struct jpoline_frame *f) {
     struct record_plan rp = {.count = 0, .bytes = 0};
     uint64_t t1 = (s->trace_flags & JPOLINE_TRACE_TIMES) ? now_ns() : 0;
     emit(s, JPOLINE_REC_KIND_EXIT, pending - 1, args, 1, (int64_t)f->rax, 0, t1, &rp);
+}
+
+/* entry.S calls this in a vfork parent (every tier) after it popped its return address. */
+void jp_entry_after_vfork(uint64_t result) {
+    uint64_t depth = jp_vfork_returns.depth;
+    if (depth >= JP_VFORK_DEPTH_MAX) return;
+    uint64_t pending = vfork_pending[depth];
+    vfork_pending[depth] = 0;
+    struct jpoline_session_header *s = jp_session;
+    if (pending == 0 || !tracing(s)) return;
+    const uint64_t args[6] = {0, 0, 0, 0, 0, 0}; /* the host takes them from the ENTRY record */
+    struct record_plan rp = {.count = 0, .bytes = 0};
+    uint64_t t1 = (s->trace_flags & JPOLINE_TRACE_TIMES) ? now_ns() : 0;
+    emit(s, JPOLINE_REC_KIND_EXIT, pending - 1, args, 1, (int64_t)result, 0, t1, &rp);
 }

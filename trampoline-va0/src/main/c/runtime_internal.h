@@ -71,6 +71,8 @@ unsigned jp_execute(struct jpoline_frame *f) JP_HIDDEN;
 unsigned jp_trace_call(struct jpoline_frame *f) JP_HIDDEN;
 /* Forget the cached pid/tid (fork child, or a clone child that may share our TLS). */
 void jp_trace_ids_reset(void) JP_HIDDEN;
+/* Called by entry.S in a vfork parent once it resumed, with the syscall's result. */
+void jp_entry_after_vfork(uint64_t result) JP_HIDDEN;
 /* Called by entry.S in the parent after a clone/clone3 with a new stack returned. */
 void jp_entry_after_clone(struct jpoline_frame *f) JP_HIDDEN;
 
