@@ -6,7 +6,6 @@ import dev.jpoline.host.HostRewriting;
 import dev.jpoline.host.Launcher;
 import dev.jpoline.trace.TraceWriter;
 import dev.jpoline.trace.Tracer;
-import dev.jpoline.trace.format.FdResolver;
 import dev.jpoline.trace.format.TraceOptions;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -18,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -160,9 +158,6 @@ final class TraceCommand implements Callable<Integer> {
                     case 2 -> TraceOptions.Timestamps.TIME_MICROS;
                     default -> TraceOptions.Timestamps.EPOCH_MICROS;
                 });
-        if (paths) {
-            options = options.withFdResolver(TraceCommand::resolveFd);
-        }
         boolean timestamps = duration || time.length > 0 || summaryOnly || summaryToo;
         PrintWriter err = spec.commandLine().getErr();
         Writer single = null;
@@ -171,13 +166,14 @@ final class TraceCommand implements Callable<Integer> {
             mode = TraceWriter.Mode.FF;
         } else if (output != null) {
             mode = TraceWriter.Mode.FILE;
-            single = Files.newBufferedWriter(output, StandardCharsets.UTF_8);
+            single = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(output), StandardCharsets.UTF_8),
+                    1 << 20);
         } else {
             mode = TraceWriter.Mode.STDERR;
             single = new BufferedWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), 1 << 16);
         }
         SyscallFilter selected = filter;
-        try (TraceWriter writer = new TraceWriter(options, mode, single, output, n -> selected.contains(n), status,
+        try (TraceWriter writer = new TraceWriter(options, paths, mode, single, output, n -> selected.contains(n), status,
                 !summaryOnly, summaryOnly || summaryToo, 0)) {
             Tracer tracer = new Tracer(filter, stringLimit, timestamps, writer, err);
             HostRewriting rewriting = HostRewriting.create(err);
@@ -185,16 +181,6 @@ final class TraceCommand implements Callable<Integer> {
                     tracer);
             err.flush();
             return outcome.exitStatus();
-        }
-    }
-
-    /** -y: what /proc/PID/fd/N links to now (best effort: the process may be gone). */
-    static Optional<String> resolveFd(int pid, int fd) {
-        try {
-            Path link = fd == -100 ? Path.of("/proc/" + pid + "/cwd") : Path.of("/proc/" + pid + "/fd/" + fd);
-            return Optional.of(Files.readSymbolicLink(link).toString());
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
         }
     }
 }

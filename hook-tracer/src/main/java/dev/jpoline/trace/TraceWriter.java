@@ -57,8 +57,15 @@ public final class TraceWriter implements AutoCloseable {
     /** stderr: [pid N] prefix while several threads live; FILE: "PID  " prefix; FF: FILE.TID without prefix. */
     public enum Mode { STDERR, FILE, FF }
 
-    public TraceWriter(TraceOptions options, Mode mode, Writer single, Path ffBase, IntPredicate selected,
-            Status status, boolean lines, boolean summary, int topPid) {
+    private final FdPaths fdPaths;
+
+    /** {@code fdPaths}: -y, annotate descriptors. */
+    public TraceWriter(TraceOptions options, boolean fdPaths, Mode mode, Writer single, Path ffBase,
+            IntPredicate selected, Status status, boolean lines, boolean summary, int topPid) {
+        this.fdPaths = fdPaths ? new FdPaths() : null;
+        if (fdPaths) {
+            options = options.withFdResolver(this.fdPaths);
+        }
         this.base = options;
         this.plain = new StraceFormatter(options.withPidPrefix(TraceOptions.PidPrefix.NONE));
         this.bracketed = new StraceFormatter(options.withPidPrefix(TraceOptions.PidPrefix.BRACKETED));
@@ -114,6 +121,9 @@ public final class TraceWriter implements AutoCloseable {
                 }
             }
             case EXIT -> {
+                if (openTid != null && openTid != r.tid()) {
+                    closeOpen();
+                }
                 RingRecord entry = pending.remove(r.tid());
                 TraceRecord merged = RingRecord.merge(entry, r);
                 if (entry == null || (openTid != null && openTid == r.tid()) || mode == Mode.FF) {
@@ -140,7 +150,7 @@ public final class TraceWriter implements AutoCloseable {
                 RingRecord ok = new RingRecord(RingRecord.Kind.EXIT, p.pid(), p.tid(), p.number(), true, p.args(), 0,
                         0, 0, java.util.List.of());
                 TraceRecord merged = RingRecord.merge(p, ok);
-                if (openTid != null && openTid == p.tid()) {
+                if (mode == Mode.FF || (openTid != null && openTid == p.tid())) {
                     openTid = null;
                     complete(merged);
                 } else {
@@ -188,6 +198,19 @@ public final class TraceWriter implements AutoCloseable {
     }
 
     private void complete(TraceRecord r) {
+        if (fdPaths != null) {
+            fdPaths.before(r);
+        }
+        try {
+            completeLine(r);
+        } finally {
+            if (fdPaths != null) {
+                fdPaths.after(r);
+            }
+        }
+    }
+
+    private void completeLine(TraceRecord r) {
         if (!passes(r)) {
             return;
         }
@@ -200,6 +223,19 @@ public final class TraceWriter implements AutoCloseable {
     }
 
     private void resumed(TraceRecord r) {
+        if (fdPaths != null) {
+            fdPaths.before(r);
+        }
+        try {
+            resumedLine(r);
+        } finally {
+            if (fdPaths != null) {
+                fdPaths.after(r);
+            }
+        }
+    }
+
+    private void resumedLine(TraceRecord r) {
         if (!passes(r)) {
             return;
         }
@@ -227,7 +263,8 @@ public final class TraceWriter implements AutoCloseable {
             if (mode == Mode.FF) {
                 w = perThread.get(tid);
                 if (w == null) {
-                    w = Files.newBufferedWriter(Path.of(ffBase + "." + tid), StandardCharsets.UTF_8);
+                    w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(
+                            Files.newOutputStream(Path.of(ffBase + "." + tid)), StandardCharsets.UTF_8), 1 << 16);
                     perThread.put(tid, w);
                 }
             }

@@ -28,6 +28,9 @@ public record RingRecord(Kind kind, int pid, int tid, int number, boolean hasRet
         long exitNs = exit != null ? exit.exitNanos : 0;
         b.entryNanos(entryNs == 0 ? TraceRecord.NO_TIME : entryNs);
         b.exitNanos(exitNs == 0 ? TraceRecord.NO_TIME : exitNs);
+        if (head.parts.isEmpty() && (exit == null || exit.parts.isEmpty())) {
+            return b.build(); // the common case: no memory captured
+        }
         java.util.Map<Long, Payload> merged = new java.util.LinkedHashMap<>();
         java.util.List<Part> all = new java.util.ArrayList<>();
         if (entry != null) {
