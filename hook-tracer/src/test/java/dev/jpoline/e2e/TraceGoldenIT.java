@@ -274,4 +274,53 @@ class TraceGoldenIT {
             host.destroyForcibly();
         }
     }
+
+    @Test
+    void ffWritesOneFilePerThreadWithoutAPrefix() throws Exception {
+        Path program = Programs.build("trace_golden");
+        Path base = temp.resolve("ff");
+        Programs.Result j = Programs.run(jpoline("-ff", "-o", base.toString(), "-e", "trace=write,exit_group",
+                program.toString()), Map.of(), null, Programs.DEFAULT_TIMEOUT);
+        assertThat(j.exit()).as(j.describe()).isZero();
+        List<Path> files;
+        try (var list = Files.list(temp)) {
+            files = list.filter(f -> f.getFileName().toString().startsWith("ff.")).sorted().toList();
+        }
+        assertThat(files).hasSize(2);
+        List<String> all = new ArrayList<>();
+        for (Path f : files) {
+            all.add(Files.readString(f).replaceAll(" +=", " ="));
+        }
+        assertThat(all).anySatisfy(t -> assertThat(t).isEqualTo(
+                "write(1, \"child\\n\", 6) = 6\nexit_group(3) = ?\n+++ exited with 3 +++\n"));
+        assertThat(all).anySatisfy(t -> assertThat(t).startsWith("write(1, \"hello \\\"world\\\"\\n\", 14) = 14\n")
+                .endsWith("exit_group(0) = ?\n+++ exited with 0 +++\n"));
+    }
+
+    @Test
+    void timestampsAndDurationsHaveStracesShape() throws Exception {
+        Path program = Programs.build("trace_golden");
+        Path ours = temp.resolve("times.txt");
+        Programs.Result j = Programs.run(jpoline("-ttt", "-T", "-e", "trace=getppid", "-o", ours.toString(),
+                program.toString()), Map.of(), null, Programs.DEFAULT_TIMEOUT);
+        assertThat(j.exit()).as(j.describe()).isZero();
+        List<String> lines = Files.readAllLines(ours);
+        assertThat(lines.get(0)).matches("^\\d+\\s+\\d{10}\\.\\d{6} getppid\\(\\)\\s+= \\d+ <0\\.\\d{6}>$");
+        long seconds = Long.parseLong(lines.get(0).replaceAll("^\\d+\\s+(\\d+)\\..*", "$1"));
+        assertThat(Math.abs(seconds - System.currentTimeMillis() / 1000)).isLessThan(120);
+    }
+
+    @Test
+    void aShellsVforkAndExecAreComplete() throws Exception {
+        Path ours = temp.resolve("sh.txt");
+        Programs.Result j = Programs.run(jpoline("-e", "trace=vfork,execve,wait4", "-o", ours.toString(),
+                "sh", "-c", "/bin/true; exit 5"), Map.of(), null, Programs.DEFAULT_TIMEOUT);
+        assertThat(j.exit()).as(j.describe()).isEqualTo(5);
+        String text = Files.readString(ours).replaceAll(" +=", " =");
+        assertThat(text).containsPattern("(vfork\\(\\)|<\\.\\.\\. vfork resumed>\\)) = \\d+\\n");
+        assertThat(text).containsPattern("execve\\(\"/bin/true\", \\[\"/bin/true\"\\], 0x[0-9a-f]+ /\\* \\d+ vars \\*/"
+                + "(\\) = 0| <unfinished \\.\\.\\.>)");
+        assertThat(text).containsPattern("\\d+ +\\+\\+\\+ exited with 0 \\+\\+\\+\\n");
+        assertThat(text).endsWith("+++ exited with 5 +++\n");
+    }
 }
