@@ -44,6 +44,7 @@ struct jp_trace_ids {
     uint64_t depth;
     uint64_t pending_nr; /* +1: a clone with a new stack whose parent owes an EXIT record */
     uint64_t pending_entry_ns;
+    uint64_t tail_seen; /* the last ring tail this thread read: tails only grow */
 };
 static __thread struct jp_trace_ids ids __attribute__((tls_model("initial-exec")));
 /* Per vfork depth: +1 the number of a traced vfork-style call whose parent owes an EXIT record.
@@ -331,8 +332,13 @@ static int tracing(struct jpoline_session_header *s) {
 /* Waits until the ring has room up to byte `end` (absolute). 0 when the host is gone. */
 static int wait_for_room(struct jpoline_session_header *s, uint64_t end) {
     uint64_t cap = s->ring_size;
+    /* A tail seen earlier is a lower bound: if it already leaves room, do not touch the shared
+     * line the host writes. (A stale value after fork or in a new session only costs a reload.) */
+    if (end - ids.tail_seen <= cap && end >= ids.tail_seen) return 1;
     for (int i = 0; i < SPIN_BEFORE_SLEEP; i++) {
-        if (end - __atomic_load_n(&s->ring_tail, __ATOMIC_ACQUIRE) <= cap) return 1;
+        uint64_t tail = __atomic_load_n(&s->ring_tail, __ATOMIC_ACQUIRE);
+        ids.tail_seen = tail;
+        if (end - tail <= cap) return 1;
         __asm__ volatile("pause");
     }
     long long waited = 0;

@@ -20,6 +20,8 @@ public final class Tracer implements Launcher.Observer {
     private static final int NR_EXIT = 60;
     private static final int NR_EXIT_GROUP = 231;
     private static final long IDLE_PARK_NANOS = 200_000;
+    private static final int SMALL_BATCH = 256;
+    private static final long BATCH_PARK_NANOS = 50_000;
 
     private final SyscallFilter filter;
     private final int stringLimit;
@@ -79,6 +81,9 @@ public final class Tracer implements Launcher.Observer {
                 if (n == 0) {
                     writer.flush();
                     LockSupport.parkNanos(IDLE_PARK_NANOS);
+                } else if (n < SMALL_BATCH && !last) {
+                    // Caught up: let records accumulate instead of polling the producers' lines.
+                    LockSupport.parkNanos(BATCH_PARK_NANOS);
                 }
             }
         } catch (Throwable t) {
