@@ -323,4 +323,37 @@ class TraceGoldenIT {
         assertThat(text).containsPattern("\\d+ +\\+\\+\\+ exited with 0 \\+\\+\\+\\n");
         assertThat(text).endsWith("+++ exited with 5 +++\n");
     }
+
+    @Test
+    void manyThreadsLoseNoRecordAndCountAsStraceCounts() throws Exception {
+        Path program = Programs.build("threads");
+        Path lines = temp.resolve("threads.txt");
+        Programs.Result j = Programs.run(jpoline("--ring-size", "65536", "-e", "trace=getpid", "-o", lines.toString(),
+                program.toString()), Map.of(), null, Programs.DEFAULT_TIMEOUT);
+        assertThat(j.exit()).as(j.describe()).isZero();
+        Map<String, Long> perThread = new TreeMap<>();
+        for (String line : Files.readAllLines(lines)) {
+            if (line.matches("^\\d+\\s+getpid\\(\\)\\s+= \\d+$")) {
+                perThread.merge(line.substring(0, line.indexOf(' ')), 1L, Long::sum);
+            }
+        }
+        // 4 waves of 6 threads, 3000 iterations with two getpid calls each.
+        assertThat(perThread).hasSize(24);
+        assertThat(perThread.values()).containsOnly(6000L);
+
+        Path ours = temp.resolve("threads-c.txt");
+        Path theirs = temp.resolve("threads-strace-c.txt");
+        Programs.Result c = Programs.run(jpoline("-c", "-o", ours.toString(), program.toString()), Map.of(), null,
+                Programs.DEFAULT_TIMEOUT);
+        assertThat(c.exit()).as(c.describe()).isZero();
+        Programs.run(List.of("strace", "-f", "-c", "-o", theirs.toString(), program.toString()), Map.of(), null,
+                Programs.DEFAULT_TIMEOUT);
+        Map<String, String> actual = summaryCounts(Files.readString(ours));
+        Map<String, String> expected = summaryCounts(Files.readString(theirs));
+        // Syscalls the loader does not make: every one of them is seen.
+        for (String name : List.of("getpid", "write", "pipe2", "clone3", "madvise")) {
+            assertThat(actual.get(name)).as(name + "\n" + Files.readString(ours) + "\n" + Files.readString(theirs))
+                    .isEqualTo(expected.get(name));
+        }
+    }
 }
