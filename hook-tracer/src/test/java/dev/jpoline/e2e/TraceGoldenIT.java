@@ -106,6 +106,39 @@ class TraceGoldenIT {
         return result;
     }
 
+    /** As {@link #normalize}, for filtered traces: the first process's lines from the first one
+     * that is not a loader syscall (the filters above keep the loader's calls out by name or by
+     * their being before main's first selected call). */
+    static Map<String, List<String>> normalizeFiltered(String output) {
+        StringBuilder marked = new StringBuilder();
+        String first = null;
+        boolean started = false;
+        for (String raw : output.split("\n")) {
+            Matcher m = PID_PREFIX.matcher(raw);
+            if (m.matches() && first == null) {
+                first = m.group(1);
+            }
+            if (m.matches() && m.group(1).equals(first) && !started) {
+                String t = m.group(2);
+                // main starts with getppid; with getppid filtered out, with the first openat of /etc/passwd
+                if (t.startsWith("getppid()") || t.contains("\"/etc/passwd\"") || t.contains("\"/etc\"...")
+                        || t.startsWith("write(") || t.startsWith("writev(") || t.startsWith("access(\"/etc/passwd")) {
+                    started = true;
+                    marked.append(m.group(1)).append("  getppid() = 1\n");
+                } else {
+                    continue;
+                }
+            }
+            marked.append(raw).append('\n');
+        }
+        Map<String, List<String>> result = normalize(marked.toString());
+        List<String> p1 = result.get("P1");
+        if (p1 != null && !p1.isEmpty() && p1.get(0).startsWith("getppid()")) {
+            p1.remove(0); // the synthetic marker
+        }
+        return result;
+    }
+
     /** Names of the first process's syscalls before the marker in an strace -f -o output. */
     static Map<String, Integer> beforeMarker(String straceOutput) {
         Map<String, Integer> names = new TreeMap<>();
@@ -132,18 +165,42 @@ class TraceGoldenIT {
 
     @Test
     void linesAgreeWithStraceFromTheMarkerOn() throws Exception {
+        agreeWithStrace();
+    }
+
+    @Test
+    void optionsAgreeWithStrace() throws Exception {
+        agreeWithStrace("-s", "4", "-X", "raw", "-e", "trace=/^(openat|getppid|write|writev|read)$");
+        agreeWithStrace("-e", "trace=%file,getppid", "-z");
+        agreeWithStrace("-e", "trace=!getpid,writev", "-s", "100");
+    }
+
+    private void agreeWithStrace(String... options) throws Exception {
         Path program = Programs.build("trace_golden");
         Path ours = temp.resolve("jpoline.txt");
         Path theirs = temp.resolve("strace.txt");
-        Programs.Result j = Programs.run(jpoline("-o", ours.toString(), program.toString()), Map.of(), null,
+        List<String> ourCommand = new ArrayList<>(List.of(options));
+        ourCommand.addAll(List.of("-o", ours.toString(), program.toString()));
+        Programs.Result j = Programs.run(jpoline(ourCommand.toArray(String[]::new)), Map.of(), null,
                 Programs.DEFAULT_TIMEOUT);
         assertThat(j.exit()).as(j.describe()).isZero();
-        Programs.Result s = Programs.run(List.of("strace", "-f", "-o", theirs.toString(), program.toString()), Map.of(),
-                null, Programs.DEFAULT_TIMEOUT);
+        List<String> theirCommand = new ArrayList<>(List.of("strace", "-f"));
+        theirCommand.addAll(List.of(options));
+        theirCommand.addAll(List.of("-o", theirs.toString(), program.toString()));
+        Programs.Result s = Programs.run(theirCommand, Map.of(), null, Programs.DEFAULT_TIMEOUT);
         assertThat(s.exit()).as(s.describe()).isZero();
         assertThat(j.out()).isEqualTo(s.out());
 
         String strace = Files.readString(theirs);
+        if (options.length > 0) {
+            // With a filter the marker may be filtered out: compare what follows main's start in
+            // both, which for the first process is everything jpoline saw.
+            Map<String, List<String>> expected = normalizeFiltered(strace);
+            Map<String, List<String>> actual = normalizeFiltered(Files.readString(ours));
+            assertThat(actual).as("options %s\n--- jpoline ---\n%s\n--- strace ---\n%s", List.of(options),
+                    Files.readString(ours), strace).isEqualTo(expected);
+            return;
+        }
         assertThat(beforeMarker(strace).keySet()).as("strace's lines before main").isSubsetOf(LOADER_SYSCALLS);
         Map<String, List<String>> expected = normalize(strace);
         Map<String, List<String>> actual = normalize(Files.readString(ours));
