@@ -38,6 +38,44 @@ int main(void) {
     printf("call_states=%d,%d,%d,%d,%d,%d,%d,%d\n", JPOLINE_CALL_FREE, JPOLINE_CALL_CLAIMED, JPOLINE_CALL_POSTED,
            JPOLINE_CALL_WORKING, JPOLINE_CALL_EXECUTE, JPOLINE_CALL_RESULT, JPOLINE_CALL_ANSWER, JPOLINE_CALL_ABANDONED);
     printf("no_report=%u\n", JPOLINE_CALL_NO_REPORT);
+    FIELD(jpoline_session_header, schema_offset);
+    FIELD(jpoline_session_header, ring_offset);
+    FIELD(jpoline_session_header, ring_size);
+    FIELD(jpoline_session_header, trace_flags);
+    FIELD(jpoline_session_header, ring_waiters);
+    FIELD(jpoline_session_header, ring_wake);
+    FIELD(jpoline_session_header, records_dropped);
+    FIELD(jpoline_session_header, ring_head);
+    FIELD(jpoline_session_header, ring_tail);
+    FIELD(jpoline_schema_entry, flags);
+    FIELD(jpoline_schema_entry, rule_count);
+    FIELD(jpoline_schema_entry, rules);
+    FIELD(jpoline_capture_rule, arg);
+    FIELD(jpoline_capture_rule, timing);
+    FIELD(jpoline_capture_rule, shape);
+    FIELD(jpoline_capture_rule, length_arg);
+    FIELD(jpoline_capture_rule, elem);
+    FIELD(jpoline_capture_rule, cap);
+    FIELD(jpoline_capture_rule, reserved);
+    FIELD(jpoline_record, pid);
+    FIELD(jpoline_record, tid);
+    FIELD(jpoline_record, nr);
+    FIELD(jpoline_record, flags);
+    FIELD(jpoline_record, payloads);
+    FIELD(jpoline_record, args);
+    FIELD(jpoline_record, ret);
+    FIELD(jpoline_record, entry_ns);
+    FIELD(jpoline_record, exit_ns);
+    printf("record=%zu\n", sizeof(struct jpoline_record));
+    printf("schema=%d,%d,%d,%u\n", JPOLINE_SCHEMA_ENTRY_SIZE, JPOLINE_SCHEMA_SIZE, JPOLINE_SCHEMA_MAX_RULES, JPOLINE_SCHEMA_SPLIT);
+    printf("timing=%d,%d,%d\n", JPOLINE_AT_ENTRY, JPOLINE_AT_EXIT, JPOLINE_AT_ENTRY_AND_EXIT);
+    printf("shapes=%d,%d,%d,%d,%d,%d,%d,%d\n", JPOLINE_SHAPE_C_STRING, JPOLINE_SHAPE_STRING_ARRAY, JPOLINE_SHAPE_FIXED,
+           JPOLINE_SHAPE_LENGTH_ARG, JPOLINE_SHAPE_LENGTH_RETURN, JPOLINE_SHAPE_ARRAY_ARG, JPOLINE_SHAPE_ARRAY_RETURN,
+           JPOLINE_SHAPE_IOVEC);
+    printf("reckinds=%d,%d,%d,%d,%llu,%llu,%u\n", JPOLINE_REC_KIND_PAD, JPOLINE_REC_KIND_FULL, JPOLINE_REC_KIND_ENTRY,
+           JPOLINE_REC_KIND_EXIT, JPOLINE_REC_RESERVED, JPOLINE_REC_PUBLISHED, JPOLINE_REC_HAS_RETURN);
+    printf("payload=%d,%d,%u,%u,%d,%u\n", JPOLINE_PAYLOAD_ENTRY, JPOLINE_PAYLOAD_EXIT, JPOLINE_PAYLOAD_WHOLE,
+           JPOLINE_PAYLOAD_TRUNCATED, JPOLINE_RECORD_MAX, JPOLINE_TRACE_TIMES);
     FIELD(jpoline_slot, state);
     FIELD(jpoline_slot, pid);
     FIELD(jpoline_slot, tid);

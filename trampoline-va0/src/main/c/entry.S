@@ -118,7 +118,14 @@ jpoline_entry:
     jrcxz .Lchild_return             /* jrcxz: the child must keep the caller's flags */
 .Lparent_return:                     /* our frame is intact: the child has its own stack */
     mov %rax, JP_FRAME_RAX(%rsp)
-    jmp .Lreturn
+    cld                              /* the caller's flags are back: C wants DF = 0 */
+    mov %rsp, %rbx                   /* the trace tier's EXIT record for the parent */
+    lea -JP_SCRATCH_SIZE(%rsp), %rsp
+    and $-16, %rsp
+    mov %rbx, %rdi
+    call jp_entry_after_clone
+    mov %rbx, %rsp
+    jmp .Lreturn                     /* every register comes back from the frame */
 .Lchild_return:                      /* (%rsp) = return address, rsp + 8 = the new stack */
     mov (%rsp), %rcx
     ret
@@ -153,6 +160,34 @@ jpoline_entry:
     lea -1(%rcx), %rcx
     mov %rcx, %fs:(%r11)
     mov %fs:8(%r11,%rcx,8), %rcx
+    /* The child is gone (exec'd or exited): the stack below the frame is ours again. Tell the
+     * trace tier the result, keeping every register the caller sees and its flags. */
+    pushfq
+    push %rcx
+    push %rax
+    push %rdi
+    push %rsi
+    push %rdx
+    push %r8
+    push %r9
+    push %r10
+    push %rbx
+    mov %rsp, %rbx
+    and $-16, %rsp
+    cld
+    mov %rax, %rdi
+    call jp_entry_after_vfork
+    mov %rbx, %rsp
+    pop %rbx
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rdx
+    pop %rsi
+    pop %rdi
+    pop %rax
+    pop %rcx
+    popfq
     lea JP_FRAME_SIZE(%rsp), %rsp
     jmp *%rcx
 .Lvfork_child:

@@ -39,6 +39,7 @@ enum {
     NR_rt_sigreturn = 15,
     NR_getpid = 39,
     NR_clone = 56,
+    NR_fork = 57,
     NR_vfork = 58,
     NR_execve = 59,
     NR_gettid = 186,
@@ -175,6 +176,7 @@ static int prepare_clone3(struct jpoline_frame *f, unsigned *action) {
         return 1;
     }
     if (stack_size < 16) return 0;
+    jp_trace_ids_reset();
     if (size > JP_CLONE3_COPY_MAX) { /* documented limit: larger than any kernel's struct */
         f->rax = (uint64_t)-E2BIG;
         *action = JP_ACT_RETURN;
@@ -230,7 +232,7 @@ static long run_for_hook(struct jpoline_frame *f) {
     return result;
 }
 
-static unsigned execute(struct jpoline_frame *f) {
+unsigned jp_execute(struct jpoline_frame *f) {
     unsigned action;
     switch (f->rax) {
     case NR_rt_sigreturn:
@@ -238,6 +240,7 @@ static unsigned execute(struct jpoline_frame *f) {
     case NR_clone:
         if (f->rsi != 0) { /* new stack: the child returns through it */
             ((uint64_t *)f->rsi)[-1] = f->return_address;
+            jp_trace_ids_reset(); /* a child sharing our TLS must not take our ids */
             return JP_ACT_CLONE_NEW_STACK;
         }
         if (shares_callers_stack_until_exec(f->rdi)) return vfork_action(f);
@@ -259,6 +262,7 @@ static unsigned execute(struct jpoline_frame *f) {
     uint64_t nr = f->rax;
     f->rax = (uint64_t)sys6((long)nr, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10,
                             (long)f->r8, (long)f->r9);
+    if (f->rax == 0 && (nr == NR_clone || nr == NR_fork || nr == NR_clone3)) jp_trace_ids_reset(); /* fork child */
     after_mapping_change(f, nr);
     return JP_ACT_RETURN;
 }
@@ -276,6 +280,7 @@ unsigned jp_entry_dispatch(struct jpoline_frame *f) {
         /* The slow path: TRACE and HOOK plug in here. */
         jpoline_dispatch_hook hook = __atomic_load_n(&jp_dispatch_hook, __ATOMIC_ACQUIRE);
         if (hook != 0 && hook(f) == JPOLINE_RETURN) return JP_ACT_RETURN;
+        if (tier == JPOLINE_TRACE && jp_session != 0) return jp_trace_call(f);
     }
-    return execute(f);
+    return jp_execute(f);
 }

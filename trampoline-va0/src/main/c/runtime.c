@@ -1,7 +1,9 @@
 /* Process-level part of the runtime: the constructor that joins a session, and the
  * small API the host (JNA) and the tests reach. */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/auxv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +63,15 @@ static struct jpoline_session_header *map_session(const char *path) {
         if (p != MAP_FAILED) {
             s = p;
             uint64_t expected = (uint64_t)sizeof(*s) + (uint64_t)s->slot_count * JPOLINE_SLOT_SIZE;
-            /* Call slots, when the host made any, follow the request slots. */
+            if (s->ring_size != 0) {
+                /* schema, then the ring (page aligned), both where the header says */
+                uint64_t schema = expected, ring = (schema + JPOLINE_SCHEMA_SIZE + 4095) & ~4095ull;
+                if (s->schema_offset != schema || s->ring_offset != ring || (s->ring_size & (s->ring_size - 1)) != 0)
+                    expected = 0;
+                else
+                    expected = ring + s->ring_size;
+            }
+            /* Call slots, when the host made any, come last. */
             if (s->call_slot_count != 0) {
                 expected = s->call_slots_offset == expected
                                ? expected + (uint64_t)s->call_slot_count * JPOLINE_CALL_SLOT_SIZE
@@ -79,6 +89,35 @@ static struct jpoline_session_header *map_session(const char *path) {
     return s;
 }
 
+/* The vDSO's __vdso_clock_gettime, from its dynamic symbol table (section headers are part of
+ * the vDSO image). NULL when anything looks unusual: the entry then makes the syscall. */
+static jp_clock_gettime_fn find_vdso_clock_gettime(void) {
+    const char *base = (const char *)getauxval(AT_SYSINFO_EHDR);
+    if (base == NULL) return NULL;
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)base;
+    if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64) return NULL;
+    const Elf64_Phdr *ph = (const Elf64_Phdr *)(base + eh->e_phoff);
+    int64_t bias = -1;
+    for (int i = 0; i < eh->e_phnum; i++)
+        if (ph[i].p_type == PT_LOAD) {
+            bias = (int64_t)(uintptr_t)base - (int64_t)(ph[i].p_vaddr - ph[i].p_offset);
+            break;
+        }
+    if (bias == -1 || eh->e_shoff == 0) return NULL;
+    const Elf64_Shdr *sh = (const Elf64_Shdr *)(base + eh->e_shoff);
+    for (int i = 0; i < eh->e_shnum; i++) {
+        if (sh[i].sh_type != SHT_DYNSYM || sh[i].sh_link >= eh->e_shnum) continue;
+        const Elf64_Sym *sym = (const Elf64_Sym *)(base + sh[i].sh_offset);
+        const char *names = base + sh[sh[i].sh_link].sh_offset;
+        size_t count = sh[i].sh_size / sizeof(Elf64_Sym);
+        for (size_t k = 0; k < count; k++)
+            if (ELF64_ST_TYPE(sym[k].st_info) == STT_FUNC && sym[k].st_shndx != SHN_UNDEF &&
+                strcmp(names + sym[k].st_name, "__vdso_clock_gettime") == 0)
+                return (jp_clock_gettime_fn)(uintptr_t)(bias + (int64_t)sym[k].st_value);
+    }
+    return NULL;
+}
+
 __attribute__((constructor)) static void jpoline_init(void) {
     /* A process that was not started from a session (for example the host JVM that
      * loads this library to talk to it) must be left completely alone. */
@@ -92,6 +131,7 @@ __attribute__((constructor)) static void jpoline_init(void) {
                -rc);
         return;
     }
+    jp_vdso_clock_gettime = find_vdso_clock_gettime();
     for (int nr = 0; nr < JPOLINE_TIER_COUNT && nr < JPOLINE_TIER_TABLE_SIZE; nr++) jp_tiers[nr] = s->tiers[nr];
     __atomic_fetch_add(&s->processes_registered, 1, __ATOMIC_RELAXED);
     jp_session = s;

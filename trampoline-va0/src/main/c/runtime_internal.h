@@ -64,6 +64,23 @@ static inline long jp_sys6(long nr, long a1, long a2, long a3, long a4, long a5,
     return ret;
 }
 
+/* Runs the syscall in the frame (with the special cases) and returns entry.S's action. */
+unsigned jp_execute(struct jpoline_frame *f) JP_HIDDEN;
+
+/* The TRACE tier (entry_trace.c): records around jp_execute. */
+unsigned jp_trace_call(struct jpoline_frame *f) JP_HIDDEN;
+/* Forget the cached pid/tid (fork child, or a clone child that may share our TLS). */
+void jp_trace_ids_reset(void) JP_HIDDEN;
+/* Called by entry.S in a vfork parent once it resumed, with the syscall's result. */
+void jp_entry_after_vfork(uint64_t result) JP_HIDDEN;
+/* Called by entry.S in the parent after a clone/clone3 with a new stack returned. */
+void jp_entry_after_clone(struct jpoline_frame *f) JP_HIDDEN;
+
+/* The vDSO's clock_gettime, found by the constructor; 0 if there is none. It uses general
+ * registers only (the kernel builds the vDSO without SSE), so the entry may call it. */
+typedef int (*jp_clock_gettime_fn)(long clock, void *ts);
+extern jp_clock_gettime_fn jp_vdso_clock_gettime JP_HIDDEN;
+
 /* The assembly entry the VA0 stubs jump to. */
 void jpoline_entry(void) JP_HIDDEN;
 

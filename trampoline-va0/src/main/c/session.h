@@ -25,7 +25,20 @@ struct jpoline_session_header {
     uint32_t reserved0;            /* 44 */
     uint64_t processes_registered; /* 48 */
     uint64_t processes_gave_up;    /* 56 */
-    uint8_t reserved1[1000 - 64];
+    /* The trace ring and capture schema (docs/trace.md); both 0 when the host traces nothing. */
+    uint64_t schema_offset;        /* 64: JPOLINE_SCHEMA_SIZE bytes, one entry per syscall */
+    uint64_t ring_offset;          /* 72 */
+    uint64_t ring_size;            /* 80: capacity in bytes, a power of two, or 0 */
+    uint32_t trace_flags;          /* 88: JPOLINE_TRACE_* */
+    uint32_t ring_waiters;         /* 92: producers sleeping on ring_wake */
+    uint32_t ring_wake;            /* 96: futex word, incremented by the host when it frees space */
+    uint32_t reserved_trace;       /* 100 */
+    uint64_t records_dropped;      /* 104: records a producer could not write (host dead) */
+    uint8_t reserved_pad[128 - 112];
+    uint64_t ring_head;            /* 128: bytes ever reserved (producers, fetch_add) */
+    uint8_t reserved_head[192 - 136];
+    uint64_t ring_tail;            /* 192: bytes ever consumed (host) */
+    uint8_t reserved1[1000 - 200];
     uint32_t call_slots_offset;    /* 1000: where the HOOK tier's call slots start (0: none) */
     uint32_t call_slot_count;      /* 1004 */
     uint32_t hook_doorbell;        /* 1008: futex word a target bumps after posting a call */
@@ -116,6 +129,88 @@ struct jpoline_call_slot {
     uint8_t scratch[JPOLINE_CALL_SLOT_SIZE - JPOLINE_CALL_SCRATCH]; /* 128 */
 };
 
+/* --- trace (docs/trace.md) ------------------------------------------------------------ */
+
+#define JPOLINE_TRACE_TIMES 1u /* take entry and exit timestamps */
+
+/* Capture schema: per syscall number one entry of 128 bytes. */
+#define JPOLINE_SCHEMA_ENTRY_SIZE 128
+#define JPOLINE_SCHEMA_SIZE (JPOLINE_TIER_COUNT * JPOLINE_SCHEMA_ENTRY_SIZE)
+#define JPOLINE_SCHEMA_MAX_RULES 7
+
+#define JPOLINE_SCHEMA_SPLIT 1u /* write an ENTRY record before the syscall, an EXIT record after it */
+
+enum jpoline_capture_timing { JPOLINE_AT_ENTRY = 1, JPOLINE_AT_EXIT = 2, JPOLINE_AT_ENTRY_AND_EXIT = 3 };
+enum jpoline_capture_shape {
+    JPOLINE_SHAPE_C_STRING = 1,     /* up to cap bytes before the NUL */
+    JPOLINE_SHAPE_STRING_ARRAY = 2, /* up to cap strings of up to elem bytes each (elem 0: count only) */
+    JPOLINE_SHAPE_FIXED = 3,        /* elem bytes */
+    JPOLINE_SHAPE_LENGTH_ARG = 4,   /* args[length_arg] bytes, at most cap */
+    JPOLINE_SHAPE_LENGTH_RETURN = 5,/* result bytes, at most cap */
+    JPOLINE_SHAPE_ARRAY_ARG = 6,    /* args[length_arg] elements of elem bytes, at most cap bytes */
+    JPOLINE_SHAPE_ARRAY_RETURN = 7, /* result elements of elem bytes, at most cap bytes */
+    JPOLINE_SHAPE_IOVEC = 8,        /* args[length_arg] iovecs (at most 1024), each one's data up to cap */
+};
+
+struct jpoline_capture_rule {
+    uint8_t arg;        /* 0..5 */
+    uint8_t timing;     /* jpoline_capture_timing; 0 = unused rule */
+    uint8_t shape;      /* jpoline_capture_shape */
+    uint8_t length_arg; /* for the _ARG shapes */
+    uint32_t elem;      /* fixed size, element size, or bytes per string */
+    uint32_t cap;       /* most bytes (or strings) copied */
+    uint32_t reserved;
+};
+
+struct jpoline_schema_entry {
+    uint8_t flags;      /* JPOLINE_SCHEMA_* */
+    uint8_t rule_count;
+    uint8_t reserved[14];
+    struct jpoline_capture_rule rules[JPOLINE_SCHEMA_MAX_RULES];
+};
+
+/* A record in the ring, 8-byte aligned, padded to a multiple of 8. word0 is written last
+ * with a release store: size (bytes) | kind << 32 | state << 40. */
+#define JPOLINE_REC_KIND_PAD 1
+#define JPOLINE_REC_KIND_FULL 2  /* a whole syscall: arguments, result, payloads */
+#define JPOLINE_REC_KIND_ENTRY 3 /* before a SPLIT syscall: arguments and entry payloads */
+#define JPOLINE_REC_KIND_EXIT 4  /* after it: result and exit payloads */
+#define JPOLINE_REC_RESERVED 1ull /* state: space taken, tid written, contents coming */
+#define JPOLINE_REC_PUBLISHED 2ull
+
+#define JPOLINE_REC_HAS_RETURN 1u
+
+struct jpoline_record {
+    uint64_t word0;    /* 0 */
+    uint32_t pid;      /* 8 */
+    uint32_t tid;      /* 12 */
+    uint32_t nr;       /* 16 */
+    uint16_t flags;    /* 20 */
+    uint16_t payloads; /* 22: number of payloads that follow the fixed part */
+    uint64_t args[6];  /* 24 */
+    int64_t ret;       /* 72 */
+    uint64_t entry_ns; /* 80: CLOCK_REALTIME, 0 when not taken */
+    uint64_t exit_ns;  /* 88 */
+};                     /* 96: payloads follow */
+
+/* Before each payload's bytes (padded to 8). */
+#define JPOLINE_PAYLOAD_ENTRY 0
+#define JPOLINE_PAYLOAD_EXIT 1
+#define JPOLINE_PAYLOAD_WHOLE 0xFFFFu  /* element: the argument itself */
+#define JPOLINE_PAYLOAD_TRUNCATED 0x80000000u
+struct jpoline_payload_header {
+    uint8_t arg;
+    uint8_t phase;     /* JPOLINE_PAYLOAD_ENTRY / EXIT */
+    uint16_t element;  /* JPOLINE_PAYLOAD_WHOLE, or the iovec element whose data this is */
+    uint32_t length;   /* bytes | JPOLINE_PAYLOAD_TRUNCATED */
+};
+
+/* The largest record a producer writes; payloads beyond it are cut (flagged truncated). */
+#define JPOLINE_RECORD_MAX (64 * 1024)
+
+_Static_assert(sizeof(struct jpoline_capture_rule) == 16, "rule size");
+_Static_assert(sizeof(struct jpoline_schema_entry) == JPOLINE_SCHEMA_ENTRY_SIZE, "schema entry size");
+_Static_assert(sizeof(struct jpoline_record) == 96, "record size");
 _Static_assert(sizeof(struct jpoline_session_header) == 4096, "session header is one page");
 _Static_assert(sizeof(struct jpoline_call_slot) == JPOLINE_CALL_SLOT_SIZE, "call slot size");
 _Static_assert(sizeof(struct jpoline_slot) == JPOLINE_SLOT_SIZE, "slot size");
@@ -153,6 +248,11 @@ void jp_session_give_up(struct jpoline_session_header *s) __attribute__((visibil
  * as PASS (no call slots, or the host is gone). Freestanding. */
 struct jpoline_frame;
 int jp_hook_call(struct jpoline_frame *f, long (*execute)(struct jpoline_frame *)) __attribute__((visibility("hidden")));
+
+/* The host is alive: session live, heartbeat fresh, pid present. Freestanding; makes syscalls. */
+int jp_host_alive(struct jpoline_session_header *s) __attribute__((visibility("hidden")));
+/* Marks the session dead (this process gave up on the host). */
+void jp_session_give_up(struct jpoline_session_header *s) __attribute__((visibility("hidden")));
 
 /* Leaves the session for good and unmaps the VA0 page (after JPOLINE_RESULT_DETACH).
  * Freestanding. */

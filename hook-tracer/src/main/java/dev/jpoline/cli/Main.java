@@ -43,6 +43,8 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);
+        // strace's convention: options end at the program's name (jpoline trace ls -l).
+        cli.getSubcommands().get("trace").setStopAtPositional(true);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof UserError) {
                 err.println("jpoline: " + ex.getMessage());

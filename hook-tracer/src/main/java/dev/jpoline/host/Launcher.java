@@ -61,6 +61,27 @@ public final class Launcher {
      * @param handlerFactory builds the handler that answers rewrite requests for this session
      */
     public Outcome run(List<String> command, java.util.function.Function<Session, Consumer<RewriteRequest>> handlerFactory) {
+        return run(command, handlerFactory, 0, null);
+    }
+
+    /** Watches a session from its creation to its program's end (the tracer). */
+    public interface Observer {
+        /** The session exists, the program is not started yet: set tiers and the capture schema. */
+        void sessionCreated(Session session);
+
+        /** The program started. */
+        void started(long pid);
+
+        /** The program ended (status as a shell reports it); called before the session closes. */
+        void exited(int status);
+    }
+
+    /**
+     * Runs {@code command} in a session with a trace ring of {@code ringSize} bytes (0: none),
+     * telling {@code observer} (may be null) about the session and the program.
+     */
+    public Outcome run(List<String> command, java.util.function.Function<Session, Consumer<RewriteRequest>> handlerFactory,
+            int ringSize, Observer observer) {
         Map<String, String> env = System.getenv();
         Optional<Path> program = ProgramCheck.resolve(command.get(0), env.get("PATH"));
         if (program.isEmpty()) {
@@ -68,10 +89,13 @@ public final class Launcher {
             return new Outcome(EXIT_NOT_FOUND, 0, 0);
         }
         Path library = RuntimeLibrary.bundled().extract();
-        try (Session session = Session.create(Session.DEFAULT_DIRECTORY, 64, hooks == null ? 0 : CALL_SLOTS,
-                waitTimeoutMs)) {
+        try (Session session = Session.create(Session.DEFAULT_DIRECTORY, 64, waitTimeoutMs, ringSize,
+                hooks == null ? 0 : CALL_SLOTS)) {
             if (hooks != null) {
                 applyHookTiers(session);
+            }
+            if (observer != null) {
+                observer.sessionCreated(session);
             }
             ProgramCheck.unreachableReason(program.get()).ifPresent(reason -> diagnostics.println(
                     "jpoline: " + program.get() + " runs without jpoline: " + reason));
@@ -88,12 +112,21 @@ public final class Launcher {
                     process = builder.start();
                 } catch (IOException e) {
                     diagnostics.println("jpoline: cannot start " + program.get() + ": " + e.getMessage());
+                    if (observer != null) {
+                        observer.exited(126);
+                    }
                     return new Outcome(126, 0, 0);
+                }
+                if (observer != null) {
+                    observer.started(process.pid());
                 }
                 int status;
                 try (SignalRelay relay = SignalRelay.forChild(process);
                         HookServer hookServer = hooks == null ? null : new HookServer(session, hooks, diagnostics::println)) {
                     status = waitUninterruptibly(process);
+                }
+                if (observer != null) {
+                    observer.exited(status);
                 }
                 return new Outcome(status, session.processesRegistered(), session.processesThatGaveUp());
             }

@@ -41,15 +41,18 @@ public final class Session implements AutoCloseable {
     private final long address;
     private final int slots;
     private final int callSlots;
+    /** Where the call slots start: after the request slots and the ring. */
+    private final int callSlotsBase;
     private final ScheduledExecutorService heartbeat;
     private volatile boolean closed;
 
-    private Session(Path file, MappedByteBuffer memory, int slots, int callSlots) {
+    private Session(Path file, MappedByteBuffer memory, int slots, int callSlotsBase, int callSlots) {
         this.file = file;
         this.memory = memory;
         this.address = Pointer.nativeValue(Native.getDirectBufferPointer(memory));
         this.slots = slots;
         this.callSlots = callSlots;
+        this.callSlotsBase = callSlotsBase;
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "jpoline-heartbeat");
             t.setDaemon(true);
@@ -63,15 +66,29 @@ public final class Session implements AutoCloseable {
     }
 
     public static Session create(Path directory, int slots, int waitTimeoutMs) {
-        return create(directory, slots, 0, waitTimeoutMs);
+        return create(directory, slots, waitTimeoutMs, 0);
     }
 
-    /** A session with {@code callSlots} call slots for the HOOK tier (0: no hooks). */
-    public static Session create(Path directory, int slots, int callSlots, int waitTimeoutMs) {
+    /**
+     * Creates a session with a trace ring of {@code ringSize} bytes (a power of two of at least
+     * 4096, or 0 for none) and room for the capture schema (docs/trace.md).
+     */
+    public static Session create(Path directory, int slots, int waitTimeoutMs, int ringSize) {
+        return create(directory, slots, waitTimeoutMs, ringSize, 0);
+    }
+
+    /**
+     * As above, with {@code callSlots} call slots for the HOOK tier (0: no hooks), placed after
+     * the ring (docs/hooks.md).
+     */
+    public static Session create(Path directory, int slots, int waitTimeoutMs, int ringSize, int callSlots) {
+        if (ringSize != 0 && (ringSize < 4096 || Integer.bitCount(ringSize) != 1)) {
+            throw new IllegalArgumentException("ring size must be a power of two >= 4096: " + ringSize);
+        }
         byte[] random = new byte[8];
         new SecureRandom().nextBytes(random);
         Path file = directory.resolve("jpoline-" + ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(random));
-        int size = totalSize(slots) + callSlots * CALL_SLOT_SIZE;
+        int size = totalSize(slots, ringSize) + callSlots * CALL_SLOT_SIZE;
         try {
             // createFile is O_EXCL and the mode is set at creation: never world-readable, not even briefly.
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -79,8 +96,8 @@ public final class Session implements AutoCloseable {
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 memory = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
             }
-            Session session = new Session(file, memory, slots, callSlots);
-            session.initialise(size, waitTimeoutMs);
+            Session session = new Session(file, memory, slots, totalSize(slots, ringSize), callSlots);
+            session.initialise(size, waitTimeoutMs, ringSize);
             return session;
         } catch (IOException e) {
             try {
@@ -93,7 +110,13 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    private void initialise(int size, int waitTimeoutMs) {
+    private void initialise(int size, int waitTimeoutMs, int ringSize) {
+        if (ringSize != 0) {
+            memory.order(ByteOrder.LITTLE_ENDIAN);
+            memory.putLong(OFF_SCHEMA_OFFSET, schemaOffset(slots));
+            memory.putLong(OFF_RING_OFFSET, ringOffset(slots));
+            memory.putLong(OFF_RING_SIZE, ringSize);
+        }
         memory.order(ByteOrder.LITTLE_ENDIAN);
         memory.putInt(OFF_ABI_VERSION, NativeRuntime.JPOLINE_ABI_VERSION);
         memory.putInt(OFF_TOTAL_SIZE, size);
@@ -101,7 +124,7 @@ public final class Session implements AutoCloseable {
         memory.putInt(OFF_HOST_PID, (int) ProcessHandle.current().pid());
         memory.putInt(OFF_SLOT_COUNT, slots);
         memory.putInt(OFF_WAIT_TIMEOUT_MS, waitTimeoutMs);
-        memory.putInt(OFF_CALL_SLOTS_OFFSET, callSlots == 0 ? 0 : callSlotsOffset(slots));
+        memory.putInt(OFF_CALL_SLOTS_OFFSET, callSlots == 0 ? 0 : callSlotsBase);
         memory.putInt(OFF_CALL_SLOT_COUNT, callSlots);
         beat();
         // The magic goes last: a target that sees it sees a complete header.
@@ -128,7 +151,7 @@ public final class Session implements AutoCloseable {
 
     /** Offset of call slot {@code index} in the session. */
     int callSlotOffset(int index) {
-        return callSlotsOffset(slots) + index * CALL_SLOT_SIZE;
+        return callSlotsBase + index * CALL_SLOT_SIZE;
     }
 
     void putByte(int offset, byte value) {
@@ -144,6 +167,16 @@ public final class Session implements AutoCloseable {
             throw new IllegalArgumentException("syscall number out of range: " + syscall);
         }
         memory.put(OFF_TIERS + syscall, (byte) tier);
+    }
+
+    /** The mapped session memory (little-endian); the trace consumer reads the ring through it. */
+    public java.nio.ByteBuffer memory() {
+        return memory;
+    }
+
+    /** Native address of the mapping (for futex words). */
+    public long address() {
+        return address;
     }
 
     public int tier(int syscall) {
@@ -164,11 +197,11 @@ public final class Session implements AutoCloseable {
         return memory.get(offset);
     }
 
-    int getInt(int offset) {
+    public int getInt(int offset) {
         return (int) INT.getVolatile(memory, offset);
     }
 
-    void putInt(int offset, int value) {
+    public void putInt(int offset, int value) {
         INT.setRelease(memory, offset, value);
     }
 
@@ -176,23 +209,23 @@ public final class Session implements AutoCloseable {
         return INT.compareAndSet(memory, offset, expected, value);
     }
 
-    int getAndAddInt(int offset, int delta) {
+    public int getAndAddInt(int offset, int delta) {
         return (int) INT.getAndAdd(memory, offset, delta);
     }
 
-    long getLong(int offset) {
+    public long getLong(int offset) {
         return (long) LONG.getVolatile(memory, offset);
     }
 
-    void putLong(int offset, long value) {
+    public void putLong(int offset, long value) {
         LONG.setRelease(memory, offset, value);
     }
 
-    void awaitChange(int offset, int expected, long timeoutNanos) {
+    public void awaitChange(int offset, int expected, long timeoutNanos) {
         Futex.await(address + offset, expected, timeoutNanos);
     }
 
-    void wake(int offset) {
+    public void wake(int offset) {
         Futex.wakeAll(address + offset);
     }
 

@@ -25,7 +25,73 @@ public final class SessionLayout {
     public static final int OFF_CALL_SLOTS_OFFSET = 1000;
     public static final int OFF_CALL_SLOT_COUNT = 1004;
     public static final int OFF_HOOK_DOORBELL = 1008;
+    public static final int OFF_SCHEMA_OFFSET = 64;
+    public static final int OFF_RING_OFFSET = 72;
+    public static final int OFF_RING_SIZE = 80;
+    public static final int OFF_TRACE_FLAGS = 88;
+    public static final int OFF_RING_WAITERS = 92;
+    public static final int OFF_RING_WAKE = 96;
+    public static final int OFF_RECORDS_DROPPED = 104;
+    public static final int OFF_RING_HEAD = 128;
+    public static final int OFF_RING_TAIL = 192;
     public static final int OFF_TIERS = 1024;
+
+    /** trace_flags: producers take entry and exit timestamps. */
+    public static final int TRACE_TIMES = 1;
+
+    public static final int SCHEMA_ENTRY_SIZE = 128;
+    public static final int SCHEMA_SIZE = 1024 * SCHEMA_ENTRY_SIZE;
+    public static final int SCHEMA_MAX_RULES = 7;
+    public static final int SCHEMA_FLAGS = 0;
+    public static final int SCHEMA_RULE_COUNT = 1;
+    public static final int SCHEMA_RULES = 16;
+    public static final int SCHEMA_SPLIT = 1;
+    public static final int RULE_SIZE = 16;
+    public static final int RULE_ARG = 0;
+    public static final int RULE_TIMING = 1;
+    public static final int RULE_SHAPE = 2;
+    public static final int RULE_LENGTH_ARG = 3;
+    public static final int RULE_ELEM = 4;
+    public static final int RULE_CAP = 8;
+    public static final int RULE_FLAGS = 12;
+    /** rule flag: copy through process_vm_readv (the address may not be readable). */
+    public static final int RULE_SAFE = 1;
+
+    public static final int AT_ENTRY = 1;
+    public static final int AT_EXIT = 2;
+    public static final int AT_ENTRY_AND_EXIT = 3;
+    public static final int SHAPE_C_STRING = 1;
+    public static final int SHAPE_STRING_ARRAY = 2;
+    public static final int SHAPE_FIXED = 3;
+    public static final int SHAPE_LENGTH_ARG = 4;
+    public static final int SHAPE_LENGTH_RETURN = 5;
+    public static final int SHAPE_ARRAY_ARG = 6;
+    public static final int SHAPE_ARRAY_RETURN = 7;
+    public static final int SHAPE_IOVEC = 8;
+
+    /** Records: word0 = size | kind << 32 | state << 40. */
+    public static final int REC_KIND_PAD = 1;
+    public static final int REC_KIND_FULL = 2;
+    public static final int REC_KIND_ENTRY = 3;
+    public static final int REC_KIND_EXIT = 4;
+    public static final int REC_RESERVED = 1;
+    public static final int REC_PUBLISHED = 2;
+    public static final int REC_HAS_RETURN = 1;
+    public static final int REC_PID = 8;
+    public static final int REC_TID = 12;
+    public static final int REC_NR = 16;
+    public static final int REC_FLAGS = 20;
+    public static final int REC_PAYLOADS = 22;
+    public static final int REC_ARGS = 24;
+    public static final int REC_RET = 72;
+    public static final int REC_ENTRY_NS = 80;
+    public static final int REC_EXIT_NS = 88;
+    public static final int REC_HEADER_SIZE = 96;
+    public static final int PAYLOAD_ENTRY = 0;
+    public static final int PAYLOAD_EXIT = 1;
+    public static final int PAYLOAD_WHOLE = 0xFFFF;
+    public static final int PAYLOAD_TRUNCATED = 0x80000000;
+    public static final int RECORD_MAX = 64 * 1024;
     public static final int TIER_COUNT = 1024;
 
     public static final int SESSION_LIVE = 0;
@@ -91,16 +157,27 @@ public final class SessionLayout {
     public static final int CALL_ABANDONED = 7;
     public static final int CALL_NO_REPORT = 1;
 
-    public static int callSlotsOffset(int requestSlots) {
-        return totalSize(requestSlots);
-    }
-
     public static int slotOffset(int slot) {
         return SLOTS_OFFSET + slot * SLOT_SIZE;
     }
 
     public static int totalSize(int slots) {
         return SLOTS_OFFSET + slots * SLOT_SIZE;
+    }
+
+    /** Where the capture schema starts (right after the slots). */
+    public static int schemaOffset(int slots) {
+        return totalSize(slots);
+    }
+
+    /** Where the trace ring starts: after the schema, page aligned. */
+    public static int ringOffset(int slots) {
+        return (schemaOffset(slots) + SCHEMA_SIZE + 4095) & ~4095;
+    }
+
+    /** Size of a session with a ring of {@code ringSize} bytes (0: no ring, no schema). */
+    public static int totalSize(int slots, int ringSize) {
+        return ringSize == 0 ? totalSize(slots) : ringOffset(slots) + ringSize;
     }
 
     static String stateName(int state) {

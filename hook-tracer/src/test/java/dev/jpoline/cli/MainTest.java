@@ -43,8 +43,27 @@ class MainTest {
     }
 
     @Test
-    void commandsNotBuiltYetRefuseClearlyAndFail() {
-        assertThat(run("trace", "-f", "--", "ls", "-l", "/")).isEqualTo(Main.EXIT_UNAVAILABLE);
-        assertThat(err.toString().strip()).startsWith("jpoline: 'jpoline trace'").endsWith("not available yet in this build of jpoline");
+    void traceRefusesWhatItDoesNotSupportInOneLine() {
+        assertThat(run("trace", "-e", "signal=none", "true")).isEqualTo(Main.EXIT_UNAVAILABLE);
+        assertThat(err.toString().strip().lines()).containsExactly(
+                "jpoline: -e signal= is not supported yet (supported: trace=, status=)");
+    }
+
+    @Test
+    void traceRejectsUnknownSyscallsAndBadCombinations() {
+        assertThat(run("trace", "-e", "trace=open,nosuchcall", "true")).isEqualTo(Main.EXIT_USAGE);
+        assertThat(err.toString().strip().lines()).hasSize(1).allMatch(l -> l.startsWith("jpoline: ") && l.contains("nosuchcall"));
+        err.getBuffer().setLength(0);
+        assertThat(run("trace", "-ff", "true")).isEqualTo(Main.EXIT_USAGE);
+        assertThat(err.toString().strip()).isEqualTo("jpoline: -ff needs -o FILE (it writes FILE.TID per thread)");
+        err.getBuffer().setLength(0);
+        assertThat(run("trace", "-X", "fancy", "true")).isEqualTo(Main.EXIT_USAGE);
+        assertThat(run("trace", "-e", "status=unfinished", "true")).isEqualTo(Main.EXIT_UNAVAILABLE);
+    }
+
+    @Test
+    void traceHelpSaysFollowingIsAlwaysOn() {
+        assertThat(run("trace", "--help")).isZero();
+        assertThat(out.toString()).contains("always on").contains("-ff");
     }
 }

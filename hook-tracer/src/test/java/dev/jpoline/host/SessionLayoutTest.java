@@ -73,7 +73,35 @@ class SessionLayoutTest {
                 Map.entry("jpoline_call_slot.value", CALL_VALUE),
                 Map.entry("jpoline_call_slot.self_address", CALL_SELF_ADDRESS),
                 Map.entry("jpoline_call_slot.flags", CALL_FLAGS),
-                Map.entry("jpoline_call_slot.scratch", CALL_SCRATCH));
+                Map.entry("jpoline_call_slot.scratch", CALL_SCRATCH),
+                Map.entry("jpoline_session_header.schema_offset", OFF_SCHEMA_OFFSET),
+                Map.entry("jpoline_session_header.ring_offset", OFF_RING_OFFSET),
+                Map.entry("jpoline_session_header.ring_size", OFF_RING_SIZE),
+                Map.entry("jpoline_session_header.trace_flags", OFF_TRACE_FLAGS),
+                Map.entry("jpoline_session_header.ring_waiters", OFF_RING_WAITERS),
+                Map.entry("jpoline_session_header.ring_wake", OFF_RING_WAKE),
+                Map.entry("jpoline_session_header.records_dropped", OFF_RECORDS_DROPPED),
+                Map.entry("jpoline_session_header.ring_head", OFF_RING_HEAD),
+                Map.entry("jpoline_session_header.ring_tail", OFF_RING_TAIL),
+                Map.entry("jpoline_schema_entry.flags", SCHEMA_FLAGS),
+                Map.entry("jpoline_schema_entry.rule_count", SCHEMA_RULE_COUNT),
+                Map.entry("jpoline_schema_entry.rules", SCHEMA_RULES),
+                Map.entry("jpoline_capture_rule.arg", RULE_ARG),
+                Map.entry("jpoline_capture_rule.timing", RULE_TIMING),
+                Map.entry("jpoline_capture_rule.shape", RULE_SHAPE),
+                Map.entry("jpoline_capture_rule.length_arg", RULE_LENGTH_ARG),
+                Map.entry("jpoline_capture_rule.elem", RULE_ELEM),
+                Map.entry("jpoline_capture_rule.cap", RULE_CAP),
+                Map.entry("jpoline_capture_rule.reserved", RULE_FLAGS),
+                Map.entry("jpoline_record.pid", REC_PID),
+                Map.entry("jpoline_record.tid", REC_TID),
+                Map.entry("jpoline_record.nr", REC_NR),
+                Map.entry("jpoline_record.flags", REC_FLAGS),
+                Map.entry("jpoline_record.payloads", REC_PAYLOADS),
+                Map.entry("jpoline_record.args", REC_ARGS),
+                Map.entry("jpoline_record.ret", REC_RET),
+                Map.entry("jpoline_record.entry_ns", REC_ENTRY_NS),
+                Map.entry("jpoline_record.exit_ns", REC_EXIT_NS));
         java.forEach((field, offset) -> assertThat(c.get(field)).as(field).isEqualTo(String.valueOf(offset)));
         assertThat(c.get("states")).isEqualTo(FREE + "," + CLAIMED + "," + REQUEST + "," + SITES + "," + TAKEN + ","
                 + DONE + "," + FAILED + "," + PATCHING + "," + ABANDONED);
@@ -83,6 +111,16 @@ class SessionLayoutTest {
         assertThat(c.get("no_report")).isEqualTo(String.valueOf(CALL_NO_REPORT));
         assertThat(c.get("kinds")).isEqualTo(KIND_STARTUP + "," + KIND_MAPPING + "," + KIND_UNREACHABLE_EXEC);
         assertThat(c.get("unreachable")).isEqualTo(UNREACHABLE_STATIC + "," + UNREACHABLE_SETUID + "," + UNREACHABLE_SETGID);
+        assertThat(c.get("record")).isEqualTo(String.valueOf(REC_HEADER_SIZE));
+        assertThat(c.get("schema")).isEqualTo(SCHEMA_ENTRY_SIZE + "," + SCHEMA_SIZE + "," + SCHEMA_MAX_RULES + "," + SCHEMA_SPLIT);
+        assertThat(c.get("timing")).isEqualTo(AT_ENTRY + "," + AT_EXIT + "," + AT_ENTRY_AND_EXIT);
+        assertThat(c.get("shapes")).isEqualTo(SHAPE_C_STRING + "," + SHAPE_STRING_ARRAY + "," + SHAPE_FIXED + ","
+                + SHAPE_LENGTH_ARG + "," + SHAPE_LENGTH_RETURN + "," + SHAPE_ARRAY_ARG + "," + SHAPE_ARRAY_RETURN + ","
+                + SHAPE_IOVEC);
+        assertThat(c.get("reckinds")).isEqualTo(REC_KIND_PAD + "," + REC_KIND_FULL + "," + REC_KIND_ENTRY + ","
+                + REC_KIND_EXIT + "," + REC_RESERVED + "," + REC_PUBLISHED + "," + REC_HAS_RETURN);
+        assertThat(c.get("payload")).isEqualTo(PAYLOAD_ENTRY + "," + PAYLOAD_EXIT + "," + PAYLOAD_WHOLE + ","
+                + Integer.toUnsignedString(PAYLOAD_TRUNCATED) + "," + RECORD_MAX + "," + TRACE_TIMES);
         assertThat(c.get("detach")).isEqualTo(String.valueOf(HostRewriting.RESULT_DETACH));
     }
 }

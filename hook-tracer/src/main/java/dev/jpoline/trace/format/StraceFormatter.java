@@ -133,8 +133,22 @@ public final class StraceFormatter {
     String prefix(int tid, long nanos) {
         StringBuilder sb = new StringBuilder();
         switch (options.pidPrefix()) {
-            case BRACKETED -> sb.append(String.format("[pid %5d] ", tid));
-            case PLAIN -> sb.append(String.format("%-5d ", tid));
+            case BRACKETED -> {
+                String n = Integer.toString(tid);
+                sb.append("[pid ");
+                for (int i = n.length(); i < 5; i++) {
+                    sb.append(' ');
+                }
+                sb.append(n).append("] ");
+            }
+            case PLAIN -> {
+                int start = sb.length();
+                sb.append(tid);
+                while (sb.length() - start < 5) {
+                    sb.append(' ');
+                }
+                sb.append(' ');
+            }
             case NONE -> { }
         }
         if (options.timestamps() != TraceOptions.Timestamps.NONE && nanos != TraceRecord.NO_TIME) {

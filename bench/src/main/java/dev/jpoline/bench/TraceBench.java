@@ -1,0 +1,105 @@
+package dev.jpoline.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Whole-program benchmark of the TRACE tier against strace: {@code tar -cf /dev/null /usr/include}
+ * (wall time) and a getpid loop (ns per call as the program measures it), each raw, under
+ * {@code jpoline trace -o FILE} and under {@code strace -f -o FILE}, interleaved in one run so all
+ * three see the same machine load. Prints medians, the ratios, and the load average.
+ *
+ * <p>Run: {@code bench/run-main TraceBench [rounds]} from the repository root. Needs strace.
+ */
+public final class TraceBench {
+    private static final long CALLS = 1_000_000;
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        Path root = Path.of("").toAbsolutePath();
+        Path jpoline = root.resolve("jpoline");
+        Path out = Files.createTempDirectory("jpoline-tracebench");
+        Path loop = root.resolve("bench/target/syscall_loop");
+        run(List.of("gcc", "-O2", "-o", loop.toString(), root.resolve("bench/src/main/c/syscall_loop.c").toString()));
+        System.out.println("load average before: " + Files.readString(Path.of("/proc/loadavg")).strip());
+
+        List<String> tar = List.of("tar", "-cf", "/dev/null", "/usr/include");
+        double[][] tarMs = new double[3][rounds];
+        for (int r = 0; r < rounds; r++) {
+            tarMs[0][r] = timeMs(tar);
+            tarMs[1][r] = timeMs(concat(List.of(jpoline.toString(), "trace", "-o", out.resolve("j.txt").toString()), tar));
+            tarMs[2][r] = timeMs(concat(List.of("strace", "-f", "-o", out.resolve("s.txt").toString()), tar));
+        }
+        report("tar -cf /dev/null /usr/include, ms", tarMs);
+        System.out.printf("  lines: jpoline %d, strace %d%n", Files.lines(out.resolve("j.txt")).count(),
+                Files.lines(out.resolve("s.txt")).count());
+
+        List<String> getpid = List.of(loop.toString(), "getpid", Long.toString(CALLS));
+        double[][] ns = new double[3][rounds];
+        for (int r = 0; r < rounds; r++) {
+            ns[0][r] = Double.parseDouble(run(getpid).strip());
+            ns[1][r] = lastNumber(run(concat(List.of(jpoline.toString(), "trace", "-o", out.resolve("jg.txt").toString()),
+                    getpid)));
+            ns[2][r] = lastNumber(run(concat(List.of("strace", "-f", "-o", out.resolve("sg.txt").toString()), getpid)));
+        }
+        report("getpid loop, ns/call", ns);
+        System.out.println("load average after: " + Files.readString(Path.of("/proc/loadavg")).strip());
+        try (var files = Files.list(out)) {
+            for (Path p : files.toList()) {
+                Files.delete(p);
+            }
+        }
+        Files.delete(out);
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static double lastNumber(String output) {
+        String[] lines = output.strip().split("\n");
+        return Double.parseDouble(lines[lines.length - 1].strip());
+    }
+
+    private static void report(String what, double[][] values) {
+        double raw = median(values[0]);
+        double jp = median(values[1]);
+        double st = median(values[2]);
+        System.out.printf("%-38s raw %10.1f  jpoline trace %10.1f (x%.2f raw)  strace -f %10.1f (x%.2f raw)"
+                + "  strace/jpoline %.1f%n", what, raw, jp, jp / raw, st, st / raw, st / jp);
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static double timeMs(List<String> command) throws Exception {
+        long start = System.nanoTime();
+        run(command);
+        return (System.nanoTime() - start) / 1e6;
+    }
+
+    /** Runs a command; returns its stdout (stderr is discarded, tar warns about /dev/null). */
+    private static String run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(600, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("timed out: " + command);
+        }
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("failed (" + p.exitValue() + "): " + command + "\n" + out);
+        }
+        return out;
+    }
+}

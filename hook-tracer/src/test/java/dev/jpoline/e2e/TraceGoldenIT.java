@@ -1,0 +1,416 @@
+package dev.jpoline.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code jpoline trace} against strace 6.1 on the same deterministic programs. jpoline cannot see
+ * the syscalls a process makes before its runtime's constructor (the dynamic loader's start-up), so
+ * the comparison starts at the marker, the first syscall of main (getppid), and the syscalls
+ * strace shows before it must all be among {@link #LOADER_SYSCALLS}.
+ */
+class TraceGoldenIT {
+    /** What strace shows before main for these programs: the loader's start-up, unseen by jpoline. */
+    static final Set<String> LOADER_SYSCALLS = Set.of("execve", "brk", "arch_prctl", "mmap", "access", "openat",
+            "newfstatat", "fstat", "read", "pread64", "close", "mprotect", "munmap", "set_tid_address",
+            "set_robust_list", "rseq", "prlimit64", "getrandom");
+
+    @TempDir Path temp;
+
+    @BeforeAll
+    static void requirements() throws Exception {
+        Programs.requireVa0();
+        Programs.Result r = Programs.run(List.of("strace", "-V"), Map.of(), null, Duration.ofSeconds(10));
+        Assumptions.assumeTrue(r.exit() == 0, "strace is not installed (.ci/run installs it)");
+    }
+
+    private static List<String> jpoline(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Programs.ROOT.resolve("jpoline").toString(), "trace"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private static final Pattern PID_PREFIX = Pattern.compile("^(\\d+)\\s+(.*)$");
+    private static final Pattern HEX = Pattern.compile("0x[0-9a-f]+");
+
+    /** Lines per process (labelled P1, P2... by first appearance), pids and addresses normalized,
+     * unfinished/resumed pairs joined, alignment spaces collapsed, strace's signal lines dropped,
+     * and for the first process only the lines from the marker on. */
+    static Map<String, List<String>> normalize(String output) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        Map<String, List<String>> byPid = new LinkedHashMap<>();
+        Map<String, String> open = new HashMap<>();
+        for (String raw : output.split("\n")) {
+            Matcher m = PID_PREFIX.matcher(raw);
+            if (!m.matches()) {
+                continue;
+            }
+            String pid = m.group(1);
+            String text = m.group(2);
+            labels.computeIfAbsent(pid, p -> "P" + (labels.size() + 1));
+            if (text.startsWith("--- ")) {
+                continue; // signal deliveries: jpoline does not report them (docs/trace.md)
+            }
+            if (text.endsWith(" <unfinished ...>")) {
+                open.put(pid, text.substring(0, text.length() - " <unfinished ...>".length()));
+                continue;
+            }
+            if (text.startsWith("<... ")) {
+                text = open.remove(pid) + text.substring(text.indexOf("resumed>") + "resumed>".length());
+            }
+            byPid.computeIfAbsent(pid, p -> new ArrayList<>()).add(text);
+        }
+        Map<String, List<String>> result = new TreeMap<>();
+        byPid.forEach((pid, lines) -> {
+            List<String> out = new ArrayList<>();
+            for (String line : lines) {
+                String t = line.replaceAll("\\s+= ", " = ");
+                if (t.startsWith("getppid() = ")) {
+                    t = "getppid() = PPID"; // jpoline's JVM or strace
+                }
+                t = HEX.matcher(t).replaceAll("0xADDR");
+                for (Map.Entry<String, String> l : labels.entrySet()) {
+                    t = t.replaceAll("\\b" + l.getKey() + "\\b", l.getValue());
+                }
+                out.add(t);
+            }
+            result.put(labels.get(pid), out);
+        });
+        List<String> first = result.get("P1");
+        if (first != null) {
+            int marker = -1;
+            for (int i = 0; i < first.size(); i++) {
+                if (first.get(i).startsWith("getppid()")) {
+                    marker = i;
+                    break;
+                }
+            }
+            result.put("P1", new ArrayList<>(first.subList(Math.max(marker, 0), first.size())));
+        }
+        return result;
+    }
+
+    /** As {@link #normalize}, for filtered traces: the first process's lines from the first one
+     * that is not a loader syscall (the filters above keep the loader's calls out by name or by
+     * their being before main's first selected call). */
+    static Map<String, List<String>> normalizeFiltered(String output) {
+        StringBuilder marked = new StringBuilder();
+        String first = null;
+        boolean started = false;
+        for (String raw : output.split("\n")) {
+            Matcher m = PID_PREFIX.matcher(raw);
+            if (m.matches() && first == null) {
+                first = m.group(1);
+            }
+            if (m.matches() && m.group(1).equals(first) && !started) {
+                String t = m.group(2);
+                // main starts with getppid; with getppid filtered out, with the first openat of /etc/passwd
+                if (t.startsWith("getppid()") || t.contains("\"/etc/passwd\"") || t.contains("\"/etc\"...")
+                        || t.startsWith("write(") || t.startsWith("writev(") || t.startsWith("access(\"/etc/passwd")) {
+                    started = true;
+                    marked.append(m.group(1)).append("  getppid() = 1\n");
+                } else {
+                    continue;
+                }
+            }
+            marked.append(raw).append('\n');
+        }
+        Map<String, List<String>> result = normalize(marked.toString());
+        List<String> p1 = result.get("P1");
+        if (p1 != null && !p1.isEmpty() && p1.get(0).startsWith("getppid()")) {
+            p1.remove(0); // the synthetic marker
+        }
+        return result;
+    }
+
+    /** Names of the first process's syscalls before the marker in an strace -f -o output. */
+    static Map<String, Integer> beforeMarker(String straceOutput) {
+        Map<String, Integer> names = new TreeMap<>();
+        String firstPid = null;
+        for (String raw : straceOutput.split("\n")) {
+            Matcher m = PID_PREFIX.matcher(raw);
+            if (!m.matches()) {
+                continue;
+            }
+            if (firstPid == null) {
+                firstPid = m.group(1);
+            }
+            if (!m.group(1).equals(firstPid) || m.group(2).startsWith("+++") || m.group(2).startsWith("---")) {
+                continue;
+            }
+            if (m.group(2).startsWith("getppid()")) {
+                break;
+            }
+            String name = m.group(2).replaceAll("\\(.*", "");
+            names.merge(name, 1, Integer::sum);
+        }
+        return names;
+    }
+
+    @Test
+    void linesAgreeWithStraceFromTheMarkerOn() throws Exception {
+        agreeWithStrace();
+    }
+
+    @Test
+    void optionsAgreeWithStrace() throws Exception {
+        agreeWithStrace("-s", "4", "-X", "raw", "-e", "trace=/^(openat|getppid|write|writev|read)$");
+        agreeWithStrace("-e", "trace=%file,getppid", "-z");
+        agreeWithStrace("-e", "trace=!getpid,writev", "-s", "100");
+    }
+
+    private void agreeWithStrace(String... options) throws Exception {
+        Path program = Programs.build("trace_golden");
+        Path ours = temp.resolve("jpoline.txt");
+        Path theirs = temp.resolve("strace.txt");
+        List<String> ourCommand = new ArrayList<>(List.of(options));
+        ourCommand.addAll(List.of("-o", ours.toString(), program.toString()));
+        Programs.Result j = Programs.run(jpoline(ourCommand.toArray(String[]::new)), Map.of(), null,
+                Programs.DEFAULT_TIMEOUT);
+        assertThat(j.exit()).as(j.describe()).isZero();
+        List<String> theirCommand = new ArrayList<>(List.of("strace", "-f"));
+        theirCommand.addAll(List.of(options));
+        theirCommand.addAll(List.of("-o", theirs.toString(), program.toString()));
+        Programs.Result s = Programs.run(theirCommand, Map.of(), null, Programs.DEFAULT_TIMEOUT);
+        assertThat(s.exit()).as(s.describe()).isZero();
+        assertThat(j.out()).isEqualTo(s.out());
+
+        String strace = Files.readString(theirs);
+        if (options.length > 0) {
+            // With a filter the marker may be filtered out: compare what follows main's start in
+            // both, which for the first process is everything jpoline saw.
+            Map<String, List<String>> expected = normalizeFiltered(strace);
+            Map<String, List<String>> actual = normalizeFiltered(Files.readString(ours));
+            assertThat(actual).as("options %s\n--- jpoline ---\n%s\n--- strace ---\n%s", List.of(options),
+                    Files.readString(ours), strace).isEqualTo(expected);
+            return;
+        }
+        assertThat(beforeMarker(strace).keySet()).as("strace's lines before main").isSubsetOf(LOADER_SYSCALLS);
+        Map<String, List<String>> expected = normalize(strace);
+        Map<String, List<String>> actual = normalize(Files.readString(ours));
+        assertThat(expected).hasSize(2);
+        assertThat(actual.keySet()).isEqualTo(expected.keySet());
+        for (String p : expected.keySet()) {
+            assertThat(actual.get(p)).as("process %s\n--- jpoline ---\n%s\n--- strace ---\n%s", p,
+                    Files.readString(ours), strace).containsExactlyElementsOf(expected.get(p));
+        }
+    }
+
+    private static final Pattern SUMMARY_ROW = Pattern.compile(
+            "^\\s*[0-9.]+\\s+[0-9.]+\\s+\\d+\\s+(\\d+)\\s+(\\d+)?\\s*([a-z_0-9]+)$");
+
+    static Map<String, String> summaryCounts(String table) {
+        Map<String, String> rows = new TreeMap<>();
+        for (String line : table.split("\n")) {
+            Matcher m = SUMMARY_ROW.matcher(line);
+            if (m.matches() && !m.group(3).equals("total")) {
+                rows.put(m.group(3), m.group(1) + "/" + (m.group(2) == null ? "0" : m.group(2)));
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void callCountsEqualStraceMinusTheLoadersSyscalls() throws Exception {
+        Path program = Programs.build("trace_golden");
+        Path ours = temp.resolve("jpoline-c.txt");
+        Path theirs = temp.resolve("strace-c.txt");
+        Path full = temp.resolve("strace-full.txt");
+        Programs.Result j = Programs.run(jpoline("-c", "-o", ours.toString(), program.toString(), "7"), Map.of(), null,
+                Programs.DEFAULT_TIMEOUT);
+        assertThat(j.exit()).as(j.describe()).isZero();
+        Programs.run(List.of("strace", "-f", "-c", "-o", theirs.toString(), program.toString(), "7"), Map.of(), null,
+                Programs.DEFAULT_TIMEOUT);
+        Programs.run(List.of("strace", "-f", "-o", full.toString(), program.toString(), "7"), Map.of(), null,
+                Programs.DEFAULT_TIMEOUT);
+        Map<String, Integer> early = beforeMarker(Files.readString(full));
+        assertThat(early.keySet()).as("syscalls before main").isSubsetOf(LOADER_SYSCALLS);
+        Map<String, String> straceCounts = summaryCounts(Files.readString(theirs));
+        Map<String, String> expected = new TreeMap<>();
+        // Errors of the loader's calls (access of /etc/ld.so.preload) are taken out with them.
+        Map<String, Integer> earlyErrors = new TreeMap<>();
+        for (String raw : Files.readString(full).split("\n")) {
+            if (raw.contains("getppid()")) {
+                break;
+            }
+            if (raw.contains(" = -1 ")) {
+                earlyErrors.merge(raw.replaceAll("^\\d+\\s+", "").replaceAll("\\(.*", ""), 1, Integer::sum);
+            }
+        }
+        straceCounts.forEach((name, v) -> {
+            String[] ce = v.split("/");
+            int calls = Integer.parseInt(ce[0]) - early.getOrDefault(name, 0);
+            int errors = Integer.parseInt(ce[1]) - earlyErrors.getOrDefault(name, 0);
+            if (calls > 0) {
+                expected.put(name, calls + "/" + errors);
+            }
+        });
+        Map<String, String> actual = summaryCounts(Files.readString(ours));
+        assertThat(actual).as("jpoline -c\n%s\nstrace -c\n%s\nearly: %s", Files.readString(ours),
+                Files.readString(theirs), early).isEqualTo(expected);
+        assertThat(actual.get("getpid")).isEqualTo("7/0");
+    }
+
+    @Test
+    void aTinyRingAndAFastProducerLoseNothing() throws Exception {
+        Path program = Programs.build("trace_golden");
+        Path ours = temp.resolve("ring.txt");
+        Programs.Result j = Programs.run(jpoline("--ring-size", "4096", "-e", "trace=getpid", "-o", ours.toString(),
+                program.toString(), "200000"), Map.of(), null, Programs.DEFAULT_TIMEOUT);
+        assertThat(j.exit()).as(j.describe()).isZero();
+        assertThat(j.err()).doesNotContain("lost").doesNotContain("not written");
+        long getpids = Files.lines(ours).filter(l -> l.matches("^\\d+\\s+getpid\\(\\)\\s+= \\d+$")).count();
+        assertThat(getpids).isEqualTo(200000);
+    }
+
+    @Test
+    void selectedSyscallsOnlyAndStatusFilters() throws Exception {
+        Path program = Programs.build("trace_golden");
+        Path ours = temp.resolve("filtered.txt");
+        Programs.Result j = Programs.run(jpoline("-e", "trace=%file,write", "-Z", "-o", ours.toString(),
+                program.toString()), Map.of(), null, Programs.DEFAULT_TIMEOUT);
+        assertThat(j.exit()).as(j.describe()).isZero();
+        List<String> lines = Files.readAllLines(ours).stream().map(l -> l.replaceAll("^\\d+\\s+", "")
+                .replaceAll("\\s+= ", " = "))
+                .filter(l -> !l.startsWith("+++")).toList();
+        assertThat(lines).containsExactly(
+                "openat(AT_FDCWD, \"/nonexistent/jpoline-golden\", O_RDONLY) = -1 ENOENT (No such file or directory)",
+                "mkdir(\"/nonexistent/dir\", 0755) = -1 ENOENT (No such file or directory)");
+    }
+
+    @Test
+    void unknownSyscallNamesAreAOneLineErrorWithStatus2() throws Exception {
+        Programs.Result j = Programs.run(jpoline("-e", "trace=openat,nosuchcall", "true"), Map.of(), null,
+                Duration.ofSeconds(60));
+        assertThat(j.exit()).isEqualTo(2);
+        assertThat(j.err().strip()).startsWith("jpoline: ").contains("nosuchcall").doesNotContain("\n");
+        Programs.Result c = Programs.run(jpoline("-e", "trace=%nosuchclass", "true"), Map.of(), null,
+                Duration.ofSeconds(60));
+        assertThat(c.exit()).isEqualTo(2);
+        assertThat(c.err().strip()).contains("nosuchclass").doesNotContain("\n");
+    }
+
+    @Test
+    void killingTheHostLeavesATracedTargetRunningToCompletion() throws Exception {
+        Path program = Programs.build("trace_golden");
+        Path out = temp.resolve("out");
+        Path rc = temp.resolve("rc");
+        ProcessBuilder pb = new ProcessBuilder(jpoline("--ring-size", "4096", "-o", temp.resolve("t.txt").toString(),
+                "sh", "-c", "sleep 2; " + program + " 300000 > " + out + "; echo $? > " + rc));
+        pb.environment().put("JPOLINE_NO_BUILD", "1");
+        pb.redirectErrorStream(true).redirectOutput(temp.resolve("host.log").toFile());
+        Process host = pb.start();
+        try {
+            Thread.sleep(2500); // the program is running, its records fill the tiny ring
+            host.destroyForcibly(); // the launcher script execs java: this is the host JVM
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline && !(Files.exists(rc) && !Files.readString(rc).isBlank())) {
+                Thread.sleep(100);
+            }
+            assertThat(rc).exists();
+            assertThat(Files.readString(rc).strip()).isEqualTo("0");
+            assertThat(Files.readString(out)).isEqualTo("hello \"world\"\nabcd\nchild\n");
+        } finally {
+            host.descendants().forEach(ProcessHandle::destroyForcibly);
+            host.destroyForcibly();
+        }
+    }
+
+    @Test
+    void ffWritesOneFilePerThreadWithoutAPrefix() throws Exception {
+        Path program = Programs.build("trace_golden");
+        Path base = temp.resolve("ff");
+        Programs.Result j = Programs.run(jpoline("-ff", "-o", base.toString(), "-e", "trace=write,exit_group",
+                program.toString()), Map.of(), null, Programs.DEFAULT_TIMEOUT);
+        assertThat(j.exit()).as(j.describe()).isZero();
+        List<Path> files;
+        try (var list = Files.list(temp)) {
+            files = list.filter(f -> f.getFileName().toString().startsWith("ff.")).sorted().toList();
+        }
+        assertThat(files).hasSize(2);
+        List<String> all = new ArrayList<>();
+        for (Path f : files) {
+            all.add(Files.readString(f).replaceAll(" +=", " ="));
+        }
+        assertThat(all).anySatisfy(t -> assertThat(t).isEqualTo(
+                "write(1, \"child\\n\", 6) = 6\nexit_group(3) = ?\n+++ exited with 3 +++\n"));
+        assertThat(all).anySatisfy(t -> assertThat(t).startsWith("write(1, \"hello \\\"world\\\"\\n\", 14) = 14\n")
+                .endsWith("exit_group(0) = ?\n+++ exited with 0 +++\n"));
+    }
+
+    @Test
+    void timestampsAndDurationsHaveStracesShape() throws Exception {
+        Path program = Programs.build("trace_golden");
+        Path ours = temp.resolve("times.txt");
+        Programs.Result j = Programs.run(jpoline("-ttt", "-T", "-e", "trace=getppid", "-o", ours.toString(),
+                program.toString()), Map.of(), null, Programs.DEFAULT_TIMEOUT);
+        assertThat(j.exit()).as(j.describe()).isZero();
+        List<String> lines = Files.readAllLines(ours);
+        assertThat(lines.get(0)).matches("^\\d+\\s+\\d{10}\\.\\d{6} getppid\\(\\)\\s+= \\d+ <0\\.\\d{6}>$");
+        long seconds = Long.parseLong(lines.get(0).replaceAll("^\\d+\\s+(\\d+)\\..*", "$1"));
+        assertThat(Math.abs(seconds - System.currentTimeMillis() / 1000)).isLessThan(120);
+    }
+
+    @Test
+    void aShellsVforkAndExecAreComplete() throws Exception {
+        Path ours = temp.resolve("sh.txt");
+        Programs.Result j = Programs.run(jpoline("-e", "trace=vfork,execve,wait4", "-o", ours.toString(),
+                "sh", "-c", "/bin/true; exit 5"), Map.of(), null, Programs.DEFAULT_TIMEOUT);
+        assertThat(j.exit()).as(j.describe()).isEqualTo(5);
+        String text = Files.readString(ours).replaceAll(" +=", " =");
+        assertThat(text).containsPattern("(vfork\\(\\)|<\\.\\.\\. vfork resumed>\\)) = \\d+\\n");
+        assertThat(text).containsPattern("execve\\(\"/bin/true\", \\[\"/bin/true\"\\], 0x[0-9a-f]+ /\\* \\d+ vars \\*/"
+                + "(\\) = 0| <unfinished \\.\\.\\.>)");
+        assertThat(text).containsPattern("\\d+ +\\+\\+\\+ exited with 0 \\+\\+\\+\\n");
+        assertThat(text).endsWith("+++ exited with 5 +++\n");
+    }
+
+    @Test
+    void manyThreadsLoseNoRecordAndCountAsStraceCounts() throws Exception {
+        Path program = Programs.build("threads");
+        Path lines = temp.resolve("threads.txt");
+        Programs.Result j = Programs.run(jpoline("--ring-size", "65536", "-e", "trace=getpid", "-o", lines.toString(),
+                program.toString()), Map.of(), null, Programs.DEFAULT_TIMEOUT);
+        assertThat(j.exit()).as(j.describe()).isZero();
+        Map<String, Long> perThread = new TreeMap<>();
+        for (String line : Files.readAllLines(lines)) {
+            if (line.matches("^\\d+\\s+getpid\\(\\)\\s+= \\d+$")) {
+                perThread.merge(line.substring(0, line.indexOf(' ')), 1L, Long::sum);
+            }
+        }
+        // 4 waves of 6 threads, 3000 iterations with two getpid calls each.
+        assertThat(perThread).hasSize(24);
+        assertThat(perThread.values()).containsOnly(6000L);
+
+        Path ours = temp.resolve("threads-c.txt");
+        Path theirs = temp.resolve("threads-strace-c.txt");
+        Programs.Result c = Programs.run(jpoline("-c", "-o", ours.toString(), program.toString()), Map.of(), null,
+                Programs.DEFAULT_TIMEOUT);
+        assertThat(c.exit()).as(c.describe()).isZero();
+        Programs.run(List.of("strace", "-f", "-c", "-o", theirs.toString(), program.toString()), Map.of(), null,
+                Programs.DEFAULT_TIMEOUT);
+        Map<String, String> actual = summaryCounts(Files.readString(ours));
+        Map<String, String> expected = summaryCounts(Files.readString(theirs));
+        // Syscalls the loader does not make: every one of them is seen.
+        for (String name : List.of("getpid", "write", "pipe2", "clone3", "madvise")) {
+            assertThat(actual.get(name)).as(name + "\n" + Files.readString(ours) + "\n" + Files.readString(theirs))
+                    .isEqualTo(expected.get(name));
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.jpoline.trace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jpoline.trace.format.TraceOptions;
+import dev.jpoline.trace.ring.RingRecord;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** strace's line discipline for records that come in halves, and the filters. */
+class TraceWriterTest {
+    private static final int TOP = 100;
+    private final StringWriter out = new StringWriter();
+
+    private TraceWriter writer(TraceWriter.Status status, boolean summary) {
+        return new TraceWriter(TraceOptions.defaults(), false, TraceWriter.Mode.FILE, out, null, n -> true, status,
+                true, summary, TOP);
+    }
+
+    private static RingRecord full(int tid, int nr, long ret, long... args) {
+        return new RingRecord(RingRecord.Kind.FULL, TOP, tid, nr, true, java.util.Arrays.copyOf(args, 6), ret, 0, 0,
+                List.of());
+    }
+
+    private static RingRecord entry(int pid, int tid, int nr, long... args) {
+        return new RingRecord(RingRecord.Kind.ENTRY, pid, tid, nr, false, java.util.Arrays.copyOf(args, 6), 0, 0, 0,
+                List.of());
+    }
+
+    private static RingRecord exit(int pid, int tid, int nr, long ret) {
+        return new RingRecord(RingRecord.Kind.EXIT, pid, tid, nr, true, new long[6], ret, 0, 0, List.of());
+    }
+
+    private List<String> lines() {
+        return out.toString().lines().map(l -> l.replaceAll("\\s+= ", " = ")).toList();
+    }
+
+    @Test
+    void halvesWithNothingBetweenThemPrintAsOneLine() {
+        TraceWriter w = writer(TraceWriter.Status.ALL, false);
+        w.accept(entry(TOP, TOP, 34 /* pause */));
+        w.accept(exit(TOP, TOP, 34, -4));
+        w.finish(0, false, 0);
+        assertThat(lines()).containsExactly("100   pause() = -1 EINTR (Interrupted system call)",
+                "100   +++ exited with 0 +++");
+    }
+
+    @Test
+    void anotherThreadsLineInBetweenGivesUnfinishedAndResumed() {
+        TraceWriter w = writer(TraceWriter.Status.ALL, false);
+        w.accept(entry(TOP, TOP, 34));
+        w.accept(full(101, 39, TOP));
+        w.accept(exit(TOP, TOP, 34, -4));
+        w.finish(0, false, 0);
+        assertThat(lines()).containsExactly("100   pause( <unfinished ...>", "101   getpid() = 100",
+                "100   <... pause resumed>) = -1 EINTR (Interrupted system call)", "100   +++ exited with 0 +++");
+    }
+
+    @Test
+    void anExecveIsCompletedByTheNewImagesFirstRecordAndChildrenExitLinesFollowExitGroup() {
+        TraceWriter w = writer(TraceWriter.Status.ALL, false);
+        w.accept(entry(200, 200, 59, 0, 0, 0));
+        w.accept(new RingRecord(RingRecord.Kind.FULL, 200, 200, 39, true, new long[6], 200, 0, 0, List.of()));
+        w.accept(entry(200, 200, 231, 3));
+        w.finish(0, false, 0);
+        assertThat(lines()).containsExactly("200   execve(NULL, NULL, NULL) = 0", "200   getpid() = 200",
+                "200   exit_group(3) = ?", "200   +++ exited with 3 +++", "100   +++ exited with 0 +++");
+    }
+
+    @Test
+    void statusFiltersAndTheTopLevelKilledBySignal() {
+        TraceWriter w = writer(TraceWriter.Status.FAILED, false);
+        w.accept(full(TOP, 39, TOP));
+        w.accept(full(TOP, 3, -9, 77));
+        w.finish(134, true, 6);
+        assertThat(lines()).containsExactly("100   close(77) = -1 EBADF (Bad file descriptor)",
+                "100   +++ killed by SIGABRT +++");
+    }
+
+    @Test
+    void theSummaryCountsReturnedCallsOnly() {
+        TraceWriter w = new TraceWriter(TraceOptions.defaults(), false, TraceWriter.Mode.FILE, out, null, n -> true,
+                TraceWriter.Status.ALL, false, true, TOP);
+        w.accept(full(TOP, 39, TOP));
+        w.accept(full(TOP, 39, TOP));
+        w.accept(full(TOP, 3, -9, 77));
+        w.accept(entry(TOP, TOP, 231, 0));
+        w.finish(0, false, 0);
+        assertThat(out.toString()).contains("getpid").contains("close").doesNotContain("exit_group")
+                .doesNotContain("+++");
+        assertThat(out.toString().lines().filter(l -> l.endsWith(" getpid")).findFirst().orElseThrow())
+                .matches(".*\\s2\\s+getpid");
+    }
+}

@@ -1,0 +1,549 @@
+/* The TRACE tier: one record per syscall into the session's ring (docs/trace.md).
+ * Freestanding like the rest of the entry: no libc, no locks, no vector registers. The fast
+ * path (a FULL record of a syscall that succeeded) makes no syscall of its own: timestamps come
+ * from the vDSO, payloads are copied directly because the kernel just read or wrote that
+ * memory. Copies that might fault (before a syscall, after a failure, for arguments whose
+ * meaning depends on another argument) go through process_vm_readv on the own pid. */
+#include <stddef.h>
+
+#include "runtime_internal.h"
+#include "session.h"
+
+enum {
+    NR_getpid = 39,
+    NR_clone = 56,
+    NR_fork = 57,
+    NR_futex = 202,
+    NR_gettid = 186,
+    NR_clock_gettime = 228,
+    NR_process_vm_readv = 310,
+    NR_clone3 = 435,
+};
+#define EFAULT 14
+#define CLOCK_REALTIME 0
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define PAGE 4096ull
+#define MAX_PLANS 48
+#define MAX_IOV 32
+#define STASH_SIZE 512
+#define SPIN_BEFORE_SLEEP 2000
+#define WAIT_SLICE_NS 100000000LL
+
+struct ktimespec {
+    long sec, nsec;
+};
+
+/* Set by the constructor (runtime.c) from the vDSO; 0 means "use the syscall". */
+jp_clock_gettime_fn jp_vdso_clock_gettime;
+
+/* Per-thread ids. A vfork child shares our TLS, so the ids are valid only at the vfork depth
+ * they were taken at; clone children that share memory but not TLS invalidate them. */
+struct jp_trace_ids {
+    uint32_t pid, tid;
+    uint64_t depth;
+    uint64_t pending_nr; /* +1: a clone with a new stack whose parent owes an EXIT record */
+    uint64_t pending_entry_ns;
+    uint64_t tail_seen; /* the last ring tail this thread read: tails only grow */
+};
+static __thread struct jp_trace_ids ids __attribute__((tls_model("initial-exec")));
+/* Per vfork depth: +1 the number of a traced vfork-style call whose parent owes an EXIT record.
+ * Kept apart from ids because the child, running on our TLS, makes its own traced calls. */
+static __thread uint64_t vfork_pending[JP_VFORK_DEPTH_MAX] __attribute__((tls_model("initial-exec")));
+
+void jp_trace_ids_reset(void) { ids.tid = 0; }
+
+static void current_ids(uint32_t *pid, uint32_t *tid) {
+    uint64_t depth = jp_vfork_returns.depth;
+    if (ids.tid == 0 || ids.depth != depth) {
+        ids.pid = (uint32_t)jp_sys6(NR_getpid, 0, 0, 0, 0, 0, 0);
+        ids.tid = (uint32_t)jp_sys6(NR_gettid, 0, 0, 0, 0, 0, 0);
+        ids.depth = depth;
+    }
+    *pid = ids.pid;
+    *tid = ids.tid;
+}
+
+static uint64_t now_ns(void) {
+    struct ktimespec ts = {0, 0};
+    jp_clock_gettime_fn f = jp_vdso_clock_gettime;
+    if (f != 0) f(CLOCK_REALTIME, &ts);
+    else jp_sys6(NR_clock_gettime, CLOCK_REALTIME, (long)&ts, 0, 0, 0, 0);
+    return (uint64_t)ts.sec * 1000000000ull + (uint64_t)ts.nsec;
+}
+
+/* --- copying ------------------------------------------------------------------------------ */
+
+struct iov {
+    uint64_t base, len;
+};
+
+/* Copies up to len bytes without faulting: page by page through process_vm_readv. Returns the
+ * bytes copied (short at the first unreadable page). */
+static uint64_t safe_copy(void *dst, uint64_t src, uint64_t len) {
+    uint32_t pid, tid;
+    current_ids(&pid, &tid);
+    uint64_t done = 0;
+    while (done < len) {
+        uint64_t chunk = PAGE - ((src + done) & (PAGE - 1));
+        if (chunk > len - done) chunk = len - done;
+        struct iov local = {(uint64_t)dst + done, chunk}, remote = {src + done, chunk};
+        long n = jp_sys6(NR_process_vm_readv, pid, (long)&local, 1, (long)&remote, 1, 0);
+        if (n <= 0) break;
+        done += (uint64_t)n;
+        if ((uint64_t)n < chunk) break;
+    }
+    return done;
+}
+
+static uint64_t copy_mem(void *dst, uint64_t src, uint64_t len, int safe) {
+    if (safe) return safe_copy(dst, src, len);
+    volatile const uint8_t *from = (const uint8_t *)src;
+    uint8_t *to = dst;
+    uint64_t i = 0;
+    for (; i + 8 <= len; i += 8) *(uint64_t *)(to + i) = *(volatile const uint64_t *)(from + i);
+    for (; i < len; i++) to[i] = from[i];
+    return len;
+}
+
+/* Length of the string at src before its NUL, at most cap; *complete = found the NUL.
+ * Returns -1 when nothing at src is readable (safe mode only). */
+static int64_t measure_string(uint64_t src, uint64_t cap, int safe, int *complete) {
+    *complete = 0;
+    if (src == 0) return -1;
+    if (!safe) {
+        const volatile char *p = (const char *)src;
+        for (uint64_t i = 0; i < cap; i++)
+            if (p[i] == 0) {
+                *complete = 1;
+                return (int64_t)i;
+            }
+        return (int64_t)cap;
+    }
+    char buf[64];
+    uint64_t done = 0;
+    while (done < cap) {
+        uint64_t want = cap - done < sizeof buf ? cap - done : sizeof buf;
+        uint64_t got = safe_copy(buf, src + done, want);
+        for (uint64_t i = 0; i < got; i++)
+            if (buf[i] == 0) {
+                *complete = 1;
+                return (int64_t)(done + i);
+            }
+        if (got < want) return done + got == 0 ? -1 : (int64_t)(done + got);
+        done += got;
+    }
+    return (int64_t)cap;
+}
+
+/* --- planning a record's payloads -------------------------------------------------------- */
+
+struct plan {
+    uint64_t src;    /* address; for STRING_ARRAY the pointer array */
+    uint32_t length; /* bytes the payload will hold */
+    uint8_t arg, phase, shape, safe;
+    uint16_t element;
+    uint8_t truncated;
+    uint8_t from_stash; /* src points into the stash: copy directly */
+    uint32_t elem, cap; /* STRING_ARRAY: bytes per string, strings */
+};
+
+struct record_plan {
+    struct plan p[MAX_PLANS];
+    unsigned count;
+    uint64_t bytes; /* payload bytes including headers and padding */
+};
+
+static uint64_t pad8(uint64_t n) { return (n + 7) & ~7ull; }
+
+static void add_plan(struct record_plan *rp, const struct plan *p) {
+    if (rp->count >= MAX_PLANS) return;
+    struct plan *q = &rp->p[rp->count++];
+    *q = *p;
+    uint64_t room = JPOLINE_RECORD_MAX - sizeof(struct jpoline_record) - rp->bytes - 8;
+    if (rp->bytes + sizeof(struct jpoline_record) + 8 > JPOLINE_RECORD_MAX) room = 0;
+    if (q->length > room) {
+        q->length = (uint32_t)(room & ~7ull);
+        q->truncated = 1;
+    }
+    rp->bytes += 8 + pad8(q->length);
+}
+
+/* Walks an argv-like array: how many bytes the NUL-separated copy takes. */
+static uint32_t measure_string_array(uint64_t array, uint32_t per_string, uint32_t max_strings, int safe,
+                                     int *truncated) {
+    uint64_t total = 0;
+    *truncated = 0;
+    for (uint32_t i = 0;; i++) {
+        uint64_t ptr = 0;
+        if (copy_mem(&ptr, array + 8ull * i, 8, safe) != 8) return (uint32_t)total;
+        if (ptr == 0) return (uint32_t)total;
+        if (i >= max_strings) {
+            *truncated = 1;
+            return (uint32_t)total;
+        }
+        int complete;
+        int64_t n = per_string == 0 ? 0 : measure_string(ptr, per_string, safe, &complete);
+        if (n < 0) n = 0;
+        total += (uint64_t)n + 1;
+        if (total > JPOLINE_RECORD_MAX / 2) {
+            *truncated = 1;
+            return (uint32_t)total;
+        }
+    }
+}
+
+static int is_error(int64_t ret) { return ret < 0 && ret > -4096; }
+
+/* Plans the payloads of one phase. when: JPOLINE_AT_ENTRY rules (and the entry half of
+ * ENTRY_AND_EXIT) or JPOLINE_AT_EXIT rules (and the exit half). */
+static void plan_phase(struct record_plan *rp, const struct jpoline_schema_entry *e, const uint64_t *args,
+                       int64_t ret, int phase, int force_safe, int have_ret, const uint8_t *stash,
+                       const uint32_t *stash_len) {
+    unsigned n = e->rule_count < JPOLINE_SCHEMA_MAX_RULES ? e->rule_count : JPOLINE_SCHEMA_MAX_RULES;
+    uint32_t stash_off = 0;
+    for (unsigned r = 0; r < n; r++) {
+        const struct jpoline_capture_rule *rule = &e->rules[r];
+        if (rule->arg > 5) continue;
+        int vr = rule->timing == JPOLINE_AT_ENTRY_AND_EXIT;
+        int wanted = phase == JPOLINE_PAYLOAD_ENTRY ? (rule->timing == JPOLINE_AT_ENTRY || vr)
+                                                    : (rule->timing == JPOLINE_AT_EXIT || vr);
+        uint32_t this_stash = 0;
+        if (vr && stash_len != 0) this_stash = stash_len[r];
+        if (!wanted) continue;
+        uint64_t addr = args[rule->arg];
+        if (addr == 0) continue;
+        /* Entry halves of value-result fields come from the stash (copied before the call). */
+        if (vr && phase == JPOLINE_PAYLOAD_ENTRY && stash != 0) {
+            if (this_stash > 0) {
+                struct plan p = {(uint64_t)(stash + stash_off), this_stash, rule->arg, (uint8_t)phase,
+                                 rule->shape, 0, JPOLINE_PAYLOAD_WHOLE, 0, 1, 0, 0};
+                add_plan(rp, &p);
+            }
+            stash_off += this_stash;
+            continue;
+        }
+        if (vr && stash != 0) stash_off += this_stash;
+        /* Kernel-written memory is worth reading only after a success. */
+        if (phase == JPOLINE_PAYLOAD_EXIT && (!have_ret || is_error(ret))) continue;
+        int safe = force_safe || (rule->reserved & 1);
+        struct plan p = {addr, 0, rule->arg, (uint8_t)phase, rule->shape, (uint8_t)safe,
+                         JPOLINE_PAYLOAD_WHOLE, 0, 0, rule->elem, rule->cap};
+        uint64_t want = 0;
+        switch (rule->shape) {
+        case JPOLINE_SHAPE_C_STRING: {
+            int complete;
+            int64_t len = measure_string(addr, rule->cap, safe, &complete);
+            if (len < 0) continue;
+            p.length = (uint32_t)len;
+            p.truncated = !complete;
+            add_plan(rp, &p);
+            continue;
+        }
+        case JPOLINE_SHAPE_STRING_ARRAY: {
+            int truncated;
+            p.length = measure_string_array(addr, rule->elem, rule->cap, safe, &truncated);
+            p.truncated = (uint8_t)truncated;
+            add_plan(rp, &p);
+            continue;
+        }
+        case JPOLINE_SHAPE_FIXED: want = rule->elem; break;
+        case JPOLINE_SHAPE_LENGTH_ARG: want = rule->length_arg <= 5 ? args[rule->length_arg] : 0; break;
+        case JPOLINE_SHAPE_LENGTH_RETURN: want = have_ret && ret > 0 ? (uint64_t)ret : 0; break;
+        case JPOLINE_SHAPE_ARRAY_ARG:
+            want = rule->length_arg <= 5 ? args[rule->length_arg] * rule->elem : 0;
+            if (rule->length_arg <= 5 && args[rule->length_arg] > (1u << 20)) want = rule->cap + 1ull;
+            break;
+        case JPOLINE_SHAPE_ARRAY_RETURN: want = have_ret && ret > 0 ? (uint64_t)ret * rule->elem : 0; break;
+        case JPOLINE_SHAPE_IOVEC: {
+            uint64_t count = rule->length_arg <= 5 ? args[rule->length_arg] : 0;
+            if (count > 1024) continue;
+            uint64_t take = count > MAX_IOV ? MAX_IOV : count;
+            p.length = (uint32_t)(take * 16);
+            p.truncated = take < count;
+            p.shape = JPOLINE_SHAPE_FIXED;
+            if (safe) {
+                /* The array itself must be readable before its elements are planned. */
+                struct iov probe;
+                if (take > 0 && safe_copy(&probe, addr, 16) != 16) continue;
+            }
+            add_plan(rp, &p);
+            /* Each element's data: at entry as long as the element, at exit up to the result. */
+            uint64_t left = phase == JPOLINE_PAYLOAD_EXIT ? (uint64_t)ret : ~0ull;
+            for (uint64_t k = 0; k < take; k++) {
+                struct iov v;
+                if (copy_mem(&v, addr + 16 * k, 16, safe) != 16) break;
+                uint64_t len = v.len < left ? v.len : left;
+                left -= len;
+                struct plan d = {v.base, 0, rule->arg, (uint8_t)phase, JPOLINE_SHAPE_FIXED, (uint8_t)safe,
+                                 (uint16_t)k, 0, 0, 0, 0};
+                d.length = (uint32_t)(len > rule->cap ? rule->cap : len);
+                d.truncated = len > rule->cap;
+                if (v.base != 0 && len > 0) add_plan(rp, &d);
+            }
+            continue;
+        }
+        default: continue;
+        }
+        uint64_t cap = rule->shape == JPOLINE_SHAPE_FIXED ? rule->elem : rule->cap;
+        p.length = (uint32_t)(want > cap ? cap : want);
+        p.truncated = want > cap;
+        if (safe && p.length > 0) {
+            /* Check readability now so that a bad address leaves the payload out. */
+            uint8_t first;
+            if (safe_copy(&first, addr, 1) != 1) continue;
+            if (p.length > 1 && safe_copy(&first, addr + p.length - 1, 1) != 1) continue;
+        }
+        add_plan(rp, &p);
+    }
+}
+
+/* Copies the entry halves of value-result fields before the syscall changes them. */
+static void stash_entry_halves(const struct jpoline_schema_entry *e, const uint64_t *args, uint8_t *stash,
+                               uint32_t *stash_len) {
+    unsigned n = e->rule_count < JPOLINE_SCHEMA_MAX_RULES ? e->rule_count : JPOLINE_SCHEMA_MAX_RULES;
+    uint32_t off = 0;
+    for (unsigned r = 0; r < n; r++) {
+        const struct jpoline_capture_rule *rule = &e->rules[r];
+        stash_len[r] = 0;
+        if (rule->timing != JPOLINE_AT_ENTRY_AND_EXIT || rule->shape != JPOLINE_SHAPE_FIXED || rule->arg > 5)
+            continue;
+        uint64_t addr = args[rule->arg];
+        if (addr == 0 || off + rule->elem > STASH_SIZE) continue;
+        uint64_t got = safe_copy(stash + off, addr, rule->elem);
+        if (got == rule->elem) {
+            stash_len[r] = rule->elem;
+            off += rule->elem;
+        }
+    }
+}
+
+/* --- the ring ----------------------------------------------------------------------------- */
+
+static void futex_wait(uint32_t *word, uint32_t expected, long long ns) {
+    struct ktimespec ts = {ns / 1000000000LL, ns % 1000000000LL};
+    jp_sys6(NR_futex, (long)word, FUTEX_WAIT, expected, (long)&ts, 0, 0);
+}
+
+static int tracing(struct jpoline_session_header *s) {
+    return s != 0 && s->ring_size != 0 && __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == JPOLINE_SESSION_LIVE;
+}
+
+/* Waits until the ring has room up to byte `end` (absolute). 0 when the host is gone. */
+static int wait_for_room(struct jpoline_session_header *s, uint64_t end) {
+    uint64_t cap = s->ring_size;
+    /* A tail seen earlier is a lower bound: if it already leaves room, do not touch the shared
+     * line the host writes. (A stale value after fork or in a new session only costs a reload.) */
+    if (end - ids.tail_seen <= cap && end >= ids.tail_seen) return 1;
+    for (int i = 0; i < SPIN_BEFORE_SLEEP; i++) {
+        uint64_t tail = __atomic_load_n(&s->ring_tail, __ATOMIC_ACQUIRE);
+        ids.tail_seen = tail;
+        if (end - tail <= cap) return 1;
+        __asm__ volatile("pause");
+    }
+    long long waited = 0;
+    long long limit = (long long)__atomic_load_n(&s->wait_timeout_ms, __ATOMIC_RELAXED) * 1000000LL;
+    for (;;) {
+        uint32_t seq = __atomic_load_n(&s->ring_wake, __ATOMIC_ACQUIRE);
+        __atomic_fetch_add(&s->ring_waiters, 1, __ATOMIC_ACQ_REL);
+        if (end - __atomic_load_n(&s->ring_tail, __ATOMIC_ACQUIRE) <= cap) {
+            __atomic_fetch_sub(&s->ring_waiters, 1, __ATOMIC_RELEASE);
+            return 1;
+        }
+        futex_wait(&s->ring_wake, seq, WAIT_SLICE_NS);
+        __atomic_fetch_sub(&s->ring_waiters, 1, __ATOMIC_RELEASE);
+        if (end - __atomic_load_n(&s->ring_tail, __ATOMIC_ACQUIRE) <= cap) return 1;
+        if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != JPOLINE_SESSION_LIVE) return 0;
+        if (__atomic_load_n(&s->ring_wake, __ATOMIC_ACQUIRE) != seq) {
+            waited = 0; /* the host is draining: keep waiting as long as it makes progress */
+            continue;
+        }
+        waited += WAIT_SLICE_NS;
+        if (!jp_host_alive(s) || waited > limit) {
+            jp_session_give_up(s);
+            return 0;
+        }
+    }
+}
+
+/* Reserves `size` bytes (a multiple of 8) and marks them RESERVED with our tid; NULL when the
+ * host is gone (the record is dropped and counted). */
+static struct jpoline_record *reserve(struct jpoline_session_header *s, uint64_t size, uint32_t tid) {
+    uint64_t cap = s->ring_size;
+    char *base = (char *)s + s->ring_offset;
+    for (;;) {
+        uint64_t pos = __atomic_fetch_add(&s->ring_head, size, __ATOMIC_RELAXED);
+        if (!wait_for_room(s, pos + size)) {
+            __atomic_fetch_add(&s->records_dropped, 1, __ATOMIC_RELAXED);
+            return 0;
+        }
+        uint64_t off = pos & (cap - 1);
+        struct jpoline_record *r = (struct jpoline_record *)(base + off);
+        r->tid = tid;
+        if (off + size > cap) {
+            /* Would wrap: the whole reservation becomes padding; the consumer skips it. */
+            __atomic_store_n(&r->word0, size | ((uint64_t)JPOLINE_REC_KIND_PAD << 32) | (JPOLINE_REC_PUBLISHED << 40),
+                             __ATOMIC_RELEASE);
+            continue;
+        }
+        __atomic_store_n(&r->word0, size | (JPOLINE_REC_RESERVED << 40), __ATOMIC_RELEASE);
+        return r;
+    }
+}
+
+static void write_payloads(struct jpoline_record *r, const struct record_plan *rp) {
+    char *out = (char *)(r + 1);
+    for (unsigned i = 0; i < rp->count; i++) {
+        const struct plan *p = &rp->p[i];
+        struct jpoline_payload_header *h = (struct jpoline_payload_header *)out;
+        h->arg = p->arg;
+        h->phase = p->phase;
+        h->element = p->element;
+        h->length = p->length | (p->truncated ? JPOLINE_PAYLOAD_TRUNCATED : 0);
+        char *data = out + 8;
+        uint64_t got;
+        if (p->from_stash) {
+            got = copy_mem(data, p->src, p->length, 0);
+        } else if (p->shape == JPOLINE_SHAPE_C_STRING) {
+            got = copy_mem(data, p->src, p->length, p->safe);
+        } else if (p->shape == JPOLINE_SHAPE_STRING_ARRAY) {
+            got = 0;
+            for (uint32_t k = 0; got < p->length && k <= p->cap; k++) {
+                uint64_t ptr = 0;
+                if (copy_mem(&ptr, p->src + 8ull * k, 8, p->safe) != 8 || ptr == 0) break;
+                int complete;
+                int64_t n = p->elem == 0 ? 0 : measure_string(ptr, p->elem, p->safe, &complete);
+                if (n < 0) n = 0;
+                if ((uint64_t)n + 1 > p->length - got) n = (int64_t)(p->length - got) - 1;
+                if (n < 0) break;
+                copy_mem(data + got, ptr, (uint64_t)n, p->safe);
+                got += (uint64_t)n;
+                data[got++] = 0;
+            }
+        } else {
+            got = copy_mem(data, p->src, p->length, p->safe);
+        }
+        for (uint64_t k = got; k < pad8(p->length); k++) data[k] = 0; /* memory changed under us */
+        out += 8 + pad8(p->length);
+    }
+}
+
+static void emit(struct jpoline_session_header *s, unsigned kind, uint64_t nr, const uint64_t *args, int have_ret,
+                 int64_t ret, uint64_t t0, uint64_t t1, const struct record_plan *rp) {
+    uint32_t pid, tid;
+    current_ids(&pid, &tid);
+    uint64_t size = sizeof(struct jpoline_record) + rp->bytes;
+    struct jpoline_record *r = reserve(s, size, tid);
+    if (r == 0) return;
+    r->pid = pid;
+    r->nr = (uint32_t)nr;
+    r->flags = have_ret ? JPOLINE_REC_HAS_RETURN : 0;
+    r->payloads = (uint16_t)rp->count;
+    for (int i = 0; i < 6; i++) r->args[i] = args[i];
+    r->ret = ret;
+    r->entry_ns = t0;
+    r->exit_ns = t1;
+    write_payloads(r, rp);
+    __atomic_store_n(&r->word0, size | ((uint64_t)kind << 32) | (JPOLINE_REC_PUBLISHED << 40), __ATOMIC_RELEASE);
+}
+
+/* --- the TRACE tier ----------------------------------------------------------------------- */
+
+static int fork_like_child(uint64_t nr, uint64_t result) {
+    return result == 0 && (nr == NR_clone || nr == NR_fork || nr == NR_clone3);
+}
+
+unsigned jp_trace_call(struct jpoline_frame *f) {
+    struct jpoline_session_header *s = jp_session;
+    uint64_t nr = f->rax;
+    if (!tracing(s) || nr >= JPOLINE_TIER_COUNT) return jp_execute(f);
+    const struct jpoline_schema_entry *e =
+        (const struct jpoline_schema_entry *)((const char *)s + s->schema_offset) + nr;
+    const uint64_t args[6] = {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9};
+    int times = (s->trace_flags & JPOLINE_TRACE_TIMES) != 0;
+    struct record_plan rp;
+
+    if (e->flags & JPOLINE_SCHEMA_SPLIT) {
+        uint64_t t0 = times ? now_ns() : 0;
+        rp.count = 0;
+        rp.bytes = 0;
+        plan_phase(&rp, e, args, 0, JPOLINE_PAYLOAD_ENTRY, 1, 0, 0, 0);
+        emit(s, JPOLINE_REC_KIND_ENTRY, nr, args, 0, 0, t0, 0, &rp);
+        ids.pending_nr = 0;
+        unsigned action = jp_execute(f);
+        if (action == JP_ACT_CLONE_NEW_STACK || action == JP_ACT_CLONE3_NEW_STACK) {
+            ids.pending_nr = nr + 1; /* the parent's EXIT record comes from jp_entry_after_clone */
+            return action;
+        }
+        if (action == JP_ACT_VFORK) {
+            uint64_t depth = jp_vfork_returns.depth; /* vfork_action pushed: we are at depth - 1 */
+            if (depth > 0 && depth <= JP_VFORK_DEPTH_MAX) vfork_pending[depth - 1] = nr + 1;
+            return action;
+        }
+        if (action != JP_ACT_RETURN) return action;
+        if (fork_like_child(nr, f->rax)) return action;
+        if (!tracing(s)) return action;
+        uint64_t t1 = times ? now_ns() : 0;
+        rp.count = 0;
+        rp.bytes = 0;
+        plan_phase(&rp, e, args, (int64_t)f->rax, JPOLINE_PAYLOAD_EXIT, 0, 1, 0, 0);
+        emit(s, JPOLINE_REC_KIND_EXIT, nr, args, 1, (int64_t)f->rax, t0, t1, &rp);
+        return action;
+    }
+
+    uint8_t stash[STASH_SIZE];
+    uint32_t stash_len[JPOLINE_SCHEMA_MAX_RULES] = {0};
+    int has_vr = 0;
+    for (unsigned r = 0; r < e->rule_count && r < JPOLINE_SCHEMA_MAX_RULES; r++)
+        if (e->rules[r].timing == JPOLINE_AT_ENTRY_AND_EXIT) has_vr = 1;
+    if (has_vr) stash_entry_halves(e, args, stash, stash_len);
+    uint64_t t0 = times ? now_ns() : 0;
+    unsigned action = jp_execute(f);
+    if (action != JP_ACT_RETURN) return action; /* specials are SPLIT in every schema */
+    if (fork_like_child(nr, f->rax)) return action;
+    uint64_t t1 = times ? now_ns() : 0;
+    int64_t ret = (int64_t)f->rax;
+    rp.count = 0;
+    rp.bytes = 0;
+    if (ret != -EFAULT) {
+        /* After a success the kernel read the entry memory: copy it directly. After a failure
+         * it may not have: copy safely (paths excepted: the kernel reads them first). */
+        plan_phase(&rp, e, args, ret, JPOLINE_PAYLOAD_ENTRY, 0, 1, has_vr ? stash : 0, has_vr ? stash_len : 0);
+        if (is_error(ret)) {
+            for (unsigned i = 0; i < rp.count; i++)
+                if (rp.p[i].shape != JPOLINE_SHAPE_C_STRING && !rp.p[i].from_stash) rp.p[i].safe = 1;
+        }
+    }
+    plan_phase(&rp, e, args, ret, JPOLINE_PAYLOAD_EXIT, 0, 1, has_vr ? stash : 0, has_vr ? stash_len : 0);
+    if (!tracing(s)) return action;
+    emit(s, JPOLINE_REC_KIND_FULL, nr, args, 1, ret, t0, t1, &rp);
+    return action;
+}
+
+/* entry.S calls this in the parent after a clone/clone3 with a new stack (every tier). */
+void jp_entry_after_clone(struct jpoline_frame *f) {
+    uint64_t pending = ids.pending_nr;
+    ids.pending_nr = 0;
+    /* A child that shared our memory but not our TLS may have written our ids. */
+    jp_trace_ids_reset();
+    struct jpoline_session_header *s = jp_session;
+    if (pending == 0 || !tracing(s)) return;
+    const uint64_t args[6] = {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9};
+    struct record_plan rp = {.count = 0, .bytes = 0};
+    uint64_t t1 = (s->trace_flags & JPOLINE_TRACE_TIMES) ? now_ns() : 0;
+    emit(s, JPOLINE_REC_KIND_EXIT, pending - 1, args, 1, (int64_t)f->rax, 0, t1, &rp);
+}
+
+/* entry.S calls this in a vfork parent (every tier) after it popped its return address. */
+void jp_entry_after_vfork(uint64_t result) {
+    uint64_t depth = jp_vfork_returns.depth;
+    if (depth >= JP_VFORK_DEPTH_MAX) return;
+    uint64_t pending = vfork_pending[depth];
+    vfork_pending[depth] = 0;
+    struct jpoline_session_header *s = jp_session;
+    if (pending == 0 || !tracing(s)) return;
+    const uint64_t args[6] = {0, 0, 0, 0, 0, 0}; /* the host takes them from the ENTRY record */
+    struct record_plan rp = {.count = 0, .bytes = 0};
+    uint64_t t1 = (s->trace_flags & JPOLINE_TRACE_TIMES) ? now_ns() : 0;
+    emit(s, JPOLINE_REC_KIND_EXIT, pending - 1, args, 1, (int64_t)result, 0, t1, &rp);
+}
