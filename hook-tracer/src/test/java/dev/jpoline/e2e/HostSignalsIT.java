@@ -58,7 +58,7 @@ class HostSignalsIT {
 
     @Test
     void ctrlCReachesTheProgramAndTheHostReportsItsStatus() throws Exception {
-        Process host = start("trap 'echo got INT; exit 3' INT; sleep 20 & wait");
+        Process host = start("trap 'kill $!; echo got INT; exit 3' INT; sleep 20 >/dev/null 2>&1 & wait");
         ProcessHandle program = programOf(host);
         // What a terminal does: SIGINT to the whole foreground group, host and program.
         kill("INT", host.pid());
@@ -70,7 +70,7 @@ class HostSignalsIT {
 
     @Test
     void sigtermToJpolineIsPassedOnToTheProgram() throws Exception {
-        Process host = start("trap 'echo got TERM; exit 4' TERM; sleep 20 & wait");
+        Process host = start("trap 'kill $!; echo got TERM; exit 4' TERM; sleep 20 >/dev/null 2>&1 & wait");
         programOf(host);
         kill("TERM", host.pid());
         String output = finish(host);
