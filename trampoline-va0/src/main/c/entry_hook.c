@@ -7,7 +7,6 @@
 
 #define SYS_GETPID 39
 #define SYS_GETTID 186
-#define ERR_TIMEDOUT 110
 
 /* Short spins catch a host that answers within microseconds without a futex round trip. */
 #define SPIN_ROUNDS 2000
@@ -133,7 +132,6 @@ int jp_hook_call(struct jpoline_frame *f, long (*execute)(struct jpoline_frame *
         }
         if (state == JPOLINE_CALL_WORKING) continue; /* the host took it: wait on */
         /* FREE/ABANDONED here would be a host protocol error: run the call natively. */
-        (void)ERR_TIMEDOUT;
         return 0;
     }
 }

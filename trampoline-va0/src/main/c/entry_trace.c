@@ -13,7 +13,6 @@ enum {
     NR_getpid = 39,
     NR_clone = 56,
     NR_fork = 57,
-    NR_futex = 202,
     NR_gettid = 186,
     NR_clock_gettime = 228,
     NR_process_vm_readv = 310,
@@ -21,8 +20,6 @@ enum {
 };
 #define EFAULT 14
 #define CLOCK_REALTIME 0
-#define FUTEX_WAIT 0
-#define FUTEX_WAKE 1
 #define PAGE 4096ull
 #define MAX_PLANS 48
 #define MAX_IOV 32
@@ -320,11 +317,6 @@ static void stash_entry_halves(const struct jpoline_schema_entry *e, const uint6
 
 /* --- the ring ----------------------------------------------------------------------------- */
 
-static void futex_wait(uint32_t *word, uint32_t expected, long long ns) {
-    struct ktimespec ts = {ns / 1000000000LL, ns % 1000000000LL};
-    jp_sys6(NR_futex, (long)word, FUTEX_WAIT, expected, (long)&ts, 0, 0);
-}
-
 static int tracing(struct jpoline_session_header *s) {
     return s != 0 && s->ring_size != 0 && __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == JPOLINE_SESSION_LIVE;
 }
@@ -350,7 +342,7 @@ static int wait_for_room(struct jpoline_session_header *s, uint64_t end) {
             __atomic_fetch_sub(&s->ring_waiters, 1, __ATOMIC_RELEASE);
             return 1;
         }
-        futex_wait(&s->ring_wake, seq, WAIT_SLICE_NS);
+        jp_futex_wait(&s->ring_wake, seq, WAIT_SLICE_NS);
         __atomic_fetch_sub(&s->ring_waiters, 1, __ATOMIC_RELEASE);
         if (end - __atomic_load_n(&s->ring_tail, __ATOMIC_ACQUIRE) <= cap) return 1;
         if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != JPOLINE_SESSION_LIVE) return 0;

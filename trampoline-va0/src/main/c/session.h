@@ -238,10 +238,6 @@ void jp_check_exec_target(int dirfd, const char *path, int at_flags) __attribute
 long long jp_monotonic_ns(void) __attribute__((visibility("hidden")));
 void jp_futex_wait(uint32_t *word, uint32_t expected, long long timeout_ns) __attribute__((visibility("hidden")));
 void jp_futex_wake(uint32_t *word) __attribute__((visibility("hidden")));
-/* The host is alive while the session is live, its heartbeat fresh and its pid present. */
-int jp_host_alive(struct jpoline_session_header *s) __attribute__((visibility("hidden")));
-/* Marks the session dead: from now on every process runs on without waiting for the host. */
-void jp_session_give_up(struct jpoline_session_header *s) __attribute__((visibility("hidden")));
 
 /* The HOOK tier: posts the syscall in frame f to the host and applies its decision. Returns
  * 1 when the host answered (f->rax holds the program's result), 0 when the syscall should run

@@ -67,8 +67,7 @@ public final class HookDispatcher {
                 for (String name : named.value()) {
                     int number = table.byName(name).orElseThrow(() -> new IllegalArgumentException(
                             type.getName() + ": @HookSyscalls names unknown syscall '" + name + "'")).number();
-                    mine.putIfAbsent(number, new Route(generic ? "syscall" : typedMethodOf(name), generic
-                            ? GENERIC : typedInvokerOf(name)));
+                    mine.putIfAbsent(number, generic ? new Route("syscall", GENERIC) : typedRouteOf(name));
                 }
             } else if (generic) {
                 for (var s : table.all()) {
@@ -104,14 +103,10 @@ public final class HookDispatcher {
         }
     }
 
-    private static String typedMethodOf(String syscall) {
-        return TypedHooks.ALL.stream().filter(b -> b.syscall().equals(syscall)).map(TypedHooks.Binding::method)
-                .findFirst().orElse("syscall");
-    }
-
-    private static TypedHooks.Invoker typedInvokerOf(String syscall) {
-        return TypedHooks.ALL.stream().filter(b -> b.syscall().equals(syscall)).map(TypedHooks.Binding::invoker)
-                .findFirst().orElse(GENERIC);
+    /** The typed method of {@code syscall}, or the generic one when it has none. */
+    private static Route typedRouteOf(String syscall) {
+        return TypedHooks.ALL.stream().filter(b -> b.syscall().equals(syscall)).findFirst()
+                .map(b -> new Route(b.method(), b.invoker())).orElse(new Route("syscall", GENERIC));
     }
 
     /**
