@@ -61,8 +61,10 @@ class RealBinaryDifferentialTest {
     static Stream<Arguments> binaries() {
         Set<Path> pythons = new LinkedHashSet<>();
         Path which = whichPython3();
-        if (which != null) {
-            pythons.add(resolve(which)); // readlink -f $(which python3): may be a shim script, skipped then
+        // readlink -f $(which python3) — unless it is a launcher script (a pyenv shim): that is
+        // no code to decode, and the interpreter it runs is added just below.
+        if (which != null && isElfQuietly(resolve(which))) {
+            pythons.add(resolve(which));
         }
         pythons.add(resolve(Path.of("/usr/bin/python3")));
         Path onPath = pythonOnPath();
@@ -126,6 +128,14 @@ class RealBinaryDifferentialTest {
                     + " script such as a pyenv shim); the interpreter it runs is compared separately");
         }
         return new ElfSections(path);
+    }
+
+    private static boolean isElfQuietly(Path path) {
+        try {
+            return isElf(path);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static boolean isElf(Path path) throws IOException {
