@@ -8,58 +8,83 @@ import dev.jpoline.host.Launcher;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
-@Command(
-        name = "run",
-        mixinStandardHelpOptions = true,
-        description = {
-            "Run a program with every syscall instruction of its code, its libraries and every library it"
-                    + " loads later rewritten to 'call *%%rax' and passed through jpoline.",
-            "Children, threads and exec'd programs join the same session. The exit status is the program's"
-                    + " (128+N when signal N killed it)."
-        })
-final class RunCommand implements Callable<Integer> {
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
+/** {@code jpoline run}: runs a program with its syscalls passed through jpoline, or handed to hooks. */
+final class RunCommand extends Command {
+    static final String HELP = """
+            Usage: jpoline run [OPTIONS] [--] PROGRAM [ARGS...]
+            Run a program with every syscall instruction of its code, its libraries and
+            every library it loads later rewritten to 'call *%rax' and passed through
+            jpoline.
+            Children, threads and exec'd programs join the same session. The exit status
+            is the program's (128+N when signal N killed it). Options end at PROGRAM.
 
-    @Option(names = "--stats", description = "At exit, print to stderr how many processes joined and how many sites were rewritten.")
+            Options:
+              --stats              At exit, print to stderr how many processes joined and
+                                   how many sites were rewritten.
+              --hooks CLASS        A SyscallHooks class to hand syscalls to (repeatable:
+                                   applied in order). With --classpath and no --hooks,
+                                   the classes its META-INF/services names.
+              --classpath PATH     Jars and directories (separated by ':') holding the
+                                   hook classes.
+              --on-hook-error proceed|fail
+                                   When a hook throws: the syscall proceeds unchanged
+                                   (proceed, the default) or fails with EIO (fail).
+              --host-timeout MS    How long a target waits for an unresponsive host
+                                   before it runs on unrewritten (default: 10000).
+              -h, --help           Show this help and exit.
+              -V, --version        Print version information and exit.
+
+            A long option's value may also follow '=' (--host-timeout=500).
+            Example: jpoline run --hooks com.example.DenyOpen --classpath hooks.jar -- ls
+            """;
+
+    private static final String[] OPTIONS = {"--stats", "--host-timeout MS", "--hooks CLASS", "--classpath PATH",
+        "--on-hook-error proceed|fail"};
+
     boolean stats;
-
-    @Option(names = "--host-timeout", paramLabel = "MS", defaultValue = "10000",
-            description = "How long a target waits for an unresponsive host before it runs on unrewritten (default: ${DEFAULT-VALUE}).")
-    int hostTimeoutMs;
-
-    @Option(names = "--hooks", paramLabel = "CLASS",
-            description = "A SyscallHooks class to hand syscalls to (repeatable: applied in order). With --classpath"
-                    + " and no --hooks, the classes its META-INF/services names.")
-    List<String> hookClasses = new ArrayList<>();
-
-    @Option(names = "--classpath", paramLabel = "PATH", description = "Jars and directories (separated by ':') holding the hook classes.")
+    int hostTimeoutMs = 10000;
+    final List<String> hookClasses = new ArrayList<>();
     String hookClasspath;
+    String onHookError = "proceed";
+    List<String> command = List.of();
 
-    @Option(names = "--on-hook-error", paramLabel = "proceed|fail", defaultValue = "proceed",
-            description = "When a hook throws: the syscall proceeds unchanged (proceed, the default) or fails with EIO (fail).")
-    String onHookError;
-
-    @Parameters(arity = "1..*", paramLabel = "PROGRAM", description = "The program and its arguments (after --).")
-    List<String> command = new ArrayList<>();
+    /** Reads {@code jpoline run}'s arguments, from {@code args[start]} on. */
+    static RunCommand parse(String[] args, int start) {
+        RunCommand c = new RunCommand();
+        Getopt options = new Getopt("jpoline run", args, start, OPTIONS, true);
+        for (String o = options.next(); o != null; o = options.next()) {
+            switch (o) {
+                case "--stats" -> c.stats = true;
+                case "--host-timeout" -> c.hostTimeoutMs = options.intValue();
+                case "--hooks" -> c.hookClasses.add(options.value());
+                case "--classpath" -> c.hookClasspath = options.value();
+                case "--on-hook-error" -> c.onHookError = options.value();
+                default -> throw new IllegalStateException(o);
+            }
+        }
+        if (!c.stoppedFor(options)) {
+            c.command = options.requireOperands("name the program to run: jpoline run [OPTIONS] -- PROGRAM [ARGS...]");
+        }
+        return c;
+    }
 
     @Override
-    public Integer call() {
-        Va0Requirement.check();
+    String help() {
+        return HELP;
+    }
+
+    @Override
+    int call(PrintWriter out, PrintWriter err) {
         if (hostTimeoutMs < 100) {
             throw new UserError("--host-timeout must be at least 100 ms, got " + hostTimeoutMs);
         }
-        PrintWriter err = spec.commandLine().getErr();
         HookDispatcher.OnError policy = switch (onHookError) {
             case "proceed" -> HookDispatcher.OnError.PROCEED;
             case "fail" -> HookDispatcher.OnError.FAIL_EIO;
             default -> throw new UserError("--on-hook-error takes proceed or fail, not '" + onHookError + "'");
         };
+        Va0Requirement.check();
         List<SyscallHooks> hooks = List.of();
         if (!hookClasses.isEmpty() || hookClasspath != null) {
             try {
@@ -80,9 +105,9 @@ final class RunCommand implements Callable<Integer> {
             closeAll(hooks, err);
         }
         if (stats) {
-            err.printf("jpoline: %d process(es) joined, %d site(s) rewritten in %d request(s), %d gave up on the host%n",
-                    outcome.processesRegistered(), rewriting.sitesRewritten(), rewriting.requestsServed(),
-                    outcome.processesThatGaveUp());
+            err.println("jpoline: " + outcome.processesRegistered() + " process(es) joined, " + rewriting.sitesRewritten()
+                    + " site(s) rewritten in " + rewriting.requestsServed() + " request(s), "
+                    + outcome.processesThatGaveUp() + " gave up on the host");
         }
         err.flush();
         return outcome.exitStatus();

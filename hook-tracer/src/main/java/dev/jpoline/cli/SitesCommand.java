@@ -14,34 +14,55 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
-@Command(
-        name = "sites",
-        mixinStandardHelpOptions = true,
-        description = {
-            "List the syscall (0f 05) and sysenter (0f 34) instructions that jpoline finds in ELF files by a linear"
-                    + " sweep of every executable segment, with the function that holds each one.",
-            "Suspicious sites (after an invalid decode, or inside a range the ELF marks as data) are listed with"
-                    + " their reason and are never rewritten. sysenter sites are found but not rewritten."
-        })
-final class SitesCommand implements Callable<Integer> {
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
+/** {@code jpoline sites}: the syscall sites the rewriter finds in ELF files. */
+final class SitesCommand extends Command {
+    static final String HELP = """
+            Usage: jpoline sites [--summary] FILE...
+            List the syscall (0f 05) and sysenter (0f 34) instructions that jpoline finds
+            in ELF files by a linear sweep of every executable segment, with the function
+            that holds each one.
+            Suspicious sites (after an invalid decode, or inside a range the ELF marks as
+            data) are listed with their reason and are never rewritten. sysenter sites are
+            found but not rewritten.
 
-    @Option(names = "--summary", description = "One line of counts per file instead of one line per site.")
+            Options:
+              --summary      One line of counts per file instead of one line per site.
+              -h, --help     Show this help and exit.
+              -V, --version  Print version information and exit.
+
+            Example: jpoline sites --summary /lib/x86_64-linux-gnu/libc.so.6
+            """;
+
+    private static final String[] OPTIONS = {"--summary"};
+
     boolean summary;
+    final List<Path> files = new ArrayList<>();
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "ELF files (executables or shared libraries).")
-    List<Path> files = new ArrayList<>();
+    /** Reads {@code jpoline sites}'s arguments, from {@code args[start]} on; options and files may mix. */
+    static SitesCommand parse(String[] args, int start) {
+        SitesCommand c = new SitesCommand();
+        Getopt options = new Getopt("jpoline sites", args, start, OPTIONS, false);
+        for (String o = options.next(); o != null; o = options.next()) {
+            if (o.equals("--summary")) {
+                c.summary = true;
+            }
+        }
+        if (!c.stoppedFor(options)) {
+            for (String file : options.requireOperands("name at least one ELF file: jpoline sites [--summary] FILE...")) {
+                c.files.add(Path.of(file));
+            }
+        }
+        return c;
+    }
 
     @Override
-    public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+    String help() {
+        return HELP;
+    }
+
+    @Override
+    int call(PrintWriter out, PrintWriter err) {
         Planner planner = new Planner();
         int failures = 0;
         for (Path file : files) {

@@ -9,83 +9,118 @@ import dev.jpoline.trace.Tracer;
 import dev.jpoline.trace.format.TraceOptions;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
-@Command(
-        name = "trace",
-        mixinStandardHelpOptions = true,
-        description = {
-            "Trace the syscalls of a program and of every process and thread it starts, strace-style, without"
-                    + " stopping it: each syscall writes one record into a shared ring that jpoline drains.",
-            "Children are always followed (strace's -f is implied; -f is accepted). Options have strace's spelling"
-                    + " and meaning. Syscalls made before jpoline's runtime starts in a process (the dynamic"
-                    + " loader's own start-up) are not seen."
-        })
-final class TraceCommand implements Callable<Integer> {
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
+/** {@code jpoline trace}: strace's options, the TRACE tier (docs/trace.md). */
+final class TraceCommand extends Command {
+    static final String HELP = """
+            Usage: jpoline trace [OPTIONS] [--] PROGRAM [ARGS...]
+            Trace the syscalls of a program and of every process and thread it starts,
+            strace-style, without stopping it: each syscall writes one record into a
+            shared ring that jpoline drains.
+            Children are always followed (strace's -f is implied; -f is accepted). Options
+            have strace's spelling and meaning and end at PROGRAM. Syscalls made before
+            jpoline's runtime starts in a process (the dynamic loader's own start-up) are
+            not seen.
 
-    @Option(names = "-f", description = "Follow children: always on; -ff writes one file per thread, FILE.TID (with -o).")
-    boolean[] follow = new boolean[0];
+            Options:
+              -f                 Follow children: always on; -ff writes one file per
+                                 thread, FILE.TID (with -o).
+              -e trace=SET       Trace only these syscalls: names, %classes (%file,
+                                 %process, %net, ...), /regex, !negation (default: all).
+              -e status=SET      Print only calls that were successful, failed, or all.
+              -o FILE            Write the trace to FILE instead of stderr.
+              -s N               Print at most N bytes of strings and buffers
+                                 (default 32).
+              -t, -tt, -ttt      Prefix lines with the time of day; -tt with
+                                 microseconds; -ttt seconds since the epoch.
+              -T                 Show the time spent in each syscall.
+              -c                 Count calls, errors and time per syscall; print a
+                                 summary table instead of lines.
+              -C                 Like -c, and print the lines too.
+              -y                 Print paths associated with file descriptors.
+              -z                 Print only syscalls that succeeded
+                                 (-e status=successful).
+              -Z                 Print only syscalls that failed (-e status=failed).
+              -X FORMAT          Constants as raw numbers (raw), abbreviated (abbrev,
+                                 the default) or with their values (verbose).
+              --host-timeout MS  How long a target waits for an unresponsive host
+                                 before it runs on untraced (default: 10000).
+              -h, --help         Show this help and exit.
+              -V, --version      Print version information and exit.
 
-    @Option(names = "-e", paramLabel = "EXPR", description = "trace=SET (names, %%classes, /regex, !negation) or"
-            + " status=successful|failed|all.")
-    List<String> expressions = new ArrayList<>();
+            Short options cluster as in strace (-ff, -ttt, -fT); a value follows its
+            option as the next word or the rest of it (-s 64, -s64, -oFILE); a long
+            option's value may also follow '=' (--host-timeout=500).
+            Example: jpoline trace -f -e trace=%file -o trace.txt -- make
+            """;
 
-    @Option(names = "-s", paramLabel = "N", defaultValue = "32", description = "Print at most N bytes of strings and buffers (default 32).")
-    int stringLimit;
+    private static final String[] OPTIONS = {"-f", "-e EXPR", "-s N", "-o FILE", "-t", "-T", "-c", "-C", "-y", "-z",
+        "-Z", "-X FORMAT", "--host-timeout MS", "--ring-size BYTES"};
 
-    @Option(names = "-o", paramLabel = "FILE", description = "Write the trace to FILE instead of stderr.")
+    int follow;
+    final List<String> expressions = new ArrayList<>();
+    int stringLimit = 32;
     Path output;
-
-    @Option(names = "-t", description = "Prefix lines with the time of day; -tt with microseconds; -ttt seconds since the epoch.")
-    boolean[] time = new boolean[0];
-
-    @Option(names = "-T", description = "Show the time spent in each syscall.")
+    int time;
     boolean duration;
-
-    @Option(names = "-c", description = "Count calls, errors and time per syscall; print a summary table instead of lines.")
     boolean summaryOnly;
-
-    @Option(names = "-C", description = "Like -c, and print the lines too.")
     boolean summaryToo;
-
-    @Option(names = "-y", description = "Print paths associated with file descriptors (read from /proc at drain time).")
     boolean paths;
-
-    @Option(names = "-z", description = "Print only syscalls that succeeded (-e status=successful).")
     boolean successfulOnly;
-
-    @Option(names = "-Z", description = "Print only syscalls that failed (-e status=failed).")
     boolean failedOnly;
-
-    @Option(names = "-X", paramLabel = "FORMAT", description = "Constants as raw numbers, abbrev (default) or verbose.")
     String xlat = "abbrev";
+    int hostTimeoutMs = 10000;
+    /** Size of the trace ring (a power of two); not in the help: for tests of a full ring. */
+    int ringSize = 8 << 20;
+    List<String> command = List.of();
 
-    @Option(names = "--host-timeout", paramLabel = "MS", defaultValue = "10000",
-            description = "How long a target waits for an unresponsive host before it runs on untraced (default: ${DEFAULT-VALUE}).")
-    int hostTimeoutMs;
-
-    @Option(names = "--ring-size", hidden = true, paramLabel = "BYTES", defaultValue = "8388608",
-            description = "Size of the trace ring (a power of two).")
-    int ringSize;
-
-    @Parameters(arity = "1..*", paramLabel = "PROGRAM", description = "The program and its arguments.")
-    List<String> command = new ArrayList<>();
+    /** Reads {@code jpoline trace}'s arguments, from {@code args[start]} on. */
+    static TraceCommand parse(String[] args, int start) {
+        TraceCommand c = new TraceCommand();
+        Getopt options = new Getopt("jpoline trace", args, start, OPTIONS, true);
+        for (String o = options.next(); o != null; o = options.next()) {
+            switch (o) {
+                case "-f" -> c.follow++;
+                case "-e" -> c.expressions.add(options.value());
+                case "-s" -> c.stringLimit = options.intValue();
+                case "-o" -> c.output = Path.of(options.value());
+                case "-t" -> c.time++;
+                case "-T" -> c.duration = true;
+                case "-c" -> c.summaryOnly = true;
+                case "-C" -> c.summaryToo = true;
+                case "-y" -> c.paths = true;
+                case "-z" -> c.successfulOnly = true;
+                case "-Z" -> c.failedOnly = true;
+                case "-X" -> c.xlat = options.value();
+                case "--host-timeout" -> c.hostTimeoutMs = options.intValue();
+                case "--ring-size" -> c.ringSize = options.intValue();
+                default -> throw new IllegalStateException(o);
+            }
+        }
+        if (!c.stoppedFor(options)) {
+            c.command = options.requireOperands("name the program to trace: jpoline trace [OPTIONS] PROGRAM [ARGS...]");
+        }
+        return c;
+    }
 
     @Override
-    public Integer call() throws IOException {
+    String help() {
+        return HELP;
+    }
+
+    @Override
+    int call(PrintWriter out, PrintWriter err) throws IOException {
         SyscallFilter filter = SyscallFilter.all();
         TraceWriter.Status status = TraceWriter.Status.ALL;
         for (String e : expressions) {
@@ -123,17 +158,17 @@ final class TraceCommand implements Callable<Integer> {
         if (stringLimit < 0) {
             throw new UserError("-s must be >= 0, got " + stringLimit);
         }
-        if (follow.length > 2) {
+        if (follow > 2) {
             throw new UserError("-f may be given once or twice (-ff)");
         }
-        boolean ff = follow.length == 2;
+        boolean ff = follow == 2;
         if (ff && output == null) {
             throw new UserError("-ff needs -o FILE (it writes FILE.TID per thread)");
         }
         if (summaryOnly && summaryToo) {
             throw new UserError("-c and -C exclude each other");
         }
-        if (time.length > 3) {
+        if (time > 3) {
             throw new UserError("-t may be given at most three times (-ttt)");
         }
         if (Integer.bitCount(ringSize) != 1 || ringSize < 4096) {
@@ -152,22 +187,20 @@ final class TraceCommand implements Callable<Integer> {
 
         TraceOptions options = TraceOptions.defaults().withStringLimit(stringLimit).withXlatStyle(style)
                 .withDuration(duration)
-                .withTimestamps(switch (time.length) {
+                .withTimestamps(switch (time) {
                     case 0 -> TraceOptions.Timestamps.NONE;
                     case 1 -> TraceOptions.Timestamps.TIME;
                     case 2 -> TraceOptions.Timestamps.TIME_MICROS;
                     default -> TraceOptions.Timestamps.EPOCH_MICROS;
                 });
-        boolean timestamps = duration || time.length > 0 || summaryOnly || summaryToo;
-        PrintWriter err = spec.commandLine().getErr();
+        boolean timestamps = duration || time > 0 || summaryOnly || summaryToo;
         Writer single = null;
         TraceWriter.Mode mode;
         if (ff) {
             mode = TraceWriter.Mode.FF;
         } else if (output != null) {
             mode = TraceWriter.Mode.FILE;
-            single = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(output), StandardCharsets.UTF_8),
-                    1 << 20);
+            single = new BufferedWriter(new OutputStreamWriter(openOutput(output), StandardCharsets.UTF_8), 1 << 20);
         } else {
             mode = TraceWriter.Mode.STDERR;
             single = new BufferedWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), 1 << 16);
@@ -181,6 +214,19 @@ final class TraceCommand implements Callable<Integer> {
                     tracer);
             err.flush();
             return outcome.exitStatus();
+        }
+    }
+
+    /** The -o file, opened before the program starts, so that a bad name costs no run. */
+    private static OutputStream openOutput(Path file) {
+        try {
+            return Files.newOutputStream(file);
+        } catch (NoSuchFileException e) {
+            throw new UserError("-o " + file + ": no such directory; name a file in an existing directory");
+        } catch (AccessDeniedException e) {
+            throw new UserError("-o " + file + ": permission denied; name a file you can write");
+        } catch (IOException e) {
+            throw new UserError("-o " + file + ": cannot write it (" + e.getMessage() + ")");
         }
     }
 }

@@ -4,13 +4,14 @@ import dev.jpoline.runtime.NativeRuntime;
 import dev.jpoline.runtime.RuntimeLibrary;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.util.Properties;
-import picocli.CommandLine.IVersionProvider;
 
 /** {@code jpoline --version}: the build's version and which native runtime it carries. */
-final class VersionProvider implements IVersionProvider {
-    @Override
-    public String[] getVersion() throws IOException {
+final class VersionProvider {
+    private VersionProvider() {}
+
+    static String[] lines() throws IOException {
         return new String[] {
             "jpoline " + version(),
             "native runtime libjpoline.so sha256:" + RuntimeLibrary.bundled().sha256().substring(0, 16)
@@ -18,6 +19,12 @@ final class VersionProvider implements IVersionProvider {
             "Java " + System.getProperty("java.version") + " on " + System.getProperty("os.name") + " "
                     + System.getProperty("os.arch")
         };
+    }
+
+    static void print(PrintWriter out) throws IOException {
+        for (String line : lines()) {
+            out.println(line);
+        }
     }
 
     static String version() throws IOException {
