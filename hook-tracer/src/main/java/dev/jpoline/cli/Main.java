@@ -83,6 +83,9 @@ public final class Main {
         if (name.equals("help")) {
             return help(args, start, out);
         }
+        if (name.equals(CdsTraining.COMMAND)) {
+            return CdsTraining.run(args, start); // hidden: the build's training run for the CDS archive
+        }
         return parse(name, args, start).execute(out, err);
     }
 
