@@ -25,10 +25,36 @@ public record FileIdentity(String buildId, long device, long inode, long size, l
 
     public FileIdentity {
         if (buildId != null && (buildId.isEmpty() || buildId.length() > 2 * MAX_BUILD_ID_BYTES
-                || buildId.length() % 2 != 0 || !buildId.chars().allMatch(c -> Character.digit(c, 16) >= 0
-                        && !Character.isUpperCase(c)))) {
+                || buildId.length() % 2 != 0 || !isLowercaseHex(buildId))) {
             throw new IllegalArgumentException("build-id must be 1 to 64 bytes of lowercase hex, got '" + buildId + "'");
         }
+    }
+
+    private static boolean isLowercaseHex(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // equals and hashCode by hand: a record's generated ones are bootstrapped through method
+    // handles on first use, which costs milliseconds while a target waits for its first rewrite.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FileIdentity f && f.device == device && f.inode == inode && f.size == size
+                && f.mtimeNanos == mtimeNanos && java.util.Objects.equals(f.buildId, buildId);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = buildId == null ? 0 : buildId.hashCode();
+        h = h * 31 + Long.hashCode(device);
+        h = h * 31 + Long.hashCode(inode);
+        h = h * 31 + Long.hashCode(size);
+        return h * 31 + Long.hashCode(mtimeNanos);
     }
 
     public static FileIdentity ofBuildId(String buildIdHex) {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.HexFormat;
 import java.util.List;
@@ -22,10 +23,18 @@ import java.util.zip.CRC32C;
  * Names the exact scanner code that made a plan, so plans stored by an older or newer decoder are
  * rebuilt rather than trusted. It is a checksum of the class files of the scan and decode packages,
  * computed once per JVM: any change to how sites are found changes it, with no version to bump.
+ * From a jar it takes each class file's CRC-32 from the jar's directory rather than reading and
+ * inflating the files: this runs on the way to a target's first rewrite.
  */
 final class ScannerFingerprint {
     private static final String[] PACKAGES = {"dev/jpoline/rewriter/scan/", "dev/jpoline/rewriter/decode/"};
     private static volatile String siteScanner;
+    private static final Comparator<JarEntry> BY_NAME = new Comparator<JarEntry>() {
+        @Override
+        public int compare(JarEntry a, JarEntry b) {
+            return a.getName().compareTo(b.getName());
+        }
+    };
 
     private ScannerFingerprint() {}
 
@@ -81,23 +90,7 @@ final class ScannerFingerprint {
         }
         if (location != null && Files.isRegularFile(location)) {
             try (JarFile jar = new JarFile(location.toFile())) {
-                List<JarEntry> entries = new ArrayList<>();
-                for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
-                    JarEntry je = e.nextElement();
-                    for (String pkg : PACKAGES) {
-                        if (je.getName().startsWith(pkg) && je.getName().endsWith(".class")) {
-                            entries.add(je);
-                        }
-                    }
-                }
-                entries.sort((a, b) -> a.getName().compareTo(b.getName()));
-                for (JarEntry je : entries) {
-                    crc.update(je.getName().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                    try (InputStream in = jar.getInputStream(je)) {
-                        crc.update(in.readAllBytes());
-                    }
-                }
-                return entries.size();
+                return hashJar(jar, crc);
             }
         }
         // Unknown packaging (shaded, custom loader): fall back to the scanner class alone.
@@ -109,5 +102,36 @@ final class ScannerFingerprint {
             crc.update(in.readAllBytes());
         }
         return 1;
+    }
+
+    /** The scan and decode class files of {@code jar}, each by name and the CRC-32 its directory records. */
+    static int hashJar(JarFile jar, CRC32C crc) throws IOException {
+        List<JarEntry> entries = new ArrayList<>();
+        for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
+            JarEntry je = e.nextElement();
+            for (String pkg : PACKAGES) {
+                if (je.getName().startsWith(pkg) && je.getName().endsWith(".class")) {
+                    entries.add(je);
+                }
+            }
+        }
+        entries.sort(BY_NAME);
+        byte[] entryCrc = new byte[4];
+        for (JarEntry je : entries) {
+            crc.update(je.getName().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            long c = je.getCrc();
+            if (c < 0) {
+                // No checksum in the directory (not seen in practice): read the file after all.
+                try (InputStream in = jar.getInputStream(je)) {
+                    crc.update(in.readAllBytes());
+                }
+                continue;
+            }
+            for (int i = 0; i < 4; i++) {
+                entryCrc[i] = (byte) (c >>> (8 * i));
+            }
+            crc.update(entryCrc);
+        }
+        return entries.size();
     }
 }

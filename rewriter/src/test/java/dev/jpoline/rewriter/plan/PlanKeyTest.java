@@ -20,6 +20,27 @@ class PlanKeyTest {
     }
 
     @Test
+    void keysAreEqualExactlyWhenEveryComponentIs() {
+        FileIdentity id = FileIdentity.ofBuildId("93ac61ec");
+        FileIdentity stat = new FileIdentity(null, 1, 2, 3, 4);
+        PlanKey key = new PlanKey(id, 0x1000, 0x200);
+        assertThat(new PlanKey(FileIdentity.ofBuildId("93ac61ec"), 0x1000, 0x200)).isEqualTo(key).hasSameHashCodeAs(key);
+        assertThat(new PlanKey(new FileIdentity(null, 1, 2, 3, 4), 0x1000, 0x200))
+                .isEqualTo(new PlanKey(stat, 0x1000, 0x200))
+                .hasSameHashCodeAs(new PlanKey(stat, 0x1000, 0x200));
+        assertThat(key).isNotEqualTo(new PlanKey(FileIdentity.ofBuildId("93ac61ed"), 0x1000, 0x200))
+                .isNotEqualTo(new PlanKey(id, 0x1001, 0x200))
+                .isNotEqualTo(new PlanKey(id, 0x1000, 0x201))
+                .isNotEqualTo(new PlanKey(stat, 0x1000, 0x200))
+                .isNotEqualTo(null)
+                .isNotEqualTo("b-93ac61ec-1000-200.plan");
+        for (FileIdentity other : new FileIdentity[] {new FileIdentity(null, 9, 2, 3, 4), new FileIdentity(null, 1, 9, 3, 4),
+            new FileIdentity(null, 1, 2, 9, 4), new FileIdentity(null, 1, 2, 3, 9)}) {
+            assertThat(other).isNotEqualTo(stat);
+        }
+    }
+
+    @Test
     void buildIdsMustBeSaneHex() {
         assertThatThrownBy(() -> FileIdentity.ofBuildId("")).hasMessageContaining("lowercase hex");
         assertThatThrownBy(() -> FileIdentity.ofBuildId("ABCD")).hasMessageContaining("lowercase hex");
