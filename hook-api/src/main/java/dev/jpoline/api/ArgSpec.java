@@ -45,13 +45,26 @@ public record ArgSpec(ArgKind kind, String param, int lengthArg, boolean out) {
             }
             String inner = t.substring(open + 1, t.length() - 1);
             t = t.substring(0, open);
-            if (!inner.isEmpty() && inner.chars().allMatch(Character::isDigit)) {
+            if (isDigits(inner)) {
                 lengthArg = Integer.parseInt(inner);
             } else {
                 param = inner;
             }
         }
         return new ArgSpec(ArgKind.valueOf(t), param, lengthArg, out);
+    }
+
+    /** Non-empty and only ASCII digits (a loop, not a stream: the table is parsed at every start-up). */
+    private static boolean isDigits(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
