@@ -58,7 +58,8 @@ public final class HostRewriting {
      * of a session mapping the same libc cost a stat each rather than an ELF header read.
      */
     private final Map<MappedFileKey, FilePlan> plansByMappedFile = new ConcurrentHashMap<>();
-    private final boolean executeOnlyPages = CpuFeatures.hasExecuteOnlyPages();
+    /** Read from /proc/cpuinfo when a runtime that needs faulting null reads first shows up; most runs never ask. */
+    private volatile Boolean executeOnlyPages;
     private final PrintWriter diagnostics;
     private final AtomicLong sitesRewritten = new AtomicLong();
     private final AtomicLong requestsServed = new AtomicLong();
@@ -72,15 +73,46 @@ public final class HostRewriting {
     public static HostRewriting create(PrintWriter diagnostics) {
         try {
             Path directory = UserCacheDirectory.open().resolve("plans");
-            return new HostRewriting(new PlanCache(directory, new Planner(), w -> diagnostics.println("jpoline: " + w)),
-                    diagnostics);
+            return new HostRewriting(new PlanCache(directory, new Planner(), new Warnings(diagnostics)), diagnostics);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the plan cache: " + e.getMessage(), e);
         }
     }
 
+    /*
+     * Named classes rather than lambdas here and below: this runs before and while a target waits
+     * for its first rewrite, and each first-run lambda spins a class unless the CDS archive has it.
+     */
+
+    /** The plan cache's warnings, as jpoline's one-line diagnostics. */
+    private static final class Warnings implements Consumer<String> {
+        private final PrintWriter diagnostics;
+
+        Warnings(PrintWriter diagnostics) {
+            this.diagnostics = diagnostics;
+        }
+
+        @Override
+        public void accept(String warning) {
+            diagnostics.println("jpoline: " + warning);
+        }
+    }
+
+    private static final class Handler implements Consumer<RewriteRequest> {
+        private final HostRewriting rewriting;
+
+        Handler(HostRewriting rewriting) {
+            this.rewriting = rewriting;
+        }
+
+        @Override
+        public void accept(RewriteRequest request) {
+            rewriting.serve(request);
+        }
+    }
+
     public Consumer<RewriteRequest> handlerFor(Session session) {
-        return this::serve;
+        return new Handler(this);
     }
 
     public long sitesRewritten() {
@@ -93,7 +125,21 @@ public final class HostRewriting {
 
     private record Work(MapsEntry entry, long[] sites) {}
 
-    private record MappedFileKey(Path path, long inode, long size, long mtimeNanos) {}
+    private record MappedFileKey(Path path, long inode, long size, long mtimeNanos) {
+        // By hand: a record's generated equals and hashCode are bootstrapped through method
+        // handles on first use, milliseconds while the first target waits.
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof MappedFileKey k && k.inode == inode && k.size == size && k.mtimeNanos == mtimeNanos
+                    && k.path.equals(path);
+        }
+
+        @Override
+        public int hashCode() {
+            return ((path.hashCode() * 31 + Long.hashCode(inode)) * 31 + Long.hashCode(size)) * 31
+                    + Long.hashCode(mtimeNanos);
+        }
+    }
 
     void serve(RewriteRequest request) {
         if (request.kind() == SessionLayout.KIND_UNREACHABLE_EXEC) {
@@ -110,13 +156,25 @@ public final class HostRewriting {
             request.finish(-5);
             return;
         }
-        Work needsNullFaults = executeOnlyPages ? null : work.stream()
-                .filter(w -> NEEDS_FAULTING_NULL_READS.contains(w.entry().fileName())).findFirst().orElse(null);
-        if (needsNullFaults != null) {
+        Work needsNullFaults = null;
+        int siteCount = 0;
+        for (Work w : work) {
+            if (needsNullFaults == null && NEEDS_FAULTING_NULL_READS.contains(w.entry().fileName())) {
+                needsNullFaults = w;
+            }
+            siteCount += w.sites().length;
+        }
+        if (needsNullFaults != null && !executeOnlyPages()) {
             detach(request, work, needsNullFaults.entry().fileName());
             return;
         }
-        long[] all = work.stream().flatMapToLong(w -> Arrays.stream(w.sites())).sorted().toArray();
+        long[] all = new long[siteCount];
+        int n = 0;
+        for (Work w : work) {
+            System.arraycopy(w.sites(), 0, all, n, w.sites().length);
+            n += w.sites().length;
+        }
+        Arrays.sort(all);
         try {
             request.announce(all);
         } catch (RewriteRequest.TargetGone gone) {
@@ -145,6 +203,15 @@ public final class HostRewriting {
         sitesRewritten.addAndGet(rewritten);
         requestsServed.incrementAndGet();
         request.finish(rewritten);
+    }
+
+    private boolean executeOnlyPages() {
+        Boolean known = executeOnlyPages;
+        if (known == null) {
+            known = CpuFeatures.hasExecuteOnlyPages();
+            executeOnlyPages = known;
+        }
+        return known;
     }
 
     static String unreachableReason(int code) {

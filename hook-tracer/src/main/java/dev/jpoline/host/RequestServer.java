@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -32,14 +33,53 @@ public final class RequestServer implements AutoCloseable {
         this.session = session;
         this.handler = handler;
         this.errors = errors;
-        this.workers = Executors.newFixedThreadPool(2, r -> {
+        this.workers = Executors.newFixedThreadPool(2, new Daemons());
+        this.watcher = new Thread(new Watcher(this), "jpoline-doorbell");
+        this.watcher.setDaemon(true);
+        this.watcher.start();
+    }
+
+    /*
+     * Named classes rather than lambdas: this is set up while the program is about to start and
+     * runs its first request while the program waits, where each first-run lambda would spin a
+     * class unless the CDS archive has it.
+     */
+
+    private static final class Daemons implements ThreadFactory {
+        @Override
+        public Thread newThread(Runnable r) {
             Thread t = new Thread(r, "jpoline-rewrite");
             t.setDaemon(true);
             return t;
-        });
-        this.watcher = new Thread(this::watch, "jpoline-doorbell");
-        this.watcher.setDaemon(true);
-        this.watcher.start();
+        }
+    }
+
+    private static final class Watcher implements Runnable {
+        private final RequestServer server;
+
+        Watcher(RequestServer server) {
+            this.server = server;
+        }
+
+        @Override
+        public void run() {
+            server.watch();
+        }
+    }
+
+    private static final class Serve implements Runnable {
+        private final RequestServer server;
+        private final int slot;
+
+        Serve(RequestServer server, int slot) {
+            this.server = server;
+            this.slot = slot;
+        }
+
+        @Override
+        public void run() {
+            server.serve(slot);
+        }
     }
 
     private void watch() {
@@ -47,8 +87,7 @@ public final class RequestServer implements AutoCloseable {
             int bell = session.getInt(OFF_DOORBELL);
             for (int s = 0; s < session.slotCount(); s++) {
                 if (session.getInt(slotOffset(s) + SLOT_STATE) == REQUEST && inProgress.add(s)) {
-                    int slot = s;
-                    workers.execute(() -> serve(slot));
+                    workers.execute(new Serve(this, s));
                 }
             }
             session.awaitChange(OFF_DOORBELL, bell, DOORBELL_SLICE_NANOS);
@@ -70,6 +109,9 @@ public final class RequestServer implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        // Ring the bell as a target does: a wake alone is lost if the watcher is between reading
+        // the bell and sleeping on it, and then it sleeps a whole slice.
+        session.getAndAddInt(OFF_DOORBELL, 1);
         session.wake(OFF_DOORBELL);
         workers.shutdown();
         try {

@@ -2,6 +2,7 @@ package dev.jpoline.host;
 
 import static dev.jpoline.host.SessionLayout.*;
 
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -130,11 +131,18 @@ public final class RewriteRequest {
             if (System.nanoTime() - deadline > 0) {
                 throw gone("did not take sites within " + TimeUnit.NANOSECONDS.toSeconds(CHUNK_TIMEOUT_NANOS) + " s");
             }
-            if (!ProcessHandle.of(pid()).map(ProcessHandle::isAlive).orElse(false)) {
+            session.awaitChange(base + SLOT_STATE, state, WAIT_SLICE_NANOS);
+            // Asked only once a wait ended without an answer, not before the first (the common
+            // case is a target that answers at once, and the first start-up request is timed).
+            if (session.getInt(base + SLOT_STATE) == state && !isAlive(pid())) {
                 throw gone("exited");
             }
-            session.awaitChange(base + SLOT_STATE, state, WAIT_SLICE_NANOS);
         }
+    }
+
+    private static boolean isAlive(int pid) {
+        Optional<ProcessHandle> process = ProcessHandle.of(pid);
+        return process.isPresent() && process.get().isAlive();
     }
 
     private TargetGone gone(String when) {

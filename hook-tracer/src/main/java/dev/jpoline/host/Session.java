@@ -5,7 +5,9 @@ import static dev.jpoline.host.SessionLayout.*;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import dev.jpoline.runtime.NativeRuntime;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -16,11 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The host's side of a session: a private shared-memory file that targets map (see
@@ -43,7 +42,7 @@ public final class Session implements AutoCloseable {
     private final int callSlots;
     /** Where the call slots start: after the request slots and the ring. */
     private final int callSlotsBase;
-    private final ScheduledExecutorService heartbeat;
+    private final Thread heartbeat;
     private volatile boolean closed;
 
     private Session(Path file, MappedByteBuffer memory, int slots, int callSlotsBase, int callSlots) {
@@ -53,11 +52,35 @@ public final class Session implements AutoCloseable {
         this.slots = slots;
         this.callSlots = callSlots;
         this.callSlotsBase = callSlotsBase;
-        this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "jpoline-heartbeat");
-            t.setDaemon(true);
-            return t;
-        });
+        this.heartbeat = new Thread(new Heartbeat(this), "jpoline-heartbeat");
+        this.heartbeat.setDaemon(true);
+    }
+
+    /**
+     * Beats every {@link #HEARTBEAT_PERIOD_MS} until the session closes. A plain thread rather
+     * than a scheduled executor and a lambda: it starts right before the program does.
+     */
+    private static final class Heartbeat implements Runnable {
+        private final Session session;
+
+        Heartbeat(Session session) {
+            this.session = session;
+        }
+
+        @Override
+        public void run() {
+            long period = HEARTBEAT_PERIOD_MS * 1_000_000L;
+            long next = System.nanoTime() + period;
+            while (!session.closed) {
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                    continue; // parkNanos may return early: re-check the time and whether to stop
+                }
+                session.beat();
+                next += period;
+            }
+        }
     }
 
     /** Creates a session in {@code /dev/shm} with {@code slots} request slots. */
@@ -85,9 +108,7 @@ public final class Session implements AutoCloseable {
         if (ringSize != 0 && (ringSize < 4096 || Integer.bitCount(ringSize) != 1)) {
             throw new IllegalArgumentException("ring size must be a power of two >= 4096: " + ringSize);
         }
-        byte[] random = new byte[8];
-        new SecureRandom().nextBytes(random);
-        Path file = directory.resolve("jpoline-" + ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(random));
+        Path file = directory.resolve("jpoline-" + ProcessHandle.current().pid() + "-" + randomHex());
         int size = totalSize(slots, ringSize) + callSlots * CALL_SLOT_SIZE;
         try {
             // createFile is O_EXCL and the mode is set at creation: never world-readable, not even briefly.
@@ -110,6 +131,23 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /**
+     * 16 hex digits from the kernel's random source, so that the name cannot be guessed ahead.
+     * Read directly: SecureRandom sets up the JDK's provider machinery first, milliseconds on the
+     * way to starting the program.
+     */
+    private static String randomHex() throws UncheckedIOException {
+        byte[] random = new byte[8];
+        try (InputStream in = new FileInputStream("/dev/urandom")) {
+            if (in.readNBytes(random, 0, random.length) != random.length) {
+                throw new IOException("short read");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /dev/urandom to name the session file: " + e.getMessage(), e);
+        }
+        return HexFormat.of().formatHex(random);
+    }
+
     private void initialise(int size, int waitTimeoutMs, int ringSize) {
         if (ringSize != 0) {
             memory.order(ByteOrder.LITTLE_ENDIAN);
@@ -129,7 +167,7 @@ public final class Session implements AutoCloseable {
         beat();
         // The magic goes last: a target that sees it sees a complete header.
         LONG.setRelease(memory, OFF_MAGIC, MAGIC);
-        heartbeat.scheduleAtFixedRate(this::beat, HEARTBEAT_PERIOD_MS, HEARTBEAT_PERIOD_MS, TimeUnit.MILLISECONDS);
+        heartbeat.start();
     }
 
     private void beat() {
@@ -236,7 +274,7 @@ public final class Session implements AutoCloseable {
             return;
         }
         closed = true;
-        heartbeat.shutdownNow();
+        LockSupport.unpark(heartbeat);
         putInt(OFF_STATE, SESSION_DEAD);
         wake(OFF_DOORBELL);
         for (int s = 0; s < slots; s++) {

@@ -106,6 +106,22 @@ class SessionProtocolTest {
     }
 
     @Test
+    void closingStopsTheHeartbeat() throws Exception {
+        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+        Session session = Session.create(temp, 2, 5000);
+        Thread beat = null;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("jpoline-heartbeat") && !before.contains(t)) {
+                beat = t;
+            }
+        }
+        assertThat(beat).as("the session's heartbeat thread").isNotNull();
+        session.close();
+        beat.join(5000);
+        assertThat(beat.isAlive()).isFalse();
+    }
+
+    @Test
     void closingMarksTheSessionDeadAndRemovesTheFile() {
         Session session = Session.create(temp, 2, 5000);
         Path file = session.file();
