@@ -100,7 +100,7 @@ final class RunCommand extends Command {
         }
         Launcher.Outcome outcome;
         try {
-            outcome = launcher.run(command, rewriting::handlerFor);
+            outcome = launcher.run(command, new Handlers(rewriting));
         } finally {
             closeAll(hooks, err);
         }

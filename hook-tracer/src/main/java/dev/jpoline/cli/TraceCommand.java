@@ -20,6 +20,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntPredicate;
 
 /** {@code jpoline trace}: strace's options, the TRACE tier (docs/trace.md). */
 final class TraceCommand extends Command {
@@ -121,20 +122,15 @@ final class TraceCommand extends Command {
 
     @Override
     int call(PrintWriter out, PrintWriter err) throws IOException {
-        SyscallFilter filter = SyscallFilter.all();
+        Warmup.start();
+        List<String> traceSets = new ArrayList<>();
         TraceWriter.Status status = TraceWriter.Status.ALL;
         for (String e : expressions) {
             int eq = e.indexOf('=');
             String key = eq < 0 ? "trace" : e.substring(0, eq);
             String value = eq < 0 ? e : e.substring(eq + 1);
             switch (key) {
-                case "trace", "t" -> {
-                    try {
-                        filter = SyscallFilter.parse(value);
-                    } catch (IllegalArgumentException ex) {
-                        throw new UserError(ex.getMessage());
-                    }
-                }
+                case "trace", "t" -> traceSets.add(value); // parsed below, once the syscall table is ready
                 case "status" -> status = switch (value) {
                     case "all" -> TraceWriter.Status.ALL;
                     case "successful" -> TraceWriter.Status.SUCCESSFUL;
@@ -183,6 +179,19 @@ final class TraceCommand extends Command {
             case "verbose" -> XlatStyle.VERBOSE;
             default -> throw new UserError("-X takes raw, abbrev or verbose, got " + xlat);
         };
+        // First what needs no syscall table, while the warm-up thread parses it.
+        HostRewriting rewriting = HostRewriting.create(err);
+        SyscallFilter filter = null;
+        try {
+            for (String set : traceSets) {
+                filter = SyscallFilter.parse(set); // each is checked; the last one counts
+            }
+            if (filter == null) {
+                filter = SyscallFilter.all();
+            }
+        } catch (IllegalArgumentException ex) {
+            throw new UserError(ex.getMessage());
+        }
         Va0Requirement.check();
 
         TraceOptions options = TraceOptions.defaults().withStringLimit(stringLimit).withXlatStyle(style)
@@ -205,15 +214,27 @@ final class TraceCommand extends Command {
             mode = TraceWriter.Mode.STDERR;
             single = new BufferedWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), 1 << 16);
         }
-        SyscallFilter selected = filter;
-        try (TraceWriter writer = new TraceWriter(options, paths, mode, single, output, n -> selected.contains(n), status,
+        try (TraceWriter writer = new TraceWriter(options, paths, mode, single, output, new Selected(filter), status,
                 !summaryOnly, summaryOnly || summaryToo, 0)) {
             Tracer tracer = new Tracer(filter, stringLimit, timestamps, writer, err);
-            HostRewriting rewriting = HostRewriting.create(err);
-            Launcher.Outcome outcome = new Launcher(err, hostTimeoutMs).run(command, rewriting::handlerFor, ringSize,
+            Launcher.Outcome outcome = new Launcher(err, hostTimeoutMs).run(command, new Handlers(rewriting), ringSize,
                     tracer);
             err.flush();
             return outcome.exitStatus();
+        }
+    }
+
+    /** The syscalls -e trace= selects, for the writer (a named class: see {@link Handlers}). */
+    private static final class Selected implements IntPredicate {
+        private final SyscallFilter filter;
+
+        Selected(SyscallFilter filter) {
+            this.filter = filter;
+        }
+
+        @Override
+        public boolean test(int nr) {
+            return filter.contains(nr);
         }
     }
 
