@@ -17,11 +17,18 @@ import java.util.Objects;
  */
 public final class Planner {
     private final SegmentScanner scanner;
+    /** Null for the project's scanner: its fingerprint is computed when first asked for. */
     private final String scannerFingerprint;
 
-    /** A planner using the project's {@link dev.jpoline.rewriter.scan.SiteScanner}. */
+    /**
+     * A planner using the project's {@link dev.jpoline.rewriter.scan.SiteScanner}. Its fingerprint
+     * (a checksum of the scanner's class files) is computed on first use, not here: a host opens
+     * its plan cache before it starts the program and needs the fingerprint only once a plan is
+     * read or written.
+     */
     public Planner() {
-        this(SegmentScanner.siteScanner(), ScannerFingerprint.siteScanner());
+        this.scanner = SegmentScanner.siteScanner();
+        this.scannerFingerprint = null;
     }
 
     /**
@@ -37,7 +44,7 @@ public final class Planner {
     }
 
     public String scannerFingerprint() {
-        return scannerFingerprint;
+        return scannerFingerprint != null ? scannerFingerprint : ScannerFingerprint.siteScanner();
     }
 
     /** Plans every executable segment of {@code file}. */
@@ -60,9 +67,17 @@ public final class Planner {
                 out.add(p);
             }
         }
-        out.sort(Comparator.comparingLong(ProgramHeader::offset));
+        out.sort(BY_OFFSET);
         return out;
     }
+
+    /** Not a method reference: this runs on every rewrite request, where each first-run lambda spins a class. */
+    private static final Comparator<ProgramHeader> BY_OFFSET = new Comparator<ProgramHeader>() {
+        @Override
+        public int compare(ProgramHeader a, ProgramHeader b) {
+            return Long.compare(a.offset(), b.offset());
+        }
+    };
 
     /** Sweeps one segment's file bytes [p_offset, p_offset + p_filesz) as mapped at p_vaddr. */
     public SegmentPlan planSegment(ElfFile elf, ProgramHeader segment, PlanKey key) throws IOException {

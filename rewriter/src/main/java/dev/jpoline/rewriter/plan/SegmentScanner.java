@@ -17,7 +17,6 @@ public interface SegmentScanner {
 
     /** The project's scanner; a fresh instance per scan, so no state is shared between threads. */
     static SegmentScanner siteScanner() {
-        return (code, offset, length, address, dataRanges) ->
-                new SiteScanner().scan(code, offset, length, address, dataRanges);
+        return ProjectSegmentScanner.INSTANCE;
     }
 }
