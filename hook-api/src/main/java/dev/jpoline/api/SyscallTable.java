@@ -39,8 +39,12 @@ public final class SyscallTable {
             }
             byNumber[s.number()] = s;
         }
-        List<Syscall> sorted = new ArrayList<>(syscalls);
-        sorted.sort((a, b) -> Integer.compare(a.number(), b.number()));
+        List<Syscall> sorted = new ArrayList<>(syscalls.size());
+        for (Syscall s : byNumber) {
+            if (s != null) {
+                sorted.add(s); // byNumber is in number order, and holds each syscall once
+            }
+        }
         this.all = Collections.unmodifiableList(sorted);
     }
 
