@@ -45,8 +45,21 @@ public final class RuntimeLibrary {
         this.sha256 = sha256Hex(content);
     }
 
-    /** The library bundled with this build. */
-    public static RuntimeLibrary bundled() {
+    private static RuntimeLibrary bundled;
+
+    /**
+     * The library bundled with this build. Read and hashed once per JVM (the hash, interpreted,
+     * takes tens of milliseconds on the way to starting a program); synchronized so that a caller
+     * arriving while another thread reads it waits for that rather than doing it again.
+     */
+    public static synchronized RuntimeLibrary bundled() {
+        if (bundled == null) {
+            bundled = readBundled();
+        }
+        return bundled;
+    }
+
+    private static RuntimeLibrary readBundled() {
         try (InputStream in = RuntimeLibrary.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("the native runtime " + RESOURCE
