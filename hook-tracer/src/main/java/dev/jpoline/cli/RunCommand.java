@@ -85,6 +85,7 @@ final class RunCommand extends Command {
             default -> throw new UserError("--on-hook-error takes proceed or fail, not '" + onHookError + "'");
         };
         Va0Requirement.check();
+        Warmup.start(false);
         List<SyscallHooks> hooks = List.of();
         if (!hookClasses.isEmpty() || hookClasspath != null) {
             try {

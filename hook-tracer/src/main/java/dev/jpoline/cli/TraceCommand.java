@@ -122,7 +122,7 @@ final class TraceCommand extends Command {
 
     @Override
     int call(PrintWriter out, PrintWriter err) throws IOException {
-        Warmup.start();
+        Warmup.start(true);
         List<String> traceSets = new ArrayList<>();
         TraceWriter.Status status = TraceWriter.Status.ALL;
         for (String e : expressions) {

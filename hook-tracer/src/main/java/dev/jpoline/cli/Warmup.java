@@ -2,25 +2,31 @@ package dev.jpoline.cli;
 
 import com.sun.jna.NativeLibrary;
 import dev.jpoline.api.SyscallTable;
-import java.security.MessageDigest;
+import dev.jpoline.rewriter.plan.Planner;
+import dev.jpoline.runtime.RuntimeLibrary;
 import java.time.ZoneId;
 
 /**
- * Gets the slow one-time initialisations of {@code trace} going on a second thread while the
- * main thread sets up the plan cache, the output and the session, so that they are done, or
- * under way, when the main thread reaches them: the syscall table (parsed from text, some 20 ms
- * interpreted), the time zone (the trace formatter's clock), the JDK's security providers (the
- * runtime library is named by its SHA-256) and JNA's native side (futexes, the session's
- * address). The JVM makes the main thread wait for a class another thread is initialising, so
- * nothing is done twice; a failure here is left for the main thread to meet and report.
- * ({@code run} has too little to do before it needs these for a second thread to pay off:
- * measured, it did not.)
+ * Gets the slow one-time work of {@code run} and {@code trace} going on a second thread (the
+ * machines jpoline runs on have at least two cores) while the main thread sets up the plan
+ * cache, the output and the session, so that it is done, or under way, when the main thread or
+ * the first rewrite request reaches it: the syscall table (parsed from text, some 20 ms
+ * interpreted), the runtime library's SHA-256 (its name; about as long), the scanner's
+ * fingerprint (checked against cached plans), the time zone (the trace clock) and JNA's native
+ * side (futexes, the session's address). Where both threads need the same class, the JVM makes
+ * one wait for the other's initialisation, so nothing is done twice; a failure here is left for
+ * the main thread to meet and report.
  */
 final class Warmup implements Runnable {
-    private Warmup() {}
+    private final boolean trace;
 
-    static void start() {
-        Thread t = new Thread(new Warmup(), "jpoline-warmup");
+    private Warmup(boolean trace) {
+        this.trace = trace;
+    }
+
+    /** Starts the warm-up; {@code trace} adds what only tracing needs. */
+    static void start(boolean trace) {
+        Thread t = new Thread(new Warmup(trace), "jpoline-warmup");
         t.setDaemon(true);
         t.start();
     }
@@ -28,9 +34,15 @@ final class Warmup implements Runnable {
     @Override
     public void run() {
         try {
-            SyscallTable.x86_64();
-            ZoneId.systemDefault();
-            MessageDigest.getInstance("SHA-256");
+            // In the order the main thread needs them; run's main thread reads the runtime itself.
+            if (trace) {
+                SyscallTable.x86_64();
+                RuntimeLibrary.bundled();
+            }
+            new Planner().scannerFingerprint();
+            if (trace) {
+                ZoneId.systemDefault();
+            }
             NativeLibrary.getInstance("c");
         } catch (Throwable e) {
             // The main thread does the same work and reports what fails.
