@@ -41,15 +41,25 @@ public final class RuntimeLibrary {
     private final String sha256;
 
     private RuntimeLibrary(byte[] content) {
-        this.content = content;
-        this.sha256 = sha256Hex(content);
+        this(content, sha256Hex(content));
     }
+
+    private RuntimeLibrary(byte[] content, String sha256) {
+        this.content = content;
+        this.sha256 = sha256;
+    }
+
+    /**
+     * Beside the library, "SHA256 SIZE" of it, written by the build (trampoline-va0's pom): hashing
+     * 35 KB at start-up, interpreted and after setting up the JDK's security providers, took
+     * 25-40 ms of CPU on the way to starting every program.
+     */
+    static final String DIGEST_RESOURCE = RESOURCE + ".sha256";
 
     private static RuntimeLibrary bundled;
 
     /**
-     * The library bundled with this build. Read and hashed once per JVM (the hash, interpreted,
-     * takes tens of milliseconds on the way to starting a program); synchronized so that a caller
+     * The library bundled with this build, read once per JVM; synchronized so that a caller
      * arriving while another thread reads it waits for that rather than doing it again.
      */
     public static synchronized RuntimeLibrary bundled() {
@@ -65,10 +75,37 @@ public final class RuntimeLibrary {
                 throw new IllegalStateException("the native runtime " + RESOURCE
                         + " is missing from the class path; rebuild with: mvn -DskipTests package");
             }
-            return new RuntimeLibrary(in.readAllBytes());
+            byte[] content = in.readAllBytes();
+            String digest = builtDigest(content.length);
+            return digest != null ? new RuntimeLibrary(content, digest) : new RuntimeLibrary(content);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the bundled native runtime", e);
         }
+    }
+
+    /** The build's digest of the bundled library, or null when it is missing or not for these bytes. */
+    static String builtDigest(int size) throws IOException {
+        try (InputStream in = RuntimeLibrary.class.getResourceAsStream(DIGEST_RESOURCE)) {
+            if (in == null) {
+                return null;
+            }
+            return parseDigest(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII), size);
+        }
+    }
+
+    /** The hex digest of a "SHA256 SIZE" line, when SIZE is {@code size}; otherwise null. */
+    static String parseDigest(String line, int size) {
+        String[] f = line.strip().split(" ");
+        if (f.length != 2 || f[0].length() != 64 || !f[1].equals(Integer.toString(size))) {
+            return null;
+        }
+        for (int i = 0; i < 64; i++) {
+            char c = f[0].charAt(i);
+            if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) {
+                return null;
+            }
+        }
+        return f[0];
     }
 
     /** A library with the given bytes (tests, and hosts that ship their own build). */

@@ -38,6 +38,30 @@ class RuntimeLibraryTest {
     }
 
     @Test
+    void theBuildsDigestIsTheSha256OfTheBundledBytes() throws Exception {
+        byte[] bytes;
+        try (var in = RuntimeLibrary.class.getResourceAsStream(RuntimeLibrary.RESOURCE)) {
+            bytes = in.readAllBytes();
+        }
+        String computed = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        // The build writes it; without it the library would be hashed at every start.
+        assertThat(RuntimeLibrary.builtDigest(bytes.length)).isEqualTo(computed);
+        assertThat(RuntimeLibrary.bundled().sha256()).isEqualTo(computed);
+        assertThat(RuntimeLibrary.builtDigest(bytes.length + 1)).as("a digest of other bytes is not taken").isNull();
+    }
+
+    @Test
+    void onlyAWellFormedDigestLineOfTheRightSizeIsTaken() {
+        String hex = "a84b3638552e4d71fb1a16490da1453b73ba1dadcbc69df4243466296260d670";
+        assertThat(RuntimeLibrary.parseDigest(hex + " 35088\n", 35088)).isEqualTo(hex);
+        assertThat(RuntimeLibrary.parseDigest(hex + " 35088", 35089)).isNull();
+        assertThat(RuntimeLibrary.parseDigest(hex.substring(1) + " 35088", 35088)).isNull();
+        assertThat(RuntimeLibrary.parseDigest(hex.toUpperCase() + " 35088", 35088)).isNull();
+        assertThat(RuntimeLibrary.parseDigest(hex + "  libjpoline.so", 35088)).isNull();
+        assertThat(RuntimeLibrary.parseDigest("", 0)).isNull();
+    }
+
+    @Test
     void extractedRuntimeLoadsAndComputesNatively() {
         Path file = RuntimeLibrary.bundled().extract(temp.resolve("cache"));
         NativeRuntime runtime = NativeRuntime.load(file);
