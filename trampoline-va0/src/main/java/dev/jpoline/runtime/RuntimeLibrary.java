@@ -36,6 +36,9 @@ public final class RuntimeLibrary {
     private static final String SUFFIX = ".so";
     /** Older extractions are removed after this long, leaving time for targets that still use them. */
     private static final Duration STALE_AFTER = Duration.ofDays(7);
+    /** How often a directory is looked through for stale extractions. */
+    static final Duration PRUNE_EVERY = Duration.ofDays(1);
+    static final String PRUNED_MARKER = ".pruned";
 
     private final byte[] content;
     private final String sha256;
@@ -173,7 +176,29 @@ public final class RuntimeLibrary {
         }
     }
 
+    /**
+     * Removes other builds' extractions older than {@link #STALE_AFTER}, at most once a day per
+     * directory (a marker file's age says when it last did): it reads the whole directory, on
+     * the way to starting every program.
+     */
     private static void pruneStale(Path dir, Path keep) {
+        Path marker = dir.resolve(PRUNED_MARKER);
+        long now = System.currentTimeMillis();
+        try {
+            if (now - Files.getLastModifiedTime(marker, LinkOption.NOFOLLOW_LINKS).toMillis() < PRUNE_EVERY.toMillis()) {
+                return;
+            }
+        } catch (IOException e) {
+            // No marker yet: prune, and leave one.
+        }
+        try {
+            if (!Files.exists(marker, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createFile(marker, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            }
+            Files.setLastModifiedTime(marker, FileTime.fromMillis(now));
+        } catch (IOException e) {
+            return; // a directory we cannot write to has nothing we could remove either
+        }
         Instant cutoff = Instant.now().minus(STALE_AFTER);
         try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, PREFIX + "*" + SUFFIX)) {
             for (Path p : old) {

@@ -93,6 +93,29 @@ class RuntimeLibraryTest {
     }
 
     @Test
+    void otherBuildsOlderThanAWeekArePrunedAtMostOnceADay() throws Exception {
+        Path cache = temp.resolve("cache");
+        Path weekOld = RuntimeLibrary.of(new byte[] {5}).extract(cache);
+        Path marker = cache.resolve(RuntimeLibrary.PRUNED_MARKER);
+        java.nio.file.attribute.FileTime eightDaysAgo =
+                java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(java.time.Duration.ofDays(8)));
+        Files.setLastModifiedTime(weekOld, eightDaysAgo);
+
+        // Pruned less than a day ago (the first extraction left the marker): the old file stays.
+        RuntimeLibrary.of(new byte[] {6}).extract(cache);
+        assertThat(weekOld).exists();
+        assertThat(marker).exists();
+
+        // A day later it is looked at again, and the week-old extraction goes; the one in use stays.
+        Files.setLastModifiedTime(marker, java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(RuntimeLibrary.PRUNE_EVERY).minusSeconds(60)));
+        Path current = RuntimeLibrary.of(new byte[] {6}).extract(cache);
+        assertThat(weekOld).doesNotExist();
+        assertThat(current).exists();
+        assertThat(Files.getLastModifiedTime(marker).toInstant()).isAfter(java.time.Instant.now().minusSeconds(60));
+    }
+
+    @Test
     void changedContentGetsItsOwnFileAndLeavesTheOldOneForRunningTargets() throws Exception {
         Path cache = temp.resolve("cache");
         Path oldFile = RuntimeLibrary.of(new byte[] {1, 2, 3}).extract(cache);
@@ -124,8 +147,11 @@ class RuntimeLibraryTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(cache))).isEqualTo("rwx------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("r-x------");
         try (var leftovers = Files.list(cache)) {
-            assertThat(leftovers.map(p -> p.getFileName().toString())).containsExactly(file.getFileName().toString());
+            assertThat(leftovers.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder(file.getFileName().toString(), RuntimeLibrary.PRUNED_MARKER);
         }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(cache.resolve(RuntimeLibrary.PRUNED_MARKER))))
+                .isEqualTo("rw-------");
     }
 
     @Test
