@@ -11,9 +11,9 @@ import java.time.ZoneId;
  * machines jpoline runs on have at least two cores) while the main thread sets up the plan
  * cache, the output and the session, so that it is done, or under way, when the main thread or
  * the first rewrite request reaches it: the syscall table (parsed from text, some 20 ms
- * interpreted), the runtime library's SHA-256 (its name; about as long), the scanner's
- * fingerprint (checked against cached plans), the time zone (the trace clock) and JNA's native
- * side (futexes, the session's address). Where both threads need the same class, the JVM makes
+ * interpreted), the runtime library (read from the jar), the scanner's fingerprint (checked
+ * against cached plans), the time zone (the trace clock) and JNA's native side (futexes, the
+ * session's address). Where both threads need the same class, the JVM makes
  * one wait for the other's initialisation, so nothing is done twice; a failure here is left for
  * the main thread to meet and report.
  */
