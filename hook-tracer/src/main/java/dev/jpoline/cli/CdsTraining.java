@@ -42,6 +42,9 @@ final class CdsTraining {
             {"trace", "-f", "-tt", "-T", "-y", "-s", "64", "-e", "trace=%file,%process,read,write", "-o",
                 scratch + "/trace-3.txt", "--host-timeout", "3000", "--", "/bin/sh", "-c", "echo x > /dev/null"},
             {"trace", "-e", "trace=write,exit_group", "--host-timeout", "3000", "--", "/bin/true"},
+            // Every syscall formatted, from a shell, ls and tar (where there are): the formatter's classes.
+            {"trace", "-f", "-o", scratch + "/trace-5.txt", "--host-timeout", "3000", "--", "/bin/sh", "-c",
+                "ls -l / /dev/null >/dev/null 2>&1; tar -cf /dev/null /etc/hostname >/dev/null 2>&1; kill -0 $$"},
             {"trace", "-c", "-o", scratch + "/trace-4.txt", "--host-timeout", "3000", "--", "/bin/true"},
             {"run", "--stats", "--host-timeout", "3000", "--", "/bin/true"},
         };
