@@ -6,7 +6,7 @@ import java.nio.file.Path;
 
 /**
  * The training run behind {@code target/jpoline.jsa}, the AppCDS archive the {@code ./jpoline}
- * script starts the JVM with (hook-tracer's {@code src/build/cds-archive.sh} runs it with
+ * script starts the JVM with (hook-tracer's {@code src/build/startup-files.sh} runs it with
  * {@code -XX:ArchiveClassesAtExit}). It goes through what a user's run goes through before and
  * while the program runs, so that those classes are loaded from the archive, parsed and verified
  * already: the command line (help, version, errors), and real runs of {@code run}, {@code trace}

@@ -171,6 +171,20 @@ class LauncherIT {
         assertThat(r.out().lines()).hasSize(3).first().asString().startsWith("jpoline 0.1.0-SNAPSHOT");
     }
 
+    @Test
+    void jnaLoadsItsLibraryFromWhereTheBuildPutIt() throws Exception {
+        Path lib = TARGET.resolve("jna/libjnidispatch.so");
+        Assumptions.assumeTrue(Files.exists(lib), "the build did not take JNA's library out of the jar");
+        String minAddr = Files.readString(Path.of("/proc/sys/vm/mmap_min_addr")).strip();
+        Assumptions.assumeTrue(minAddr.equals("0") || "true".equals(System.getenv("CI")),
+                "vm.mmap_min_addr is " + minAddr + "; run: sudo sysctl -w vm.mmap_min_addr=0");
+        Result r = launch(ROOT.resolve("jpoline"), Map.of("JPOLINE_JAVA_OPTS", "-Xlog:library=info"), "run", "--", "true");
+        assertThat(r.err()).isEmpty();
+        assertThat(r.exit()).isZero();
+        // Loaded in place, not copied to a temporary file first.
+        assertThat(r.out()).contains("Loaded library " + lib.toRealPath() + ",");
+    }
+
     private static void touchNewerThan(Path file, Path than) throws IOException {
         Instant reference = Files.getLastModifiedTime(than).toInstant();
         Files.setLastModifiedTime(file, FileTime.from(reference.plusSeconds(60)));
