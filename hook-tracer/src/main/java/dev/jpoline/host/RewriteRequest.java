@@ -80,9 +80,8 @@ public final class RewriteRequest {
         long announced = 0;
         for (int from = 0; from < sites.length; from += SLOT_CHUNK_CAPACITY) {
             int n = Math.min(SLOT_CHUNK_CAPACITY, sites.length - from);
-            for (int i = 0; i < n; i++) {
-                session.putLong(base + SLOT_ADDRESSES + 8 * i, sites[from + i]);
-            }
+            // Published by the release store of the count below (and the state's CAS after it).
+            session.putLongsPlain(base + SLOT_ADDRESSES, sites, from, n);
             session.putInt(base + SLOT_CHUNK_COUNT, n);
             announced += n;
             session.putLong(base + SLOT_SITES_ANNOUNCED, announced);

@@ -259,6 +259,16 @@ public final class Session implements AutoCloseable {
         LONG.setRelease(memory, offset, value);
     }
 
+    /**
+     * Copies {@code count} values from {@code values[from]} on to {@code offset} with plain
+     * stores, in one bulk copy rather than a release store each (a VarHandle call per value is
+     * slow while the code is still interpreted, as on a target's first request). They become
+     * visible with the caller's next release store or compare-and-set, which must follow.
+     */
+    void putLongsPlain(int offset, long[] values, int from, int count) {
+        memory.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(offset).asLongBuffer().put(values, from, count);
+    }
+
     public void awaitChange(int offset, int expected, long timeoutNanos) {
         Futex.await(address + offset, expected, timeoutNanos);
     }
