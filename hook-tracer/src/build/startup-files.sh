@@ -47,7 +47,8 @@ version=$(sed -n 's/^JAVA_RUNTIME_VERSION="\(.*\)"$/\1/p' "${real_java%/bin/java
 # JNA as ./jpoline will start it, so that the archive holds what that start loads.
 jna=
 [ -f "$target/jna/libjnidispatch.so" ] && jna="-Djna.boot.library.path=$target/jna"
-JPOLINE_CACHE_DIR="$scratch/cache" timeout 300 "$java" -XX:ArchiveClassesAtExit="$jsa.tmp" -XX:+UseSerialGC $jna \
+# G1 as ./jpoline runs it: an archive made under another collector leaves out the module graph.
+JPOLINE_CACHE_DIR="$scratch/cache" timeout 300 "$java" -XX:ArchiveClassesAtExit="$jsa.tmp" -XX:+UseG1GC $jna \
     -jar "$jar" __cds-training "$scratch" >"$scratch/training.log" 2>&1
 status=$?
 [ -s "$jsa.tmp" ] || skip "the training run (exit status $status) wrote no archive"
