@@ -2,6 +2,9 @@ package dev.jpoline.trace;
 
 import dev.jpoline.api.Errno;
 import dev.jpoline.api.SyscallTable;
+import dev.jpoline.host.SessionLayout;
+import dev.jpoline.trace.format.Payload;
+import dev.jpoline.trace.format.SignalInfo;
 import dev.jpoline.trace.format.StraceFormatter;
 import dev.jpoline.trace.format.SummaryCollector;
 import dev.jpoline.trace.format.TraceOptions;
@@ -120,6 +123,7 @@ public final class TraceWriter implements AutoCloseable {
                     openTid = null; // one thread per file: lines are never interleaved
                 }
             }
+            case SIGNAL -> signal(r);
             case EXIT -> {
                 if (openTid != null && openTid != r.tid()) {
                     closeOpen();
@@ -172,6 +176,27 @@ public final class TraceWriter implements AutoCloseable {
                     : r.entryNanos(), code));
         }
         live.remove(r.tid());
+    }
+
+    /** {@code --- SIGTERM {si_signo=...} ---}; for a signal that kills, the process's end too. */
+    private void signal(RingRecord r) {
+        closeOpen();
+        long nanos = r.entryNanos() == 0 ? TraceRecord.NO_TIME : r.entryNanos();
+        if (lines) {
+            SignalInfo info = r.parts().isEmpty() || r.parts().get(0).bytes().length < 48
+                    ? SignalInfo.sent(r.number(), 0, 0, 0)
+                    : SignalInfo.parse(new Payload(r.parts().get(0).bytes(), false));
+            emit(r.tid(), formatter(r.tid()).formatSignal(r.tid(), nanos, info));
+        }
+        boolean kills = (r.args()[0] & SessionLayout.SIGNAL_KILLS) != 0;
+        // The top-level process's end comes from its wait status (with "core dumped" when it did).
+        if (kills && r.pid() != topPid) {
+            if (lines) {
+                emit(r.tid(), formatter(r.tid()).formatKilled(r.pid(), nanos, r.number(), false));
+            }
+            live.remove(r.tid());
+            live.remove(r.pid());
+        }
     }
 
     private void closeOpen() {

@@ -52,7 +52,7 @@ public final class Tracer implements Launcher.Observer {
         for (int nr : traced) {
             s.setTier(nr, TIER_TRACE);
         }
-        s.putInt(OFF_TRACE_FLAGS, timestamps ? TRACE_TIMES : 0);
+        s.putInt(OFF_TRACE_FLAGS, (timestamps ? TRACE_TIMES : 0) | TRACE_SIGNALS);
         ring = new TraceRing(s, w -> {
             synchronized (diagnostics) {
                 diagnostics.println("jpoline: " + w);
