@@ -2,6 +2,7 @@ package dev.jpoline.trace;
 
 import dev.jpoline.api.Errno;
 import dev.jpoline.api.SyscallTable;
+import dev.jpoline.host.Orphans;
 import dev.jpoline.host.SessionLayout;
 import dev.jpoline.trace.format.Payload;
 import dev.jpoline.trace.format.SignalInfo;
@@ -53,6 +54,8 @@ public final class TraceWriter implements AutoCloseable {
     private int topPid;
     private final Map<Integer, RingRecord> pending = new HashMap<>();
     private final Set<Integer> live = new LinkedHashSet<>();
+    /** Processes whose end line is written (or, for the top-level one, comes from its status). */
+    private final Set<Integer> ended = new java.util.HashSet<>();
     private Integer openTid;
     private boolean topExitedByRecord;
     private int topExitCode;
@@ -166,6 +169,9 @@ public final class TraceWriter implements AutoCloseable {
 
     private void exited(RingRecord r) {
         int code = (int) r.args()[0] & 0xff;
+        if (r.number() == NR_EXIT_GROUP) {
+            ended.add(r.pid());
+        }
         if (r.number() == NR_EXIT_GROUP && r.pid() == topPid) {
             topExitedByRecord = true;
             topExitCode = code;
@@ -176,6 +182,23 @@ public final class TraceWriter implements AutoCloseable {
                     : r.entryNanos(), code));
         }
         live.remove(r.tid());
+    }
+
+    /**
+     * A process jpoline reaped (an orphan of the program) ended: its end line, unless its records
+     * already said how it ended (exit_group, a deadly signal).
+     */
+    public synchronized void processEnded(Orphans.Ended e) {
+        if (e.pid() == topPid || !ended.add(e.pid())) {
+            return;
+        }
+        closeOpen();
+        if (lines) {
+            StraceFormatter f = formatter(e.pid());
+            emit(e.pid(), e.signalled() ? f.formatKilled(e.pid(), TraceRecord.NO_TIME, e.signal(), e.coreDumped())
+                    : f.formatExited(e.pid(), TraceRecord.NO_TIME, e.exitCode()));
+        }
+        live.remove(e.pid());
     }
 
     /** {@code --- SIGTERM {si_signo=...} ---}; for a signal that kills, the process's end too. */
@@ -190,7 +213,7 @@ public final class TraceWriter implements AutoCloseable {
         }
         boolean kills = (r.args()[0] & SessionLayout.SIGNAL_KILLS) != 0;
         // The top-level process's end comes from its wait status (with "core dumped" when it did).
-        if (kills && r.pid() != topPid) {
+        if (kills && r.pid() != topPid && ended.add(r.pid())) {
             if (lines) {
                 emit(r.tid(), formatter(r.tid()).formatKilled(r.pid(), nanos, r.number(), false));
             }

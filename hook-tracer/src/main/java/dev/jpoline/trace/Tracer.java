@@ -5,6 +5,7 @@ import static dev.jpoline.host.SessionLayout.*;
 import dev.jpoline.api.SyscallFilter;
 import dev.jpoline.api.SyscallTable;
 import dev.jpoline.host.Launcher;
+import dev.jpoline.host.Orphans;
 import dev.jpoline.host.Session;
 import dev.jpoline.trace.ring.CaptureSchema;
 import dev.jpoline.trace.ring.TraceRing;
@@ -28,6 +29,10 @@ public final class Tracer implements Launcher.Observer {
     private final boolean timestamps;
     private final TraceWriter writer;
     private final PrintWriter diagnostics;
+    private static final long ORPHAN_POLL_NANOS = 10_000_000;
+    private final java.util.concurrent.ConcurrentLinkedQueue<Orphans.Ended> endedOrphans =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private boolean followOrphans;
     private volatile boolean stopping;
     private volatile Throwable failure;
     private Session session;
@@ -59,6 +64,7 @@ public final class Tracer implements Launcher.Observer {
                 diagnostics.flush();
             }
         });
+        followOrphans = Orphans.becomeReaper();
         drainer = new Thread(this::drain, "jpoline-trace-drain");
         drainer.setDaemon(true);
         drainer.start();
@@ -75,6 +81,12 @@ public final class Tracer implements Launcher.Observer {
             while (true) {
                 boolean last = stopping;
                 int n = ring.drain(writer::accept, last);
+                if (ring.empty()) {
+                    // Every record of a process reaped before now is written: its end comes next.
+                    for (Orphans.Ended e; (e = endedOrphans.poll()) != null; ) {
+                        writer.processEnded(e);
+                    }
+                }
                 if (last && ring.empty()) {
                     return;
                 }
@@ -96,6 +108,14 @@ public final class Tracer implements Launcher.Observer {
 
     @Override
     public void exited(int status) {
+        // Like strace -f, the trace ends with the last process, not with the program.
+        while (followOrphans && drainer.isAlive()) {
+            endedOrphans.addAll(Orphans.reap());
+            if (!Orphans.any()) {
+                break;
+            }
+            LockSupport.parkNanos(ORPHAN_POLL_NANOS);
+        }
         stopping = true;
         try {
             drainer.join();
