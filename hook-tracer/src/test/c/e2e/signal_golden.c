@@ -1,14 +1,17 @@
 /* Signals for the trace golden tests (TraceGoldenIT): handled signals of several origins, a
  * child killed by a signal, a child killed by a fault, a SIGCHLD handled after its wait, and (with
- * the argument "die") the program itself killed by a signal. Every delivery happens where strace
+ * the argument "die") the program itself killed by a signal; a child SIGKILLed, and one that
+ * outlives the program. Every delivery happens where strace
  * and jpoline must show the same lines: right after a syscall returned, or in code that makes
  * none. getppid() is the marker, as in trace_golden.c. */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t spin = 1;
@@ -44,17 +47,18 @@ int main(int argc, char **argv) {
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
     sigprocmask(SIG_BLOCK, &chld, NULL);
-    int ready[2];
-    pipe(ready);
+    /* A child says it runs its loop through memory, not a syscall: a process is killed after its
+     * last syscall returned but maybe before that syscall's record is written. */
+    volatile int *running = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     pid_t child = fork();
     if (child == 0) {
-        write(ready[1], "r", 1);
+        *running = 1;
         while (spin) {
         } /* killed here, outside any syscall */
         _exit(0);
     }
-    char byte;
-    read(ready[0], &byte, 1); /* the child runs its loop */
+    while (*running != 1) {
+    }
     kill(child, SIGTERM);
     int status;
     waitpid(child, &status, 0);
@@ -64,7 +68,24 @@ int main(int argc, char **argv) {
         _exit(0);
     }
     waitpid(child, &status, 0);
-    sigprocmask(SIG_UNBLOCK, &chld, NULL); /* both SIGCHLDs were one pending signal */
+    child = fork();
+    if (child == 0) {
+        *running = 2;
+        while (spin) {
+        } /* SIGKILL leaves no trace in the process itself */
+        _exit(0);
+    }
+    while (*running != 2) {
+    }
+    kill(child, SIGKILL);
+    waitpid(child, &status, 0);
+    sigprocmask(SIG_UNBLOCK, &chld, NULL); /* the SIGCHLDs were one pending signal */
+    if (fork() == 0) { /* outlives the program: followed to its end */
+        struct timespec pause_ = {0, 200000000};
+        nanosleep(&pause_, NULL);
+        write(1, "orphan\n", 7);
+        _exit(5);
+    }
     if (argc > 1 && strcmp(argv[1], "die") == 0) kill(getpid(), SIGTERM);
     return 0;
 }

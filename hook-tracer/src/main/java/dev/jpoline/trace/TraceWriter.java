@@ -37,6 +37,8 @@ public final class TraceWriter implements AutoCloseable {
     private static final int NR_EXECVE = 59;
     private static final int NR_EXECVEAT = 322;
     private static final int NR_RT_SIGRETURN = 15;
+    private static final int NR_WAIT4 = 61;
+    private static final Set<Integer> CREATES_PROCESS = Set.of(56, 57, 58, 435);
 
     private final SyscallTable table = SyscallTable.x86_64();
     private final TraceOptions base;
@@ -56,6 +58,7 @@ public final class TraceWriter implements AutoCloseable {
     private final Set<Integer> live = new LinkedHashSet<>();
     /** Processes whose end line is written (or, for the top-level one, comes from its status). */
     private final Set<Integer> ended = new java.util.HashSet<>();
+    private final Set<Integer> seenPids = new java.util.HashSet<>();
     private Integer openTid;
     private boolean topExitedByRecord;
     private int topExitCode;
@@ -104,6 +107,7 @@ public final class TraceWriter implements AutoCloseable {
 
     public synchronized void accept(RingRecord r) {
         live.add(r.tid());
+        seenPids.add(r.pid());
         resolveExec(r);
         switch (r.kind()) {
             case FULL -> {
@@ -193,6 +197,7 @@ public final class TraceWriter implements AutoCloseable {
             return;
         }
         closeOpen();
+        live.add(e.pid()); // for the [pid N] prefix of a process that never made a traced call
         if (lines) {
             StraceFormatter f = formatter(e.pid());
             emit(e.pid(), e.signalled() ? f.formatKilled(e.pid(), TraceRecord.NO_TIME, e.signal(), e.coreDumped())
@@ -258,7 +263,27 @@ public final class TraceWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * A wait4 that reaped a process whose records never said how it ended (SIGKILL leaves none):
+     * its end line, from the status the parent got, before the parent's line.
+     */
+    private void reapedByParent(TraceRecord r) {
+        if (CREATES_PROCESS.contains((int) r.number()) && r.hasReturn() && r.returnValue() > 0) {
+            seenPids.add((int) r.returnValue()); // traced from its birth, even if it never makes a call
+        }
+        if (r.number() != NR_WAIT4 || !r.hasReturn() || r.returnValue() <= 0) {
+            return;
+        }
+        int pid = (int) r.returnValue();
+        if (!seenPids.contains(pid) || ended.contains(pid)) {
+            return;
+        }
+        r.payload(1).filter(p -> p.bytes().length >= 4).ifPresent(p -> processEnded(new Orphans.Ended(pid,
+                java.nio.ByteBuffer.wrap(p.bytes()).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(0))));
+    }
+
     private void completeLine(TraceRecord r) {
+        reapedByParent(r);
         if (!passes(r)) {
             return;
         }
@@ -284,6 +309,7 @@ public final class TraceWriter implements AutoCloseable {
     }
 
     private void resumedLine(TraceRecord r) {
+        reapedByParent(r);
         if (!passes(r)) {
             return;
         }

@@ -20,6 +20,9 @@ import java.util.concurrent.locks.LockSupport;
 public final class Tracer implements Launcher.Observer {
     private static final int NR_EXIT = 60;
     private static final int NR_EXIT_GROUP = 231;
+    /** Traced whatever the filter (which still decides the lines): process ends, births and reaping. */
+    private static final int[] ALWAYS_TRACED = {NR_EXIT, NR_EXIT_GROUP, 56 /* clone */, 57 /* fork */,
+        58 /* vfork */, 435 /* clone3 */, 61 /* wait4 */};
     private static final long IDLE_PARK_NANOS = 200_000;
     private static final int SMALL_BATCH = 256;
     private static final long BATCH_PARK_NANOS = 50_000;
@@ -51,7 +54,7 @@ public final class Tracer implements Launcher.Observer {
     public void sessionCreated(Session s) {
         this.session = s;
         int[] traced = java.util.stream.IntStream.concat(java.util.Arrays.stream(filter.numbers()),
-                java.util.stream.IntStream.of(NR_EXIT, NR_EXIT_GROUP)).filter(n -> n >= 0 && n < TIER_COUNT)
+                java.util.stream.IntStream.of(ALWAYS_TRACED)).filter(n -> n >= 0 && n < TIER_COUNT)
                 .distinct().toArray();
         CaptureSchema.write(s, SyscallTable.x86_64(), traced, stringLimit);
         for (int nr : traced) {

@@ -227,8 +227,8 @@ class TraceGoldenIT {
 
     /**
      * Handled signals of every origin (kill, tgkill, sigqueue, a child's end), children killed by a
-     * signal and by a fault, and the program itself killed: the same lines as strace, signal lines
-     * and {@code +++ killed by +++} included. rt_sigqueueinfo's siginfo argument is not decoded yet.
+     * signal, by a fault and by SIGKILL, a child that outlives the program, and the program itself
+     * killed: the same lines as strace, signal lines and {@code +++ killed by +++} included. rt_sigqueueinfo's siginfo argument is not decoded yet.
      */
     @Test
     void signalLinesAgreeWithStrace() throws Exception {
@@ -250,18 +250,20 @@ class TraceGoldenIT {
             theirCommand.addAll(args);
             Programs.Result s = Programs.run(theirCommand, Map.of(), null, Programs.DEFAULT_TIMEOUT);
             assertThat(j.exit()).as(j.describe()).isEqualTo(args.isEmpty() ? 0 : 128 + 15).isEqualTo(s.exit());
-            assertThat(j.out()).isEqualTo("usr1\nqueued 42\n").isEqualTo(s.out());
+            assertThat(j.out()).isEqualTo("usr1\nqueued 42\norphan\n").isEqualTo(s.out());
             String strace = Files.readString(theirs);
             String jp = Files.readString(ours);
             Map<String, List<String>> expected = normalizeFiltered(strace, true);
             Map<String, List<String>> actual = normalizeFiltered(jp, true);
-            assertThat(expected).hasSize(3);
+            assertThat(expected).hasSize(5);
             assertThat(actual).as("args %s\n--- jpoline ---\n%s\n--- strace ---\n%s", args, jp, strace)
                     .isEqualTo(expected);
             assertThat(actual.get("P1")).contains("--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=P2,"
                     + " si_uid=0, si_status=SIGTERM, si_utime=T, si_stime=T} ---");
             assertThat(actual.get("P3")).containsSubsequence(
                     "--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL} ---", "+++ killed by SIGSEGV +++");
+            assertThat(actual.get("P4")).endsWith("+++ killed by SIGKILL +++");
+            assertThat(actual.get("P5")).endsWith("exit_group(5) = ?", "+++ exited with 5 +++");
         }
     }
 
