@@ -153,6 +153,8 @@ int jp_signal_sigaction(struct jpoline_frame *f) {
         if (act != 0) write_disposition((int)sig, &wanted, (uint32_t)wrapping);
         if (old != 0) {
             if (was_wrapped && kernel_old.handler == (uint64_t)&jp_signal_wrapper) kernel_old = previous;
+            /* SA_RESETHAND reset the handler but kept the flags, SA_SIGINFO of ours included. */
+            else if (was_wrapped && !(previous.flags & SA_SIGINFO)) kernel_old.flags &= ~SA_SIGINFO;
             if (!copy_out(old, &kernel_old, sizeof kernel_old)) rc = -EFAULT; /* as the kernel: action changed */
         }
     }
