@@ -2,6 +2,10 @@ package dev.jpoline.trace;
 
 import dev.jpoline.api.Errno;
 import dev.jpoline.api.SyscallTable;
+import dev.jpoline.host.Orphans;
+import dev.jpoline.host.SessionLayout;
+import dev.jpoline.trace.format.Payload;
+import dev.jpoline.trace.format.SignalInfo;
 import dev.jpoline.trace.format.StraceFormatter;
 import dev.jpoline.trace.format.SummaryCollector;
 import dev.jpoline.trace.format.TraceOptions;
@@ -33,6 +37,8 @@ public final class TraceWriter implements AutoCloseable {
     private static final int NR_EXECVE = 59;
     private static final int NR_EXECVEAT = 322;
     private static final int NR_RT_SIGRETURN = 15;
+    private static final int NR_WAIT4 = 61;
+    private static final Set<Integer> CREATES_PROCESS = Set.of(56, 57, 58, 435);
 
     private final SyscallTable table = SyscallTable.x86_64();
     private final TraceOptions base;
@@ -50,6 +56,9 @@ public final class TraceWriter implements AutoCloseable {
     private int topPid;
     private final Map<Integer, RingRecord> pending = new HashMap<>();
     private final Set<Integer> live = new LinkedHashSet<>();
+    /** Processes whose end line is written (or, for the top-level one, comes from its status). */
+    private final Set<Integer> ended = new java.util.HashSet<>();
+    private final Set<Integer> seenPids = new java.util.HashSet<>();
     private Integer openTid;
     private boolean topExitedByRecord;
     private int topExitCode;
@@ -98,6 +107,7 @@ public final class TraceWriter implements AutoCloseable {
 
     public synchronized void accept(RingRecord r) {
         live.add(r.tid());
+        seenPids.add(r.pid());
         resolveExec(r);
         switch (r.kind()) {
             case FULL -> {
@@ -120,6 +130,7 @@ public final class TraceWriter implements AutoCloseable {
                     openTid = null; // one thread per file: lines are never interleaved
                 }
             }
+            case SIGNAL -> signal(r);
             case EXIT -> {
                 if (openTid != null && openTid != r.tid()) {
                     closeOpen();
@@ -162,6 +173,9 @@ public final class TraceWriter implements AutoCloseable {
 
     private void exited(RingRecord r) {
         int code = (int) r.args()[0] & 0xff;
+        if (r.number() == NR_EXIT_GROUP) {
+            ended.add(r.pid());
+        }
         if (r.number() == NR_EXIT_GROUP && r.pid() == topPid) {
             topExitedByRecord = true;
             topExitCode = code;
@@ -172,6 +186,45 @@ public final class TraceWriter implements AutoCloseable {
                     : r.entryNanos(), code));
         }
         live.remove(r.tid());
+    }
+
+    /**
+     * A process jpoline reaped (an orphan of the program) ended: its end line, unless its records
+     * already said how it ended (exit_group, a deadly signal).
+     */
+    public synchronized void processEnded(Orphans.Ended e) {
+        if (e.pid() == topPid || !ended.add(e.pid())) {
+            return;
+        }
+        closeOpen();
+        live.add(e.pid()); // for the [pid N] prefix of a process that never made a traced call
+        if (lines) {
+            StraceFormatter f = formatter(e.pid());
+            emit(e.pid(), e.signalled() ? f.formatKilled(e.pid(), TraceRecord.NO_TIME, e.signal(), e.coreDumped())
+                    : f.formatExited(e.pid(), TraceRecord.NO_TIME, e.exitCode()));
+        }
+        live.remove(e.pid());
+    }
+
+    /** {@code --- SIGTERM {si_signo=...} ---}; for a signal that kills, the process's end too. */
+    private void signal(RingRecord r) {
+        closeOpen();
+        long nanos = r.entryNanos() == 0 ? TraceRecord.NO_TIME : r.entryNanos();
+        if (lines) {
+            SignalInfo info = r.parts().isEmpty() || r.parts().get(0).bytes().length < 48
+                    ? SignalInfo.sent(r.number(), 0, 0, 0)
+                    : SignalInfo.parse(new Payload(r.parts().get(0).bytes(), false));
+            emit(r.tid(), formatter(r.tid()).formatSignal(r.tid(), nanos, info));
+        }
+        boolean kills = (r.args()[0] & SessionLayout.SIGNAL_KILLS) != 0;
+        // The top-level process's end comes from its wait status (with "core dumped" when it did).
+        if (kills && r.pid() != topPid && ended.add(r.pid())) {
+            if (lines) {
+                emit(r.tid(), formatter(r.tid()).formatKilled(r.pid(), nanos, r.number(), false));
+            }
+            live.remove(r.tid());
+            live.remove(r.pid());
+        }
     }
 
     private void closeOpen() {
@@ -210,7 +263,27 @@ public final class TraceWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * A wait4 that reaped a process whose records never said how it ended (SIGKILL leaves none):
+     * its end line, from the status the parent got, before the parent's line.
+     */
+    private void reapedByParent(TraceRecord r) {
+        if (CREATES_PROCESS.contains((int) r.number()) && r.hasReturn() && r.returnValue() > 0) {
+            seenPids.add((int) r.returnValue()); // traced from its birth, even if it never makes a call
+        }
+        if (r.number() != NR_WAIT4 || !r.hasReturn() || r.returnValue() <= 0) {
+            return;
+        }
+        int pid = (int) r.returnValue();
+        if (!seenPids.contains(pid) || ended.contains(pid)) {
+            return;
+        }
+        r.payload(1).filter(p -> p.bytes().length >= 4).ifPresent(p -> processEnded(new Orphans.Ended(pid,
+                java.nio.ByteBuffer.wrap(p.bytes()).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(0))));
+    }
+
     private void completeLine(TraceRecord r) {
+        reapedByParent(r);
         if (!passes(r)) {
             return;
         }
@@ -236,6 +309,7 @@ public final class TraceWriter implements AutoCloseable {
     }
 
     private void resumedLine(TraceRecord r) {
+        reapedByParent(r);
         if (!passes(r)) {
             return;
         }

@@ -5,6 +5,7 @@ import static dev.jpoline.host.SessionLayout.*;
 import dev.jpoline.api.SyscallFilter;
 import dev.jpoline.api.SyscallTable;
 import dev.jpoline.host.Launcher;
+import dev.jpoline.host.Orphans;
 import dev.jpoline.host.Session;
 import dev.jpoline.trace.ring.CaptureSchema;
 import dev.jpoline.trace.ring.TraceRing;
@@ -19,6 +20,9 @@ import java.util.concurrent.locks.LockSupport;
 public final class Tracer implements Launcher.Observer {
     private static final int NR_EXIT = 60;
     private static final int NR_EXIT_GROUP = 231;
+    /** Traced whatever the filter (which still decides the lines): process ends, births and reaping. */
+    private static final int[] ALWAYS_TRACED = {NR_EXIT, NR_EXIT_GROUP, 56 /* clone */, 57 /* fork */,
+        58 /* vfork */, 435 /* clone3 */, 61 /* wait4 */};
     private static final long IDLE_PARK_NANOS = 200_000;
     private static final int SMALL_BATCH = 256;
     private static final long BATCH_PARK_NANOS = 50_000;
@@ -28,6 +32,10 @@ public final class Tracer implements Launcher.Observer {
     private final boolean timestamps;
     private final TraceWriter writer;
     private final PrintWriter diagnostics;
+    private static final long ORPHAN_POLL_NANOS = 10_000_000;
+    private final java.util.concurrent.ConcurrentLinkedQueue<Orphans.Ended> endedOrphans =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private boolean followOrphans;
     private volatile boolean stopping;
     private volatile Throwable failure;
     private Session session;
@@ -46,19 +54,20 @@ public final class Tracer implements Launcher.Observer {
     public void sessionCreated(Session s) {
         this.session = s;
         int[] traced = java.util.stream.IntStream.concat(java.util.Arrays.stream(filter.numbers()),
-                java.util.stream.IntStream.of(NR_EXIT, NR_EXIT_GROUP)).filter(n -> n >= 0 && n < TIER_COUNT)
+                java.util.stream.IntStream.of(ALWAYS_TRACED)).filter(n -> n >= 0 && n < TIER_COUNT)
                 .distinct().toArray();
         CaptureSchema.write(s, SyscallTable.x86_64(), traced, stringLimit);
         for (int nr : traced) {
             s.setTier(nr, TIER_TRACE);
         }
-        s.putInt(OFF_TRACE_FLAGS, timestamps ? TRACE_TIMES : 0);
+        s.putInt(OFF_TRACE_FLAGS, (timestamps ? TRACE_TIMES : 0) | TRACE_SIGNALS);
         ring = new TraceRing(s, w -> {
             synchronized (diagnostics) {
                 diagnostics.println("jpoline: " + w);
                 diagnostics.flush();
             }
         });
+        followOrphans = Orphans.becomeReaper();
         drainer = new Thread(this::drain, "jpoline-trace-drain");
         drainer.setDaemon(true);
         drainer.start();
@@ -75,6 +84,12 @@ public final class Tracer implements Launcher.Observer {
             while (true) {
                 boolean last = stopping;
                 int n = ring.drain(writer::accept, last);
+                if (ring.empty()) {
+                    // Every record of a process reaped before now is written: its end comes next.
+                    for (Orphans.Ended e; (e = endedOrphans.poll()) != null; ) {
+                        writer.processEnded(e);
+                    }
+                }
                 if (last && ring.empty()) {
                     return;
                 }
@@ -96,6 +111,14 @@ public final class Tracer implements Launcher.Observer {
 
     @Override
     public void exited(int status) {
+        // Like strace -f, the trace ends with the last process, not with the program.
+        while (followOrphans && drainer.isAlive()) {
+            endedOrphans.addAll(Orphans.reap());
+            if (!Orphans.any()) {
+                break;
+            }
+            LockSupport.parkNanos(ORPHAN_POLL_NANOS);
+        }
         stopping = true;
         try {
             drainer.join();

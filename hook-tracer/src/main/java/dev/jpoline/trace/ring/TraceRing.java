@@ -212,6 +212,7 @@ public final class TraceRing {
         RingRecord.Kind k = switch (kind) {
             case REC_KIND_ENTRY -> RingRecord.Kind.ENTRY;
             case REC_KIND_EXIT -> RingRecord.Kind.EXIT;
+            case REC_KIND_SIGNAL -> RingRecord.Kind.SIGNAL;
             default -> RingRecord.Kind.FULL;
         };
         return new RingRecord(k, pid, tid, nr, (flags & REC_HAS_RETURN) != 0, args, ret, entryNs, exitNs, parts);
