@@ -14,6 +14,12 @@ import java.util.Arrays;
 public final class LineBuffer {
     private static final byte[] DIGITS = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd',
         'e', 'f'};
+    private static final byte[] SPACES = new byte[64];
+
+    static {
+        Arrays.fill(SPACES, (byte) ' ');
+    }
+
     private static final byte[] MIN_LONG = "-9223372036854775808".getBytes(StandardCharsets.US_ASCII);
 
     private byte[] bytes;
@@ -144,8 +150,11 @@ public final class LineBuffer {
             return this;
         }
         ensure(n);
-        Arrays.fill(bytes, length, length + n, (byte) ' ');
-        length += n;
+        for (int left = n; left > 0; left -= SPACES.length) {
+            int chunk = Math.min(left, SPACES.length);
+            System.arraycopy(SPACES, 0, bytes, length, chunk);
+            length += chunk;
+        }
         return this;
     }
 
@@ -170,18 +179,27 @@ public final class LineBuffer {
             append('-');
             v = -v;
         }
-        int digits = 1;
-        for (int t = v; t >= 10; t /= 10) {
-            digits++;
-        }
+        int digits = digits(v);
         ensure(digits);
+        byte[] b = bytes;
         int p = length + digits;
         length = p;
-        do {
-            bytes[--p] = (byte) ('0' + v % 10);
-            v /= 10;
-        } while (v != 0);
+        while (v >= 10) {
+            // v / 10 without a division (exact for every non-negative int): C1 compiles '/' to idiv.
+            int q = (int) ((v * 0xCCCCCCCDL) >>> 35);
+            b[--p] = (byte) ('0' + v - q * 10);
+            v = q;
+        }
+        b[--p] = (byte) ('0' + v);
         return this;
+    }
+
+    /** How many decimal digits a non-negative int has. */
+    static int digits(int v) {
+        if (v < 100_000) {
+            return v < 100 ? (v < 10 ? 1 : 2) : v < 1000 ? 3 : v < 10_000 ? 4 : 5;
+        }
+        return v < 10_000_000 ? (v < 1_000_000 ? 6 : 7) : v < 100_000_000 ? 8 : v < 1_000_000_000 ? 9 : 10;
     }
 
     private LineBuffer positive(long v) {

@@ -198,18 +198,14 @@ public final class StraceFormatter {
     }
 
     private void prefix(LineBuffer out, int tid, long nanos) {
-        switch (options.pidPrefix()) {
-            case BRACKETED -> {
-                out.append('[').append('p').append('i').append('d').append(' ');
-                out.spaces(5 - digits(tid));
-                out.decimal(tid).append(']').append(' ');
+        if (options.pidPrefix() != TraceOptions.PidPrefix.NONE) {
+            int slot = tid & (PID_TEXTS - 1);
+            PidText known = pidTexts[slot];
+            if (known == null || known.tid != tid) {
+                known = new PidText(tid, pidText(tid));
+                pidTexts[slot] = known;
             }
-            case PLAIN -> {
-                out.decimal(tid);
-                out.spaces(5 - digits(tid));
-                out.append(' ');
-            }
-            case NONE -> { }
+            out.append(known.text);
         }
         if (options.timestamps() != TraceOptions.Timestamps.NONE && nanos != TraceRecord.NO_TIME) {
             long seconds = Math.floorDiv(nanos, 1_000_000_000L);
@@ -227,6 +223,31 @@ public final class StraceFormatter {
             out.append(' ');
         }
     }
+
+    /** The "[pid  N] " or "N  " of a thread. */
+    private byte[] pidText(int tid) {
+        LineBuffer b = new LineBuffer(24);
+        switch (options.pidPrefix()) {
+            case BRACKETED -> {
+                b.append('[').append('p').append('i').append('d').append(' ');
+                b.spaces(5 - digits(tid));
+                b.decimal(tid).append(']').append(' ');
+            }
+            case PLAIN -> {
+                b.decimal(tid);
+                b.spaces(5 - digits(tid));
+                b.append(' ');
+            }
+            case NONE -> { }
+        }
+        return java.util.Arrays.copyOf(b.array(), b.length());
+    }
+
+    private static final int PID_TEXTS = 16;
+    /** The pid prefixes of recent threads, by the low bits of the tid. */
+    private final PidText[] pidTexts = new PidText[PID_TEXTS];
+
+    private record PidText(int tid, byte[] text) {}
 
     /** How many chars {@code Integer.toString(v)} has. */
     private static int digits(int v) {
