@@ -71,10 +71,11 @@ public final class Tracer implements Launcher.Observer {
     }
 
     private void drain() {
+        java.util.function.Consumer<dev.jpoline.trace.ring.RecordView> sink = writer::accept;
         try {
             while (true) {
                 boolean last = stopping;
-                int n = ring.drain(writer::accept, last);
+                int n = ring.drain(sink, last);
                 if (last && ring.empty()) {
                     return;
                 }

@@ -20,8 +20,10 @@ import java.util.List;
  *
  * <pre>
  * java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp hook-tracer/target/classes:hook-tracer/target/test-classes:$(cat cp.txt) \
- *     dev.jpoline.trace.DrainBench getpid|tar RECORDS ROUNDS [OUT] [-c]
+ *     dev.jpoline.trace.DrainBench getpid|tar RECORDS ROUNDS [OUT] [-c|stream]
  * </pre>
+ *
+ * <p>{@code stream}: write through the OutputStream constructor instead of the CLI's Writer stack.
  */
 public final class DrainBench {
     private static final int PID = 4242;
@@ -32,6 +34,7 @@ public final class DrainBench {
         int rounds = Integer.parseInt(args[2]);
         Path out = Path.of(args.length > 3 ? args[3] : "/tmp/drainbench.txt");
         boolean summaryOnly = args.length > 4 && args[4].equals("-c");
+        boolean stream = args.length > 4 && args[4].equals("stream");
         List<RingRecord> templates = workload.equals("tar") ? tar() : List.of(getpid());
         long bytes = 0;
         for (int i = 0; i < records; i++) {
@@ -45,10 +48,17 @@ public final class DrainBench {
                         throw new IllegalStateException("ring full at " + i);
                     }
                 }
-                Writer file = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(out),
-                        StandardCharsets.UTF_8), 1 << 20);
-                TraceWriter writer = new TraceWriter(TraceOptions.defaults(), false, TraceWriter.Mode.FILE, file, out,
-                        n -> true, TraceWriter.Status.ALL, !summaryOnly, summaryOnly, PID);
+                TraceWriter writer;
+                if (stream) {
+                    writer = new TraceWriter(TraceOptions.defaults(), false, TraceWriter.Mode.FILE,
+                            new java.io.BufferedOutputStream(Files.newOutputStream(out), 1 << 16), out, n -> true,
+                            TraceWriter.Status.ALL, true, false, PID);
+                } else {
+                    Writer file = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(out),
+                            StandardCharsets.UTF_8), 1 << 20);
+                    writer = new TraceWriter(TraceOptions.defaults(), false, TraceWriter.Mode.FILE, file, out,
+                            n -> true, TraceWriter.Status.ALL, !summaryOnly, summaryOnly, PID);
+                }
                 Tracer tracer = new Tracer(SyscallFilter.all(), 32, summaryOnly, writer,
                         new PrintWriter(System.err, true));
                 long start = System.nanoTime();
