@@ -61,13 +61,17 @@ public final class DrainBench {
                 }
                 Tracer tracer = new Tracer(SyscallFilter.all(), 32, summaryOnly, writer,
                         new PrintWriter(System.err, true));
+                com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+                long cpu = os.getProcessCpuTime();
                 long start = System.nanoTime();
                 tracer.sessionCreated(ring.session());
                 tracer.exited(0);
                 long ns = System.nanoTime() - start;
+                cpu = os.getProcessCpuTime() - cpu;
                 writer.close();
-                System.out.printf("%s round %d: %d records in %.1f ms, %.1f ns/record%n", workload, round, records,
-                        ns / 1e6, (double) ns / records);
+                System.out.printf("%s round %d: %d records in %.1f ms, %.1f ns/record (process CPU %.1f ns/record)%n",
+                        workload, round, records, ns / 1e6, (double) ns / records, (double) cpu / records);
             }
         }
     }

@@ -281,7 +281,7 @@ public final class StraceFormatter {
         if (column < target) {
             line.spaces(target - column);
         }
-        line.append(' ').append('=').append(' ');
+        line.append(EQUALS);
         result(line, r, info, d);
         if (options.showDuration() && r.hasReturn() && r.entryNanos() != TraceRecord.NO_TIME
                 && r.exitNanos() != TraceRecord.NO_TIME) {
@@ -326,6 +326,8 @@ public final class StraceFormatter {
         }
     }
 
+    private static final byte[] EQUALS = {' ', '=', ' '};
+
     /** "-1 ENOENT (No such file or directory)" and the like, by errno (1..4095). */
     private static final byte[][] ERRNO_TEXT = new byte[4096][];
 
@@ -347,6 +349,9 @@ public final class StraceFormatter {
 
     /** Appends the arguments; null for a syscall printed raw (all arguments in the entry half). */
     private ArgDecoder arguments(LineBuffer out, TraceRecord r, SyscallInfo info) {
+        if (info.noArguments) {
+            return null; // getpid(), sched_yield(): nothing to decode, no result of its own
+        }
         if (!info.decoded) {
             for (int i = 0; i < info.argCount; i++) {
                 if (i > 0) {
@@ -412,6 +417,8 @@ public final class StraceFormatter {
         final int resultLayout;
         /** getrandom: the buffer prints as \xNN. */
         final boolean hexBuffer;
+        /** Decoded, without arguments and without a result of its own. */
+        final boolean noArguments;
         final Xlat[] tables = new Xlat[6];
         final boolean[] wideFlags = new boolean[6];
         private final Memo[][] memos = new Memo[6][];
@@ -449,6 +456,7 @@ public final class StraceFormatter {
                 default -> 0;
             };
             this.hexBuffer = name.equals("getrandom");
+            this.noArguments = decoded && argCount == 0 && layout == GENERIC && resultLayout == 0;
             if (sc != null) {
                 for (int i = 0; i < sc.argCount(); i++) {
                     ArgSpec a = sc.arg(i);

@@ -2,6 +2,7 @@ package dev.jpoline.trace.ring;
 
 import dev.jpoline.trace.format.Payload;
 import dev.jpoline.trace.format.TraceRecord;
+import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,10 +24,12 @@ public final class RecordView implements TraceRecord {
     int tid;
     int number;
     boolean hasReturn;
-    final long[] args = new long[MAX_ARGS];
-    long returnValue;
-    long entryNanos;
-    long exitNanos;
+    /**
+     * The ring as longs and where this record's header starts in it: arguments, result and times
+     * are read from there when asked for (the record stays as it is until the sink returns).
+     */
+    private final LongBuffer ring;
+    int word;
 
     /** The payload area of the record: the copied bytes, headers included. */
     byte[] data = new byte[4096];
@@ -40,6 +43,10 @@ public final class RecordView implements TraceRecord {
     /** Whole-argument payloads already looked up for this record (bit per argument), and what was found. */
     private int lookedUp;
     private final Payload[] payloads = new Payload[MAX_ARGS];
+
+    RecordView(LongBuffer ring) {
+        this.ring = ring;
+    }
 
     /** Readies the view for the next record (the decoder then fills the fields). */
     void reset(int partCount) {
@@ -84,8 +91,11 @@ public final class RecordView implements TraceRecord {
             list.add(new RingRecord.Part(partArg[i], partAtExit[i], partElement[i],
                     Arrays.copyOfRange(data, partOffset[i], partOffset[i] + partLength[i]), partTruncated[i]));
         }
-        return new RingRecord(kind, pid, tid, number, hasReturn, args.clone(), returnValue, entryNanos, exitNanos,
-                list);
+        long[] args = new long[MAX_ARGS];
+        for (int i = 0; i < MAX_ARGS; i++) {
+            args[i] = arg(i);
+        }
+        return new RingRecord(kind, pid, tid, number, hasReturn, args, rawReturn(), rawEntry(), rawExit(), list);
     }
 
     // ---- TraceRecord: the record merged with itself --------------------------------------------
@@ -107,7 +117,19 @@ public final class RecordView implements TraceRecord {
 
     @Override
     public long arg(int index) {
-        return args[index];
+        return ring.get(word + 3 + java.util.Objects.checkIndex(index, MAX_ARGS));
+    }
+
+    private long rawReturn() {
+        return ring.get(word + 9);
+    }
+
+    private long rawEntry() {
+        return ring.get(word + 10);
+    }
+
+    private long rawExit() {
+        return ring.get(word + 11);
     }
 
     @Override
@@ -117,17 +139,19 @@ public final class RecordView implements TraceRecord {
 
     @Override
     public long returnValue() {
-        return hasReturn ? returnValue : 0;
+        return hasReturn ? rawReturn() : 0;
     }
 
     @Override
     public long entryNanos() {
-        return entryNanos == 0 ? NO_TIME : entryNanos;
+        long ns = rawEntry();
+        return ns == 0 ? NO_TIME : ns;
     }
 
     @Override
     public long exitNanos() {
-        return exitNanos == 0 ? NO_TIME : exitNanos;
+        long ns = rawExit();
+        return ns == 0 ? NO_TIME : ns;
     }
 
     @Override
@@ -190,8 +214,7 @@ public final class RecordView implements TraceRecord {
 
     @Override
     public String toString() {
-        return "RecordView[" + kind + ", pid=" + pid + ", tid=" + tid + ", nr=" + number + ", args="
-                + Arrays.toString(args) + (hasReturn ? ", ret=" + returnValue : ", unfinished") + ", " + parts
-                + " payload(s)]";
+        return "RecordView[" + kind + ", pid=" + pid + ", tid=" + tid + ", nr=" + number
+                + (hasReturn ? ", ret=" + rawReturn() : ", unfinished") + ", " + parts + " payload(s)]";
     }
 }

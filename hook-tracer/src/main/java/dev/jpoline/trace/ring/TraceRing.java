@@ -31,7 +31,7 @@ public final class TraceRing {
     private final ByteBuffer memory;
     /** The same memory as longs: the cheapest way to read a header (records are 8-byte aligned). */
     private final LongBuffer longs;
-    private final RecordView view = new RecordView();
+    private final RecordView view;
     private final int base;
     private final long capacity;
     /**
@@ -54,6 +54,7 @@ public final class TraceRing {
         this.memory = session.memory().duplicate().order(ByteOrder.LITTLE_ENDIAN);
         this.memory.clear();
         this.longs = memory.duplicate().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
+        this.view = new RecordView(longs);
         this.base = (int) session.getLong(OFF_RING_OFFSET);
         this.capacity = session.getLong(OFF_RING_SIZE);
         this.publishEvery = Math.max(8, Math.min(TAIL_PUBLISH_BYTES, capacity / 4));
@@ -205,13 +206,7 @@ public final class TraceRing {
         v.tid = (int) (ids >>> 32);
         v.number = (int) call;
         v.hasReturn = ((call >>> 32) & REC_HAS_RETURN) != 0;
-        long[] args = v.args;
-        for (int i = 0; i < 6; i++) {
-            args[i] = longs.get(w + 3 + i);
-        }
-        v.returnValue = longs.get(w + 9);
-        v.entryNanos = longs.get(w + 10);
-        v.exitNanos = longs.get(w + 11);
+        v.word = w; // arguments, result and times are read from the ring when asked for
         if (payloads > 0) {
             int length = Math.max(0, size - REC_HEADER_SIZE);
             byte[] d = v.data(length);
