@@ -7,6 +7,7 @@ import dev.jpoline.api.SyscallTable;
 import dev.jpoline.host.Launcher;
 import dev.jpoline.host.Session;
 import dev.jpoline.trace.ring.CaptureSchema;
+import dev.jpoline.trace.ring.RecordView;
 import dev.jpoline.trace.ring.TraceRing;
 import java.io.PrintWriter;
 import java.util.concurrent.locks.LockSupport;
@@ -45,21 +46,33 @@ public final class Tracer implements Launcher.Observer {
     @Override
     public void sessionCreated(Session s) {
         this.session = s;
-        int[] traced = java.util.stream.IntStream.concat(java.util.Arrays.stream(filter.numbers()),
-                java.util.stream.IntStream.of(NR_EXIT, NR_EXIT_GROUP)).filter(n -> n >= 0 && n < TIER_COUNT)
-                .distinct().toArray();
+        // Plain loops and classes rather than streams and lambdas: this runs once, cold, before the
+        // program starts, where linking a stream pipeline costs milliseconds.
+        boolean[] tracedSet = new boolean[TIER_COUNT];
+        for (int n : filter.numbers()) {
+            if (n >= 0 && n < TIER_COUNT) {
+                tracedSet[n] = true;
+            }
+        }
+        tracedSet[NR_EXIT] = true;
+        tracedSet[NR_EXIT_GROUP] = true;
+        int count = 0;
+        for (boolean t : tracedSet) {
+            count += t ? 1 : 0;
+        }
+        int[] traced = new int[count];
+        for (int n = 0, i = 0; n < TIER_COUNT; n++) {
+            if (tracedSet[n]) {
+                traced[i++] = n;
+            }
+        }
         CaptureSchema.write(s, SyscallTable.x86_64(), traced, stringLimit);
         for (int nr : traced) {
             s.setTier(nr, TIER_TRACE);
         }
         s.putInt(OFF_TRACE_FLAGS, timestamps ? TRACE_TIMES : 0);
-        ring = new TraceRing(s, w -> {
-            synchronized (diagnostics) {
-                diagnostics.println("jpoline: " + w);
-                diagnostics.flush();
-            }
-        });
-        drainer = new Thread(this::drain, "jpoline-trace-drain");
+        ring = new TraceRing(s, new Warnings(diagnostics));
+        drainer = new Thread(new Drainer(this), "jpoline-trace-drain");
         drainer.setDaemon(true);
         drainer.start();
     }
@@ -70,8 +83,31 @@ public final class Tracer implements Launcher.Observer {
         writer.setTopPid((int) pid);
     }
 
-    private void drain() {
-        java.util.function.Consumer<dev.jpoline.trace.ring.RecordView> sink = writer::accept;
+    /** Ring warnings, one line each on the diagnostics stream. */
+    private record Warnings(PrintWriter diagnostics) implements java.util.function.Consumer<String> {
+        @Override
+        public void accept(String w) {
+            synchronized (diagnostics) {
+                diagnostics.println("jpoline: " + w);
+                diagnostics.flush();
+            }
+        }
+    }
+
+    /** The drain thread's body and the ring's sink: records go to the writer. */
+    private record Drainer(Tracer tracer) implements Runnable, java.util.function.Consumer<RecordView> {
+        @Override
+        public void run() {
+            tracer.drain(this);
+        }
+
+        @Override
+        public void accept(RecordView v) {
+            tracer.writer.accept(v);
+        }
+    }
+
+    private void drain(java.util.function.Consumer<RecordView> sink) {
         try {
             while (true) {
                 boolean last = stopping;
