@@ -3,7 +3,6 @@ package dev.jpoline.trace.ring;
 import static dev.jpoline.host.SessionLayout.*;
 
 import dev.jpoline.host.Session;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -20,7 +19,6 @@ import java.util.function.Consumer;
  * thread.
  */
 public final class TraceRing {
-    private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     /** How long a reserved record may stay unpublished before its writer is checked for life. */
     static final long STUCK_CHECK_NANOS = 1_000_000_000L;
     /** How long a reservation without even a tid may block the ring before it is given up. */
@@ -97,7 +95,10 @@ public final class TraceRing {
         long head = session.getLong(OFF_RING_HEAD);
         while (tail != head) {
             int off = (int) (tail & (capacity - 1));
-            long word0 = (long) LONG.getAcquire(memory, base + off);
+            // A plain read and an acquire fence: what getAcquire does, without the VarHandle's
+            // linkage, which C1 leaves as calls.
+            long word0 = longs.get((base + off) >>> 3);
+            VarHandle.acquireFence();
             int state = (int) (word0 >>> 40) & 0xff;
             int size = (int) word0;
             if (state != REC_PUBLISHED) {
