@@ -31,6 +31,8 @@ final class ArgDecoder {
     private static final long CLONE_INTO_CGROUP = 0x200000000L;
     private static final byte[] NULL = {'N', 'U', 'L', 'L'};
     private static final byte[] AT_FDCWD = {'A', 'T', '_', 'F', 'D', 'C', 'W', 'D'};
+    private static final byte[] COMMENT_START = LineBuffer.ascii(" /* ");
+    private static final byte[] ENTRIES_COMMENT_END = LineBuffer.ascii(" entries */");
 
     private final StraceFormatter f;
     private final TraceRecord r;
@@ -243,8 +245,8 @@ final class ArgDecoder {
                 pointer(v);
                 Payload p = r.payloadOrNull(i);
                 if (p != null) {
-                    out.append(" /* ").decimal(Structs.countDirents(p, (int) Math.min(r.returnValue(), p.length())))
-                            .append(" entries */");
+                    out.append(COMMENT_START).decimal(Structs.countDirents(p, (int) Math.min(r.returnValue(),
+                            p.length()))).append(ENTRIES_COMMENT_END);
                 }
             }
             default -> out.append(text(i, a, v, r.payload(i)));
@@ -976,7 +978,7 @@ final class ArgDecoder {
     }
 
     /** File type names by {@code (mode & S_IFMT) >>> 12}, filled on first use. */
-    private static final String[] FILE_TYPE_NAMES = new String[16];
+    private static final byte[][] FILE_TYPE_NAMES = new byte[16][];
 
     /** As {@link #mode(long, XlatStyle)}, appended. */
     static void mode(LineBuffer out, long m, XlatStyle style) {
@@ -990,12 +992,12 @@ final class ArgDecoder {
             return;
         }
         int slot = (int) (type >>> 12);
-        String name = FILE_TYPE_NAMES[slot];
+        byte[] name = FILE_TYPE_NAMES[slot];
         if (name == null) {
-            name = Constants.FILE_TYPES.nameOf(type).orElse(octal3(type));
+            name = LineBuffer.ascii(Constants.FILE_TYPES.nameOf(type).orElse(octal3(type)) + "|");
             FILE_TYPE_NAMES[slot] = name;
         }
-        out.append(name).append('|');
+        out.append(name);
         if ((m & 04000) != 0) {
             out.append("S_ISUID|");
         }

@@ -28,6 +28,11 @@ public final class LineBuffer {
     private boolean nonAscii;
     private char[] chars;
 
+    /** The bytes of an ASCII constant, for appending without a per-char loop. */
+    public static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
     public LineBuffer() {
         this(256);
     }
@@ -106,6 +111,17 @@ public final class LineBuffer {
         System.arraycopy(ascii, 0, bytes, length, ascii.length);
         length += ascii.length;
         return this;
+    }
+
+    /** Makes room for {@code extra} more bytes and returns the array to write them into from {@link #length()}. */
+    byte[] reserve(int extra) {
+        ensure(extra);
+        return bytes;
+    }
+
+    /** Sets the length after writing into {@link #reserve(int)}'s array. */
+    void commit(int newLength) {
+        length = newLength;
     }
 
     /** Raw bytes, as they are (callers pass ASCII, or UTF-8 they mark with {@link #markNonAscii()}). */

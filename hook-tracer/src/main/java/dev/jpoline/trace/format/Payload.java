@@ -95,12 +95,25 @@ public final class Payload {
 
     /** Little-endian unsigned 8/16/32-bit or 64-bit field at {@code offset}. */
     long le(int at, int size) {
-        long v = 0;
-        int base = offset + at;
-        for (int i = size - 1; i >= 0; i--) {
-            v = (v << 8) | (data[base + i] & 0xff);
+        byte[] d = data;
+        int b = offset + at;
+        switch (size) {
+            case 2:
+                return (d[b] & 0xff) | (d[b + 1] & 0xff) << 8;
+            case 4:
+                return ((d[b] & 0xff) | (d[b + 1] & 0xff) << 8 | (d[b + 2] & 0xff) << 16 | (d[b + 3] & 0xff) << 24)
+                        & 0xffffffffL;
+            case 8:
+                return ((d[b] & 0xffL) | (d[b + 1] & 0xffL) << 8 | (d[b + 2] & 0xffL) << 16 | (d[b + 3] & 0xffL) << 24
+                        | (d[b + 4] & 0xffL) << 32 | (d[b + 5] & 0xffL) << 40 | (d[b + 6] & 0xffL) << 48
+                        | (d[b + 7] & 0xffL) << 56);
+            default:
+                long v = 0;
+                for (int i = size - 1; i >= 0; i--) {
+                    v = (v << 8) | (d[b + i] & 0xff);
+                }
+                return v;
         }
-        return v;
     }
 
     /** The array the bytes live in, from {@link #offset()}: not a copy, do not change it. */

@@ -25,44 +25,55 @@ public final class StringQuoter {
 
     /** As {@link #quote(byte[], int, boolean, boolean)}, {@code length} bytes from {@code from}, into {@code out}. */
     public static void quote(LineBuffer out, byte[] data, int from, int length, boolean forceHex, boolean ellipsis) {
-        out.append('"');
+        // At most 4 bytes per byte (\ooo, \xNN), the quotes and "...": room once, then no checks.
+        byte[] b = out.reserve(4 * Math.max(length, 0) + 5);
+        int at = out.length();
+        b[at++] = '"';
         int end = from + length;
         for (int i = from; i < end; i++) {
             int c = data[i] & 0xff;
             if (forceHex) {
-                out.append('\\').append('x').hexDigit(c >> 4).hexDigit(c & 15);
+                b[at++] = '\\';
+                b[at++] = 'x';
+                b[at++] = HEX[c >> 4];
+                b[at++] = HEX[c & 15];
                 continue;
             }
             if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-                out.append((char) c);
+                b[at++] = (byte) c;
                 continue;
             }
+            b[at++] = '\\';
             switch (c) {
-                case '"' -> out.append('\\').append('"');
-                case '\\' -> out.append('\\').append('\\');
-                case '\t' -> out.append('\\').append('t');
-                case '\n' -> out.append('\\').append('n');
-                case 0x0b -> out.append('\\').append('v');
-                case '\f' -> out.append('\\').append('f');
-                case '\r' -> out.append('\\').append('r');
+                case '"' -> b[at++] = '"';
+                case '\\' -> b[at++] = '\\';
+                case '\t' -> b[at++] = 't';
+                case '\n' -> b[at++] = 'n';
+                case 0x0b -> b[at++] = 'v';
+                case '\f' -> b[at++] = 'f';
+                case '\r' -> b[at++] = 'r';
                 default -> {
                     boolean nextIsOctalDigit = i + 1 < end && data[i + 1] >= '0' && data[i + 1] <= '7';
-                    out.append('\\');
                     if (nextIsOctalDigit || c >= 0100) {
-                        out.append((char) ('0' + (c >> 6)));
+                        b[at++] = (byte) ('0' + (c >> 6));
                     }
                     if (nextIsOctalDigit || c >= 010) {
-                        out.append((char) ('0' + ((c >> 3) & 7)));
+                        b[at++] = (byte) ('0' + ((c >> 3) & 7));
                     }
-                    out.append((char) ('0' + (c & 7)));
+                    b[at++] = (byte) ('0' + (c & 7));
                 }
             }
         }
-        out.append('"');
+        b[at++] = '"';
         if (ellipsis) {
-            out.append('.').append('.').append('.');
+            b[at++] = '.';
+            b[at++] = '.';
+            b[at++] = '.';
         }
+        out.commit(at);
     }
+
+    private static final byte[] HEX = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
 
     /**
      * A buffer of known length (read, write, sendto): at most {@code limit} bytes, with {@code ...}

@@ -29,16 +29,20 @@ final class Structs {
     /** As {@link #stat(Payload, XlatStyle)}, appended. */
     static void stat(LineBuffer out, Payload p, XlatStyle style) {
         long mode = p.le(24, 4);
-        out.append("{st_mode=");
+        out.append(ST_MODE);
         ArgDecoder.mode(out, mode, style);
         long type = mode & Constants.S_IFMT;
         if (type == S_IFCHR || type == S_IFBLK) {
             out.append(", st_rdev=").append(ArgDecoder.makedev(p.le(40, 8), style));
         } else {
-            out.append(", st_size=").decimal(p.le(48, 8));
+            out.append(ST_SIZE).decimal(p.le(48, 8));
         }
-        out.append(", ...}");
+        out.append(ABBREVIATED_END);
     }
+
+    private static final byte[] ST_MODE = LineBuffer.ascii("{st_mode=");
+    private static final byte[] ST_SIZE = LineBuffer.ascii(", st_size=");
+    private static final byte[] ABBREVIATED_END = LineBuffer.ascii(", ...}");
 
     /** struct statx, abbreviated as strace does without -v. */
     static String statx(Payload p, XlatStyle style) {
