@@ -198,6 +198,8 @@ public final class TraceRing {
         long call = longs.get(w + 2);
         int payloads = (int) (call >>> 48);
         v.reset(payloads);
+        // A new record kind is mapped here; TraceWriter.accept(RecordView) hands every kind but FULL
+        // to accept(RingRecord) as a copy, which is where its lines are made.
         v.kind = switch (kind) {
             case REC_KIND_ENTRY -> RingRecord.Kind.ENTRY;
             case REC_KIND_EXIT -> RingRecord.Kind.EXIT;
