@@ -76,6 +76,7 @@ int main(void) {
            JPOLINE_REC_KIND_EXIT, JPOLINE_REC_RESERVED, JPOLINE_REC_PUBLISHED, JPOLINE_REC_HAS_RETURN);
     printf("payload=%d,%d,%u,%u,%d,%u\n", JPOLINE_PAYLOAD_ENTRY, JPOLINE_PAYLOAD_EXIT, JPOLINE_PAYLOAD_WHOLE,
            JPOLINE_PAYLOAD_TRUNCATED, JPOLINE_RECORD_MAX, JPOLINE_TRACE_TIMES);
+    printf("signals=%u,%d,%u\n", JPOLINE_TRACE_SIGNALS, JPOLINE_REC_KIND_SIGNAL, JPOLINE_SIGNAL_KILLS);
     FIELD(jpoline_slot, state);
     FIELD(jpoline_slot, pid);
     FIELD(jpoline_slot, tid);

@@ -196,4 +196,40 @@ jpoline_entry:
 
     .size jpoline_entry, . - jpoline_entry
 
+/* A syscall made for the TRACE tier, at a known address: a signal handler that finds the
+ * interrupted rip at jp_traced_syscall_insn knows the call will be restarted, at
+ * jp_traced_syscall_return that it just returned (its result in rax). Arguments as for a C
+ * call jp_traced_sys6(nr, a1, ..., a6). */
+    .globl jp_traced_sys6
+    .hidden jp_traced_sys6
+    .type jp_traced_sys6, @function
+jp_traced_sys6:
+    mov %rdi, %rax
+    mov %rsi, %rdi
+    mov %rdx, %rsi
+    mov %rcx, %rdx
+    mov %r8, %r10
+    mov %r9, %r8
+    mov 8(%rsp), %r9
+    .globl jp_traced_syscall_insn
+    .hidden jp_traced_syscall_insn
+jp_traced_syscall_insn:
+    syscall
+    .globl jp_traced_syscall_return
+    .hidden jp_traced_syscall_return
+jp_traced_syscall_return:
+    ret
+    .size jp_traced_sys6, . - jp_traced_sys6
+
+/* The restorer of the signals whose default action the runtime watches (entry_signal.c):
+ * its syscall is in the runtime's own text, which is never rewritten. */
+    .globl jp_signal_restorer
+    .hidden jp_signal_restorer
+    .type jp_signal_restorer, @function
+jp_signal_restorer:
+    mov $15, %eax
+    syscall
+    ud2
+    .size jp_signal_restorer, . - jp_signal_restorer
+
     .section .note.GNU-stack, "", @progbits

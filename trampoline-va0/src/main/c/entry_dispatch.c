@@ -232,11 +232,23 @@ static long run_for_hook(struct jpoline_frame *f) {
     return result;
 }
 
-unsigned jp_execute(struct jpoline_frame *f) {
+/* A fork-like child with memory of its own (not a thread, not a vfork-style child). */
+static int private_child(uint64_t nr, const struct jpoline_frame *f) {
+    if (nr == NR_fork) return 1;
+    if (nr == NR_clone) return (f->rdi & CLONE_VM) == 0;
+    return nr == NR_clone3 && f->rdi != 0 && (((const uint64_t *)f->rdi)[CLONE3_FLAGS] & CLONE_VM) == 0;
+}
+
+/* traced: issue the syscall through jp_traced_sys6, whose address a signal handler knows. A
+ * constant in both callers, so the PASS path keeps its inline syscall. */
+static inline __attribute__((always_inline)) unsigned execute(struct jpoline_frame *f, int traced) {
     unsigned action;
     switch (f->rax) {
     case NR_rt_sigreturn:
         return JP_ACT_SIGRETURN;
+    case NR_rt_sigaction:
+        if (jp_signal_sigaction(f)) return JP_ACT_RETURN;
+        break;
     case NR_clone:
         if (f->rsi != 0) { /* new stack: the child returns through it */
             ((uint64_t *)f->rsi)[-1] = f->return_address;
@@ -260,12 +272,23 @@ unsigned jp_execute(struct jpoline_frame *f) {
         break; /* fork, execve, exit, ...: a plain pass-through is exact */
     }
     uint64_t nr = f->rax;
-    f->rax = (uint64_t)sys6((long)nr, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10,
-                            (long)f->r8, (long)f->r9);
-    if (f->rax == 0 && (nr == NR_clone || nr == NR_fork || nr == NR_clone3)) jp_trace_ids_reset(); /* fork child */
+    if (traced)
+        f->rax = (uint64_t)jp_traced_sys6((long)nr, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10,
+                                          (long)f->r8, (long)f->r9);
+    else
+        f->rax = (uint64_t)sys6((long)nr, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10,
+                                (long)f->r8, (long)f->r9);
+    if (f->rax == 0 && (nr == NR_clone || nr == NR_fork || nr == NR_clone3)) { /* fork child */
+        jp_trace_ids_reset();
+        if (private_child(nr, f)) jp_signals_after_fork();
+    }
     after_mapping_change(f, nr);
     return JP_ACT_RETURN;
 }
+
+unsigned jp_execute(struct jpoline_frame *f) { return execute(f, 0); }
+
+unsigned jp_execute_traced(struct jpoline_frame *f) { return execute(f, 1); }
 
 unsigned jp_entry_dispatch(struct jpoline_frame *f) {
     if (!jp_site_registered(f->return_address - 2)) crash_like_null_call(f);

@@ -155,6 +155,7 @@ long jp_session_request_with(int kind, uint64_t start, uint64_t end, const char 
 }
 
 void jp_session_detach(void) {
+    jp_signals_stop(); /* the program's own signal actions, as it set them */
     jp_session = 0;
     /* No rewritten site is left to land here; a NULL read now faults as the runtime wants. */
     jpoline_raw_syscall6(SYS_MUNMAP, 0, JPOLINE_VA0_SIZE, 0, 0, 0, 0);

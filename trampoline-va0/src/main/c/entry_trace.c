@@ -10,6 +10,7 @@
 #include "session.h"
 
 enum {
+    NR_rt_sigreturn = 15,
     NR_getpid = 39,
     NR_clone = 56,
     NR_fork = 57,
@@ -77,7 +78,7 @@ struct iov {
 
 /* Copies up to len bytes without faulting: page by page through process_vm_readv. Returns the
  * bytes copied (short at the first unreadable page). */
-static uint64_t safe_copy(void *dst, uint64_t src, uint64_t len) {
+uint64_t jp_safe_copy(void *dst, uint64_t src, uint64_t len) {
     uint32_t pid, tid;
     current_ids(&pid, &tid);
     uint64_t done = 0;
@@ -92,6 +93,8 @@ static uint64_t safe_copy(void *dst, uint64_t src, uint64_t len) {
     }
     return done;
 }
+
+#define safe_copy jp_safe_copy
 
 static uint64_t copy_mem(void *dst, uint64_t src, uint64_t len, int safe) {
     if (safe) return safe_copy(dst, src, len);
@@ -445,6 +448,76 @@ static int fork_like_child(uint64_t nr, uint64_t result) {
     return result == 0 && (nr == NR_clone || nr == NR_fork || nr == NR_clone3);
 }
 
+/* The syscall a thread is in, so that a signal delivered as it returns (or as it is interrupted)
+ * can record it first, the order strace shows: the call, then the signal, then the handler. */
+enum { CALL_RUNNING = 0, CALL_RECORDED = 1, CALL_RESTARTING = 2 };
+struct in_flight {
+    struct in_flight *self; /* == this while the call is on the stack */
+    struct in_flight *prev;
+    const struct jpoline_schema_entry *e;
+    const uint64_t *args;
+    uint64_t nr, t0;
+    const uint8_t *stash;
+    const uint32_t *stash_len;
+    int split;
+    volatile int state;
+};
+static __thread struct in_flight *current_call __attribute__((tls_model("initial-exec")));
+
+/* Offsets in the kernel's struct ucontext (x86-64). */
+#define UC_RAX 144
+#define UC_RIP 168
+#define UC_SIGMASK 296
+#define NR_restart_syscall 219
+#define ERESTARTSYS 512
+#define ERESTART_RESTARTBLOCK 516
+
+static uint64_t uc_word(const void *context, unsigned offset) {
+    return *(const uint64_t *)((const char *)context + offset);
+}
+
+/* The record of a call that returned `ret`: FULL (with entry and exit payloads) or, for a SPLIT
+ * call, the EXIT half. */
+static void record_result(struct jpoline_session_header *s, const struct in_flight *c, int64_t ret, uint64_t t1) {
+    struct record_plan rp;
+    rp.count = 0;
+    rp.bytes = 0;
+    if (c->split) {
+        plan_phase(&rp, c->e, c->args, ret, JPOLINE_PAYLOAD_EXIT, 0, 1, 0, 0);
+        emit(s, JPOLINE_REC_KIND_EXIT, c->nr, c->args, 1, ret, c->t0, t1, &rp);
+        return;
+    }
+    if (ret != -EFAULT) {
+        /* After a success the kernel read the entry memory: copy it directly. After a failure
+         * it may not have: copy safely (paths excepted: the kernel reads them first). */
+        plan_phase(&rp, c->e, c->args, ret, JPOLINE_PAYLOAD_ENTRY, 0, 1, c->stash, c->stash_len);
+        if (is_error(ret)) {
+            for (unsigned i = 0; i < rp.count; i++)
+                if (rp.p[i].shape != JPOLINE_SHAPE_C_STRING && !rp.p[i].from_stash) rp.p[i].safe = 1;
+        }
+    }
+    plan_phase(&rp, c->e, c->args, ret, JPOLINE_PAYLOAD_EXIT, 0, 1, c->stash, c->stash_len);
+    emit(s, JPOLINE_REC_KIND_FULL, c->nr, c->args, 1, ret, c->t0, t1, &rp);
+}
+
+/* rt_sigreturn never returns to us: its record carries what strace shows, the mask it restores
+ * and the rax it restores, both read from the signal frame at the caller's rsp. */
+static void record_sigreturn(struct jpoline_session_header *s, struct jpoline_frame *f, const uint64_t *args,
+                             int times) {
+    uint64_t uc = JPOLINE_FRAME_CALLER_RSP(f);
+    uint64_t restored_rax = 0;
+    struct record_plan rp = {.count = 0, .bytes = 0};
+    uint64_t mask;
+    if (jp_safe_copy(&mask, uc + UC_SIGMASK, 8) == 8) {
+        struct plan p = {(uint64_t)&mask, 8, 0, JPOLINE_PAYLOAD_ENTRY, JPOLINE_SHAPE_FIXED, 0, JPOLINE_PAYLOAD_WHOLE,
+                         0, 1, 0, 0};
+        add_plan(&rp, &p);
+    }
+    int have = jp_safe_copy(&restored_rax, uc + UC_RAX, 8) == 8;
+    uint64_t t = times ? now_ns() : 0;
+    emit(s, JPOLINE_REC_KIND_FULL, NR_rt_sigreturn, args, have, (int64_t)restored_rax, t, t, &rp);
+}
+
 unsigned jp_trace_call(struct jpoline_frame *f) {
     struct jpoline_session_header *s = jp_session;
     uint64_t nr = f->rax;
@@ -453,16 +526,41 @@ unsigned jp_trace_call(struct jpoline_frame *f) {
         (const struct jpoline_schema_entry *)((const char *)s + s->schema_offset) + nr;
     const uint64_t args[6] = {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9};
     int times = (s->trace_flags & JPOLINE_TRACE_TIMES) != 0;
-    struct record_plan rp;
 
-    if (e->flags & JPOLINE_SCHEMA_SPLIT) {
-        uint64_t t0 = times ? now_ns() : 0;
+    if (nr == NR_rt_sigreturn) {
+        record_sigreturn(s, f, args, times);
+        return jp_execute(f);
+    }
+
+    struct in_flight call = {0, current_call, e, args, nr, 0, 0, 0, (e->flags & JPOLINE_SCHEMA_SPLIT) != 0,
+                             CALL_RUNNING};
+    call.self = &call;
+    uint8_t stash[STASH_SIZE];
+    uint32_t stash_len[JPOLINE_SCHEMA_MAX_RULES] = {0};
+    if (call.split) {
+        call.t0 = times ? now_ns() : 0;
+        struct record_plan rp;
         rp.count = 0;
         rp.bytes = 0;
         plan_phase(&rp, e, args, 0, JPOLINE_PAYLOAD_ENTRY, 1, 0, 0, 0);
-        emit(s, JPOLINE_REC_KIND_ENTRY, nr, args, 0, 0, t0, 0, &rp);
+        emit(s, JPOLINE_REC_KIND_ENTRY, nr, args, 0, 0, call.t0, 0, &rp);
         ids.pending_nr = 0;
-        unsigned action = jp_execute(f);
+    } else {
+        int has_vr = 0;
+        for (unsigned r = 0; r < e->rule_count && r < JPOLINE_SCHEMA_MAX_RULES; r++)
+            if (e->rules[r].timing == JPOLINE_AT_ENTRY_AND_EXIT) has_vr = 1;
+        if (has_vr) {
+            stash_entry_halves(e, args, stash, stash_len);
+            call.stash = stash;
+            call.stash_len = stash_len;
+        }
+        call.t0 = times ? now_ns() : 0;
+    }
+    current_call = &call;
+    unsigned action = jp_execute_traced(f);
+    current_call = call.prev;
+    call.self = 0;
+    if (call.split) {
         if (action == JP_ACT_CLONE_NEW_STACK || action == JP_ACT_CLONE3_NEW_STACK) {
             ids.pending_nr = nr + 1; /* the parent's EXIT record comes from jp_entry_after_clone */
             return action;
@@ -472,44 +570,52 @@ unsigned jp_trace_call(struct jpoline_frame *f) {
             if (depth > 0 && depth <= JP_VFORK_DEPTH_MAX) vfork_pending[depth - 1] = nr + 1;
             return action;
         }
-        if (action != JP_ACT_RETURN) return action;
-        if (fork_like_child(nr, f->rax)) return action;
-        if (!tracing(s)) return action;
-        uint64_t t1 = times ? now_ns() : 0;
-        rp.count = 0;
-        rp.bytes = 0;
-        plan_phase(&rp, e, args, (int64_t)f->rax, JPOLINE_PAYLOAD_EXIT, 0, 1, 0, 0);
-        emit(s, JPOLINE_REC_KIND_EXIT, nr, args, 1, (int64_t)f->rax, t0, t1, &rp);
-        return action;
     }
-
-    uint8_t stash[STASH_SIZE];
-    uint32_t stash_len[JPOLINE_SCHEMA_MAX_RULES] = {0};
-    int has_vr = 0;
-    for (unsigned r = 0; r < e->rule_count && r < JPOLINE_SCHEMA_MAX_RULES; r++)
-        if (e->rules[r].timing == JPOLINE_AT_ENTRY_AND_EXIT) has_vr = 1;
-    if (has_vr) stash_entry_halves(e, args, stash, stash_len);
-    uint64_t t0 = times ? now_ns() : 0;
-    unsigned action = jp_execute(f);
     if (action != JP_ACT_RETURN) return action; /* specials are SPLIT in every schema */
     if (fork_like_child(nr, f->rax)) return action;
-    uint64_t t1 = times ? now_ns() : 0;
-    int64_t ret = (int64_t)f->rax;
-    rp.count = 0;
-    rp.bytes = 0;
-    if (ret != -EFAULT) {
-        /* After a success the kernel read the entry memory: copy it directly. After a failure
-         * it may not have: copy safely (paths excepted: the kernel reads them first). */
-        plan_phase(&rp, e, args, ret, JPOLINE_PAYLOAD_ENTRY, 0, 1, has_vr ? stash : 0, has_vr ? stash_len : 0);
-        if (is_error(ret)) {
-            for (unsigned i = 0; i < rp.count; i++)
-                if (rp.p[i].shape != JPOLINE_SHAPE_C_STRING && !rp.p[i].from_stash) rp.p[i].safe = 1;
-        }
-    }
-    plan_phase(&rp, e, args, ret, JPOLINE_PAYLOAD_EXIT, 0, 1, has_vr ? stash : 0, has_vr ? stash_len : 0);
-    if (!tracing(s)) return action;
-    emit(s, JPOLINE_REC_KIND_FULL, nr, args, 1, ret, t0, t1, &rp);
+    if (call.state == CALL_RECORDED || !tracing(s)) return action; /* a signal handler wrote it */
+    record_result(s, &call, (int64_t)f->rax, times ? now_ns() : 0);
     return action;
+}
+
+/* A signal arrived as the innermost traced call of this thread returned or was interrupted:
+ * record that call now, so that it comes before the signal. */
+static void settle_interrupted_call(struct jpoline_session_header *s, const void *context) {
+    struct in_flight *c = current_call;
+    if (c == 0 || c->self != c || c->state == CALL_RECORDED || context == 0) return;
+    uint64_t rip = uc_word(context, UC_RIP), rax = uc_word(context, UC_RAX);
+    int64_t ret;
+    if (rip == (uint64_t)jp_traced_syscall_return) {
+        ret = (int64_t)rax;
+        c->state = CALL_RECORDED;
+    } else if (rip == (uint64_t)jp_traced_syscall_insn) {
+        /* The kernel rewound to the syscall instruction: it runs again after the handler, and
+         * is recorded again then, as strace shows it. */
+        ret = rax == NR_restart_syscall ? -ERESTART_RESTARTBLOCK : -ERESTARTSYS;
+        c->state = CALL_RESTARTING;
+    } else {
+        return;
+    }
+    if (fork_like_child(c->nr, (uint64_t)ret)) return; /* a new child's clone has no line */
+    record_result(s, c, ret, (s->trace_flags & JPOLINE_TRACE_TIMES) ? now_ns() : 0);
+}
+
+void jp_trace_signal(int sig, const void *info, void *context, int dies) {
+    struct jpoline_session_header *s = jp_session;
+    if (!tracing(s) || !(s->trace_flags & JPOLINE_TRACE_SIGNALS)) return;
+    /* A fork child signalled before its first instruction after the fork still holds its
+     * parent's cached ids. */
+    jp_trace_ids_reset();
+    settle_interrupted_call(s, context);
+    const uint64_t args[6] = {dies ? JPOLINE_SIGNAL_KILLS : 0, 0, 0, 0, 0, 0};
+    struct record_plan rp = {.count = 0, .bytes = 0};
+    if (info != 0) {
+        struct plan p = {(uint64_t)info, 128, 0, JPOLINE_PAYLOAD_ENTRY, JPOLINE_SHAPE_FIXED, 0, JPOLINE_PAYLOAD_WHOLE,
+                         0, 1, 0, 0};
+        add_plan(&rp, &p);
+    }
+    uint64_t t = (s->trace_flags & JPOLINE_TRACE_TIMES) ? now_ns() : 0;
+    emit(s, JPOLINE_REC_KIND_SIGNAL, (uint64_t)sig, args, 0, 0, t, t, &rp);
 }
 
 /* entry.S calls this in the parent after a clone/clone3 with a new stack (every tier). */

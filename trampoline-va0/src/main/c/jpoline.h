@@ -10,10 +10,12 @@
 
 /* Bumped whenever the layout shared with the host (session, records) changes;
  * the host refuses a runtime whose version differs from its own. */
-#define JPOLINE_ABI_VERSION 1
+#define JPOLINE_ABI_VERSION 2
 
 /* Name of the environment variable that carries the session to the target. */
 #define JPOLINE_SESSION_ENV "JPOLINE_SESSION"
+/* Set by the host for the top-level program only: "BLOCKED,IGNORED" signal sets in hex. */
+#define JPOLINE_SIGNAL_STATE_ENV "JPOLINE_SIGNAL_STATE"
 
 /* ---- VA0 page ------------------------------------------------------------------ */
 

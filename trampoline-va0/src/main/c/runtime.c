@@ -3,12 +3,14 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/auxv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "runtime_internal.h"
@@ -118,11 +120,45 @@ static jp_clock_gettime_fn find_vdso_clock_gettime(void) {
     return NULL;
 }
 
+/* The top-level program must start with the signal mask and ignored signals jpoline itself was
+ * started with, not with what the host JVM's process launch leaves (SIGQUIT blocked, glibc's two
+ * private signals ignored). The host passes them as "BLOCKED,IGNORED" in hex (/proc's SigBlk and
+ * SigIgn); the variable is removed so that children do not inherit it. */
+static void restore_launch_signal_state(void) {
+    const char *state = getenv(JPOLINE_SIGNAL_STATE_ENV);
+    if (state == NULL) return;
+    char *end;
+    unsigned long long blocked = strtoull(state, &end, 16), ignored = 0;
+    int valid = *end == ',';
+    if (valid) {
+        ignored = strtoull(end + 1, &end, 16);
+        valid = *end == '\0';
+    }
+    unsetenv(JPOLINE_SIGNAL_STATE_ENV);
+    if (!valid) return;
+    /* Raw rt_sigaction: glibc's sigaction refuses its private signals. */
+    struct {
+        uint64_t handler, flags, restorer, mask;
+    } current, wanted = {0, 0, 0, 0};
+    for (int sig = 1; sig <= 64; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        if (jp_sys6(SYS_rt_sigaction, sig, 0, (long)&current, 8, 0, 0) != 0) continue;
+        int want_ignored = (ignored >> (sig - 1)) & 1;
+        if ((current.handler == (uint64_t)SIG_IGN && !want_ignored) ||
+            (current.handler == (uint64_t)SIG_DFL && want_ignored)) {
+            wanted.handler = want_ignored ? (uint64_t)SIG_IGN : (uint64_t)SIG_DFL;
+            jp_sys6(SYS_rt_sigaction, sig, (long)&wanted, 0, 8, 0, 0);
+        }
+    }
+    jp_sys6(SYS_rt_sigprocmask, SIG_SETMASK, (long)&blocked, 0, 8, 0, 0);
+}
+
 __attribute__((constructor)) static void jpoline_init(void) {
     /* A process that was not started from a session (for example the host JVM that
      * loads this library to talk to it) must be left completely alone. */
     const char *path = getenv(JPOLINE_SESSION_ENV);
     if (path == NULL || path[0] == '\0') return;
+    restore_launch_signal_state();
     struct jpoline_session_header *s = map_session(path);
     if (s == NULL) return;
     int rc = jpoline_va0_install();
@@ -139,4 +175,5 @@ __attribute__((constructor)) static void jpoline_init(void) {
     long result = jp_session_request(JPOLINE_REQUEST_STARTUP, 0, 0);
     if (result == JPOLINE_RESULT_DETACH) jp_session_detach();
     session_joined = result >= 0;
+    if (session_joined && (s->trace_flags & JPOLINE_TRACE_SIGNALS)) jp_signals_start();
 }

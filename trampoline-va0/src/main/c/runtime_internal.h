@@ -76,6 +76,26 @@ void jp_entry_after_vfork(uint64_t result) JP_HIDDEN;
 /* Called by entry.S in the parent after a clone/clone3 with a new stack returned. */
 void jp_entry_after_clone(struct jpoline_frame *f) JP_HIDDEN;
 
+/* The TRACE tier's syscall instruction (entry.S), and where it is. */
+long jp_traced_sys6(long nr, long a1, long a2, long a3, long a4, long a5, long a6) JP_HIDDEN;
+extern const char jp_traced_syscall_insn[] JP_HIDDEN;
+extern const char jp_traced_syscall_return[] JP_HIDDEN;
+/* jp_execute with the syscall issued through jp_traced_sys6. */
+unsigned jp_execute_traced(struct jpoline_frame *f) JP_HIDDEN;
+
+/* Copies up to len bytes from src without faulting (process_vm_readv); returns bytes copied. */
+uint64_t jp_safe_copy(void *dst, uint64_t src, uint64_t len) JP_HIDDEN;
+
+/* Signals (entry_signal.c). jp_signal_sigaction handles a program's rt_sigaction when signal
+ * records are on: returns 1 with the result in f->rax, 0 to let it run as it is. */
+int jp_signal_sigaction(struct jpoline_frame *f) JP_HIDDEN;
+void jp_signals_start(void) JP_HIDDEN;
+void jp_signals_after_fork(void) JP_HIDDEN;
+void jp_signals_stop(void) JP_HIDDEN;
+/* The TRACE tier's record of a delivered signal (entry_trace.c); `dies`: its default action
+ * is about to end the process. */
+void jp_trace_signal(int sig, const void *info, void *context, int dies) JP_HIDDEN;
+
 /* The vDSO's clock_gettime, found by the constructor; 0 if there is none. It uses general
  * registers only (the kernel builds the vDSO without SSE), so the entry may call it. */
 typedef int (*jp_clock_gettime_fn)(long clock, void *ts);

@@ -131,7 +131,8 @@ struct jpoline_call_slot {
 
 /* --- trace (docs/trace.md) ------------------------------------------------------------ */
 
-#define JPOLINE_TRACE_TIMES 1u /* take entry and exit timestamps */
+#define JPOLINE_TRACE_TIMES 1u   /* take entry and exit timestamps */
+#define JPOLINE_TRACE_SIGNALS 2u /* record delivered signals (entry_signal.c) */
 
 /* Capture schema: per syscall number one entry of 128 bytes. */
 #define JPOLINE_SCHEMA_ENTRY_SIZE 128
@@ -175,6 +176,10 @@ struct jpoline_schema_entry {
 #define JPOLINE_REC_KIND_FULL 2  /* a whole syscall: arguments, result, payloads */
 #define JPOLINE_REC_KIND_ENTRY 3 /* before a SPLIT syscall: arguments and entry payloads */
 #define JPOLINE_REC_KIND_EXIT 4  /* after it: result and exit payloads */
+/* A delivered signal: nr = the signal, args[0] = JPOLINE_SIGNAL_*, one payload (arg 0): the
+ * siginfo's 128 bytes. entry_ns = exit_ns = the time of delivery (when times are taken). */
+#define JPOLINE_REC_KIND_SIGNAL 5
+#define JPOLINE_SIGNAL_KILLS 1u /* its default action ends the process right after */
 #define JPOLINE_REC_RESERVED 1ull /* state: space taken, tid written, contents coming */
 #define JPOLINE_REC_PUBLISHED 2ull
 

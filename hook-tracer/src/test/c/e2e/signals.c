@@ -65,5 +65,23 @@ int main(void) {
     handled = 0;
     raise(SIGUSR1);
     printf("sigaltstack handler on the alternate stack: %s\n", handled == 10 ? "yes" : "no");
+
+    /* What rt_sigaction reads back is the program's own action (jpoline trace installs its own). */
+    struct sigaction back;
+    sigaction(SIGUSR1, NULL, &back);
+    printf("SIGUSR1 reads back: handler %s, flags %#x\n", back.sa_handler == on_usr1 ? "on_usr1" : "other",
+           (unsigned)(back.sa_flags & (SA_ONSTACK | SA_SIGINFO | SA_RESTART | SA_RESETHAND)));
+    sigaction(SIGTERM, NULL, &back);
+    printf("SIGTERM reads back: %s\n", back.sa_handler == SIG_DFL ? "SIG_DFL" : "other");
+    sa.sa_handler = on_alarm;
+    sa.sa_flags = SA_RESETHAND;
+    struct sigaction previous;
+    sigaction(SIGUSR2, &sa, &previous);
+    printf("SIGUSR2 was: %s\n", previous.sa_handler == SIG_DFL ? "SIG_DFL" : "other");
+    raise(SIGUSR2);
+    sigaction(SIGUSR2, NULL, &back);
+    printf("SIGUSR2 after SA_RESETHAND ran: %s\n", back.sa_handler == SIG_DFL ? "SIG_DFL" : "other");
+    signal(SIGPIPE, SIG_IGN);
+    printf("SIGPIPE ignored: %s\n", signal(SIGPIPE, SIG_DFL) == SIG_IGN ? "yes" : "no");
     return 0;
 }

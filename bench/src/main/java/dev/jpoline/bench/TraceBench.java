@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * Whole-program benchmark of the TRACE tier against strace: {@code tar -cf /dev/null /usr/include}
  * (wall time) and a getpid loop (ns per call as the program measures it), each raw, under
  * {@code jpoline trace -o FILE} and under {@code strace -f -o FILE}, interleaved in one run so all
- * three see the same machine load. Prints medians, the ratios, and the load average.
+ * three see the same machine load; and {@code /bin/true} the same three ways, the fixed start-up
+ * cost inside the tar figures. Prints medians, the ratios, and the load average.
  *
  * <p>Run: {@code bench/run-main TraceBench [rounds]} from the repository root. Needs strace.
  */
@@ -37,6 +38,15 @@ public final class TraceBench {
             tarMs[2][r] = timeMs(concat(List.of("strace", "-f", "-o", out.resolve("s.txt").toString()), tar));
         }
         report("tar -cf /dev/null /usr/include, ms", tarMs);
+        // The fixed cost in the wall times above: a JVM and a session for a program that does nothing.
+        List<String> nothing = List.of("/bin/true");
+        double[][] startMs = new double[3][rounds];
+        for (int r = 0; r < rounds; r++) {
+            startMs[0][r] = timeMs(nothing);
+            startMs[1][r] = timeMs(concat(List.of(jpoline.toString(), "trace", "-o", out.resolve("t.txt").toString()), nothing));
+            startMs[2][r] = timeMs(concat(List.of("strace", "-f", "-o", out.resolve("st.txt").toString()), nothing));
+        }
+        report("/bin/true (start-up), ms", startMs);
         System.out.printf("  lines: jpoline %d, strace %d%n", Files.lines(out.resolve("j.txt")).count(),
                 Files.lines(out.resolve("s.txt")).count());
 

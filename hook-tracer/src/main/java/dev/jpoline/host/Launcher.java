@@ -107,6 +107,8 @@ public final class Launcher {
                 // Ours first, so its constructor runs before any other preloaded library's.
                 childEnv.put("LD_PRELOAD", library + (preload == null || preload.isBlank() ? "" : ":" + preload));
                 childEnv.put(Session.ENV, session.file().toString());
+                childEnv.put(SIGNAL_STATE_ENV, launchSignalState(env));
+                childEnv.remove(INHERITED_SIGNALS_ENV); // a jpoline the program runs measures its own
                 Process process;
                 try {
                     process = builder.start();
@@ -134,6 +136,24 @@ public final class Launcher {
             diagnostics.println("jpoline: " + e.getMessage());
             return new Outcome(1, 0, 0);
         }
+    }
+
+    /** The runtime restores this signal state in the top-level program (jpoline.h). */
+    static final String SIGNAL_STATE_ENV = "JPOLINE_SIGNAL_STATE";
+    /** Set by the jpoline script: the SigBlk and SigIgn it was started with, "BLOCKED,IGNORED" in hex. */
+    static final String INHERITED_SIGNALS_ENV = "JPOLINE_INHERITED_SIGNALS";
+
+    /**
+     * The signal mask and ignored signals the program starts with: those jpoline was started with
+     * when the script says so, else none (a JVM's process launch would leave SIGQUIT blocked and
+     * glibc's private signals ignored).
+     */
+    static String launchSignalState(Map<String, String> env) {
+        String inherited = env.get(INHERITED_SIGNALS_ENV);
+        if (inherited != null && inherited.matches("[0-9a-fA-F]{1,16},[0-9a-fA-F]{1,16}")) {
+            return inherited;
+        }
+        return "0,0";
     }
 
     private static int waitUninterruptibly(Process process) {

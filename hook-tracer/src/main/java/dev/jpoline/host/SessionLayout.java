@@ -38,6 +38,8 @@ public final class SessionLayout {
 
     /** trace_flags: producers take entry and exit timestamps. */
     public static final int TRACE_TIMES = 1;
+    /** Record delivered signals (the runtime wraps the program's handlers and deadly defaults). */
+    public static final int TRACE_SIGNALS = 2;
 
     public static final int SCHEMA_ENTRY_SIZE = 128;
     public static final int SCHEMA_SIZE = 1024 * SCHEMA_ENTRY_SIZE;
@@ -74,6 +76,10 @@ public final class SessionLayout {
     public static final int REC_KIND_FULL = 2;
     public static final int REC_KIND_ENTRY = 3;
     public static final int REC_KIND_EXIT = 4;
+    /** A delivered signal: nr = signal, args[0] = SIGNAL_* flags, payload 0 = the siginfo. */
+    public static final int REC_KIND_SIGNAL = 5;
+    /** The signal's default action ends the process right after the record. */
+    public static final int SIGNAL_KILLS = 1;
     public static final int REC_RESERVED = 1;
     public static final int REC_PUBLISHED = 2;
     public static final int REC_HAS_RETURN = 1;

@@ -1,7 +1,11 @@
 package dev.jpoline.trace;
 
 import dev.jpoline.api.Errno;
+import dev.jpoline.host.Orphans;
+import dev.jpoline.host.SessionLayout;
 import dev.jpoline.trace.format.LineBuffer;
+import dev.jpoline.trace.format.Payload;
+import dev.jpoline.trace.format.SignalInfo;
 import dev.jpoline.trace.format.StraceFormatter;
 import dev.jpoline.trace.format.SummaryCollector;
 import dev.jpoline.trace.format.TraceOptions;
@@ -36,6 +40,7 @@ public final class TraceWriter implements AutoCloseable {
     private static final int NR_EXECVE = 59;
     private static final int NR_EXECVEAT = 322;
     private static final int NR_RT_SIGRETURN = 15;
+    private static final int NR_WAIT4 = 61;
     /** Lines are handed to the output once this many bytes are buffered. */
     private static final int BATCH_BYTES = 32 * 1024;
     private static final int SELECTED_CACHE = 1024;
@@ -62,6 +67,11 @@ public final class TraceWriter implements AutoCloseable {
     /** Threads known to be alive (for STDERR's [pid N] prefix), and the last one added. */
     private final IntSet live = new IntSet();
     private int lastLive = Integer.MIN_VALUE;
+    /** Processes whose end line is written (or, for the top-level one, comes from its status). */
+    private final IntSet ended = new IntSet();
+    /** Processes seen (a record, or a birth by a traced clone/fork), and the last one added. */
+    private final IntSet seenPids = new IntSet();
+    private int lastSeenPid = Integer.MIN_VALUE;
     private Integer openTid;
     private boolean topExitedByRecord;
     private int topExitCode;
@@ -113,10 +123,9 @@ public final class TraceWriter implements AutoCloseable {
     }
 
     public synchronized void setTopPid(int pid) {
-        live.remove(topPid);
+        gone(topPid);
         topPid = pid;
         live.add(pid);
-        lastLive = Integer.MIN_VALUE;
     }
 
     public TraceOptions options() {
@@ -139,6 +148,7 @@ public final class TraceWriter implements AutoCloseable {
         }
         int tid = v.ringTid();
         alive(tid);
+        seen(v.pid());
         if (!pending.isEmpty()) {
             resolveExec(v.pid(), tid, false, null);
         }
@@ -148,6 +158,7 @@ public final class TraceWriter implements AutoCloseable {
 
     public synchronized void accept(RingRecord r) {
         alive(r.tid());
+        seen(r.pid());
         if (!pending.isEmpty()) {
             resolveExec(r.pid(), r.tid(), r.kind() == RingRecord.Kind.EXIT, r);
         }
@@ -172,6 +183,7 @@ public final class TraceWriter implements AutoCloseable {
                     openTid = null; // one thread per file: lines are never interleaved
                 }
             }
+            case SIGNAL -> signal(r);
             case EXIT -> {
                 if (openTid != null && openTid != r.tid()) {
                     closeOpen();
@@ -194,6 +206,19 @@ public final class TraceWriter implements AutoCloseable {
         if (tid != lastLive) {
             live.add(tid);
             lastLive = tid;
+        }
+    }
+
+    /** A thread or process is no longer alive. */
+    private void gone(int tid) {
+        live.remove(tid);
+        lastLive = Integer.MIN_VALUE;
+    }
+
+    private void seen(int pid) {
+        if (pid != lastSeenPid) {
+            seenPids.add(pid);
+            lastSeenPid = pid;
         }
     }
 
@@ -221,6 +246,9 @@ public final class TraceWriter implements AutoCloseable {
 
     private void exited(RingRecord r) {
         int code = (int) r.args()[0] & 0xff;
+        if (r.number() == NR_EXIT_GROUP) {
+            ended.add(r.pid());
+        }
         if (r.number() == NR_EXIT_GROUP && r.pid() == topPid) {
             topExitedByRecord = true;
             topExitCode = code;
@@ -231,8 +259,52 @@ public final class TraceWriter implements AutoCloseable {
                     : r.entryNanos(), code);
             endLine(r.tid());
         }
-        live.remove(r.tid());
-        lastLive = Integer.MIN_VALUE;
+        gone(r.tid());
+    }
+
+    /**
+     * A process jpoline reaped (an orphan of the program) ended: its end line, unless its records
+     * already said how it ended (exit_group, a deadly signal).
+     */
+    public synchronized void processEnded(Orphans.Ended e) {
+        if (e.pid() == topPid || !ended.add(e.pid())) {
+            return;
+        }
+        closeOpen();
+        live.add(e.pid()); // for the [pid N] prefix of a process that never made a traced call
+        if (lines) {
+            StraceFormatter f = formatter(e.pid());
+            if (e.signalled()) {
+                f.appendKilled(out, e.pid(), TraceRecord.NO_TIME, e.signal(), e.coreDumped());
+            } else {
+                f.appendExited(out, e.pid(), TraceRecord.NO_TIME, e.exitCode());
+            }
+            endLine(e.pid());
+        }
+        gone(e.pid());
+    }
+
+    /** {@code --- SIGTERM {si_signo=...} ---}; for a signal that kills, the process's end too. */
+    private void signal(RingRecord r) {
+        closeOpen();
+        long nanos = r.entryNanos() == 0 ? TraceRecord.NO_TIME : r.entryNanos();
+        if (lines) {
+            SignalInfo info = r.parts().isEmpty() || r.parts().get(0).bytes().length < 48
+                    ? SignalInfo.sent(r.number(), 0, 0, 0)
+                    : SignalInfo.parse(new Payload(r.parts().get(0).bytes(), false));
+            formatter(r.tid()).appendSignal(out, r.tid(), nanos, info);
+            endLine(r.tid());
+        }
+        boolean kills = (r.args()[0] & SessionLayout.SIGNAL_KILLS) != 0;
+        // The top-level process's end comes from its wait status (with "core dumped" when it did).
+        if (kills && r.pid() != topPid && ended.add(r.pid())) {
+            if (lines) {
+                formatter(r.tid()).appendKilled(out, r.pid(), nanos, r.number(), false);
+                endLine(r.tid());
+            }
+            gone(r.tid());
+            gone(r.pid());
+        }
     }
 
     private void closeOpen() {
@@ -284,7 +356,34 @@ public final class TraceWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * A wait4 that reaped a process whose records never said how it ended (SIGKILL leaves none):
+     * its end line, from the status the parent got, before the parent's line.
+     */
+    private void reapedByParent(TraceRecord r) {
+        int nr = (int) r.number();
+        if (nr != NR_WAIT4 && nr != 56 && nr != 57 && nr != 58 && nr != 435) {
+            return; // neither reaps nor creates a process: the common case, without a lookup
+        }
+        if (nr != NR_WAIT4 && r.hasReturn() && r.returnValue() > 0) {
+            seenPids.add((int) r.returnValue()); // traced from its birth, even if it never makes a call
+        }
+        if (r.number() != NR_WAIT4 || !r.hasReturn() || r.returnValue() <= 0) {
+            return;
+        }
+        int pid = (int) r.returnValue();
+        if (!seenPids.contains(pid) || ended.contains(pid)) {
+            return;
+        }
+        Payload status = r.payloadOrNull(1);
+        if (status != null && status.length() >= 4) {
+            processEnded(new Orphans.Ended(pid, status.byteAt(0) | status.byteAt(1) << 8 | status.byteAt(2) << 16
+                    | status.byteAt(3) << 24));
+        }
+    }
+
     private void completeLine(TraceRecord r) {
+        reapedByParent(r);
         if (!passes(r)) {
             return;
         }
@@ -312,6 +411,7 @@ public final class TraceWriter implements AutoCloseable {
     }
 
     private void resumedLine(TraceRecord r) {
+        reapedByParent(r);
         if (!passes(r)) {
             return;
         }
@@ -454,21 +554,23 @@ public final class TraceWriter implements AutoCloseable {
             return size + (hasZero ? 1 : 0) + (hasMin ? 1 : 0);
         }
 
-        void add(int v) {
+        /** Adds v; whether it was not there yet. */
+        boolean add(int v) {
             if (v == FREE || v == GONE) {
+                boolean added = v == FREE ? !hasZero : !hasMin;
                 if (v == FREE) {
                     hasZero = true;
                 } else {
                     hasMin = true;
                 }
-                return;
+                return added;
             }
             int mask = slots.length - 1;
             int i = mix(v) & mask;
             int firstGone = -1;
             while (slots[i] != FREE) {
                 if (slots[i] == v) {
-                    return;
+                    return false;
                 }
                 if (slots[i] == GONE && firstGone < 0) {
                     firstGone = i;
@@ -485,6 +587,22 @@ public final class TraceWriter implements AutoCloseable {
             if (used * 2 > slots.length) {
                 rehash();
             }
+            return true;
+        }
+
+        boolean contains(int v) {
+            if (v == FREE || v == GONE) {
+                return v == FREE ? hasZero : hasMin;
+            }
+            int mask = slots.length - 1;
+            int i = mix(v) & mask;
+            while (slots[i] != FREE) {
+                if (slots[i] == v) {
+                    return true;
+                }
+                i = (i + 1) & mask;
+            }
+            return false;
         }
 
         void remove(int v) {

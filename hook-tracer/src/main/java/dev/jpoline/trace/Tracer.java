@@ -5,6 +5,7 @@ import static dev.jpoline.host.SessionLayout.*;
 import dev.jpoline.api.SyscallFilter;
 import dev.jpoline.api.SyscallTable;
 import dev.jpoline.host.Launcher;
+import dev.jpoline.host.Orphans;
 import dev.jpoline.host.Session;
 import dev.jpoline.trace.ring.CaptureSchema;
 import dev.jpoline.trace.ring.RecordView;
@@ -20,6 +21,9 @@ import java.util.concurrent.locks.LockSupport;
 public final class Tracer implements Launcher.Observer {
     private static final int NR_EXIT = 60;
     private static final int NR_EXIT_GROUP = 231;
+    /** Traced whatever the filter (which still decides the lines): process ends, births and reaping. */
+    private static final int[] ALWAYS_TRACED = {NR_EXIT, NR_EXIT_GROUP, 56 /* clone */, 57 /* fork */,
+        58 /* vfork */, 435 /* clone3 */, 61 /* wait4 */};
     private static final long IDLE_PARK_NANOS = 200_000;
     private static final int SMALL_BATCH = 256;
     private static final long BATCH_PARK_NANOS = 50_000;
@@ -29,6 +33,10 @@ public final class Tracer implements Launcher.Observer {
     private final boolean timestamps;
     private final TraceWriter writer;
     private final PrintWriter diagnostics;
+    private static final long ORPHAN_POLL_NANOS = 10_000_000;
+    private final java.util.concurrent.ConcurrentLinkedQueue<Orphans.Ended> endedOrphans =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private boolean followOrphans;
     private volatile boolean stopping;
     private volatile Throwable failure;
     private Session session;
@@ -54,8 +62,9 @@ public final class Tracer implements Launcher.Observer {
                 tracedSet[n] = true;
             }
         }
-        tracedSet[NR_EXIT] = true;
-        tracedSet[NR_EXIT_GROUP] = true;
+        for (int n : ALWAYS_TRACED) {
+            tracedSet[n] = true;
+        }
         int count = 0;
         for (boolean t : tracedSet) {
             count += t ? 1 : 0;
@@ -70,8 +79,9 @@ public final class Tracer implements Launcher.Observer {
         for (int nr : traced) {
             s.setTier(nr, TIER_TRACE);
         }
-        s.putInt(OFF_TRACE_FLAGS, timestamps ? TRACE_TIMES : 0);
+        s.putInt(OFF_TRACE_FLAGS, (timestamps ? TRACE_TIMES : 0) | TRACE_SIGNALS);
         ring = new TraceRing(s, new Warnings(diagnostics));
+        followOrphans = Orphans.becomeReaper();
         drainer = new Thread(new Drainer(this), "jpoline-trace-drain");
         drainer.setDaemon(true);
         drainer.start();
@@ -112,6 +122,12 @@ public final class Tracer implements Launcher.Observer {
             while (true) {
                 boolean last = stopping;
                 int n = ring.drain(sink, last);
+                if (ring.empty()) {
+                    // Every record of a process reaped before now is written: its end comes next.
+                    for (Orphans.Ended e; (e = endedOrphans.poll()) != null; ) {
+                        writer.processEnded(e);
+                    }
+                }
                 if (last && ring.empty()) {
                     return;
                 }
@@ -133,6 +149,14 @@ public final class Tracer implements Launcher.Observer {
 
     @Override
     public void exited(int status) {
+        // Like strace -f, the trace ends with the last process, not with the program.
+        while (followOrphans && drainer.isAlive()) {
+            endedOrphans.addAll(Orphans.reap());
+            if (!Orphans.any()) {
+                break;
+            }
+            LockSupport.parkNanos(ORPHAN_POLL_NANOS);
+        }
         stopping = true;
         try {
             drainer.join();

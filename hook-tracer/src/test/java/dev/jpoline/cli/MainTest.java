@@ -19,7 +19,7 @@ class MainTest {
         assertThat(run("--version")).isZero();
         assertThat(out.toString())
                 .startsWith("jpoline 0.1.0-SNAPSHOT")
-                .containsPattern("libjpoline.so sha256:[0-9a-f]{16} \\(ABI 1\\)");
+                .containsPattern("libjpoline.so sha256:[0-9a-f]{16} \\(ABI 2\\)");
         assertThat(err.toString()).isEmpty();
     }
 

@@ -26,18 +26,31 @@ class HostSignalsIT {
         return pb.start();
     }
 
-    /** The program's pid, once the host has started it. */
-    private static ProcessHandle programOf(Process host) throws Exception {
+    /** The program's pid, once the host has started it and the shell catches {@code signal}. */
+    private static ProcessHandle programOf(Process host, int signal) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
             var child = host.children().findFirst();
-            if (child.isPresent()) {
-                Thread.sleep(500); // let the shell install its trap
+            if (child.isPresent() && catches(child.get().pid(), signal)) {
                 return child.get();
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("the host started no program within 20 s");
+        throw new AssertionError("the host started no program that catches signal " + signal + " within 20 s");
+    }
+
+    /** Whether the process has a handler for the signal (its trap is installed): /proc's SigCgt. */
+    private static boolean catches(long pid, int signal) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("SigCgt:")) {
+                    return (Long.parseUnsignedLong(line.substring(7).strip(), 16) >>> (signal - 1) & 1) != 0;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return false; // not started yet, or gone
+        }
+        return false;
     }
 
     private static void kill(String signal, long pid) throws Exception {
@@ -59,7 +72,7 @@ class HostSignalsIT {
     @Test
     void ctrlCReachesTheProgramAndTheHostReportsItsStatus() throws Exception {
         Process host = start("trap 'kill $!; echo got INT; exit 3' INT; sleep 20 >/dev/null 2>&1 & wait");
-        ProcessHandle program = programOf(host);
+        ProcessHandle program = programOf(host, 2);
         // What a terminal does: SIGINT to the whole foreground group, host and program.
         kill("INT", host.pid());
         kill("INT", program.pid());
@@ -71,7 +84,7 @@ class HostSignalsIT {
     @Test
     void sigtermToJpolineIsPassedOnToTheProgram() throws Exception {
         Process host = start("trap 'kill $!; echo got TERM; exit 4' TERM; sleep 20 >/dev/null 2>&1 & wait");
-        programOf(host);
+        programOf(host, 15);
         kill("TERM", host.pid());
         String output = finish(host);
         assertThat(output).isEqualTo("got TERM\n");

@@ -67,6 +67,13 @@ final class Programs {
         return cmd;
     }
 
+    /** The command as run under {@code jpoline trace -o /dev/null} (signal wrappers and all). */
+    static List<String> underJpolineTrace(List<String> command) {
+        List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("jpoline").toString(), "trace", "-o", "/dev/null", "--"));
+        cmd.addAll(command);
+        return cmd;
+    }
+
     static Result run(List<String> command, Map<String, String> env, Path cwd, Duration timeout) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putAll(env);

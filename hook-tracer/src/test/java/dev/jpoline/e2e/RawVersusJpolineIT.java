@@ -39,6 +39,28 @@ class RawVersusJpolineIT {
         assertSameBehaviour(List.of(Programs.build(name).toString()), temp);
     }
 
+    /** Traced, every handler the program installs runs through jpoline's signal wrapper. */
+    @ParameterizedTest
+    @ValueSource(strings = {"threads", "process_tree", "vfork_exec", "spawn_system", "signals", "thread_exit"})
+    void hardCaseProgramBehavesTheSameWhenTraced(String name) throws Exception {
+        List<String> command = List.of(Programs.build(name).toString());
+        Programs.Result raw = Programs.run(command, Map.of(), temp, Programs.DEFAULT_TIMEOUT);
+        Programs.Result traced = Programs.run(Programs.underJpolineTrace(command), Map.of(), temp,
+                Programs.DEFAULT_TIMEOUT);
+        assertThat(traced.out()).as("stdout under jpoline trace; raw run:\n%s", raw.describe()).isEqualTo(raw.out());
+        assertThat(traced.err()).as("stderr under jpoline trace").isEqualTo(raw.err());
+        assertThat(traced.exit()).isEqualTo(raw.exit());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"null", "small", "rdx", "rax"})
+    void callsThroughNullOrSmallPointersStillDieBySigsegvWhenTraced(String how) throws Exception {
+        List<String> command = List.of(Programs.build("null_call").toString(), how);
+        Programs.Result traced = Programs.run(Programs.underJpolineTrace(command), Map.of(), temp,
+                Programs.DEFAULT_TIMEOUT);
+        assertThat(traced.exit()).as(traced.describe()).isEqualTo(128 + 11);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"null", "small", "rdx", "rax"})
     void callsThroughNullOrSmallPointersStillDieBySigsegv(String how) throws Exception {

@@ -121,6 +121,7 @@ class SessionLayoutTest {
                 + REC_KIND_EXIT + "," + REC_RESERVED + "," + REC_PUBLISHED + "," + REC_HAS_RETURN);
         assertThat(c.get("payload")).isEqualTo(PAYLOAD_ENTRY + "," + PAYLOAD_EXIT + "," + PAYLOAD_WHOLE + ","
                 + Integer.toUnsignedString(PAYLOAD_TRUNCATED) + "," + RECORD_MAX + "," + TRACE_TIMES);
+        assertThat(c.get("signals")).isEqualTo(TRACE_SIGNALS + "," + REC_KIND_SIGNAL + "," + SIGNAL_KILLS);
         assertThat(c.get("detach")).isEqualTo(String.valueOf(HostRewriting.RESULT_DETACH));
     }
 }

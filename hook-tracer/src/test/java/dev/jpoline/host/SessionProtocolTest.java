@@ -91,7 +91,7 @@ class SessionProtocolTest {
         try (Session session = Session.create(temp, 4, 5000)) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(session.file()))).isEqualTo("rw-------");
             assertThat(session.getLong(OFF_MAGIC)).isEqualTo(MAGIC);
-            assertThat(session.getInt(OFF_ABI_VERSION)).isEqualTo(1);
+            assertThat(session.getInt(OFF_ABI_VERSION)).isEqualTo(2);
             assertThat(session.getInt(OFF_TOTAL_SIZE)).isEqualTo(totalSize(4)).isEqualTo((int) Files.size(session.file()));
             assertThat(session.getInt(OFF_HOST_PID)).isEqualTo((int) ProcessHandle.current().pid());
             assertThat(session.getInt(OFF_SLOT_COUNT)).isEqualTo(4);

@@ -115,6 +115,19 @@ class TraceWriterPathsTest {
         r.add(full(CHILD, CHILD, 12, 0x55550000L, args(0), t += 1000)); // brk, in the new image
         r.add(full(CHILD, CHILD, 9, 0x7f0000000000L, args(0, 4096, 3, 0x22, -1, 0), t += 1000));
         r.add(half(RingRecord.Kind.ENTRY, CHILD, CHILD, 231, 0, args(3), t += 1000));
+        // signals: one delivered and handled, one that kills a second child; a third child dies by
+        // SIGKILL (no record) and its parent's wait4 says so; the program itself is signalled
+        byte[] siginfo = new byte[128];
+        ByteBuffer.wrap(siginfo).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 15).putInt(8, 0).putInt(16, CHILD)
+                .putInt(20, 0);
+        r.add(new RingRecord(RingRecord.Kind.SIGNAL, TOP, TOP, 15, false, args(0), 0, t += 1000, 0,
+                List.of(new RingRecord.Part(0, false, -1, siginfo, false))));
+        r.add(full(TOP, TOP, 56, CHILD + 10, args(0x1200011, 0, 0, 0xe000, 0), t += 1000));
+        r.add(full(CHILD + 10, CHILD + 10, 39, CHILD + 10, args(), t += 1000));
+        r.add(new RingRecord(RingRecord.Kind.SIGNAL, CHILD + 10, CHILD + 10, 11, false, args(1), 0, t += 1000, 0,
+                List.of()));
+        r.add(full(TOP, TOP, 57, CHILD + 20, args(), t += 1000));
+        r.add(full(TOP, TOP, 61, CHILD + 20, args(-1, 0xb000, 0, 0), t += 1000, out(1, le32(9))));
         r.add(half(RingRecord.Kind.ENTRY, TOP, THREAD, 60, 0, args(0), t += 1000));
         for (int i = 0; i < 300; i++) {
             r.add(full(TOP, TOP, i % 5 == 0 ? 3 : 39, i % 5 == 0 ? -9 : TOP, args(i), t += 1000));
@@ -184,7 +197,12 @@ class TraceWriterPathsTest {
                 "nanosleep({tv_sec=0, tv_nsec=0}, 0xd000) = -1 EINTR (Interrupted system call)",
                 "syscall_0x1f4(0x1, 0x2, 0x3, 0x4, 0x5, 0x6) = 0",
                 "[pid 5000003] close(77) = -1 EBADF (Bad file descriptor)",
-                "write(1, \"x\\ny\", 3) = -1 EPIPE (Broken pipe)", "\n+++ exited with 0 +++\n");
+                "write(1, \"x\\ny\", 3) = -1 EPIPE (Broken pipe)", "\n+++ exited with 0 +++\n",
+                "[pid 5000001] --- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=5000002, si_uid=0} ---",
+                "[pid 5000012] --- SIGSEGV {si_signo=SIGSEGV, si_code=SI_USER, si_pid=0, si_uid=0} ---\n"
+                        + "[pid 5000012] +++ killed by SIGSEGV +++",
+                "[pid 5000022] +++ killed by SIGKILL +++\n[pid 5000001] wait4(-1, [{WIFSIGNALED(s) && WTERMSIG(s) == "
+                        + "SIGKILL}], 0, NULL) = 5000022");
     }
 
     /** Output per file: "out" for STDERR and FILE, the file names for FF. */

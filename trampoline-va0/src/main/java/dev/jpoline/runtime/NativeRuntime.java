@@ -11,7 +11,7 @@ import java.nio.file.Path;
  */
 public interface NativeRuntime extends Library {
     /** Layout version of everything the runtime shares with the host. */
-    int JPOLINE_ABI_VERSION = 1;
+    int JPOLINE_ABI_VERSION = 2;
 
     int jpoline_abi_version();
 

@@ -12,7 +12,8 @@ import java.util.List;
 public record RingRecord(Kind kind, int pid, int tid, int number, boolean hasReturn, long[] args, long returnValue,
         long entryNanos, long exitNanos, List<Part> parts) {
 
-    public enum Kind { FULL, ENTRY, EXIT }
+    /** SIGNAL: a delivered signal; number() is the signal, args()[0] its flags, part 0 the siginfo. */
+    public enum Kind { FULL, ENTRY, EXIT, SIGNAL }
 
     /** One payload: the argument, entry or exit copy, the iovec element (-1 for the argument itself). */
     public record Part(int arg, boolean atExit, int element, byte[] bytes, boolean truncated) {}

@@ -203,6 +203,7 @@ public final class TraceRing {
         v.kind = switch (kind) {
             case REC_KIND_ENTRY -> RingRecord.Kind.ENTRY;
             case REC_KIND_EXIT -> RingRecord.Kind.EXIT;
+            case REC_KIND_SIGNAL -> RingRecord.Kind.SIGNAL;
             default -> RingRecord.Kind.FULL;
         };
         v.pid = (int) ids;

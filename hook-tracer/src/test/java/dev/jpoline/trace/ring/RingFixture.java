@@ -68,6 +68,7 @@ public final class RingFixture implements AutoCloseable {
             case FULL -> REC_KIND_FULL;
             case ENTRY -> REC_KIND_ENTRY;
             case EXIT -> REC_KIND_EXIT;
+            case SIGNAL -> REC_KIND_SIGNAL;
         };
         int size = size(r.parts());
         while (true) {

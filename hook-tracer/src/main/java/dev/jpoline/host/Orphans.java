@@ -1,0 +1,65 @@
+package dev.jpoline.host;
+
+import com.sun.jna.Function;
+import com.sun.jna.Memory;
+import com.sun.jna.NativeLibrary;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Makes the host the reaper of the program's orphans (prctl PR_SET_CHILD_SUBREAPER): processes
+ * that outlive their parent become the host's children instead of init's, so that {@code jpoline
+ * trace}, like {@code strace -f}, follows them to their end and learns how each one ended, even
+ * a SIGKILL that leaves no record.
+ */
+public final class Orphans {
+    private static final int PR_SET_CHILD_SUBREAPER = 36;
+    private static final int WNOHANG = 1;
+    private static final NativeLibrary LIBC = NativeLibrary.getInstance("c");
+    private static final Function PRCTL = LIBC.getFunction("prctl");
+    private static final Function WAITPID = LIBC.getFunction("waitpid");
+
+    /** A process that ended, with its wait(2) status. */
+    public record Ended(int pid, int waitStatus) {
+        public boolean signalled() {
+            return (waitStatus & 0x7f) != 0 && (waitStatus & 0x7f) != 0x7f;
+        }
+
+        public int signal() {
+            return waitStatus & 0x7f;
+        }
+
+        public boolean coreDumped() {
+            return (waitStatus & 0x80) != 0;
+        }
+
+        public int exitCode() {
+            return (waitStatus >> 8) & 0xff;
+        }
+    }
+
+    private Orphans() {}
+
+    /** Returns false when the kernel refused (the trace then ends with the program, as before). */
+    public static boolean becomeReaper() {
+        return PRCTL.invokeInt(new Object[] {PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L}) == 0;
+    }
+
+    /** Whether the host still has children (orphans still running, or ended and not reaped). */
+    public static boolean any() {
+        return ProcessHandle.current().children().findAny().isPresent();
+    }
+
+    /** Reaps the orphans that ended, without waiting. */
+    public static List<Ended> reap() {
+        List<Ended> ended = new ArrayList<>();
+        Memory status = new Memory(4);
+        for (ProcessHandle child : ProcessHandle.current().children().toList()) {
+            int pid = (int) child.pid();
+            if (WAITPID.invokeInt(new Object[] {pid, status, WNOHANG}) == pid) {
+                ended.add(new Ended(pid, status.getInt(0)));
+            }
+        }
+        return ended;
+    }
+}
