@@ -1,32 +1,35 @@
 package dev.jpoline.trace;
 
 import dev.jpoline.api.Errno;
-import dev.jpoline.api.SyscallTable;
 import dev.jpoline.host.Orphans;
 import dev.jpoline.host.SessionLayout;
+import dev.jpoline.trace.format.LineBuffer;
 import dev.jpoline.trace.format.Payload;
 import dev.jpoline.trace.format.SignalInfo;
 import dev.jpoline.trace.format.StraceFormatter;
 import dev.jpoline.trace.format.SummaryCollector;
 import dev.jpoline.trace.format.TraceOptions;
 import dev.jpoline.trace.format.TraceRecord;
+import dev.jpoline.trace.ring.RecordView;
 import dev.jpoline.trace.ring.RingRecord;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.IntPredicate;
 
 /**
  * Turns ring records into strace's lines, in ring order (each thread's own order). A syscall
  * recorded in two halves prints as one line when nothing came between its halves, otherwise as
  * strace's {@code <unfinished ...>} / {@code <... resumed>} pair. Not thread-safe: one drainer.
+ *
+ * <p>Lines are formatted into one byte buffer and written out in batches (and whenever
+ * {@link #flush()} is called): a record costs no String and no write of its own.
  */
 public final class TraceWriter implements AutoCloseable {
     /** What to print. */
@@ -38,27 +41,37 @@ public final class TraceWriter implements AutoCloseable {
     private static final int NR_EXECVEAT = 322;
     private static final int NR_RT_SIGRETURN = 15;
     private static final int NR_WAIT4 = 61;
-    private static final Set<Integer> CREATES_PROCESS = Set.of(56, 57, 58, 435);
+    /** Lines are handed to the output once this many bytes are buffered. */
+    private static final int BATCH_BYTES = 32 * 1024;
+    private static final int SELECTED_CACHE = 1024;
 
-    private final SyscallTable table = SyscallTable.x86_64();
     private final TraceOptions base;
     private final StraceFormatter plain;
     private final StraceFormatter bracketed;
     private final StraceFormatter fileLines;
     private final Mode mode;
+    /** Where lines go in STDERR and FILE mode: one of these is set (neither for FF). */
     private final Writer single;
+    private final OutputStream singleStream;
     private final Path ffBase;
-    private final Map<Integer, Writer> perThread = new HashMap<>();
+    private final Map<Integer, OutputStream> perThread = new HashMap<>();
     private final IntPredicate selected;
+    /** {@link #selected}'s answers for small numbers: 0 not asked yet, 1 yes, 2 no. */
+    private final byte[] selectedCache = new byte[SELECTED_CACHE];
     private final Status status;
     private final boolean lines;
     private final SummaryCollector summary;
+    private final LineBuffer out = new LineBuffer(BATCH_BYTES + 4096);
     private int topPid;
     private final Map<Integer, RingRecord> pending = new HashMap<>();
-    private final Set<Integer> live = new LinkedHashSet<>();
+    /** Threads known to be alive (for STDERR's [pid N] prefix), and the last one added. */
+    private final IntSet live = new IntSet();
+    private int lastLive = Integer.MIN_VALUE;
     /** Processes whose end line is written (or, for the top-level one, comes from its status). */
-    private final Set<Integer> ended = new java.util.HashSet<>();
-    private final Set<Integer> seenPids = new java.util.HashSet<>();
+    private final IntSet ended = new IntSet();
+    /** Processes seen (a record, or a birth by a traced clone/fork), and the last one added. */
+    private final IntSet seenPids = new IntSet();
+    private int lastSeenPid = Integer.MIN_VALUE;
     private Integer openTid;
     private boolean topExitedByRecord;
     private int topExitCode;
@@ -68,9 +81,27 @@ public final class TraceWriter implements AutoCloseable {
 
     private final FdPaths fdPaths;
 
-    /** {@code fdPaths}: -y, annotate descriptors. */
+    /**
+     * Lines go to {@code single} (STDERR and FILE modes) or to files {@code ffBase.TID} (FF).
+     * {@code fdPaths}: -y, annotate descriptors. {@code selected} says which syscall numbers print;
+     * it must give the same answer every time it is asked about a number (answers are kept).
+     */
     public TraceWriter(TraceOptions options, boolean fdPaths, Mode mode, Writer single, Path ffBase,
             IntPredicate selected, Status status, boolean lines, boolean summary, int topPid) {
+        this(options, fdPaths, mode, single, null, ffBase, selected, status, lines, summary, topPid);
+    }
+
+    /**
+     * As above, writing to a byte stream: the lines' UTF-8 bytes go to {@code single} as they are,
+     * without a charset encoder in between (the cheapest way to write a trace file).
+     */
+    public TraceWriter(TraceOptions options, boolean fdPaths, Mode mode, OutputStream single, Path ffBase,
+            IntPredicate selected, Status status, boolean lines, boolean summary, int topPid) {
+        this(options, fdPaths, mode, null, single, ffBase, selected, status, lines, summary, topPid);
+    }
+
+    private TraceWriter(TraceOptions options, boolean fdPaths, Mode mode, Writer single, OutputStream singleStream,
+            Path ffBase, IntPredicate selected, Status status, boolean lines, boolean summary, int topPid) {
         this.fdPaths = fdPaths ? new FdPaths() : null;
         if (fdPaths) {
             options = options.withFdResolver(this.fdPaths);
@@ -81,6 +112,7 @@ public final class TraceWriter implements AutoCloseable {
         this.fileLines = new StraceFormatter(options.withPidPrefix(TraceOptions.PidPrefix.PLAIN));
         this.mode = mode;
         this.single = single;
+        this.singleStream = singleStream;
         this.ffBase = ffBase;
         this.selected = selected;
         this.status = status;
@@ -91,7 +123,7 @@ public final class TraceWriter implements AutoCloseable {
     }
 
     public synchronized void setTopPid(int pid) {
-        live.remove(topPid);
+        gone(topPid);
         topPid = pid;
         live.add(pid);
     }
@@ -105,10 +137,31 @@ public final class TraceWriter implements AutoCloseable {
         return topExitedByRecord;
     }
 
+    /**
+     * A record as the drain decoded it in place. A whole call (FULL) is formatted straight from
+     * the view; the halves of a split call are copied, since an entry may wait for its exit.
+     */
+    public synchronized void accept(RecordView v) {
+        if (v.kind() != RingRecord.Kind.FULL) {
+            accept(v.toRecord());
+            return;
+        }
+        int tid = v.ringTid();
+        alive(tid);
+        seen(v.pid());
+        if (!pending.isEmpty()) {
+            resolveExec(v.pid(), tid, false, null);
+        }
+        closeOpen();
+        complete(v); // the view reads as RingRecord.merge(r, r)
+    }
+
     public synchronized void accept(RingRecord r) {
-        live.add(r.tid());
-        seenPids.add(r.pid());
-        resolveExec(r);
+        alive(r.tid());
+        seen(r.pid());
+        if (!pending.isEmpty()) {
+            resolveExec(r.pid(), r.tid(), r.kind() == RingRecord.Kind.EXIT, r);
+        }
         switch (r.kind()) {
             case FULL -> {
                 closeOpen();
@@ -149,14 +202,34 @@ public final class TraceWriter implements AutoCloseable {
         }
     }
 
-    /** A record of a process whose execve is pending means the exec succeeded (the new image speaks). */
-    private void resolveExec(RingRecord r) {
-        if (pending.isEmpty()) {
-            return;
+    private void alive(int tid) {
+        if (tid != lastLive) {
+            live.add(tid);
+            lastLive = tid;
         }
+    }
+
+    /** A thread or process is no longer alive. */
+    private void gone(int tid) {
+        live.remove(tid);
+        lastLive = Integer.MIN_VALUE;
+    }
+
+    private void seen(int pid) {
+        if (pid != lastSeenPid) {
+            seenPids.add(pid);
+            lastSeenPid = pid;
+        }
+    }
+
+    /**
+     * A record of a process whose execve is pending means the exec succeeded (the new image speaks).
+     * {@code self} is the record itself when it is a held one (it is then never its own exec's end).
+     */
+    private void resolveExec(int pid, int tid, boolean isExit, RingRecord self) {
         for (RingRecord p : pending.values().toArray(new RingRecord[0])) {
-            if (p.pid() == r.pid() && p != r && (p.number() == NR_EXECVE || p.number() == NR_EXECVEAT)
-                    && !(r.kind() == RingRecord.Kind.EXIT && r.tid() == p.tid())) {
+            if (p.pid() == pid && p != self && (p.number() == NR_EXECVE || p.number() == NR_EXECVEAT)
+                    && !(isExit && tid == p.tid())) {
                 pending.remove(p.tid());
                 RingRecord ok = new RingRecord(RingRecord.Kind.EXIT, p.pid(), p.tid(), p.number(), true, p.args(), 0,
                         0, 0, java.util.List.of());
@@ -182,10 +255,11 @@ public final class TraceWriter implements AutoCloseable {
             return; // the top-level process's end is reported from its wait status
         }
         if (lines) {
-            emit(r.tid(), formatter(r.tid()).formatExited(r.tid(), r.entryNanos() == 0 ? TraceRecord.NO_TIME
-                    : r.entryNanos(), code));
+            formatter(r.tid()).appendExited(out, r.tid(), r.entryNanos() == 0 ? TraceRecord.NO_TIME
+                    : r.entryNanos(), code);
+            endLine(r.tid());
         }
-        live.remove(r.tid());
+        gone(r.tid());
     }
 
     /**
@@ -200,10 +274,14 @@ public final class TraceWriter implements AutoCloseable {
         live.add(e.pid()); // for the [pid N] prefix of a process that never made a traced call
         if (lines) {
             StraceFormatter f = formatter(e.pid());
-            emit(e.pid(), e.signalled() ? f.formatKilled(e.pid(), TraceRecord.NO_TIME, e.signal(), e.coreDumped())
-                    : f.formatExited(e.pid(), TraceRecord.NO_TIME, e.exitCode()));
+            if (e.signalled()) {
+                f.appendKilled(out, e.pid(), TraceRecord.NO_TIME, e.signal(), e.coreDumped());
+            } else {
+                f.appendExited(out, e.pid(), TraceRecord.NO_TIME, e.exitCode());
+            }
+            endLine(e.pid());
         }
-        live.remove(e.pid());
+        gone(e.pid());
     }
 
     /** {@code --- SIGTERM {si_signo=...} ---}; for a signal that kills, the process's end too. */
@@ -214,16 +292,18 @@ public final class TraceWriter implements AutoCloseable {
             SignalInfo info = r.parts().isEmpty() || r.parts().get(0).bytes().length < 48
                     ? SignalInfo.sent(r.number(), 0, 0, 0)
                     : SignalInfo.parse(new Payload(r.parts().get(0).bytes(), false));
-            emit(r.tid(), formatter(r.tid()).formatSignal(r.tid(), nanos, info));
+            formatter(r.tid()).appendSignal(out, r.tid(), nanos, info);
+            endLine(r.tid());
         }
         boolean kills = (r.args()[0] & SessionLayout.SIGNAL_KILLS) != 0;
         // The top-level process's end comes from its wait status (with "core dumped" when it did).
         if (kills && r.pid() != topPid && ended.add(r.pid())) {
             if (lines) {
-                emit(r.tid(), formatter(r.tid()).formatKilled(r.pid(), nanos, r.number(), false));
+                formatter(r.tid()).appendKilled(out, r.pid(), nanos, r.number(), false);
+                endLine(r.tid());
             }
-            live.remove(r.tid());
-            live.remove(r.pid());
+            gone(r.tid());
+            gone(r.pid());
         }
     }
 
@@ -233,20 +313,33 @@ public final class TraceWriter implements AutoCloseable {
         }
         RingRecord p = pending.get(openTid);
         openTid = null;
-        if (p != null && lines && status == Status.ALL && selected.test(p.number())) {
-            emit(p.tid(), formatter(p.tid()).formatUnfinished(RingRecord.merge(p, null)));
+        if (p != null && lines && status == Status.ALL && isSelected(p.number())) {
+            formatter(p.tid()).appendUnfinished(out, RingRecord.merge(p, null));
+            endLine(p.tid());
         }
     }
 
+    private boolean isSelected(long number) {
+        int n = (int) number;
+        if (n >= 0 && n < SELECTED_CACHE) {
+            byte known = selectedCache[n];
+            if (known == 0) {
+                known = selected.test(n) ? (byte) 1 : (byte) 2;
+                selectedCache[n] = known;
+            }
+            return known == 1;
+        }
+        return selected.test(n);
+    }
+
     private boolean passes(TraceRecord r) {
-        if (!selected.test((int) r.number())) {
+        if (!isSelected(r.number())) {
             return false;
         }
-        boolean failed = r.hasReturn() && Errno.fromReturn(r.returnValue()) != 0;
         return switch (status) {
             case ALL -> true;
-            case SUCCESSFUL -> r.hasReturn() && !failed;
-            case FAILED -> failed;
+            case SUCCESSFUL -> r.hasReturn() && Errno.fromReturn(r.returnValue()) == 0;
+            case FAILED -> r.hasReturn() && Errno.fromReturn(r.returnValue()) != 0;
         };
     }
 
@@ -268,7 +361,11 @@ public final class TraceWriter implements AutoCloseable {
      * its end line, from the status the parent got, before the parent's line.
      */
     private void reapedByParent(TraceRecord r) {
-        if (CREATES_PROCESS.contains((int) r.number()) && r.hasReturn() && r.returnValue() > 0) {
+        int nr = (int) r.number();
+        if (nr != NR_WAIT4 && nr != 56 && nr != 57 && nr != 58 && nr != 435) {
+            return; // neither reaps nor creates a process: the common case, without a lookup
+        }
+        if (nr != NR_WAIT4 && r.hasReturn() && r.returnValue() > 0) {
             seenPids.add((int) r.returnValue()); // traced from its birth, even if it never makes a call
         }
         if (r.number() != NR_WAIT4 || !r.hasReturn() || r.returnValue() <= 0) {
@@ -278,8 +375,11 @@ public final class TraceWriter implements AutoCloseable {
         if (!seenPids.contains(pid) || ended.contains(pid)) {
             return;
         }
-        r.payload(1).filter(p -> p.bytes().length >= 4).ifPresent(p -> processEnded(new Orphans.Ended(pid,
-                java.nio.ByteBuffer.wrap(p.bytes()).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(0))));
+        Payload status = r.payloadOrNull(1);
+        if (status != null && status.length() >= 4) {
+            processEnded(new Orphans.Ended(pid, status.byteAt(0) | status.byteAt(1) << 8 | status.byteAt(2) << 16
+                    | status.byteAt(3) << 24));
+        }
     }
 
     private void completeLine(TraceRecord r) {
@@ -291,7 +391,9 @@ public final class TraceWriter implements AutoCloseable {
             summary.add(r); // strace -c counts calls when they return: exit_group is not in its table
         }
         if (lines) {
-            emit(r.tid(), formatter(r.tid()).formatSyscall(r));
+            int tid = r.tid();
+            formatter(tid).appendSyscall(out, r);
+            endLine(tid);
         }
     }
 
@@ -317,9 +419,15 @@ public final class TraceWriter implements AutoCloseable {
             summary.add(r);
         }
         if (lines) {
-            StraceFormatter f = formatter(r.tid());
+            int tid = r.tid();
+            StraceFormatter f = formatter(tid);
             // With a status filter the entry half was never printed: print the whole call.
-            emit(r.tid(), status == Status.ALL ? f.formatResumed(r) : f.formatSyscall(r));
+            if (status == Status.ALL) {
+                f.appendResumed(out, r);
+            } else {
+                f.appendSyscall(out, r);
+            }
+            endLine(tid);
         }
     }
 
@@ -331,22 +439,37 @@ public final class TraceWriter implements AutoCloseable {
         };
     }
 
-    private void emit(int tid, String text) {
+    /** Ends the line just appended to {@link #out}: FF writes it to the thread's file, others batch. */
+    private void endLine(int tid) {
+        out.append('\n');
         try {
-            Writer w = single;
             if (mode == Mode.FF) {
-                w = perThread.get(tid);
+                OutputStream w = perThread.get(tid);
                 if (w == null) {
-                    w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(
-                            Files.newOutputStream(Path.of(ffBase + "." + tid)), StandardCharsets.UTF_8), 1 << 16);
+                    w = new BufferedOutputStream(Files.newOutputStream(Path.of(ffBase + "." + tid)), 1 << 16);
                     perThread.put(tid, w);
                 }
+                out.writeTo(w);
+                out.clear();
+            } else if (out.length() >= BATCH_BYTES) {
+                writeBatch();
             }
-            w.write(text);
-            w.write('\n');
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Hands the buffered lines to the output (which may buffer them further). */
+    private void writeBatch() throws IOException {
+        if (out.length() == 0) {
+            return;
+        }
+        if (singleStream != null) {
+            out.writeTo(singleStream);
+        } else {
+            out.writeTo(single);
+        }
+        out.clear();
     }
 
     /** Prints what is still pending, the top-level process's end and the -c table; flushes. */
@@ -356,34 +479,39 @@ public final class TraceWriter implements AutoCloseable {
         }
         if (lines) {
             StraceFormatter f = formatter(topPid);
-            emit(topPid, signalled ? f.formatKilled(topPid, TraceRecord.NO_TIME, signal, false)
-                    : f.formatExited(topPid, TraceRecord.NO_TIME, topExitedByRecord ? topExitCode : exitStatus));
+            if (signalled) {
+                f.appendKilled(out, topPid, TraceRecord.NO_TIME, signal, false);
+            } else {
+                f.appendExited(out, topPid, TraceRecord.NO_TIME, topExitedByRecord ? topExitCode : exitStatus);
+            }
+            endLine(topPid);
         }
         if (summary != null) {
-            try {
-                Writer w = mode == Mode.FF ? null : single;
-                String table = summary.format();
-                if (w != null) {
-                    w.write(table);
-                    if (!table.endsWith("\n")) {
-                        w.write('\n');
-                    }
-                } else {
-                    System.err.print(table);
+            String table = summary.format();
+            if (mode == Mode.FF) {
+                System.err.print(table);
+            } else {
+                out.append(table);
+                if (!table.endsWith("\n")) {
+                    out.append('\n');
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             }
         }
         flush();
     }
 
-    public void flush() {
+    public synchronized void flush() {
         try {
+            if (mode != Mode.FF) {
+                writeBatch();
+            }
             if (single != null) {
                 single.flush();
             }
-            for (Writer w : perThread.values()) {
+            if (singleStream != null) {
+                singleStream.flush();
+            }
+            for (OutputStream w : perThread.values()) {
                 w.flush();
             }
         } catch (IOException e) {
@@ -392,17 +520,127 @@ public final class TraceWriter implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         try {
             flush();
-            for (Writer w : perThread.values()) {
+            for (OutputStream w : perThread.values()) {
                 w.close();
             }
-            if (single != null && mode != Mode.STDERR) {
-                single.close();
+            if (mode != Mode.STDERR) {
+                if (single != null) {
+                    single.close();
+                }
+                if (singleStream != null) {
+                    singleStream.close();
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A set of ints (thread ids), open addressing; only membership and size are needed. */
+    private static final class IntSet {
+        private static final int FREE = 0;
+        private static final int GONE = Integer.MIN_VALUE;
+        private int[] slots = new int[64];
+        private int size;
+        private int used;
+        /** 0 and the tombstone value cannot be stored in a slot: they are kept aside. */
+        private boolean hasZero;
+        private boolean hasMin;
+
+        int size() {
+            return size + (hasZero ? 1 : 0) + (hasMin ? 1 : 0);
+        }
+
+        /** Adds v; whether it was not there yet. */
+        boolean add(int v) {
+            if (v == FREE || v == GONE) {
+                boolean added = v == FREE ? !hasZero : !hasMin;
+                if (v == FREE) {
+                    hasZero = true;
+                } else {
+                    hasMin = true;
+                }
+                return added;
+            }
+            int mask = slots.length - 1;
+            int i = mix(v) & mask;
+            int firstGone = -1;
+            while (slots[i] != FREE) {
+                if (slots[i] == v) {
+                    return false;
+                }
+                if (slots[i] == GONE && firstGone < 0) {
+                    firstGone = i;
+                }
+                i = (i + 1) & mask;
+            }
+            if (firstGone >= 0) {
+                slots[firstGone] = v;
+            } else {
+                slots[i] = v;
+                used++;
+            }
+            size++;
+            if (used * 2 > slots.length) {
+                rehash();
+            }
+            return true;
+        }
+
+        boolean contains(int v) {
+            if (v == FREE || v == GONE) {
+                return v == FREE ? hasZero : hasMin;
+            }
+            int mask = slots.length - 1;
+            int i = mix(v) & mask;
+            while (slots[i] != FREE) {
+                if (slots[i] == v) {
+                    return true;
+                }
+                i = (i + 1) & mask;
+            }
+            return false;
+        }
+
+        void remove(int v) {
+            if (v == FREE || v == GONE) {
+                if (v == FREE) {
+                    hasZero = false;
+                } else {
+                    hasMin = false;
+                }
+                return;
+            }
+            int mask = slots.length - 1;
+            int i = mix(v) & mask;
+            while (slots[i] != FREE) {
+                if (slots[i] == v) {
+                    slots[i] = GONE;
+                    size--;
+                    return;
+                }
+                i = (i + 1) & mask;
+            }
+        }
+
+        private void rehash() {
+            int[] old = slots;
+            slots = new int[size * 4 > old.length ? old.length * 2 : old.length];
+            size = 0;
+            used = 0;
+            for (int v : old) {
+                if (v != FREE && v != GONE) {
+                    add(v);
+                }
+            }
+        }
+
+        private static int mix(int v) {
+            int h = v * 0x9E3779B9;
+            return h ^ (h >>> 16);
         }
     }
 }

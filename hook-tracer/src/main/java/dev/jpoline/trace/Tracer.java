@@ -8,6 +8,7 @@ import dev.jpoline.host.Launcher;
 import dev.jpoline.host.Orphans;
 import dev.jpoline.host.Session;
 import dev.jpoline.trace.ring.CaptureSchema;
+import dev.jpoline.trace.ring.RecordView;
 import dev.jpoline.trace.ring.TraceRing;
 import java.io.PrintWriter;
 import java.util.concurrent.locks.LockSupport;
@@ -53,22 +54,35 @@ public final class Tracer implements Launcher.Observer {
     @Override
     public void sessionCreated(Session s) {
         this.session = s;
-        int[] traced = java.util.stream.IntStream.concat(java.util.Arrays.stream(filter.numbers()),
-                java.util.stream.IntStream.of(ALWAYS_TRACED)).filter(n -> n >= 0 && n < TIER_COUNT)
-                .distinct().toArray();
+        // Plain loops and classes rather than streams and lambdas: this runs once, cold, before the
+        // program starts, where linking a stream pipeline costs milliseconds.
+        boolean[] tracedSet = new boolean[TIER_COUNT];
+        for (int n : filter.numbers()) {
+            if (n >= 0 && n < TIER_COUNT) {
+                tracedSet[n] = true;
+            }
+        }
+        for (int n : ALWAYS_TRACED) {
+            tracedSet[n] = true;
+        }
+        int count = 0;
+        for (boolean t : tracedSet) {
+            count += t ? 1 : 0;
+        }
+        int[] traced = new int[count];
+        for (int n = 0, i = 0; n < TIER_COUNT; n++) {
+            if (tracedSet[n]) {
+                traced[i++] = n;
+            }
+        }
         CaptureSchema.write(s, SyscallTable.x86_64(), traced, stringLimit);
         for (int nr : traced) {
             s.setTier(nr, TIER_TRACE);
         }
         s.putInt(OFF_TRACE_FLAGS, (timestamps ? TRACE_TIMES : 0) | TRACE_SIGNALS);
-        ring = new TraceRing(s, w -> {
-            synchronized (diagnostics) {
-                diagnostics.println("jpoline: " + w);
-                diagnostics.flush();
-            }
-        });
+        ring = new TraceRing(s, new Warnings(diagnostics));
         followOrphans = Orphans.becomeReaper();
-        drainer = new Thread(this::drain, "jpoline-trace-drain");
+        drainer = new Thread(new Drainer(this), "jpoline-trace-drain");
         drainer.setDaemon(true);
         drainer.start();
     }
@@ -79,11 +93,35 @@ public final class Tracer implements Launcher.Observer {
         writer.setTopPid((int) pid);
     }
 
-    private void drain() {
+    /** Ring warnings, one line each on the diagnostics stream. */
+    private record Warnings(PrintWriter diagnostics) implements java.util.function.Consumer<String> {
+        @Override
+        public void accept(String w) {
+            synchronized (diagnostics) {
+                diagnostics.println("jpoline: " + w);
+                diagnostics.flush();
+            }
+        }
+    }
+
+    /** The drain thread's body and the ring's sink: records go to the writer. */
+    private record Drainer(Tracer tracer) implements Runnable, java.util.function.Consumer<RecordView> {
+        @Override
+        public void run() {
+            tracer.drain(this);
+        }
+
+        @Override
+        public void accept(RecordView v) {
+            tracer.writer.accept(v);
+        }
+    }
+
+    private void drain(java.util.function.Consumer<RecordView> sink) {
         try {
             while (true) {
                 boolean last = stopping;
-                int n = ring.drain(writer::accept, last);
+                int n = ring.drain(sink, last);
                 if (ring.empty()) {
                     // Every record of a process reaped before now is written: its end comes next.
                     for (Orphans.Ended e; (e = endedOrphans.poll()) != null; ) {

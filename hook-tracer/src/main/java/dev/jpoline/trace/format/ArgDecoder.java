@@ -29,124 +29,243 @@ final class ArgDecoder {
     private static final long CLONE_CHILD_CLEARTID = 0x200000;
     private static final long CLONE_CHILD_SETTID = 0x1000000;
     private static final long CLONE_INTO_CGROUP = 0x200000000L;
+    private static final byte[] NULL = {'N', 'U', 'L', 'L'};
+    private static final byte[] AT_FDCWD = {'A', 'T', '_', 'F', 'D', 'C', 'W', 'D'};
+    private static final byte[] COMMENT_START = LineBuffer.ascii(" /* ");
+    private static final byte[] ENTRIES_COMMENT_END = LineBuffer.ascii(" entries */");
 
     private final StraceFormatter f;
     private final TraceRecord r;
     private final Syscall sc;
+    private final StraceFormatter.SyscallInfo info;
     private final XlatStyle style;
     private final int limit;
     private final boolean failed;
-    private final StringBuilder entry = new StringBuilder();
-    private final StringBuilder exit = new StringBuilder();
+    /** Where the arguments go: the entry half first, then from {@link #split} on the exit half. */
+    private final LineBuffer out;
     private boolean inExit;
     private int count;
-    private String result;
-    private String resultSuffix;
+    /** Where the exit half starts in {@link #out}; set by {@link #decode()}. */
+    int split;
+    /** Replaces the whole success result (fcntl's "0x800 (flags O_RDONLY)"), or null. */
+    String result;
+    /** Appended to a decimal success result (poll's " ([{fd=1, revents=POLLOUT}])"), or null. */
+    String resultSuffix;
 
-    ArgDecoder(StraceFormatter f, TraceRecord r, Syscall sc) {
+    ArgDecoder(StraceFormatter f, TraceRecord r, StraceFormatter.SyscallInfo info, LineBuffer out) {
         this.f = f;
         this.r = r;
-        this.sc = sc;
+        this.sc = info.syscall;
+        this.info = info;
+        this.out = out;
         this.style = f.style();
         this.limit = f.options().stringLimit();
         this.failed = !r.hasReturn() || Errno.fromReturn(r.returnValue()) != 0;
     }
 
-    StraceFormatter.Decoded decode() {
-        switch (sc.name()) {
-            case "open", "openat" -> openLike(sc.name().equals("open") ? 1 : 2);
-            case "mknod", "mknodat" -> mknodLike(sc.name().equals("mknod") ? 0 : 1);
+    /** Appends the arguments to the buffer: the entry half, then the exit half from {@link #split} on. */
+    ArgDecoder decode() {
+        switch (info.layout) {
+            case StraceFormatter.SyscallInfo.OPEN -> openLike(1);
+            case StraceFormatter.SyscallInfo.OPENAT -> openLike(2);
+            case StraceFormatter.SyscallInfo.MKNOD -> mknodLike(0);
+            case StraceFormatter.SyscallInfo.MKNODAT -> mknodLike(1);
             // The new address is only an argument with MREMAP_FIXED.
-            case "mremap" -> generic((r.arg(3) & 2) != 0 ? 5 : 4);
-            case "clone" -> cloneArgs();
-            case "clone3" -> clone3Args();
-            case "fcntl" -> fcntlArgs();
-            case "ioctl" -> ioctlArgs();
-            case "futex" -> futexArgs();
-            case "socket", "socketpair" -> socketArgs();
-            case "setsockopt", "getsockopt" -> sockoptArgs();
-            case "prctl" -> prctlArgs();
-            case "rt_sigreturn" -> add(r.payload(0).filter(p -> p.length() >= 8)
+            case StraceFormatter.SyscallInfo.MREMAP -> generic((r.arg(3) & 2) != 0 ? 5 : 4);
+            case StraceFormatter.SyscallInfo.CLONE -> cloneArgs();
+            case StraceFormatter.SyscallInfo.CLONE3 -> clone3Args();
+            case StraceFormatter.SyscallInfo.FCNTL -> fcntlArgs();
+            case StraceFormatter.SyscallInfo.IOCTL -> ioctlArgs();
+            case StraceFormatter.SyscallInfo.FUTEX -> futexArgs();
+            case StraceFormatter.SyscallInfo.SOCKET -> socketArgs();
+            case StraceFormatter.SyscallInfo.SOCKOPT -> sockoptArgs();
+            case StraceFormatter.SyscallInfo.PRCTL -> prctlArgs();
+            case StraceFormatter.SyscallInfo.RT_SIGRETURN -> add(r.payload(0).filter(p -> p.length() >= 8)
                     .map(p -> "{mask=" + Signals.formatSet(p.le(0, 8), 8, style) + "}").orElse(""), false);
             default -> generic(sc.argCount());
         }
-        if (sc.name().equals("poll") || sc.name().equals("ppoll")) {
-            pollResult();
+        if (!inExit) {
+            split = out.length();
         }
-        if (sc.name().equals("select") || sc.name().equals("pselect6")) {
-            selectResult();
+        switch (info.resultLayout) {
+            case StraceFormatter.SyscallInfo.POLL_RESULT -> pollResult();
+            case StraceFormatter.SyscallInfo.SELECT_RESULT -> selectResult();
+            case StraceFormatter.SyscallInfo.SCHED_POLICY_RESULT -> {
+                if (!failed) {
+                    resultSuffix = " (" + Constants.SCHED_POLICIES.format(r.returnValue(), style) + ")";
+                }
+            }
+            default -> { }
         }
-        if (sc.name().equals("sched_getscheduler") && !failed) {
-            resultSuffix = " (" + Constants.SCHED_POLICIES.format(r.returnValue(), style) + ")";
-        }
-        return new StraceFormatter.Decoded(entry.toString(), exit.toString(), result, resultSuffix);
+        return this;
     }
 
     // ---- argument placement -----------------------------------------------------------------
 
-    /** Adds one argument, switching to the exit half at the first argument decoded at exit. */
-    private void add(String text, boolean atExit) {
+    /**
+     * Starts one argument: the separator, and the switch to the exit half at the first argument
+     * decoded at exit (the separator before it stays in the entry half, where strace prints it).
+     */
+    private void begin(boolean atExit) {
         if (atExit && !inExit) {
             inExit = true;
             if (count > 0) {
-                entry.append(", ");
+                out.append(',').append(' ');
             }
+            split = out.length();
         } else if (count > 0) {
-            (inExit ? exit : entry).append(", ");
+            out.append(',').append(' ');
         }
-        (inExit ? exit : entry).append(text);
         count++;
+    }
+
+    /** Adds one argument's text. */
+    private void add(String text, boolean atExit) {
+        begin(atExit);
+        out.append(text);
+    }
+
+    /** Starts the exit half here without a separator (clone puts its own). */
+    private void exitHalf() {
+        if (!inExit) {
+            inExit = true;
+            split = out.length();
+        }
     }
 
     private void generic(int n) {
         for (int i = 0; i < n; i++) {
             ArgSpec a = sc.arg(i);
-            add(render(i, a), a.out());
+            begin(a.out());
+            render(i, a);
         }
     }
 
     // ---- per-kind rendering -----------------------------------------------------------------
 
-    private String render(int i, ArgSpec a) {
-        long v = r.arg(i);
-        Optional<Payload> p = r.payload(i);
-        if (a.out() && a.kind().isMemory() && failed && a.kind() != ArgKind.IOVEC) {
-            // A value-result length still holds what the caller passed in; strace prints that.
-            return a.kind() == ArgKind.SOCKLEN_PTR ? struct(v, p, 4, x -> "[" + (int) x.le(0, 4) + "]")
-                    : StraceFormatter.pointer(v);
+    private void pointer(long address) {
+        if (address == 0) {
+            out.append(NULL);
+        } else {
+            out.append('0').append('x').hexDigits(address);
         }
-        return switch (a.kind()) {
-            case INT, PID -> Integer.toString((int) v);
-            case UINT -> Integer.toUnsignedString((int) v);
-            case LONG, OFFSET -> Long.toString(v);
-            case ULONG, SIZE -> Long.toUnsignedString(v);
-            case HEX -> Xlat.hex(v);
-            case FD -> fd(f, r.tid(), (int) v);
+    }
+
+    /** Argument {@code i} of kind {@code a}, appended; the common kinds without Strings in between. */
+    private void render(int i, ArgSpec a) {
+        long v = r.arg(i);
+        ArgKind kind = a.kind();
+        if (a.out() && failed && kind.isMemory() && kind != ArgKind.IOVEC) {
+            // A value-result length still holds what the caller passed in; strace prints that.
+            if (kind == ArgKind.SOCKLEN_PTR) {
+                out.append(struct(v, r.payload(i), 4, x -> "[" + (int) x.le(0, 4) + "]"));
+            } else {
+                pointer(v);
+            }
+            return;
+        }
+        switch (kind) {
+            case INT, PID -> out.decimal((int) v);
+            case UINT -> out.decimal(v & 0xffffffffL);
+            case LONG, OFFSET -> out.decimal(v);
+            case ULONG, SIZE -> out.unsigned(v);
+            case HEX -> out.hex(v);
+            case FD -> fd(out, f, r.tid(), (int) v);
             case DIRFD -> dirfd((int) v);
-            case UID, GID -> (int) v == -1 ? "-1" : Integer.toUnsignedString((int) v);
+            case UID, GID -> {
+                if ((int) v == -1) {
+                    out.append('-').append('1');
+                } else {
+                    out.decimal(v & 0xffffffffL);
+                }
+            }
+            case MODE -> mode(out, v & 0xffffffffL, style);
+            case UMASK -> octal3(out, v & 07777);
+            case FLAGS -> {
+                // Register flags are C ints or unsigned ints; bits above 31 are not part of the value.
+                long key = info.wideFlags[i] ? v : v & 0xffffffffL;
+                byte[] text = info.memo(i, key);
+                if (text != null) {
+                    out.append(text);
+                } else {
+                    out.append(info.remember(i, key, info.table(i, a).format(key, style)));
+                }
+            }
+            case ENUM -> {
+                long key = v & 0xffffffffL; // what enumValue reads of v
+                byte[] text = info.memo(i, key);
+                if (text != null) {
+                    out.append(text);
+                } else {
+                    out.append(info.remember(i, key, enumValue(info.table(i, a), v)));
+                }
+            }
+            case POINTER -> pointer(v);
+            case PATH -> {
+                Payload p = v == 0 ? null : r.payloadOrNull(i);
+                if (p != null) {
+                    StringQuoter.path(out, p);
+                } else {
+                    pointer(v);
+                }
+            }
+            case STRING -> {
+                Payload p = v == 0 ? null : r.payloadOrNull(i);
+                if (p != null) {
+                    StringQuoter.string(out, p, limit);
+                } else {
+                    pointer(v);
+                }
+            }
+            case BUFFER_IN -> {
+                Payload p = v == 0 ? null : r.payloadOrNull(i);
+                if (p != null) {
+                    StringQuoter.buffer(out, p, r.arg(a.lengthArg()), limit, false);
+                } else {
+                    pointer(v);
+                }
+            }
+            case BUFFER_OUT -> {
+                Payload p = r.payloadOrNull(i);
+                if (p != null) {
+                    StringQuoter.buffer(out, p, r.returnValue(), limit, info.hexBuffer);
+                } else {
+                    pointer(v);
+                }
+            }
+            case STAT -> {
+                Payload p = v == 0 ? null : r.payloadOrNull(i);
+                if (p != null && p.length() >= 56) {
+                    Structs.stat(out, p, style);
+                } else {
+                    pointer(v);
+                }
+            }
+            case DIRENTS -> {
+                pointer(v);
+                Payload p = r.payloadOrNull(i);
+                if (p != null) {
+                    out.append(COMMENT_START).decimal(Structs.countDirents(p, (int) Math.min(r.returnValue(),
+                            p.length()))).append(ENTRIES_COMMENT_END);
+                }
+            }
+            default -> out.append(text(i, a, v, r.payload(i)));
+        }
+    }
+
+    /** The kinds {@link #render} leaves to Strings. */
+    private String text(int i, ArgSpec a, long v, Optional<Payload> p) {
+        return switch (a.kind()) {
             case SIGNAL -> Signals.format((int) v, style);
             case DEV -> makedev(v, style);
-            case MODE -> mode(v & 0xffffffffL, style);
-            case UMASK -> octal3(v & 07777);
-            case FLAGS -> flags(a.param(), v);
-            case ENUM -> enumValue(StraceFormatter.table(a.param()), v);
-            case POINTER -> StraceFormatter.pointer(v);
-            case PATH -> v == 0 ? "NULL" : p.map(StringQuoter::path).orElse(StraceFormatter.pointer(v));
-            case STRING -> v == 0 ? "NULL" : p.map(x -> StringQuoter.string(x, limit))
-                    .orElse(StraceFormatter.pointer(v));
             case STRING_ARRAY -> v == 0 ? "NULL" : p.map(this::stringArray).orElse(StraceFormatter.pointer(v));
             case ENV_ARRAY -> v == 0 ? "NULL"
                     : StraceFormatter.pointer(v) + p.map(x -> varsComment(strings(x).size())).orElse("");
-            case BUFFER_IN -> v == 0 ? "NULL" : p.map(x -> StringQuoter.buffer(x, r.arg(a.lengthArg()), limit, false))
-                    .orElse(StraceFormatter.pointer(v));
-            case BUFFER_OUT -> p.map(x -> StringQuoter.buffer(x, r.returnValue(), limit,
-                    sc.name().equals("getrandom"))).orElse(StraceFormatter.pointer(v));
             case INT_PTR -> struct(v, p, 4, x -> "[" + (int) x.le(0, 4) + "]");
             case SOCKLEN_PTR -> struct(v, p, 4, ArgDecoder::socklen);
             case OFFSET_PTR -> struct(v, p, 8, ArgDecoder::offsetPointer);
             case FD_PAIR -> struct(v, p, 8, x -> "[" + fd(f, r.tid(), (int) x.le(0, 4)) + ", "
                     + fd(f, r.tid(), (int) x.le(4, 4)) + "]");
-            case STAT -> struct(v, p, 56, x -> Structs.stat(x, style));
             case STATX -> struct(v, p, 48, x -> Structs.statx(x, style));
             case SOCKADDR -> struct(v, p, 2, x -> Structs.sockaddr(x, style));
             case TIMESPEC -> struct(v, p, 16, x -> Structs.timespec(x, 0));
@@ -166,8 +285,6 @@ final class ArgDecoder {
             case EPOLL_EVENTS -> epollEvents(v, p);
             case WAIT_STATUS -> r.returnValue() == 0 ? StraceFormatter.pointer(v)
                     : struct(v, p, 4, x -> Structs.waitStatus((int) x.le(0, 4)));
-            case DIRENTS -> StraceFormatter.pointer(v) + p.map(x -> " /* " + Structs.countDirents(x,
-                    (int) Math.min(r.returnValue(), x.length())) + " entries */").orElse("");
             case OPEN_HOW -> struct(v, p, 24, x -> Structs.openHow(x, style));
             case IOVEC -> iovec(i, a, v, p);
             case RUSAGE -> struct(v, p, 32, x -> "{ru_utime=" + Structs.timeval(x, 0) + ", ru_stime="
@@ -177,8 +294,8 @@ final class ArgDecoder {
             case FDSET -> struct(v, p, fdSetBytes(), x -> fdSet(x, 0));
             case SIGSET_PACK -> struct(v, p, 16, this::sigsetPack);
             case STATFS -> struct(v, p, 88, x -> Structs.statfs(x, style));
-            case CLONE_ARGS, SIGINFO, MSGHDR ->
-                    StraceFormatter.pointer(v);
+            case CLONE_ARGS, SIGINFO, MSGHDR -> StraceFormatter.pointer(v);
+            default -> throw new IllegalStateException("rendered directly: " + a.kind());
         };
     }
 
@@ -232,12 +349,6 @@ final class ArgDecoder {
         return sb.append(']').toString();
     }
 
-    private String flags(String tableName, long v) {
-        Xlat x = StraceFormatter.table(tableName);
-        // Register flags are C ints or unsigned ints; bits above 31 are not part of the value.
-        return x.format(tableName.equals("clone3") ? v : v & 0xffffffffL, style);
-    }
-
     private static String struct(long address, Optional<Payload> p, int minLength,
             java.util.function.Function<Payload, String> format) {
         if (address == 0) {
@@ -269,67 +380,86 @@ final class ArgDecoder {
                 .orElse(StraceFormatter.pointer(v));
     }
 
-    private String dirfd(int fd) {
+    private void dirfd(int fd) {
         if (fd != -100) {
-            return fd(f, r.tid(), fd);
+            fd(out, f, r.tid(), fd);
+            return;
         }
-        String name = switch (style) {
-            case RAW -> "-100";
-            case ABBREV -> "AT_FDCWD";
-            case VERBOSE -> "-100 /* AT_FDCWD */";
-        };
-        return name + annotation(f, r.tid(), fd);
+        switch (style) {
+            case RAW -> out.append("-100");
+            case ABBREV -> out.append(AT_FDCWD);
+            case VERBOSE -> out.append("-100 /* AT_FDCWD */");
+        }
+        annotation(out, f, r.tid(), fd);
     }
 
     /** A descriptor with its -y annotation when a resolver knows it. */
     static String fd(StraceFormatter f, int tid, long fd) {
-        return (int) fd + (fd >= 0 ? annotation(f, tid, (int) fd) : "");
+        LineBuffer b = new LineBuffer(32);
+        fd(b, f, tid, fd);
+        return b.toString();
     }
 
-    private static String annotation(StraceFormatter f, int tid, int fd) {
+    /** As {@link #fd(StraceFormatter, int, long)}, appended. */
+    static void fd(LineBuffer out, StraceFormatter f, int tid, long fd) {
+        out.decimal((int) fd);
+        if (fd >= 0) {
+            annotation(out, f, tid, (int) fd);
+        }
+    }
+
+    private static void annotation(LineBuffer out, StraceFormatter f, int tid, int fd) {
         FdResolver resolver = f.options().fdResolver();
         if (resolver == null) {
-            return "";
+            return;
         }
-        return resolver.resolve(tid, fd).map(path -> "<" + path + ">").orElse("");
+        Optional<String> path = resolver.resolve(tid, fd);
+        if (path.isPresent()) {
+            out.append('<').append(path.get()).append('>');
+        }
     }
 
     private List<String> strings(Payload p) {
-        List<String> out = new ArrayList<>();
-        int start = 0;
-        byte[] b = p.raw();
-        for (int i = 0; i < b.length; i++) {
+        List<String> list = new ArrayList<>();
+        byte[] b = p.array();
+        int from = p.offset();
+        int end = from + p.length();
+        int start = from;
+        for (int i = from; i < end; i++) {
             if (b[i] == 0) {
-                out.add(new String(b, start, i - start, java.nio.charset.StandardCharsets.ISO_8859_1));
+                list.add(new String(b, start, i - start, java.nio.charset.StandardCharsets.ISO_8859_1));
                 start = i + 1;
             }
         }
-        return out;
+        return list;
     }
 
     private String stringArray(Payload p) {
-        byte[] b = p.raw();
-        StringBuilder sb = new StringBuilder("[");
+        byte[] b = p.array();
+        int from = p.offset();
+        int length = p.length();
+        LineBuffer sb = new LineBuffer(64);
+        sb.append('[');
         int start = 0;
         int n = 0;
         boolean more = p.truncated();
-        for (int i = 0; i <= b.length; i++) {
-            boolean end = i == b.length;
-            if (end && start == b.length) {
+        for (int i = 0; i <= length; i++) {
+            boolean end = i == length;
+            if (end && start == length) {
                 break;
             }
-            if (end || b[i] == 0) {
+            if (end || b[from + i] == 0) {
                 if (n == limit) {
                     // strace prints at most -s elements of an array, then "...".
                     more = true;
                     break;
                 }
-                byte[] s = java.util.Arrays.copyOfRange(b, start, i);
                 if (n++ > 0) {
                     sb.append(", ");
                 }
                 // A last string without its NUL was cut by the capture limit.
-                sb.append(StringQuoter.string(new Payload(s, end), limit));
+                int shown = Math.min(i - start, limit);
+                StringQuoter.quote(sb, b, from + start, shown, false, i - start > limit || end);
                 start = i + 1;
             }
         }
@@ -370,20 +500,20 @@ final class ArgDecoder {
         if ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) != 0) {
             tail.append(", child_tidptr=").append(StraceFormatter.pointer(r.arg(3)));
         }
-        inExit = true;
-        exit.append(tail);
+        exitHalf();
+        out.append(tail.toString());
     }
 
     private void clone3Args() {
         long address = r.arg(0);
         Optional<Payload> p = r.payload(0).filter(x -> x.length() >= 64);
-        entry.append(p.isPresent() ? cloneArgsText(p.get()) : StraceFormatter.pointer(address));
+        out.append(p.isPresent() ? cloneArgsText(p.get()) : StraceFormatter.pointer(address));
         count = 1;
-        inExit = true;
+        exitHalf();
         if (p.isPresent() && !failed) {
-            exit.append(cloneArgsResults(p.get()));
+            out.append(cloneArgsResults(p.get()));
         }
-        exit.append(", ").append(Long.toUnsignedString(r.arg(1)));
+        out.append(", ").unsigned(r.arg(1));
     }
 
     /**
@@ -578,7 +708,8 @@ final class ArgDecoder {
                 : family == 16 ? Constants.NETLINK_PROTOCOLS : null;
         add(protocols != null ? protocols.format(protocol, style) : Integer.toString(protocol), false);
         if (sc.name().equals("socketpair")) {
-            add(render(3, sc.arg(3)), true);
+            begin(true);
+            render(3, sc.arg(3));
         }
     }
 
@@ -831,6 +962,52 @@ final class ArgDecoder {
     static String octal3(long v) {
         String s = v == 0 ? "0" : "0" + Long.toOctalString(v);
         return s.length() >= 3 ? s : "0".repeat(3 - s.length()) + s;
+    }
+
+    /** As {@link #octal3(long)}, appended. */
+    static void octal3(LineBuffer out, long v) {
+        if (v == 0) {
+            out.append('0').append('0').append('0');
+            return;
+        }
+        int digits = (64 - Long.numberOfLeadingZeros(v) + 2) / 3;
+        for (int i = 1 + digits; i < 3; i++) {
+            out.append('0');
+        }
+        out.append('0').octalDigits(v);
+    }
+
+    /** File type names by {@code (mode & S_IFMT) >>> 12}, filled on first use. */
+    private static final byte[][] FILE_TYPE_NAMES = new byte[16][];
+
+    /** As {@link #mode(long, XlatStyle)}, appended. */
+    static void mode(LineBuffer out, long m, XlatStyle style) {
+        long type = m & Constants.S_IFMT;
+        if (type == 0) {
+            octal3(out, m & 07777);
+            return;
+        }
+        if (style != XlatStyle.ABBREV) {
+            out.append(mode(m, style));
+            return;
+        }
+        int slot = (int) (type >>> 12);
+        byte[] name = FILE_TYPE_NAMES[slot];
+        if (name == null) {
+            name = LineBuffer.ascii(Constants.FILE_TYPES.nameOf(type).orElse(octal3(type)) + "|");
+            FILE_TYPE_NAMES[slot] = name;
+        }
+        out.append(name);
+        if ((m & 04000) != 0) {
+            out.append("S_ISUID|");
+        }
+        if ((m & 02000) != 0) {
+            out.append("S_ISGID|");
+        }
+        if ((m & 01000) != 0) {
+            out.append("S_ISVTX|");
+        }
+        octal3(out, m & 0777);
     }
 
     /**

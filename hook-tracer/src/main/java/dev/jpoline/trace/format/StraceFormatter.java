@@ -1,5 +1,6 @@
 package dev.jpoline.trace.format;
 
+import dev.jpoline.api.ArgSpec;
 import dev.jpoline.api.Errno;
 import dev.jpoline.api.ReturnKind;
 import dev.jpoline.api.Syscall;
@@ -66,6 +67,10 @@ public final class StraceFormatter {
 
     private final TraceOptions options;
     private final SyscallTable table;
+    /** What the formatter knows about each syscall number, filled on first use. */
+    private final SyscallInfo[] infos;
+    /** The last second -t/-tt printed, with its text. */
+    private volatile ClockText clock;
 
     public StraceFormatter(TraceOptions options) {
         this(options, SyscallTable.x86_64());
@@ -74,6 +79,7 @@ public final class StraceFormatter {
     public StraceFormatter(TraceOptions options, SyscallTable table) {
         this.options = options;
         this.table = table;
+        this.infos = new SyscallInfo[table.limit()];
     }
 
     public TraceOptions options() {
@@ -84,139 +90,278 @@ public final class StraceFormatter {
 
     /** A complete syscall line: prefix, call, arguments, result. */
     public String formatSyscall(TraceRecord r) {
-        Decoded d = decode(r);
-        StringBuilder line = new StringBuilder(prefix(r.tid(), r.entryNanos()));
-        line.append(name(r)).append('(').append(d.entry).append(d.exit).append(')');
-        appendResult(line, r, d);
+        LineBuffer line = new LineBuffer();
+        appendSyscall(line, r);
         return line.toString();
     }
 
     /** The entry half of a call another thread's line interrupted: {@code read(3,  <unfinished ...>}. */
     public String formatUnfinished(TraceRecord r) {
-        Decoded d = decode(r);
-        return prefix(r.tid(), r.entryNanos()) + name(r) + '(' + d.entry + " <unfinished ...>";
+        LineBuffer line = new LineBuffer();
+        appendUnfinished(line, r);
+        return line.toString();
     }
 
     /** The exit half: {@code <... read resumed>"data", 4096) = 4}. */
     public String formatResumed(TraceRecord r) {
-        Decoded d = decode(r);
-        StringBuilder line = new StringBuilder(prefix(r.tid(), r.exitNanos()));
-        line.append("<... ").append(name(r)).append(" resumed>").append(d.exit).append(')');
-        appendResult(line, r, d);
+        LineBuffer line = new LineBuffer();
+        appendResumed(line, r);
         return line.toString();
     }
 
     /** A delivered signal: {@code --- SIGCHLD {si_signo=SIGCHLD, ...} ---}. */
     public String formatSignal(int tid, long nanos, SignalInfo info) {
-        return prefix(tid, nanos) + "--- " + Signals.name(info.signo()).orElse(Integer.toString(info.signo()))
-                + ' ' + info.format(options.xlatStyle()) + " ---";
+        LineBuffer line = new LineBuffer();
+        appendSignal(line, tid, nanos, info);
+        return line.toString();
     }
 
     /** A process exit: {@code +++ exited with 0 +++}. */
     public String formatExited(int tid, long nanos, int exitCode) {
-        return prefix(tid, nanos) + "+++ exited with " + exitCode + " +++";
+        LineBuffer line = new LineBuffer();
+        appendExited(line, tid, nanos, exitCode);
+        return line.toString();
     }
 
     /** A death by signal: {@code +++ killed by SIGSEGV (core dumped) +++}. */
     public String formatKilled(int tid, long nanos, int signo, boolean coreDumped) {
-        return prefix(tid, nanos) + "+++ killed by " + Signals.name(signo).orElse(Integer.toString(signo))
-                + (coreDumped ? " (core dumped)" : "") + " +++";
+        LineBuffer line = new LineBuffer();
+        appendKilled(line, tid, nanos, signo, coreDumped);
+        return line.toString();
+    }
+
+    // ---- whole lines, appended (no newline) ----------------------------------------------------
+
+    /** {@link #formatSyscall}, appended to {@code out}. */
+    public void appendSyscall(LineBuffer out, TraceRecord r) {
+        int start = out.length();
+        prefix(out, r.tid(), r.entryNanos());
+        SyscallInfo info = info(r.number());
+        out.append(info.nameBytes).append('(');
+        ArgDecoder d = arguments(out, r, info);
+        out.append(')');
+        appendResult(out, start, r, info, d);
+    }
+
+    /** {@link #formatUnfinished}, appended to {@code out}. */
+    public void appendUnfinished(LineBuffer out, TraceRecord r) {
+        prefix(out, r.tid(), r.entryNanos());
+        SyscallInfo info = info(r.number());
+        out.append(info.nameBytes).append('(');
+        ArgDecoder d = arguments(out, r, info);
+        if (d != null) {
+            out.setLength(d.split); // the entry half only
+        }
+        out.append(" <unfinished ...>");
+    }
+
+    /** {@link #formatResumed}, appended to {@code out}. */
+    public void appendResumed(LineBuffer out, TraceRecord r) {
+        int start = out.length();
+        prefix(out, r.tid(), r.exitNanos());
+        SyscallInfo info = info(r.number());
+        out.append("<... ").append(info.nameBytes).append(" resumed>");
+        int args = out.length();
+        ArgDecoder d = arguments(out, r, info);
+        out.delete(args, d != null ? d.split : out.length()); // the exit half only
+        out.append(')');
+        appendResult(out, start, r, info, d);
+    }
+
+    /** {@link #formatSignal}, appended to {@code out}. */
+    public void appendSignal(LineBuffer out, int tid, long nanos, SignalInfo info) {
+        prefix(out, tid, nanos);
+        out.append("--- ").append(Signals.name(info.signo()).orElse(Integer.toString(info.signo()))).append(' ')
+                .append(info.format(options.xlatStyle())).append(" ---");
+    }
+
+    /** {@link #formatExited}, appended to {@code out}. */
+    public void appendExited(LineBuffer out, int tid, long nanos, int exitCode) {
+        prefix(out, tid, nanos);
+        out.append("+++ exited with ").decimal(exitCode).append(" +++");
+    }
+
+    /** {@link #formatKilled}, appended to {@code out}. */
+    public void appendKilled(LineBuffer out, int tid, long nanos, int signo, boolean coreDumped) {
+        prefix(out, tid, nanos);
+        out.append("+++ killed by ").append(Signals.name(signo).orElse(Integer.toString(signo)))
+                .append(coreDumped ? " (core dumped) +++" : " +++");
     }
 
     // ---- pieces ------------------------------------------------------------------------------
 
-    private String name(TraceRecord r) {
-        return table.nameOf(r.number());
-    }
-
     /** The "[pid N] " and timestamp that start a line. */
     String prefix(int tid, long nanos) {
-        StringBuilder sb = new StringBuilder();
-        switch (options.pidPrefix()) {
-            case BRACKETED -> {
-                String n = Integer.toString(tid);
-                sb.append("[pid ");
-                for (int i = n.length(); i < 5; i++) {
-                    sb.append(' ');
-                }
-                sb.append(n).append("] ");
+        LineBuffer b = new LineBuffer(64);
+        prefix(b, tid, nanos);
+        return b.toString();
+    }
+
+    private void prefix(LineBuffer out, int tid, long nanos) {
+        if (options.pidPrefix() != TraceOptions.PidPrefix.NONE) {
+            int slot = tid & (PID_TEXTS - 1);
+            PidText known = pidTexts[slot];
+            if (known == null || known.tid != tid) {
+                known = new PidText(tid, pidText(tid));
+                pidTexts[slot] = known;
             }
-            case PLAIN -> {
-                int start = sb.length();
-                sb.append(tid);
-                while (sb.length() - start < 5) {
-                    sb.append(' ');
-                }
-                sb.append(' ');
-            }
-            case NONE -> { }
+            out.append(known.text);
         }
         if (options.timestamps() != TraceOptions.Timestamps.NONE && nanos != TraceRecord.NO_TIME) {
             long seconds = Math.floorDiv(nanos, 1_000_000_000L);
             long micros = Math.floorMod(nanos, 1_000_000_000L) / 1000;
             switch (options.timestamps()) {
-                case EPOCH_MICROS -> sb.append(seconds).append('.').append(String.format("%06d", micros));
+                case EPOCH_MICROS -> out.decimal(seconds).append('.').zeroPadded(micros, 6);
                 case TIME, TIME_MICROS -> {
-                    LocalTime t = LocalTime.ofInstant(Instant.ofEpochSecond(seconds), options.zone());
-                    sb.append(String.format("%02d:%02d:%02d", t.getHour(), t.getMinute(), t.getSecond()));
+                    out.append(clock(seconds));
                     if (options.timestamps() == TraceOptions.Timestamps.TIME_MICROS) {
-                        sb.append('.').append(String.format("%06d", micros));
+                        out.append('.').zeroPadded(micros, 6);
                     }
                 }
                 case NONE -> { }
             }
-            sb.append(' ');
+            out.append(' ');
         }
-        return sb.toString();
     }
 
-    private void appendResult(StringBuilder line, TraceRecord r, Decoded d) {
+    /** The "[pid  N] " or "N  " of a thread. */
+    private byte[] pidText(int tid) {
+        LineBuffer b = new LineBuffer(24);
+        switch (options.pidPrefix()) {
+            case BRACKETED -> {
+                b.append('[').append('p').append('i').append('d').append(' ');
+                b.spaces(5 - digits(tid));
+                b.decimal(tid).append(']').append(' ');
+            }
+            case PLAIN -> {
+                b.decimal(tid);
+                b.spaces(5 - digits(tid));
+                b.append(' ');
+            }
+            case NONE -> { }
+        }
+        return java.util.Arrays.copyOf(b.array(), b.length());
+    }
+
+    private static final int PID_TEXTS = 16;
+    /** The pid prefixes of recent threads, by the low bits of the tid. */
+    private final PidText[] pidTexts = new PidText[PID_TEXTS];
+
+    private record PidText(int tid, byte[] text) {}
+
+    /** How many chars {@code Integer.toString(v)} has. */
+    private static int digits(int v) {
+        int n = v < 0 ? 2 : 1;
+        for (long t = Math.abs((long) v); t >= 10; t /= 10) {
+            n++;
+        }
+        return n;
+    }
+
+    /** -t's {@code HH:MM:SS} of a second, remembered for the next lines of the same second. */
+    private byte[] clock(long seconds) {
+        ClockText c = clock;
+        if (c == null || c.seconds != seconds) {
+            LocalTime t = LocalTime.ofInstant(Instant.ofEpochSecond(seconds), options.zone());
+            LineBuffer b = new LineBuffer(16);
+            b.zeroPadded(t.getHour(), 2).append(':').zeroPadded(t.getMinute(), 2).append(':')
+                    .zeroPadded(t.getSecond(), 2);
+            c = new ClockText(seconds, java.util.Arrays.copyOf(b.array(), b.length()));
+            clock = c;
+        }
+        return c.text;
+    }
+
+    private record ClockText(long seconds, byte[] text) {}
+
+    private void appendResult(LineBuffer line, int start, TraceRecord r, SyscallInfo info, ArgDecoder d) {
         // strace pads with spaces so that "= " starts at the align column, or separates with one space.
         int target = options.alignColumn() - 1;
-        if (line.length() < target) {
-            line.append(" ".repeat(target - line.length()));
+        int column = line.charsSince(start);
+        if (column < target) {
+            line.spaces(target - column);
         }
-        line.append(" = ").append(result(r, d));
+        line.append(EQUALS);
+        result(line, r, info, d);
         if (options.showDuration() && r.hasReturn() && r.entryNanos() != TraceRecord.NO_TIME
                 && r.exitNanos() != TraceRecord.NO_TIME) {
             long ns = Math.max(0, r.exitNanos() - r.entryNanos());
-            line.append(String.format(" <%d.%06d>", ns / 1_000_000_000L, (ns % 1_000_000_000L) / 1000));
+            line.append(' ').append('<').decimal(ns / 1_000_000_000L).append('.')
+                    .zeroPadded((ns % 1_000_000_000L) / 1000, 6).append('>');
         }
     }
 
-    private String result(TraceRecord r, Decoded d) {
-        Optional<Syscall> sc = table.byNumber(r.number());
-        ReturnKind kind = sc.map(Syscall::returns).orElse(ReturnKind.DECIMAL);
+    private void result(LineBuffer out, TraceRecord r, SyscallInfo info, ArgDecoder d) {
+        ReturnKind kind = info.returns;
         if (!r.hasReturn() || kind == ReturnKind.NONE) {
-            return "?";
+            out.append('?');
+            return;
         }
         long ret = r.returnValue();
         int errno = Errno.fromReturn(ret);
         if (errno != 0) {
-            Optional<Errno> e = Errno.byNumber(errno);
-            if (e.isPresent() && e.get().isRestart()) {
-                return "? " + e.get().name() + " (" + e.get().message() + ")";
+            out.append(errnoText(errno));
+            return;
+        }
+        if (d != null && d.result != null) {
+            out.append(d.result);
+            return;
+        }
+        switch (kind) {
+            case HEX -> out.hex(ret);
+            case OCTAL -> {
+                if (ret == 0) {
+                    out.append('0');
+                } else {
+                    out.append('0').octalDigits(ret);
+                }
             }
-            return e.map(x -> "-1 " + x.name() + " (" + Errno.strerror(errno) + ")")
-                    .orElse("-1 (errno " + errno + ")");
+            case FD -> ArgDecoder.fd(out, this, r.tid(), ret);
+            default -> {
+                out.decimal(ret);
+                if (d != null && d.resultSuffix != null) {
+                    out.append(d.resultSuffix);
+                }
+            }
         }
-        if (d.result != null) {
-            return d.result;
-        }
-        return switch (kind) {
-            case HEX -> Xlat.hex(ret);
-            case OCTAL -> ret == 0 ? "0" : "0" + Long.toOctalString(ret);
-            case FD -> ArgDecoder.fd(this, r.tid(), ret);
-            default -> Long.toString(ret) + (d.resultSuffix != null ? d.resultSuffix : "");
-        };
     }
 
-    private Decoded decode(TraceRecord r) {
-        Optional<Syscall> sc = table.byNumber(r.number());
-        if (sc.isEmpty() || !DECODED.contains(sc.get().name())) {
-            return Decoded.raw(r, sc.map(Syscall::argCount).orElse(6));
+    private static final byte[] EQUALS = {' ', '=', ' '};
+
+    /** "-1 ENOENT (No such file or directory)" and the like, by errno (1..4095). */
+    private static final byte[][] ERRNO_TEXT = new byte[4096][];
+
+    private static byte[] errnoText(int errno) {
+        byte[] text = ERRNO_TEXT[errno];
+        if (text == null) {
+            Optional<Errno> e = Errno.byNumber(errno);
+            String s;
+            if (e.isPresent() && e.get().isRestart()) {
+                s = "? " + e.get().name() + " (" + e.get().message() + ")";
+            } else {
+                s = e.map(x -> "-1 " + x.name() + " (" + Errno.strerror(errno) + ")").orElse("-1 (errno " + errno + ")");
+            }
+            text = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ERRNO_TEXT[errno] = text;
         }
-        return new ArgDecoder(this, r, sc.get()).decode();
+        return text;
+    }
+
+    /** Appends the arguments; null for a syscall printed raw (all arguments in the entry half). */
+    private ArgDecoder arguments(LineBuffer out, TraceRecord r, SyscallInfo info) {
+        if (info.noArguments) {
+            return null; // getpid(), sched_yield(): nothing to decode, no result of its own
+        }
+        if (!info.decoded) {
+            for (int i = 0; i < info.argCount; i++) {
+                if (i > 0) {
+                    out.append(',').append(' ');
+                }
+                out.hex(r.arg(i));
+            }
+            return null;
+        }
+        return new ArgDecoder(this, r, info, out).decode();
     }
 
     /** strace's pointer: NULL or hex. */
@@ -224,31 +369,131 @@ public final class StraceFormatter {
         return address == 0 ? "NULL" : "0x" + Long.toHexString(address);
     }
 
-    /** Decoded argument text, split where strace splits an unfinished call. */
-    static final class Decoded {
-        final String entry;
-        final String exit;
-        /** Replaces the whole success result (fcntl's "0x800 (flags O_RDONLY)"), or null. */
-        final String result;
-        /** Appended to a decimal success result (poll's " ([{fd=1, revents=POLLOUT}])"), or null. */
-        final String resultSuffix;
+    SyscallInfo info(long number) {
+        if (number < 0 || number >= infos.length) {
+            return new SyscallInfo(table, number, null, options.xlatStyle());
+        }
+        SyscallInfo info = infos[(int) number];
+        if (info == null) {
+            info = new SyscallInfo(table, number, table.byNumber(number).orElse(null), options.xlatStyle());
+            infos[(int) number] = info;
+        }
+        return info;
+    }
 
-        Decoded(String entry, String exit, String result, String resultSuffix) {
-            this.entry = entry;
-            this.exit = exit;
-            this.result = result;
-            this.resultSuffix = resultSuffix;
+    /**
+     * What formatting one syscall number needs, worked out once per formatter: its name as bytes,
+     * whether and how its arguments are decoded, the constant tables of its arguments, and the
+     * text of the flag and enum values seen recently (those repeat: O_RDONLY|O_CLOEXEC...).
+     * Immutable but for that memo, whose entries are immutable: safe to share between threads.
+     */
+    static final class SyscallInfo {
+        static final int GENERIC = 0;
+        static final int OPEN = 1;
+        static final int OPENAT = 2;
+        static final int MKNOD = 3;
+        static final int MKNODAT = 4;
+        static final int MREMAP = 5;
+        static final int CLONE = 6;
+        static final int CLONE3 = 7;
+        static final int FCNTL = 8;
+        static final int IOCTL = 9;
+        static final int FUTEX = 10;
+        static final int SOCKET = 11;
+        static final int SOCKOPT = 12;
+        static final int PRCTL = 13;
+        static final int RT_SIGRETURN = 14;
+        static final int POLL_RESULT = 1;
+        static final int SELECT_RESULT = 2;
+        static final int SCHED_POLICY_RESULT = 3;
+        private static final int MEMO_SLOTS = 16;
+
+        final Syscall syscall;
+        final byte[] nameBytes;
+        final boolean decoded;
+        final int argCount;
+        final ReturnKind returns;
+        final int layout;
+        final int resultLayout;
+        /** getrandom: the buffer prints as \xNN. */
+        final boolean hexBuffer;
+        /** Decoded, without arguments and without a result of its own. */
+        final boolean noArguments;
+        final Xlat[] tables = new Xlat[6];
+        final boolean[] wideFlags = new boolean[6];
+        private final Memo[][] memos = new Memo[6][];
+
+        private record Memo(long key, byte[] text) {}
+
+        SyscallInfo(SyscallTable table, long number, Syscall sc, XlatStyle style) {
+            this.syscall = sc;
+            String name = sc != null ? sc.name() : table.nameOf(number);
+            this.nameBytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            this.decoded = sc != null && DECODED.contains(name);
+            this.argCount = sc != null ? sc.argCount() : 6;
+            this.returns = sc != null ? sc.returns() : ReturnKind.DECIMAL;
+            this.layout = switch (decoded ? name : "") {
+                case "open" -> OPEN;
+                case "openat" -> OPENAT;
+                case "mknod" -> MKNOD;
+                case "mknodat" -> MKNODAT;
+                case "mremap" -> MREMAP;
+                case "clone" -> CLONE;
+                case "clone3" -> CLONE3;
+                case "fcntl" -> FCNTL;
+                case "ioctl" -> IOCTL;
+                case "futex" -> FUTEX;
+                case "socket", "socketpair" -> SOCKET;
+                case "setsockopt", "getsockopt" -> SOCKOPT;
+                case "prctl" -> PRCTL;
+                case "rt_sigreturn" -> RT_SIGRETURN;
+                default -> GENERIC;
+            };
+            this.resultLayout = switch (decoded ? name : "") {
+                case "poll", "ppoll" -> POLL_RESULT;
+                case "select", "pselect6" -> SELECT_RESULT;
+                case "sched_getscheduler" -> SCHED_POLICY_RESULT;
+                default -> 0;
+            };
+            this.hexBuffer = name.equals("getrandom");
+            this.noArguments = decoded && argCount == 0 && layout == GENERIC && resultLayout == 0;
+            if (sc != null) {
+                for (int i = 0; i < sc.argCount(); i++) {
+                    ArgSpec a = sc.arg(i);
+                    if (a.kind() == dev.jpoline.api.ArgKind.FLAGS || a.kind() == dev.jpoline.api.ArgKind.ENUM) {
+                        tables[i] = Constants.get(a.param()).orElse(null);
+                        wideFlags[i] = a.param().equals("clone3");
+                        memos[i] = new Memo[MEMO_SLOTS];
+                    }
+                }
+            }
         }
 
-        static Decoded raw(TraceRecord r, int count) {
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < count; i++) {
-                if (i > 0) {
-                    sb.append(", ");
+        /** The constant table of argument {@code i} (failing as before when there is none). */
+        Xlat table(int i, ArgSpec a) {
+            return tables[i] != null ? tables[i] : StraceFormatter.table(a.param());
+        }
+
+        private static int slot(long key) {
+            long h = key * 0x9E3779B97F4A7C15L;
+            return (int) (h >>> 60) & (MEMO_SLOTS - 1);
+        }
+
+        /** The remembered text of argument {@code i}'s value {@code key}, or null. */
+        byte[] memo(int i, long key) {
+            Memo m = memos[i][slot(key)];
+            return m != null && m.key == key ? m.text : null;
+        }
+
+        /** Remembers the text (when it is ASCII) and returns it. */
+        String remember(int i, long key, String text) {
+            for (int k = 0; k < text.length(); k++) {
+                if (text.charAt(k) >= 0x80) {
+                    return text;
                 }
-                sb.append(Xlat.hex(r.arg(i)));
             }
-            return new Decoded(sb.toString(), "", null, null);
+            memos[i][slot(key)] = new Memo(key, text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            return text;
         }
     }
 

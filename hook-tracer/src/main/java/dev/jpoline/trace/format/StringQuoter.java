@@ -18,55 +18,82 @@ public final class StringQuoter {
      * @param ellipsis  append {@code ...} after the closing quote
      */
     public static String quote(byte[] data, int length, boolean forceHex, boolean ellipsis) {
-        StringBuilder sb = new StringBuilder(length + 8);
-        sb.append('"');
-        for (int i = 0; i < length; i++) {
+        LineBuffer out = new LineBuffer(length + 8);
+        quote(out, data, 0, length, forceHex, ellipsis);
+        return out.toString();
+    }
+
+    /** As {@link #quote(byte[], int, boolean, boolean)}, {@code length} bytes from {@code from}, into {@code out}. */
+    public static void quote(LineBuffer out, byte[] data, int from, int length, boolean forceHex, boolean ellipsis) {
+        // At most 4 bytes per byte (\ooo, \xNN), the quotes and "...": room once, then no checks.
+        byte[] b = out.reserve(4 * Math.max(length, 0) + 5);
+        int at = out.length();
+        b[at++] = '"';
+        int end = from + length;
+        for (int i = from; i < end; i++) {
             int c = data[i] & 0xff;
             if (forceHex) {
-                sb.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 15, 16));
+                b[at++] = '\\';
+                b[at++] = 'x';
+                b[at++] = HEX[c >> 4];
+                b[at++] = HEX[c & 15];
                 continue;
             }
+            if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+                b[at++] = (byte) c;
+                continue;
+            }
+            b[at++] = '\\';
             switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\t' -> sb.append("\\t");
-                case '\n' -> sb.append("\\n");
-                case 0x0b -> sb.append("\\v");
-                case '\f' -> sb.append("\\f");
-                case '\r' -> sb.append("\\r");
+                case '"' -> b[at++] = '"';
+                case '\\' -> b[at++] = '\\';
+                case '\t' -> b[at++] = 't';
+                case '\n' -> b[at++] = 'n';
+                case 0x0b -> b[at++] = 'v';
+                case '\f' -> b[at++] = 'f';
+                case '\r' -> b[at++] = 'r';
                 default -> {
-                    if (c >= 0x20 && c < 0x7f) {
-                        sb.append((char) c);
-                    } else {
-                        boolean nextIsOctalDigit = i + 1 < length && data[i + 1] >= '0' && data[i + 1] <= '7';
-                        sb.append('\\');
-                        if (nextIsOctalDigit || c >= 0100) {
-                            sb.append((char) ('0' + (c >> 6)));
-                        }
-                        if (nextIsOctalDigit || c >= 010) {
-                            sb.append((char) ('0' + ((c >> 3) & 7)));
-                        }
-                        sb.append((char) ('0' + (c & 7)));
+                    boolean nextIsOctalDigit = i + 1 < end && data[i + 1] >= '0' && data[i + 1] <= '7';
+                    if (nextIsOctalDigit || c >= 0100) {
+                        b[at++] = (byte) ('0' + (c >> 6));
                     }
+                    if (nextIsOctalDigit || c >= 010) {
+                        b[at++] = (byte) ('0' + ((c >> 3) & 7));
+                    }
+                    b[at++] = (byte) ('0' + (c & 7));
                 }
             }
         }
-        sb.append('"');
+        b[at++] = '"';
         if (ellipsis) {
-            sb.append("...");
+            b[at++] = '.';
+            b[at++] = '.';
+            b[at++] = '.';
         }
-        return sb.toString();
+        out.commit(at);
     }
+
+    private static final byte[] HEX = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
 
     /**
      * A buffer of known length (read, write, sendto): at most {@code limit} bytes, with {@code ...}
-     * when the buffer is longer or the capture ended before the bytes to print.
+     * when the buffer is longer or the capture ended before the bytes to print. The length is
+     * unsigned.
      */
     public static String buffer(Payload p, long length, int limit, boolean forceHex) {
-        long shown = Math.min(length, limit);
+        LineBuffer out = new LineBuffer(Math.min(limit, p.length()) + 8);
+        buffer(out, p, length, limit, forceHex);
+        return out.toString();
+    }
+
+    /** As {@link #buffer(Payload, long, int, boolean)}, into {@code out}. */
+    public static void buffer(LineBuffer out, Payload p, long length, int limit, boolean forceHex) {
+        // The length is a size_t: one of 2^63 or more is longer than any limit (as strace reads it).
+        boolean longer = Long.compareUnsigned(length, limit) > 0;
+        long shown = longer ? limit : length;
         int available = (int) Math.min(shown, p.length());
-        boolean cut = length > limit || available < shown;
-        return quote(p.raw(), available, forceHex, cut);
+        boolean cut = longer || available < shown;
+        quote(out, p.array(), p.offset(), available, forceHex, cut);
     }
 
     /**
@@ -74,13 +101,27 @@ public final class StringQuoter {
      * when it is longer or the capture ended before its end.
      */
     public static String string(Payload p, int limit) {
+        LineBuffer out = new LineBuffer(Math.min(limit, p.length()) + 8);
+        string(out, p, limit);
+        return out.toString();
+    }
+
+    /** As {@link #string(Payload, int)}, into {@code out}. */
+    public static void string(LineBuffer out, Payload p, int limit) {
         int shown = Math.min(p.length(), limit);
         boolean cut = p.length() > limit || p.truncated();
-        return quote(p.raw(), shown, false, cut);
+        quote(out, p.array(), p.offset(), shown, false, cut);
     }
 
     /** A file name: printed whole (strace limits paths by PATH_MAX, not by -s). */
     public static String path(Payload p) {
-        return quote(p.raw(), p.length(), false, p.truncated());
+        LineBuffer out = new LineBuffer(p.length() + 8);
+        path(out, p);
+        return out.toString();
+    }
+
+    /** As {@link #path(Payload)}, into {@code out}. */
+    public static void path(LineBuffer out, Payload p) {
+        quote(out, p.array(), p.offset(), p.length(), false, p.truncated());
     }
 }

@@ -26,6 +26,24 @@ final class Structs {
         return sb.append(", ...}").toString();
     }
 
+    /** As {@link #stat(Payload, XlatStyle)}, appended. */
+    static void stat(LineBuffer out, Payload p, XlatStyle style) {
+        long mode = p.le(24, 4);
+        out.append(ST_MODE);
+        ArgDecoder.mode(out, mode, style);
+        long type = mode & Constants.S_IFMT;
+        if (type == S_IFCHR || type == S_IFBLK) {
+            out.append(", st_rdev=").append(ArgDecoder.makedev(p.le(40, 8), style));
+        } else {
+            out.append(ST_SIZE).decimal(p.le(48, 8));
+        }
+        out.append(ABBREVIATED_END);
+    }
+
+    private static final byte[] ST_MODE = LineBuffer.ascii("{st_mode=");
+    private static final byte[] ST_SIZE = LineBuffer.ascii(", st_size=");
+    private static final byte[] ABBREVIATED_END = LineBuffer.ascii(", ...}");
+
     /** struct statx, abbreviated as strace does without -v. */
     static String statx(Payload p, XlatStyle style) {
         long attributes = p.le(8, 8);
@@ -127,8 +145,7 @@ final class Structs {
         while (end < off + 65 && end < p.length() && p.byteAt(end) != 0) {
             end++;
         }
-        byte[] b = java.util.Arrays.copyOfRange(p.raw(), off, end);
-        return StringQuoter.string(Payload.complete(b), limit);
+        return StringQuoter.string(p.slice(off, end - off, false), limit);
     }
 
     /** struct sysinfo, every field, as strace prints it. */
@@ -272,9 +289,8 @@ final class Structs {
                     while (end < p.length() && (isAbstract || p.byteAt(end) != 0)) {
                         end++;
                     }
-                    byte[] path = java.util.Arrays.copyOfRange(p.raw(), start, end);
                     sb.append(", sun_path=").append(isAbstract ? "@" : "")
-                            .append(StringQuoter.path(Payload.complete(path)));
+                            .append(StringQuoter.path(p.slice(start, end - start, false)));
                 }
             }
             case 16 -> {
@@ -285,8 +301,8 @@ final class Structs {
             }
             default -> {
                 if (p.length() > 2) {
-                    byte[] data = java.util.Arrays.copyOfRange(p.raw(), 2, p.length());
-                    sb.append(", sa_data=").append(StringQuoter.quote(data, data.length, false, false));
+                    Payload data = p.slice(2, p.length() - 2, false);
+                    sb.append(", sa_data=").append(StringQuoter.quote(data.array(), data.length(), false, false));
                 }
             }
         }

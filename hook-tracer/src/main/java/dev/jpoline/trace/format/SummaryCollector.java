@@ -20,8 +20,12 @@ public final class SummaryCollector {
         long nanos;
     }
 
+    private static final int DIRECT = 1024;
+
     private final SyscallTable table;
-    private final Map<Long, Counts> bySyscall = new TreeMap<>();
+    /** Counts of numbers 0..1023 by number; any other number (never a real one) in the map. */
+    private final Counts[] direct = new Counts[DIRECT];
+    private final Map<Long, Counts> others = new TreeMap<>();
 
     public SummaryCollector() {
         this(SyscallTable.x86_64());
@@ -33,7 +37,17 @@ public final class SummaryCollector {
 
     /** Counts one record; unfinished records (no return) count as calls, as strace counts exits. */
     public void add(TraceRecord r) {
-        Counts c = bySyscall.computeIfAbsent(r.number(), n -> new Counts());
+        long nr = r.number();
+        Counts c;
+        if (nr >= 0 && nr < DIRECT) {
+            c = direct[(int) nr];
+            if (c == null) {
+                c = new Counts();
+                direct[(int) nr] = c;
+            }
+        } else {
+            c = others.computeIfAbsent(nr, n -> new Counts());
+        }
         c.calls++;
         if (r.hasReturn() && Errno.fromReturn(r.returnValue()) != 0) {
             c.errors++;
@@ -44,6 +58,12 @@ public final class SummaryCollector {
     }
 
     public List<SummaryTable.Row> rows() {
+        Map<Long, Counts> bySyscall = new TreeMap<>(others);
+        for (int nr = 0; nr < DIRECT; nr++) {
+            if (direct[nr] != null) {
+                bySyscall.put((long) nr, direct[nr]);
+            }
+        }
         List<SummaryTable.Row> rows = new ArrayList<>();
         bySyscall.forEach((nr, c) -> rows.add(new SummaryTable.Row(nr.intValue(), table.nameOf(nr), c.calls,
                 c.errors, c.nanos)));

@@ -1,10 +1,11 @@
 package dev.jpoline.trace.format;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * strace's {@code -c} table: one row per syscall, most time first (ties by syscall number), then a
@@ -20,7 +21,7 @@ public final class SummaryTable {
 
     public static String format(Collection<Row> rows) {
         List<Row> sorted = new ArrayList<>(rows);
-        sorted.sort(Comparator.comparingLong(Row::nanos).reversed().thenComparingInt(Row::number));
+        sorted.sort(MOST_TIME_FIRST);
         long totalNanos = 0;
         long totalCalls = 0;
         long totalErrors = 0;
@@ -44,11 +45,42 @@ public final class SummaryTable {
         return sb.toString();
     }
 
+    /** Most time first, ties by syscall number (a class, not a lambda chain: this runs once, cold). */
+    private static final Comparator<Row> MOST_TIME_FIRST = new Comparator<>() {
+        @Override
+        public int compare(Row a, Row b) {
+            int byTime = Long.compare(b.nanos(), a.nanos());
+            return byTime != 0 ? byTime : Integer.compare(a.number(), b.number());
+        }
+    };
+
+    /**
+     * One row: {@code "%6.2f %11s %11d %9d %9s %s\n"} of the percentage, seconds, usecs/call, calls,
+     * errors (blank when none) and name, formatted without java.util.Formatter, which costs tens of
+     * milliseconds to load and warm at the end of a trace.
+     */
     private static void line(StringBuilder sb, double percent, long nanos, long calls, long errors, String name) {
         long micros = nanos / 1000;
         long perCall = calls == 0 ? 0 : micros / calls;
-        String seconds = (micros / 1_000_000) + "." + String.format(Locale.ROOT, "%06d", micros % 1_000_000);
-        sb.append(String.format(Locale.ROOT, "%6.2f %11s %11d %9d %9s %s%n", percent, seconds, perCall, calls,
-                errors == 0 ? "" : Long.toString(errors), name).replace(System.lineSeparator(), "\n"));
+        String fraction = Long.toString(micros % 1_000_000);
+        String seconds = (micros / 1_000_000) + "." + "000000".substring(fraction.length()) + fraction;
+        pad(sb, fixed2(percent), 6).append(' ');
+        pad(sb, seconds, 11).append(' ');
+        pad(sb, Long.toString(perCall), 11).append(' ');
+        pad(sb, Long.toString(calls), 9).append(' ');
+        pad(sb, errors == 0 ? "" : Long.toString(errors), 9).append(' ');
+        sb.append(name).append('\n');
+    }
+
+    private static StringBuilder pad(StringBuilder sb, String s, int width) {
+        for (int i = s.length(); i < width; i++) {
+            sb.append(' ');
+        }
+        return sb.append(s);
+    }
+
+    /** {@code String.format(Locale.ROOT, "%.2f", v)} for a finite v: Double.toString's digits, rounded half up. */
+    static String fixed2(double v) {
+        return new BigDecimal(Double.toString(v)).setScale(2, RoundingMode.HALF_UP).toPlainString();
     }
 }

@@ -85,6 +85,11 @@ public final class SyscallRecord implements TraceRecord {
     }
 
     @Override
+    public Payload payloadOrNull(int index) {
+        return index >= 0 && index < payloads.length ? payloads[index] : null;
+    }
+
+    @Override
     public Optional<Payload> elementPayload(int index, int element) {
         return Optional.ofNullable(elements.get(elementKey(index, element)));
     }

@@ -42,6 +42,11 @@ public interface TraceRecord {
     /** Memory captured for argument {@code index}, if any. */
     Optional<Payload> payload(int index);
 
+    /** {@link #payload(int)} without the Optional: the payload, or null. */
+    default Payload payloadOrNull(int index) {
+        return payload(index).orElse(null);
+    }
+
     /**
      * Memory captured through the {@code element}-th pointer inside argument {@code index}'s own
      * payload: the data of iovec element {@code element} for readv/writev. Absent by default.

@@ -3,23 +3,22 @@ package dev.jpoline.trace.ring;
 import static dev.jpoline.host.SessionLayout.*;
 
 import dev.jpoline.host.Session;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Consumer;
 
 /**
  * The host's end of the trace ring (docs/trace.md): the single consumer. It reads records in
- * ring order (which is each thread's own order), zeroes what it read, advances the tail and
- * wakes producers waiting for room. Not thread-safe: one draining thread.
+ * ring order (which is each thread's own order), hands each one to a sink decoded in place (a
+ * {@link RecordView}, no allocation per record), and when it publishes the tail, zeroes what it
+ * read since the last time and wakes producers waiting for room. Not thread-safe: one draining
+ * thread.
  */
 public final class TraceRing {
-    private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     /** How long a reserved record may stay unpublished before its writer is checked for life. */
     static final long STUCK_CHECK_NANOS = 1_000_000_000L;
     /** How long a reservation without even a tid may block the ring before it is given up. */
@@ -28,8 +27,17 @@ public final class TraceRing {
 
     private final Session session;
     private final ByteBuffer memory;
+    /** The same memory as longs: the cheapest way to read a header (records are 8-byte aligned). */
+    private final LongBuffer longs;
+    private final RecordView view;
     private final int base;
     private final long capacity;
+    /**
+     * Publish the tail (and zero what was read) after this many bytes: often enough that producers
+     * rarely wait on a full ring. Being less than the capacity, it also keeps the bytes at the tail
+     * zeroed since their last lap, so that a reserved but unwritten record reads as such.
+     */
+    private final long publishEvery;
     private final byte[] zeros = new byte[RECORD_MAX];
     private final Consumer<String> warnings;
     private long tail;
@@ -42,8 +50,12 @@ public final class TraceRing {
     public TraceRing(Session session, Consumer<String> warnings) {
         this.session = session;
         this.memory = session.memory().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        this.memory.clear();
+        this.longs = memory.duplicate().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
+        this.view = new RecordView(longs);
         this.base = (int) session.getLong(OFF_RING_OFFSET);
         this.capacity = session.getLong(OFF_RING_SIZE);
+        this.publishEvery = Math.max(8, Math.min(TAIL_PUBLISH_BYTES, capacity / 4));
         this.warnings = warnings;
         this.tail = session.getLong(OFF_RING_TAIL);
         this.publishedTail = tail;
@@ -72,17 +84,21 @@ public final class TraceRing {
     }
 
     /**
-     * Consumes every published record in order, up to the first one still being written.
+     * Consumes every published record in order, up to the first one still being written. The sink
+     * gets one reused {@link RecordView}, valid until it returns.
      *
      * @param giveUpOnStuck at the end of a trace: abandon a reservation that never gets a tid
      * @return how many records were consumed
      */
-    public int drain(Consumer<RingRecord> sink, boolean giveUpOnStuck) {
+    public int drain(Consumer<RecordView> sink, boolean giveUpOnStuck) {
         int n = 0;
         long head = session.getLong(OFF_RING_HEAD);
         while (tail != head) {
             int off = (int) (tail & (capacity - 1));
-            long word0 = (long) LONG.getAcquire(memory, base + off);
+            // A plain read and an acquire fence: what getAcquire does, without the VarHandle's
+            // linkage, which C1 leaves as calls.
+            long word0 = longs.get((base + off) >>> 3);
+            VarHandle.acquireFence();
             int state = (int) (word0 >>> 40) & 0xff;
             int size = (int) word0;
             if (state != REC_PUBLISHED) {
@@ -94,12 +110,13 @@ public final class TraceRing {
             stuckSince = -1;
             int kind = (int) (word0 >>> 32) & 0xff;
             if (kind != REC_KIND_PAD) {
-                sink.accept(decode(base + off, kind));
+                decode(base + off, kind, size);
+                sink.accept(view);
                 records++;
                 n++;
             }
-            consume(off, size);
-            if (tail - publishedTail >= TAIL_PUBLISH_BYTES) {
+            tail += size;
+            if (tail - publishedTail >= publishEvery) {
                 publishTail();
             }
             if (tail == head) {
@@ -125,7 +142,7 @@ public final class TraceRing {
             if (!Files.exists(Path.of("/proc/" + tid))) {
                 lostRecords++;
                 warnings.accept("trace ring: thread " + tid + " died while writing a record; 1 record lost");
-                consume(off, size);
+                tail += size;
                 stuckSince = -1;
                 return true;
             }
@@ -138,12 +155,7 @@ public final class TraceRing {
             lostBytes += head - tail;
             warnings.accept("trace ring: a record at byte " + tail + " was never written (its writer was killed"
                     + " or stopped); " + (head - tail) + " bytes of records after it are lost");
-            while (tail != head) {
-                int o = (int) (tail & (capacity - 1));
-                int chunk = (int) Math.min(Math.min(head - tail, capacity - o), zeros.length);
-                memory.put(base + o, zeros, 0, chunk);
-                tail += chunk;
-            }
+            tail = head;
             stuckSince = -1;
             publishTail();
             return false;
@@ -151,22 +163,15 @@ public final class TraceRing {
         return false;
     }
 
-    private void consume(int off, int size) {
-        // Zero the whole record: later records' headers may land anywhere in it.
-        int first = (int) Math.min(size, capacity - off);
-        zero(base + off, first);
-        if (first < size) {
-            zero(base, size - first); // a padding record that wrapped
-        }
-        tail += size;
-    }
-
-    private void zero(int at, int length) {
+    /** Zeroes ring bytes {@code [from, to)} (absolute positions), at most the whole ring once. */
+    private void zero(long from, long to) {
+        long length = Math.min(to - from, capacity);
+        int off = (int) (from & (capacity - 1));
         while (length > 0) {
-            int chunk = Math.min(length, zeros.length);
-            memory.put(at, zeros, 0, chunk);
-            at += chunk;
+            int chunk = (int) Math.min(Math.min(length, capacity - off), zeros.length);
+            memory.put(base + off, zeros, 0, chunk);
             length -= chunk;
+            off = (int) ((off + chunk) & (capacity - 1));
         }
     }
 
@@ -174,6 +179,9 @@ public final class TraceRing {
         if (publishedTail == tail) {
             return;
         }
+        // Zero what was consumed since the last publication: producers reserve it from now on, and
+        // a header may land anywhere in it, which must read as not yet reserved until written.
+        zero(publishedTail, tail);
         publishedTail = tail;
         session.putLong(OFF_RING_TAIL, tail);
         if (session.getInt(OFF_RING_WAITERS) != 0) {
@@ -182,39 +190,49 @@ public final class TraceRing {
         }
     }
 
-    private RingRecord decode(int at, int kind) {
-        int pid = memory.getInt(at + REC_PID);
-        int tid = memory.getInt(at + REC_TID);
-        int nr = memory.getInt(at + REC_NR);
-        int flags = memory.getShort(at + REC_FLAGS) & 0xffff;
-        int payloads = memory.getShort(at + REC_PAYLOADS) & 0xffff;
-        long[] args = new long[6];
-        for (int i = 0; i < 6; i++) {
-            args[i] = memory.getLong(at + REC_ARGS + 8 * i);
-        }
-        long ret = memory.getLong(at + REC_RET);
-        long entryNs = memory.getLong(at + REC_ENTRY_NS);
-        long exitNs = memory.getLong(at + REC_EXIT_NS);
-        List<RingRecord.Part> parts = new ArrayList<>(payloads);
-        int p = at + REC_HEADER_SIZE;
-        for (int i = 0; i < payloads; i++) {
-            int arg = memory.get(p) & 0xff;
-            int phase = memory.get(p + 1) & 0xff;
-            int element = memory.getShort(p + 2) & 0xffff;
-            int lengthWord = memory.getInt(p + 4);
-            int length = lengthWord & ~PAYLOAD_TRUNCATED;
-            byte[] bytes = new byte[length];
-            memory.get(p + 8, bytes);
-            parts.add(new RingRecord.Part(arg, phase == PAYLOAD_EXIT, element == PAYLOAD_WHOLE ? -1 : element, bytes,
-                    (lengthWord & PAYLOAD_TRUNCATED) != 0));
-            p += 8 + ((length + 7) & ~7);
-        }
-        RingRecord.Kind k = switch (kind) {
+    /** Fills {@link #view} from the record at byte {@code at} of the session. */
+    private void decode(int at, int kind, int size) {
+        RecordView v = view;
+        int w = at >>> 3;
+        long ids = longs.get(w + 1);
+        long call = longs.get(w + 2);
+        int payloads = (int) (call >>> 48);
+        v.reset(payloads);
+        // A new record kind is mapped here; TraceWriter.accept(RecordView) hands every kind but FULL
+        // to accept(RingRecord) as a copy, which is where its lines are made.
+        v.kind = switch (kind) {
             case REC_KIND_ENTRY -> RingRecord.Kind.ENTRY;
             case REC_KIND_EXIT -> RingRecord.Kind.EXIT;
             case REC_KIND_SIGNAL -> RingRecord.Kind.SIGNAL;
             default -> RingRecord.Kind.FULL;
         };
-        return new RingRecord(k, pid, tid, nr, (flags & REC_HAS_RETURN) != 0, args, ret, entryNs, exitNs, parts);
+        v.pid = (int) ids;
+        v.tid = (int) (ids >>> 32);
+        v.number = (int) call;
+        v.hasReturn = ((call >>> 32) & REC_HAS_RETURN) != 0;
+        v.word = w; // arguments, result and times are read from the ring when asked for
+        if (payloads > 0) {
+            int length = Math.max(0, size - REC_HEADER_SIZE);
+            byte[] d = v.data(length);
+            memory.get(at + REC_HEADER_SIZE, d, 0, length);
+            int p = 0;
+            for (int i = 0; i < payloads; i++) {
+                if (p + 8 > length) {
+                    v.parts = i; // a record cut short (never written so by the runtime): keep what is whole
+                    break;
+                }
+                int element = (d[p + 2] & 0xff) | (d[p + 3] & 0xff) << 8;
+                int lengthWord = (d[p + 4] & 0xff) | (d[p + 5] & 0xff) << 8 | (d[p + 6] & 0xff) << 16
+                        | (d[p + 7] & 0xff) << 24;
+                int bytes = Math.min(lengthWord & ~PAYLOAD_TRUNCATED, length - p - 8);
+                v.partArg[i] = d[p] & 0xff;
+                v.partAtExit[i] = (d[p + 1] & 0xff) == PAYLOAD_EXIT;
+                v.partElement[i] = element == PAYLOAD_WHOLE ? -1 : element;
+                v.partOffset[i] = p + 8;
+                v.partLength[i] = bytes;
+                v.partTruncated[i] = (lengthWord & PAYLOAD_TRUNCATED) != 0;
+                p += 8 + ((bytes + 7) & ~7);
+            }
+        }
     }
 }

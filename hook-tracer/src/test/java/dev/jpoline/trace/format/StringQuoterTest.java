@@ -71,4 +71,22 @@ class StringQuoterTest {
         assertThat(StringQuoter.buffer(Payload.complete(b), 8, 32, true))
                 .isEqualTo("\"\\x46\\x0c\\x7b\\x59\\x63\\xe4\\x00\\x46\"");
     }
+
+    @Test
+    void aBufferLengthIsASizeT() {
+        // strace 6.1: write(1, "hello world\0\1\33\3;,\0\0\0\4\0\0\0\20\360\377\377x\0\0\0"..., 18446744073709551615)
+        byte[] b = "hello world".getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(buf(b, -1)).isEqualTo("\"hello world\"...");
+        assertThat(buf(b, -100)).isEqualTo("\"hello world\"...");
+    }
+
+    @Test
+    void aWindowOnALargerArrayQuotesOnlyItsBytes() {
+        byte[] b = "xx\"ab\0001yy".getBytes(StandardCharsets.ISO_8859_1);
+        Payload p = Payload.wrap(b, 2, 5, false);
+        assertThat(StringQuoter.path(p)).isEqualTo("\"\\\"ab\\0001\"");
+        assertThat(StringQuoter.string(p, 3)).isEqualTo("\"\\\"ab\"...");
+        assertThat(p).isEqualTo(Payload.complete("\"ab\0001".getBytes(StandardCharsets.ISO_8859_1)));
+        assertThat(p.bytes()).hasSize(5);
+    }
 }

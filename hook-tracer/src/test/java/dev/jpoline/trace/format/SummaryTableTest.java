@@ -171,4 +171,66 @@ class SummaryTableTest {
         assertThat(c.format()).contains("100.00    0.000080          40         2         1 read\n")
                 .endsWith("100.00    0.000080          26         3         1 total\n");
     }
+
+    @Test
+    void percentagesRoundAsStringFormatDoes() {
+        java.util.Random rnd = new java.util.Random(3);
+        double[] edges = {0, 0.005, 0.015, 0.125, 0.135, 0.145, 1.005, 2.675, 99.995, 99.999, 100, 1e-7, 33.333333,
+            66.66666666666667, 0.045, 12.345, 4.9999999999999996};
+        for (int i = 0; i < 200_000; i++) {
+            double v = i < edges.length ? edges[i] : i % 3 == 0 ? rnd.nextInt(100_000) / 1000.0
+                    : i % 3 == 1 ? 100.0 * rnd.nextInt(1_000_000) / (1 + rnd.nextInt(1_000_000)) : rnd.nextDouble() * 100;
+            assertThat(SummaryTable.fixed2(v)).as("%s", v).isEqualTo(String.format(java.util.Locale.ROOT, "%.2f", v));
+        }
+    }
+
+    @Test
+    void rowsAreWhatStringFormatMadeOfThem() {
+        java.util.Random rnd = new java.util.Random(5);
+        for (int t = 0; t < 300; t++) {
+            List<SummaryTable.Row> rows = new java.util.ArrayList<>();
+            for (int i = 0, n = 1 + rnd.nextInt(30); i < n; i++) {
+                long calls = rnd.nextInt(4) == 0 ? rnd.nextInt(3) : rnd.nextInt(2_000_000);
+                rows.add(new SummaryTable.Row(rnd.nextInt(460), "sc" + "x".repeat(rnd.nextInt(20)), calls,
+                        rnd.nextBoolean() ? 0 : rnd.nextInt(1000), rnd.nextInt(5) == 0 ? 0 : (long) (rnd.nextDouble()
+                        * (rnd.nextBoolean() ? 1e6 : 1e12))));
+            }
+            assertThat(SummaryTable.format(rows)).isEqualTo(formattedAsBefore(rows));
+        }
+    }
+
+    /** The table as SummaryTable made it with String.format. */
+    private static String formattedAsBefore(List<SummaryTable.Row> rows) {
+        List<SummaryTable.Row> sorted = new java.util.ArrayList<>(rows);
+        sorted.sort(java.util.Comparator.comparingLong(SummaryTable.Row::nanos).reversed()
+                .thenComparingInt(SummaryTable.Row::number));
+        long totalNanos = 0;
+        long totalCalls = 0;
+        long totalErrors = 0;
+        int nameWidth = 16;
+        for (SummaryTable.Row row : sorted) {
+            totalNanos += row.nanos();
+            totalCalls += row.calls();
+            totalErrors += row.errors();
+            nameWidth = Math.max(nameWidth, row.name().length() + 1);
+        }
+        String dashes = "------ ----------- ----------- --------- --------- " + "-".repeat(nameWidth) + "\n";
+        StringBuilder sb = new StringBuilder();
+        sb.append("% time     seconds  usecs/call     calls    errors syscall\n").append(dashes);
+        for (SummaryTable.Row row : sorted) {
+            double percent = totalNanos == 0 ? 0.0 : 100.0 * row.nanos() / totalNanos;
+            oldLine(sb, percent, row.nanos(), row.calls(), row.errors(), row.name());
+        }
+        sb.append(dashes);
+        oldLine(sb, 100.0, totalNanos, totalCalls, totalErrors, "total");
+        return sb.toString();
+    }
+
+    private static void oldLine(StringBuilder sb, double percent, long nanos, long calls, long errors, String name) {
+        long micros = nanos / 1000;
+        long perCall = calls == 0 ? 0 : micros / calls;
+        String seconds = (micros / 1_000_000) + "." + String.format(java.util.Locale.ROOT, "%06d", micros % 1_000_000);
+        sb.append(String.format(java.util.Locale.ROOT, "%6.2f %11s %11d %9d %9s %s%n", percent, seconds, perCall, calls,
+                errors == 0 ? "" : Long.toString(errors), name).replace(System.lineSeparator(), "\n"));
+    }
 }
