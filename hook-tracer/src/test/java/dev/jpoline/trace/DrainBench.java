@@ -19,7 +19,9 @@ import java.util.List;
  * turning them into a {@code -o FILE} trace (the CLI's writer stack). Not a test; run by hand:
  *
  * <pre>
- * java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp hook-tracer/target/classes:hook-tracer/target/test-classes:$(cat cp.txt) \
+ * mvn -q -o -DskipTests -pl hook-tracer -am package test-compile
+ * java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+ *     -cp hook-tracer/target/classes:hook-tracer/target/test-classes:hook-tracer/target/jpoline.jar \
  *     dev.jpoline.trace.DrainBench getpid|tar RECORDS ROUNDS [OUT] [-c|stream]
  * </pre>
  *
