@@ -374,13 +374,14 @@ static struct jpoline_record *reserve(struct jpoline_session_header *s, uint64_t
         }
         uint64_t off = pos & (cap - 1);
         struct jpoline_record *r = (struct jpoline_record *)(base + off);
-        r->tid = tid;
         if (off + size > cap) {
             /* Would wrap: the whole reservation becomes padding; the consumer skips it. */
             __atomic_store_n(&r->word0, size | ((uint64_t)JPOLINE_REC_KIND_PAD << 32) | (JPOLINE_REC_PUBLISHED << 40),
                              __ATOMIC_RELEASE);
             continue;
         }
+        /* Only now: a padding reservation may start 8 bytes before the end of the ring. */
+        r->tid = tid;
         __atomic_store_n(&r->word0, size | (JPOLINE_REC_RESERVED << 40), __ATOMIC_RELEASE);
         return r;
     }

@@ -7,13 +7,12 @@ import dev.jpoline.host.Launcher;
 import dev.jpoline.trace.TraceWriter;
 import dev.jpoline.trace.Tracer;
 import dev.jpoline.trace.format.TraceOptions;
-import java.io.BufferedWriter;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -203,16 +202,18 @@ final class TraceCommand extends Command {
                     default -> TraceOptions.Timestamps.EPOCH_MICROS;
                 });
         boolean timestamps = duration || time > 0 || summaryOnly || summaryToo;
-        Writer single = null;
+        // Bytes, not a Writer: the formatter writes ASCII lines into byte buffers, and a Writer's
+        // charset encoder was ~100 ns of a traced call's ~300 (measured with DrainBench).
+        OutputStream single = null;
         TraceWriter.Mode mode;
         if (ff) {
             mode = TraceWriter.Mode.FF;
         } else if (output != null) {
             mode = TraceWriter.Mode.FILE;
-            single = new BufferedWriter(new OutputStreamWriter(openOutput(output), StandardCharsets.UTF_8), 1 << 20);
+            single = new BufferedOutputStream(openOutput(output), 1 << 20);
         } else {
             mode = TraceWriter.Mode.STDERR;
-            single = new BufferedWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), 1 << 16);
+            single = new BufferedOutputStream(new FileOutputStream(FileDescriptor.err), 1 << 16);
         }
         try (TraceWriter writer = new TraceWriter(options, paths, mode, single, output, new Selected(filter), status,
                 !summaryOnly, summaryOnly || summaryToo, 0)) {
