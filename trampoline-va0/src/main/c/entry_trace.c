@@ -483,6 +483,10 @@ static void record_result(struct jpoline_session_header *s, const struct in_flig
     struct record_plan rp;
     rp.count = 0;
     rp.bytes = 0;
+    if (c->e->rule_count == 0) { /* nothing to copy (getpid and the like): straight to the ring */
+        emit(s, c->split ? JPOLINE_REC_KIND_EXIT : JPOLINE_REC_KIND_FULL, c->nr, c->args, 1, ret, c->t0, t1, &rp);
+        return;
+    }
     if (c->split) {
         plan_phase(&rp, c->e, c->args, ret, JPOLINE_PAYLOAD_EXIT, 0, 1, 0, 0);
         emit(s, JPOLINE_REC_KIND_EXIT, c->nr, c->args, 1, ret, c->t0, t1, &rp);
