@@ -15,6 +15,7 @@ import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -119,6 +120,7 @@ public final class Session implements AutoCloseable {
             }
             Session session = new Session(file, memory, slots, totalSize(slots, ringSize), callSlots);
             session.initialise(size, waitTimeoutMs, ringSize);
+            removeAbandoned(directory, Files.getOwner(file, LinkOption.NOFOLLOW_LINKS));
             return session;
         } catch (IOException e) {
             try {
@@ -129,6 +131,39 @@ public final class Session implements AutoCloseable {
             throw new UncheckedIOException("cannot create the session file " + file + ": " + e.getMessage()
                     + "; jpoline needs a writable " + directory, e);
         }
+    }
+
+    /**
+     * Removes the session files of hosts that died without removing theirs (a SIGKILLed host
+     * cannot): files named {@code jpoline-PID-...}, owned by {@code owner}, whose PID is gone. A
+     * target of such a host already mapped it or can no longer join it. Best effort: returns how
+     * many it removed.
+     */
+    static int removeAbandoned(Path directory, java.nio.file.attribute.UserPrincipal owner) {
+        int removed = 0;
+        try (java.nio.file.DirectoryStream<Path> files = Files.newDirectoryStream(directory, "jpoline-*")) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                int dash = name.indexOf('-', "jpoline-".length());
+                long pid;
+                try {
+                    pid = Long.parseLong(name.substring("jpoline-".length(), dash < 0 ? name.length() : dash));
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (dash < 0 || Files.exists(Path.of("/proc/" + pid))
+                        || !Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)
+                        || !owner.equals(Files.getOwner(f, LinkOption.NOFOLLOW_LINKS))) {
+                    continue;
+                }
+                if (Files.deleteIfExists(f)) {
+                    removed++;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Tidying up must never stop a run.
+        }
+        return removed;
     }
 
     /**

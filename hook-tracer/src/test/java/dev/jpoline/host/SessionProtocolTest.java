@@ -87,6 +87,21 @@ class SessionProtocolTest {
     }
 
     @Test
+    void sessionFilesOfDeadHostsAreRemovedAndOthersKept() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path abandoned = Files.createFile(temp.resolve("jpoline-" + gone.pid() + "-0123456789abcdef"));
+        Path live = Files.createFile(temp.resolve("jpoline-" + ProcessHandle.current().pid() + "-fedcba9876543210"));
+        Path unrelated = Files.createFile(temp.resolve("jpoline-notapid-1"));
+        try (Session session = Session.create(temp, 4, 5000)) {
+            assertThat(abandoned).doesNotExist();
+            assertThat(live).exists();
+            assertThat(unrelated).exists();
+            assertThat(session.file()).exists();
+        }
+    }
+
+    @Test
     void sessionFileIsPrivateAndCarriesTheHeader() throws Exception {
         try (Session session = Session.create(temp, 4, 5000)) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(session.file()))).isEqualTo("rw-------");
