@@ -30,24 +30,7 @@ _Static_assert(offsetof(struct jpoline_frame, return_address) == JP_FRAME_RETURN
 _Static_assert(sizeof(struct jpoline_frame) == JP_FRAME_SIZE, "frame layout");
 _Static_assert(JP_CLONE3_COPY_MAX + 16 <= JP_SCRATCH_SIZE, "clone3 copy overlaps the flags push");
 
-/* x86-64 numbers and flags the entry needs (no libc headers in freestanding code). */
-enum {
-    NR_mmap = 9,
-    NR_mprotect = 10,
-    NR_rt_sigaction = 13,
-    NR_rt_sigprocmask = 14,
-    NR_rt_sigreturn = 15,
-    NR_getpid = 39,
-    NR_clone = 56,
-    NR_fork = 57,
-    NR_vfork = 58,
-    NR_execve = 59,
-    NR_gettid = 186,
-    NR_rt_tgsigqueueinfo = 297,
-    NR_execveat = 322,
-    NR_pkey_mprotect = 329,
-    NR_clone3 = 435,
-};
+/* Flags the entry needs (no libc headers in freestanding code). */
 #define PROT_EXEC 0x4ull
 #define MAP_ANONYMOUS 0x20ull
 #define CLONE_VM 0x100ull
@@ -75,9 +58,6 @@ unsigned jp_entry_dispatch(struct jpoline_frame *f) JP_HIDDEN;
 
 /* --- NULL calls ----------------------------------------------------------------------- */
 
-struct kernel_sigaction {
-    uint64_t handler, flags, restorer, mask;
-};
 struct kernel_siginfo {
     int32_t signo, errno_value, code, pad;
     uint64_t addr;
@@ -118,13 +98,13 @@ static uint64_t called_address(const struct jpoline_frame *f) {
  * gets the signal again, as a re-executed faulting call would. No syscall of the program
  * runs. */
 static __attribute__((noreturn)) void crash_like_null_call(const struct jpoline_frame *f) {
-    struct kernel_sigaction current;
+    struct jp_kernel_sigaction current;
     uint64_t blocked = 0;
     const uint64_t segv_bit = 1ull << (SIGSEGV - 1);
     sys6(NR_rt_sigaction, SIGSEGV, 0, (long)&current, 8, 0, 0);
     sys6(NR_rt_sigprocmask, SIG_BLOCK, 0, (long)&blocked, 8, 0, 0);
     if (current.handler == SIG_IGN || (blocked & segv_bit) != 0) {
-        struct kernel_sigaction default_action = {SIG_DFL, 0, 0, 0};
+        struct jp_kernel_sigaction default_action = {SIG_DFL, 0, 0, 0};
         sys6(NR_rt_sigaction, SIGSEGV, (long)&default_action, 0, 8, 0, 0);
     }
     sys6(NR_rt_sigprocmask, SIG_UNBLOCK, (long)&segv_bit, 0, 8, 0, 0);

@@ -4,10 +4,6 @@
 #include "runtime_internal.h"
 #include "session.h"
 
-#define SYS_PREAD64 17
-#define SYS_CLOSE 3
-#define SYS_FSTAT 5
-#define SYS_OPENAT 257
 #define O_RDONLY_CLOEXEC 02000000
 #define AT_FDCWD_VALUE (-100)
 #define AT_EMPTY_PATH_FLAG 0x1000
@@ -30,11 +26,11 @@ static long sys(long nr, long a, long b, long c, long d) { return jpoline_raw_sy
 
 static int reason_for(int fd) {
     struct kernel_stat st;
-    if (sys(SYS_FSTAT, fd, (long)&st, 0, 0) != 0) return 0;
+    if (sys(NR_fstat, fd, (long)&st, 0, 0) != 0) return 0;
     if (st.mode & S_ISUID_BIT) return JPOLINE_UNREACHABLE_SETUID;
     if ((st.mode & S_ISGID_BIT) && (st.mode & S_IXGRP_BIT)) return JPOLINE_UNREACHABLE_SETGID;
     unsigned char header[64];
-    if (sys(SYS_PREAD64, fd, (long)header, sizeof header, 0) != (long)sizeof header) return 0;
+    if (sys(NR_pread64, fd, (long)header, sizeof header, 0) != (long)sizeof header) return 0;
     if (header[0] != 0x7f || header[1] != 'E' || header[2] != 'L' || header[3] != 'F' || header[4] != 2)
         return 0; /* a script: its interpreter is what runs, and it is checked when it execs */
     uint64_t phoff = 0;
@@ -43,7 +39,7 @@ static int reason_for(int fd) {
     if (phentsize < 4 || phnum > MAX_PROGRAM_HEADERS) return 0;
     for (unsigned i = 0; i < phnum; i++) {
         unsigned char type[4];
-        if (sys(SYS_PREAD64, fd, (long)type, 4, (long)(phoff + (uint64_t)i * phentsize)) != 4) return 0;
+        if (sys(NR_pread64, fd, (long)type, 4, (long)(phoff + (uint64_t)i * phentsize)) != 4) return 0;
         if ((type[0] | type[1] << 8 | type[2] << 16 | (unsigned)type[3] << 24) == PT_INTERP_TYPE) return 0;
     }
     return JPOLINE_UNREACHABLE_STATIC;
@@ -53,10 +49,10 @@ void jp_check_exec_target(int dirfd, const char *path, int at_flags) {
     if (jp_session == 0 || path == 0) return;
     int fd = (int)(at_flags & AT_EMPTY_PATH_FLAG && path[0] == '\0'
                        ? dirfd
-                       : sys(SYS_OPENAT, dirfd, (long)path, O_RDONLY_CLOEXEC, 0));
+                       : sys(NR_openat, dirfd, (long)path, O_RDONLY_CLOEXEC, 0));
     if (fd < 0) return; /* the exec itself will fail and say why */
     int reason = reason_for(fd);
-    if (fd != dirfd) sys(SYS_CLOSE, fd, 0, 0, 0);
+    if (fd != dirfd) sys(NR_close, fd, 0, 0, 0);
     if (reason == 0) return;
     uint32_t length = 0;
     while (path[length] != '\0' && length < 4096) length++;

@@ -5,15 +5,12 @@
 #include "runtime_internal.h"
 #include "session.h"
 
-#define SYS_GETPID 39
-#define SYS_GETTID 186
 
 /* Short spins catch a host that answers within microseconds without a futex round trip. */
 #define SPIN_ROUNDS 2000
 #define WAIT_SLICE_NS 100000000LL
 
 /* Syscalls whose stack games the entry must play itself: never handed to a hook. */
-enum { NR_rt_sigreturn = 15, NR_clone = 56, NR_fork = 57, NR_vfork = 58, NR_clone3 = 435 };
 
 /* Where this thread last found a free slot: usually free again for its next call. */
 static __thread uint32_t slot_hint __attribute__((tls_model("initial-exec")));
@@ -73,8 +70,8 @@ int jp_hook_call(struct jpoline_frame *f, long (*execute)(struct jpoline_frame *
     }
     struct jpoline_call_slot *slot = claim(s);
     if (slot == 0) return 0;
-    slot->pid = (uint32_t)jp_sys6(SYS_GETPID, 0, 0, 0, 0, 0, 0);
-    slot->tid = (uint32_t)jp_sys6(SYS_GETTID, 0, 0, 0, 0, 0, 0);
+    slot->pid = (uint32_t)jp_sys6(NR_getpid, 0, 0, 0, 0, 0, 0);
+    slot->tid = (uint32_t)jp_sys6(NR_gettid, 0, 0, 0, 0, 0, 0);
     slot->number = (uint32_t)f->rax;
     slot->args[0] = f->rdi;
     slot->args[1] = f->rsi;

@@ -4,13 +4,6 @@
 #include "runtime_internal.h"
 #include "session.h"
 
-#define SYS_KILL 62
-#define SYS_GETPID 39
-#define SYS_GETTID 186
-#define SYS_FUTEX 202
-#define SYS_CLOCK_GETTIME 228
-#define SYS_NANOSLEEP 35
-#define SYS_MUNMAP 11
 #define FUTEX_WAIT 0
 #define FUTEX_WAKE 1
 #define CLOCK_MONOTONIC_ID 1
@@ -35,17 +28,17 @@ static struct jpoline_slot *slot_at(struct jpoline_session_header *s, uint32_t i
 
 long long jp_monotonic_ns(void) {
     struct kernel_timespec ts;
-    jpoline_raw_syscall6(SYS_CLOCK_GETTIME, CLOCK_MONOTONIC_ID, (long)&ts, 0, 0, 0, 0);
+    jpoline_raw_syscall6(NR_clock_gettime, CLOCK_MONOTONIC_ID, (long)&ts, 0, 0, 0, 0);
     return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 void jp_futex_wait(uint32_t *word, uint32_t expected, long long timeout_ns) {
     struct kernel_timespec ts = {timeout_ns / 1000000000LL, timeout_ns % 1000000000LL};
-    jpoline_raw_syscall6(SYS_FUTEX, (long)word, FUTEX_WAIT, expected, (long)&ts, 0, 0);
+    jpoline_raw_syscall6(NR_futex, (long)word, FUTEX_WAIT, expected, (long)&ts, 0, 0);
 }
 
 void jp_futex_wake(uint32_t *word) {
-    jpoline_raw_syscall6(SYS_FUTEX, (long)word, FUTEX_WAKE, 0x7fffffff, 0, 0, 0);
+    jpoline_raw_syscall6(NR_futex, (long)word, FUTEX_WAKE, 0x7fffffff, 0, 0, 0);
 }
 
 static long long timeout_ns(struct jpoline_session_header *s) {
@@ -57,7 +50,7 @@ int jp_host_alive(struct jpoline_session_header *s) {
     if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != JPOLINE_SESSION_LIVE) return 0;
     long long beat = (long long)__atomic_load_n(&s->heartbeat_ns, __ATOMIC_ACQUIRE);
     if (jp_monotonic_ns() - beat > timeout_ns(s)) return 0;
-    return jpoline_raw_syscall6(SYS_KILL, s->host_pid, 0, 0, 0, 0, 0) != -ERR_SRCH;
+    return jpoline_raw_syscall6(NR_kill, s->host_pid, 0, 0, 0, 0, 0) != -ERR_SRCH;
 }
 
 /* From now on every process of the session runs on without waiting for the host. */
@@ -80,7 +73,7 @@ static struct jpoline_slot *claim_slot(struct jpoline_session_header *s) {
         /* Every slot busy: many processes starting at once. Wait a little for one to free. */
         if (!jp_host_alive(s) || jp_monotonic_ns() > deadline) return 0;
         struct kernel_timespec pause = {0, WAIT_SLICE_NS / 10};
-        jpoline_raw_syscall6(SYS_NANOSLEEP, (long)&pause, 0, 0, 0, 0, 0);
+        jpoline_raw_syscall6(NR_nanosleep, (long)&pause, 0, 0, 0, 0, 0);
     }
 }
 
@@ -97,8 +90,8 @@ long jp_session_request_with(int kind, uint64_t start, uint64_t end, const char 
         jp_session_give_up(s);
         return -ERR_TIMEDOUT;
     }
-    slot->pid = (uint32_t)jpoline_raw_syscall6(SYS_GETPID, 0, 0, 0, 0, 0, 0);
-    slot->tid = (uint32_t)jpoline_raw_syscall6(SYS_GETTID, 0, 0, 0, 0, 0, 0);
+    slot->pid = (uint32_t)jpoline_raw_syscall6(NR_getpid, 0, 0, 0, 0, 0, 0);
+    slot->tid = (uint32_t)jpoline_raw_syscall6(NR_gettid, 0, 0, 0, 0, 0, 0);
     slot->kind = (uint32_t)kind;
     slot->range_start = start;
     slot->range_end = end;
@@ -158,5 +151,5 @@ void jp_session_detach(void) {
     jp_signals_stop(); /* the program's own signal actions, as it set them */
     jp_session = 0;
     /* No rewritten site is left to land here; a NULL read now faults as the runtime wants. */
-    jpoline_raw_syscall6(SYS_MUNMAP, 0, JPOLINE_VA0_SIZE, 0, 0, 0, 0);
+    jpoline_raw_syscall6(NR_munmap, 0, JPOLINE_VA0_SIZE, 0, 0, 0, 0);
 }

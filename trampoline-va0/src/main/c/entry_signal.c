@@ -15,14 +15,6 @@
 #include "runtime_internal.h"
 #include "session.h"
 
-enum {
-    NR_rt_sigaction = 13,
-    NR_rt_sigprocmask = 14,
-    NR_getpid = 39,
-    NR_gettid = 186,
-    NR_rt_tgsigqueueinfo = 297,
-    NR_process_vm_writev = 311,
-};
 #define SA_SIGINFO 0x4ull
 #define SA_RESTART 0x10000000ull
 #define SA_ONSTACK 0x08000000ull
@@ -38,15 +30,11 @@ enum {
 #define GLIBC_FIRST_PRIVATE 32
 #define GLIBC_LAST_PRIVATE 33
 
-struct kaction {
-    uint64_t handler, flags, restorer, mask;
-};
-
 /* Two copies per signal so that a handler reading one never sees it half written. */
 struct disposition {
     uint32_t current; /* index of the copy in force */
     uint32_t wrapped; /* the kernel holds jp_signal_wrapper for this signal */
-    struct kaction copy[2];
+    struct jp_kernel_sigaction copy[2];
 };
 
 static struct disposition table[MAX_SIGNAL + 1];
@@ -86,10 +74,10 @@ static void lock(void) {
 
 static void unlock(void) { __atomic_store_n(&table_lock, 0, __ATOMIC_RELEASE); }
 
-static void read_disposition(int sig, struct kaction *out, uint32_t *wrapped) {
+static void read_disposition(int sig, struct jp_kernel_sigaction *out, uint32_t *wrapped) {
     struct disposition *d = &table[sig];
     uint32_t at = __atomic_load_n(&d->current, __ATOMIC_ACQUIRE) & 1;
-    const volatile struct kaction *c = &d->copy[at];
+    const volatile struct jp_kernel_sigaction *c = &d->copy[at];
     out->handler = c->handler;
     out->flags = c->flags;
     out->restorer = c->restorer;
@@ -98,7 +86,7 @@ static void read_disposition(int sig, struct kaction *out, uint32_t *wrapped) {
 }
 
 /* Under the lock. */
-static void write_disposition(int sig, const struct kaction *a, uint32_t wrapped) {
+static void write_disposition(int sig, const struct jp_kernel_sigaction *a, uint32_t wrapped) {
     struct disposition *d = &table[sig];
     uint32_t next = (__atomic_load_n(&d->current, __ATOMIC_RELAXED) + 1) & 1;
     d->copy[next] = *a;
@@ -108,7 +96,7 @@ static void write_disposition(int sig, const struct kaction *a, uint32_t wrapped
 
 /* What the kernel gets for the program's action `a`: the wrapper where the signal would run a
  * handler or kill the process, the action itself otherwise (SIG_IGN, harmless defaults). */
-static int wrap(int sig, const struct kaction *a, struct kaction *kernel) {
+static int wrap(int sig, const struct jp_kernel_sigaction *a, struct jp_kernel_sigaction *kernel) {
     *kernel = *a;
     if (a->handler == SIG_IGN || (a->handler == SIG_DFL && !default_kills(sig))) return 0;
     kernel->handler = (uint64_t)&jp_signal_wrapper;
@@ -138,7 +126,7 @@ int jp_signal_sigaction(struct jpoline_frame *f) {
     uint64_t act = f->rsi, old = f->rdx;
     if (!__atomic_load_n(&enabled, __ATOMIC_ACQUIRE) || f->r10 != 8 || !interceptable(sig)) return 0;
     if (own_pid() != __atomic_load_n(&owner_pid, __ATOMIC_ACQUIRE)) return 0;
-    struct kaction wanted, kernel_new, kernel_old, previous;
+    struct jp_kernel_sigaction wanted, kernel_new, kernel_old, previous;
     if (act != 0 && jp_safe_copy(&wanted, act, sizeof wanted) != sizeof wanted) return 0; /* kernel: EFAULT */
     /* No handler of ours may run on this thread while the table and the kernel disagree. */
     uint64_t all = ~0ull, saved = 0;
@@ -169,7 +157,7 @@ void jp_signals_start(void) {
     lock();
     for (int sig = 1; sig <= MAX_SIGNAL; sig++) {
         if (!interceptable(sig) || !default_kills(sig)) continue;
-        struct kaction current, kernel;
+        struct jp_kernel_sigaction current, kernel;
         if (jp_sys6(NR_rt_sigaction, sig, 0, (long)&current, 8, 0, 0) != 0 || current.handler != SIG_DFL) continue;
         wrap(sig, &current, &kernel);
         if (jp_sys6(NR_rt_sigaction, sig, (long)&kernel, 0, 8, 0, 0) == 0) write_disposition(sig, &current, 1);
@@ -189,7 +177,7 @@ void jp_signals_stop(void) {
     jp_sys6(NR_rt_sigprocmask, SIG_SETMASK, (long)&all, (long)&saved, 8, 0, 0);
     lock();
     for (int sig = 1; sig <= MAX_SIGNAL; sig++) {
-        struct kaction a, current;
+        struct jp_kernel_sigaction a, current;
         uint32_t wrapped;
         read_disposition(sig, &a, &wrapped);
         if (!wrapped) continue;
@@ -221,7 +209,7 @@ static void as_without_va0(int sig, void *info) {
 }
 
 void jp_signal_wrapper(int sig, void *info, void *context) {
-    struct kaction a;
+    struct jp_kernel_sigaction a;
     uint32_t wrapped;
     read_disposition(sig, &a, &wrapped);
     as_without_va0(sig, info);
@@ -230,7 +218,7 @@ void jp_signal_wrapper(int sig, void *info, void *context) {
     if (dies) {
         /* Back to the default action and the same signal again: pending (it is blocked while we
          * run), it kills the process as soon as the restorer returns. */
-        struct kaction dfl = {SIG_DFL, 0, 0, 0};
+        struct jp_kernel_sigaction dfl = {SIG_DFL, 0, 0, 0};
         jp_sys6(NR_rt_sigaction, sig, (long)&dfl, 0, 8, 0, 0);
         long pid = jp_sys6(NR_getpid, 0, 0, 0, 0, 0, 0), tid = jp_sys6(NR_gettid, 0, 0, 0, 0, 0, 0);
         jp_sys6(NR_rt_tgsigqueueinfo, pid, tid, sig, (long)info, 0, 0);

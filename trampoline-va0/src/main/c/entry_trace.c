@@ -9,16 +9,6 @@
 #include "runtime_internal.h"
 #include "session.h"
 
-enum {
-    NR_rt_sigreturn = 15,
-    NR_getpid = 39,
-    NR_clone = 56,
-    NR_fork = 57,
-    NR_gettid = 186,
-    NR_clock_gettime = 228,
-    NR_process_vm_readv = 310,
-    NR_clone3 = 435,
-};
 #define EFAULT 14
 #define CLOCK_REALTIME 0
 #define PAGE 4096ull
@@ -469,7 +459,6 @@ static __thread struct in_flight *current_call __attribute__((tls_model("initial
 #define UC_RAX 144
 #define UC_RIP 168
 #define UC_SIGMASK 296
-#define NR_restart_syscall 219
 #define ERESTARTSYS 512
 #define ERESTART_RESTARTBLOCK 516
 

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "runtime_internal.h"
@@ -137,20 +136,18 @@ static void restore_launch_signal_state(void) {
     unsetenv(JPOLINE_SIGNAL_STATE_ENV);
     if (!valid) return;
     /* Raw rt_sigaction: glibc's sigaction refuses its private signals. */
-    struct {
-        uint64_t handler, flags, restorer, mask;
-    } current, wanted = {0, 0, 0, 0};
+    struct jp_kernel_sigaction current, wanted = {0, 0, 0, 0};
     for (int sig = 1; sig <= 64; sig++) {
         if (sig == SIGKILL || sig == SIGSTOP) continue;
-        if (jp_sys6(SYS_rt_sigaction, sig, 0, (long)&current, 8, 0, 0) != 0) continue;
+        if (jp_sys6(NR_rt_sigaction, sig, 0, (long)&current, 8, 0, 0) != 0) continue;
         int want_ignored = (ignored >> (sig - 1)) & 1;
         if ((current.handler == (uint64_t)SIG_IGN && !want_ignored) ||
             (current.handler == (uint64_t)SIG_DFL && want_ignored)) {
             wanted.handler = want_ignored ? (uint64_t)SIG_IGN : (uint64_t)SIG_DFL;
-            jp_sys6(SYS_rt_sigaction, sig, (long)&wanted, 0, 8, 0, 0);
+            jp_sys6(NR_rt_sigaction, sig, (long)&wanted, 0, 8, 0, 0);
         }
     }
-    jp_sys6(SYS_rt_sigprocmask, SIG_SETMASK, (long)&blocked, 0, 8, 0, 0);
+    jp_sys6(NR_rt_sigprocmask, SIG_SETMASK, (long)&blocked, 0, 8, 0, 0);
 }
 
 __attribute__((constructor)) static void jpoline_init(void) {

@@ -7,6 +7,7 @@
 
 #include "entry_layout.h"
 #include "jpoline.h"
+#include "syscall_numbers.h"
 
 #define JP_HIDDEN __attribute__((visibility("hidden")))
 
