@@ -2,7 +2,6 @@ package dev.jpoline.host;
 
 import static dev.jpoline.host.SessionLayout.*;
 
-import dev.jpoline.api.SyscallTable;
 import dev.jpoline.api.hooks.CallAbandonedException;
 import dev.jpoline.api.hooks.SyscallCall;
 import dev.jpoline.api.hooks.TargetMemoryException;
@@ -20,7 +19,6 @@ import java.util.concurrent.TimeUnit;
  * is read and written through {@code /proc/PID/mem}.
  */
 final class SlotCall implements SyscallCall {
-    private static final SyscallTable TABLE = SyscallTable.x86_64();
     /** Syscalls that may not return: their proceed is sent without waiting for a result. */
     private static final Set<String> MAY_NOT_RETURN = Set.of("execve", "execveat", "exit", "exit_group");
     private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
@@ -52,11 +50,6 @@ final class SlotCall implements SyscallCall {
     }
 
     @Override
-    public String name() {
-        return TABLE.nameOf(number);
-    }
-
-    @Override
     public long pid() {
         return pid;
     }
@@ -69,11 +62,6 @@ final class SlotCall implements SyscallCall {
     @Override
     public long arg(int index) {
         return args[index];
-    }
-
-    @Override
-    public long proceed() {
-        return proceed(args);
     }
 
     @Override

@@ -81,11 +81,6 @@ public final class SimulatedCall implements SyscallCall {
     }
 
     @Override
-    public String name() {
-        return TABLE.nameOf(number);
-    }
-
-    @Override
     public long pid() {
         return pid;
     }
@@ -98,11 +93,6 @@ public final class SimulatedCall implements SyscallCall {
     @Override
     public long arg(int index) {
         return args[index];
-    }
-
-    @Override
-    public long proceed() {
-        return proceed(args);
     }
 
     @Override

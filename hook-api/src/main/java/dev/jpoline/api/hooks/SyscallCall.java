@@ -1,6 +1,7 @@
 package dev.jpoline.api.hooks;
 
 import dev.jpoline.api.Errno;
+import dev.jpoline.api.SyscallTable;
 import java.util.OptionalLong;
 
 /**
@@ -17,7 +18,9 @@ public interface SyscallCall {
     int number();
 
     /** The syscall's name ({@code syscall_0x1f4} style when the number is unknown). */
-    String name();
+    default String name() {
+        return SyscallTable.x86_64().nameOf(number());
+    }
 
     /** Process id (thread-group id) of the caller. */
     long pid();
@@ -29,7 +32,9 @@ public interface SyscallCall {
     long arg(int index);
 
     /** Runs the real syscall with the program's arguments and returns its raw result. */
-    long proceed();
+    default long proceed() {
+        return proceed(arg(0), arg(1), arg(2), arg(3), arg(4), arg(5));
+    }
 
     /**
      * Runs the real syscall with these arguments instead (as many as given replace arguments 0,
