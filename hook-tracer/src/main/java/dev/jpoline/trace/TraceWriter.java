@@ -41,6 +41,10 @@ public final class TraceWriter implements AutoCloseable {
     private static final int NR_EXECVEAT = 322;
     private static final int NR_RT_SIGRETURN = 15;
     private static final int NR_WAIT4 = 61;
+    private static final int NR_CLONE = 56;
+    private static final int NR_FORK = 57;
+    private static final int NR_VFORK = 58;
+    private static final int NR_CLONE3 = 435;
     /** Lines are handed to the output once this many bytes are buffered. */
     private static final int BATCH_BYTES = 32 * 1024;
     private static final int SELECTED_CACHE = 1024;
@@ -362,23 +366,21 @@ public final class TraceWriter implements AutoCloseable {
      */
     private void reapedByParent(TraceRecord r) {
         int nr = (int) r.number();
-        if (nr != NR_WAIT4 && nr != 56 && nr != 57 && nr != 58 && nr != 435) {
-            return; // neither reaps nor creates a process: the common case, without a lookup
-        }
-        if (nr != NR_WAIT4 && r.hasReturn() && r.returnValue() > 0) {
-            seenPids.add((int) r.returnValue()); // traced from its birth, even if it never makes a call
-        }
-        if (r.number() != NR_WAIT4 || !r.hasReturn() || r.returnValue() <= 0) {
-            return;
+        boolean creates = nr == NR_CLONE || nr == NR_FORK || nr == NR_VFORK || nr == NR_CLONE3;
+        if ((!creates && nr != NR_WAIT4) || !r.hasReturn() || r.returnValue() <= 0) {
+            return; // neither creates nor reaps a process: the common case, without a lookup
         }
         int pid = (int) r.returnValue();
+        if (creates) {
+            seenPids.add(pid); // traced from its birth, even if it never makes a call
+            return;
+        }
         if (!seenPids.contains(pid) || ended.contains(pid)) {
             return;
         }
         Payload status = r.payloadOrNull(1);
         if (status != null && status.length() >= 4) {
-            processEnded(new Orphans.Ended(pid, status.byteAt(0) | status.byteAt(1) << 8 | status.byteAt(2) << 16
-                    | status.byteAt(3) << 24));
+            processEnded(new Orphans.Ended(pid, (int) status.le(0, 4)));
         }
     }
 

@@ -94,7 +94,7 @@ public final class Payload {
     }
 
     /** Little-endian unsigned 8/16/32-bit or 64-bit field at {@code offset}. */
-    long le(int at, int size) {
+    public long le(int at, int size) {
         byte[] d = data;
         int b = offset + at;
         switch (size) {
