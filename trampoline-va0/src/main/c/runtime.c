@@ -165,11 +165,14 @@ __attribute__((constructor)) static void jpoline_init(void) {
         return;
     }
     jp_vdso_clock_gettime = find_vdso_clock_gettime();
-    for (int nr = 0; nr < JPOLINE_TIER_COUNT && nr < JPOLINE_TIER_TABLE_SIZE; nr++) jp_tiers[nr] = s->tiers[nr];
     __atomic_fetch_add(&s->processes_registered, 1, __ATOMIC_RELAXED);
     jp_session = s;
-    /* The host rewrites every executable mapping now; we wait (boundedly) until it did. */
+    /* The host rewrites every executable mapping now; we wait (boundedly) until it did. Nothing
+     * of this process runs through the entry before the answer, and the host may start the
+     * program before it has written the tier table: read it after the answer, not before. */
     long result = jp_session_request(JPOLINE_REQUEST_STARTUP, 0, 0);
+    for (int nr = 0; nr < JPOLINE_TIER_COUNT && nr < JPOLINE_TIER_TABLE_SIZE; nr++)
+        jp_tiers[nr] = __atomic_load_n(&s->tiers[nr], __ATOMIC_RELAXED);
     if (result == JPOLINE_RESULT_DETACH) jp_session_detach();
     session_joined = result >= 0;
     if (session_joined && (s->trace_flags & JPOLINE_TRACE_SIGNALS)) jp_signals_start();

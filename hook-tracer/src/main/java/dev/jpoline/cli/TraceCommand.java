@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntPredicate;
+import java.util.function.Supplier;
 
 /** {@code jpoline trace}: strace's options, the TRACE tier (docs/trace.md). */
 final class TraceCommand extends Command {
@@ -178,29 +179,18 @@ final class TraceCommand extends Command {
             case "verbose" -> XlatStyle.VERBOSE;
             default -> throw new UserError("-X takes raw, abbrev or verbose, got " + xlat);
         };
-        // First what needs no syscall table, while the warm-up thread parses it.
+        // What a user may have got wrong first, so that it costs no run: -e trace= needs the
+        // syscall table, which the warm-up thread is parsing meanwhile.
+        Va0Requirement.check();
         HostRewriting rewriting = HostRewriting.create(err);
         SyscallFilter filter = null;
         try {
             for (String set : traceSets) {
                 filter = SyscallFilter.parse(set); // each is checked; the last one counts
             }
-            if (filter == null) {
-                filter = SyscallFilter.all();
-            }
         } catch (IllegalArgumentException ex) {
             throw new UserError(ex.getMessage());
         }
-        Va0Requirement.check();
-
-        TraceOptions options = TraceOptions.defaults().withStringLimit(stringLimit).withXlatStyle(style)
-                .withDuration(duration)
-                .withTimestamps(switch (time) {
-                    case 0 -> TraceOptions.Timestamps.NONE;
-                    case 1 -> TraceOptions.Timestamps.TIME;
-                    case 2 -> TraceOptions.Timestamps.TIME_MICROS;
-                    default -> TraceOptions.Timestamps.EPOCH_MICROS;
-                });
         boolean timestamps = duration || time > 0 || summaryOnly || summaryToo;
         // Bytes, not a Writer: the formatter writes ASCII lines into byte buffers, and a Writer's
         // charset encoder was ~100 ns of a traced call's ~300 (measured with DrainBench).
@@ -215,27 +205,69 @@ final class TraceCommand extends Command {
             mode = TraceWriter.Mode.STDERR;
             single = new BufferedOutputStream(new FileOutputStream(FileDescriptor.err), 1 << 16);
         }
-        try (TraceWriter writer = new TraceWriter(options, paths, mode, single, output, new Selected(filter), status,
-                !summaryOnly, summaryOnly || summaryToo, 0)) {
-            Tracer tracer = new Tracer(filter, stringLimit, timestamps, writer, err);
+        // Without -e trace=, the filter (all) is made after the program started, when the table
+        // is more likely parsed; the writer (formatters, time zone) once it is being rewritten.
+        Selected selected = new Selected(filter);
+        Tracer tracer = new Tracer(selected, stringLimit, timestamps,
+                new WriterFactory(this, style, paths, mode, single, selected, status), err);
+        try {
             Launcher.Outcome outcome = new Launcher(err, hostTimeoutMs).run(command, new Handlers(rewriting), ringSize,
                     tracer);
             err.flush();
             return outcome.exitStatus();
+        } finally {
+            TraceWriter writer = tracer.writer();
+            if (writer != null) {
+                writer.close();
+            } else if (single != null) {
+                single.close();
+            }
         }
     }
 
-    /** The syscalls -e trace= selects, for the writer (a named class: see {@link Handlers}). */
-    private static final class Selected implements IntPredicate {
-        private final SyscallFilter filter;
+    /** Makes the trace's writer from the options (a named class: it runs while the program waits). */
+    private record WriterFactory(TraceCommand c, XlatStyle style, boolean paths, TraceWriter.Mode mode,
+            OutputStream single, IntPredicate selected, TraceWriter.Status status)
+            implements Supplier<TraceWriter> {
+        @Override
+        public TraceWriter get() {
+            TraceOptions options = TraceOptions.defaults().withStringLimit(c.stringLimit).withXlatStyle(style)
+                    .withDuration(c.duration)
+                    .withTimestamps(switch (c.time) {
+                        case 0 -> TraceOptions.Timestamps.NONE;
+                        case 1 -> TraceOptions.Timestamps.TIME;
+                        case 2 -> TraceOptions.Timestamps.TIME_MICROS;
+                        default -> TraceOptions.Timestamps.EPOCH_MICROS;
+                    });
+            return new TraceWriter(options, paths, mode, single, c.output, selected, status, !c.summaryOnly,
+                    c.summaryOnly || c.summaryToo, 0);
+        }
+    }
+
+    /**
+     * The syscalls -e trace= selects, for the tracer and the writer; all of them without -e
+     * trace=, made on first use (a named class: see {@link Handlers}).
+     */
+    private static final class Selected implements IntPredicate, Supplier<SyscallFilter> {
+        private volatile SyscallFilter filter;
 
         Selected(SyscallFilter filter) {
             this.filter = filter;
         }
 
         @Override
+        public SyscallFilter get() {
+            SyscallFilter f = filter;
+            if (f == null) {
+                f = SyscallFilter.all();
+                filter = f;
+            }
+            return f;
+        }
+
+        @Override
         public boolean test(int nr) {
-            return filter.contains(nr);
+            return get().contains(nr);
         }
     }
 

@@ -7,26 +7,41 @@ import dev.jpoline.runtime.RuntimeLibrary;
 import java.time.ZoneId;
 
 /**
- * Gets the slow one-time work of {@code run} and {@code trace} going on a second thread (the
+ * Gets the slow one-time work of {@code run} and {@code trace} going on other threads (the
  * machines jpoline runs on have at least two cores) while the main thread sets up the plan
- * cache, the output and the session, so that it is done, or under way, when the main thread or
- * the first rewrite request reaches it: the syscall table (parsed from text, some 20 ms
- * interpreted), the time zone (the trace clock; loading the zone database takes 10-15 ms), the
- * runtime library (read from the jar), the scanner's fingerprint (checked against cached plans)
- * and JNA's native side (futexes, the session's address). Where both threads need the same class, the JVM makes
- * one wait for the other's initialisation, so nothing is done twice; a failure here is left for
- * the main thread to meet and report.
+ * cache, the output and the session and starts the program, so that it is done, or under way,
+ * when the main thread or the first rewrite request reaches it. One thread starts JNA's native
+ * side (futexes, the session's address; the longest item, ~15 ms) and computes the scanner's
+ * fingerprint (checked against cached plans); for {@code trace} another reads the runtime library
+ * (from the jar: the main thread extracts it first), parses the syscall table (from text, some
+ * 20 ms interpreted; the capture schema needs it) and loads the time zone (the trace clock; the
+ * zone database takes 10-15 ms). Where two threads need the same class, the JVM makes one wait
+ * for the other's initialisation, so nothing is done twice; a failure here is left for the main
+ * thread to meet and report.
  */
 final class Warmup implements Runnable {
-    private final boolean trace;
+    /** What one warm-up thread does. */
+    private enum Part { NATIVE, TRACE }
 
-    private Warmup(boolean trace) {
-        this.trace = trace;
+    private final Part part;
+
+    private Warmup(Part part) {
+        this.part = part;
     }
 
-    /** Starts the warm-up; {@code trace} adds what only tracing needs. */
+    /**
+     * Starts the warm-up; {@code trace} adds what only tracing needs, on a thread of its own:
+     * JNA's start is the longest item and the session's first futex call needs it.
+     */
     static void start(boolean trace) {
-        Thread t = new Thread(new Warmup(trace), "jpoline-warmup");
+        startThread(Part.NATIVE);
+        if (trace) {
+            startThread(Part.TRACE);
+        }
+    }
+
+    private static void startThread(Part part) {
+        Thread t = new Thread(new Warmup(part), "jpoline-warmup");
         t.setDaemon(true);
         t.start();
     }
@@ -34,15 +49,15 @@ final class Warmup implements Runnable {
     @Override
     public void run() {
         try {
-            // In the order the main thread needs them (the time zone right after the table:
-            // TraceOptions.defaults() asks for it); run's main thread reads the runtime itself.
-            if (trace) {
+            if (part == Part.TRACE) {
+                // In the order the main thread needs them.
+                RuntimeLibrary.bundled();
                 SyscallTable.x86_64();
                 ZoneId.systemDefault();
-                RuntimeLibrary.bundled();
+            } else {
+                NativeLibrary.getInstance("c");
+                new Planner().scannerFingerprint();
             }
-            new Planner().scannerFingerprint();
-            NativeLibrary.getInstance("c");
         } catch (Throwable e) {
             // The main thread does the same work and reports what fails.
         }

@@ -66,11 +66,17 @@ public final class Launcher {
 
     /** Watches a session from its creation to its program's end (the tracer). */
     public interface Observer {
-        /** The session exists, the program is not started yet: set tiers and the capture schema. */
+        /**
+         * The session exists and the program is started, but its runtime waits for the answer to
+         * its start-up request, which comes after this returns: set tiers and the capture schema.
+         */
         void sessionCreated(Session session);
 
         /** The program started. */
         void started(long pid);
+
+        /** The request server runs: the program is being rewritten, or will be in a moment. */
+        default void serving() {}
 
         /** The program ended (status as a shell reports it); called before the session closes. */
         void exited(int status);
@@ -91,36 +97,43 @@ public final class Launcher {
         Path library = RuntimeLibrary.bundled().extract();
         try (Session session = Session.create(Session.DEFAULT_DIRECTORY, 64, waitTimeoutMs, ringSize,
                 hooks == null ? 0 : CALL_SLOTS)) {
+            ProgramCheck.unreachableReason(program.get()).ifPresent(reason -> diagnostics.println(
+                    "jpoline: " + program.get() + " runs without jpoline: " + reason));
+            // The program starts first: its loader runs while the rest is set up here. Its
+            // runtime's constructor waits for the answer to its start-up request, which the
+            // request server gives only once it runs, after the tiers, the capture schema and
+            // the drain are in place; the constructor reads the tiers after that answer.
+            ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+            Map<String, String> childEnv = builder.environment();
+            String preload = childEnv.get("LD_PRELOAD");
+            // Ours first, so its constructor runs before any other preloaded library's.
+            childEnv.put("LD_PRELOAD", library + (preload == null || preload.isBlank() ? "" : ":" + preload));
+            childEnv.put(Session.ENV, session.file().toString());
+            childEnv.put(SIGNAL_STATE_ENV, launchSignalState(env));
+            childEnv.remove(INHERITED_SIGNALS_ENV); // a jpoline the program runs measures its own
+            Process process;
+            try {
+                process = builder.start();
+            } catch (IOException e) {
+                diagnostics.println("jpoline: cannot start " + program.get() + ": " + e.getMessage());
+                if (observer != null) {
+                    observer.sessionCreated(session);
+                    observer.serving();
+                    observer.exited(126);
+                }
+                return new Outcome(126, 0, 0);
+            }
             if (hooks != null) {
                 applyHookTiers(session);
             }
             if (observer != null) {
                 observer.sessionCreated(session);
+                observer.started(process.pid());
             }
-            ProgramCheck.unreachableReason(program.get()).ifPresent(reason -> diagnostics.println(
-                    "jpoline: " + program.get() + " runs without jpoline: " + reason));
             try (RequestServer server = new RequestServer(session, handlerFactory.apply(session),
                     error -> diagnostics.println("jpoline: rewriting failed: " + error))) {
-                ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
-                Map<String, String> childEnv = builder.environment();
-                String preload = childEnv.get("LD_PRELOAD");
-                // Ours first, so its constructor runs before any other preloaded library's.
-                childEnv.put("LD_PRELOAD", library + (preload == null || preload.isBlank() ? "" : ":" + preload));
-                childEnv.put(Session.ENV, session.file().toString());
-                childEnv.put(SIGNAL_STATE_ENV, launchSignalState(env));
-                childEnv.remove(INHERITED_SIGNALS_ENV); // a jpoline the program runs measures its own
-                Process process;
-                try {
-                    process = builder.start();
-                } catch (IOException e) {
-                    diagnostics.println("jpoline: cannot start " + program.get() + ": " + e.getMessage());
-                    if (observer != null) {
-                        observer.exited(126);
-                    }
-                    return new Outcome(126, 0, 0);
-                }
                 if (observer != null) {
-                    observer.started(process.pid());
+                    observer.serving();
                 }
                 int status;
                 try (SignalRelay relay = SignalRelay.forChild(process);
@@ -128,7 +141,7 @@ public final class Launcher {
                     status = waitUninterruptibly(process);
                 }
                 if (observer != null) {
-                    observer.exited(status);
+                    observer.exited(status); // with the server up: descendants still run and load code
                 }
                 return new Outcome(status, session.processesRegistered(), session.processesThatGaveUp());
             }

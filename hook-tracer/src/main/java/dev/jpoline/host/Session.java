@@ -38,7 +38,8 @@ public final class Session implements AutoCloseable {
 
     private final Path file;
     private final MappedByteBuffer memory;
-    private final long address;
+    /** The mapping's native address, found on first use: JNA's start (~15 ms) is off the way to the program's start. */
+    private volatile long address;
     private final int slots;
     private final int callSlots;
     /** Where the call slots start: after the request slots and the ring. */
@@ -49,7 +50,6 @@ public final class Session implements AutoCloseable {
     private Session(Path file, MappedByteBuffer memory, int slots, int callSlotsBase, int callSlots) {
         this.file = file;
         this.memory = memory;
-        this.address = Pointer.nativeValue(Native.getDirectBufferPointer(memory));
         this.slots = slots;
         this.callSlots = callSlots;
         this.callSlotsBase = callSlotsBase;
@@ -249,7 +249,12 @@ public final class Session implements AutoCloseable {
 
     /** Native address of the mapping (for futex words). */
     public long address() {
-        return address;
+        long a = address;
+        if (a == 0) {
+            a = Pointer.nativeValue(Native.getDirectBufferPointer(memory));
+            address = a;
+        }
+        return a;
     }
 
     public int tier(int syscall) {
@@ -305,11 +310,11 @@ public final class Session implements AutoCloseable {
     }
 
     public void awaitChange(int offset, int expected, long timeoutNanos) {
-        Futex.await(address + offset, expected, timeoutNanos);
+        Futex.await(address() + offset, expected, timeoutNanos);
     }
 
     public void wake(int offset) {
-        Futex.wakeAll(address + offset);
+        Futex.wakeAll(address() + offset);
     }
 
     /** Marks the session dead (waiting targets resume unrewritten) and removes its file. */

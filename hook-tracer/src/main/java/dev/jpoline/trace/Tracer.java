@@ -12,6 +12,7 @@ import dev.jpoline.trace.ring.RecordView;
 import dev.jpoline.trace.ring.TraceRing;
 import java.io.PrintWriter;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * The TRACE tier's host side for one run: sets the tier table and capture schema before the
@@ -28,10 +29,13 @@ public final class Tracer implements Launcher.Observer {
     private static final int SMALL_BATCH = 256;
     private static final long BATCH_PARK_NANOS = 50_000;
 
-    private final SyscallFilter filter;
+    private final Supplier<SyscallFilter> filter;
     private final int stringLimit;
     private final boolean timestamps;
-    private final TraceWriter writer;
+    /** Made on the main thread once the program is being rewritten: its formatters are not needed before. */
+    private final Supplier<TraceWriter> writerFactory;
+    private TraceWriter writer;
+    private int topPid;
     private final PrintWriter diagnostics;
     private static final long ORPHAN_POLL_NANOS = 10_000_000;
     private final java.util.concurrent.ConcurrentLinkedQueue<Orphans.Ended> endedOrphans =
@@ -44,11 +48,41 @@ public final class Tracer implements Launcher.Observer {
     private Thread drainer;
 
     public Tracer(SyscallFilter filter, int stringLimit, boolean timestamps, TraceWriter writer, PrintWriter diagnostics) {
+        this(new GivenFilter(filter), stringLimit, timestamps, new Given(writer), diagnostics);
+    }
+
+    /**
+     * As above, with the writer made by {@code writerFactory} when the session is being served
+     * ({@link #serving()}), off the way to the program's start.
+     */
+    public Tracer(Supplier<SyscallFilter> filter, int stringLimit, boolean timestamps,
+            Supplier<TraceWriter> writerFactory, PrintWriter diagnostics) {
         this.filter = filter;
         this.stringLimit = stringLimit;
         this.timestamps = timestamps;
-        this.writer = writer;
+        this.writerFactory = writerFactory;
         this.diagnostics = diagnostics;
+    }
+
+    /** A filter made beforehand. */
+    private record GivenFilter(SyscallFilter filter) implements Supplier<SyscallFilter> {
+        @Override
+        public SyscallFilter get() {
+            return filter;
+        }
+    }
+
+    /** A writer made beforehand. */
+    private record Given(TraceWriter writer) implements Supplier<TraceWriter> {
+        @Override
+        public TraceWriter get() {
+            return writer;
+        }
+    }
+
+    /** The writer, once {@link #serving()} made it; null before. */
+    public TraceWriter writer() {
+        return writer;
     }
 
     @Override
@@ -57,7 +91,7 @@ public final class Tracer implements Launcher.Observer {
         // Plain loops and classes rather than streams and lambdas: this runs once, cold, before the
         // program starts, where linking a stream pipeline costs milliseconds.
         boolean[] tracedSet = new boolean[TIER_COUNT];
-        for (int n : filter.numbers()) {
+        for (int n : filter.get().numbers()) {
             if (n >= 0 && n < TIER_COUNT) {
                 tracedSet[n] = true;
             }
@@ -82,15 +116,22 @@ public final class Tracer implements Launcher.Observer {
         s.putInt(OFF_TRACE_FLAGS, (timestamps ? TRACE_TIMES : 0) | TRACE_SIGNALS);
         ring = new TraceRing(s, new Warnings(diagnostics));
         followOrphans = Orphans.becomeReaper();
+    }
+
+    /** Pids are not known before the start; the writer learns the top-level pid when it is made. */
+    @Override
+    public void started(long pid) {
+        topPid = (int) pid;
+    }
+
+    /** The program is being rewritten: make the writer and start draining. */
+    @Override
+    public void serving() {
+        writer = writerFactory.get();
+        writer.setTopPid(topPid);
         drainer = new Thread(new Drainer(this), "jpoline-trace-drain");
         drainer.setDaemon(true);
         drainer.start();
-    }
-
-    /** Pids are not known before the start; the writer learns the top-level pid here. */
-    @Override
-    public void started(long pid) {
-        writer.setTopPid((int) pid);
     }
 
     /** Ring warnings, one line each on the diagnostics stream. */
@@ -150,6 +191,9 @@ public final class Tracer implements Launcher.Observer {
     @Override
     public void exited(int status) {
         // Like strace -f, the trace ends with the last process, not with the program.
+        if (drainer == null) {
+            serving(); // the program never started: the writer still reports its end
+        }
         while (followOrphans && drainer.isAlive()) {
             endedOrphans.addAll(Orphans.reap());
             if (!Orphans.any()) {

@@ -68,6 +68,7 @@ public final class DrainBench {
                 long cpu = os.getProcessCpuTime();
                 long start = System.nanoTime();
                 tracer.sessionCreated(ring.session());
+                tracer.serving();
                 tracer.exited(0);
                 long ns = System.nanoTime() - start;
                 cpu = os.getProcessCpuTime() - cpu;
