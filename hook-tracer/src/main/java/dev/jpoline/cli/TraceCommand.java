@@ -122,7 +122,7 @@ final class TraceCommand extends Command {
 
     @Override
     int call(PrintWriter out, PrintWriter err) throws IOException {
-        Warmup.start(true);
+        Warmup.start(true, time == 1 || time == 2);
         List<String> traceSets = new ArrayList<>();
         TraceWriter.Status status = TraceWriter.Status.ALL;
         for (String e : expressions) {

@@ -14,14 +14,14 @@ import java.time.ZoneId;
  * side (futexes, the session's address; the longest item, ~15 ms) and computes the scanner's
  * fingerprint (checked against cached plans); for {@code trace} another reads the runtime library
  * (from the jar: the main thread extracts it first), parses the syscall table (from text, some
- * 20 ms interpreted; the capture schema needs it) and loads the time zone (the trace clock; the
+ * 20 ms interpreted; the capture schema needs it) and, for -t and -tt, loads the time zone (the
  * zone database takes 10-15 ms). Where two threads need the same class, the JVM makes one wait
  * for the other's initialisation, so nothing is done twice; a failure here is left for the main
  * thread to meet and report.
  */
 final class Warmup implements Runnable {
     /** What one warm-up thread does. */
-    private enum Part { NATIVE, TRACE }
+    private enum Part { NATIVE, TRACE, TRACE_WITH_CLOCK }
 
     private final Part part;
 
@@ -34,9 +34,14 @@ final class Warmup implements Runnable {
      * JNA's start is the longest item and the session's first futex call needs it.
      */
     static void start(boolean trace) {
+        start(trace, false);
+    }
+
+    /** As above; {@code timeOfDay} (-t, -tt) adds the time zone. */
+    static void start(boolean trace, boolean timeOfDay) {
         startThread(Part.NATIVE);
         if (trace) {
-            startThread(Part.TRACE);
+            startThread(timeOfDay ? Part.TRACE_WITH_CLOCK : Part.TRACE);
         }
     }
 
@@ -49,11 +54,13 @@ final class Warmup implements Runnable {
     @Override
     public void run() {
         try {
-            if (part == Part.TRACE) {
+            if (part != Part.NATIVE) {
                 // In the order the main thread needs them.
                 RuntimeLibrary.bundled();
                 SyscallTable.x86_64();
-                ZoneId.systemDefault();
+                if (part == Part.TRACE_WITH_CLOCK) {
+                    ZoneId.systemDefault();
+                }
             } else {
                 NativeLibrary.getInstance("c");
                 new Planner().scannerFingerprint();

@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param fdResolver    {@code -y}: annotate descriptors with what they refer to; null for none
  * @param pidPrefix     how the line names its thread
  * @param alignColumn   {@code -a}: the column the " = result" part is aligned to (default 40)
- * @param zone          time zone for -t and -tt
+ * @param zone          time zone for -t and -tt; null for the system's, looked up when first asked
+ *                      for (loading the zone database costs 10-15 ms, which only -t and -tt need)
  */
 public record TraceOptions(int stringLimit, XlatStyle xlatStyle, Timestamps timestamps, boolean showDuration,
         FdResolver fdResolver, PidPrefix pidPrefix, int alignColumn, ZoneId zone) {
@@ -49,13 +50,17 @@ public record TraceOptions(int stringLimit, XlatStyle xlatStyle, Timestamps time
         Objects.requireNonNull(xlatStyle, "xlatStyle");
         Objects.requireNonNull(timestamps, "timestamps");
         Objects.requireNonNull(pidPrefix, "pidPrefix");
-        Objects.requireNonNull(zone, "zone");
+    }
+
+    /** The time zone of -t and -tt: the one given, else the system's. */
+    @Override
+    public ZoneId zone() {
+        return zone != null ? zone : ZoneId.systemDefault();
     }
 
     /** strace's defaults: -s 32, -X abbrev, no timestamps, no -T, no -y, no pid prefix, -a 40. */
     public static TraceOptions defaults() {
-        return new TraceOptions(32, XlatStyle.ABBREV, Timestamps.NONE, false, null, PidPrefix.NONE, 40,
-                ZoneId.systemDefault());
+        return new TraceOptions(32, XlatStyle.ABBREV, Timestamps.NONE, false, null, PidPrefix.NONE, 40, null);
     }
 
     public TraceOptions withStringLimit(int limit) {
