@@ -118,7 +118,10 @@ public record SignalInfo(int signo, int code, int pid, int uid, int status, long
             } else {
                 sb.append(Signals.format(status, style));
             }
-            sb.append(", si_utime=").append(utime).append(", si_stime=").append(stime);
+            sb.append(", si_utime=");
+            clockTicks(sb, utime, style);
+            sb.append(", si_stime=");
+            clockTicks(sb, stime, style);
         } else if (isFault(signo)) {
             sb.append(", si_addr=").append(StraceFormatter.pointer(addr));
         } else if (signo == SIGPOLL) {
@@ -129,6 +132,19 @@ public record SignalInfo(int signo, int code, int pid, int uid, int status, long
                     .append(extra2 == 0xc000003eL ? "AUDIT_ARCH_X86_64" : Xlat.hex(extra2));
         }
         return sb.append('}').toString();
+    }
+
+    /** USER_HZ: the unit of si_utime and si_stime in the x86-64 ABI, whatever the kernel's HZ. */
+    private static final int CLOCK_TICKS_PER_SECOND = 100;
+
+    /** A clock_t as strace prints it: the ticks, and unless raw, the seconds in a comment when not 0. */
+    private static void clockTicks(StringBuilder sb, long ticks, XlatStyle style) {
+        sb.append(Long.toUnsignedString(ticks));
+        if (style != XlatStyle.RAW && ticks > 0) {
+            long fraction = ticks % CLOCK_TICKS_PER_SECOND;
+            sb.append(" /* ").append(ticks / CLOCK_TICKS_PER_SECOND).append('.').append(fraction < 10 ? "0" : "")
+                    .append(fraction).append(" s */");
+        }
     }
 
     private static String syscallName(long nr) {

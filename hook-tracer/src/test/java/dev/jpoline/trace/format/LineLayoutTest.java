@@ -111,6 +111,14 @@ class LineLayoutTest {
         assertThat(f.formatSignal(4, TraceRecord.NO_TIME, SignalInfo.child(1, 9869, 0, 3, 0, 0)))
                 .isEqualTo("--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=9869, si_uid=0, si_status=3,"
                         + " si_utime=0, si_stime=0} ---");
+        // Clock ticks (USER_HZ) with strace's seconds comment when not 0, none when raw.
+        assertThat(f.formatSignal(4, TraceRecord.NO_TIME, SignalInfo.child(2, 6, 0, 15, 1, 1234)))
+                .isEqualTo("--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=6, si_uid=0, si_status=SIGTERM,"
+                        + " si_utime=1 /* 0.01 s */, si_stime=1234 /* 12.34 s */} ---");
+        assertThat(new StraceFormatter(UTC.withXlatStyle(XlatStyle.RAW)).formatSignal(4, TraceRecord.NO_TIME,
+                SignalInfo.child(2, 6, 0, 15, 1, 1234)))
+                .isEqualTo("--- SIGCHLD {si_signo=17, si_code=0x2, si_pid=6, si_uid=0, si_status=15, si_utime=1,"
+                        + " si_stime=1234} ---");
         assertThat(f.formatSignal(4, TraceRecord.NO_TIME, SignalInfo.sent(10, SignalInfo.SI_USER, 9783, 0)))
                 .isEqualTo("--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=9783, si_uid=0} ---");
         assertThat(f.formatSignal(4, TraceRecord.NO_TIME, SignalInfo.sent(36, SignalInfo.SI_TKILL, 9868, 0)))
