@@ -60,7 +60,10 @@ public enum ArgKind {
     BUFFER_OUT(true),
     /** A pointer to an int (an in/out length, an option value). */
     INT_PTR(true, 4),
-    /** A pointer to a 64-bit file offset (sendfile, splice, copy_file_range). */
+    /**
+     * A pointer to a 64-bit file offset: value-result (sendfile, {@code [0] => [5]}), or as passed
+     * with the parameter {@code entry} (splice, copy_file_range print what they were given).
+     */
     OFFSET_PTR(true, 8),
     /** Two ints the kernel fills with file descriptors (pipe, socketpair). */
     FD_PAIR(true, 8),
@@ -110,6 +113,11 @@ public enum ArgKind {
     EPOLL_EVENT(true, 12),
     /** An array of struct epoll_event filled by the kernel; its length is the return value. */
     EPOLL_EVENTS(true),
+    /**
+     * An array of gid_t: filled by the kernel, as long as the return value ({@code >GID_ARRAY},
+     * getgroups), or passed, as long as the argument at {@link ArgSpec#lengthArg()} (setgroups).
+     */
+    GID_ARRAY(true),
     /** An array of struct iovec; its length is the next argument. */
     IOVEC(true),
     /** struct msghdr. */

@@ -87,10 +87,14 @@ public record CaptureRule(int arg, Timing timing, Shape shape, int size, int len
                         : new CaptureRule(i, Timing.ENTRY, Shape.LENGTH_ARG, 0, a.lengthArg());
                 case SOCKADDR -> a.out() ? new CaptureRule(i, Timing.EXIT, Shape.FIXED, SOCKADDR_STORAGE,
                         ArgSpec.NO_LENGTH_ARG) : new CaptureRule(i, Timing.ENTRY, Shape.LENGTH_ARG, 0, a.lengthArg());
+                // Both copies even when only the value passed is printed: an entry-only copy is
+                // taken after the call returns, when the kernel has moved the offset.
                 case SOCKLEN_PTR, OFFSET_PTR -> new CaptureRule(i, Timing.ENTRY_AND_EXIT, Shape.FIXED,
                         a.kind().fixedSize().orElseThrow(), ArgSpec.NO_LENGTH_ARG);
                 case POLLFDS -> new CaptureRule(i, Timing.EXIT, Shape.ARRAY_ARG, 8, next);
                 case EPOLL_EVENTS -> new CaptureRule(i, Timing.EXIT, Shape.ARRAY_RETURN, 12, ArgSpec.NO_LENGTH_ARG);
+                case GID_ARRAY -> a.out() ? new CaptureRule(i, Timing.EXIT, Shape.ARRAY_RETURN, 4, ArgSpec.NO_LENGTH_ARG)
+                        : new CaptureRule(i, Timing.ENTRY, Shape.ARRAY_ARG, 4, a.lengthArg());
                 case IOVEC -> new CaptureRule(i, when, Shape.IOVEC, 16, next);
                 case CLONE_ARGS, OPEN_HOW -> new CaptureRule(i, Timing.ENTRY, Shape.LENGTH_ARG, 0, next);
                 // The kernel rewrites fd_sets in place: the line shows them as passed, the result as left.

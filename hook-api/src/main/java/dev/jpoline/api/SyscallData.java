@@ -135,8 +135,8 @@ final class SyscallData {
 112 setsid                  -                       dec
 113 setreuid                creds                   dec  UID UID
 114 setregid                creds                   dec  GID GID
-115 getgroups               creds                   dec  INT >POINTER
-116 setgroups               creds                   dec  INT POINTER
+115 getgroups               creds                   dec  INT >GID_ARRAY
+116 setgroups               creds                   dec  INT GID_ARRAY(0)
 117 setresuid               creds                   dec  UID UID UID
 118 getresuid               creds                   dec  >INT_PTR >INT_PTR >INT_PTR
 119 setresgid               creds                   dec  GID GID GID
@@ -295,7 +295,7 @@ final class SyscallData {
 272 unshare                 -                       dec  FLAGS(unshare)
 273 set_robust_list         -                       dec  POINTER SIZE
 274 get_robust_list         -                       dec  PID >POINTER >POINTER
-275 splice                  desc                    dec  FD OFFSET_PTR FD OFFSET_PTR SIZE FLAGS(splice)
+275 splice                  desc                    dec  FD OFFSET_PTR(entry) FD OFFSET_PTR(entry) SIZE FLAGS(splice)
 276 tee                     desc                    dec  FD FD SIZE FLAGS(splice)
 277 sync_file_range         desc                    dec  FD OFFSET OFFSET HEX
 278 vmsplice                desc                    dec  FD IOVEC ULONG FLAGS(splice)
@@ -346,7 +346,7 @@ final class SyscallData {
 323 userfaultfd             desc                    fd   FLAGS(userfaultfd)
 324 membarrier              -                       dec  INT HEX INT
 325 mlock2                  memory                  dec  POINTER SIZE HEX
-326 copy_file_range         desc                    dec  FD OFFSET_PTR FD OFFSET_PTR SIZE HEX
+326 copy_file_range         desc                    dec  FD OFFSET_PTR(entry) FD OFFSET_PTR(entry) SIZE HEX
 327 preadv2                 desc                    dec  FD >IOVEC INT OFFSET HEX HEX
 328 pwritev2                desc                    dec  FD IOVEC INT OFFSET HEX HEX
 329 pkey_mprotect           memory                  dec  POINTER SIZE FLAGS(prot) INT

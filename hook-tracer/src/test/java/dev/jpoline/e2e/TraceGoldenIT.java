@@ -227,6 +227,40 @@ class TraceGoldenIT {
     }
 
     /**
+     * Links, symlinks, ownership, copy_file_range and splice offsets (printed as passed), umask's
+     * octal result, group lists (NULL, empty, abbreviated by -s, -1 entries, a failed call's
+     * address): files_golden.c in an empty directory, the same lines as strace's.
+     */
+    @Test
+    void fileAndGroupSyscallsAgreeWithStrace() throws Exception {
+        Path program = Programs.build("files_golden");
+        for (List<String> options : List.of(List.<String>of(), List.of("-s", "1"))) {
+            Path ours = temp.resolve("jpoline-files.txt");
+            Path theirs = temp.resolve("strace-files.txt");
+            Path work = Files.createDirectories(temp.resolve("files-work"));
+            List<String> ourCommand = new ArrayList<>(options);
+            ourCommand.addAll(List.of("-o", ours.toString(), program.toString()));
+            Programs.Result j = Programs.run(jpoline(ourCommand.toArray(String[]::new)), Map.of(), work,
+                    Programs.DEFAULT_TIMEOUT);
+            assertThat(j.exit()).as(j.describe()).isZero();
+            List<String> theirCommand = new ArrayList<>(List.of("strace", "-f"));
+            theirCommand.addAll(options);
+            theirCommand.addAll(List.of("-o", theirs.toString(), program.toString()));
+            Programs.Result s = Programs.run(theirCommand, Map.of(), work, Programs.DEFAULT_TIMEOUT);
+            assertThat(s.exit()).as(s.describe()).isZero();
+            try (java.util.stream.Stream<Path> left = Files.list(work)) {
+                assertThat(left).as("files_golden cleans up after itself").isEmpty();
+            }
+            String strace = Files.readString(theirs);
+            Map<String, List<String>> expected = normalize(strace);
+            Map<String, List<String>> actual = normalize(Files.readString(ours));
+            assertThat(expected.get("P1")).as("strace saw the program's calls").anyMatch(l -> l.startsWith("linkat("));
+            assertThat(actual).as("options %s\n--- jpoline ---\n%s\n--- strace ---\n%s", options,
+                    Files.readString(ours), strace).isEqualTo(expected);
+        }
+    }
+
+    /**
      * Handled signals of every origin (kill, tgkill, sigqueue, a child's end), children killed by a
      * signal, by a fault and by SIGKILL, a child that outlives the program, and the program itself
      * killed: the same lines as strace, signal lines and {@code +++ killed by +++} included. rt_sigqueueinfo's siginfo argument is not decoded yet.

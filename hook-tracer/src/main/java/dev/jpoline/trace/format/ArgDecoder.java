@@ -263,9 +263,12 @@ final class ArgDecoder {
                     : StraceFormatter.pointer(v) + p.map(x -> varsComment(strings(x).size())).orElse("");
             case INT_PTR -> struct(v, p, 4, x -> "[" + (int) x.le(0, 4) + "]");
             case SOCKLEN_PTR -> struct(v, p, 4, ArgDecoder::socklen);
-            case OFFSET_PTR -> struct(v, p, 8, ArgDecoder::offsetPointer);
-            case FD_PAIR -> struct(v, p, 8, x -> "[" + fd(f, r.tid(), (int) x.le(0, 4)) + ", "
-                    + fd(f, r.tid(), (int) x.le(4, 4)) + "]");
+            case OFFSET_PTR -> struct(v, p, 8, "entry".equals(a.param()) ? ArgDecoder::offsetAsPassed
+                    : ArgDecoder::offsetPointer);
+            // An array to strace: -s caps its elements too ([...], [3, ...]).
+            case FD_PAIR -> struct(v, p, 8, x -> limit == 0 ? "[...]"
+                    : "[" + fd(f, r.tid(), (int) x.le(0, 4)) + ", "
+                            + (limit == 1 ? "..." : fd(f, r.tid(), (int) x.le(4, 4))) + "]");
             case STATX -> struct(v, p, 48, x -> Structs.statx(x, style));
             case SOCKADDR -> struct(v, p, 2, x -> Structs.sockaddr(x, style));
             case TIMESPEC -> struct(v, p, 16, x -> Structs.timespec(x, 0));
@@ -283,6 +286,7 @@ final class ArgDecoder {
             case POLLFDS -> pollfds(v, p);
             case EPOLL_EVENT -> struct(v, p, 12, x -> Structs.epollEvent(x, 0, style));
             case EPOLL_EVENTS -> epollEvents(v, p);
+            case GID_ARRAY -> gidArray(v, p, a);
             case WAIT_STATUS -> r.returnValue() == 0 ? StraceFormatter.pointer(v)
                     : struct(v, p, 4, x -> Structs.waitStatus((int) x.le(0, 4)));
             case OPEN_HOW -> struct(v, p, 24, x -> Structs.openHow(x, style));
@@ -317,6 +321,11 @@ final class ArgDecoder {
             return "[" + x.le(0, 8) + "] => [" + x.le(8, 8) + "]";
         }
         return "[" + x.le(x.length() >= 16 ? 8 : 0, 8) + "]";
+    }
+
+    /** An offset as the call was given it (splice, copy_file_range): the entry copy, {@code [6]}. */
+    private static String offsetAsPassed(Payload x) {
+        return "[" + x.le(0, 8) + "]";
     }
 
     private static String varsComment(int n) {
@@ -791,7 +800,7 @@ final class ArgDecoder {
         StringBuilder sb = new StringBuilder("[");
         for (int k = 0; k < n; k++) {
             if (k == limit) {
-                sb.append(", ...");
+                sb.append(k > 0 ? ", ..." : "..."); // -s 0: [...]
                 break;
             }
             if (k > 0) {
@@ -824,7 +833,7 @@ final class ArgDecoder {
             StringBuilder sb = new StringBuilder("[");
             for (int i = 0; i < n; i++) {
                 if (i == limit) {
-                    sb.append(", ...");
+                    sb.append(i > 0 ? ", ..." : "..."); // -s 0: [...]
                     break;
                 }
                 if (i > 0) {
@@ -863,8 +872,12 @@ final class ArgDecoder {
             if (revents == 0) {
                 continue;
             }
-            if (shown++ > 0) {
+            if (shown > 0) {
                 sb.append(", ");
+            }
+            if (shown++ == limit) { // -s caps the ready ones as strace does: ([...]), ([{...}, ...])
+                sb.append("...");
+                break;
             }
             sb.append("{fd=").append(fd(f, r.tid(), (int) p.get().le(8 * i, 4))).append(", revents=")
                     .append(Constants.POLL_EVENTS.format(revents, style)).append('}');
@@ -944,7 +957,7 @@ final class ArgDecoder {
             StringBuilder sb = new StringBuilder("[");
             for (int i = 0; i < n; i++) {
                 if (i == limit) {
-                    sb.append(", ...");
+                    sb.append(i > 0 ? ", ..." : "..."); // -s 0: [...]
                     break;
                 }
                 if (i > 0) {
@@ -955,6 +968,44 @@ final class ArgDecoder {
             return sb.append(']').toString();
         }).orElse(StraceFormatter.pointer(v));
     }
+
+    /**
+     * getgroups' and setgroups' lists as strace prints them: NULL, {@code []}, the gids (-1 for
+     * (gid_t) -1) up to -s of them then {@code ...}; the address when the count is not a valid one
+     * (above NGROUPS_MAX, which also covers a failed getgroups) or the memory was not read.
+     */
+    private String gidArray(long v, Optional<Payload> p, ArgSpec a) {
+        long count = a.out() ? r.returnValue() : r.arg(a.lengthArg());
+        count &= 0xffffffffL; // strace reads it as an unsigned int
+        if (count > NGROUPS_MAX) {
+            return StraceFormatter.pointer(v);
+        }
+        if (v == 0) {
+            return "NULL";
+        }
+        if (count == 0) {
+            return "[]";
+        }
+        long n = count;
+        return p.filter(x -> x.length() >= 4 * Math.min(n, limit)).map(x -> {
+            StringBuilder sb = new StringBuilder("[");
+            for (int i = 0; i < n; i++) {
+                if (i > 0) {
+                    sb.append(", ");
+                }
+                if (i == limit) {
+                    sb.append("...");
+                    break;
+                }
+                long gid = x.le(4 * i, 4);
+                sb.append(gid == 0xffffffffL ? "-1" : Long.toString(gid));
+            }
+            return sb.append(']').toString();
+        }).orElse(StraceFormatter.pointer(v));
+    }
+
+    /** Linux's NGROUPS_MAX (sysconf(_SC_NGROUPS_MAX) on x86-64). */
+    private static final long NGROUPS_MAX = 65536;
 
     // ---- numbers ----------------------------------------------------------------------------
 

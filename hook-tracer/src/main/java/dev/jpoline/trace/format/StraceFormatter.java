@@ -38,7 +38,8 @@ public final class StraceFormatter {
             "rename", "renameat", "renameat2", "mkdir", "mkdirat", "rmdir", "unlink", "unlinkat", "readlink",
             "readlinkat", "chmod", "fchmod", "fchmodat", "umask", "mknod", "symlink", "link", "truncate",
             "ftruncate", "fsync", "fdatasync", "flock", "poll", "epoll_create", "epoll_create1",
-            "epoll_ctl", "epoll_wait", "eventfd2", "memfd_create", "sendfile",
+            "epoll_ctl", "epoll_wait", "eventfd2", "memfd_create", "sendfile", "symlinkat", "linkat", "chown",
+            "fchown", "lchown", "fchownat", "copy_file_range", "splice", "getgroups", "setgroups",
             // network
             "socket", "connect", "accept", "accept4", "bind", "listen", "sendto", "recvfrom", "shutdown",
             "setsockopt", "getsockopt", "getsockname", "getpeername", "socketpair",
@@ -309,13 +310,7 @@ public final class StraceFormatter {
         }
         switch (kind) {
             case HEX -> out.hex(ret);
-            case OCTAL -> {
-                if (ret == 0) {
-                    out.append('0');
-                } else {
-                    out.append('0').octalDigits(ret);
-                }
-            }
+            case OCTAL -> ArgDecoder.octal3(out, ret); // umask: strace's %#03o, so 0 is 000
             case FD -> ArgDecoder.fd(out, this, r.tid(), ret);
             default -> {
                 out.decimal(ret);

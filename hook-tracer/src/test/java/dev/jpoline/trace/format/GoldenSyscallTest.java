@@ -57,6 +57,40 @@ class GoldenSyscallTest {
     }
 
     @Test
+    void groupLists() {
+        assertThat(line(call("getgroups", 0, 0).returns(0))).isEqualTo("getgroups(0, NULL)                      = 0");
+        assertThat(line(call("getgroups", 64, 0x7000).returns(0))).isEqualTo("getgroups(64, [])                       = 0");
+        assertThat(line(call("getgroups", 64, 0x7000).payload(1, Bytes.of(8).u32(0, 0).u32(4, 1).payload())
+                .returns(2))).isEqualTo("getgroups(64, [0, 1])                   = 2");
+        assertThat(line(call("getgroups", 0xffffffffL, 0x7ffc51326d50L).fails(22)))
+                .isEqualTo("getgroups(-1, 0x7ffc51326d50)           = -1 EINVAL (Invalid argument)");
+        assertThat(line(call("setgroups", 2, 0x7000).payload(1, Bytes.of(8).u32(0, 0).u32(4, -1).payload())
+                .fails(22))).isEqualTo("setgroups(2, [0, -1])                   = -1 EINVAL (Invalid argument)");
+        assertThat(line(call("setgroups", 0, 0x7000).returns(0))).isEqualTo("setgroups(0, [])                        = 0");
+        StraceFormatter s1 = new StraceFormatter(TraceOptions.defaults().withStringLimit(1));
+        StraceFormatter s0 = new StraceFormatter(TraceOptions.defaults().withStringLimit(0));
+        Payload fds = Bytes.of(8).u32(0, 3).u32(4, 4).payload();
+        assertThat(s1.formatSyscall(call("pipe2", 0x7000, 0).payload(0, fds).returns(0).build()))
+                .isEqualTo("pipe2([3, ...], 0)                      = 0");
+        assertThat(s0.formatSyscall(call("pipe2", 0x7000, 0).payload(0, fds).returns(0).build()))
+                .isEqualTo("pipe2([...], 0)                         = 0");
+        // Every array strace prints with print_array: -s 0 leaves [...].
+        assertThat(s0.formatSyscall(call("writev", 1, 0x7000, 2).payload(1, Bytes.of(32).u64(0, 0x8000).u64(8, 2)
+                .u64(16, 0x9000).u64(24, 3).payload()).returns(5).build()))
+                .isEqualTo("writev(1, [...], 2)                     = 5");
+        assertThat(s0.formatSyscall(call("poll", 0x7000, 1, 0).payload(0, Bytes.of(8).u32(0, 0).u32(4, 1).payload())
+                .returns(0).build())).isEqualTo("poll([...], 1, 0)                       = 0 (Timeout)");
+        Payload ready = Bytes.of(16).u32(0, 0).u32(4, 1 | (1 << 16)).u32(8, 1).u32(12, 4 | (4 << 16)).payload();
+        assertThat(s0.formatSyscall(call("poll", 0x7000, 2, 0).payload(0, ready).returns(2).build()))
+                .isEqualTo("poll([...], 2, 0)                       = 2 ([...])");
+        assertThat(s1.formatSyscall(call("poll", 0x7000, 2, 0).payload(0, ready).returns(2).build()))
+                .isEqualTo("poll([{fd=0, events=POLLIN}, ...], 2, 0) = 2 ([{fd=0, revents=POLLIN}, ...])");
+        assertThat(s1.formatSyscall(call("setgroups", 2, 0x7000)
+                .payload(1, Bytes.of(8).u32(0, 0).u32(4, 1).payload()).returns(0).build()))
+                .isEqualTo("setgroups(2, [0, ...])                  = 0");
+    }
+
+    @Test
     void readWriteAndBuffers() {
         assertThat(plainLine(9783, call("read", 4, 0x7ffc0000, 10).payload(1, text("root:x:0:0")).returns(10)))
                 .isEqualTo("9783  read(4, \"root:x:0:0\", 10)         = 10");
@@ -202,6 +236,8 @@ class GoldenSyscallTest {
                 .isEqualTo("9783  chmod(\"/tmp/fmtw/new2.txt\", 04755) = 0");
         assertThat(line(call("umask", 022).returns(022))).isEqualTo("umask(022)                              = 022");
         assertThat(line(call("umask", 0).returns(022))).isEqualTo("umask(000)                              = 022");
+        assertThat(line(call("umask", 02).returns(0))).isEqualTo("umask(002)                              = 000");
+        assertThat(line(call("umask", 022).returns(02))).isEqualTo("umask(022)                              = 002");
         assertThat(line(call("mknod", 0x1000, 010600, 0).string(0, "/tmp/fmtw/ff").returns(0)))
                 .isEqualTo("mknod(\"/tmp/fmtw/ff\", S_IFIFO|0600)     = 0");
         assertThat(line(call("getdents64", -1, 0x7ffe78517a20L, 100).fails(9)))
@@ -500,6 +536,21 @@ class GoldenSyscallTest {
                 .isEqualTo("memfd_create(\"buf\", MFD_CLOEXEC)        = 6");
         assertThat(line(call("sendfile", 4, 6, 0x7000, 3).payload(2, Bytes.of(16).u64(0, 0).u64(8, 3).payload())
                 .returns(3))).isEqualTo("sendfile(4, 6, [0] => [3], 3)           = 3");
+        // copy_file_range and splice print their offsets as passed, though the kernel moves them.
+        assertThat(line(call("copy_file_range", 3, 0x7000, 4, 0x7008, 5, 0)
+                .payload(1, Bytes.of(16).u64(0, 6).u64(8, 11).payload())
+                .payload(3, Bytes.of(16).u64(0, 0).u64(8, 5).payload()).returns(5)))
+                .isEqualTo("copy_file_range(3, [6], 4, [0], 5, 0)   = 5");
+        assertThat(line(call("copy_file_range", 3, 0, 99, 0, 5, 0).fails(9)))
+                .isEqualTo("copy_file_range(3, NULL, 99, NULL, 5, 0) = -1 EBADF (Bad file descriptor)");
+        assertThat(line(call("splice", 5, 0, 4, 0x7000, 5, 0).payload(3, Bytes.of(16).u64(0, 2).u64(8, 7).payload())
+                .returns(5))).isEqualTo("splice(5, NULL, 4, [2], 5, 0)           = 5");
+        assertThat(line(call("symlinkat", 0x1000, -100, 0x2000).string(0, "a.txt").string(2, "s2").fails(17)))
+                .isEqualTo("symlinkat(\"a.txt\", AT_FDCWD, \"s2\")      = -1 EEXIST (File exists)");
+        assertThat(line(call("linkat", -100, 0x1000, -100, 0x2000, 0x400).string(1, "s1").string(3, "h3").returns(0)))
+                .isEqualTo("linkat(AT_FDCWD, \"s1\", AT_FDCWD, \"h3\", AT_SYMLINK_FOLLOW) = 0");
+        assertThat(line(call("fchownat", -100, 0x1000, 0xffffffffL, 0, 0x100).string(1, "a.txt").returns(0)))
+                .isEqualTo("fchownat(AT_FDCWD, \"a.txt\", -1, 0, AT_SYMLINK_NOFOLLOW) = 0");
         Payload how = Bytes.of(24).u64(0, 02000000).u64(16, 4).payload();
         assertThat(line(call("openat2", -100, 0x1000, 0x7000, 24).string(1, "/etc/hostname").payload(2, how)
                 .returns(7))).isEqualTo("openat2(AT_FDCWD, \"/etc/hostname\", {flags=O_RDONLY|O_CLOEXEC,"
