@@ -273,7 +273,7 @@ final class ArgDecoder {
             case SOCKADDR -> struct(v, p, 2, x -> Structs.sockaddr(x, style));
             case TIMESPEC -> struct(v, p, 16, x -> Structs.timespec(x, 0));
             case TIMEVAL -> struct(v, p, 16, x -> Structs.timeval(x, 0));
-            case TIMESPEC_PAIR -> struct(v, p, 32, Structs::timespecPair);
+            case TIMESPEC_PAIR -> struct(v, p, 32, x -> Structs.timespecPair(x, style, f.options().zone()));
             case ITIMERVAL -> struct(v, p, 32, x -> "{it_interval=" + Structs.timeval(x, 0) + ", it_value="
                     + Structs.timeval(x, 16) + "}");
             case ITIMERSPEC -> struct(v, p, 32, x -> "{it_interval=" + Structs.timespec(x, 0) + ", it_value="

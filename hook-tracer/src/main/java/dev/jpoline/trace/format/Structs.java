@@ -79,23 +79,65 @@ final class Structs {
         return "{tv_sec=" + p.le(off, 8) + ", tv_usec=" + p.le(off + 8, 8) + "}";
     }
 
-    /** utimensat's two times, with the UTIME_NOW and UTIME_OMIT markers named. */
-    static String timespecPair(Payload p) {
+    private static final long UTIME_NOW = (1L << 30) - 1;
+    private static final long UTIME_OMIT = (1L << 30) - 2;
+
+    /**
+     * utimensat's two times as strace prints them: a time followed by its local date in a
+     * comment (see {@link #localDate}), the UTIME_NOW and UTIME_OMIT markers by name (with -X raw
+     * the struct, with -X verbose both).
+     */
+    static String timespecPair(Payload p, XlatStyle style, java.time.ZoneId zone) {
         StringBuilder sb = new StringBuilder("[");
         for (int i = 0; i < 2; i++) {
             if (i > 0) {
                 sb.append(", ");
             }
+            long sec = p.le(16 * i, 8);
             long nsec = p.le(16 * i + 8, 8);
-            if (nsec == (1L << 30) - 1) {
-                sb.append("UTIME_NOW");
-            } else if (nsec == (1L << 30) - 2) {
-                sb.append("UTIME_OMIT");
+            if (nsec == UTIME_NOW || nsec == UTIME_OMIT) {
+                String name = nsec == UTIME_NOW ? "UTIME_NOW" : "UTIME_OMIT";
+                switch (style) {
+                    case RAW -> sb.append(timespec(p, 16 * i));
+                    case VERBOSE -> sb.append(timespec(p, 16 * i)).append(" /* ").append(name).append(" */");
+                    default -> sb.append(name);
+                }
             } else {
                 sb.append(timespec(p, 16 * i));
+                String date = localDate(sec, nsec, zone);
+                if (date != null) {
+                    sb.append(" /* ").append(date).append(" */");
+                }
             }
         }
         return sb.append(']').toString();
+    }
+
+    private static final java.time.format.DateTimeFormatter DATE_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
+    private static final java.time.format.DateTimeFormatter OFFSET =
+            java.time.format.DateTimeFormatter.ofPattern("xx");
+
+    /**
+     * strace's sprinttime_nsec: the local time as {@code %FT%T[.nnnnnnnnn]%z}, or null (no
+     * comment) for the epoch itself and for a nanosecond count out of range.
+     */
+    static String localDate(long sec, long nsec, java.time.ZoneId zone) {
+        if ((sec == 0 && nsec == 0) || nsec < 0 || nsec > 999_999_999L) {
+            return null;
+        }
+        java.time.ZonedDateTime t;
+        try {
+            t = java.time.Instant.ofEpochSecond(sec).atZone(zone);
+        } catch (java.time.DateTimeException e) {
+            return null; // beyond what localtime() takes
+        }
+        StringBuilder sb = new StringBuilder(DATE_TIME.format(t));
+        if (nsec > 0) {
+            String digits = Long.toString(nsec);
+            sb.append('.').append("0".repeat(9 - digits.length())).append(digits);
+        }
+        return sb.append(OFFSET.format(t)).toString();
     }
 
     /** The kernel's struct sigaction: handler, flags, restorer, mask (in that memory order). */

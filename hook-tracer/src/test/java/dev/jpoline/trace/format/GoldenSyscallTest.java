@@ -91,6 +91,38 @@ class GoldenSyscallTest {
     }
 
     @Test
+    void utimensatTimesWithLocalDates() {
+        StraceFormatter utc = new StraceFormatter(TraceOptions.defaults().withZone(java.time.ZoneId.of("UTC")));
+        Payload times = Bytes.of(32).u64(0, 1577836800).u64(8, 0).u64(16, 1577836800).u64(24, 123456789).payload();
+        assertThat(utc.formatSyscall(call("utimensat", -100, 0x1000, 0x7000, 0).string(1, "/tmp/ut.file")
+                .payload(2, times).returns(0).build()))
+                .isEqualTo("utimensat(AT_FDCWD, \"/tmp/ut.file\", [{tv_sec=1577836800, tv_nsec=0}"
+                        + " /* 2020-01-01T00:00:00+0000 */, {tv_sec=1577836800, tv_nsec=123456789}"
+                        + " /* 2020-01-01T00:00:00.123456789+0000 */], 0) = 0");
+        StraceFormatter kolkata = new StraceFormatter(TraceOptions.defaults()
+                .withZone(java.time.ZoneId.of("Asia/Kolkata")));
+        assertThat(kolkata.formatSyscall(call("utimensat", -100, 0x1000, 0x7000, 0).string(1, "/tmp/ut.file")
+                .payload(2, times).returns(0).build()))
+                .contains("/* 2020-01-01T05:30:00+0530 */", "/* 2020-01-01T05:30:00.123456789+0530 */");
+        // The markers by name; no date for the epoch or for a nanosecond count the kernel refuses.
+        Payload marks = Bytes.of(32).u64(0, 0).u64(8, (1 << 30) - 1).u64(16, 5).u64(24, (1 << 30) - 2).payload();
+        assertThat(utc.formatSyscall(call("utimensat", -100, 0x1000, 0x7000, 0x100).string(1, "f")
+                .payload(2, marks).returns(0).build()))
+                .isEqualTo("utimensat(AT_FDCWD, \"f\", [UTIME_NOW, UTIME_OMIT], AT_SYMLINK_NOFOLLOW) = 0");
+        StraceFormatter raw = new StraceFormatter(TraceOptions.defaults().withXlatStyle(
+                dev.jpoline.api.consts.XlatStyle.RAW).withZone(java.time.ZoneId.of("UTC")));
+        assertThat(raw.formatSyscall(call("utimensat", -100, 0x1000, 0x7000, 0x100).string(1, "f")
+                .payload(2, marks).returns(0).build()))
+                .isEqualTo("utimensat(-100, \"f\", [{tv_sec=0, tv_nsec=1073741823}, {tv_sec=5, tv_nsec=1073741822}],"
+                        + " 0x100) = 0");
+        Payload odd = Bytes.of(32).u64(0, 0).u64(8, 0).u64(16, 1).u64(24, 2000000000).payload();
+        assertThat(utc.formatSyscall(call("utimensat", -100, 0x1000, 0x7000, 0).string(1, "f")
+                .payload(2, odd).fails(22).build()))
+                .isEqualTo("utimensat(AT_FDCWD, \"f\", [{tv_sec=0, tv_nsec=0}, {tv_sec=1, tv_nsec=2000000000}], 0)"
+                        + " = -1 EINVAL (Invalid argument)");
+    }
+
+    @Test
     void readWriteAndBuffers() {
         assertThat(plainLine(9783, call("read", 4, 0x7ffc0000, 10).payload(1, text("root:x:0:0")).returns(10)))
                 .isEqualTo("9783  read(4, \"root:x:0:0\", 10)         = 10");
