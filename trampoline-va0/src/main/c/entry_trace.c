@@ -12,6 +12,7 @@
 #define EFAULT 14
 #define CLOCK_REALTIME 0
 #define PAGE 4096ull
+#define ERR_INTR 4 /* EINTR: the runtime is freestanding, without errno.h */
 #define MAX_PLANS 48
 #define MAX_IOV 32
 #define STASH_SIZE 512
@@ -214,9 +215,12 @@ static void plan_phase(struct record_plan *rp, const struct jpoline_schema_entry
             continue;
         }
         if (vr && stash != 0) stash_off += this_stash;
-        /* Kernel-written memory is worth reading only after a success. */
-        if (phase == JPOLINE_PAYLOAD_EXIT && (!have_ret || is_error(ret))) continue;
-        int safe = force_safe || (rule->reserved & 1);
+        /* Kernel-written memory is worth reading only after a success (or, for the remaining
+         * time of a sleep, after an interruption). */
+        if (phase == JPOLINE_PAYLOAD_EXIT &&
+            (!have_ret || (is_error(ret) && !(ret == -ERR_INTR && (rule->reserved & JPOLINE_RULE_AFTER_EINTR)))))
+            continue;
+        int safe = force_safe || (rule->reserved & JPOLINE_RULE_SAFE);
         struct plan p = {addr, 0, rule->arg, (uint8_t)phase, rule->shape, (uint8_t)safe,
                          JPOLINE_PAYLOAD_WHOLE, 0, 0, rule->elem, rule->cap};
         uint64_t want = 0;

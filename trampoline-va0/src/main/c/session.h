@@ -160,8 +160,14 @@ struct jpoline_capture_rule {
     uint8_t length_arg; /* for the _ARG shapes */
     uint32_t elem;      /* fixed size, element size, or bytes per string */
     uint32_t cap;       /* most bytes (or strings) copied */
-    uint32_t reserved;
+    uint32_t reserved;  /* JPOLINE_RULE_* flags */
 };
+
+/* Capture rule flags. SAFE: copy through process_vm_readv (the address may not be readable).
+ * AFTER_EINTR: kernel-written memory that is also written when the call is interrupted
+ * (nanosleep's remaining time): copied after -EINTR as after a success. */
+#define JPOLINE_RULE_SAFE 1u
+#define JPOLINE_RULE_AFTER_EINTR 2u
 
 struct jpoline_schema_entry {
     uint8_t flags;      /* JPOLINE_SCHEMA_* */

@@ -55,7 +55,7 @@ final class SyscallData {
 32  dup                     desc                    fd   FD
 33  dup2                    desc                    fd   FD FD
 34  pause                   signal                  dec
-35  nanosleep               -                       dec  TIMESPEC >TIMESPEC
+35  nanosleep               -                       dec  TIMESPEC >TIMESPEC(remaining)
 36  getitimer               -                       dec  ENUM(itimer) >ITIMERVAL
 37  alarm                   -                       dec  UINT
 38  setitimer               -                       dec  ENUM(itimer) ITIMERVAL >ITIMERVAL
@@ -250,7 +250,7 @@ final class SyscallData {
 227 clock_settime           clock                   dec  ENUM(clockid) TIMESPEC
 228 clock_gettime           clock                   dec  ENUM(clockid) >TIMESPEC
 229 clock_getres            clock                   dec  ENUM(clockid) >TIMESPEC
-230 clock_nanosleep         -                       dec  ENUM(clockid) FLAGS(timer) TIMESPEC >TIMESPEC
+230 clock_nanosleep         -                       dec  ENUM(clockid) FLAGS(timer) TIMESPEC >TIMESPEC(remaining)
 231 exit_group              process                 none INT
 232 epoll_wait              desc                    dec  FD EPOLL_EVENTS INT INT
 233 epoll_ctl               desc                    dec  FD ENUM(epoll_ctl) FD EPOLL_EVENT

@@ -58,6 +58,8 @@ public final class SessionLayout {
     public static final int RULE_FLAGS = 12;
     /** rule flag: copy through process_vm_readv (the address may not be readable). */
     public static final int RULE_SAFE = 1;
+    /** rule flag: kernel-written memory also written when the call is interrupted (copied after -EINTR too). */
+    public static final int RULE_AFTER_EINTR = 2;
 
     public static final int AT_ENTRY = 1;
     public static final int AT_EXIT = 2;

@@ -155,6 +155,17 @@ final class ArgDecoder {
     private void render(int i, ArgSpec a) {
         long v = r.arg(i);
         ArgKind kind = a.kind();
+        if ("remaining".equals(a.param())) {
+            // A sleep's remaining time means something only after an interruption (and not for
+            // an absolute clock_nanosleep); otherwise strace prints the address, not stale memory.
+            boolean absolute = sc.name().equals("clock_nanosleep") && (r.arg(1) & TIMER_ABSTIME) != 0;
+            if (!interrupted() || absolute) {
+                pointer(v);
+            } else {
+                out.append(struct(v, r.payload(i), 16, x -> Structs.timespec(x, 0)));
+            }
+            return;
+        }
         if (a.out() && failed && kind.isMemory() && kind != ArgKind.IOVEC) {
             // A value-result length still holds what the caller passed in; strace prints that.
             if (kind == ArgKind.SOCKLEN_PTR) {
@@ -1006,6 +1017,17 @@ final class ArgDecoder {
 
     /** Linux's NGROUPS_MAX (sysconf(_SC_NGROUPS_MAX) on x86-64). */
     private static final long NGROUPS_MAX = 65536;
+
+    private static final long TIMER_ABSTIME = 1;
+
+    /** Whether the call ended interrupted by a signal: EINTR, or one of the kernel's restart codes. */
+    private boolean interrupted() {
+        if (!r.hasReturn()) {
+            return false;
+        }
+        int errno = Errno.fromReturn(r.returnValue());
+        return errno == 4 || errno == 512 || errno == 513 || errno == 514 || errno == 516;
+    }
 
     // ---- numbers ----------------------------------------------------------------------------
 

@@ -115,7 +115,8 @@ public final class CaptureSchema {
                 m.put(p + RULE_LENGTH_ARG, (byte) (r.lengthArg() < 0 ? 0xff : r.lengthArg()));
                 m.putInt(p + RULE_ELEM, elem);
                 m.putInt(p + RULE_CAP, cap);
-                m.putInt(p + RULE_FLAGS, untrusted ? RULE_SAFE : 0);
+                boolean remaining = "remaining".equals(s.arg(r.arg()).param());
+                m.putInt(p + RULE_FLAGS, (untrusted ? RULE_SAFE : 0) | (remaining ? RULE_AFTER_EINTR : 0));
             }
         }
     }

@@ -552,6 +552,19 @@ class GoldenSyscallTest {
                 .isEqualTo("clock_gettime(CLOCK_REALTIME, {tv_sec=1795435628, tv_nsec=141125584}) = 0");
         assertThat(line(call("nanosleep", 0x7000, 0).payload(0, Bytes.of(16).u64(8, 5000).payload()).returns(0)))
                 .isEqualTo("nanosleep({tv_sec=0, tv_nsec=5000}, NULL) = 0");
+        // The remaining time only after an interruption: else its address, as strace prints it.
+        Payload req = Bytes.of(16).u64(8, 1000000).payload();
+        assertThat(line(call("nanosleep", 0x7000, 0x7ffe75bb9ea0L).payload(0, req)
+                .payload(1, Bytes.of(16).u64(0, 7).u64(8, 7).payload()).returns(0)))
+                .isEqualTo("nanosleep({tv_sec=0, tv_nsec=1000000}, 0x7ffe75bb9ea0) = 0");
+        assertThat(line(call("clock_nanosleep", 0, 0, 0x7000, 0x7010).payload(2, Bytes.of(16).u64(0, 2).payload())
+                .payload(3, Bytes.of(16).u64(0, 1).u64(8, 979964465).payload()).fails(4)))
+                .isEqualTo("clock_nanosleep(CLOCK_REALTIME, 0, {tv_sec=2, tv_nsec=0}, {tv_sec=1, tv_nsec=979964465})"
+                        + " = -1 EINTR (Interrupted system call)");
+        assertThat(line(call("clock_nanosleep", 1, 1, 0x7000, 0x7010).payload(2, Bytes.of(16).u64(0, 2).payload())
+                .payload(3, Bytes.of(16).u64(0, 1).payload()).fails(4)))
+                .isEqualTo("clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, {tv_sec=2, tv_nsec=0}, 0x7010)"
+                        + " = -1 EINTR (Interrupted system call)");
         assertThat(line(call("sigaltstack", 0, 0x7000).payload(1, Bytes.of(24).u32(8, 2).payload()).returns(0)))
                 .isEqualTo("sigaltstack(NULL, {ss_sp=NULL, ss_flags=SS_DISABLE, ss_size=0}) = 0");
         assertThat(line(call("socketpair", 1, 1 | 02000000, 0, 0x7000)
