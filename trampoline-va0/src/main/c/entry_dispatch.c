@@ -198,12 +198,35 @@ static void after_mapping_change(const struct jpoline_frame *f, uint64_t nr) {
         jp_session_detach();
 }
 
+/* execve/execveat: reports a program beyond LD_PRELOAD's reach, and passes the kernel an
+ * environment that carries jpoline's variables when the program's lacks them (entry_exec.c);
+ * the frame's registers stay the program's. Returns the kernel's result. */
+static long exec_call(struct jpoline_frame *f, int traced) {
+    uint64_t nr = f->rax;
+    int at = nr == NR_execveat;
+    if (at)
+        jp_check_exec_target((int)f->rdi, (const char *)f->rsi, (int)f->r8);
+    else
+        jp_check_exec_target(-100 /* AT_FDCWD */, (const char *)f->rdi, 0);
+    struct jp_exec_env env;
+    long envp = (long)jp_exec_env_prepare(&env, (const char *const *)(at ? f->r10 : f->rdx));
+    long result = traced ? jp_traced_sys6((long)nr, (long)f->rdi, (long)f->rsi, at ? (long)f->rdx : envp,
+                                          at ? envp : (long)f->r10, (long)f->r8, (long)f->r9)
+                         : sys6((long)nr, (long)f->rdi, (long)f->rsi, at ? (long)f->rdx : envp,
+                                at ? envp : (long)f->r10, (long)f->r8, (long)f->r9);
+    jp_exec_env_release(&env);
+    return result;
+}
+
 /* A syscall that the HOOK tier asked to run: an ordinary one (the special ones are never
  * hooked), with the checks an ordinary call gets. Returns the kernel's result. */
 static long run_for_hook(struct jpoline_frame *f) {
     uint64_t nr = f->rax;
-    if (nr == NR_execve) jp_check_exec_target(-100 /* AT_FDCWD */, (const char *)f->rdi, 0);
-    if (nr == NR_execveat) jp_check_exec_target((int)f->rdi, (const char *)f->rsi, (int)f->r8);
+    if (nr == NR_execve || nr == NR_execveat) {
+        long result = exec_call(f, 0);
+        f->rax = nr;
+        return result;
+    }
     f->rax = (uint64_t)sys6((long)nr, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10, (long)f->r8,
                             (long)f->r9);
     after_mapping_change(f, nr);
@@ -243,11 +266,9 @@ static inline __attribute__((always_inline)) unsigned execute(struct jpoline_fra
         if (prepare_clone3(f, &action)) return action;
         break;
     case NR_execve:
-        jp_check_exec_target(-100 /* AT_FDCWD */, (const char *)f->rdi, 0);
-        break;
     case NR_execveat:
-        jp_check_exec_target((int)f->rdi, (const char *)f->rsi, (int)f->r8);
-        break;
+        f->rax = (uint64_t)exec_call(f, traced);
+        return JP_ACT_RETURN;
     default:
         break; /* fork, execve, exit, ...: a plain pass-through is exact */
     }

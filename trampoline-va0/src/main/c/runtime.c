@@ -175,5 +175,7 @@ __attribute__((constructor)) static void jpoline_init(void) {
         jp_tiers[nr] = __atomic_load_n(&s->tiers[nr], __ATOMIC_RELAXED);
     if (result == JPOLINE_RESULT_DETACH) jp_session_detach();
     session_joined = result >= 0;
+    /* Copies of the two variables for execs whose environment lacks them (entry_exec.c). */
+    if (session_joined) jp_exec_env_init(path, getenv("LD_PRELOAD"));
     if (session_joined && (s->trace_flags & JPOLINE_TRACE_SIGNALS)) jp_signals_start();
 }

@@ -87,6 +87,21 @@ unsigned jp_execute_traced(struct jpoline_frame *f) JP_HIDDEN;
 /* Copies up to len bytes from src without faulting (process_vm_readv); returns bytes copied. */
 uint64_t jp_safe_copy(void *dst, uint64_t src, uint64_t len) JP_HIDDEN;
 
+/* An exec's environment with JPOLINE_SESSION and this runtime in LD_PRELOAD put back when the
+ * program's own lacks them (env -i): jp_exec_env_prepare returns the envp to pass (the
+ * program's when nothing is missing or it cannot be read), jp_exec_env_release frees what it
+ * took after the exec failed. About 1.5 KiB of stack; larger environments take a mapping. */
+#define JP_EXEC_ENV_SLOTS 128
+struct jp_exec_env {
+    void *mapping;
+    uint64_t mapping_size;
+    const char *slots[JP_EXEC_ENV_SLOTS];
+    char preload[512];
+};
+void jp_exec_env_init(const char *session_path, const char *preload) JP_HIDDEN;
+const char *const *jp_exec_env_prepare(struct jp_exec_env *e, const char *const *envp) JP_HIDDEN;
+void jp_exec_env_release(struct jp_exec_env *e) JP_HIDDEN;
+
 /* Signals (entry_signal.c). jp_signal_sigaction handles a program's rt_sigaction when signal
  * records are on: returns 1 with the result in f->rax, 0 to let it run as it is. */
 int jp_signal_sigaction(struct jpoline_frame *f) JP_HIDDEN;

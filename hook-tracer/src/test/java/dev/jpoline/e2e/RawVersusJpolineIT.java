@@ -70,6 +70,35 @@ class RawVersusJpolineIT {
         assertSameBehaviour(command, temp);
     }
 
+    /**
+     * Execs with environments of the program's own making (empty, custom, another LD_PRELOAD,
+     * from fork and vfork) stay in the session, as strace -f follows them; the programs see what
+     * they were given (plus jpoline's two variables), and bad environment pointers still fail
+     * with EFAULT. Traced, each child's syscalls and exit are in the trace.
+     */
+    @Test
+    void execsWithEnvironmentsOfTheirOwnStayInTheSession() throws Exception {
+        List<String> command = List.of(Programs.build("exec_env").toString());
+        Programs.Result raw = Programs.run(command, Map.of(), temp, Programs.DEFAULT_TIMEOUT);
+        assertThat(raw.out()).as(raw.describe()).contains("empty: alone", "vfork: alone", "bad entry: Bad address")
+                .doesNotContain("joined");
+        Programs.Result run = Programs.run(Programs.underJpoline(command), Map.of(), temp, Programs.DEFAULT_TIMEOUT);
+        assertThat(run.out()).as(run.describe()).contains("empty: joined FOO=(none) others=0",
+                "custom: joined FOO=1 others=2", "preload: joined FOO=3 others=1", "vfork: joined FOO=1 others=2",
+                "bad envp: Bad address", "bad entry: Bad address");
+        assertThat(run.out().replace("joined", "alone")).isEqualTo(raw.out());
+        assertThat(run.exit()).isEqualTo(raw.exit());
+        Path trace = temp.resolve("exec_env.trace");
+        List<String> traced = new ArrayList<>(List.of(Programs.ROOT.resolve("jpoline").toString(), "trace", "-o",
+                trace.toString(), "--"));
+        traced.addAll(command);
+        Programs.Result t = Programs.run(traced, Map.of(), temp, Programs.DEFAULT_TIMEOUT);
+        assertThat(t.out()).isEqualTo(run.out());
+        String lines = Files.readString(trace);
+        assertThat(lines.split("\\+\\+\\+ exited with 3 \\+\\+\\+", -1)).as(lines).hasSize(5); // four children
+        assertThat(lines).contains("/* 0 vars */) = 0", "-1 EFAULT (Bad address)");
+    }
+
     @Test
     void lateLibrariesWork() throws Exception {
         Path lib = Programs.build("late_lib", "-shared", "-fPIC");
