@@ -176,7 +176,8 @@ public final class Constants {
             .add("TIOCGPTN", 0x80045430L).add("TIOCSPTLCK", 0x40045431L).add("TIOCGPTPEER", 0x5441)
             .add("FIONCLEX", 0x5450).add("FIOCLEX", 0x5451).add("FIOASYNC", 0x5452)
             .add("FS_IOC_GETFLAGS", 0x80086601L).add("FS_IOC_SETFLAGS", 0x40086602L)
-            .add("FICLONE", 0x40049409L).add("BLKGETSIZE64", 0x80081272L).build());
+            // One number, two names: strace prints both (cp's reflink attempt).
+            .add("BTRFS_IOC_CLONE or FICLONE", 0x40049409L).add("BLKGETSIZE64", 0x80081272L).build());
 
     public static final Xlat ADDRESS_FAMILIES = reg(Xlat.values("address_family", "AF_???")
             .add("AF_UNSPEC", 0).add("AF_UNIX", 1).add("AF_INET", 2).add("AF_AX25", 3).add("AF_IPX", 4)

@@ -625,6 +625,7 @@ final class ArgDecoder {
                     x -> Structs.termios(x, style)), true);
             case "TCSETS", "TCSETSW", "TCSETSF" -> add(struct(arg, p, 17, x -> Structs.termios(x, style)), false);
             case "TCGETS2" -> add(StraceFormatter.pointer(arg), true);
+            case "BTRFS_IOC_CLONE or FICLONE" -> add(Integer.toString((int) arg), false); // the source fd
             default -> add(Xlat.hex(arg), false);
         }
     }

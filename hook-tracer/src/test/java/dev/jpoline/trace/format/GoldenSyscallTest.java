@@ -581,6 +581,9 @@ class GoldenSyscallTest {
                 .isEqualTo("memfd_create(\"buf\", MFD_CLOEXEC)        = 6");
         assertThat(line(call("sendfile", 4, 6, 0x7000, 3).payload(2, Bytes.of(16).u64(0, 0).u64(8, 3).payload())
                 .returns(3))).isEqualTo("sendfile(4, 6, [0] => [3], 3)           = 3");
+        // cp's reflink attempt: one request number with two names, the source descriptor in decimal.
+        assertThat(line(call("ioctl", 4, 0x40049409L, 3).fails(95)))
+                .isEqualTo("ioctl(4, BTRFS_IOC_CLONE or FICLONE, 3) = -1 EOPNOTSUPP (Operation not supported)");
         // copy_file_range and splice print their offsets as passed, though the kernel moves them.
         assertThat(line(call("copy_file_range", 3, 0x7000, 4, 0x7008, 5, 0)
                 .payload(1, Bytes.of(16).u64(0, 6).u64(8, 11).payload())
