@@ -872,11 +872,12 @@ final class ArgDecoder {
             resultSuffix = " (Timeout)";
             return;
         }
-        int n = (int) r.arg(1);
-        Optional<Payload> p = r.payload(0).filter(x -> x.length() >= 8L * n);
+        // The whole array as copied (up to CaptureSchema.POLLFDS_MAX entries).
+        Optional<Payload> p = r.payload(0);
         if (p.isEmpty()) {
             return;
         }
+        int n = (int) Math.min(r.arg(1) & 0xffffffffL, p.get().length() / 8);
         StringBuilder sb = new StringBuilder(" ([");
         int shown = 0;
         for (int i = 0; i < n; i++) {

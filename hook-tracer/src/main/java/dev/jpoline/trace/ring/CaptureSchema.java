@@ -37,6 +37,9 @@ public final class CaptureSchema {
             "rt_sigtimedwait", "accept", "accept4", "connect", "recvfrom", "recvmsg", "recvmmsg", "msgrcv", "semop",
             "semtimedop", "flock", "sigsuspend");
 
+    /** Most pollfd entries copied (32 KiB, half a record): poll's result scans them all. */
+    static final int POLLFDS_MAX = 4096;
+
     /** Arguments whose meaning depends on another argument: copied without trusting the address. */
     static final Set<String> UNTRUSTED = Set.of("ioctl", "fcntl", "futex", "prctl", "arch_prctl", "ptrace", "keyctl",
             "bpf", "quotactl", "mount", "io_uring_register", "seccomp");
@@ -97,7 +100,9 @@ public final class CaptureSchema {
                     }
                     case ARRAY_ARG -> {
                         shape = SHAPE_ARRAY_ARG;
-                        cap = elem * (Math.max(stringLimit, 1) + 1);
+                        // poll's ready list comes from the whole array (strace scans every entry),
+                        // not only from the -s entries the call's own list shows.
+                        cap = kind == ArgKind.POLLFDS ? elem * POLLFDS_MAX : elem * (Math.max(stringLimit, 1) + 1);
                     }
                     case ARRAY_RETURN -> {
                         shape = SHAPE_ARRAY_RETURN;

@@ -74,6 +74,13 @@ class GoldenSyscallTest {
                 .isEqualTo("pipe2([3, ...], 0)                      = 0");
         assertThat(s0.formatSyscall(call("pipe2", 0x7000, 0).payload(0, fds).returns(0).build()))
                 .isEqualTo("pipe2([...], 0)                         = 0");
+        // poll's ready list comes from the whole array, beyond the -s entries the call shows.
+        Bytes many = Bytes.of(8 * 40);
+        for (int i = 0; i < 40; i++) {
+            many.u32(8 * i, i).u32(8 * i + 4, 1 | (i == 39 ? 1 << 16 : 0));
+        }
+        assertThat(line(call("poll", 0x7000, 40, 0).payload(0, many.payload()).returns(1)))
+                .contains("{fd=31, events=POLLIN}, ...], 40, 0)").endsWith(" = 1 ([{fd=39, revents=POLLIN}])");
         // Every array strace prints with print_array: -s 0 leaves [...].
         assertThat(s0.formatSyscall(call("writev", 1, 0x7000, 2).payload(1, Bytes.of(32).u64(0, 0x8000).u64(8, 2)
                 .u64(16, 0x9000).u64(24, 3).payload()).returns(5).build()))
