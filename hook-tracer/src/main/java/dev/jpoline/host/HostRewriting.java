@@ -191,18 +191,55 @@ public final class HostRewriting {
                 try {
                     rewritten += patcher.replaceAll(w.sites(), SYSCALL, CALL_RAX);
                 } catch (PatchException e) {
+                    if (exited(request.pid())) {
+                        break; // killed while being rewritten: nothing is left to report
+                    }
                     diagnostics.println("jpoline: pid " + request.pid() + ": " + w.entry().filePath() + " left as it is: "
                             + e.getMessage());
                 }
             }
         } catch (PatchException e) {
-            diagnostics.println("jpoline: pid " + request.pid() + ": " + e.getMessage());
+            if (!exited(request.pid())) {
+                diagnostics.println("jpoline: pid " + request.pid() + ": " + e.getMessage());
+            }
             request.finish(-1);
             return;
         }
         sitesRewritten.addAndGet(rewritten);
         requestsServed.incrementAndGet();
         request.finish(rewritten);
+    }
+
+    /**
+     * Whether the process has exited (gone, or a zombie whose memory is released): a target
+     * killed while its code was being rewritten (a shell killing a child it just started).
+     */
+    static boolean exited(int pid) {
+        if (exitedNow(pid)) {
+            return true;
+        }
+        // A dying process loses its memory a moment before it turns into a zombie.
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return exitedNow(pid);
+    }
+
+    private static boolean exitedNow(int pid) {
+        String stat;
+        try {
+            stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        } catch (IOException e) {
+            return true;
+        }
+        int close = stat.lastIndexOf(')');
+        if (close < 0 || close + 2 >= stat.length()) {
+            return false;
+        }
+        char state = stat.charAt(close + 2);
+        return state == 'Z' || state == 'X';
     }
 
     private boolean executeOnlyPages() {
