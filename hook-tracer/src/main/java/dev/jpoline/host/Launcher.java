@@ -123,27 +123,35 @@ public final class Launcher {
                 }
                 return new Outcome(126, 0, 0);
             }
-            if (hooks != null) {
-                applyHookTiers(session);
-            }
-            if (observer != null) {
-                observer.sessionCreated(session);
-                observer.started(process.pid());
-            }
-            try (RequestServer server = new RequestServer(session, handlerFactory.apply(session),
-                    error -> diagnostics.println("jpoline: rewriting failed: " + error))) {
-                if (observer != null) {
-                    observer.serving();
-                }
-                int status;
-                try (SignalRelay relay = SignalRelay.forChild(process);
-                        HookServer hookServer = hooks == null ? null : new HookServer(session, hooks, diagnostics::println)) {
-                    status = waitUninterruptibly(process);
+            // Before the request server answers the program, which then runs its own code (a
+            // shell's trap) and may get the terminal's Ctrl-C with jpoline.
+            SignalRelay relay = SignalRelay.forChild(process);
+            try {
+                if (hooks != null) {
+                    applyHookTiers(session);
                 }
                 if (observer != null) {
-                    observer.exited(status); // with the server up: descendants still run and load code
+                    observer.sessionCreated(session);
+                    observer.started(process.pid());
                 }
-                return new Outcome(status, session.processesRegistered(), session.processesThatGaveUp());
+                try (RequestServer server = new RequestServer(session, handlerFactory.apply(session),
+                        error -> diagnostics.println("jpoline: rewriting failed: " + error))) {
+                    if (observer != null) {
+                        observer.serving();
+                    }
+                    int status;
+                    try (HookServer hookServer = hooks == null ? null
+                            : new HookServer(session, hooks, diagnostics::println)) {
+                        status = waitUninterruptibly(process);
+                    }
+                    relay.close();
+                    if (observer != null) {
+                        observer.exited(status); // with the server up: descendants still run and load code
+                    }
+                    return new Outcome(status, session.processesRegistered(), session.processesThatGaveUp());
+                }
+            } finally {
+                relay.close();
             }
         } catch (UncheckedIOException e) {
             diagnostics.println("jpoline: " + e.getMessage());

@@ -40,10 +40,13 @@ final class SignalRelay implements AutoCloseable {
         }
     }
 
+    /** Gives the signals back their previous handling; a second call does nothing. */
     @Override
     public void close() {
         for (int i = 0; i < installed.size(); i++) {
             Signal.handle(installed.get(i), previous.get(i));
         }
+        installed.clear();
+        previous.clear();
     }
 }

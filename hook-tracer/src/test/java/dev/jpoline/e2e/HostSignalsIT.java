@@ -26,17 +26,30 @@ class HostSignalsIT {
         return pb.start();
     }
 
-    /** The program's pid, once the host has started it and the shell catches {@code signal}. */
+    /**
+     * The program's pid, once the host has started it and the shell catches {@code signal}. The
+     * shell is the child whose command line holds its script: before the launcher script execs
+     * the JVM, its own subshells are children too, and they catch SIGINT while they wait.
+     */
     private static ProcessHandle programOf(Process host, int signal) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
-            var child = host.children().findFirst();
+            var child = host.children().filter(HostSignalsIT::runsTheScript).findFirst();
             if (child.isPresent() && catches(child.get().pid(), signal)) {
                 return child.get();
             }
             Thread.sleep(50);
         }
         throw new AssertionError("the host started no program that catches signal " + signal + " within 20 s");
+    }
+
+    private static boolean runsTheScript(ProcessHandle p) {
+        try {
+            return new String(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/" + p.pid() + "/cmdline")),
+                    StandardCharsets.UTF_8).contains("trap '");
+        } catch (java.io.IOException e) {
+            return false; // gone
+        }
     }
 
     /** Whether the process has a handler for the signal (its trap is installed): /proc's SigCgt. */
