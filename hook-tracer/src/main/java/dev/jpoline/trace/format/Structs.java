@@ -147,11 +147,16 @@ final class Structs {
         long restorer = p.le(16, 8);
         int size = sigsetSize > 0 && sigsetSize <= 8 ? sigsetSize : 8;
         long mask = p.le(24, size);
-        String handlerText = handler == 0 ? "SIG_DFL" : handler == 1 ? "SIG_IGN"
-                : handler == -1L ? "SIG_ERR" : StraceFormatter.pointer(handler);
+        String name = handler == 0 ? "SIG_DFL" : handler == 1 ? "SIG_IGN" : handler == -1L ? "SIG_ERR" : null;
+        String handlerText = name == null ? StraceFormatter.pointer(handler) : switch (style) {
+            case RAW -> Xlat.hex(handler);
+            case VERBOSE -> Xlat.hex(handler) + " /* " + name + " */";
+            default -> name;
+        };
         StringBuilder sb = new StringBuilder("{sa_handler=").append(handlerText);
         sb.append(", sa_mask=").append(Signals.formatSet(mask, size, style));
-        sb.append(", sa_flags=").append(Constants.SIGACTION_FLAGS.format(flags & 0xffffffffL, style));
+        // All 64 bits: glibc sign-extends an int sa_flags holding SA_RESETHAND, and strace shows the rest.
+        sb.append(", sa_flags=").append(Constants.SIGACTION_FLAGS.format(flags, style));
         if ((flags & 0x04000000) != 0) {
             sb.append(", sa_restorer=").append(StraceFormatter.pointer(restorer));
         }

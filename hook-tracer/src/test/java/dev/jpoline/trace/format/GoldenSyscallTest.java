@@ -320,6 +320,23 @@ class GoldenSyscallTest {
         assertThat(line(call("rt_sigaction", 13, 0x7000, 0, 8).payload(1, ignore).returns(0)))
                 .isEqualTo("rt_sigaction(SIGPIPE, {sa_handler=SIG_IGN, sa_mask=[], sa_flags=SA_RESTORER,"
                         + " sa_restorer=0x7fdc95c01050}, NULL, 8) = 0");
+        // dd's int sa_flags with SA_RESETHAND, sign-extended by glibc: strace shows the high bits.
+        Payload resethand = Bytes.of(32).u64(0, 0x5561cf5c06a0L).u64(8, 0xffffffff84000000L | 0x40000000)
+                .u64(16, 0x7fc63ade3050L).u64(24, (1L << 1) | (1L << 9)).payload();
+        assertThat(line(call("rt_sigaction", 2, 0x7000, 0, 8).payload(1, resethand).returns(0)))
+                .isEqualTo("rt_sigaction(SIGINT, {sa_handler=0x5561cf5c06a0, sa_mask=[INT USR1],"
+                        + " sa_flags=SA_RESTORER|SA_NODEFER|SA_RESETHAND|0xffffffff00000000,"
+                        + " sa_restorer=0x7fc63ade3050}, NULL, 8) = 0");
+        StraceFormatter raw = new StraceFormatter(TraceOptions.defaults().withXlatStyle(
+                dev.jpoline.api.consts.XlatStyle.RAW));
+        StraceFormatter verbose = new StraceFormatter(TraceOptions.defaults().withXlatStyle(
+                dev.jpoline.api.consts.XlatStyle.VERBOSE));
+        Payload dfl = Bytes.of(32).payload();
+        assertThat(raw.formatSyscall(call("rt_sigaction", 2, 0, 0x7000, 8).payload(2, dfl).returns(0).build()))
+                .isEqualTo("rt_sigaction(2, NULL, {sa_handler=0, sa_mask=[], sa_flags=0}, 8) = 0");
+        assertThat(verbose.formatSyscall(call("rt_sigaction", 2, 0x7000, 0, 8).payload(1, ignore).returns(0).build()))
+                .isEqualTo("rt_sigaction(2 /* SIGINT */, {sa_handler=0x1 /* SIG_IGN */, sa_mask=[],"
+                        + " sa_flags=0x4000000 /* SA_RESTORER */, sa_restorer=0x7fdc95c01050}, NULL, 8) = 0");
         Payload all = Bytes.of(8).u64(0, ~((1L << 31) | (1L << 32))).payload();
         assertThat(line(call("rt_sigprocmask", 0, 0x7000, 0, 8).payload(1, all).returns(0)))
                 .isEqualTo("rt_sigprocmask(SIG_BLOCK, ~[RTMIN RT_1], NULL, 8) = 0");
