@@ -52,12 +52,9 @@ final class Structs {
         sb.append(", stx_attributes=").append(attributes == 0 ? "0"
                 : Constants.STATX_ATTRIBUTES.format(attributes, style));
         sb.append(", stx_mode=").append(ArgDecoder.mode(mode, style));
-        long type = mode & Constants.S_IFMT;
-        if ((type == S_IFCHR || type == S_IFBLK) && p.length() >= 136) {
-            sb.append(", stx_rdev_major=").append(p.le(128, 4)).append(", stx_rdev_minor=").append(p.le(132, 4));
-        } else {
-            sb.append(", stx_size=").append(p.le(40, 8));
-        }
+        // The size even for devices: strace's abbreviated statx keeps the device numbers for -v
+        // (unlike stat's, which shows st_rdev instead of st_size).
+        sb.append(", stx_size=").append(Long.toUnsignedString(p.le(40, 8)));
         return sb.append(", ...}").toString();
     }
 

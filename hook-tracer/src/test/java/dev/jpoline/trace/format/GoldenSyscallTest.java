@@ -240,6 +240,11 @@ class GoldenSyscallTest {
                 .isEqualTo("statx(AT_FDCWD, \"/\", AT_STATX_DONT_SYNC|AT_EMPTY_PATH, STATX_ALL,"
                         + " {stx_mask=STATX_ALL|STATX_MNT_ID, stx_attributes=STATX_ATTR_MOUNT_ROOT,"
                         + " stx_mode=S_IFDIR|0755, stx_size=4096, ...}) = 0");
+        // ls -la /dev/null: a device keeps stx_size (strace 6.1 shows its numbers only with -v).
+        Payload dev = Bytes.of(256).u32(0, 0x17ff).u16(28, 020666).u64(40, 0).u32(128, 1).u32(132, 3).payload();
+        assertThat(line(call("statx", -100, 0x1000, 0x6900, 0x25f, 0x7000).string(1, "/dev/null").payload(4, dev)
+                .returns(0))).endsWith("{stx_mask=STATX_BASIC_STATS|STATX_MNT_ID, stx_attributes=0,"
+                        + " stx_mode=S_IFCHR|0666, stx_size=0, ...}) = 0");
     }
 
     @Test
