@@ -281,7 +281,7 @@ final class ArgDecoder {
                     : "[" + fd(f, r.tid(), (int) x.le(0, 4)) + ", "
                             + (limit == 1 ? "..." : fd(f, r.tid(), (int) x.le(4, 4))) + "]");
             case STATX -> struct(v, p, 48, x -> Structs.statx(x, style));
-            case SOCKADDR -> struct(v, p, 2, x -> Structs.sockaddr(x, style));
+            case SOCKADDR -> struct(v, returnedAddress(i, a, p), 2, x -> Structs.sockaddr(x, style));
             case TIMESPEC -> struct(v, p, 16, x -> Structs.timespec(x, 0));
             case TIMEVAL -> struct(v, p, 16, x -> Structs.timeval(x, 0));
             case TIMESPEC_PAIR -> struct(v, p, 32, x -> Structs.timespecPair(x, style, f.options().zone()));
@@ -318,6 +318,29 @@ final class ArgDecoder {
      * A value-result length: 4 bytes (its value at exit) or 8 (at entry, then at exit), printed
      * {@code [16]} or, when the kernel changed it, {@code [28 => 16]}.
      */
+    /**
+     * An address the kernel filled: only as many bytes as it said it wrote (the length after the
+     * call, at most the buffer's), as strace decodes it; an unnamed AF_UNIX socket's 2 bytes are
+     * {@code {sa_family=AF_UNIX}}, not a path of zeros.
+     */
+    private Optional<Payload> returnedAddress(int i, ArgSpec a, Optional<Payload> p) {
+        if (!a.out() || p.isEmpty() || i + 1 >= sc.argCount() || sc.arg(i + 1).kind() != ArgKind.SOCKLEN_PTR) {
+            return p;
+        }
+        Optional<Payload> length = r.payload(i + 1);
+        if (length.isEmpty() || length.get().length() < 4) {
+            return p;
+        }
+        Payload l = length.get();
+        long written = l.le(l.length() >= 8 ? 4 : 0, 4) & 0xffffffffL;
+        long room = l.length() >= 8 ? l.le(0, 4) & 0xffffffffL : written;
+        long bytes = Math.min(written, room);
+        if (bytes < 2 || bytes >= p.get().length()) {
+            return p;
+        }
+        return Optional.of(p.get().slice(0, (int) bytes, false));
+    }
+
     private static String socklen(Payload x) {
         int last = (int) x.le(x.length() >= 8 ? 4 : 0, 4);
         if (x.length() >= 8 && (int) x.le(0, 4) != last) {

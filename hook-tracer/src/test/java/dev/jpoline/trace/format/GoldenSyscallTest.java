@@ -408,6 +408,19 @@ class GoldenSyscallTest {
                 .payload(2, Bytes.of(8).u32(0, 28).u32(4, 16).payload()).returns(0)))
                 .isEqualTo("getsockname(3, {sa_family=AF_INET, sin_port=htons(0), sin_addr=inet_addr(\"0.0.0.0\")},"
                         + " [28 => 16]) = 0");
+        // Only the bytes the kernel wrote: an unnamed AF_UNIX socket (socketpair) is its family alone.
+        Payload unnamed = Bytes.of(128).u16(0, 1).payload();
+        assertThat(line(call("getsockname", 3, 0x7000, 0x7100).payload(1, unnamed)
+                .payload(2, Bytes.of(8).u32(0, 128).u32(4, 2).payload()).returns(0)))
+                .isEqualTo("getsockname(3, {sa_family=AF_UNIX}, [128 => 2]) = 0");
+        Bytes named = Bytes.of(128).u16(0, 1);
+        byte[] path = "/tmp/s".getBytes(StandardCharsets.ISO_8859_1);
+        for (int k = 0; k < path.length; k++) {
+            named.u8(2 + k, path[k]);
+        }
+        assertThat(line(call("getpeername", 3, 0x7000, 0x7100).payload(1, named.payload())
+                .payload(2, Bytes.of(8).u32(0, 110).u32(4, 9).payload()).returns(0)))
+                .isEqualTo("getpeername(3, {sa_family=AF_UNIX, sun_path=\"/tmp/s\"}, [110 => 9]) = 0");
         assertThat(line(call("getsockopt", 3, 1, 4, 0x7000, 0x7100).payload(3, Bytes.of(4).payload())
                 .payload(4, Bytes.of(4).u32(0, 4).payload()).returns(0)))
                 .isEqualTo("getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0");
