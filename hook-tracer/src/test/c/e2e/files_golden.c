@@ -1,11 +1,15 @@
-/* File, ownership and group syscalls for the trace golden tests (TraceGoldenIT): traced by
- * strace -f and by jpoline trace in an empty directory, the lines from the marker (getppid, the
+/* File, ownership, group, ioctl and socket-option syscalls for the trace golden tests
+ * (TraceGoldenIT): traced by strace -f and by jpoline trace in an empty directory, the lines from the marker (getppid, the
  * first syscall of main) on must agree. It leaves the directory empty. The calls that change
  * nothing the system keeps (a chown to -1, setgroups to the groups it read) give the same lines
  * as root and as anybody else (EPERM). */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <grp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -35,6 +39,8 @@ int main(void) {
     int p[2];
     if (pipe(p) != 0) return 1;
     if (write(p[1], "piped", 5) != 5) return 1;
+    int ready = 0;
+    ioctl(p[0], FIONREAD, &ready); /* [5]: the pipe's bytes */
     off64_t off_splice = 2;
     splice(p[0], NULL, out, &off_splice, 5, 0);
     close(p[0]);
@@ -53,6 +59,16 @@ int main(void) {
     getgroups(0, groups);
     syscall(SYS_getgroups, -1, groups); /* EINVAL (raw: glibc declares the size non-negative) */
     setgroups(n < 0 ? 0 : n, saved);
+    int sock = socket(AF_INET, SOCK_STREAM, 0), one = 1, value = 0;
+    socklen_t length = sizeof value;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    setsockopt(sock, SOL_IP, IP_RECVERR, &one, sizeof one);
+    getsockopt(sock, SOL_SOCKET, SO_ERROR, &value, &length);
+    struct linger lg;
+    length = sizeof lg;
+    getsockopt(sock, SOL_SOCKET, SO_LINGER, &lg, &length);
+    close(sock);
     unlink("a.txt");
     unlink("b.txt");
     unlink("s1");

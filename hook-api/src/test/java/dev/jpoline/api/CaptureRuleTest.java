@@ -48,6 +48,11 @@ class CaptureRuleTest {
         assertThat(rules("readv")).containsExactly(new CaptureRule(1, Timing.EXIT, Shape.IOVEC, 16, 2));
         assertThat(rules("sendfile")).containsExactly(new CaptureRule(2, Timing.ENTRY_AND_EXIT, Shape.FIXED, 8, -1));
         assertThat(rules("clone3")).containsExactly(new CaptureRule(0, Timing.ENTRY, Shape.LENGTH_ARG, 0, 1));
+        // Arguments whose type depends on another one: a bounded copy the formatter interprets.
+        assertThat(rules("ioctl")).containsExactly(new CaptureRule(2, Timing.ENTRY, Shape.FIXED, 64, -1));
+        assertThat(rules("setsockopt")).containsExactly(new CaptureRule(3, Timing.ENTRY, Shape.LENGTH_ARG, 0, 4));
+        assertThat(rules("getsockopt")).containsExactly(new CaptureRule(3, Timing.EXIT, Shape.FIXED, 64, -1),
+                new CaptureRule(4, Timing.EXIT, Shape.FIXED, 4, -1));
     }
 
     @Test

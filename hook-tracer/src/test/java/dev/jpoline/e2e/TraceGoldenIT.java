@@ -229,7 +229,8 @@ class TraceGoldenIT {
     /**
      * Links, symlinks, ownership, copy_file_range and splice offsets (printed as passed), umask's
      * octal result, group lists (NULL, empty, abbreviated by -s, -1 entries, a failed call's
-     * address): files_golden.c in an empty directory, the same lines as strace's.
+     * address), ioctl's and socket options' values read from the program's memory: files_golden.c
+     * in an empty directory, the same lines as strace's.
      */
     @Test
     void fileAndGroupSyscallsAgreeWithStrace() throws Exception {

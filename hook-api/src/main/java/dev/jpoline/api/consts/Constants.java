@@ -248,6 +248,19 @@ public final class Constants {
             .add("TCP_DEFER_ACCEPT", 9).add("TCP_WINDOW_CLAMP", 10).add("TCP_INFO", 11).add("TCP_QUICKACK", 12)
             .add("TCP_CONGESTION", 13).add("TCP_USER_TIMEOUT", 18).add("TCP_FASTOPEN", 23).build());
 
+    public static final Xlat IP_OPTIONS = reg(Xlat.values("ip_option", "IP_???").decimal()
+            .add("IP_TOS", 1).add("IP_TTL", 2).add("IP_HDRINCL", 3).add("IP_OPTIONS", 4).add("IP_RECVOPTS", 6)
+            .add("IP_RETOPTS", 7).add("IP_PKTINFO", 8).add("IP_PKTOPTIONS", 9).add("IP_MTU_DISCOVER", 10)
+            .add("IP_RECVERR", 11).add("IP_RECVTTL", 12).add("IP_RECVTOS", 13).add("IP_MTU", 14)
+            .add("IP_FREEBIND", 15).add("IP_TRANSPARENT", 19).add("IP_BIND_ADDRESS_NO_PORT", 24)
+            .add("IP_MULTICAST_IF", 32).add("IP_MULTICAST_TTL", 33).add("IP_MULTICAST_LOOP", 34)
+            .add("IP_ADD_MEMBERSHIP", 35).add("IP_DROP_MEMBERSHIP", 36).build());
+    public static final Xlat IPV6_OPTIONS = reg(Xlat.values("ipv6_option", "IPV6_???").decimal()
+            .add("IPV6_UNICAST_HOPS", 16).add("IPV6_MULTICAST_IF", 17).add("IPV6_MULTICAST_HOPS", 18)
+            .add("IPV6_MULTICAST_LOOP", 19).add("IPV6_ADD_MEMBERSHIP", 20).add("IPV6_DROP_MEMBERSHIP", 21)
+            .add("IPV6_MTU_DISCOVER", 23).add("IPV6_MTU", 24).add("IPV6_RECVERR", 25).add("IPV6_V6ONLY", 26)
+            .add("IPV6_RECVPKTINFO", 49).add("IPV6_PKTINFO", 50).add("IPV6_TCLASS", 67).build());
+
     public static final Xlat RLIMIT_RESOURCES = reg(Xlat.values("rlimit", "RLIMIT_???")
             .add("RLIMIT_CPU", 0).add("RLIMIT_FSIZE", 1).add("RLIMIT_DATA", 2).add("RLIMIT_STACK", 3)
             .add("RLIMIT_CORE", 4).add("RLIMIT_RSS", 5).add("RLIMIT_NPROC", 6).add("RLIMIT_NOFILE", 7)

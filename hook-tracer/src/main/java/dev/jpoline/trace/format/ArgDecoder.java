@@ -763,26 +763,37 @@ final class ArgDecoder {
         int level = (int) r.arg(1);
         add(Constants.SOCKET_LEVELS.format(level, style), false);
         int optname = (int) r.arg(2);
-        Xlat names = level == 1 ? Constants.SOL_SOCKET_OPTIONS : level == 6 ? Constants.TCP_OPTIONS : null;
+        Xlat names = switch (level) {
+            case 0 -> Constants.IP_OPTIONS;
+            case 1 -> Constants.SOL_SOCKET_OPTIONS;
+            case 6 -> Constants.TCP_OPTIONS;
+            case 41 -> Constants.IPV6_OPTIONS;
+            default -> null;
+        };
         add(names != null ? names.format(optname, style) : Integer.toString(optname), false);
         Optional<Payload> p = r.payload(3);
         if (get) {
             // The length is value-result: its last 4 bytes are the value at exit.
             int len = r.payload(4).filter(x -> x.length() >= 4).map(x -> (int) x.le(x.length() >= 8 ? 4 : 0, 4))
                     .orElse(-1);
-            add(failed ? StraceFormatter.pointer(r.arg(3)) : optval(r.arg(3), p, len), true);
+            add(failed ? StraceFormatter.pointer(r.arg(3)) : optval(r.arg(3), p, len, level, optname), true);
             add(failed ? StraceFormatter.pointer(r.arg(4)) : struct(r.arg(4), r.payload(4), 4, ArgDecoder::socklen),
                     true);
         } else {
             int len = (int) r.arg(4);
-            add(optval(r.arg(3), p, len), false);
+            add(optval(r.arg(3), p, len, level, optname), false);
             add(Integer.toString(len), false);
         }
     }
 
-    private String optval(long address, Optional<Payload> p, int len) {
+    private static final int SO_LINGER = 13;
+
+    private String optval(long address, Optional<Payload> p, int len, int level, int optname) {
         if (address == 0) {
             return "NULL";
+        }
+        if (level == 1 && optname == SO_LINGER && len == 8) {
+            return struct(address, p, 8, x -> "{l_onoff=" + (int) x.le(0, 4) + ", l_linger=" + (int) x.le(4, 4) + "}");
         }
         if (len == 4) {
             return struct(address, p, 4, x -> "[" + (int) x.le(0, 4) + "]");

@@ -42,7 +42,7 @@ public final class CaptureSchema {
 
     /** Arguments whose meaning depends on another argument: copied without trusting the address. */
     static final Set<String> UNTRUSTED = Set.of("ioctl", "fcntl", "futex", "prctl", "arch_prctl", "ptrace", "keyctl",
-            "bpf", "quotactl", "mount", "io_uring_register", "seccomp");
+            "bpf", "quotactl", "mount", "io_uring_register", "seccomp", "getsockopt", "setsockopt");
 
     /** Writes the schema entry of every syscall in {@code traced}; others stay empty. */
     public static void write(Session session, SyscallTable table, int[] traced, int stringLimit) {

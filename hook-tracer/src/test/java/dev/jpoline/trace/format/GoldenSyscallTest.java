@@ -421,6 +421,11 @@ class GoldenSyscallTest {
         assertThat(line(call("getpeername", 3, 0x7000, 0x7100).payload(1, named.payload())
                 .payload(2, Bytes.of(8).u32(0, 110).u32(4, 9).payload()).returns(0)))
                 .isEqualTo("getpeername(3, {sa_family=AF_UNIX, sun_path=\"/tmp/s\"}, [110 => 9]) = 0");
+        assertThat(line(call("setsockopt", 3, 0, 11, 0x7000, 4).payload(3, Bytes.of(4).u32(0, 1).payload())
+                .returns(0))).isEqualTo("setsockopt(3, SOL_IP, IP_RECVERR, [1], 4) = 0");
+        assertThat(line(call("getsockopt", 3, 1, 13, 0x7000, 0x7100).payload(3, Bytes.of(8).u32(0, 1).u32(4, 5)
+                .payload()).payload(4, Bytes.of(8).u32(0, 8).u32(4, 8).payload()).returns(0)))
+                .isEqualTo("getsockopt(3, SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=5}, [8]) = 0");
         assertThat(line(call("getsockopt", 3, 1, 4, 0x7000, 0x7100).payload(3, Bytes.of(4).payload())
                 .payload(4, Bytes.of(4).u32(0, 4).payload()).returns(0)))
                 .isEqualTo("getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0");
