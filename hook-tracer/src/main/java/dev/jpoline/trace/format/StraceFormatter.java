@@ -39,7 +39,8 @@ public final class StraceFormatter {
             "readlinkat", "chmod", "fchmod", "fchmodat", "umask", "mknod", "symlink", "link", "truncate",
             "ftruncate", "fsync", "fdatasync", "flock", "poll", "epoll_create", "epoll_create1",
             "epoll_ctl", "epoll_wait", "eventfd2", "memfd_create", "sendfile", "symlinkat", "linkat", "chown",
-            "fchown", "lchown", "fchownat", "copy_file_range", "splice", "getgroups", "setgroups", "utimensat",
+            "fchown", "lchown", "fchownat", "copy_file_range", "splice", "getgroups", "setgroups", "utimensat", "timer_settime", "timer_gettime",
+            "rt_sigsuspend",
             // network
             "socket", "connect", "accept", "accept4", "bind", "listen", "sendto", "recvfrom", "shutdown",
             "setsockopt", "getsockopt", "getsockname", "getpeername", "socketpair",

@@ -599,6 +599,12 @@ class GoldenSyscallTest {
                 .isEqualTo("clock_gettime(CLOCK_REALTIME, {tv_sec=1795435628, tv_nsec=141125584}) = 0");
         assertThat(line(call("nanosleep", 0x7000, 0).payload(0, Bytes.of(16).u64(8, 5000).payload()).returns(0)))
                 .isEqualTo("nanosleep({tv_sec=0, tv_nsec=5000}, NULL) = 0");
+        Payload its = Bytes.of(32).u64(16, 5).u64(24, 250).payload();
+        assertThat(line(call("timer_settime", 0, 0, 0x7000, 0x7100).payload(2, its).payload(3, Bytes.of(32).payload())
+                .returns(0))).isEqualTo("timer_settime(0, 0, {it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=5,"
+                        + " tv_nsec=250}}, {it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=0, tv_nsec=0}}) = 0");
+        assertThat(line(call("rt_sigsuspend", 0x7000, 8).payload(0, Bytes.of(8).payload()).fails(4)))
+                .isEqualTo("rt_sigsuspend([], 8)                    = -1 EINTR (Interrupted system call)");
         // The remaining time only after an interruption: else its address, as strace prints it.
         Payload req = Bytes.of(16).u64(8, 1000000).payload();
         assertThat(line(call("nanosleep", 0x7000, 0x7ffe75bb9ea0L).payload(0, req)
