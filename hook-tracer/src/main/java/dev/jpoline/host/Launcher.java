@@ -101,8 +101,9 @@ public final class Launcher {
                     "jpoline: " + program.get() + " runs without jpoline: " + reason));
             // The program starts first: its loader runs while the rest is set up here. Its
             // runtime's constructor waits for the answer to its start-up request, which the
-            // request server gives only once it runs, after the tiers, the capture schema and
-            // the drain are in place; the constructor reads the tiers after that answer.
+            // request server gives only once it runs, after the tiers and the capture schema are
+            // in place (records wait in the ring for the drain); the constructor reads the tiers
+            // after that answer.
             ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
             Map<String, String> childEnv = builder.environment();
             String preload = childEnv.get("LD_PRELOAD");
