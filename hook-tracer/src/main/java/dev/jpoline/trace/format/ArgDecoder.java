@@ -277,9 +277,7 @@ final class ArgDecoder {
             case OFFSET_PTR -> struct(v, p, 8, "entry".equals(a.param()) ? ArgDecoder::offsetAsPassed
                     : ArgDecoder::offsetPointer);
             // An array to strace: -s caps its elements too ([...], [3, ...]).
-            case FD_PAIR -> struct(v, p, 8, x -> limit == 0 ? "[...]"
-                    : "[" + fd(f, r.tid(), (int) x.le(0, 4)) + ", "
-                            + (limit == 1 ? "..." : fd(f, r.tid(), (int) x.le(4, 4))) + "]");
+            case FD_PAIR -> struct(v, p, 8, x -> list(2, k -> fd(f, r.tid(), (int) x.le(4 * k, 4))));
             case STATX -> struct(v, p, 48, x -> Structs.statx(x, style));
             case SOCKADDR -> struct(v, returnedAddress(i, a, p), 2, x -> Structs.sockaddr(x, style));
             case TIMESPEC -> struct(v, p, 16, x -> Structs.timespec(x, 0));
@@ -875,26 +873,11 @@ final class ArgDecoder {
         if (v == 0) {
             return "NULL";
         }
-        return p.filter(x -> x.length() >= 8L * Math.min(n, limit)).map(x -> {
-            StringBuilder sb = new StringBuilder("[");
-            for (int i = 0; i < n; i++) {
-                if (i == limit) {
-                    sb.append(i > 0 ? ", ..." : "..."); // -s 0: [...]
-                    break;
-                }
-                if (i > 0) {
-                    sb.append(", ");
-                }
-                int fd = (int) x.le(8 * i, 4);
-                long events = x.le(8 * i + 4, 2);
-                sb.append("{fd=").append(fd(f, r.tid(), fd));
-                if (fd >= 0) {
-                    sb.append(", events=").append(Constants.POLL_EVENTS.format(events, style));
-                }
-                sb.append('}');
-            }
-            return sb.append(']').toString();
-        }).orElse(StraceFormatter.pointer(v));
+        return p.filter(x -> x.length() >= 8L * Math.min(n, limit)).map(x -> list(n, i -> {
+            int fd = (int) x.le(8 * i, 4);
+            return "{fd=" + fd(f, r.tid(), fd) + (fd >= 0
+                    ? ", events=" + Constants.POLL_EVENTS.format(x.le(8 * i + 4, 2), style) : "") + "}";
+        })).orElse(StraceFormatter.pointer(v));
     }
 
     private void pollResult() {
@@ -1000,20 +983,8 @@ final class ArgDecoder {
 
     private String epollEvents(long v, Optional<Payload> p) {
         long n = r.returnValue();
-        return p.filter(x -> x.length() >= 12 * Math.min(n, limit)).map(x -> {
-            StringBuilder sb = new StringBuilder("[");
-            for (int i = 0; i < n; i++) {
-                if (i == limit) {
-                    sb.append(i > 0 ? ", ..." : "..."); // -s 0: [...]
-                    break;
-                }
-                if (i > 0) {
-                    sb.append(", ");
-                }
-                sb.append(Structs.epollEvent(x, 12 * i, style));
-            }
-            return sb.append(']').toString();
-        }).orElse(StraceFormatter.pointer(v));
+        return p.filter(x -> x.length() >= 12 * Math.min(n, limit))
+                .map(x -> list(n, i -> Structs.epollEvent(x, 12 * i, style))).orElse(StraceFormatter.pointer(v));
     }
 
     /**
@@ -1030,25 +1001,30 @@ final class ArgDecoder {
         if (v == 0) {
             return "NULL";
         }
-        if (count == 0) {
-            return "[]";
-        }
         long n = count;
-        return p.filter(x -> x.length() >= 4 * Math.min(n, limit)).map(x -> {
-            StringBuilder sb = new StringBuilder("[");
-            for (int i = 0; i < n; i++) {
-                if (i > 0) {
-                    sb.append(", ");
-                }
-                if (i == limit) {
-                    sb.append("...");
-                    break;
-                }
-                long gid = x.le(4 * i, 4);
-                sb.append(gid == 0xffffffffL ? "-1" : Long.toString(gid));
+        return p.filter(x -> x.length() >= 4 * Math.min(n, limit)).map(x -> list(n, i -> {
+            long gid = x.le(4 * i, 4);
+            return gid == 0xffffffffL ? "-1" : Long.toString(gid);
+        })).orElse(count == 0 ? "[]" : StraceFormatter.pointer(v));
+    }
+
+    /**
+     * An array as strace's print_array writes it: the elements in brackets, at most -s of them,
+     * then {@code ...} ({@code [3, ...]}, {@code [...]} with -s 0).
+     */
+    private String list(long n, java.util.function.IntFunction<String> element) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < n; i++) {
+            if (i > 0) {
+                sb.append(", ");
             }
-            return sb.append(']').toString();
-        }).orElse(StraceFormatter.pointer(v));
+            if (i == limit) {
+                sb.append("...");
+                break;
+            }
+            sb.append(element.apply(i));
+        }
+        return sb.append(']').toString();
     }
 
     /** Linux's NGROUPS_MAX (sysconf(_SC_NGROUPS_MAX) on x86-64). */
@@ -1062,7 +1038,7 @@ final class ArgDecoder {
             return false;
         }
         int errno = Errno.fromReturn(r.returnValue());
-        return errno == 4 || errno == 512 || errno == 513 || errno == 514 || errno == 516;
+        return errno == Errno.EINTR.number() || Errno.byNumber(errno).map(Errno::isRestart).orElse(false);
     }
 
     // ---- numbers ----------------------------------------------------------------------------
