@@ -44,7 +44,11 @@ public enum ArgKind {
     FLAGS(false),
     /** One value out of the table named by {@link ArgSpec#param()} (a command, a whence, a family). */
     ENUM(false),
-    /** An address the kernel does not dereference for this purpose, or an undecoded struct. */
+    /**
+     * An address the kernel does not dereference for this purpose, or an undecoded struct; or
+     * memory whose type another argument decides, copied for the formatter's own rules:
+     * {@code POINTER(n)} as long as argument n says, {@code POINTER(peek)} a bounded copy.
+     */
     POINTER(true),
     /** A NUL-terminated file name. */
     PATH(true),

@@ -55,8 +55,25 @@ public record CaptureRule(int arg, Timing timing, Shape shape, int size, int len
     }
 
     private static final int SOCKADDR_STORAGE = 128;
-    /** ioctl's third argument and getsockopt's value, copied when readable: a kernel struct termios2 (44 bytes) fits. */
-    static final int IOCTL_ARG_BYTES = 64;
+    /** A {@code POINTER(peek)} argument's copy: a kernel struct termios2 (44 bytes) fits. */
+    static final int PEEK_BYTES = 64;
+
+    /**
+     * A pointer whose type depends on another argument: uncopied, unless the table gives it a
+     * length argument ({@code POINTER(4)}: setsockopt's optval) or asks for a bounded copy the
+     * formatter interprets ({@code POINTER(peek)}: ioctl's argument, once after the call, what a
+     * get request filled or a set request passed; {@code >POINTER(peek)}: getsockopt's value,
+     * cut to its length by the formatter).
+     */
+    private static CaptureRule pointer(int i, ArgSpec a, Timing when) {
+        if (a.lengthArg() != ArgSpec.NO_LENGTH_ARG) {
+            return new CaptureRule(i, when, Shape.LENGTH_ARG, 0, a.lengthArg());
+        }
+        if ("peek".equals(a.param())) {
+            return new CaptureRule(i, when, Shape.FIXED, PEEK_BYTES, ArgSpec.NO_LENGTH_ARG);
+        }
+        return null;
+    }
 
     /** The argument whose timeout the kernel updates with the time left, or -1. */
     private static int timeoutArg(Syscall s) {
@@ -75,23 +92,6 @@ public record CaptureRule(int arg, Timing timing, Shape shape, int size, int len
             Timing when = a.out() ? Timing.EXIT : Timing.ENTRY;
             int next = i + 1 < s.argCount() ? i + 1 : ArgSpec.NO_LENGTH_ARG;
             boolean remainingTime = i == timeoutArg(s);
-            if (s.name().equals("ioctl") && i == 2) {
-                // What the third argument points to depends on the request; the formatter decodes
-                // ints, winsize and termios for the common ones. One copy after the call: what a
-                // get request filled, what a set request passed (the kernel only read it).
-                rules.add(new CaptureRule(i, Timing.ENTRY, Shape.FIXED, IOCTL_ARG_BYTES, ArgSpec.NO_LENGTH_ARG));
-                continue;
-            }
-            if (s.name().equals("setsockopt") && i == 3) {
-                rules.add(new CaptureRule(i, Timing.ENTRY, Shape.LENGTH_ARG, 0, 4)); // optval, optlen bytes
-                continue;
-            }
-            if (s.name().equals("getsockopt") && i == 3) {
-                // optval as long as the value-result optlen says; a fixed copy covers the usual ints,
-                // lingers and timevals, and the formatter cuts it to the length.
-                rules.add(new CaptureRule(i, Timing.EXIT, Shape.FIXED, IOCTL_ARG_BYTES, ArgSpec.NO_LENGTH_ARG));
-                continue;
-            }
             CaptureRule rule = remainingTime
                     ? new CaptureRule(i, Timing.ENTRY_AND_EXIT, Shape.FIXED, 16, ArgSpec.NO_LENGTH_ARG)
                     : switch (a.kind()) {
@@ -118,7 +118,8 @@ public record CaptureRule(int arg, Timing timing, Shape shape, int size, int len
                 case CLONE_ARGS, OPEN_HOW -> new CaptureRule(i, Timing.ENTRY, Shape.LENGTH_ARG, 0, next);
                 // The kernel rewrites fd_sets in place: the line shows them as passed, the result as left.
                 case FDSET -> new CaptureRule(i, Timing.ENTRY_AND_EXIT, Shape.FIXED, 128, ArgSpec.NO_LENGTH_ARG);
-                case MSGHDR, SIGINFO, POINTER -> null;
+                case POINTER -> pointer(i, a, when);
+                case MSGHDR, SIGINFO -> null;
                 default -> a.kind().fixedSize().isPresent()
                         ? new CaptureRule(i, when, Shape.FIXED, a.kind().fixedSize().getAsInt(), ArgSpec.NO_LENGTH_ARG)
                         : null;

@@ -36,7 +36,7 @@ final class SyscallData {
 13  rt_sigaction            signal                  dec  SIGNAL SIGACTION >SIGACTION SIZE
 14  rt_sigprocmask          signal                  dec  ENUM(sigprocmask_how) SIGSET >SIGSET SIZE
 15  rt_sigreturn            signal                  dec
-16  ioctl                   desc                    dec  FD ENUM(ioctl) POINTER
+16  ioctl                   desc                    dec  FD ENUM(ioctl) POINTER(peek)
 17  pread64                 desc                    dec  FD BUFFER_OUT SIZE OFFSET
 18  pwrite64                desc                    dec  FD BUFFER_IN(2) SIZE OFFSET
 19  readv                   desc                    dec  FD >IOVEC INT
@@ -74,8 +74,8 @@ final class SyscallData {
 51  getsockname             network                 dec  FD >SOCKADDR >SOCKLEN_PTR
 52  getpeername             network                 dec  FD >SOCKADDR >SOCKLEN_PTR
 53  socketpair              network                 dec  ENUM(address_family) FLAGS(socket_type) INT FD_PAIR
-54  setsockopt              network                 dec  FD ENUM(socket_level) INT POINTER UINT
-55  getsockopt              network                 dec  FD ENUM(socket_level) INT >POINTER >INT_PTR
+54  setsockopt              network                 dec  FD ENUM(socket_level) INT POINTER(4) UINT
+55  getsockopt              network                 dec  FD ENUM(socket_level) INT >POINTER(peek) >INT_PTR
 56  clone                   process                 dec  FLAGS(clone) POINTER POINTER POINTER HEX
 57  fork                    process                 dec
 58  vfork                   process                 dec
