@@ -78,7 +78,10 @@ public final class Launcher {
         /** The request server runs: the program is being rewritten, or will be in a moment. */
         default void serving() {}
 
-        /** The program ended (status as a shell reports it); called before the session closes. */
+        /**
+         * The program ended (status as a shell reports it), or could not start (126); called after
+         * {@link #serving()} and before the session closes.
+         */
         void exited(int status);
     }
 

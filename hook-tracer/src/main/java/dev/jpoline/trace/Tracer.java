@@ -47,13 +47,10 @@ public final class Tracer implements Launcher.Observer {
     private TraceRing ring;
     private Thread drainer;
 
-    public Tracer(SyscallFilter filter, int stringLimit, boolean timestamps, TraceWriter writer, PrintWriter diagnostics) {
-        this(new GivenFilter(filter), stringLimit, timestamps, new Given(writer), diagnostics);
-    }
-
     /**
-     * As above, with the writer made by {@code writerFactory} when the session is being served
-     * ({@link #serving()}), off the way to the program's start.
+     * @param filter        the syscalls -e trace= selects, asked for once the program is started
+     * @param writerFactory makes the writer when the session is being served ({@link #serving()}),
+     *     off the way to the program's start
      */
     public Tracer(Supplier<SyscallFilter> filter, int stringLimit, boolean timestamps,
             Supplier<TraceWriter> writerFactory, PrintWriter diagnostics) {
@@ -62,22 +59,6 @@ public final class Tracer implements Launcher.Observer {
         this.timestamps = timestamps;
         this.writerFactory = writerFactory;
         this.diagnostics = diagnostics;
-    }
-
-    /** A filter made beforehand. */
-    private record GivenFilter(SyscallFilter filter) implements Supplier<SyscallFilter> {
-        @Override
-        public SyscallFilter get() {
-            return filter;
-        }
-    }
-
-    /** A writer made beforehand. */
-    private record Given(TraceWriter writer) implements Supplier<TraceWriter> {
-        @Override
-        public TraceWriter get() {
-            return writer;
-        }
     }
 
     /** The writer, once {@link #serving()} made it; null before. */
@@ -191,9 +172,6 @@ public final class Tracer implements Launcher.Observer {
     @Override
     public void exited(int status) {
         // Like strace -f, the trace ends with the last process, not with the program.
-        if (drainer == null) {
-            serving(); // the program never started: the writer still reports its end
-        }
         while (followOrphans && drainer.isAlive()) {
             endedOrphans.addAll(Orphans.reap());
             if (!Orphans.any()) {

@@ -61,7 +61,8 @@ public final class DrainBench {
                     writer = new TraceWriter(TraceOptions.defaults(), false, TraceWriter.Mode.FILE, file, out,
                             n -> true, TraceWriter.Status.ALL, !summaryOnly, summaryOnly, PID);
                 }
-                Tracer tracer = new Tracer(SyscallFilter.all(), 32, summaryOnly, writer,
+                TraceWriter made = writer;
+                Tracer tracer = new Tracer(SyscallFilter::all, 32, summaryOnly, () -> made,
                         new PrintWriter(System.err, true));
                 com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
                         java.lang.management.ManagementFactory.getOperatingSystemMXBean();
