@@ -261,15 +261,7 @@ public final class LineBuffer {
 
     /** Lower-case hex digits without prefix ({@link Long#toHexString(long)}). */
     public LineBuffer hexDigits(long v) {
-        int digits = Math.max(1, (64 - Long.numberOfLeadingZeros(v) + 3) / 4);
-        ensure(digits);
-        int p = length + digits;
-        length = p;
-        do {
-            bytes[--p] = DIGITS[(int) (v & 15)];
-            v >>>= 4;
-        } while (v != 0);
-        return this;
+        return radixDigits(v, 4);
     }
 
     /** strace's {@code %#lx}: "0" for zero, else "0x" and the hex digits. */
@@ -285,13 +277,19 @@ public final class LineBuffer {
 
     /** Octal digits without prefix ({@link Long#toOctalString(long)}). */
     public LineBuffer octalDigits(long v) {
-        int digits = Math.max(1, (64 - Long.numberOfLeadingZeros(v) + 2) / 3);
+        return radixDigits(v, 3);
+    }
+
+    /** The unsigned digits of v in base 2^bits (3: octal, 4: hex), without prefix. */
+    private LineBuffer radixDigits(long v, int bits) {
+        int digits = Math.max(1, (64 - Long.numberOfLeadingZeros(v) + bits - 1) / bits);
         ensure(digits);
         int p = length + digits;
         length = p;
+        long mask = (1L << bits) - 1;
         do {
-            bytes[--p] = (byte) ('0' + (v & 7));
-            v >>>= 3;
+            bytes[--p] = DIGITS[(int) (v & mask)];
+            v >>>= bits;
         } while (v != 0);
         return this;
     }
