@@ -26,7 +26,6 @@ public final class Tracer implements Launcher.Observer {
     private static final int[] ALWAYS_TRACED = {NR_EXIT, NR_EXIT_GROUP, 56 /* clone */, 57 /* fork */,
         58 /* vfork */, 435 /* clone3 */, 61 /* wait4 */};
     private static final long IDLE_PARK_NANOS = 200_000;
-    private static final int SMALL_BATCH = 256;
     private static final long BATCH_PARK_NANOS = 50_000;
 
     private final Supplier<SyscallFilter> filter;
@@ -156,8 +155,9 @@ public final class Tracer implements Launcher.Observer {
                 if (n == 0) {
                     writer.flush();
                     LockSupport.parkNanos(IDLE_PARK_NANOS);
-                } else if (n < SMALL_BATCH && !last) {
-                    // Caught up: let records accumulate instead of polling the producers' lines.
+                } else if (n < TraceRing.BATCH && !last) {
+                    // Caught up (a full batch may have more behind it): let records accumulate
+                    // instead of polling the producers' lines.
                     LockSupport.parkNanos(BATCH_PARK_NANOS);
                 }
             }

@@ -24,6 +24,12 @@ public final class TraceRing {
     /** How long a reservation without even a tid may block the ring before it is given up. */
     static final long ABANDON_NANOS = 10_000_000_000L;
     private static final long TAIL_PUBLISH_BYTES = 256 * 1024;
+    /**
+     * At most this many records per call. A call that drained everything would run its loop
+     * interpreted for a short trace's whole length: the JVM compiles a running loop only after
+     * tens of thousands of iterations, a method after some hundred calls.
+     */
+    public static final int BATCH = 128;
 
     private final Session session;
     private final ByteBuffer memory;
@@ -84,8 +90,8 @@ public final class TraceRing {
     }
 
     /**
-     * Consumes every published record in order, up to the first one still being written. The sink
-     * gets one reused {@link RecordView}, valid until it returns.
+     * Consumes published records in order, up to the first one still being written and at most
+     * {@link #BATCH}. The sink gets one reused {@link RecordView}, valid until it returns.
      *
      * @param giveUpOnStuck at the end of a trace: abandon a reservation that never gets a tid
      * @return how many records were consumed
@@ -93,7 +99,7 @@ public final class TraceRing {
     public int drain(Consumer<RecordView> sink, boolean giveUpOnStuck) {
         int n = 0;
         long head = session.getLong(OFF_RING_HEAD);
-        while (tail != head) {
+        while (tail != head && n < BATCH) {
             int off = (int) (tail & (capacity - 1));
             // A plain read and an acquire fence: what getAcquire does, without the VarHandle's
             // linkage, which C1 leaves as calls.

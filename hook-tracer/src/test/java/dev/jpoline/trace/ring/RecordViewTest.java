@@ -50,6 +50,26 @@ class RecordViewTest {
     }
 
     @Test
+    void aCallDrainsAtMostOneBatchAndTheNextGoesOnWhereItStopped() {
+        List<RingRecord> records = records(3, 2 * TraceRing.BATCH + 5);
+        List<Integer> batches = new ArrayList<>();
+        List<String> seen = new ArrayList<>();
+        try (RingFixture ring = new RingFixture(temp, 1 << 20)) {
+            for (RingRecord r : records) {
+                assertThat(ring.put(r)).isTrue();
+            }
+            TraceRing drain = new TraceRing(ring.session(), w -> { });
+            for (int n; (n = drain.drain(v -> seen.add(describe(v.kind(), v, v.ringTid())), false)) > 0; ) {
+                batches.add(n);
+            }
+            assertThat(drain.empty()).isTrue();
+        }
+        assertThat(batches).containsExactly(TraceRing.BATCH, TraceRing.BATCH, 5);
+        assertThat(seen).containsExactlyElementsOf(
+                records.stream().map(r -> describe(r.kind(), RingRecord.merge(r, r), r.tid())).toList());
+    }
+
+    @Test
     void aViewReadsAsTheRecordMergedWithItself() {
         List<RingRecord> records = records(1, 3000);
         List<String> seen = new ArrayList<>();
@@ -60,11 +80,13 @@ class RecordViewTest {
                 while (next < records.size() && ring.put(records.get(next))) {
                     next++;
                 }
-                drain.drain(v -> {
+                while (drain.drain(v -> {
                     RingRecord copy = v.toRecord();
                     seen.add(describe(copy.kind(), RingRecord.merge(copy, copy), copy.tid()));
                     assertThat(describe(v.kind(), v, v.ringTid())).isEqualTo(seen.get(seen.size() - 1));
-                }, false);
+                }, false) > 0) {
+                    // a call drains at most one batch
+                }
             }
         }
         List<String> expected = new ArrayList<>();
