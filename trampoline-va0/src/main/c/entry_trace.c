@@ -248,6 +248,12 @@ static void plan_phase(struct record_plan *rp, const struct jpoline_schema_entry
             want = rule->length_arg <= 5 ? args[rule->length_arg] * rule->elem : 0;
             if (rule->length_arg <= 5 && args[rule->length_arg] > (1u << 20)) want = rule->cap + 1ull;
             break;
+        case JPOLINE_SHAPE_NODEMASK: {
+            /* The kernel reads maxnode - 1 bits, rounded up to whole longs. */
+            uint64_t maxnode = rule->length_arg <= 5 ? args[rule->length_arg] : 0;
+            want = maxnode > (1u << 20) ? rule->cap + 1ull : (maxnode + 62) / 64 * 8;
+            break;
+        }
         case JPOLINE_SHAPE_ARRAY_RETURN: want = have_ret && ret > 0 ? (uint64_t)ret * rule->elem : 0; break;
         case JPOLINE_SHAPE_IOVEC: {
             uint64_t count = rule->length_arg <= 5 ? args[rule->length_arg] : 0;

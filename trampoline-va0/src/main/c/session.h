@@ -151,6 +151,7 @@ enum jpoline_capture_shape {
     JPOLINE_SHAPE_ARRAY_ARG = 6,    /* args[length_arg] elements of elem bytes, at most cap bytes */
     JPOLINE_SHAPE_ARRAY_RETURN = 7, /* result elements of elem bytes, at most cap bytes */
     JPOLINE_SHAPE_IOVEC = 8,        /* args[length_arg] iovecs (at most 1024), each one's data up to cap */
+    JPOLINE_SHAPE_NODEMASK = 9,     /* a NUMA node mask of args[length_arg] - 1 bits, in longs; at most cap */
 };
 
 struct jpoline_capture_rule {

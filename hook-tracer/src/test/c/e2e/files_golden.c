@@ -1,4 +1,4 @@
-/* File, ownership, group, ioctl and socket-option syscalls for the trace golden tests
+/* File, ownership, group, ioctl, socket-option, timer and memory-policy syscalls for the trace golden tests
  * (TraceGoldenIT): traced by strace -f and by jpoline trace in an empty directory, the lines from the marker (getppid, the
  * first syscall of main) on must agree. It leaves the directory empty. The calls that change
  * nothing the system keeps (a chown to -1, setgroups to the groups it read) give the same lines
@@ -8,6 +8,8 @@
 #include <grp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -69,6 +71,17 @@ int main(void) {
     length = sizeof lg;
     getsockopt(sock, SOL_SOCKET, SO_LINGER, &lg, &length);
     close(sock);
+    /* A POSIX timer, deleted again, and the memory policy, read and set to what it is by default. */
+    timer_t timer;
+    struct sigevent event = {0};
+    event.sigev_notify = SIGEV_NONE;
+    event.sigev_value.sival_int = 7;
+    if (timer_create(CLOCK_MONOTONIC, &event, &timer) == 0) timer_delete(timer);
+    int policy;
+    unsigned long nodes[2] = {0};
+    syscall(SYS_get_mempolicy, &policy, nodes, 128, 0, 0);
+    syscall(SYS_get_mempolicy, &policy, NULL, 0, NULL, 4 /* MPOL_F_MEMS_ALLOWED */);
+    syscall(SYS_set_mempolicy, 0 /* MPOL_DEFAULT */, NULL, 0);
     unlink("a.txt");
     unlink("b.txt");
     unlink("s1");

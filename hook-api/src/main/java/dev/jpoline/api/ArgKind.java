@@ -62,7 +62,10 @@ public enum ArgKind {
     BUFFER_IN(true),
     /** Bytes filled by the kernel; their length is the syscall's return value. */
     BUFFER_OUT(true),
-    /** A pointer to an int (an in/out length, an option value). */
+    /**
+     * A pointer to an int (an in/out length, an option value); with a constant table's name as
+     * parameter, the int is one of its values ({@code [MPOL_DEFAULT]}).
+     */
     INT_PTR(true, 4),
     /**
      * A pointer to a 64-bit file offset: value-result (sendfile, {@code [0] => [5]}), or as passed
@@ -135,7 +138,14 @@ public enum ArgKind {
     /** struct clone_args; its size is the next argument. */
     CLONE_ARGS(true),
     /** struct open_how; its size is the next argument. */
-    OPEN_HOW(true, 24);
+    OPEN_HOW(true, 24),
+    /**
+     * A NUMA node mask of as many bits as the argument at {@link ArgSpec#lengthArg()} says, less
+     * one (the kernel's maxnode), in longs (set_mempolicy, mbind, {@code >} for get_mempolicy).
+     */
+    NODEMASK(true),
+    /** struct sigevent (timer_create): its value, signal, notification and thread id fields. */
+    SIGEVENT(true, 32);
 
     private final boolean memory;
     private final int fixedSize;

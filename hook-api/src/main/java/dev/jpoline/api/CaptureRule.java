@@ -51,7 +51,9 @@ public record CaptureRule(int arg, Timing timing, Shape shape, int size, int len
         /** Return-value elements of {@link #size()} bytes. */
         ARRAY_RETURN,
         /** An iovec array of argument {@link #lengthArg()} elements, plus each element's data. */
-        IOVEC
+        IOVEC,
+        /** A node mask of argument {@link #lengthArg()} bits less one, rounded up to longs. */
+        NODEMASK
     }
 
     private static final int SOCKADDR_STORAGE = 128;
@@ -115,6 +117,7 @@ public record CaptureRule(int arg, Timing timing, Shape shape, int size, int len
                 case GID_ARRAY -> a.out() ? new CaptureRule(i, Timing.EXIT, Shape.ARRAY_RETURN, 4, ArgSpec.NO_LENGTH_ARG)
                         : new CaptureRule(i, Timing.ENTRY, Shape.ARRAY_ARG, 4, a.lengthArg());
                 case IOVEC -> new CaptureRule(i, when, Shape.IOVEC, 16, next);
+                case NODEMASK -> new CaptureRule(i, when, Shape.NODEMASK, 8, a.lengthArg());
                 case CLONE_ARGS, OPEN_HOW -> new CaptureRule(i, Timing.ENTRY, Shape.LENGTH_ARG, 0, next);
                 // The kernel rewrites fd_sets in place: the line shows them as passed, the result as left.
                 case FDSET -> new CaptureRule(i, Timing.ENTRY_AND_EXIT, Shape.FIXED, 128, ArgSpec.NO_LENGTH_ARG);

@@ -242,7 +242,7 @@ final class SyscallData {
 219 restart_syscall         -                       dec
 220 semtimedop              ipc                     dec  INT POINTER UINT TIMESPEC
 221 fadvise64               desc                    dec  FD OFFSET SIZE ENUM(fadvise)
-222 timer_create            -                       dec  ENUM(clockid) POINTER >INT_PTR
+222 timer_create            -                       dec  ENUM(clockid) SIGEVENT >INT_PTR
 223 timer_settime           -                       dec  INT FLAGS(timer) ITIMERSPEC >ITIMERSPEC
 224 timer_gettime           -                       dec  INT >ITIMERSPEC
 225 timer_getoverrun        -                       dec  INT
@@ -257,9 +257,9 @@ final class SyscallData {
 234 tgkill                  signal,process          dec  PID PID SIGNAL
 235 utimes                  file                    dec  PATH POINTER
 236 vserver                 -                       dec  HEX HEX HEX HEX HEX
-237 mbind                   memory                  dec  POINTER ULONG INT POINTER ULONG HEX
-238 set_mempolicy           memory                  dec  INT POINTER ULONG
-239 get_mempolicy           memory                  dec  >INT_PTR >POINTER ULONG POINTER HEX
+237 mbind                   memory                  dec  POINTER ULONG FLAGS(mpol_mode) NODEMASK(4) ULONG FLAGS(mbind)
+238 set_mempolicy           memory                  dec  FLAGS(mpol_mode) NODEMASK(2) ULONG
+239 get_mempolicy           memory                  dec  >INT_PTR(mpol_modes) >NODEMASK(2) ULONG POINTER FLAGS(get_mempolicy)
 240 mq_open                 desc                    fd   STRING FLAGS(open) MODE POINTER
 241 mq_unlink               -                       dec  STRING
 242 mq_timedsend            desc                    dec  FD BUFFER_IN(2) SIZE UINT TIMESPEC
@@ -276,7 +276,7 @@ final class SyscallData {
 253 inotify_init            desc                    fd
 254 inotify_add_watch       desc,file               dec  FD PATH FLAGS(inotify)
 255 inotify_rm_watch        desc                    dec  FD INT
-256 migrate_pages           memory                  dec  PID ULONG POINTER POINTER
+256 migrate_pages           memory                  dec  PID ULONG NODEMASK(1) NODEMASK(1)
 257 openat                  desc,file               fd   DIRFD PATH FLAGS(open) MODE
 258 mkdirat                 desc,file               dec  DIRFD PATH MODE
 259 mknodat                 desc,file               dec  DIRFD PATH MODE DEV

@@ -38,6 +38,18 @@ class CaptureRuleTest {
     }
 
     @Test
+    void nodeMasksAndSigevents() {
+        assertThat(rules("set_mempolicy")).containsExactly(new CaptureRule(1, Timing.ENTRY, Shape.NODEMASK, 8, 2));
+        assertThat(rules("get_mempolicy")).containsExactly(new CaptureRule(0, Timing.EXIT, Shape.FIXED, 4, -1),
+                new CaptureRule(1, Timing.EXIT, Shape.NODEMASK, 8, 2));
+        assertThat(rules("mbind")).containsExactly(new CaptureRule(3, Timing.ENTRY, Shape.NODEMASK, 8, 4));
+        assertThat(rules("migrate_pages")).containsExactly(new CaptureRule(2, Timing.ENTRY, Shape.NODEMASK, 8, 1),
+                new CaptureRule(3, Timing.ENTRY, Shape.NODEMASK, 8, 1));
+        assertThat(rules("timer_create")).containsExactly(new CaptureRule(1, Timing.ENTRY, Shape.FIXED, 32, -1),
+                new CaptureRule(2, Timing.EXIT, Shape.FIXED, 4, -1));
+    }
+
+    @Test
     void socketsArraysAndValueResultFields() {
         assertThat(rules("connect")).containsExactly(new CaptureRule(1, Timing.ENTRY, Shape.LENGTH_ARG, 0, 2));
         assertThat(rules("accept4")).containsExactly(new CaptureRule(1, Timing.EXIT, Shape.FIXED, 128, -1),

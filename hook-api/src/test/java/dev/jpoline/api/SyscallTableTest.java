@@ -122,14 +122,15 @@ class SyscallTableTest {
     void everyNamedConstantTableExistsAndEveryLengthArgumentIsAnArgument() {
         for (Syscall s : table.all()) {
             for (ArgSpec a : s.args()) {
-                if (a.kind() == ArgKind.FLAGS || a.kind() == ArgKind.ENUM) {
+                if (a.kind() == ArgKind.FLAGS || a.kind() == ArgKind.ENUM
+                        || a.kind() == ArgKind.INT_PTR && a.param() != null) {
                     assertThat(a.param()).as("%s table name", s.name()).isNotNull();
                     assertThat(Constants.get(a.param())).as("%s: table %s", s.name(), a.param()).isPresent();
                 }
                 if (a.lengthArg() != ArgSpec.NO_LENGTH_ARG) {
                     assertThat(a.lengthArg()).as(s.name()).isLessThan(s.argCount());
                     assertThat(s.arg(a.lengthArg()).kind()).as(s.name())
-                            .isIn(ArgKind.SIZE, ArgKind.UINT, ArgKind.INT);
+                            .isIn(ArgKind.SIZE, ArgKind.UINT, ArgKind.INT, ArgKind.ULONG);
                 }
                 if (a.kind() == ArgKind.BUFFER_IN || (a.kind() == ArgKind.SOCKADDR || a.kind() == ArgKind.CPU_SET)
                         && !a.out()) {

@@ -72,6 +72,7 @@ public final class SessionLayout {
     public static final int SHAPE_ARRAY_ARG = 6;
     public static final int SHAPE_ARRAY_RETURN = 7;
     public static final int SHAPE_IOVEC = 8;
+    public static final int SHAPE_NODEMASK = 9;
 
     /** Records: word0 = size | kind << 32 | state << 40. */
     public static final int REC_KIND_PAD = 1;

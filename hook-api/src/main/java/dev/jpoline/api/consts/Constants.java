@@ -110,6 +110,18 @@ public final class Constants {
             .add("MADV_GUARD_INSTALL", 102).add("MADV_GUARD_REMOVE", 103).build());
     public static final Xlat MLOCKALL = reg(Xlat.flags("mlockall", "MCL_???")
             .add("MCL_CURRENT", 1).add("MCL_FUTURE", 2).add("MCL_ONFAULT", 4).build());
+    public static final Xlat MPOL_MODES = reg(Xlat.values("mpol_modes", "MPOL_???")
+            .add("MPOL_DEFAULT", 0).add("MPOL_PREFERRED", 1).add("MPOL_BIND", 2).add("MPOL_INTERLEAVE", 3)
+            .add("MPOL_LOCAL", 4).add("MPOL_PREFERRED_MANY", 5).build());
+    /** A policy as set_mempolicy and mbind take it: the mode, then the mode flags in its high bits. */
+    public static final Xlat MPOL_MODE = reg(Xlat.flags("mpol_mode", "MPOL_???")
+            .leadingField(~0xe000L, MPOL_MODES)
+            .add("MPOL_F_STATIC_NODES", 0x8000).add("MPOL_F_RELATIVE_NODES", 0x4000)
+            .add("MPOL_F_NUMA_BALANCING", 0x2000).build());
+    public static final Xlat GET_MEMPOLICY_FLAGS = reg(Xlat.flags("get_mempolicy", "MPOL_???")
+            .add("MPOL_F_NODE", 1).add("MPOL_F_ADDR", 2).add("MPOL_F_MEMS_ALLOWED", 4).build());
+    public static final Xlat MBIND_FLAGS = reg(Xlat.flags("mbind", "MPOL_???")
+            .add("MPOL_MF_STRICT", 1).add("MPOL_MF_MOVE", 2).add("MPOL_MF_MOVE_ALL", 4).build());
 
     private static Xlat.Builder cloneFlags(String name) {
         return Xlat.flags(name, "CLONE_")
@@ -331,6 +343,8 @@ public final class Constants {
             .add("CLOCK_THREAD_CPUTIME_ID", 3).add("CLOCK_MONOTONIC_RAW", 4).add("CLOCK_REALTIME_COARSE", 5)
             .add("CLOCK_MONOTONIC_COARSE", 6).add("CLOCK_BOOTTIME", 7).add("CLOCK_REALTIME_ALARM", 8)
             .add("CLOCK_BOOTTIME_ALARM", 9).add("CLOCK_SGI_CYCLE", 10).add("CLOCK_TAI", 11).build());
+    public static final Xlat SIGEV_NOTIFY = reg(Xlat.values("sigev_notify", "SIGEV_???")
+            .add("SIGEV_SIGNAL", 0).add("SIGEV_NONE", 1).add("SIGEV_THREAD", 2).add("SIGEV_THREAD_ID", 4).build());
     public static final Xlat TIMER_FLAGS = reg(Xlat.flags("timer", "TIMER_???").add("TIMER_ABSTIME", 1).build());
     public static final Xlat TIMERFD_FLAGS = reg(Xlat.flags("timerfd", "TFD_???")
             .add("TFD_CLOEXEC", 02000000).add("TFD_NONBLOCK", 04000).build());

@@ -166,7 +166,7 @@ final class ArgDecoder {
             }
             return;
         }
-        if (a.out() && failed && kind.isMemory() && kind != ArgKind.IOVEC) {
+        if (a.out() && failed && kind.isMemory() && kind != ArgKind.IOVEC && kind != ArgKind.NODEMASK) {
             // A value-result length still holds what the caller passed in; strace prints that.
             if (kind == ArgKind.SOCKLEN_PTR) {
                 out.append(struct(v, r.payload(i), 4, x -> "[" + (int) x.le(0, 4) + "]"));
@@ -272,7 +272,8 @@ final class ArgDecoder {
             case STRING_ARRAY -> v == 0 ? "NULL" : p.map(this::stringArray).orElse(StraceFormatter.pointer(v));
             case ENV_ARRAY -> v == 0 ? "NULL"
                     : StraceFormatter.pointer(v) + p.map(x -> varsComment(strings(x).size())).orElse("");
-            case INT_PTR -> struct(v, p, 4, x -> "[" + (int) x.le(0, 4) + "]");
+            case INT_PTR -> a.param() == null ? struct(v, p, 4, x -> "[" + (int) x.le(0, 4) + "]")
+                    : struct(v, p, 4, x -> "[" + info.table(i, a).format((int) x.le(0, 4), style) + "]");
             case SOCKLEN_PTR -> struct(v, p, 4, ArgDecoder::socklen);
             case OFFSET_PTR -> struct(v, p, 8, "entry".equals(a.param()) ? ArgDecoder::offsetAsPassed
                     : ArgDecoder::offsetPointer);
@@ -299,6 +300,8 @@ final class ArgDecoder {
             case WAIT_STATUS -> r.returnValue() == 0 ? StraceFormatter.pointer(v)
                     : struct(v, p, 4, x -> Structs.waitStatus((int) x.le(0, 4)));
             case OPEN_HOW -> struct(v, p, 24, x -> Structs.openHow(x, style));
+            case SIGEVENT -> struct(v, p, 32, x -> Structs.sigevent(x, style));
+            case NODEMASK -> nodemask(v, p, r.arg(a.lengthArg()), a.out() && failed);
             case IOVEC -> iovec(i, a, v, p);
             case RUSAGE -> struct(v, p, 32, x -> "{ru_utime=" + Structs.timeval(x, 0) + ", ru_stime="
                     + Structs.timeval(x, 16) + ", ...}");
@@ -1025,6 +1028,36 @@ final class ArgDecoder {
             sb.append(element.apply(i));
         }
         return sb.append(']').toString();
+    }
+
+    /**
+     * A NUMA node mask as strace prints it: the longs the kernel reads for {@code maxnode}
+     * (maxnode - 1 bits), each {@code %#016lx} (0 is sixteen zeros, 1 is 0x00000000000001), up to
+     * -s of them; {@code []} for none, the address when maxnode is out of range, the memory was
+     * not read or, for a mask the kernel fills, the call failed.
+     */
+    private String nodemask(long v, Optional<Payload> p, long maxnode, boolean failedOut) {
+        long words = Long.divideUnsigned(maxnode + 62, 64);
+        if (Long.compareUnsigned(words, Long.divideUnsigned(maxnode, 64)) < 0 || (maxnode != 0 && words == 0)) {
+            return StraceFormatter.pointer(v);
+        }
+        if (v == 0) {
+            return "NULL";
+        }
+        if (words == 0) {
+            return "[]";
+        }
+        if (failedOut) {
+            return StraceFormatter.pointer(v);
+        }
+        return p.filter(x -> x.length() >= 8 * Math.min(words, limit)).map(x -> list(words, k -> {
+            long word = x.le(8 * k, 8);
+            if (word == 0) {
+                return "0000000000000000";
+            }
+            String hex = Long.toHexString(word);
+            return "0x" + "0".repeat(Math.max(0, 14 - hex.length())) + hex;
+        })).orElse(StraceFormatter.pointer(v));
     }
 
     /** Linux's NGROUPS_MAX (sysconf(_SC_NGROUPS_MAX) on x86-64). */

@@ -40,7 +40,7 @@ public final class StraceFormatter {
             "ftruncate", "fsync", "fdatasync", "flock", "poll", "epoll_create", "epoll_create1",
             "epoll_ctl", "epoll_wait", "eventfd2", "memfd_create", "sendfile", "symlinkat", "linkat", "chown",
             "fchown", "lchown", "fchownat", "copy_file_range", "splice", "getgroups", "setgroups", "utimensat", "timer_settime", "timer_gettime",
-            "rt_sigsuspend",
+            "rt_sigsuspend", "timer_create",
             // network
             "socket", "connect", "accept", "accept4", "bind", "listen", "sendto", "recvfrom", "shutdown",
             "setsockopt", "getsockopt", "getsockname", "getpeername", "socketpair",
@@ -50,7 +50,8 @@ public final class StraceFormatter {
             "setgid", "set_tid_address", "set_robust_list", "prlimit64", "uname", "arch_prctl", "prctl",
             "sched_yield", "getrandom", "rseq", "futex",
             // memory
-            "mmap", "mprotect", "munmap", "brk", "mremap", "madvise", "msync",
+            "mmap", "mprotect", "munmap", "brk", "mremap", "madvise", "msync", "mbind", "set_mempolicy",
+            "get_mempolicy", "migrate_pages",
             // signals and time
             "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "pause", "nanosleep",
             "clock_nanosleep", "clock_gettime", "alarm",

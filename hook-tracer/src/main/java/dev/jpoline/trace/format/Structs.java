@@ -160,6 +160,39 @@ final class Structs {
         return sb.append('}').toString();
     }
 
+    private static final int SIGEV_SIGNAL = 0;
+    private static final int SIGEV_THREAD = 2;
+    private static final int SIGEV_THREAD_ID = 4;
+
+    /**
+     * struct sigevent as strace prints it: the value only when it is not 0, the signal by name
+     * when the notification sends one, the thread fields of the notification used.
+     */
+    static String sigevent(Payload p, XlatStyle style) {
+        StringBuilder sb = new StringBuilder("{");
+        long value = p.le(0, 8);
+        if (value != 0) {
+            sb.append("sigev_value={sival_int=").append((int) value).append(", sival_ptr=0x")
+                    .append(Long.toHexString(value)).append("}, ");
+        }
+        int signo = (int) p.le(8, 4);
+        int notify = (int) p.le(12, 4);
+        sb.append("sigev_signo=");
+        if (notify == SIGEV_SIGNAL || notify == SIGEV_THREAD || notify == SIGEV_THREAD_ID) {
+            sb.append(Signals.format(signo, style));
+        } else {
+            sb.append(signo & 0xffffffffL);
+        }
+        sb.append(", sigev_notify=").append(Constants.SIGEV_NOTIFY.format(notify & 0xffffffffL, style));
+        if (notify == SIGEV_THREAD_ID) {
+            sb.append(", sigev_notify_thread_id=").append((int) p.le(16, 4));
+        } else if (notify == SIGEV_THREAD) {
+            sb.append(", sigev_notify_function=").append(StraceFormatter.pointer(p.le(16, 8)))
+                    .append(", sigev_notify_attributes=").append(StraceFormatter.pointer(p.le(24, 8)));
+        }
+        return sb.append('}').toString();
+    }
+
     static String stack(Payload p, XlatStyle style) {
         return "{ss_sp=" + StraceFormatter.pointer(p.le(0, 8)) + ", ss_flags="
                 + Constants.SIGALTSTACK_FLAGS.format(p.le(8, 4), style) + ", ss_size=" + p.le(16, 8) + "}";

@@ -112,6 +112,11 @@ public final class CaptureSchema {
                         shape = SHAPE_IOVEC;
                         cap = stringLimit;
                     }
+                    case NODEMASK -> {
+                        // -s words are printed, then "..."
+                        shape = SHAPE_NODEMASK;
+                        cap = elem * (Math.max(stringLimit, 1) + 1);
+                    }
                     default -> throw new IllegalStateException("unknown capture shape " + r.shape());
                 }
                 boolean untrusted = UNTRUSTED.contains(s.name())

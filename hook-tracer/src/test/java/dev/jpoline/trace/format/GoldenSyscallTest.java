@@ -779,6 +779,106 @@ class GoldenSyscallTest {
                 .returns(0))).isEqualTo("ioctl(255, TIOCSPGRP, [25945])          = 0");
     }
 
+    private static String styled(dev.jpoline.api.consts.XlatStyle style, SyscallRecord.Builder b) {
+        return new StraceFormatter(TraceOptions.defaults().withXlatStyle(style)).formatSyscall(b.build());
+    }
+
+    /** One long per element, as a node mask's payload. */
+    private static Payload longs(long... words) {
+        Bytes b = Bytes.of(8 * words.length);
+        for (int i = 0; i < words.length; i++) {
+            b.u64(8 * i, words[i]);
+        }
+        return b.payload();
+    }
+
+    @Test
+    void posixTimersWithTheirSigevents() {
+        Payload signal = Bytes.of(32).u64(0, 42).u32(8, 10).u32(12, 0).payload();
+        assertThat(line(call("timer_create", 1, 0x7000, 0x7100).payload(1, signal)
+                .payload(2, Bytes.of(4).payload()).returns(0)))
+                .isEqualTo("timer_create(CLOCK_MONOTONIC, {sigev_value={sival_int=42, sival_ptr=0x2a}, "
+                        + "sigev_signo=SIGUSR1, sigev_notify=SIGEV_SIGNAL}, [0]) = 0");
+        // No signal sent: the number as it is.
+        Payload none = Bytes.of(32).u64(0, 42).u32(8, 10).u32(12, 1).payload();
+        assertThat(line(call("timer_create", 7, 0x7000, 0x7100).payload(1, none)
+                .payload(2, Bytes.of(4).u32(0, 1).payload()).returns(0)))
+                .isEqualTo("timer_create(CLOCK_BOOTTIME, {sigev_value={sival_int=42, sival_ptr=0x2a}, "
+                        + "sigev_signo=10, sigev_notify=SIGEV_NONE}, [1]) = 0");
+        Payload alarm = Bytes.of(32).u32(8, 14).payload();
+        assertThat(line(call("timer_create", 0, 0x7000, 0x7100).payload(1, alarm)
+                .payload(2, Bytes.of(4).u32(0, 2).payload()).returns(0)))
+                .isEqualTo("timer_create(CLOCK_REALTIME, {sigev_signo=SIGALRM, sigev_notify=SIGEV_SIGNAL}, [2]) = 0");
+        // glibc's CPU clock of the process, and a thread as the target.
+        Payload thread = Bytes.of(32).u64(0, 42).u32(8, 35).u32(12, 4).u32(16, 19721).payload();
+        assertThat(line(call("timer_create", 0xfffffffaL, 0x7000, 0x7100).payload(1, thread)
+                .payload(2, Bytes.of(4).u32(0, 3).payload()).returns(0)))
+                .isEqualTo("timer_create(0xfffffffa /* CLOCK_??? */, {sigev_value={sival_int=42, sival_ptr=0x2a}, "
+                        + "sigev_signo=SIGRT_3, sigev_notify=SIGEV_THREAD_ID, sigev_notify_thread_id=19721}, [3]) = 0");
+        assertThat(line(call("timer_create", 0x63, 8, 0x10).fails(14)))
+                .isEqualTo("timer_create(0x63 /* CLOCK_??? */, 0x8, 0x10) = -1 EFAULT (Bad address)");
+        assertThat(styled(dev.jpoline.api.consts.XlatStyle.RAW, call("timer_create", 1, 0x7000, 0x7100)
+                .payload(1, signal).payload(2, Bytes.of(4).payload()).returns(0)))
+                .isEqualTo("timer_create(0x1, {sigev_value={sival_int=42, sival_ptr=0x2a}, sigev_signo=10, "
+                        + "sigev_notify=0}, [0]) = 0");
+        assertThat(styled(dev.jpoline.api.consts.XlatStyle.VERBOSE, call("timer_create", 7, 0x7000, 0x7100)
+                .payload(1, none).payload(2, Bytes.of(4).u32(0, 1).payload()).returns(0)))
+                .isEqualTo("timer_create(0x7 /* CLOCK_BOOTTIME */, {sigev_value={sival_int=42, sival_ptr=0x2a}, "
+                        + "sigev_signo=10, sigev_notify=0x1 /* SIGEV_NONE */}, [1]) = 0");
+    }
+
+    @Test
+    void memoryPoliciesAndNodeMasks() {
+        assertThat(line(call("set_mempolicy", 0, 0x7000, 0).fails(22)))
+                .isEqualTo("set_mempolicy(MPOL_DEFAULT, [], 0)      = -1 EINVAL (Invalid argument)");
+        // maxnode 1: no bit at all, so no long; strace prints the address.
+        assertThat(line(call("set_mempolicy", 0, 0x7ffc079a5c80L, 1).returns(0)))
+                .isEqualTo("set_mempolicy(MPOL_DEFAULT, 0x7ffc079a5c80, 1) = 0");
+        assertThat(line(call("set_mempolicy", 0, 0, 130).returns(0)))
+                .isEqualTo("set_mempolicy(MPOL_DEFAULT, NULL, 130)  = 0");
+        Payload mask = longs(-1L, 0x123456789abcdefL, 5, 0);
+        assertThat(line(call("set_mempolicy", 1, 0x7000, 200).payload(1, mask).returns(0)))
+                .isEqualTo("set_mempolicy(MPOL_PREFERRED, [0xffffffffffffffff, 0x123456789abcdef, "
+                        + "0x00000000000005, 0000000000000000], 200) = 0");
+        assertThat(line(call("set_mempolicy", 0x8002, 0x7000, 2).payload(1, longs(-1L)).returns(0)))
+                .isEqualTo("set_mempolicy(MPOL_BIND|MPOL_F_STATIC_NODES, [0xffffffffffffffff], 2) = 0");
+        assertThat(line(call("set_mempolicy", 0x4003, 0x7000, 2).payload(1, longs(-1L)).returns(0)))
+                .isEqualTo("set_mempolicy(MPOL_INTERLEAVE|MPOL_F_RELATIVE_NODES, [0xffffffffffffffff], 2) = 0");
+        assertThat(line(call("set_mempolicy", 99, 0x7000, 2).payload(1, longs(-1L)).fails(22)))
+                .isEqualTo("set_mempolicy(0x63 /* MPOL_??? */, [0xffffffffffffffff], 2) = -1 EINVAL (Invalid argument)");
+        assertThat(line(call("set_mempolicy", 0x2001, 0x7000, 2).payload(1, longs(-1L)).fails(22)))
+                .isEqualTo("set_mempolicy(MPOL_PREFERRED|MPOL_F_NUMA_BALANCING, [0xffffffffffffffff], 2)"
+                        + " = -1 EINVAL (Invalid argument)");
+        assertThat(line(call("get_mempolicy", 0x7100, 0x7000, 192, 0, 0).payload(0, Bytes.of(4).u32(0, 0x4003).payload())
+                .payload(1, longs(1, 0, 0)).returns(0)))
+                .isEqualTo("get_mempolicy([0x4003 /* MPOL_??? */], [0x00000000000001, 0000000000000000, "
+                        + "0000000000000000], 192, NULL, 0) = 0");
+        assertThat(line(call("get_mempolicy", 0x7ffc079a5c7cL, 0x7ffc079a5c80L, 129, 0x1000, 3).fails(14)))
+                .isEqualTo("get_mempolicy(0x7ffc079a5c7c, 0x7ffc079a5c80, 129, 0x1000, MPOL_F_NODE|MPOL_F_ADDR)"
+                        + " = -1 EFAULT (Bad address)");
+        assertThat(line(call("get_mempolicy", 0x7100, 0, 0, 0x7ffc079a5c80L, 4).payload(0, Bytes.of(4).payload())
+                .returns(0)))
+                .isEqualTo("get_mempolicy([MPOL_DEFAULT], NULL, 0, 0x7ffc079a5c80, MPOL_F_MEMS_ALLOWED) = 0");
+        assertThat(line(call("get_mempolicy", 8, 0x10, 64, 0, 0x10).fails(22)))
+                .isEqualTo("get_mempolicy(0x8, 0x10, 64, NULL, 0x10 /* MPOL_??? */) = -1 EINVAL (Invalid argument)");
+        assertThat(line(call("get_mempolicy", 0, 0, 0, 0, 0).returns(0)))
+                .isEqualTo("get_mempolicy(NULL, NULL, 0, NULL, 0)   = 0");
+        assertThat(line(call("mbind", 0x7f8315b75000L, 4096, 1, 0x7000, 65, 2).payload(3, longs(1)).returns(0)))
+                .isEqualTo("mbind(0x7f8315b75000, 4096, MPOL_PREFERRED, [0x00000000000001], 65, MPOL_MF_MOVE) = 0");
+        // -s caps the longs shown; -X raw and verbose print the policy's number.
+        StraceFormatter one = new StraceFormatter(TraceOptions.defaults().withStringLimit(1));
+        assertThat(one.formatSyscall(call("set_mempolicy", 1, 0x7000, 200).payload(1, longs(-1L)).returns(0).build()))
+                .isEqualTo("set_mempolicy(MPOL_PREFERRED, [0xffffffffffffffff, ...], 200) = 0");
+        assertThat(styled(dev.jpoline.api.consts.XlatStyle.VERBOSE, call("set_mempolicy", 0x8002, 0x7000, 2)
+                .payload(1, longs(-1L)).returns(0)))
+                .isEqualTo("set_mempolicy(0x8002 /* MPOL_BIND|MPOL_F_STATIC_NODES */, [0xffffffffffffffff], 2) = 0");
+        assertThat(styled(dev.jpoline.api.consts.XlatStyle.VERBOSE, call("get_mempolicy", 0x7100, 0, 0, 0x7200, 2)
+                .payload(0, Bytes.of(4).payload()).returns(0)))
+                .isEqualTo("get_mempolicy([0 /* MPOL_DEFAULT */], NULL, 0, 0x7200, 0x2 /* MPOL_F_ADDR */) = 0");
+        assertThat(styled(dev.jpoline.api.consts.XlatStyle.RAW, call("set_mempolicy", 0, 0, 130).returns(0)))
+                .isEqualTo("set_mempolicy(0, NULL, 130)             = 0");
+    }
+
     @Test
     void everyDecodedNameIsInTheTable() {
         for (String name : StraceFormatter.DECODED) {
