@@ -173,8 +173,9 @@ public final class Tracer implements Launcher.Observer {
     public void exited(int status) {
         // Like strace -f, the trace ends with the last process, not with the program.
         while (followOrphans && drainer.isAlive()) {
-            endedOrphans.addAll(Orphans.reap());
-            if (!Orphans.any()) {
+            Orphans.Reaped reaped = Orphans.reap();
+            endedOrphans.addAll(reaped.ended());
+            if (!reaped.running()) {
                 break;
             }
             LockSupport.parkNanos(ORPHAN_POLL_NANOS);
