@@ -1,7 +1,6 @@
 package dev.jpoline.host;
 
 import dev.jpoline.runtime.RuntimeLibrary;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -107,18 +106,19 @@ public final class Launcher {
             // request server gives only once it runs, after the tiers and the capture schema are
             // in place (records wait in the ring for the drain); the constructor reads the tiers
             // after that answer.
-            ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
-            Map<String, String> childEnv = builder.environment();
-            String preload = childEnv.get("LD_PRELOAD");
+            String preload = env.get("LD_PRELOAD");
+            Map<String, String> set = new java.util.LinkedHashMap<>();
             // Ours first, so its constructor runs before any other preloaded library's.
-            childEnv.put("LD_PRELOAD", library + (preload == null || preload.isBlank() ? "" : ":" + preload));
-            childEnv.put(Session.ENV, session.file().toString());
-            childEnv.put(SIGNAL_STATE_ENV, launchSignalState(env));
-            childEnv.remove(INHERITED_SIGNALS_ENV); // a jpoline the program runs measures its own
-            Process process;
+            set.put("LD_PRELOAD", library + (preload == null || preload.isBlank() ? "" : ":" + preload));
+            set.put(Session.ENV, session.file().toString());
+            set.put(SIGNAL_STATE_ENV, launchSignalState(env));
+            // A jpoline the program runs measures its own.
+            List<String> remove = List.of(INHERITED_SIGNALS_ENV, INHERITED_FDS_ENV);
+            int pid;
             try {
-                process = builder.start();
-            } catch (IOException e) {
+                pid = Spawn.start(program.get(), command, Spawn.environment(set, remove),
+                        Spawn.inheritedDescriptors(env.get(INHERITED_FDS_ENV)));
+            } catch (Spawn.Failed e) {
                 diagnostics.println("jpoline: cannot start " + program.get() + ": " + e.getMessage());
                 if (observer != null) {
                     observer.sessionCreated(session);
@@ -129,14 +129,14 @@ public final class Launcher {
             }
             // Before the request server answers the program, which then runs its own code (a
             // shell's trap) and may get the terminal's Ctrl-C with jpoline.
-            SignalRelay relay = SignalRelay.forChild(process);
+            SignalRelay relay = SignalRelay.forChild(pid);
             try {
                 if (hooks != null) {
                     applyHookTiers(session);
                 }
                 if (observer != null) {
                     observer.sessionCreated(session);
-                    observer.started(process.pid());
+                    observer.started(pid);
                 }
                 try (RequestServer server = new RequestServer(session, handlerFactory.apply(session),
                         error -> diagnostics.println("jpoline: rewriting failed: " + error))) {
@@ -146,7 +146,7 @@ public final class Launcher {
                     int status;
                     try (HookServer hookServer = hooks == null ? null
                             : new HookServer(session, hooks, diagnostics::println)) {
-                        status = waitUninterruptibly(process);
+                        status = Spawn.waitFor(pid);
                     }
                     relay.close();
                     if (observer != null) {
@@ -167,6 +167,11 @@ public final class Launcher {
     static final String SIGNAL_STATE_ENV = "JPOLINE_SIGNAL_STATE";
     /** Set by the jpoline script: the SigBlk and SigIgn it was started with, "BLOCKED,IGNORED" in hex. */
     static final String INHERITED_SIGNALS_ENV = "JPOLINE_INHERITED_SIGNALS";
+    /**
+     * Set by the jpoline script: the descriptors above 2 it was started with ("3,7"), which the
+     * program gets too; the JVM's own are not passed on.
+     */
+    static final String INHERITED_FDS_ENV = "JPOLINE_INHERITED_FDS";
 
     /**
      * The signal mask and ignored signals the program starts with: those jpoline was started with
@@ -181,20 +186,4 @@ public final class Launcher {
         return "0,0";
     }
 
-    private static int waitUninterruptibly(Process process) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return process.waitFor();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
 }

@@ -21,12 +21,12 @@ final class SignalRelay implements AutoCloseable {
 
     private SignalRelay() {}
 
-    static SignalRelay forChild(Process child) {
+    static SignalRelay forChild(int child) {
         SignalRelay relay = new SignalRelay();
         relay.install("INT", sig -> { });
         relay.install("QUIT", sig -> { });
-        relay.install("TERM", sig -> KILL.invokeInt(new Object[] {(int) child.pid(), sig.getNumber()}));
-        relay.install("HUP", sig -> KILL.invokeInt(new Object[] {(int) child.pid(), sig.getNumber()}));
+        relay.install("TERM", sig -> KILL.invokeInt(new Object[] {child, sig.getNumber()}));
+        relay.install("HUP", sig -> KILL.invokeInt(new Object[] {child, sig.getNumber()}));
         return relay;
     }
 

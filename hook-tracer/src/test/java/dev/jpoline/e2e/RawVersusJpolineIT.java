@@ -120,6 +120,32 @@ class RawVersusJpolineIT {
         assertThat(lateTraced.out()).as(lateTraced.describe()).endsWith("site bytes: ff d0\n");
     }
 
+    /**
+     * Descriptors the caller opened above 2 reach the program as they do without jpoline (a
+     * shell's {@code 3<file}, make's jobserver pipes), and none of the host's own do.
+     */
+    @Test
+    void inheritedDescriptorsReachTheProgramAndTheHostsDoNot() throws Exception {
+        Path written = temp.resolve("fd7.txt");
+        // The listing shows every descriptor's number, and for 3 and 7 what they are open on.
+        List<String> listing = List.of("sh", "-c", "for f in /proc/$$/fd/*; do n=${f##*/};"
+                + " case $n in 3|7) echo \"$n $(readlink \"$f\")\";; *) echo \"$n\";; esac; done");
+        String expected = null;
+        for (List<String> inner : List.of(listing, Programs.underJpoline(listing), Programs.underJpolineTrace(listing))) {
+            List<String> command = new java.util.ArrayList<>(List.of("sh", "-c",
+                    "exec 3</etc/passwd 7>\"$1\"; shift; exec \"$@\"", "sh", written.toString()));
+            command.addAll(inner);
+            Programs.Result r = Programs.run(command, Map.of(), temp, Programs.DEFAULT_TIMEOUT);
+            assertThat(r.exit()).as(r.describe()).isZero();
+            assertThat(r.out()).as(r.describe()).contains("3 /etc/passwd\n", "7 " + written + "\n");
+            if (expected == null) {
+                expected = r.out();
+            } else {
+                assertThat(r.out()).as("descriptors under %s", inner.subList(0, 2)).isEqualTo(expected);
+            }
+        }
+    }
+
     @Test
     void exitStatusAndSignalsAreReportedAsAShellWould() throws Exception {
         assertSameBehaviour(List.of("sh", "-c", "exit 42"), temp);
