@@ -156,7 +156,7 @@ public final class Constants {
             .add("SIG_BLOCK", 0).add("SIG_UNBLOCK", 1).add("SIG_SETMASK", 2).build());
     public static final Xlat SIGACTION_FLAGS = reg(Xlat.flags("sigaction_flags", "SA_???")
             .add("SA_RESTORER", 0x04000000).add("SA_ONSTACK", 0x08000000).add("SA_RESTART", 0x10000000)
-            .add("SA_NODEFER", 0x40000000).add("SA_RESETHAND", 0x80000000L).add("SA_SIGINFO", 4)
+            .add("SA_INTERRUPT", 0x20000000).add("SA_NODEFER", 0x40000000).add("SA_RESETHAND", 0x80000000L).add("SA_SIGINFO", 4)
             .add("SA_NOCLDSTOP", 1).add("SA_NOCLDWAIT", 2).add("SA_UNSUPPORTED", 0x400)
             .add("SA_EXPOSE_TAGBITS", 0x800).build());
     public static final Xlat SIGALTSTACK_FLAGS = reg(Xlat.flags("sigaltstack_flags", "SS_???")

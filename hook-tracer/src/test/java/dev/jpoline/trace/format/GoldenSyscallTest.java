@@ -314,6 +314,10 @@ class GoldenSyscallTest {
                 .isEqualTo("mremap(0x7fdc95dae000, 8192, 16384, MREMAP_MAYMOVE) = -1 EFAULT (Bad address)");
     }
 
+    private static Payload zeros(int size) {
+        return Bytes.of(size).payload();
+    }
+
     @Test
     void signalCalls() {
         Payload handler = Bytes.of(32).u64(0, 0x559150baf559L).u64(8, 0x04000000 | 0x10000000 | 4)
@@ -332,6 +336,14 @@ class GoldenSyscallTest {
                 .isEqualTo("rt_sigaction(SIGINT, {sa_handler=0x5561cf5c06a0, sa_mask=[INT USR1],"
                         + " sa_flags=SA_RESTORER|SA_NODEFER|SA_RESETHAND|0xffffffff00000000,"
                         + " sa_restorer=0x7fc63ade3050}, NULL, 8) = 0");
+        // zstd's crash handlers: SA_RESETHAND|SA_NODEFER and the historical SA_INTERRUPT bit.
+        Payload oneShot = Bytes.of(32).u64(0, 0x55d548dcba80L).u64(8, 0xffffffffe4000000L | 0x40000000)
+                .u64(16, 0x7ff54e494050L).payload();
+        assertThat(line(call("rt_sigaction", 6, 0x7000, 0x7100, 8).payload(1, oneShot).payload(2, zeros(32))
+                .returns(0)))
+                .isEqualTo("rt_sigaction(SIGABRT, {sa_handler=0x55d548dcba80, sa_mask=[], sa_flags=SA_RESTORER"
+                        + "|SA_INTERRUPT|SA_NODEFER|SA_RESETHAND|0xffffffff00000000, sa_restorer=0x7ff54e494050},"
+                        + " {sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}, 8) = 0");
         StraceFormatter raw = new StraceFormatter(TraceOptions.defaults().withXlatStyle(
                 dev.jpoline.api.consts.XlatStyle.RAW));
         StraceFormatter verbose = new StraceFormatter(TraceOptions.defaults().withXlatStyle(
