@@ -149,12 +149,33 @@ final class Spawn {
      * malformed (jpoline.jar started some other way, or as a library).
      */
     static int[] inheritedDescriptors(String list) {
-        if (list == null || !list.matches("[0-9]{1,7}(,[0-9]{1,7})*")) {
+        // Loops, not a pattern and a stream: this runs cold on the way to every program's start,
+        // where each first-used stream stage or lambda costs milliseconds.
+        if (list == null || list.isEmpty()) {
             return new int[0];
         }
+        TreeSet<Integer> fds = new TreeSet<>();
+        int value = -1;
+        for (int i = 0; i <= list.length(); i++) {
+            char c = i < list.length() ? list.charAt(i) : ',';
+            if (c >= '0' && c <= '9' && value < 10_000_000) {
+                value = (value < 0 ? 0 : value * 10) + (c - '0');
+            } else if (c == ',' && value >= 0) {
+                fds.add(value);
+                value = -1;
+            } else {
+                return new int[0]; // malformed: none rather than a guess
+            }
+        }
         List<Integer> open = openDescriptors();
-        return Arrays.stream(list.split(",")).mapToInt(Integer::parseInt)
-                .filter(fd -> fd > 2 && open.contains(fd)).distinct().sorted().toArray();
+        int[] out = new int[fds.size()];
+        int n = 0;
+        for (int fd : fds) {
+            if (fd > 2 && open.contains(fd)) {
+                out[n++] = fd;
+            }
+        }
+        return Arrays.copyOf(out, n);
     }
 
     /**
