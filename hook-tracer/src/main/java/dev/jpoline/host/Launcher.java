@@ -116,8 +116,9 @@ public final class Launcher {
             List<String> remove = List.of(INHERITED_SIGNALS_ENV, INHERITED_FDS_ENV);
             int pid;
             try {
-                pid = Spawn.start(program.get(), command, Spawn.environment(set, remove),
-                        Spawn.inheritedDescriptors(env.get(INHERITED_FDS_ENV)));
+                String inherited = env.get(INHERITED_FDS_ENV);
+                pid = Spawn.start(program.get(), command, Spawn.environment(set, remove, inherited != null),
+                        Spawn.inheritedDescriptors(inherited));
             } catch (Spawn.Failed e) {
                 diagnostics.println("jpoline: cannot start " + program.get() + ": " + e.getMessage());
                 if (observer != null) {

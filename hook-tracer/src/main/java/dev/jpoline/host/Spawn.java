@@ -22,9 +22,11 @@ import java.util.TreeSet;
  * above 2 in the child: a program run under jpoline keeps what it was given (a shell's
  * {@code 3<file}, make's jobserver pipes, a socket handed down by its parent), as under strace.
  * The host's own descriptors are closed in the child: those below the highest inherited one one
- * by one, all others with closefrom, which no thread of the host can race. The environment keeps
- * the order and bytes the host was started with (/proc/self/environ), with jpoline's variables
- * set or removed. The child starts with no signal blocked and every signal at its default; the
+ * by one, all others with closefrom, which no thread of the host can race (glibc before 2.34 has
+ * no closefrom for posix_spawn: there every one is closed by name, and a descriptor another
+ * thread opens meanwhile without O_CLOEXEC would reach the program). Started by the script, the
+ * environment keeps the order and bytes the host was started with (/proc/self/environ), with
+ * jpoline's variables set or removed; a script without "#!" runs through /bin/sh. The child starts with no signal blocked and every signal at its default; the
  * runtime then restores the state jpoline was started with (see {@link Launcher}).
  */
 final class Spawn {
@@ -34,6 +36,11 @@ final class Spawn {
     private static final int POSIX_SPAWN_SETSIGDEF = 0x04;
     private static final int POSIX_SPAWN_SETSIGMASK = 0x08;
     private static final int EINTR = 4;
+    private static final int ENOEXEC = 8;
+    private static final int SIGCHLD = 17;
+    private static final long SIG_IGN = 1;
+    /** glibc's struct sigaction is 152 bytes on x86-64: handler, mask, flags, restorer. */
+    private static final int SIGACTION_BYTES = 256;
     /** Larger than glibc's posix_spawn_file_actions_t (80 bytes) and posix_spawnattr_t (336). */
     private static final int SPAWN_STRUCT_BYTES = 1024;
     private static final int SIGSET_BYTES = 128;
@@ -55,6 +62,40 @@ final class Spawn {
      * bytes), keeping descriptors 0, 1, 2 and {@code inherited}; returns its pid.
      */
     static int start(Path program, List<String> argv, List<byte[]> environment, int[] inherited) throws Failed {
+        reapOwnChildren();
+        try {
+            return spawn(program, argv, environment, inherited);
+        } catch (Failed e) {
+            if (e.errno != ENOEXEC) {
+                throw e;
+            }
+            // A script without "#!": run by /bin/sh, as execvp, a shell and ProcessBuilder do.
+            List<String> shell = new ArrayList<>(argv.size() + 1);
+            shell.add("/bin/sh");
+            shell.add(program.toString());
+            shell.addAll(argv.subList(1, argv.size()));
+            return spawn(Path.of("/bin/sh"), shell, environment, inherited);
+        }
+    }
+
+    /**
+     * An ignored SIGCHLD (a daemon's or CI runner's, kept across exec) makes the kernel reap the
+     * host's children itself, and the program's exit status would be lost: the host takes the
+     * default back. The program still starts with SIGCHLD ignored when jpoline was (the runtime
+     * restores the signal state jpoline started with).
+     */
+    private static void reapOwnChildren() {
+        Memory action = new Memory(SIGACTION_BYTES);
+        action.clear();
+        Function sigaction = LIBC.getFunction("sigaction");
+        if (sigaction.invokeInt(new Object[] {SIGCHLD, null, action}) == 0 && action.getLong(0) == SIG_IGN) {
+            action.clear(); // SIG_DFL, no mask, no flags
+            sigaction.invokeInt(new Object[] {SIGCHLD, action, null});
+        }
+    }
+
+    private static int spawn(Path program, List<String> argv, List<byte[]> environment, int[] inherited)
+            throws Failed {
         Charset charset = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
         List<byte[]> args = new ArrayList<>(argv.size());
         for (String a : argv) {
@@ -179,17 +220,22 @@ final class Spawn {
     }
 
     /**
-     * The host's environment in its original order and bytes, with {@code set} replacing or
-     * adding variables and {@code remove} dropping them.
+     * The host's environment, with {@code set} replacing or adding variables and {@code remove}
+     * dropping them. {@code asStarted}: in the order and bytes the process was started with
+     * (/proc/self/environ), right for the jpoline script's JVM, which never changes its
+     * environment; otherwise the JVM's (a library user's JVM may have been created after a
+     * setenv, which /proc/self/environ does not show).
      */
-    static List<byte[]> environment(Map<String, String> set, List<String> remove) {
+    static List<byte[]> environment(Map<String, String> set, List<String> remove, boolean asStarted) {
         Charset charset = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
         LinkedHashMap<String, byte[]> vars = new LinkedHashMap<>();
-        byte[] raw;
-        try {
-            raw = Files.readAllBytes(Path.of("/proc/self/environ"));
-        } catch (IOException e) {
-            raw = null;
+        byte[] raw = null;
+        if (asStarted) {
+            try {
+                raw = Files.readAllBytes(Path.of("/proc/self/environ"));
+            } catch (IOException e) {
+                raw = null;
+            }
         }
         if (raw != null) {
             int start = 0;
@@ -240,8 +286,12 @@ final class Spawn {
                 int signal = s & 0x7f;
                 return signal == 0 ? (s >> 8) & 0xff : 128 + signal;
             }
-            if (r < 0 && Native.getLastError() != EINTR) {
-                throw new IllegalStateException("waitpid(" + pid + ") failed: errno " + Native.getLastError());
+            int errno = Native.getLastError();
+            if (r < 0 && errno != EINTR) {
+                // One line for the user (Launcher reports these), not a stack trace.
+                String message = "cannot wait for the program (pid " + pid + "): "
+                        + dev.jpoline.api.Errno.strerror(errno);
+                throw new java.io.UncheckedIOException(message, new IOException(message));
             }
         }
     }

@@ -146,6 +146,48 @@ class RawVersusJpolineIT {
         }
     }
 
+    /** A script without "#!" runs through /bin/sh, as a shell or execvp would run it. */
+    @Test
+    void scriptsWithoutAnInterpreterLineRunThroughTheShell() throws Exception {
+        Path script = temp.resolve("no-shebang");
+        Files.writeString(script, "echo \"args: $*\"; exit 7\n");
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        for (List<String> command : List.of(Programs.underJpoline(List.of(script.toString(), "a", "b c")),
+                Programs.underJpolineTrace(List.of(script.toString(), "a", "b c")))) {
+            Programs.Result r = Programs.run(command, Map.of(), temp, Programs.DEFAULT_TIMEOUT);
+            assertThat(r.out()).as(r.describe()).isEqualTo("args: a b c\n");
+            assertThat(r.exit()).as(r.describe()).isEqualTo(7);
+        }
+    }
+
+    /**
+     * Started with SIGCHLD ignored (as some daemons and CI runners leave it), jpoline still learns
+     * the program's exit status, and the program still starts with SIGCHLD ignored.
+     */
+    @Test
+    void anIgnoredSigchldLosesNeitherTheExitStatusNorTheIgnore() throws Exception {
+        String ignoring = "import os, signal, sys; signal.signal(signal.SIGCHLD, signal.SIG_IGN);"
+                + " os.execvp(sys.argv[1], sys.argv[1:])";
+        List<String> listing = List.of("grep", "SigIgn", "/proc/self/status");
+        List<String> raw = new java.util.ArrayList<>(List.of("python3", "-c", ignoring));
+        raw.addAll(listing);
+        Programs.Result direct = Programs.run(raw, Map.of(), temp, Programs.DEFAULT_TIMEOUT);
+        assertThat(Long.parseLong(direct.out().trim().split("\\s+")[1], 16) & (1L << (17 - 1)))
+                .as("SIGCHLD ignored in the raw run: %s", direct.describe()).isNotZero();
+        for (boolean trace : new boolean[] {false, true}) {
+            for (List<String> program : List.of(listing, List.of("sh", "-c", "exit 3"))) {
+                List<String> command = new java.util.ArrayList<>(List.of("python3", "-c", ignoring));
+                command.addAll(trace ? Programs.underJpolineTrace(program) : Programs.underJpoline(program));
+                Programs.Result r = Programs.run(command, Map.of(), temp, Programs.DEFAULT_TIMEOUT);
+                if (program == listing) {
+                    assertThat(r.out()).as(r.describe()).isEqualTo(direct.out());
+                } else {
+                    assertThat(r.exit()).as(r.describe()).isEqualTo(3);
+                }
+            }
+        }
+    }
+
     @Test
     void exitStatusAndSignalsAreReportedAsAShellWould() throws Exception {
         assertSameBehaviour(List.of("sh", "-c", "exit 42"), temp);
