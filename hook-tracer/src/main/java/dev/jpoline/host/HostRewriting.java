@@ -152,7 +152,9 @@ public final class HostRewriting {
         try {
             work = plan(request);
         } catch (IOException e) {
-            diagnostics.println("jpoline: pid " + request.pid() + ": cannot plan its code: " + e.getMessage());
+            if (!exited(request.pid())) { // killed as it started (a shell's kill $!): nothing to report
+                diagnostics.println("jpoline: pid " + request.pid() + ": cannot plan its code: " + e.getMessage());
+            }
             request.finish(-5);
             return;
         }

@@ -28,8 +28,9 @@ class HostSignalsIT {
 
     /**
      * The program's pid, once the host has started it and the shell catches {@code signal}. The
-     * shell is the child whose command line holds its script: before the launcher script execs
-     * the JVM, its own subshells are children too, and they catch SIGINT while they wait.
+     * shell is the child whose command line is {@code sh -c SCRIPT}: before the launcher script
+     * execs the JVM, its own subshells are children too, with the launcher's command line (which
+     * holds the script as an argument), and they may catch SIGINT while they wait.
      */
     private static ProcessHandle programOf(Process host, int signal) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -46,7 +47,7 @@ class HostSignalsIT {
     private static boolean runsTheScript(ProcessHandle p) {
         try {
             return new String(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/" + p.pid() + "/cmdline")),
-                    StandardCharsets.UTF_8).contains("trap '");
+                    StandardCharsets.UTF_8).startsWith("sh\0-c\0trap '");
         } catch (java.io.IOException e) {
             return false; // gone
         }
