@@ -118,7 +118,7 @@ public final class Launcher {
             try {
                 String inherited = env.get(INHERITED_FDS_ENV);
                 pid = Spawn.start(program.get(), command, Spawn.environment(set, remove, inherited != null),
-                        Spawn.inheritedDescriptors(inherited));
+                        inherited);
             } catch (Spawn.Failed e) {
                 diagnostics.println("jpoline: cannot start " + program.get() + ": " + e.getMessage());
                 if (observer != null) {

@@ -26,8 +26,9 @@ import java.util.TreeSet;
  * no closefrom for posix_spawn: there every one is closed by name, and a descriptor another
  * thread opens meanwhile without O_CLOEXEC would reach the program). Started by the script, the
  * environment keeps the order and bytes the host was started with (/proc/self/environ), with
- * jpoline's variables set or removed; a script without "#!" runs through /bin/sh. The child starts with no signal blocked and every signal at its default; the
- * runtime then restores the state jpoline was started with (see {@link Launcher}).
+ * jpoline's variables set or removed; a script without "#!" runs through /bin/sh. The child
+ * starts with no signal blocked and every signal at its default; the runtime then restores the
+ * state jpoline was started with (see {@link Launcher}).
  */
 final class Spawn {
     private static final NativeLibrary LIBC = NativeLibrary.getInstance("c");
@@ -59,12 +60,17 @@ final class Spawn {
 
     /**
      * Starts {@code program} with {@code argv} and {@code environment} (each "NAME=value", as
-     * bytes), keeping descriptors 0, 1, 2 and {@code inherited}; returns its pid.
+     * bytes), keeping descriptors 0, 1, 2 and those of {@code inheritedList} (see
+     * {@link #inheritedDescriptors}); returns its pid.
      */
-    static int start(Path program, List<String> argv, List<byte[]> environment, int[] inherited) throws Failed {
+    static int start(Path program, List<String> argv, List<byte[]> environment, String inheritedList)
+            throws Failed {
         reapOwnChildren();
+        // One listing serves both: which inherited descriptors are there, which of the host's to close.
+        List<Integer> open = openDescriptors();
+        int[] inherited = inheritedDescriptors(inheritedList, open);
         try {
-            return spawn(program, argv, environment, inherited);
+            return spawn(program, argv, environment, inherited, open);
         } catch (Failed e) {
             if (e.errno != ENOEXEC) {
                 throw e;
@@ -74,7 +80,7 @@ final class Spawn {
             shell.add("/bin/sh");
             shell.add(program.toString());
             shell.addAll(argv.subList(1, argv.size()));
-            return spawn(Path.of("/bin/sh"), shell, environment, inherited);
+            return spawn(Path.of("/bin/sh"), shell, environment, inherited, open);
         }
     }
 
@@ -94,9 +100,9 @@ final class Spawn {
         }
     }
 
-    private static int spawn(Path program, List<String> argv, List<byte[]> environment, int[] inherited)
-            throws Failed {
-        Charset charset = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+    private static int spawn(Path program, List<String> argv, List<byte[]> environment, int[] inherited,
+            List<Integer> open) throws Failed {
+        Charset charset = hostCharset();
         List<byte[]> args = new ArrayList<>(argv.size());
         for (String a : argv) {
             args.add(a.getBytes(charset));
@@ -111,7 +117,7 @@ final class Spawn {
         try {
             check(LIBC.getFunction("posix_spawnattr_init").invokeInt(new Object[] {attributes}));
             try {
-                closeHostDescriptors(actions, inherited);
+                closeHostDescriptors(actions, inherited, open);
                 Memory signals = new Memory(SIGSET_BYTES);
                 LIBC.getFunction("sigemptyset").invokeInt(new Object[] {signals});
                 check(LIBC.getFunction("posix_spawnattr_setsigmask").invokeInt(new Object[] {attributes, signals}));
@@ -129,6 +135,11 @@ final class Spawn {
         }
     }
 
+    /** The charset the JVM decoded its arguments and environment with, to encode them back. */
+    private static Charset hostCharset() {
+        return Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+    }
+
     private static void check(int error) throws Failed {
         if (error != 0) {
             throw new Failed(error);
@@ -140,7 +151,8 @@ final class Spawn {
      * below the highest inherited one by name (a descriptor opened meanwhile by another thread of
      * the host could slip through there, and only there), from there on by closefrom.
      */
-    private static void closeHostDescriptors(Memory actions, int[] inherited) throws Failed {
+    private static void closeHostDescriptors(Memory actions, int[] inherited, List<Integer> open)
+            throws Failed {
         int from = 3;
         for (int fd : inherited) {
             from = Math.max(from, fd + 1);
@@ -157,7 +169,7 @@ final class Spawn {
         } catch (UnsatisfiedLinkError e) {
             closeFrom = false; // glibc before 2.34: every descriptor by name
         }
-        for (int fd : openDescriptors()) {
+        for (int fd : open) {
             if (fd > 2 && !keep.contains(fd) && (fd < from || !closeFrom)) {
                 check(addClose.invokeInt(new Object[] {actions, fd}));
             }
@@ -186,10 +198,10 @@ final class Spawn {
 
     /**
      * The descriptors the jpoline script was started with and passed on to the JVM (its
-     * JPOLINE_INHERITED_FDS, "3,7"), those still open; none when the variable is absent or
-     * malformed (jpoline.jar started some other way, or as a library).
+     * JPOLINE_INHERITED_FDS, "3,7"), those among {@code open}; none when the variable is absent
+     * or malformed (jpoline.jar started some other way, or as a library).
      */
-    static int[] inheritedDescriptors(String list) {
+    static int[] inheritedDescriptors(String list, List<Integer> open) {
         // Loops, not a pattern and a stream: this runs cold on the way to every program's start,
         // where each first-used stream stage or lambda costs milliseconds.
         if (list == null || list.isEmpty()) {
@@ -208,7 +220,6 @@ final class Spawn {
                 return new int[0]; // malformed: none rather than a guess
             }
         }
-        List<Integer> open = openDescriptors();
         int[] out = new int[fds.size()];
         int n = 0;
         for (int fd : fds) {
@@ -227,7 +238,7 @@ final class Spawn {
      * setenv, which /proc/self/environ does not show).
      */
     static List<byte[]> environment(Map<String, String> set, List<String> remove, boolean asStarted) {
-        Charset charset = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+        Charset charset = hostCharset();
         LinkedHashMap<String, byte[]> vars = new LinkedHashMap<>();
         byte[] raw = null;
         if (asStarted) {
@@ -282,9 +293,8 @@ final class Spawn {
         while (true) {
             int r = WAITPID.invokeInt(new Object[] {pid, status, 0});
             if (r == pid) {
-                int s = status.getInt(0);
-                int signal = s & 0x7f;
-                return signal == 0 ? (s >> 8) & 0xff : 128 + signal;
+                Orphans.Ended ended = new Orphans.Ended(pid, status.getInt(0));
+                return ended.signalled() ? 128 + ended.signal() : ended.exitCode();
             }
             int errno = Native.getLastError();
             if (r < 0 && errno != EINTR) {

@@ -24,10 +24,11 @@ class SpawnTest {
             List<Integer> fds = Spawn.openDescriptors();
             int some = fds.stream().filter(fd -> isOpenOn(fd, file)).findFirst().orElseThrow();
             int closed = fds.stream().mapToInt(Integer::intValue).max().orElseThrow() + 100;
-            assertThat(Spawn.inheritedDescriptors("0,1,2," + closed + "," + some + "," + some)).containsExactly(some);
-            assertThat(Spawn.inheritedDescriptors(null)).isEmpty();
-            assertThat(Spawn.inheritedDescriptors("")).isEmpty();
-            assertThat(Spawn.inheritedDescriptors(some + ",x")).isEmpty();
+            assertThat(Spawn.inheritedDescriptors("0,1,2," + closed + "," + some + "," + some, fds))
+                    .containsExactly(some);
+            assertThat(Spawn.inheritedDescriptors(null, fds)).isEmpty();
+            assertThat(Spawn.inheritedDescriptors("", fds)).isEmpty();
+            assertThat(Spawn.inheritedDescriptors(some + ",x", fds)).isEmpty();
         }
     }
 
