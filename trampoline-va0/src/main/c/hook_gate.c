@@ -1,0 +1,87 @@
+/* The C half of the Java detour gate. The asm half (hook_gate_entry.S) saves every argument
+ * register, asks jp_gate_enter where the call goes, and jumps there with the arguments
+ * untouched; a call that goes to Java returns through jp_gate_return, which asks
+ * jp_gate_leave for the caller's real return address.
+ *
+ * Why a gate at all: a JNA callback attaches any native thread that calls it to the JVM.
+ * A hooked function is called by threads the JVM does not know (a library's workers, GC
+ * threads for malloc) and by the Java detour itself when it calls the hooked function again;
+ * neither may reach Java. So the gate sends a call to Java only when the thread is already
+ * attached (JNI GetEnv says so; it attaches nothing) and is not inside this hook's own
+ * detour. Everything else runs the original through the trampoline.
+ *
+ * The return address swap: to know when the Java detour returns, without knowing the
+ * function's signature (stack arguments must stay where the callee expects them), the gate
+ * does not call the detour: it replaces the caller's return address with jp_gate_return and
+ * jumps. The real one waits in a per-thread stack here. A detour that never returns
+ * (longjmp, a thread exit) leaves an entry behind; the next entry at that depth reuses it.
+ *
+ * Not freestanding in full: GetEnv is the JVM's code (it reads its own thread-local and may
+ * use vector registers, which is why the asm half saves xmm0-7). jp_gate_leave is, since it
+ * runs with the detour's return value live in rax/rdx/xmm0/xmm1 and touches none of them
+ * but rax, which the asm saves. */
+#include "hook_gate.h"
+
+#include "runtime_internal.h"
+
+struct gate_frame {
+    uint64_t id;
+    uint64_t return_address;
+};
+
+struct gate_stack {
+    uint64_t depth;
+    struct gate_frame frames[JP_GATE_DEPTH_MAX];
+};
+
+/* initial-exec: the asm half's callees run on any thread, at any time; a dlopen'ed library's
+ * initial-exec TLS is set up for every thread that exists when it loads (glibc's static
+ * TLS surplus), and for every thread created later. */
+static __thread struct gate_stack gate_stack __attribute__((tls_model("initial-exec")));
+
+/* JNI's invocation interface: GetEnv is its 7th function (jni.h, JNIInvokeInterface_). */
+typedef int (*jni_get_env_fn)(void *vm, void **env, int version);
+#define JNI_GETENV_INDEX 6
+#define JNI_OK 0
+#define JNI_VERSION_1_2 0x00010002
+
+void jp_gate_return(void) JP_HIDDEN;
+
+/* Where the call goes: the detour (and *return_slot now holds jp_gate_return), or the
+ * original. */
+JP_HIDDEN uint64_t jp_gate_enter(const struct jp_gate *gate, uint64_t *return_slot) {
+    struct gate_stack *s = &gate_stack;
+    uint64_t depth = s->depth;
+    for (uint64_t i = 0; i < depth; i++) {
+        if (s->frames[i].id == gate->id) return gate->original; /* its own detour calls it */
+    }
+    if (depth == JP_GATE_DEPTH_MAX) return gate->original;
+    void *vm = (void *)gate->vm;
+    jni_get_env_fn get_env = (*(jni_get_env_fn **)vm)[JNI_GETENV_INDEX];
+    void *env = 0;
+    if (get_env(vm, &env, JNI_VERSION_1_2) != JNI_OK) return gate->original; /* not a Java thread */
+    s->frames[depth].id = gate->id;
+    s->frames[depth].return_address = *return_slot;
+    s->depth = depth + 1;
+    *return_slot = (uint64_t)jp_gate_return;
+    return gate->detour;
+}
+
+/* The detour returned: pop its frame and hand back the caller's return address. */
+JP_HIDDEN uint64_t jp_gate_leave(void) {
+    struct gate_stack *s = &gate_stack;
+    uint64_t depth = s->depth - 1;
+    s->depth = depth;
+    return s->frames[depth].return_address;
+}
+
+/* For the host's tests: how deep this thread is inside Java detours. */
+JPOLINE_EXPORT uint64_t jpoline_gate_depth(void) {
+    return gate_stack.depth;
+}
+
+/* The address hook relay slots jump to, with r11 = the hook's struct jp_gate. */
+void jp_gate_entry(void) JP_HIDDEN;
+JPOLINE_EXPORT uint64_t jpoline_gate_entry_address(void) {
+    return (uint64_t)jp_gate_entry;
+}
