@@ -1,0 +1,93 @@
+package dev.jpoline.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The inline-hook examples: in this JVM, and each example's main in a JVM of its own. */
+class InlineHookExamplesTest {
+    @Test
+    void everyNameLookupOfThisJvmIsLoggedWithItsResult() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String name = "jpoline-lookup-" + ProcessHandle.current().pid() + ".invalid";
+        try (NameLookupLog log = new NameLookupLog(new PrintStream(out, true, StandardCharsets.UTF_8))) {
+            InetAddress.getAllByName("localhost");
+            try {
+                InetAddress.getAllByName(name);
+            } catch (java.net.UnknownHostException expected) {
+                // a name that cannot resolve still went through getaddrinfo
+            }
+            assertThat(log.lookups()).extracting(NameLookupLog.Lookup::node).contains("localhost", name);
+            assertThat(log.lookups()).filteredOn(l -> name.equals(l.node())).allSatisfy(
+                    l -> assertThat(l.result()).as("EAI_* code").isNegative());
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("getaddrinfo(localhost)", "getaddrinfo(" + name + ")");
+        // closed: further lookups are not logged (and still work)
+        String after = "jpoline-after-" + ProcessHandle.current().pid() + ".invalid";
+        try {
+            InetAddress.getAllByName(after);
+        } catch (java.net.UnknownHostException expected) {
+            // as before
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain(after);
+    }
+
+    @Test
+    void aJniFunctionOfTheJdkItselfCanBeHooked() {
+        int real = Runtime.getRuntime().availableProcessors();
+        try (CpuCountOverride override = new CpuCountOverride(real + 61)) {
+            assertThat(Runtime.getRuntime().availableProcessors()).isEqualTo(real + 61);
+            override.set(3);
+            assertThat(Runtime.getRuntime().availableProcessors()).isEqualTo(3);
+            assertThat(override.realCount()).isEqualTo(real);
+        }
+        assertThat(Runtime.getRuntime().availableProcessors()).isEqualTo(real);
+    }
+
+    @Test
+    @Timeout(120)
+    void theExamplesRunAsPrograms() throws Exception {
+        String lookups = runMain("dev.jpoline.examples.NameLookupLog", "localhost");
+        assertThat(lookups).contains("getaddrinfo(localhost) = 0").contains("localhost -> ");
+        String cpus = runMain("dev.jpoline.examples.CpuCountOverride", "64");
+        int real = Runtime.getRuntime().availableProcessors();
+        assertThat(cpus).contains("before: " + real, "hooked: 64 (real " + real + ")", "after: " + real);
+    }
+
+    private static String runMain(String mainClass, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-cp");
+        cmd.add(classPath());
+        cmd.add(mainClass);
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try {
+            byte[] out = p.getInputStream().readAllBytes();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            String text = new String(out, StandardCharsets.UTF_8);
+            assertThat(p.exitValue()).as(text).isZero();
+            return text;
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /** This JVM's class path, with a manifest-only booter jar expanded by the JVM itself. */
+    private static String classPath() {
+        String cp = ManagementFactory.getRuntimeMXBean().getClassPath();
+        String extra = System.getProperty("surefire.test.class.path");
+        return extra != null && !extra.isEmpty() ? extra : cp.replace(':', File.pathSeparatorChar);
+    }
+}

@@ -1,0 +1,159 @@
+package dev.jpoline.inlinehook;
+
+import com.sun.jna.Callback;
+import dev.jpoline.inlinehook.detour.JavaDetourGate;
+import dev.jpoline.inlinehook.memory.CodeBlock;
+import dev.jpoline.inlinehook.relocate.Relocation;
+
+/**
+ * One inline hook: the target's first instructions replaced by a jump to a detour, the original
+ * kept callable through {@link #trampoline()}. A new hook is disabled; every change of its state
+ * happens under a stop-the-world freeze of the process (see {@link HookRegistry}). A closed hook
+ * is dead: every method but the accessors throws {@link HookException.Reason#CLOSED}.
+ */
+public final class Hook implements AutoCloseable {
+    private final HookRegistry registry;
+    private final long target;
+    private final String function;
+    private final Relocation relocation;
+    private final CodeBlock block;
+    private final byte[] patch;
+    private final byte[] original;
+    /** The Java detour's gate, or null for a native detour. */
+    private final JavaDetourGate gate;
+    /** Kept reachable so that JNA does not free the callback's native stub while hooked. */
+    private final Callback callback;
+    private final long detour;
+
+    // Guarded by HookRegistry.ENGINE.
+    private boolean enabled;
+    private boolean closed;
+
+    Hook(HookRegistry registry, long target, String function, Relocation relocation, CodeBlock block,
+            byte[] patch, byte[] original, long detour, JavaDetourGate gate, Callback callback) {
+        this.registry = registry;
+        this.target = target;
+        this.function = function;
+        this.relocation = relocation;
+        this.block = block;
+        this.patch = patch;
+        this.original = original;
+        this.detour = detour;
+        this.gate = gate;
+        this.callback = callback;
+    }
+
+    /** The hooked address. */
+    public long target() {
+        return target;
+    }
+
+    /** The address to call to run the original function (its relocated first instructions, then a jump back). */
+    public long trampoline() {
+        return relocation.trampolineAddress();
+    }
+
+    /** The native detour, or for a Java detour the callback's native entry. */
+    public long detour() {
+        return detour;
+    }
+
+    /** The function's name where a symbol names it, else its address in hex. */
+    public String function() {
+        return function;
+    }
+
+    /** Bytes the jump at the target takes: 5 ({@code E9} to a relay slot nearby) or 14 (absolute). */
+    public int patchLength() {
+        return patch.length;
+    }
+
+    /** Bytes of whole instructions moved into the trampoline (at least {@link #patchLength()}). */
+    public int stolenLength() {
+        return relocation.stolenLength();
+    }
+
+    public boolean isJavaDetour() {
+        return gate != null;
+    }
+
+    public boolean isEnabled() {
+        synchronized (HookRegistry.ENGINE) {
+            return enabled;
+        }
+    }
+
+    public boolean isClosed() {
+        synchronized (HookRegistry.ENGINE) {
+            return closed;
+        }
+    }
+
+    /** Routes calls of the target to the detour (no-op when enabled). */
+    public void enable() {
+        registry.apply(this, true);
+    }
+
+    /** Restores the original bytes (no-op when disabled). */
+    public void disable() {
+        registry.apply(this, false);
+    }
+
+    /**
+     * Disables the hook and frees its trampoline and relay slot, unless a frozen thread is inside
+     * them or will return into them: that memory is kept aside and freed by a later freeze that
+     * finds it unused. Call it only when no detour can still call the original. Idempotent.
+     */
+    @Override
+    public void close() {
+        registry.close(this);
+    }
+
+    @Override
+    public String toString() {
+        return "Hook[" + function + " at 0x" + Long.toHexString(target) + (isEnabled() ? ", enabled" : "")
+                + (isClosed() ? ", closed" : "") + "]";
+    }
+
+    // ---- engine state, for HookRegistry (under ENGINE) ----
+
+    Relocation relocation() {
+        return relocation;
+    }
+
+    CodeBlock block() {
+        return block;
+    }
+
+    byte[] patch() {
+        return patch;
+    }
+
+    byte[] original() {
+        return original;
+    }
+
+    JavaDetourGate gate() {
+        return gate;
+    }
+
+    boolean enabledState() {
+        return enabled;
+    }
+
+    void setEnabledState(boolean on) {
+        enabled = on;
+    }
+
+    boolean closedState() {
+        return closed;
+    }
+
+    void markClosed() {
+        closed = true;
+    }
+
+    Callback callback() {
+        return callback;
+    }
+}

@@ -1,0 +1,459 @@
+package dev.jpoline.inlinehook;
+
+import com.sun.jna.Callback;
+import com.sun.jna.Pointer;
+import dev.jpoline.inlinehook.detour.JavaDetourGate;
+import dev.jpoline.inlinehook.freeze.Freeze;
+import dev.jpoline.inlinehook.freeze.FreezeResult;
+import dev.jpoline.inlinehook.freeze.PatchStep;
+import dev.jpoline.inlinehook.memory.CodeBlock;
+import dev.jpoline.inlinehook.memory.NearMemory;
+import dev.jpoline.inlinehook.relocate.BoundaryMap;
+import dev.jpoline.inlinehook.relocate.Prologue;
+import dev.jpoline.inlinehook.relocate.Relocation;
+import dev.jpoline.inlinehook.relocate.Relocator;
+import dev.jpoline.inlinehook.symbols.FunctionExtent;
+import dev.jpoline.inlinehook.symbols.FunctionExtents;
+import dev.jpoline.inlinehook.symbols.Symbols;
+import dev.jpoline.inlinehook.write.CodeWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A thread-safe set of inline hooks. Making a hook decodes the target's function, steals whole
+ * instructions at the target, relocates them into a trampoline near it and writes the jump it
+ * will take, all without touching the target; every enable, disable and close then happens under
+ * one stop-the-world freeze of the process ({@link Freeze}), which also moves threads caught
+ * inside the stolen bytes. Queued changes ({@link #queueEnable}, {@link #queueDisable}) all take
+ * effect under a single freeze in {@link #applyQueued()}.
+ *
+ * <p>The jump: {@code E9 rel32} to a relay slot next to the trampoline wherever memory within
+ * ±2 GiB of the target can be had (functions of 5 bytes and more), else the 14-byte
+ * {@code FF 25} absolute jump (functions of 14 bytes and more).
+ *
+ * <p>Hooks are process-wide facts: two registries cannot hook the same bytes, and all of them
+ * share one lock with the freeze.
+ */
+public final class HookRegistry {
+    /** Serializes every hook change and freeze of the process, across registries. */
+    static final Object ENGINE = new Object();
+    /** Live hooks of every registry: a target's bytes belong to at most one. */
+    private static final List<Hook> LIVE = new ArrayList<>();
+    /** Memory of closed hooks that a thread was still inside; retried at every later freeze. */
+    private static final List<KeptAside> KEPT_ASIDE = new ArrayList<>();
+
+    /** Relay slot at the start of a hook's block; the trampoline follows it. */
+    static final int RELAY_SIZE = 32;
+    /** How far a block may be from the target for an E9 jump to its relay slot. */
+    private static final long NEAR_DISTANCE = (1L << 31) - (1L << 20);
+    /** The largest function read in full to check for branches into the stolen bytes. */
+    private static final long MAX_FUNCTION_SIZE = 16L << 20;
+
+    private record KeptAside(CodeBlock block, long[] returns) {}
+
+    /** What the freezes of this registry did, for diagnostics and tests. */
+    public record Stats(long freezes, long threadsFrozen, long ipFixups, long returnFixups, long anomalies,
+            int keptAside, long lastFreezeNanos) {}
+
+    private final Relocator relocator = new Relocator();
+    private final List<Hook> hooks = new ArrayList<>();
+    private final Map<Hook, Boolean> queue = new LinkedHashMap<>();
+    private volatile long freezeTimeoutMillis = 2000;
+    private long freezes;
+    private long threadsFrozen;
+    private long ipFixups;
+    private long returnFixups;
+    private long anomalies;
+    private long lastFreezeNanos;
+
+    /** Whether hooks may use the 5-byte jump to a relay slot nearby (tests turn it off to reach the 14-byte path). */
+    private final boolean nearJumps;
+
+    public HookRegistry() {
+        this(true);
+    }
+
+    HookRegistry(boolean nearJumps) {
+        this.nearJumps = nearJumps;
+    }
+
+    /** How long a freeze waits for every thread to park before it gives up with {@code FREEZE_TIMEOUT}. */
+    public void setFreezeTimeoutMillis(long millis) {
+        if (millis <= 0) {
+            throw new IllegalArgumentException("freeze timeout must be positive, got " + millis);
+        }
+        freezeTimeoutMillis = millis;
+    }
+
+    // ---- making hooks ----
+
+    /** A hook of {@code target} with a native detour (an ABI-compatible function's address). */
+    public Hook create(long target, long detour) {
+        if (detour == 0) {
+            throw new IllegalArgumentException("the detour address is 0");
+        }
+        return build(target, detour, null);
+    }
+
+    /**
+     * A hook of {@code target} whose detour is written in Java: a JNA callback with the target's
+     * signature. It receives calls from threads the JVM already knows; calls from other threads,
+     * and calls of the target from inside its own detour, run the original. Do not give a Java
+     * detour to functions the JVM itself calls on its internal threads (malloc, free, pthread_*,
+     * strlen, ...): see docs/inline-hooks.md.
+     */
+    public Hook create(long target, Callback detour) {
+        if (detour == null) {
+            throw new IllegalArgumentException("the detour callback is null");
+        }
+        return build(target, 0, detour);
+    }
+
+    /** A hook of {@code symbol} in {@code library} (a path or soname of a loaded library; null: the global lookup). */
+    public Hook createBySymbol(String library, String symbol, long detour) {
+        return create(Symbols.lookup(library, symbol), detour);
+    }
+
+    public Hook createBySymbol(String library, String symbol, Callback detour) {
+        return create(Symbols.lookup(library, symbol), detour);
+    }
+
+    /** A hook at {@code offset} (the ELF address objdump prints) of {@code module} (a file name or path as in /proc/self/maps). */
+    public Hook createAt(String module, long offset, long detour) {
+        return create(Symbols.moduleAddress(module, offset), detour);
+    }
+
+    public Hook createAt(String module, long offset, Callback detour) {
+        return create(Symbols.moduleAddress(module, offset), detour);
+    }
+
+    private Hook build(long target, long nativeDetour, Callback javaDetour) {
+        FunctionExtents extents = FunctionExtents.global();
+        if (target == 0 || !extents.isExecutable(target)) {
+            throw new HookException(HookException.Reason.NOT_CODE, "cannot hook 0x" + Long.toHexString(target)
+                    + ": it is not in executable memory of this process; pass the address of a function's code");
+        }
+        FunctionExtent fn = extents.containing(target).orElseThrow(() -> new HookException(
+                HookException.Reason.SIZE_UNKNOWN, "cannot hook 0x" + Long.toHexString(target)
+                        + ": no ELF symbol nor unwind entry says where its function ends, and jpoline does not"
+                        + " guess (it could overwrite the next function); hook a function of an ELF file"));
+        if (fn.end() - fn.start() > MAX_FUNCTION_SIZE) {
+            throw new HookException(HookException.Reason.SIZE_UNKNOWN, "cannot hook " + describe(fn, target)
+                    + ": its function is " + (fn.end() - fn.start()) + " bytes long, more than jpoline decodes");
+        }
+        String name = describe(fn, target);
+        synchronized (ENGINE) {
+            byte[] code = readFunction(fn);
+            try {
+                Prologue prologue = nearJumps ? relocator.steal(fn.start(), code, target, 5)
+                        : stealForAbsoluteJump(fn, code, target);
+                checkFree(name, target, prologue.length());
+                // The trampoline goes near the target even for a 14-byte jump: its RIP-relative
+                // operands and rel32 branches then still reach.
+                CodeBlock block = NearMemory.global().allocateNear(target, RELAY_SIZE + prologue.maxTrampolineSize(),
+                        NEAR_DISTANCE);
+                boolean near = nearJumps && block != null;
+                if (block == null) {
+                    if (prologue.length() < 14) {
+                        prologue = stealForAbsoluteJump(fn, code, target);
+                        checkFree(name, target, prologue.length());
+                    }
+                    block = NearMemory.global().allocateAnywhere(RELAY_SIZE + prologue.maxTrampolineSize());
+                }
+                try {
+                    return finish(name, target, prologue, block, near, code, fn, nativeDetour, javaDetour);
+                } catch (RuntimeException e) {
+                    block.free();
+                    throw e;
+                }
+            } catch (HookException e) {
+                if (e.getMessage().startsWith("cannot hook")) {
+                    throw e;
+                }
+                throw new HookException(e.reason(), "cannot hook " + name + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private Prologue stealForAbsoluteJump(FunctionExtent fn, byte[] code, long target) {
+        try {
+            return relocator.steal(fn.start(), code, target, 14);
+        } catch (HookException e) {
+            if (e.reason() == HookException.Reason.PROLOGUE_TOO_SHORT) {
+                throw new HookException(e.reason(), e.getMessage() + " (no memory could be had within ±2 GiB of it"
+                        + " for a 5-byte jump, so the 14-byte absolute jump is needed)", e);
+            }
+            throw e;
+        }
+    }
+
+    private Hook finish(String name, long target, Prologue prologue, CodeBlock block, boolean near, byte[] code,
+            FunctionExtent fn, long nativeDetour, Callback javaDetour) {
+        Relocation relocation = relocator.relocate(prologue, block.address() + RELAY_SIZE);
+        JavaDetourGate gate = javaDetour == null ? null : JavaDetourGate.create(javaDetour, relocation.trampolineAddress());
+        long detour = gate != null ? gate.detour() : nativeDetour;
+        byte[] relay = gate != null ? gateRelay(gate) : CodeWriter.absoluteJump(detour);
+        byte[] patch;
+        if (near) {
+            patch = CodeWriter.relativeJump(target, block.address());
+        } else {
+            // A native detour needs no relay: the absolute jump reaches it directly.
+            patch = CodeWriter.absoluteJump(gate != null ? block.address() : detour);
+        }
+        int at = (int) (target - fn.start());
+        byte[] original = Arrays.copyOfRange(code, at, at + patch.length);
+        block.write(0, relay);
+        block.write(RELAY_SIZE, relocation.code());
+        Hook hook = new Hook(this, target, name, relocation, block, patch, original, detour, gate, javaDetour);
+        LIVE.add(hook);
+        hooks.add(hook);
+        return hook;
+    }
+
+    /** movabs r11, gate record; jmp [rip+0] to the runtime's gate entry. */
+    private static byte[] gateRelay(JavaDetourGate gate) {
+        byte[] jump = CodeWriter.absoluteJump(JavaDetourGate.entryAddress());
+        byte[] relay = new byte[10 + jump.length];
+        relay[0] = 0x49;
+        relay[1] = (byte) 0xBB;
+        long record = gate.record();
+        for (int i = 0; i < 8; i++) {
+            relay[2 + i] = (byte) (record >>> (8 * i));
+        }
+        System.arraycopy(jump, 0, relay, 10, jump.length);
+        return relay;
+    }
+
+    /** The function's bytes as they are without any hook's jump (an enabled hook's original bytes put back). */
+    private static byte[] readFunction(FunctionExtent fn) {
+        int size = (int) (fn.end() - fn.start());
+        byte[] code = new byte[size];
+        new Pointer(fn.start()).read(0, code, 0, size);
+        for (Hook h : LIVE) {
+            if (h.enabledState() && h.target() >= fn.start() && h.target() < fn.end()) {
+                byte[] original = h.original();
+                int at = (int) (h.target() - fn.start());
+                System.arraycopy(original, 0, code, at, Math.min(original.length, size - at));
+            }
+        }
+        return code;
+    }
+
+    private static void checkFree(String name, long target, int length) {
+        for (Hook h : LIVE) {
+            long start = h.target();
+            long end = start + h.stolenLength();
+            if (start < target + length && target < end) {
+                throw new HookException(HookException.Reason.ALREADY_HOOKED, "cannot hook " + name + ": its bytes 0x"
+                        + Long.toHexString(target) + "-0x" + Long.toHexString(target + length) + " overlap " + h
+                        + "; close that hook first, or hook its detour instead");
+            }
+        }
+    }
+
+    private static String describe(FunctionExtent fn, long target) {
+        String where = " (0x" + Long.toHexString(target) + " in " + fn.file() + ")";
+        if (fn.name() == null) {
+            return "the function at 0x" + Long.toHexString(fn.start())
+                    + (target == fn.start() ? "" : " + 0x" + Long.toHexString(target - fn.start())) + where;
+        }
+        return fn.name() + (target == fn.start() ? "" : "+0x" + Long.toHexString(target - fn.start())) + where;
+    }
+
+    // ---- changing hooks ----
+
+    public void queueEnable(Hook hook) {
+        queue(hook, true);
+    }
+
+    public void queueDisable(Hook hook) {
+        queue(hook, false);
+    }
+
+    private void queue(Hook hook, boolean on) {
+        synchronized (ENGINE) {
+            owned(hook);
+            queue.put(hook, on);
+        }
+    }
+
+    /** Every queued change under one freeze; hooks already in their queued state are skipped. */
+    public void applyQueued() {
+        synchronized (ENGINE) {
+            Map<Hook, Boolean> changes = new LinkedHashMap<>(queue);
+            change(changes);
+            queue.clear();
+        }
+    }
+
+    /** Enables every hook of this registry under one freeze. */
+    public void enableAll() {
+        all(true);
+    }
+
+    /** Disables every hook of this registry under one freeze. */
+    public void disableAll() {
+        all(false);
+    }
+
+    private void all(boolean on) {
+        synchronized (ENGINE) {
+            Map<Hook, Boolean> changes = new LinkedHashMap<>();
+            for (Hook h : hooks) {
+                changes.put(h, on);
+            }
+            change(changes);
+        }
+    }
+
+    /** This registry's live hooks. */
+    public List<Hook> hooks() {
+        synchronized (ENGINE) {
+            return List.copyOf(hooks);
+        }
+    }
+
+    public Stats stats() {
+        synchronized (ENGINE) {
+            return new Stats(freezes, threadsFrozen, ipFixups, returnFixups, anomalies, KEPT_ASIDE.size(),
+                    lastFreezeNanos);
+        }
+    }
+
+    void apply(Hook hook, boolean on) {
+        synchronized (ENGINE) {
+            owned(hook);
+            Map<Hook, Boolean> changes = new LinkedHashMap<>();
+            changes.put(hook, on);
+            change(changes);
+        }
+    }
+
+    private void owned(Hook hook) {
+        if (hook.closedState()) {
+            throw new HookException(HookException.Reason.CLOSED, hook + " is closed; create a new hook");
+        }
+        if (!hooks.contains(hook)) {
+            throw new IllegalArgumentException(hook + " belongs to another registry");
+        }
+    }
+
+    private void change(Map<Hook, Boolean> changes) {
+        List<Hook> changing = new ArrayList<>();
+        List<PatchStep> steps = new ArrayList<>();
+        for (Map.Entry<Hook, Boolean> c : changes.entrySet()) {
+            Hook h = c.getKey();
+            if (h.closedState()) {
+                throw new HookException(HookException.Reason.CLOSED, h + " is closed; create a new hook");
+            }
+            if (h.enabledState() != c.getValue()) {
+                changing.add(h);
+                steps.add(c.getValue() ? enableStep(h) : disableStep(h));
+            }
+        }
+        if (steps.isEmpty()) {
+            return;
+        }
+        int keptFrom = steps.size();
+        addKeptAsideQueries(steps);
+        FreezeResult result = freeze(steps);
+        for (Hook h : changing) {
+            h.setEnabledState(changes.get(h));
+        }
+        releaseKeptAside(result, keptFrom);
+    }
+
+    void close(Hook hook) {
+        synchronized (ENGINE) {
+            if (hook.closedState()) {
+                return;
+            }
+            List<PatchStep> steps = new ArrayList<>();
+            if (hook.enabledState()) {
+                steps.add(disableStep(hook));
+            }
+            int query = steps.size();
+            steps.add(busyQuery(hook.block(), hook.relocation().boundaries().returnTo()));
+            int keptFrom = steps.size();
+            addKeptAsideQueries(steps);
+            FreezeResult result = freeze(steps);
+            hook.setEnabledState(false);
+            hook.markClosed();
+            LIVE.remove(hook);
+            hooks.remove(hook);
+            queue.remove(hook);
+            if (hook.gate() != null) {
+                hook.gate().retire();
+            }
+            releaseKeptAside(result, keptFrom);
+            if (result.busy()[query] == 0) {
+                hook.block().free();
+            } else {
+                KEPT_ASIDE.add(new KeptAside(hook.block(), hook.relocation().boundaries().returnTo()));
+            }
+        }
+    }
+
+    private FreezeResult freeze(List<PatchStep> steps) {
+        FreezeResult r = Freeze.apply(steps, freezeTimeoutMillis);
+        freezes++;
+        threadsFrozen += r.threads();
+        ipFixups += r.ipFixups();
+        returnFixups += r.returnFixups();
+        anomalies += r.anomalies();
+        lastFreezeNanos = r.nanos();
+        return r;
+    }
+
+    private static void addKeptAsideQueries(List<PatchStep> steps) {
+        for (KeptAside k : KEPT_ASIDE) {
+            steps.add(busyQuery(k.block(), k.returns()));
+        }
+    }
+
+    private static void releaseKeptAside(FreezeResult result, int from) {
+        int n = KEPT_ASIDE.size();
+        for (int i = n - 1; i >= 0; i--) {
+            if (result.busy()[from + i] == 0) {
+                KEPT_ASIDE.remove(i).block().free();
+            }
+        }
+    }
+
+    /**
+     * Writes the jump; a thread caught inside the stolen bytes (past the first) moves to the same
+     * instruction's copy in the trampoline, and a return address just after a stolen call to the
+     * relocated call's return point.
+     */
+    private static PatchStep enableStep(Hook h) {
+        Relocation r = h.relocation();
+        BoundaryMap map = r.boundaries();
+        int n = map.size() - 1;
+        long[] from = new long[n];
+        long[] to = new long[n];
+        for (int i = 1; i <= n; i++) {
+            from[i - 1] = h.target() + map.originalOffset(i);
+            to[i - 1] = r.trampolineAddress() + map.trampolineOffset(i);
+        }
+        return new PatchStep(h.target(), h.patch(), h.target() + 1, h.target() + r.stolenLength(), from, to,
+                map.returnFrom(), map.returnTo(), 0, 0, new long[0]);
+    }
+
+    /**
+     * Puts the original bytes back. Nothing moves: a thread inside the trampoline carries on there
+     * (it stays mapped while the hook lives), and no thread can be inside the jump itself.
+     */
+    private static PatchStep disableStep(Hook h) {
+        return new PatchStep(h.target(), h.original(), 0, 0, new long[0], new long[0], new long[0], new long[0],
+                0, 0, new long[0]);
+    }
+
+    /** Writes nothing; counts the threads inside {@code block} or returning into it. */
+    private static PatchStep busyQuery(CodeBlock block, long[] returns) {
+        return new PatchStep(block.address(), new byte[0], 0, 0, new long[0], new long[0], new long[0], new long[0],
+                block.address(), block.address() + block.size(), returns);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.jpoline.inlinehook;
+
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code src/test/c/hook_targets.c} built with gcc at one optimization level (with or without
+ * endbr64) into a shared library, loaded into this JVM. Each level is a separate file, so the
+ * same function name is a separate function per level.
+ */
+final class HookTargets {
+    static final Path MODULE = Path.of(System.getProperty("user.dir"));
+    private static final Path SOURCE = MODULE.resolve("src/test/c/hook_targets.c");
+    private static final Path OUT = MODULE.resolve("target/native-tests");
+    private static final ConcurrentHashMap<String, HookTargets> BUILT = new ConcurrentHashMap<>();
+
+    /** The levels the fuzz test covers: gcc -O0 to -O3, and -O2 with endbr64 at every entry. */
+    static final List<String> LEVELS = List.of("O0", "O1", "O2", "O3", "O2-cet");
+
+    final String level;
+    final Path path;
+    final NativeLibrary library;
+
+    private HookTargets(String level, Path path) {
+        this.level = level;
+        this.path = path;
+        this.library = NativeLibrary.getInstance(path.toString());
+    }
+
+    static HookTargets at(String level) {
+        return BUILT.computeIfAbsent(level, HookTargets::build);
+    }
+
+    private static HookTargets build(String level) {
+        try {
+            Files.createDirectories(OUT);
+            Path lib = OUT.resolve("libhook_targets_" + level.replace('-', '_') + ".so");
+            String opt = "-" + level.split("-")[0];
+            List<String> cmd = new java.util.ArrayList<>(List.of("gcc", opt, "-shared", "-fPIC", "-Wall", "-Wextra",
+                    "-Werror", "-o", lib.toString(), SOURCE.toString()));
+            cmd.add(level.endsWith("-cet") ? "-fcf-protection=full" : "-fcf-protection=none");
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IllegalStateException("gcc failed for " + SOURCE + ": " + out);
+            }
+            return new HookTargets(level, lib);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    long address(String symbol) {
+        return Pointer.nativeValue(library.getFunction(symbol));
+    }
+
+    com.sun.jna.Function function(String symbol) {
+        return library.getFunction(symbol);
+    }
+
+    /** Sets the function pointer {@code <target>_orig} that the C detours call. */
+    void setOriginal(String target, long trampoline) {
+        library.getGlobalVariableAddress(target + "_orig").setLong(0, trampoline);
+    }
+
+    byte[] bytes(long address, int length) {
+        return new Pointer(address).getByteArray(0, length);
+    }
+}
