@@ -22,6 +22,8 @@ import java.util.Objects;
  * <p>What it cannot see: branches into the stolen bytes from outside the function, indirect
  * branches (jump tables, computed addresses) and a linear decode that a function's embedded data
  * has thrown out of step. The caller knows more about the first (other symbols) than this class.
+ * Against the second it refuses stolen code after a ret or jmp that no visible branch reaches
+ * (such code is reached only by a branch, so by one it cannot see), unless it is padding.
  */
 public final class Relocator {
     /** Stateless, shared: each call decodes into its own {@link Instruction}. */

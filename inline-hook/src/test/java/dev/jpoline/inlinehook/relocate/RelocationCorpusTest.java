@@ -175,8 +175,8 @@ class RelocationCorpusTest {
                     e.getKey(), t.stolen, t.functions, t.share(0), t.share(1), t.stealRefusals,
                     t.relocateRefused[1], t.pastFlowEnd));
         }
-        report.append(String.format("  objdump: %d trampolines, %d instructions agree, %d not compared (objdump out of step after a literal)%n",
-                objdump[0], objdump[1], objdump[2]));
+        report.append(String.format("  objdump: %d trampolines, %d instructions agree, %d not compared "
+                + "(objdump out of step after a literal)%n", objdump[0], objdump[1], objdump[2]));
         System.out.print(report);
 
         for (Tally t : tallies.values()) {
