@@ -192,5 +192,8 @@ class SymbolsTest {
         long expected = Symbols.lookup(copy.toString(), "zlibVersion");
         Files.delete(copy);
         assertThat(Symbols.moduleAddress("libjpoline-deleted.so", value)).isEqualTo(expected);
+        FunctionExtent extent = FunctionExtents.global().containing(expected).orElseThrow();
+        assertThat(extent.contains(expected)).isTrue();
+        assertThat(extent.file()).endsWith("libjpoline-deleted.so");
     }
 }
