@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 enum {
+    NR_read = 0,
     NR_close = 3,
     NR_fstat = 5,
     NR_mmap = 9,
@@ -15,6 +16,9 @@ enum {
     NR_rt_sigprocmask = 14,
     NR_rt_sigreturn = 15,
     NR_pread64 = 17,
+    NR_pwrite64 = 18,
+    NR_sched_yield = 24,
+    NR_mremap = 25,
     NR_nanosleep = 35,
     NR_getpid = 39,
     NR_clone = 56,
@@ -24,13 +28,16 @@ enum {
     NR_kill = 62,
     NR_gettid = 186,
     NR_futex = 202,
+    NR_getdents64 = 217,
     NR_restart_syscall = 219,
     NR_clock_gettime = 228,
+    NR_tgkill = 234,
     NR_openat = 257,
     NR_rt_tgsigqueueinfo = 297,
     NR_process_vm_readv = 310,
     NR_process_vm_writev = 311,
     NR_execveat = 322,
+    NR_membarrier = 324,
     NR_pkey_mprotect = 329,
     NR_clone3 = 435,
 };

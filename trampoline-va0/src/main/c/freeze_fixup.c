@@ -1,0 +1,253 @@
+/* What a freeze does while every other thread is parked: move the threads that are inside the
+ * bytes about to change, rewrite the return addresses that lead back into them, tell which
+ * threads still use memory that is about to be freed, and write the bytes.
+ *
+ * Everything here reads the parked threads' registers from the ucontext their handler
+ * published (freeze.c): the kernel restores the thread from it on rt_sigreturn, so a changed
+ * instruction pointer there is where the thread goes on. Freestanding, like all of freeze*.c. */
+#include "freeze_internal.h"
+
+/* ucontext_t on x86-64, as the kernel builds it in a signal frame. */
+#define UC_STACK_SP 16
+#define UC_STACK_FLAGS 24
+#define UC_STACK_SIZE 32
+#define UC_GREGS 40
+#define REG_RSP 15
+#define REG_RIP 16
+#define REG_EFL 17
+#define REG_CSGSFS 18
+#define SS_DISABLE 2
+
+/* What a user-mode context saved by the kernel always holds. */
+#define USER_CS 0x33
+#define EFLAGS_FIXED 0x2ull /* reserved bit 1, always set */
+#define EFLAGS_IF 0x200ull  /* user code runs with interrupts enabled */
+#define EFLAGS_UNDEFINED (~0x3FFFFFull)
+
+#define PAGE 4096ull
+/* A stack pointer in some large mapping that is not a stack (a coroutine's stack in the heap,
+ * say) must not make us read, let alone rewrite, the whole mapping. Real stacks' used parts are
+ * far smaller. */
+#define MAX_SCAN_BYTES (64ull << 20)
+/* Signal handlers interrupted by signal handlers, followed across stacks. */
+#define MAX_NESTING 4
+
+static const uint64_t *array(uint64_t p) { return (const uint64_t *)p; }
+
+/* Moves *ip through the step's boundary map. A thread in the middle of the bytes being replaced
+ * is always at an instruction boundary (it was interrupted between two instructions), and the
+ * map has every boundary of the old code with its place in the new: a miss means the map is
+ * incomplete, and guessing would be worse than leaving the thread where it is. */
+static void move_ip(const struct jpoline_freeze_step *s, uint64_t *ip, struct jp_freeze_totals *totals) {
+    if (*ip < s->move_lo || *ip >= s->move_hi) return;
+    const uint64_t *from = array(s->move_from), *to = array(s->move_to);
+    for (uint64_t i = 0; i < s->move_count; i++)
+        if (from[i] == *ip) {
+            *ip = to[i];
+            totals->ip_fixups++;
+            return;
+        }
+    totals->anomalies++;
+}
+
+static int in_busy_range(const struct jpoline_freeze_step *s, uint64_t ip) {
+    return ip >= s->busy_lo && ip < s->busy_hi;
+}
+
+static int is_busy_return(const struct jpoline_freeze_step *s, uint64_t word) {
+    const uint64_t *r = array(s->busy_returns);
+    for (uint64_t i = 0; i < s->busy_return_count; i++)
+        if (r[i] == word) return 1;
+    return 0;
+}
+
+int jp_freeze_step_scans_stacks(const struct jpoline_freeze_step *s) {
+    return s->return_count != 0 || s->busy_return_count != 0 || s->move_lo < s->move_hi || s->busy_lo < s->busy_hi;
+}
+
+struct scan {
+    const struct jpoline_freeze_step *step;
+    const struct jp_freeze_maps *maps;
+    struct jp_freeze_totals *totals;
+    uint64_t alt_lo, alt_hi; /* the thread's sigaltstack, or 0, 0 */
+    uint64_t word_lo, word_hi; /* no word outside [word_lo, word_hi] can matter */
+    int busy;
+};
+
+static void widen(struct scan *sc, uint64_t lo, uint64_t hi) {
+    if (lo < sc->word_lo) sc->word_lo = lo;
+    if (hi > sc->word_hi) sc->word_hi = hi;
+}
+
+static void scan_init(struct scan *sc, const struct jpoline_freeze_step *s, const struct jp_freeze_maps *maps,
+                      struct jp_freeze_totals *totals) {
+    sc->step = s;
+    sc->maps = maps;
+    sc->totals = totals;
+    sc->alt_lo = sc->alt_hi = 0;
+    sc->word_lo = ~0ull;
+    sc->word_hi = 0;
+    sc->busy = 0;
+    const uint64_t *rf = array(s->return_from), *br = array(s->busy_returns);
+    for (uint64_t i = 0; i < s->return_count; i++) widen(sc, rf[i], rf[i]);
+    for (uint64_t i = 0; i < s->busy_return_count; i++) widen(sc, br[i], br[i]);
+    if (s->move_lo < s->move_hi) widen(sc, s->move_lo, s->move_hi - 1);
+    if (s->busy_lo < s->busy_hi) widen(sc, s->busy_lo, s->busy_hi - 1);
+}
+
+/* Where the stack that holds sp ends: the sigaltstack's top when sp is on it (a handler running
+ * there may have been interrupted by ours), else the end of sp's mapping; 0 when sp is in no
+ * readable mapping. For a glibc thread the mapping's top holds the thread's TLS: scanning it
+ * too is harmless, since no datum there equals the exact address after a call in stolen
+ * bytes. */
+static uint64_t stack_end(const struct scan *sc, uint64_t sp) {
+    const struct jp_freeze_mapping *m = jp_freeze_find_mapping(sc->maps->at, sc->maps->count, sp);
+    if (m == 0 || !(m->prot & JP_PROT_READ)) return 0;
+    uint64_t end = m->end;
+    if (sc->alt_hi != 0 && sp >= sc->alt_lo && sp < sc->alt_hi && sc->alt_hi < end) end = sc->alt_hi;
+    if (end - sp > MAX_SCAN_BYTES) end = sp + MAX_SCAN_BYTES;
+    return end;
+}
+
+/* w points at a word equal to an address of interest: is it the saved rip of a user context
+ * that the kernel pushed for another signal, one this thread is still handling? Then the
+ * registers around it are that context's rsp, rip, eflags and cs/gs/fs/ss, and eflags and cs
+ * of user mode look like nothing else. */
+static int saved_user_rip(const uint64_t *w, const uint64_t *lo, const uint64_t *end) {
+    if (w - (REG_RIP - REG_RSP) < lo || w + (REG_CSGSFS - REG_RIP) >= end) return 0;
+    uint64_t flags = w[REG_EFL - REG_RIP], segments = w[REG_CSGSFS - REG_RIP];
+    return (segments & 0xFFFF) == USER_CS && (flags & (EFLAGS_FIXED | EFLAGS_IF)) == (EFLAGS_FIXED | EFLAGS_IF) &&
+           (flags & EFLAGS_UNDEFINED) == 0;
+}
+
+/* Every aligned word from sp to the end of its stack. Only words equal to a return address of
+ * the step, or to an address in its move or busy range, are looked at closely. */
+static void scan_stack(struct scan *sc, uint64_t sp, int depth) {
+    const struct jpoline_freeze_step *s = sc->step;
+    uint64_t hi = stack_end(sc, sp);
+    if (hi == 0) {
+        sc->totals->anomalies++;
+        return;
+    }
+    uint64_t *lo = (uint64_t *)((sp + 7) & ~7ull), *end = (uint64_t *)(hi & ~7ull);
+    const uint64_t *rf = array(s->return_from), *rt = array(s->return_to);
+    for (uint64_t *w = lo; w < end; w++) {
+        uint64_t v = *w;
+        if (v < sc->word_lo || v > sc->word_hi) continue;
+        /* A return address just after a call inside the stolen bytes: the call's copy in the
+         * new code has its own. */
+        for (uint64_t i = 0; i < s->return_count; i++)
+            if (rf[i] == v) {
+                *w = v = rt[i];
+                sc->totals->return_fixups++;
+                break;
+            }
+        if (is_busy_return(s, v)) sc->busy = 1;
+        /* A thread parked by us while it was running a handler of some other signal: the code
+         * that signal interrupted resumes from the context saved on this stack, so its rip
+         * needs moving as much as a live one. The context's rsp leads to the interrupted
+         * code's own stack when the handler ran on a sigaltstack. */
+        if (((v >= s->move_lo && v < s->move_hi) || in_busy_range(s, v)) && saved_user_rip(w, lo, end)) {
+            move_ip(s, w, sc->totals);
+            if (in_busy_range(s, *w)) sc->busy = 1;
+            uint64_t nested_sp = w[REG_RSP - REG_RIP];
+            if (depth < MAX_NESTING && (nested_sp < (uint64_t)lo || nested_sp >= hi)) scan_stack(sc, nested_sp, depth + 1);
+        }
+    }
+}
+
+int jp_freeze_fix_thread(const struct jpoline_freeze_step *s, void *ucontext, const struct jp_freeze_maps *maps,
+                         struct jp_freeze_totals *totals) {
+    uint64_t *gregs = (uint64_t *)((char *)ucontext + UC_GREGS);
+    /* If the thread was in a syscall that SA_RESTART restarts, the kernel has already set rip
+     * back onto the syscall instruction (and rax to its number): moved like any other
+     * boundary, the thread restarts the call from the new copy of the instruction. */
+    move_ip(s, &gregs[REG_RIP], totals);
+    int busy = in_busy_range(s, gregs[REG_RIP]);
+    if (maps->count == 0 || !jp_freeze_step_scans_stacks(s)) return busy;
+    struct scan sc;
+    scan_init(&sc, s, maps, totals);
+    /* The kernel saved the thread's sigaltstack settings in the context. If the thread was
+     * already on that stack (inside another handler), its stack ends at the sigaltstack's top,
+     * not at the end of whatever mapping the sigaltstack was carved from. */
+    uint64_t alt_sp = *(uint64_t *)((char *)ucontext + UC_STACK_SP);
+    uint64_t alt_size = *(uint64_t *)((char *)ucontext + UC_STACK_SIZE);
+    int32_t alt_flags = *(int32_t *)((char *)ucontext + UC_STACK_FLAGS);
+    if (alt_size != 0 && !(alt_flags & SS_DISABLE)) {
+        sc.alt_lo = alt_sp;
+        sc.alt_hi = alt_sp + alt_size;
+    }
+    scan_stack(&sc, gregs[REG_RSP], 0);
+    return busy | sc.busy;
+}
+
+int jp_freeze_fix_held(const struct jpoline_freeze_step *s, uint64_t sp, uint64_t pc,
+                       const struct jp_freeze_maps *maps, struct jp_freeze_totals *totals) {
+    int busy = in_busy_range(s, pc);
+    if (maps->count == 0 || !jp_freeze_step_scans_stacks(s)) return busy;
+    struct scan sc;
+    scan_init(&sc, s, maps, totals);
+    scan_stack(&sc, sp, 0);
+    return busy | sc.busy;
+}
+
+long jp_freeze_check_write(const struct jpoline_freeze_step *s, const struct jp_freeze_maps *maps) {
+    if (s->length == 0) return 0;
+    uint64_t at = s->address, end = s->address + s->length;
+    if (end < at || s->bytes == 0) return -JP_EFAULT;
+    while (at < end) {
+        const struct jp_freeze_mapping *m = jp_freeze_find_mapping(maps->at, maps->count, at);
+        if (m == 0) return -JP_EFAULT;
+        at = m->end;
+    }
+    return 0;
+}
+
+/* The fallback: make the pages writable, write, put the protection back. This breaks W^X for
+ * the few instructions in between (nobody else runs meanwhile), and a policy that forbids
+ * writable executable pages (SELinux execmod) refuses it. */
+static long write_by_mprotect(const struct jpoline_freeze_step *s, const struct jp_freeze_maps *maps) {
+    const uint8_t *src = (const uint8_t *)s->bytes;
+    uint64_t at = s->address, end = s->address + s->length;
+    while (at < end) {
+        const struct jp_freeze_mapping *m = jp_freeze_find_mapping(maps->at, maps->count, at);
+        if (m == 0) return -JP_EFAULT;
+        uint64_t piece_end = end < m->end ? end : m->end;
+        uint64_t page_lo = at & ~(PAGE - 1), page_hi = (piece_end + PAGE - 1) & ~(PAGE - 1);
+        int writable = (m->prot & JP_PROT_WRITE) != 0;
+        if (!writable) {
+            long rc = jp_sys6(NR_mprotect, (long)page_lo, (long)(page_hi - page_lo),
+                              (long)(m->prot | JP_PROT_READ | JP_PROT_WRITE), 0, 0, 0);
+            if (rc != 0) return rc;
+        }
+        volatile uint8_t *dst = (volatile uint8_t *)at;
+        for (uint64_t i = 0; i < piece_end - at; i++) dst[i] = src[at - s->address + i];
+        if (!writable) {
+            long rc = jp_sys6(NR_mprotect, (long)page_lo, (long)(page_hi - page_lo), (long)m->prot, 0, 0, 0);
+            if (rc != 0) return rc;
+        }
+        at = piece_end;
+    }
+    return 0;
+}
+
+long jp_freeze_write(const struct jpoline_freeze_step *s, int mem_fd, const struct jp_freeze_maps *maps,
+                     uint64_t *flags) {
+    if (s->length == 0) return 0;
+    if (mem_fd >= 0) {
+        /* /proc/self/mem writes through the page protection as a debugger does (the kernel
+         * breaks copy-on-write for a private file mapping): read-only text is changed without
+         * ever being writable, so W^X holds. A kernel booted with proc_mem.force_override=never
+         * refuses writes to read-only pages; then the fallback below writes them. */
+        uint64_t done = 0;
+        while (done < s->length) {
+            long n = jp_sys6(NR_pwrite64, mem_fd, (long)(s->bytes + done), (long)(s->length - done),
+                             (long)(s->address + done), 0, 0);
+            if (n <= 0) break;
+            done += (uint64_t)n;
+        }
+        if (done == s->length) return 0;
+    }
+    *flags |= JPOLINE_FREEZE_MPROTECT;
+    return write_by_mprotect(s, maps);
+}
