@@ -303,5 +303,14 @@ ASM_FUNCTION(loop_into, "xor %eax, %eax\n\t"
                         "jnz 1b\n\t"
                         "ret");
 
+/* A call to the next instruction reads its own address: copied elsewhere it would read the
+ * trampoline's (UNRELOCATABLE). */
+long own_address(void);
+ASM_FUNCTION(own_address, "call 1f\n"
+                          "1:\n\t"
+                          "pop %rax\n\t"
+                          "add $1, %rax\n\t"
+                          "ret");
+
 /* The call sites the tests use, so a hook's effect is seen from native code too. */
 TARGET long call_tiny(void) { return tiny(); }

@@ -123,6 +123,11 @@ class HookRegistryTest {
     }
 
     @Test
+    void codeThatReadsItsOwnAddressIsRefusedUntouched() {
+        assertRefused(new HookRegistry(), t.address("own_address"), HookException.Reason.UNRELOCATABLE, "own_address");
+    }
+
+    @Test
     void bytesAlreadyHookedAreRefusedAcrossRegistries() {
         long target = t.address("switchy");
         try (Hook first = new HookRegistry().create(target, t.address("switchy_plus"))) {
