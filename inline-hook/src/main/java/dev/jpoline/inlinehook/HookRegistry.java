@@ -170,10 +170,7 @@ public final class HookRegistry {
                     throw e;
                 }
             } catch (HookException e) {
-                if (e.getMessage().startsWith("cannot hook")) {
-                    throw e;
-                }
-                throw new HookException(e.reason(), "cannot hook " + name + ": " + e.getMessage(), e);
+                throw named(e, name);
             }
         }
     }
@@ -182,12 +179,28 @@ public final class HookRegistry {
         try {
             return relocator.steal(fn.start(), code, target, 14);
         } catch (HookException e) {
-            if (e.reason() == HookException.Reason.PROLOGUE_TOO_SHORT) {
+            if (e.reason() == HookException.Reason.PROLOGUE_TOO_SHORT && nearJumps) {
                 throw new HookException(e.reason(), e.getMessage() + " (no memory could be had within ±2 GiB of it"
                         + " for a 5-byte jump, so the 14-byte absolute jump is needed)", e);
             }
             throw e;
         }
+    }
+
+    /**
+     * The engine's refusal with the function named: the relocator knows addresses and bytes, the
+     * registry knows which function they belong to. Refusals made here already name it.
+     */
+    private static HookException named(HookException e, String name) {
+        String message = e.getMessage();
+        if (message.startsWith("cannot hook " + name)) {
+            return e;
+        }
+        String prefix = "cannot hook 0x";
+        if (message.startsWith(prefix) && message.indexOf(": ") > 0) {
+            message = message.substring(message.indexOf(": ") + 2);
+        }
+        return new HookException(e.reason(), "cannot hook " + name + ": " + message, e);
     }
 
     private Hook finish(String name, long target, Prologue prologue, CodeBlock block, boolean near, byte[] code,

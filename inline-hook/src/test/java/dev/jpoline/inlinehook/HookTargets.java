@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code src/test/c/hook_targets.c} built with gcc at one optimization level (with or without
  * endbr64) into a shared library, loaded into this JVM. Each level is a separate file, so the
- * same function name is a separate function per level.
+ * same function name is a separate function per level; -Bsymbolic binds each library's
+ * references to its own definitions (JNA loads them RTLD_GLOBAL, so otherwise the first one
+ * loaded would interpose its T_orig pointers and helpers on the others).
  */
 final class HookTargets {
     static final Path MODULE = Path.of(System.getProperty("user.dir"));
@@ -44,7 +46,7 @@ final class HookTargets {
             Path lib = OUT.resolve("libhook_targets_" + level.replace('-', '_') + ".so");
             String opt = "-" + level.split("-")[0];
             List<String> cmd = new java.util.ArrayList<>(List.of("gcc", opt, "-shared", "-fPIC", "-Wall", "-Wextra",
-                    "-Werror", "-o", lib.toString(), SOURCE.toString()));
+                    "-Werror", "-Wl,-Bsymbolic", "-Wl,-soname," + lib.getFileName(), "-o", lib.toString(), SOURCE.toString()));
             cmd.add(level.endsWith("-cet") ? "-fcf-protection=full" : "-fcf-protection=none");
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
