@@ -158,6 +158,8 @@ struct stress_counts {
     long original;
     long hooked;
     long torn;
+    long torn_input;  /* the last torn call's input and result, for the test's message */
+    long torn_result;
 };
 
 TARGET long stress_target(long x) {
@@ -165,6 +167,11 @@ TARGET long stress_target(long x) {
     r = r * 5 + 3;
     r ^= r >> 3;
     return r;
+}
+/* The expected value, computed without calling the (maybe hooked) target. */
+static inline long stress_reference(long x) {
+    long r = x * 5 + 3;
+    return r ^ (r >> 3);
 }
 long (*stress_target_orig)(long);
 TARGET long stress_target_detour(long x) { return stress_target_orig(x) + 1000000; }
@@ -217,10 +224,14 @@ static long run_stress(long (*fn)(long), long offset_hooked, long expect_add, st
     while (!__atomic_load_n(&c->stop, __ATOMIC_RELAXED)) {
         long x = i++ & 0xFFFF;
         long r = fn(x);
-        long want = expect_add ? x + expect_add : stress_target(x);
+        long want = expect_add ? x + expect_add : stress_reference(x);
         if (r == want) c->original++;
         else if (r == want + offset_hooked) c->hooked++;
-        else c->torn++;
+        else {
+            c->torn++;
+            c->torn_input = x;
+            c->torn_result = r;
+        }
         c->calls++;
     }
     return c->calls;

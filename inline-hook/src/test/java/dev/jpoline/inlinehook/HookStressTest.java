@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Timeout;
  * bytes held by threads sleeping in its callee.
  */
 class HookStressTest {
-    /** struct stress_counts: stop, calls, original, hooked, torn. */
-    private static final int COUNTS_SIZE = 5 * 8;
+    /** struct stress_counts: stop, calls, original, hooked, torn, torn_input, torn_result. */
+    private static final int COUNTS_SIZE = 7 * 8;
     private static final String[] TARGETS = {"stress_target", "call_first", "spin_first"};
     private static final String[] DETOURS = {"stress_target_detour", "call_first_detour", "spin_first_detour"};
     private static final int TOGGLES = 300;
@@ -92,6 +92,14 @@ class HookStressTest {
         long torn = 0;
         long original = 0;
         long hooked = 0;
+        StringBuilder tornReport = new StringBuilder();
+        for (int i = 0; i < counts.size(); i++) {
+            Memory c = counts.get(i);
+            if (c.getLong(32) != 0) {
+                tornReport.append(String.format("%n  %s thread %d: %d torn, last f(%d) = %d", TARGETS[i / 3], i % 3,
+                        c.getLong(32), c.getLong(40), c.getLong(48)));
+            }
+        }
         for (Memory c : counts) {
             calls += c.getLong(8);
             original += c.getLong(16);
@@ -102,7 +110,7 @@ class HookStressTest {
         System.out.printf("stress: %d calls (%d original, %d hooked, %d torn), %d freezes of %d threads,"
                 + " %d instruction-pointer fix-ups, %d return-address fix-ups, last freeze %.2f ms%n", calls, original,
                 hooked, torn, s.freezes(), s.threadsFrozen(), s.ipFixups(), s.returnFixups(), s.lastFreezeNanos() / 1e6);
-        assertThat(torn).as("torn results").isZero();
+        assertThat(torn).as("torn results:%s", tornReport).isZero();
         assertThat(original).isPositive();
         assertThat(hooked).isPositive();
         assertThat(s.anomalies()).as("threads caught between instruction boundaries").isZero();
