@@ -460,10 +460,10 @@ JPOLINE_EXPORT int jpoline_freeze_apply(struct jpoline_freeze_plan *plan) {
     plan->threads = plan->held = plan->ip_fixups = plan->return_fixups = plan->anomalies = 0;
     plan->nanos = plan->flags = plan->stuck_tid = 0;
     plan->failed_step = ~0ull;
-    struct jpoline_freeze_step *steps = (struct jpoline_freeze_step *)plan->steps;
-    for (uint64_t i = 0; steps != 0 && i < plan->step_count; i++) steps[i].busy = 0;
     long rc = check_plan(plan);
     if (rc != 0) return (int)rc;
+    struct jpoline_freeze_step *steps = (struct jpoline_freeze_step *)plan->steps;
+    for (uint64_t i = 0; i < plan->step_count; i++) steps[i].busy = 0;
     long sig = jpoline_freeze_install();
     if (sig < 0) return (int)sig;
     plan->signal = (uint64_t)sig;

@@ -19,6 +19,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * safepoint poll, because the VM thread may be parked half-way into a safepoint; a thread in a
  * JNA call is in native state, which a safepoint does not wait for. This class only lays out the
  * plan and reads the result.
+ *
+ * <p>Stack scanning is conservative: every aligned word on a frozen thread's stack that equals a
+ * return-from address is rewritten. The calling thread's own stack is not scanned (its frames
+ * hold the plan's addresses as local variables), so a thread must not change code it is itself
+ * inside of; and code that keeps such addresses in locals on other threads (building another
+ * plan for the same code) must be serialized with the freezes. docs/freeze.md has the protocol,
+ * the hard cases and the limits.
  */
 public final class Freeze {
     /** glibc's SIGRTMIN, to name the signal as a user's tools do. */
