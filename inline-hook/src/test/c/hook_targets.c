@@ -273,6 +273,34 @@ TARGET long stress_start(int which, struct stress_counts *counts) {
 }
 TARGET int stress_join(long thread) { return pthread_join((pthread_t)thread, 0); }
 
+/* A native thread parked inside call_first's callee until released: with call_first hooked,
+ * its return address points into the trampoline, so closing the hook must keep that memory. */
+static volatile long park_released, park_entered, park_value;
+static long park_callee(long x) {
+    __atomic_store_n(&park_entered, 1, __ATOMIC_RELEASE);
+    while (!__atomic_load_n(&park_released, __ATOMIC_ACQUIRE)) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, 0);
+    }
+    return x + 1;
+}
+static void *park_main(void *arg) {
+    (void)arg;
+    park_value = call_first(100, park_callee);
+    return 0;
+}
+TARGET long park_start(void) {
+    park_released = park_entered = park_value = 0;
+    pthread_t t;
+    return pthread_create(&t, 0, park_main, 0) == 0 ? (long)t : 0;
+}
+TARGET long park_entered_yet(void) { return __atomic_load_n(&park_entered, __ATOMIC_ACQUIRE); }
+TARGET long park_release(long thread) {
+    __atomic_store_n(&park_released, 1, __ATOMIC_RELEASE);
+    pthread_join((pthread_t)thread, 0);
+    return park_value;
+}
+
 /* A native thread that blocks signal `sig` and spins until *stop: a freeze cannot park it. */
 static void *blocker_main(void *p) {
     volatile long *stop = p;

@@ -61,6 +61,32 @@ class HookRegistryTest {
     }
 
     @Test
+    @Timeout(60)
+    void closingKeepsATrampolineAThreadWillReturnIntoAndFreesItLater() throws Exception {
+        HookRegistry registry = new HookRegistry();
+        Hook hook = registry.create(t.address("call_first"), t.address("call_first_detour"));
+        t.setOriginal("call_first", hook.trampoline());
+        hook.enable();
+        int keptBefore = registry.stats().keptAside();
+        long thread = t.function("park_start").invokeLong(new Object[0]);
+        assertThat(thread).isNotZero();
+        while (t.function("park_entered_yet").invokeLong(new Object[0]) == 0) {
+            Thread.sleep(1);
+        }
+        // The parked thread went detour -> trampoline -> callee: its return address is in the trampoline.
+        hook.close();
+        assertThat(registry.stats().keptAside()).as("kept aside").isEqualTo(keptBefore + 1);
+        long result = t.function("park_release").invokeLong(new Object[] {thread});
+        assertThat(result).as("the thread returned through the kept trampoline and the detour")
+                .isEqualTo(100 + 1 + 48 + 1000000);
+        // The next freeze finds the memory unused and frees it.
+        try (Hook other = registry.create(t.address("leaf_add"), t.address("leaf_add_same"))) {
+            other.enable();
+        }
+        assertThat(registry.stats().keptAside()).isEqualTo(keptBefore);
+    }
+
+    @Test
     void theAbsoluteJumpIsFourteenBytesAndTheTrampolineStillReachesRipRelativeData() {
         HookRegistry registry = new HookRegistry(false);
         long target = t.address("rip_counter");
