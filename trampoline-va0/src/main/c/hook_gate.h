@@ -16,7 +16,10 @@ struct jp_gate {
 };
 
 /* How deep detours of distinct hooks may nest on one thread before the gate stops calling
- * Java (a deeper call runs the original). */
-#define JP_GATE_DEPTH_MAX 32
+ * Java (a deeper call runs the original). Small on purpose: the stack is initial-exec TLS,
+ * which comes out of glibc's static TLS surplus when the runtime is dlopen'ed into a JVM
+ * (about 1.6 KiB for every library loaded late), and a larger one made that load fail with
+ * "cannot allocate memory in static TLS block". */
+#define JP_GATE_DEPTH_MAX 8
 
 #endif
