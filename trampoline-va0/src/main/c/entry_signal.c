@@ -64,6 +64,8 @@ static int default_kills(int sig) {
 }
 
 static int interceptable(long sig) {
+    /* Under SUD, SIGSYS belongs to entry_sud.c, which records the program's own SIGSYS too. */
+    if (sig == 31 && __atomic_load_n(&jp_sud_mode, __ATOMIC_ACQUIRE)) return 0;
     return sig >= 1 && sig <= MAX_SIGNAL && sig != SIGKILL && sig != SIGSTOP &&
            (sig < GLIBC_FIRST_PRIVATE || sig > GLIBC_LAST_PRIVATE);
 }
