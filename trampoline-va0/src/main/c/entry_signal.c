@@ -120,7 +120,9 @@ static int copy_out(uint64_t dst, const void *src, uint64_t len) {
     struct {
         uint64_t base, len;
     } local = {(uint64_t)src, len}, remote = {dst, len};
-    return jp_sys6(NR_process_vm_writev, own_pid(), (long)&local, 1, (long)&remote, 1, 0) == (long)len;
+    /* The thread id: the process id fails once the main thread has exited (entry_trace.c). */
+    return jp_sys6(NR_process_vm_writev, jp_sys6(NR_gettid, 0, 0, 0, 0, 0, 0), (long)&local, 1, (long)&remote, 1, 0) ==
+           (long)len;
 }
 
 int jp_signal_sigaction(struct jpoline_frame *f) {

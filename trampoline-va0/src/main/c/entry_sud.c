@@ -218,7 +218,8 @@ static int copy_out(uint64_t dst, const void *src, uint64_t len) {
     struct {
         uint64_t base, len;
     } local = {(uint64_t)src, len}, remote = {dst, len};
-    return sys(NR_process_vm_writev, own_pid(), (long)&local, 1, (long)&remote, 1) == (long)len;
+    /* The thread id: the process id fails once the main thread has exited (entry_trace.c). */
+    return sys(NR_process_vm_writev, sys(NR_gettid, 0, 0, 0, 0, 0), (long)&local, 1, (long)&remote, 1) == (long)len;
 }
 
 /* rt_sigaction(SIGSYS): the program's action lives here; ours stays with the kernel. */
