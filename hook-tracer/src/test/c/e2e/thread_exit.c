@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 /* Workers report in id order whatever the scheduler does (a loaded machine, or SUD's slower
- * syscalls, reordered a 20 ms stagger): each waits for the one before it. */
-static volatile long turn = 1;
+ * syscalls, reordered a 20 ms stagger): each waits for the one before it, the first for the main thread's line. */
+static volatile long turn = 0;
 
 static void *worker(void *arg) {
     long id = (long)arg;
@@ -23,5 +23,6 @@ int main(void) {
     for (long i = 0; i < 3; i++) pthread_create(&t[i], NULL, worker, (void *)(i + 1));
     printf("main thread leaving\n");
     fflush(stdout);
+    __atomic_store_n(&turn, 1, __ATOMIC_RELEASE);
     pthread_exit(NULL);
 }
