@@ -29,18 +29,28 @@ final class Va0Requirement {
 
     /** Chooses for this machine; the SUD line goes to {@code err} unless {@code quiet}. */
     static Mechanism check(PrintWriter err, boolean quiet) {
-        return check(MMAP_MIN_ADDR, System.getenv(), System.getProperty("os.version", ""), err, quiet);
+        return check(MMAP_MIN_ADDR, System.getenv(), System.getProperty("os.version", ""), mayMapBelowMinimum(), err,
+                quiet);
     }
 
     static Mechanism check(Path sysctlFile, Map<String, String> env, String kernelRelease, PrintWriter err,
             boolean quiet) {
+        return check(sysctlFile, env, kernelRelease, false, err, quiet);
+    }
+
+    /**
+     * @param rawio the programs run with CAP_SYS_RAWIO (root): the kernel lets them map below
+     *     vm.mmap_min_addr, so they get the VA0 page whatever the sysctl says
+     */
+    static Mechanism check(Path sysctlFile, Map<String, String> env, String kernelRelease, boolean rawio,
+            PrintWriter err, boolean quiet) {
         String why;
         if ("1".equals(env.get(NO_VA0_ENV))) {
             why = NO_VA0_ENV + "=1 is set";
             quiet = true; // the tests' switch: their expected output has no such line
         } else {
             String value = readSysctl(sysctlFile);
-            if (value.equals("0")) {
+            if (value.equals("0") || rawio) {
                 return Mechanism.VA0;
             }
             why = "vm.mmap_min_addr is " + value;
@@ -73,6 +83,20 @@ final class Va0Requirement {
                     + e.getMessage() + "); jpoline needs Linux with vm.mmap_min_addr=0 or Syscall User Dispatch");
         }
         return n <= 0 ? "" : new String(buffer, 0, n, StandardCharsets.US_ASCII).strip();
+    }
+
+    /** CAP_SYS_RAWIO (bit 17) in this process's effective set, which the programs it starts inherit. */
+    static boolean mayMapBelowMinimum() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("CapEff:")) {
+                    return (Long.parseUnsignedLong(line.substring(7).strip(), 16) & (1L << 17)) != 0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // fall through: assume the sysctl applies
+        }
+        return false;
     }
 
     /** Linux 5.11 and later: x86-64 has had Syscall User Dispatch since then. */

@@ -34,6 +34,13 @@ class Va0RequirementTest {
     }
 
     @Test
+    void rootMapsPageZeroWhateverTheSysctlSays() throws Exception {
+        Path sysctl = Files.writeString(temp.resolve("mmap_min_addr"), "65536\n");
+        assertThat(Va0Requirement.check(sysctl, Map.of(), "6.18.44", true, err, false)).isEqualTo(Mechanism.VA0);
+        assertThat(said.toString()).isEmpty();
+    }
+
+    @Test
     void quietSaysNothing() throws Exception {
         Path sysctl = Files.writeString(temp.resolve("mmap_min_addr"), "65536\n");
         assertThat(Va0Requirement.check(sysctl, Map.of(), "6.18.44", err, true)).isEqualTo(Mechanism.SUD);
