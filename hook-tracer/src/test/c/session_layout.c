@@ -87,6 +87,7 @@ int main(void) {
     FIELD(jpoline_slot, chunk_count);
     FIELD(jpoline_slot, result);
     FIELD(jpoline_slot, sites_announced);
+    FIELD(jpoline_slot, flags);
     FIELD(jpoline_slot, addresses);
     printf("states=%d,%d,%d,%d,%d,%d,%d,%d,%d\n", JPOLINE_SLOT_FREE, JPOLINE_SLOT_CLAIMED, JPOLINE_SLOT_REQUEST,
            JPOLINE_SLOT_SITES, JPOLINE_SLOT_TAKEN, JPOLINE_SLOT_DONE, JPOLINE_SLOT_FAILED, JPOLINE_SLOT_PATCHING,
@@ -94,5 +95,6 @@ int main(void) {
     printf("kinds=%d,%d,%d\n", JPOLINE_REQUEST_STARTUP, JPOLINE_REQUEST_MAPPING, JPOLINE_REQUEST_UNREACHABLE_EXEC);
     printf("unreachable=%d,%d,%d\n", JPOLINE_UNREACHABLE_STATIC, JPOLINE_UNREACHABLE_SETUID, JPOLINE_UNREACHABLE_SETGID);
     printf("detach=%d\n", JPOLINE_RESULT_DETACH);
+    printf("flag_sud=%u\n", JPOLINE_REQUEST_FLAG_SUD);
     return 0;
 }

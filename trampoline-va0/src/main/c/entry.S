@@ -30,6 +30,40 @@
     popfq
 .endm
 
+/* A new task (thread, clone or vfork child) starts without Syscall User Dispatch even when its
+ * parent had it (the kernel does not copy it: entry_sud.c): it turns it on for itself before
+ * returning to the program. Every register and the flags are kept; the stack below rsp is the
+ * child's own (a new stack, or the frame a vfork parent is not using while it waits). */
+.macro SUD_CHILD_START
+    pushfq
+    push %rax
+    push %rcx
+    push %rdx
+    push %rsi
+    push %rdi
+    push %r8
+    push %r9
+    push %r10
+    push %r11
+    push %rbx
+    mov %rsp, %rbx
+    and $-16, %rsp
+    cld
+    call jp_sud_child_start
+    mov %rbx, %rsp
+    pop %rbx
+    pop %r11
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rdi
+    pop %rsi
+    pop %rdx
+    pop %rcx
+    pop %rax
+    popfq
+.endm
+
     .globl jpoline_entry
     .hidden jpoline_entry
     .type jpoline_entry, @function
@@ -127,6 +161,7 @@ jpoline_entry:
     mov %rbx, %rsp
     jmp .Lreturn                     /* every register comes back from the frame */
 .Lchild_return:                      /* (%rsp) = return address, rsp + 8 = the new stack */
+    SUD_CHILD_START
     mov (%rsp), %rcx
     ret
 
@@ -141,6 +176,7 @@ jpoline_entry:
     jrcxz .Lclone3_child
     jmp .Lparent_return              /* restores the caller's rdi from the frame */
 .Lclone3_child:
+    SUD_CHILD_START
     pop %rdi
     mov (%rsp), %rcx
     ret
@@ -191,6 +227,7 @@ jpoline_entry:
     lea JP_FRAME_SIZE(%rsp), %rsp
     jmp *%rcx
 .Lvfork_child:
+    SUD_CHILD_START
     mov %rax, JP_FRAME_RAX(%rsp)
     jmp .Lreturn
 

@@ -178,6 +178,7 @@ static int prepare_clone3(struct jpoline_frame *f, unsigned *action) {
  * asked about. */
 static void after_mapping_change(const struct jpoline_frame *f, uint64_t nr) {
     if (jp_session == 0 || ((int64_t)f->rax < 0 && (int64_t)f->rax > -4096)) return;
+    if (!__atomic_load_n(&jp_va0_active, __ATOMIC_RELAXED)) return; /* under SUD alone nothing is rewritten */
     uint64_t start, length;
     switch (nr) {
     case NR_mmap:
@@ -227,6 +228,12 @@ static long run_for_hook(struct jpoline_frame *f) {
         f->rax = nr;
         return result;
     }
+    /* A hook that lets these proceed must not take SIGSYS from SUD either. */
+    if ((nr == NR_rt_sigaction && jp_sud_sigaction(f)) || (nr == NR_rt_sigprocmask && jp_sud_sigprocmask(f))) {
+        long result = (long)f->rax;
+        f->rax = nr;
+        return result;
+    }
     f->rax = (uint64_t)sys6((long)nr, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10, (long)f->r8,
                             (long)f->r9);
     after_mapping_change(f, nr);
@@ -250,7 +257,10 @@ static inline __attribute__((always_inline)) unsigned execute(struct jpoline_fra
     case NR_rt_sigreturn:
         return JP_ACT_SIGRETURN;
     case NR_rt_sigaction:
-        if (jp_signal_sigaction(f)) return JP_ACT_RETURN;
+        if (jp_sud_sigaction(f) || jp_signal_sigaction(f)) return JP_ACT_RETURN;
+        break;
+    case NR_rt_sigprocmask:
+        if (jp_sud_sigprocmask(f)) return JP_ACT_RETURN;
         break;
     case NR_clone:
         if (f->rsi != 0) { /* new stack: the child returns through it */
@@ -281,7 +291,11 @@ static inline __attribute__((always_inline)) unsigned execute(struct jpoline_fra
                                 (long)f->r8, (long)f->r9);
     if (f->rax == 0 && (nr == NR_clone || nr == NR_fork || nr == NR_clone3)) { /* fork child */
         jp_trace_ids_reset();
-        if (private_child(nr, f)) jp_signals_after_fork();
+        jp_sud_child_start(); /* SUD is not inherited: on again before the child's own code runs */
+        if (private_child(nr, f)) {
+            jp_signals_after_fork();
+            jp_sud_after_fork();
+        }
     }
     after_mapping_change(f, nr);
     return JP_ACT_RETURN;
@@ -292,7 +306,9 @@ unsigned jp_execute(struct jpoline_frame *f) { return execute(f, 0); }
 unsigned jp_execute_traced(struct jpoline_frame *f) { return execute(f, 1); }
 
 unsigned jp_entry_dispatch(struct jpoline_frame *f) {
-    if (!jp_site_registered(f->return_address - 2)) crash_like_null_call(f);
+    /* Sites first: the VA0 path pays nothing for the SUD check. Under SUD the site is a real
+     * `syscall` that no table lists, and the handler's mark in r11 vouches for it. */
+    if (!jp_site_registered(f->return_address - 2) && f->r11 != JP_SUD_MARK) crash_like_null_call(f);
     uint64_t nr = f->rax;
     unsigned tier = nr < JPOLINE_TIER_TABLE_SIZE ? __atomic_load_n(&jp_tiers[nr], __ATOMIC_RELAXED)
                                                   : JPOLINE_PASS;

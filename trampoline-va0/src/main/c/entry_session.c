@@ -100,6 +100,7 @@ long jp_session_request_with(int kind, uint64_t start, uint64_t end, const char 
     slot->chunk_count = length;
     slot->result = 0;
     slot->sites_announced = 0;
+    slot->flags = __atomic_load_n(&jp_va0_active, __ATOMIC_ACQUIRE) ? 0 : JPOLINE_REQUEST_FLAG_SUD;
     __atomic_store_n(&slot->state, JPOLINE_SLOT_REQUEST, __ATOMIC_RELEASE);
     __atomic_fetch_add(&s->doorbell, 1, __ATOMIC_RELEASE);
     jp_futex_wake(&s->doorbell);
@@ -150,6 +151,7 @@ long jp_session_request_with(int kind, uint64_t start, uint64_t end, const char 
 void jp_session_detach(void) {
     jp_signals_stop(); /* the program's own signal actions, as it set them */
     jp_session = 0;
+    __atomic_store_n(&jp_va0_active, 0, __ATOMIC_RELEASE);
     /* No rewritten site is left to land here; a NULL read now faults as the runtime wants. */
     jpoline_raw_syscall6(NR_munmap, 0, JPOLINE_VA0_SIZE, 0, 0, 0, 0);
 }

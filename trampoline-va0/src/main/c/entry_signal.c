@@ -64,6 +64,8 @@ static int default_kills(int sig) {
 }
 
 static int interceptable(long sig) {
+    /* Under SUD, SIGSYS belongs to entry_sud.c, which records the program's own SIGSYS too. */
+    if (sig == 31 && __atomic_load_n(&jp_sud_mode, __ATOMIC_ACQUIRE)) return 0;
     return sig >= 1 && sig <= MAX_SIGNAL && sig != SIGKILL && sig != SIGSTOP &&
            (sig < GLIBC_FIRST_PRIVATE || sig > GLIBC_LAST_PRIVATE);
 }
@@ -118,7 +120,9 @@ static int copy_out(uint64_t dst, const void *src, uint64_t len) {
     struct {
         uint64_t base, len;
     } local = {(uint64_t)src, len}, remote = {dst, len};
-    return jp_sys6(NR_process_vm_writev, own_pid(), (long)&local, 1, (long)&remote, 1, 0) == (long)len;
+    /* The thread id: the process id fails once the main thread has exited (entry_trace.c). */
+    return jp_sys6(NR_process_vm_writev, jp_sys6(NR_gettid, 0, 0, 0, 0, 0, 0), (long)&local, 1, (long)&remote, 1, 0) ==
+           (long)len;
 }
 
 int jp_signal_sigaction(struct jpoline_frame *f) {

@@ -77,7 +77,9 @@ uint64_t jp_safe_copy(void *dst, uint64_t src, uint64_t len) {
         uint64_t chunk = PAGE - ((src + done) & (PAGE - 1));
         if (chunk > len - done) chunk = len - done;
         struct iov local = {(uint64_t)dst + done, chunk}, remote = {src + done, chunk};
-        long n = jp_sys6(NR_process_vm_readv, pid, (long)&local, 1, (long)&remote, 1, 0);
+        /* By thread id: once the main thread has exited (pthread_exit) the process id names a
+         * zombie without memory, and the call fails with ESRCH. */
+        long n = jp_sys6(NR_process_vm_readv, tid, (long)&local, 1, (long)&remote, 1, 0);
         if (n <= 0) break;
         done += (uint64_t)n;
         if ((uint64_t)n < chunk) break;

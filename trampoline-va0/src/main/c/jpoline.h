@@ -90,6 +90,17 @@ enum jpoline_verdict {
 typedef int (*jpoline_dispatch_hook)(struct jpoline_frame *frame);
 JPOLINE_EXPORT void jpoline_set_dispatch_hook(jpoline_dispatch_hook hook);
 
+/* ---- Syscall User Dispatch (entry_sud.c, docs/sud.md) ---------------------------- */
+
+/* Catches every syscall of this process made outside the runtime's own text with SIGSYS and
+ * runs it through the entry (same tiers): the calling thread at once, every thread and child
+ * started from then on by itself. Idempotent. 0, or -errno (-EINVAL: the kernel has no SUD). */
+JPOLINE_EXPORT int jpoline_sud_install(void);
+/* 0 when the kernel offers SUD (Linux 5.11 and later), else -errno. Changes nothing. */
+JPOLINE_EXPORT int jpoline_sud_available(void);
+/* 1 once jpoline_sud_install succeeded in this process. */
+JPOLINE_EXPORT int jpoline_sud_active(void);
+
 /* ---- introspection -------------------------------------------------------------- */
 
 /* Syscalls that went through the entry, per tier, since the process started (counts

@@ -1,6 +1,7 @@
 /* Process-level part of the runtime: the constructor that joins a session, and the
  * small API the host (JNA) and the tests reach. */
 #include <elf.h>
+#include <link.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -49,6 +50,59 @@ JPOLINE_EXPORT uint64_t jpoline_entry_count(int tier) {
  * runs on (unrewritten). */
 static void report(const char *what, int error) {
     dprintf(2, "jpoline: pid %d: %s (%s); it runs without jpoline\n", (int)getpid(), what, strerror(error));
+}
+
+/* --- Syscall User Dispatch (entry_sud.c) --------------------------------------------------- */
+
+struct text_search {
+    uint64_t inside, start, length;
+};
+
+static int find_own_text(struct dl_phdr_info *info, size_t size, void *data) {
+    (void)size;
+    struct text_search *t = data;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X)) continue;
+        uint64_t start = info->dlpi_addr + ph->p_vaddr;
+        if (t->inside >= start && t->inside < start + ph->p_memsz) {
+            t->start = start;
+            t->length = ph->p_memsz;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int sud_installed;
+
+/* Turns SUD on for this process (the calling thread now, every thread and child it starts from
+ * here on): the runtime's executable segment is the region whose syscalls pass. 0 or -errno. */
+JPOLINE_EXPORT int jpoline_sud_install(void) {
+    if (sud_installed) return 0;
+    struct text_search t = {(uint64_t)(uintptr_t)&jpoline_entry, 0, 0};
+    if (dl_iterate_phdr(find_own_text, &t) == 0) return -ENOENT;
+    int rc = jp_sud_start(t.start, t.length);
+    if (rc == 0) sud_installed = 1;
+    return rc;
+}
+
+/* 0 when the kernel offers Syscall User Dispatch (Linux 5.11 and later), else -errno. */
+JPOLINE_EXPORT int jpoline_sud_available(void) { return jp_sud_probe(); }
+
+JPOLINE_EXPORT int jpoline_sud_active(void) { return __atomic_load_n(&jp_sud_mode, __ATOMIC_ACQUIRE) != 0; }
+
+/* Test switch (tests and CI): behave as if page 0 could not be mapped, so the SUD half of the
+ * end-to-end matrix runs on a machine where vm.mmap_min_addr is 0. */
+#define NO_VA0_ENV "JPOLINE_NO_VA0"
+
+static long mmap_min_addr(void) {
+    char buf[32] = {0};
+    int fd = open("/proc/sys/vm/mmap_min_addr", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    return n > 0 ? strtol(buf, NULL, 10) : -1;
 }
 
 /* Maps the session named in the environment if, and only if, it is the private file a
@@ -158,11 +212,26 @@ __attribute__((constructor)) static void jpoline_init(void) {
     restore_launch_signal_state();
     struct jpoline_session_header *s = map_session(path);
     if (s == NULL) return;
-    int rc = jpoline_va0_install();
+    const char *no_va0 = getenv(NO_VA0_ENV);
+    int rc = no_va0 != NULL && no_va0[0] == '1' ? -EPERM : jpoline_va0_install();
     if (rc < 0) {
-        report(rc == -EPERM ? "cannot map the VA0 page: run sysctl -w vm.mmap_min_addr=0" : "cannot map the VA0 page",
-               -rc);
-        return;
+        /* No page 0 (vm.mmap_min_addr, or someone else's mapping there): the same tiers through
+         * Syscall User Dispatch. The host has said so in one line already. */
+        int sud = jpoline_sud_install();
+        if (sud < 0) {
+            char what[256];
+            if (rc == -EPERM)
+                snprintf(what, sizeof what,
+                         "cannot map the VA0 page (vm.mmap_min_addr is %ld) and cannot use Syscall User Dispatch "
+                         "(Linux 5.11 or later); run: sudo sysctl -w vm.mmap_min_addr=0, or use a newer kernel",
+                         mmap_min_addr());
+            else
+                snprintf(what, sizeof what,
+                         "cannot map the VA0 page (%s) and cannot use Syscall User Dispatch (Linux 5.11 or later)",
+                         strerror(-rc));
+            report(what, -sud);
+            return;
+        }
     }
     jp_vdso_clock_gettime = find_vdso_clock_gettime();
     __atomic_fetch_add(&s->processes_registered, 1, __ATOMIC_RELAXED);

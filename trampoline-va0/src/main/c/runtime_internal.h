@@ -120,4 +120,25 @@ extern jp_clock_gettime_fn jp_vdso_clock_gettime JP_HIDDEN;
 /* The assembly entry the VA0 stubs jump to. */
 void jpoline_entry(void) JP_HIDDEN;
 
+/* 1 while this process's VA0 page is mapped (va0.c; 0 again after a detach). */
+extern uint32_t jp_va0_active JP_HIDDEN;
+
+/* Syscall User Dispatch (entry_sud.c, docs/sud.md). The SIGSYS handler enters jpoline_entry with
+ * r11 = JP_SUD_MARK, where a VA0 stub leaves the entry's own address: the entry then knows the
+ * call came from a trapped `syscall`, not from a rewritten site nor a NULL call. */
+#define JP_SUD_MARK 0x5355440000000001ull
+extern uint32_t jp_sud_mode JP_HIDDEN;
+extern uint64_t jp_sud_thread_failures JP_HIDDEN;
+/* Installs the SIGSYS handler and turns SUD on for the calling thread, with [start, start +
+ * length) (the runtime's text) as the region whose syscalls pass; 0 or -errno. */
+int jp_sud_start(uint64_t start, uint64_t length) JP_HIDDEN;
+/* 0 when the kernel offers SUD, else -errno (-EINVAL: it has none). Changes nothing. */
+int jp_sud_probe(void) JP_HIDDEN;
+void jp_sud_child_start(void) JP_HIDDEN;
+void jp_sud_after_fork(void) JP_HIDDEN;
+/* The program's rt_sigaction and rt_sigprocmask under SUD: SIGSYS stays ours and unblocked.
+ * Return 1 with the result in f->rax when they made the call themselves. */
+int jp_sud_sigaction(struct jpoline_frame *f) JP_HIDDEN;
+int jp_sud_sigprocmask(struct jpoline_frame *f) JP_HIDDEN;
+
 #endif

@@ -76,6 +76,10 @@ enum jpoline_request_kind {
     JPOLINE_REQUEST_UNREACHABLE_EXEC = 3,
 };
 
+/* Request flags. SUD: the process catches its syscalls with Syscall User Dispatch and has no
+ * VA0 page; its code must not be rewritten (the host only answers). */
+#define JPOLINE_REQUEST_FLAG_SUD 1u
+
 enum jpoline_unreachable_reason {
     JPOLINE_UNREACHABLE_STATIC = 1,
     JPOLINE_UNREACHABLE_SETUID = 2,
@@ -92,7 +96,8 @@ struct jpoline_slot {
     uint32_t chunk_count;     /* 32 */
     int32_t result;           /* 36 */
     uint64_t sites_announced; /* 40 */
-    uint8_t reserved[64 - 48];
+    uint32_t flags;           /* 48: JPOLINE_REQUEST_FLAG_* */
+    uint8_t reserved[64 - 52];
     uint64_t addresses[JPOLINE_SLOT_CHUNK_CAPACITY]; /* 64 */
 };
 

@@ -75,6 +75,7 @@ JPOLINE_EXPORT void jpoline_va0_build(uint8_t *page, uint64_t entry_address) {
 JPOLINE_EXPORT uint64_t jpoline_entry_address(void) { return (uint64_t)(uintptr_t)&jpoline_entry; }
 
 static int va0_installed;
+uint32_t jp_va0_active;
 
 JPOLINE_EXPORT int jpoline_va0_install(void) {
     if (__atomic_load_n(&va0_installed, __ATOMIC_ACQUIRE)) return 0;
@@ -103,5 +104,6 @@ JPOLINE_EXPORT int jpoline_va0_install(void) {
         return -err;
     }
     __atomic_store_n(&va0_installed, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&jp_va0_active, 1, __ATOMIC_RELEASE);
     return 0;
 }

@@ -27,8 +27,16 @@ class ExamplesIT {
 
     @BeforeAll
     static void va0() throws IOException {
-        String value = Files.readString(Path.of("/proc/sys/vm/mmap_min_addr")).strip();
-        if (!value.equals("0")) {
+        // Under SUD (the "sud" failsafe execution, or a machine where page 0 cannot be mapped) the
+        // examples run too; only a kernel without SUD and without page 0 cannot.
+        String value;
+        try (var in = Files.newInputStream(Path.of("/proc/sys/vm/mmap_min_addr"))) {
+            byte[] b = new byte[64];
+            value = new String(b, 0, Math.max(in.read(b), 0), java.nio.charset.StandardCharsets.US_ASCII).strip();
+        }
+        String[] release = System.getProperty("os.version").split("[^0-9]+", 3);
+        boolean sud = Integer.parseInt(release[0]) > 5 || (release[0].equals("5") && Integer.parseInt(release[1]) >= 11);
+        if (!value.equals("0") && !sud) {
             if ("true".equals(System.getenv("CI"))) {
                 throw new AssertionError("CI=true but vm.mmap_min_addr is " + value);
             }

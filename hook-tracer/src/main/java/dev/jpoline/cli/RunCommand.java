@@ -22,6 +22,8 @@ final class RunCommand extends Command {
             Options:
               --stats              At exit, print to stderr how many processes joined and
                                    how many sites were rewritten.
+              -q                   Do not say that syscalls are caught with Syscall User
+                                   Dispatch (where vm.mmap_min_addr is not 0).
               --hooks CLASS        A SyscallHooks class to hand syscalls to (repeatable:
                                    applied in order). With --classpath and no --hooks,
                                    the classes its META-INF/services names.
@@ -39,10 +41,11 @@ final class RunCommand extends Command {
             Example: jpoline run --hooks com.example.DenyOpen --classpath hooks.jar -- ls
             """;
 
-    private static final String[] OPTIONS = {"--stats", "--host-timeout MS", "--hooks CLASS", "--classpath PATH",
+    private static final String[] OPTIONS = {"--stats", "-q", "--host-timeout MS", "--hooks CLASS", "--classpath PATH",
         "--on-hook-error proceed|fail"};
 
     boolean stats;
+    boolean quiet;
     int hostTimeoutMs = 10000;
     final List<String> hookClasses = new ArrayList<>();
     String hookClasspath;
@@ -56,6 +59,7 @@ final class RunCommand extends Command {
         for (String o = options.next(); o != null; o = options.next()) {
             switch (o) {
                 case "--stats" -> c.stats = true;
+                case "-q" -> c.quiet = true;
                 case "--host-timeout" -> c.hostTimeoutMs = options.intValue();
                 case "--hooks" -> c.hookClasses.add(options.value());
                 case "--classpath" -> c.hookClasspath = options.value();
@@ -84,7 +88,7 @@ final class RunCommand extends Command {
             case "fail" -> HookDispatcher.OnError.FAIL_EIO;
             default -> throw new UserError("--on-hook-error takes proceed or fail, not '" + onHookError + "'");
         };
-        Va0Requirement.check();
+        Va0Requirement.check(err, quiet);
         Warmup.start(false);
         List<SyscallHooks> hooks = List.of();
         if (!hookClasses.isEmpty() || hookClasspath != null) {

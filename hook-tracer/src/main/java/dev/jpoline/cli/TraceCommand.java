@@ -55,6 +55,8 @@ final class TraceCommand extends Command {
               -Z                 Print only syscalls that failed (-e status=failed).
               -X FORMAT          Constants as raw numbers (raw), abbreviated (abbrev,
                                  the default) or with their values (verbose).
+              -q                 Do not say that syscalls are caught with Syscall User
+                                 Dispatch (where vm.mmap_min_addr is not 0).
               --host-timeout MS  How long a target waits for an unresponsive host
                                  before it runs on untraced (default: 10000).
               -h, --help         Show this help and exit.
@@ -67,7 +69,7 @@ final class TraceCommand extends Command {
             """;
 
     private static final String[] OPTIONS = {"-f", "-e EXPR", "-s N", "-o FILE", "-t", "-T", "-c", "-C", "-y", "-z",
-        "-Z", "-X FORMAT", "--host-timeout MS", "--ring-size BYTES"};
+        "-Z", "-X FORMAT", "-q", "--host-timeout MS", "--ring-size BYTES"};
 
     int follow;
     final List<String> expressions = new ArrayList<>();
@@ -81,6 +83,7 @@ final class TraceCommand extends Command {
     boolean successfulOnly;
     boolean failedOnly;
     String xlat = "abbrev";
+    boolean quiet;
     int hostTimeoutMs = 10000;
     /** Size of the trace ring (a power of two); not in the help: for tests of a full ring. */
     int ringSize = 8 << 20;
@@ -104,6 +107,7 @@ final class TraceCommand extends Command {
                 case "-z" -> c.successfulOnly = true;
                 case "-Z" -> c.failedOnly = true;
                 case "-X" -> c.xlat = options.value();
+                case "-q" -> c.quiet = true;
                 case "--host-timeout" -> c.hostTimeoutMs = options.intValue();
                 case "--ring-size" -> c.ringSize = options.intValue();
                 default -> throw new IllegalStateException(o);
@@ -181,7 +185,7 @@ final class TraceCommand extends Command {
         };
         // What a user may have got wrong first, so that it costs no run: -e trace= needs the
         // syscall table, which the warm-up thread is parsing meanwhile.
-        Va0Requirement.check();
+        Va0Requirement.check(err, quiet);
         HostRewriting rewriting = HostRewriting.create(err);
         SyscallFilter filter = null;
         try {

@@ -55,6 +55,11 @@ public final class RewriteRequest {
         return session.getInt(base + SLOT_KIND) == KIND_STARTUP;
     }
 
+    /** The requester has no VA0 page and catches its syscalls with Syscall User Dispatch. */
+    public boolean underSud() {
+        return (session.getInt(base + SLOT_FLAGS) & REQUEST_FLAG_SUD) != 0;
+    }
+
     public long rangeStart() {
         return session.getLong(base + SLOT_RANGE_START);
     }

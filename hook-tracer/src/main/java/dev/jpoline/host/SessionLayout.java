@@ -121,6 +121,9 @@ public final class SessionLayout {
     public static final int SLOT_CHUNK_COUNT = 32;
     public static final int SLOT_RESULT = 36;
     public static final int SLOT_SITES_ANNOUNCED = 40;
+    public static final int SLOT_FLAGS = 48;
+    /** The requester catches its syscalls with Syscall User Dispatch and has no VA0 page: never rewrite it. */
+    public static final int REQUEST_FLAG_SUD = 1;
     public static final int SLOT_ADDRESSES = 64;
     public static final int SLOT_CHUNK_CAPACITY = (SLOT_SIZE - SLOT_ADDRESSES) / 8;
 

@@ -61,6 +61,7 @@ class SessionLayoutTest {
                 Map.entry("jpoline_slot.chunk_count", SLOT_CHUNK_COUNT),
                 Map.entry("jpoline_slot.result", SLOT_RESULT),
                 Map.entry("jpoline_slot.sites_announced", SLOT_SITES_ANNOUNCED),
+                Map.entry("jpoline_slot.flags", SLOT_FLAGS),
                 Map.entry("jpoline_slot.addresses", SLOT_ADDRESSES),
                 Map.entry("jpoline_session_header.call_slots_offset", OFF_CALL_SLOTS_OFFSET),
                 Map.entry("jpoline_session_header.call_slot_count", OFF_CALL_SLOT_COUNT),
@@ -124,5 +125,6 @@ class SessionLayoutTest {
         assertThat(c.get("signals")).isEqualTo(TRACE_SIGNALS + "," + REC_KIND_SIGNAL + "," + SIGNAL_KILLS);
         assertThat(c.get("rule_flags")).isEqualTo(RULE_SAFE + "," + RULE_AFTER_EINTR);
         assertThat(c.get("detach")).isEqualTo(String.valueOf(HostRewriting.RESULT_DETACH));
+        assertThat(c.get("flag_sud")).isEqualTo(String.valueOf(REQUEST_FLAG_SUD));
     }
 }

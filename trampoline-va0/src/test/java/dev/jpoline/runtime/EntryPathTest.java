@@ -51,6 +51,25 @@ class EntryPathTest {
                 .contains("OK clone\n");
     }
 
+    /** The same entry reached by Syscall User Dispatch: plain syscalls, nothing rewritten, no page 0 needed. */
+    @Test
+    void syscallUserDispatchCatchesPlainSyscallsWithEverySpecialCaseIntact() {
+        assertThat(NativeTestProgram.compile("sud").run().assertSucceeded().stdout())
+                .contains("kernel: SUD is per task and not inherited by threads, fork or vfork children")
+                .contains("OK basics")
+                .contains("OK registers")
+                .contains("OK own restorer")
+                .contains("OK blocked sigsys")
+                .contains("OK program sigsys handler")
+                .contains("OK sigaltstack handler")
+                .contains("OK restart")
+                .contains("OK threads")
+                .contains("OK clones")
+                .contains("OK forks")
+                .contains("OK signal storm")
+                .contains("sud ok");
+    }
+
     @Test
     void manyThreadsMakeSyscallsWhileThreadsComeAndGoAndTheSiteSetGrows() {
         assertThat(NativeTestProgram.compile("threads").run().assertSucceeded().stdout())

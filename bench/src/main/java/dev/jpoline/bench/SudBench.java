@@ -1,0 +1,142 @@
+package dev.jpoline.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Syscall User Dispatch against its floor and against the alternatives, all in one run and
+ * interleaved round by round so that every figure sees the same machine load:
+ *
+ * <ul>
+ *   <li>getpid: raw, PASS under VA0, PASS under SUD ({@code JPOLINE_NO_VA0=1}), and the bare SUD
+ *       floor ({@code sud_floor.c}: a handler that only re-issues the syscall). Goal: PASS under
+ *       SUD at most 1.2x the floor; VA0 PASS at most 1.10x raw.
+ *   <li>tar of a directory tree: raw, traced under SUD, and under {@code strace -f}. Goal: traced
+ *       under SUD at least 10x faster than strace -f.
+ *   <li>{@code java -version}: raw, under {@code jpoline run} and under {@code jpoline trace},
+ *       both under SUD (a JVM is caught there; under VA0 on a CPU without protection keys it is
+ *       detached).
+ * </ul>
+ *
+ * <p>Run: {@code bench/run-main SudBench [rounds]} from the repository root. Medians of the
+ * rounds; ratios are against the figure named.
+ */
+public final class SudBench {
+    private static final long CALLS = 300_000;
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        Path root = Path.of("").toAbsolutePath();
+        String jpoline = root.resolve("jpoline").toString();
+        Path loop = compile(root.resolve("bench/src/main/c/syscall_loop.c"), root.resolve("bench/target/syscall_loop"));
+        Path floor = compile(root.resolve("bench/src/main/c/sud_floor.c"), root.resolve("bench/target/sud_floor"));
+        Map<String, String> sud = Map.of("JPOLINE_NO_VA0", "1");
+        Map<String, String> none = Map.of();
+        String calls = Long.toString(CALLS);
+
+        Path tree = Files.createTempDirectory("sudbench");
+        try {
+            makeTree(tree);
+            Map<String, double[]> figures = new HashMap<>();
+            for (int r = 0; r < rounds; r++) {
+                put(figures, "getpid raw", r, rounds, number(run(List.of(loop.toString(), "getpid", calls), none)));
+                put(figures, "getpid PASS VA0", r, rounds,
+                        number(run(List.of(jpoline, "run", "--", loop.toString(), "getpid", calls), none)));
+                put(figures, "getpid PASS SUD", r, rounds,
+                        number(run(List.of(jpoline, "run", "--", loop.toString(), "getpid", calls), sud)));
+                put(figures, "getpid SUD floor", r, rounds, number(run(List.of(floor.toString(), "getpid", calls), none)));
+
+                List<String> tar = List.of("tar", "-cf", "/dev/null", "-C", tree.toString(), ".");
+                put(figures, "tar raw", r, rounds, timeMs(tar, none));
+                put(figures, "tar trace SUD", r, rounds, timeMs(prefixed(List.of(jpoline, "trace", "-o", "/dev/null", "--"), tar), sud));
+                put(figures, "tar strace -f", r, rounds, timeMs(prefixed(List.of("strace", "-f", "-o", "/dev/null"), tar), none));
+
+                List<String> java = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version");
+                put(figures, "java -version raw", r, rounds, timeMs(java, none));
+                put(figures, "java -version run SUD", r, rounds, timeMs(prefixed(List.of(jpoline, "run", "--"), java), sud));
+                put(figures, "java -version trace SUD", r, rounds,
+                        timeMs(prefixed(List.of(jpoline, "trace", "-o", "/dev/null", "--"), java), sud));
+            }
+            double raw = median(figures.get("getpid raw")), va0 = median(figures.get("getpid PASS VA0"));
+            double pass = median(figures.get("getpid PASS SUD")), bare = median(figures.get("getpid SUD floor"));
+            System.out.printf("getpid ns/call: raw %.1f, PASS VA0 %.1f (%.3fx raw, goal <= 1.10), PASS SUD %.1f,"
+                    + " SUD floor %.1f; PASS SUD / floor %.3f (goal <= 1.2)%n", raw, va0, va0 / raw, pass, bare, pass / bare);
+            double tarRaw = median(figures.get("tar raw")), tarSud = median(figures.get("tar trace SUD"));
+            double tarStrace = median(figures.get("tar strace -f"));
+            System.out.printf("tar ms: raw %.0f, traced under SUD %.0f (%.2fx raw), strace -f %.0f; strace / SUD %.2f"
+                    + " (goal >= 10)%n", tarRaw, tarSud, tarSud / tarRaw, tarStrace, tarStrace / tarSud);
+            double jRaw = median(figures.get("java -version raw"));
+            double jRun = median(figures.get("java -version run SUD")), jTrace = median(figures.get("java -version trace SUD"));
+            System.out.printf("java -version ms: raw %.0f, run under SUD %.0f (%.2fx), trace under SUD %.0f (%.2fx)%n",
+                    jRaw, jRun, jRun / jRaw, jTrace, jTrace / jRaw);
+        } finally {
+            run(List.of("rm", "-rf", tree.toString()), none);
+        }
+    }
+
+    /** 2000 small files in 40 directories: tar's syscalls (openat, read, fstat) dominate its time. */
+    private static void makeTree(Path tree) throws IOException {
+        byte[] content = new byte[512];
+        for (int d = 0; d < 40; d++) {
+            Path dir = Files.createDirectories(tree.resolve("d" + d));
+            for (int f = 0; f < 50; f++) {
+                Files.write(dir.resolve("f" + f), content);
+            }
+        }
+    }
+
+    private static List<String> prefixed(List<String> prefix, List<String> command) {
+        List<String> all = new ArrayList<>(prefix);
+        all.addAll(command);
+        return all;
+    }
+
+    private static void put(Map<String, double[]> figures, String name, int round, int rounds, double value) {
+        figures.computeIfAbsent(name, k -> new double[rounds])[round] = value;
+    }
+
+    private static double number(String out) {
+        return Double.parseDouble(out.strip());
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static Path compile(Path source, Path out) throws Exception {
+        Files.createDirectories(out.getParent());
+        run(List.of("gcc", "-O2", "-o", out.toString(), source.toString()), Map.of());
+        return out;
+    }
+
+    private static double timeMs(List<String> command, Map<String, String> env) throws Exception {
+        long start = System.nanoTime();
+        run(command, env);
+        return (System.nanoTime() - start) / 1e6;
+    }
+
+    private static String run(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command));
+        pb.environment().putAll(env);
+        Process p = pb.redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("timed out: " + command);
+        }
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("failed (" + p.exitValue() + "): " + command + "\n" + out);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,262 @@
+/* Syscall User Dispatch (docs/sud.md): the second way a syscall reaches the entry, used where
+ * the VA0 page cannot be mapped (vm.mmap_min_addr, page 0 taken), for a JVM on a CPU without
+ * protection keys, and on top of VA0 as a catch-all (--exhaustive).
+ *
+ * The kernel lets syscalls from the runtime's own text through and turns every other one into
+ * a SIGSYS (si_code SYS_USER_DISPATCH) before it runs, with rip just after the `syscall` and rax
+ * back to the syscall number. The handler below makes no syscall and runs no tier: it turns
+ * the signal context into the state a rewritten site's `call *%rax` would have left (the return
+ * address pushed in the caller's red-zone slot, rip at jpoline_entry) and returns. After the
+ * sigreturn the thread runs the entry exactly as under VA0, outside any signal frame, so every
+ * special case the entry already handles holds unchanged: rt_sigreturn on the program's own
+ * frame, clone and clone3 with a new stack, vfork on the caller's stack, signals that interrupt
+ * or restart a blocking call, HOOK waits of any length. The selector therefore never needs to
+ * say ALLOW: it stays BLOCK, the entry's syscalls pass because of where they are.
+ *
+ * What the kernel does not do for us, measured on Linux 6.18 (trampoline-va0/src/test/c/sud.c
+ * checks each): SUD is not copied on clone. Threads, fork children and vfork children all start
+ * without it, so each turns it on for itself before it runs any code of the program
+ * (jp_sud_child_start, from the entry's child paths). execve clears it; the new image's
+ * constructor sets it again.
+ *
+ * A SUD SIGSYS is forced: were SIGSYS blocked or ignored, the kernel would reset it to the
+ * default and kill the thread. So the program never gets to block it (SIGSYS is taken out of
+ * every mask it passes to rt_sigprocmask and rt_sigaction) nor to replace our handler (its
+ * rt_sigaction for SIGSYS is kept here, and a SIGSYS that is not ours, a seccomp trap or a
+ * kill, is handed to what the program installed).
+ *
+ * Freestanding, like the entry: the handler runs wherever a syscall was made. */
+#include <stddef.h>
+
+#include "runtime_internal.h"
+#include "session.h"
+
+#define PR_SET_SYSCALL_USER_DISPATCH 59
+#define PR_SYS_DISPATCH_OFF 0
+#define PR_SYS_DISPATCH_ON 1
+#define SELECTOR_ALLOW 0
+#define SELECTOR_BLOCK 1
+
+#define SIGSYS 31
+#define SIGSYS_BIT (1ull << (SIGSYS - 1))
+#define SYS_SECCOMP 1
+#define SYS_USER_DISPATCH 2
+#define SA_SIGINFO 0x4ull
+#define SA_RESETHAND 0x80000000ull
+#define SA_RESTORER 0x04000000ull
+#define SIG_DFL 0ull
+#define SIG_IGN 1ull
+#define SIG_BLOCK 0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+#define EFAULT 14
+#define EINVAL 22
+
+/* siginfo and ucontext offsets (x86-64). */
+#define SI_CODE 8
+#define UC_GREGS 40
+#define G_R11 3
+#define G_RSP 15
+#define G_RIP 16
+#define UC_SIGMASK 296
+
+/* The selector the kernel reads on every syscall outside the allowed region. One byte for the
+ * whole process, never changed: see the top of this file. */
+static volatile uint8_t selector = SELECTOR_BLOCK;
+static uint64_t region_start, region_length;
+/* 1 once this process catches syscalls with SUD (its children and new threads follow). */
+uint32_t jp_sud_mode;
+/* Threads that could not turn SUD on (the kernel refused): they run uncaught; reported. */
+uint64_t jp_sud_thread_failures;
+
+/* The program's own SIGSYS action, two copies so that the handler never reads one half
+ * written. Only the process that owns the table changes it: a vfork child shares our memory
+ * and must not change what its parent sees (its settings are dropped, as an exec resets them). */
+static struct jp_kernel_sigaction program_action[2];
+static uint32_t program_current;
+static uint32_t program_lock;
+static uint32_t owner_pid;
+
+void jp_sud_sigsys(int sig, void *info, void *context) JP_HIDDEN;
+void jp_signal_restorer(void) JP_HIDDEN;
+
+static long sys(long nr, long a, long b, long c, long d, long e) { return jp_sys6(nr, a, b, c, d, e, 0); }
+
+static void read_program_action(struct jp_kernel_sigaction *out) {
+    const volatile struct jp_kernel_sigaction *c =
+        &program_action[__atomic_load_n(&program_current, __ATOMIC_ACQUIRE) & 1];
+    out->handler = c->handler;
+    out->flags = c->flags;
+    out->restorer = c->restorer;
+    out->mask = c->mask;
+}
+
+static void write_program_action(const struct jp_kernel_sigaction *a) {
+    while (__atomic_exchange_n(&program_lock, 1, __ATOMIC_ACQUIRE) != 0) __asm__ volatile("pause");
+    uint32_t next = (__atomic_load_n(&program_current, __ATOMIC_RELAXED) + 1) & 1;
+    program_action[next] = *a;
+    __atomic_store_n(&program_current, next, __ATOMIC_RELEASE);
+    __atomic_store_n(&program_lock, 0, __ATOMIC_RELEASE);
+}
+
+static uint32_t own_pid(void) { return (uint32_t)sys(NR_getpid, 0, 0, 0, 0, 0); }
+
+static int enable_this_thread(void) {
+    return (int)sys(NR_prctl, PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_ON, (long)region_start,
+                    (long)region_length, (long)&selector);
+}
+
+/* Our handler, with every other signal blocked while it runs (it is a few instructions, and a
+ * signal that arrives meanwhile is delivered after the sigreturn, at the entry's first
+ * instruction, as under VA0). Returns through the runtime's restorer: its rt_sigreturn is in
+ * the allowed region. */
+static long install_handler(struct jp_kernel_sigaction *previous) {
+    struct jp_kernel_sigaction ours = {(uint64_t)&jp_sud_sigsys, SA_SIGINFO | SA_RESTORER,
+                                       (uint64_t)&jp_signal_restorer, ~SIGSYS_BIT};
+    return sys(NR_rt_sigaction, SIGSYS, (long)&ours, (long)previous, 8, 0);
+}
+
+int jp_sud_start(uint64_t start, uint64_t length) {
+    region_start = start;
+    region_length = length;
+    struct jp_kernel_sigaction previous;
+    long rc = install_handler(&previous);
+    if (rc != 0) return (int)rc;
+    /* An exec keeps SIG_IGN: a program started with SIGSYS ignored still believes it is. */
+    struct jp_kernel_sigaction initial = {previous.handler == SIG_IGN ? SIG_IGN : SIG_DFL, 0, 0, 0};
+    write_program_action(&initial);
+    __atomic_store_n(&owner_pid, own_pid(), __ATOMIC_RELEASE);
+    /* The mask survives exec: a parent that blocked SIGSYS must not make our first trap fatal. */
+    uint64_t bit = SIGSYS_BIT;
+    sys(NR_rt_sigprocmask, SIG_UNBLOCK, (long)&bit, 0, 8, 0);
+    rc = enable_this_thread();
+    if (rc != 0) {
+        struct jp_kernel_sigaction dfl = {initial.handler, 0, 0, 0};
+        sys(NR_rt_sigaction, SIGSYS, (long)&dfl, 0, 8, 0);
+        return (int)rc;
+    }
+    __atomic_store_n(&jp_sud_mode, 1, __ATOMIC_RELEASE);
+    return 0;
+}
+
+int jp_sud_probe(void) {
+    /* A selector that says ALLOW: turning SUD on changes nothing for this thread, and the call
+     * that turns it off again passes. EINVAL: the kernel has no SUD (before 5.11, or built
+     * without it). */
+    static volatile uint8_t allow = SELECTOR_ALLOW;
+    long rc = sys(NR_prctl, PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_ON, 0, 0, (long)&allow);
+    if (rc != 0) return (int)rc;
+    sys(NR_prctl, PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_OFF, 0, 0, 0);
+    return 0;
+}
+
+/* entry.S (thread, vfork and clone children) and the fork path of entry_dispatch.c: the new
+ * task turns SUD on for itself before it returns to the program. */
+void jp_sud_child_start(void) {
+    if (!__atomic_load_n(&jp_sud_mode, __ATOMIC_ACQUIRE)) return;
+    if (enable_this_thread() != 0) __atomic_fetch_add(&jp_sud_thread_failures, 1, __ATOMIC_RELAXED);
+}
+
+void jp_sud_after_fork(void) {
+    if (__atomic_load_n(&jp_sud_mode, __ATOMIC_ACQUIRE)) __atomic_store_n(&owner_pid, own_pid(), __ATOMIC_RELEASE);
+}
+
+/* --- the handler ---------------------------------------------------------------------------- */
+
+/* A SIGSYS that is not a dispatch (a seccomp SECCOMP_RET_TRAP, a kill): what the program would
+ * have got with its own action installed. */
+static void forward(int sig, void *info, void *context) {
+    struct jp_kernel_sigaction a;
+    read_program_action(&a);
+    int32_t code = *(int32_t *)((char *)info + SI_CODE);
+    /* The kernel forces a seccomp trap: ignored, it kills all the same. */
+    int dies = a.handler == SIG_DFL || (a.handler == SIG_IGN && code == SYS_SECCOMP);
+    if (a.handler == SIG_IGN && !dies) return;
+    jp_trace_signal(sig, info, context, dies);
+    if (dies) {
+        /* The default action, from the same signal sent again: pending while we run (everything
+         * is blocked), it ends the process with a core as soon as the restorer returns. */
+        struct jp_kernel_sigaction dfl = {SIG_DFL, 0, 0, 0};
+        sys(NR_rt_sigaction, SIGSYS, (long)&dfl, 0, 8, 0);
+        uint64_t bit = SIGSYS_BIT;
+        uint64_t *mask = (uint64_t *)((char *)context + UC_SIGMASK);
+        *mask &= ~bit;
+        sys(NR_rt_tgsigqueueinfo, own_pid(), sys(NR_gettid, 0, 0, 0, 0, 0), SIGSYS, (long)info, 0);
+        return;
+    }
+    if (a.flags & SA_RESETHAND) {
+        struct jp_kernel_sigaction dfl = {SIG_DFL, 0, 0, 0};
+        write_program_action(&dfl);
+    }
+    /* The program's handler runs with the mask it asked for, SIGSYS excepted: its own syscalls
+     * trap into this handler again, nested. */
+    uint64_t mask = (*(uint64_t *)((char *)context + UC_SIGMASK) | a.mask) & ~SIGSYS_BIT;
+    sys(NR_rt_sigprocmask, SIG_SETMASK, (long)&mask, 0, 8, 0);
+    ((void (*)(int, void *, void *))a.handler)(sig, info, context);
+}
+
+void jp_sud_sigsys(int sig, void *info, void *context) {
+    if (*(int32_t *)((char *)info + SI_CODE) != SYS_USER_DISPATCH) {
+        forward(sig, info, context);
+        return;
+    }
+    /* As the site's `call *%rax` would: the address after the syscall in the 8 bytes below the
+     * caller's rsp (the one slot the entry path may write, invariant 2), rip at the entry, and
+     * r11, which the VA0 stub sets to the entry's address, the mark that tells the entry this
+     * call came from a trap and not from a rewritten site. rax holds the number already. */
+    uint64_t *g = (uint64_t *)((char *)context + UC_GREGS);
+    uint64_t rsp = g[G_RSP] - 8;
+    *(uint64_t *)rsp = g[G_RIP];
+    g[G_RSP] = rsp;
+    g[G_R11] = JP_SUD_MARK;
+    g[G_RIP] = (uint64_t)&jpoline_entry;
+}
+
+/* --- the program's signal calls ------------------------------------------------------------- */
+
+static int copy_out(uint64_t dst, const void *src, uint64_t len) {
+    struct {
+        uint64_t base, len;
+    } local = {(uint64_t)src, len}, remote = {dst, len};
+    /* The thread id: the process id fails once the main thread has exited (entry_trace.c). */
+    return sys(NR_process_vm_writev, sys(NR_gettid, 0, 0, 0, 0, 0), (long)&local, 1, (long)&remote, 1) == (long)len;
+}
+
+/* rt_sigaction(SIGSYS): the program's action lives here; ours stays with the kernel. */
+static long sigsys_action(uint64_t act, uint64_t old) {
+    struct jp_kernel_sigaction wanted, previous;
+    if (act != 0 && jp_safe_copy(&wanted, act, sizeof wanted) != sizeof wanted) return -EFAULT;
+    read_program_action(&previous);
+    if (act != 0 && own_pid() == __atomic_load_n(&owner_pid, __ATOMIC_ACQUIRE)) write_program_action(&wanted);
+    if (old != 0 && !copy_out(old, &previous, sizeof previous)) return -EFAULT;
+    return 0;
+}
+
+int jp_sud_sigaction(struct jpoline_frame *f) {
+    if (!__atomic_load_n(&jp_sud_mode, __ATOMIC_ACQUIRE) || f->r10 != 8) return 0;
+    if (f->rdi == SIGSYS) {
+        f->rax = (uint64_t)sigsys_action(f->rsi, f->rdx);
+        return 1;
+    }
+    struct jp_kernel_sigaction wanted;
+    if (f->rsi == 0 || jp_safe_copy(&wanted, f->rsi, sizeof wanted) != sizeof wanted || !(wanted.mask & SIGSYS_BIT))
+        return 0;
+    /* A handler that blocks everything (sigfillset) would make its own syscalls fatal. */
+    wanted.mask &= ~SIGSYS_BIT;
+    uint64_t theirs = f->rsi;
+    f->rsi = (uint64_t)&wanted;
+    if (!jp_signal_sigaction(f))
+        f->rax = (uint64_t)sys(NR_rt_sigaction, (long)f->rdi, (long)f->rsi, (long)f->rdx, 8, 0);
+    f->rsi = theirs;
+    return 1;
+}
+
+int jp_sud_sigprocmask(struct jpoline_frame *f) {
+    if (!__atomic_load_n(&jp_sud_mode, __ATOMIC_ACQUIRE) || f->rsi == 0 || f->rdi == SIG_UNBLOCK || f->r10 != 8)
+        return 0;
+    uint64_t set;
+    if (jp_safe_copy(&set, f->rsi, 8) != 8 || !(set & SIGSYS_BIT)) return 0; /* bad pointers: the kernel says */
+    set &= ~SIGSYS_BIT;
+    f->rax = (uint64_t)sys(NR_rt_sigprocmask, (long)f->rdi, (long)&set, (long)f->rdx, 8, 0);
+    return 1;
+}
