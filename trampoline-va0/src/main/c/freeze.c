@@ -427,16 +427,24 @@ static long run_steps(struct jpoline_freeze_plan *plan, int mem_fd) {
      * fails has had its fix-ups, the steps after it none, as when every step's fix-ups came
      * just before its write. */
     int wrote = 0;
-    for (uint64_t i = 0; i < plan->step_count; i++) {
-        struct jpoline_freeze_step *s = &steps[i];
-        rc = jp_freeze_write(s, mem_fd, &maps, &plan->flags);
-        if (rc != 0) {
-            plan->failed_step = i;
-            if (wrote) plan->flags |= JPOLINE_FREEZE_PARTIAL;
-            fix.count = i + 1;
-            break;
+    for (uint64_t i = 0; i < plan->step_count && rc == 0;) {
+        uint64_t run = jp_freeze_page_run(&steps[i], plan->step_count - i);
+        if (jp_freeze_write_run(&steps[i], run, mem_fd)) {
+            wrote = 1;
+            i += run;
+            continue;
         }
-        if (s->length != 0) wrote = 1;
+        for (uint64_t end = i + run; i < end; i++) {
+            struct jpoline_freeze_step *s = &steps[i];
+            rc = jp_freeze_write(s, mem_fd, &maps, &plan->flags);
+            if (rc != 0) {
+                plan->failed_step = i;
+                if (wrote) plan->flags |= JPOLINE_FREEZE_PARTIAL;
+                fix.count = i + 1;
+                break;
+            }
+            if (s->length != 0) wrote = 1;
+        }
     }
     /* One pass per thread for all the steps: with many steps, scanning every stack once per
      * step was most of the freeze. */

@@ -167,4 +167,10 @@ long jp_freeze_check_write(const struct jpoline_freeze_step *step, const struct 
 long jp_freeze_write(const struct jpoline_freeze_step *step, int mem_fd, const struct jp_freeze_maps *maps,
                      uint64_t *flags) JP_HIDDEN;
 
+/* The steps from the first on that all write (if at all) in one page: how many (at least 1). */
+uint64_t jp_freeze_page_run(const struct jpoline_freeze_step *steps, uint64_t count) JP_HIDDEN;
+/* Writes such a run of steps at once through /proc/self/mem: 1 if done, 0 if not (too few
+ * writes to be worth it, no mem_fd, or the kernel refused; nothing was changed then). */
+int jp_freeze_write_run(const struct jpoline_freeze_step *steps, uint64_t count, int mem_fd) JP_HIDDEN;
+
 #endif
