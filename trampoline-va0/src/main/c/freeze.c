@@ -419,28 +419,43 @@ static long run_steps(struct jpoline_freeze_plan *plan, int mem_fd) {
         }
     }
     struct jp_freeze_totals totals = {0, 0, 0};
-    uint32_t count = jp_freeze.slot_count;
-    long rc = 0;
+    struct jp_freeze_fix fix;
+    long rc = jp_freeze_fix_prepare(&fix, steps, plan->step_count, &maps, &totals);
+    if (rc != 0) return rc;
+    /* The writes come first, the fix-ups after: nobody runs in between either way, and the
+     * fix-ups read registers and stacks, never the code being written. A step whose write
+     * fails has had its fix-ups, the steps after it none, as when every step's fix-ups came
+     * just before its write. */
     int wrote = 0;
-    for (uint64_t i = 0; i < plan->step_count && rc == 0; i++) {
-        struct jpoline_freeze_step *s = &steps[i];
-        uint64_t busy = 0;
-        for (uint32_t t = 0; t < count; t++) {
-            const struct jp_freeze_slot *slot = &jp_freeze.slots[t];
-            uint32_t st = slot_state(t);
-            if (st == JP_SLOT_PARKED)
-                busy += (uint64_t)jp_freeze_fix_thread(s, (void *)slot->context, &maps, &totals);
-            else if (st == JP_SLOT_HELD)
-                busy += (uint64_t)jp_freeze_fix_held(s, slot->sp, slot->pc, &maps, &totals);
-        }
-        s->busy = busy;
-        rc = jp_freeze_write(s, mem_fd, &maps, &plan->flags);
-        if (rc != 0) {
-            plan->failed_step = i;
-            if (wrote) plan->flags |= JPOLINE_FREEZE_PARTIAL;
-        } else if (s->length != 0) {
+    for (uint64_t i = 0; i < plan->step_count && rc == 0;) {
+        uint64_t run = jp_freeze_page_run(&steps[i], plan->step_count - i);
+        if (jp_freeze_write_run(&steps[i], run, mem_fd)) {
             wrote = 1;
+            i += run;
+            continue;
         }
+        for (uint64_t end = i + run; i < end; i++) {
+            struct jpoline_freeze_step *s = &steps[i];
+            rc = jp_freeze_write(s, mem_fd, &maps, &plan->flags);
+            if (rc != 0) {
+                plan->failed_step = i;
+                if (wrote) plan->flags |= JPOLINE_FREEZE_PARTIAL;
+                fix.count = i + 1;
+                break;
+            }
+            if (s->length != 0) wrote = 1;
+        }
+    }
+    /* One pass per thread for all the steps: with many steps, scanning every stack once per
+     * step was most of the freeze. */
+    uint32_t count = jp_freeze.slot_count;
+    for (uint32_t t = 0; t < count; t++) {
+        const struct jp_freeze_slot *slot = &jp_freeze.slots[t];
+        uint32_t st = slot_state(t);
+        if (st == JP_SLOT_PARKED)
+            jp_freeze_fix_thread(&fix, t, (void *)slot->context);
+        else if (st == JP_SLOT_HELD)
+            jp_freeze_fix_held(&fix, t, slot->sp, slot->pc);
     }
     if (wrote && jp_freeze.sync_core &&
         jp_sys6(NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0, 0, 0, 0) == 0)

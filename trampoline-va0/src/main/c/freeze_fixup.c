@@ -65,35 +65,69 @@ int jp_freeze_step_scans_stacks(const struct jpoline_freeze_step *s) {
     return s->return_count != 0 || s->busy_return_count != 0 || s->move_lo < s->move_hi || s->busy_lo < s->busy_hi;
 }
 
-struct scan {
-    const struct jpoline_freeze_step *step;
-    const struct jp_freeze_maps *maps;
-    struct jp_freeze_totals *totals;
-    uint64_t alt_lo, alt_hi; /* the thread's sigaltstack, or 0, 0 */
-    uint64_t word_lo, word_hi; /* no word outside [word_lo, word_hi] can matter */
-    int busy;
+/* Per step: no stack word outside [lo, hi] can matter to it (lo > hi: it scans no stack). */
+struct bounds {
+    uint64_t lo, hi;
 };
 
-static void widen(struct scan *sc, uint64_t lo, uint64_t hi) {
-    if (lo < sc->word_lo) sc->word_lo = lo;
-    if (hi > sc->word_hi) sc->word_hi = hi;
+/* The fix-ups' scratch, kept between freezes; only the freeze lock's owner touches it. */
+static struct jp_freeze_buf bounds_buf, marks_buf;
+
+static void widen(struct bounds *b, uint64_t lo, uint64_t hi) {
+    if (lo < b->lo) b->lo = lo;
+    if (hi > b->hi) b->hi = hi;
 }
 
-static void scan_init(struct scan *sc, const struct jpoline_freeze_step *s, const struct jp_freeze_maps *maps,
-                      struct jp_freeze_totals *totals) {
-    sc->step = s;
-    sc->maps = maps;
-    sc->totals = totals;
-    sc->alt_lo = sc->alt_hi = 0;
-    sc->word_lo = ~0ull;
-    sc->word_hi = 0;
-    sc->busy = 0;
-    const uint64_t *rf = array(s->return_from), *br = array(s->busy_returns);
-    for (uint64_t i = 0; i < s->return_count; i++) widen(sc, rf[i], rf[i]);
-    for (uint64_t i = 0; i < s->busy_return_count; i++) widen(sc, br[i], br[i]);
-    if (s->move_lo < s->move_hi) widen(sc, s->move_lo, s->move_hi - 1);
-    if (s->busy_lo < s->busy_hi) widen(sc, s->busy_lo, s->busy_hi - 1);
+long jp_freeze_fix_prepare(struct jp_freeze_fix *f, struct jpoline_freeze_step *steps, uint64_t count,
+                           const struct jp_freeze_maps *maps, struct jp_freeze_totals *totals) {
+    f->steps = steps;
+    f->count = count;
+    f->maps = maps;
+    f->totals = totals;
+    f->word_lo = ~0ull;
+    f->word_hi = 0;
+    f->bounds = 0;
+    f->marks = 0;
+    long rc = jp_freeze_buf_reserve(&bounds_buf, (count ? count : 1) * sizeof(struct bounds));
+    if (rc == 0) rc = jp_freeze_buf_reserve(&marks_buf, (count ? count : 1) * sizeof(uint32_t));
+    if (rc != 0) return rc;
+    struct bounds *bounds = (struct bounds *)bounds_buf.base;
+    uint32_t *marks = (uint32_t *)marks_buf.base;
+    for (uint64_t i = 0; i < count; i++) {
+        const struct jpoline_freeze_step *s = &steps[i];
+        struct bounds *b = &bounds[i];
+        b->lo = ~0ull;
+        b->hi = 0;
+        marks[i] = 0;
+        const uint64_t *rf = array(s->return_from), *br = array(s->busy_returns);
+        for (uint64_t k = 0; k < s->return_count; k++) widen(b, rf[k], rf[k]);
+        for (uint64_t k = 0; k < s->busy_return_count; k++) widen(b, br[k], br[k]);
+        if (s->move_lo < s->move_hi) widen(b, s->move_lo, s->move_hi - 1);
+        if (s->busy_lo < s->busy_hi) widen(b, s->busy_lo, s->busy_hi - 1);
+        if (b->lo <= b->hi) {
+            if (b->lo < f->word_lo) f->word_lo = b->lo;
+            if (b->hi > f->word_hi) f->word_hi = b->hi;
+        }
+    }
+    f->bounds = bounds;
+    f->marks = marks;
+    return 0;
 }
+
+/* Step i finds the thread busy; a thread counts once per step, however many of its words or
+ * nested contexts say so. */
+static void mark_busy(const struct jp_freeze_fix *f, uint64_t i, uint32_t thread) {
+    if (f->marks[i] == thread + 1) return;
+    f->marks[i] = thread + 1;
+    f->steps[i].busy++;
+}
+
+/* One thread's scan. */
+struct scan {
+    const struct jp_freeze_fix *fix;
+    uint32_t thread;
+    uint64_t alt_lo, alt_hi; /* the thread's sigaltstack, or 0, 0 */
+};
 
 /* Where the stack that holds sp ends: the sigaltstack's top when sp is on it (a handler running
  * there may have been interrupted by ours), else the end of sp's mapping; 0 when sp is in no
@@ -101,7 +135,8 @@ static void scan_init(struct scan *sc, const struct jpoline_freeze_step *s, cons
  * too is harmless, since no datum there equals the exact address after a call in stolen
  * bytes. */
 static uint64_t stack_end(const struct scan *sc, uint64_t sp) {
-    const struct jp_freeze_mapping *m = jp_freeze_find_mapping(sc->maps->at, sc->maps->count, sp);
+    const struct jp_freeze_maps *maps = sc->fix->maps;
+    const struct jp_freeze_mapping *m = jp_freeze_find_mapping(maps->at, maps->count, sp);
     if (m == 0 || !(m->prot & JP_PROT_READ)) return 0;
     uint64_t end = m->end;
     if (sc->alt_hi != 0 && sp >= sc->alt_lo && sp < sc->alt_hi && sc->alt_hi < end) end = sc->alt_hi;
@@ -120,53 +155,90 @@ static int saved_user_rip(const uint64_t *w, const uint64_t *lo, const uint64_t 
            (flags & EFLAGS_UNDEFINED) == 0;
 }
 
-/* Every aligned word from sp to the end of its stack. Only words equal to a return address of
- * the step, or to an address in its move or busy range, are looked at closely. */
-static void scan_stack(struct scan *sc, uint64_t sp, int depth) {
-    const struct jpoline_freeze_step *s = sc->step;
+#define ALL_STEPS (~0ull)
+
+static void scan_stack(struct scan *sc, uint64_t sp, int depth, uint64_t only);
+
+/* What step i does to the stack word at w (of the stack [lo, end), which ends at hi). */
+static void fix_word(struct scan *sc, uint64_t i, uint64_t *w, uint64_t *lo, uint64_t *end, uint64_t hi,
+                     int depth) {
+    const struct jp_freeze_fix *f = sc->fix;
+    const struct jpoline_freeze_step *s = &f->steps[i];
+    uint64_t v = *w;
+    /* A return address just after a call inside the stolen bytes: the call's copy in the new
+     * code has its own. */
+    const uint64_t *rf = array(s->return_from), *rt = array(s->return_to);
+    for (uint64_t k = 0; k < s->return_count; k++)
+        if (rf[k] == v) {
+            *w = v = rt[k];
+            f->totals->return_fixups++;
+            break;
+        }
+    if (is_busy_return(s, v)) mark_busy(f, i, sc->thread);
+    /* A thread parked by us while it was running a handler of some other signal: the code
+     * that signal interrupted resumes from the context saved on this stack, so its rip needs
+     * moving as much as a live one. The context's rsp leads to the interrupted code's own
+     * stack when the handler ran on a sigaltstack. */
+    if (((v >= s->move_lo && v < s->move_hi) || in_busy_range(s, v)) && saved_user_rip(w, lo, end)) {
+        move_ip(s, w, f->totals);
+        if (in_busy_range(s, *w)) mark_busy(f, i, sc->thread);
+        uint64_t nested_sp = w[REG_RSP - REG_RIP];
+        /* That stack is scanned for this step alone, as it would be if the steps took turns
+         * over the threads: which steps it concerns depends on where the saved rip is at each
+         * step. It is rare (a thread parked inside another signal's handler whose interrupted
+         * code is in a move or busy range), so scanning it once per such step costs nothing. */
+        if (depth < MAX_NESTING && (nested_sp < (uint64_t)lo || nested_sp >= hi))
+            scan_stack(sc, nested_sp, depth + 1, i);
+    }
+}
+
+/* Every aligned word from sp to the end of its stack, read once for every step of the fix-up
+ * (`only`: ALL_STEPS) or for one step (a nested stack, above). A word outside the steps'
+ * common bounds is skipped after two compares; one inside goes through the steps in order,
+ * each one that can care about its current value having its turn: a word step i rewrites is
+ * seen rewritten by step i+1, exactly as if every step had scanned all the stacks in turn.
+ * Only words equal to a return address of a step, or to an address in its move or busy range,
+ * are looked at closely. */
+static void scan_stack(struct scan *sc, uint64_t sp, int depth, uint64_t only) {
+    const struct jp_freeze_fix *f = sc->fix;
+    uint64_t first = only == ALL_STEPS ? 0 : only, last = only == ALL_STEPS ? f->count : only + 1;
+    uint64_t word_lo = only == ALL_STEPS ? f->word_lo : f->bounds[only].lo;
+    uint64_t word_hi = only == ALL_STEPS ? f->word_hi : f->bounds[only].hi;
     uint64_t hi = stack_end(sc, sp);
     if (hi == 0) {
-        sc->totals->anomalies++;
+        /* An anomaly per step that would have scanned it, as when each step scanned alone. */
+        for (uint64_t i = first; i < last; i++)
+            if (f->bounds[i].lo <= f->bounds[i].hi) f->totals->anomalies++;
         return;
     }
     uint64_t *lo = (uint64_t *)((sp + 7) & ~7ull), *end = (uint64_t *)(hi & ~7ull);
-    const uint64_t *rf = array(s->return_from), *rt = array(s->return_to);
+    const struct bounds *bounds = f->bounds;
     for (uint64_t *w = lo; w < end; w++) {
         uint64_t v = *w;
-        if (v < sc->word_lo || v > sc->word_hi) continue;
-        /* A return address just after a call inside the stolen bytes: the call's copy in the
-         * new code has its own. */
-        for (uint64_t i = 0; i < s->return_count; i++)
-            if (rf[i] == v) {
-                *w = v = rt[i];
-                sc->totals->return_fixups++;
-                break;
-            }
-        if (is_busy_return(s, v)) sc->busy = 1;
-        /* A thread parked by us while it was running a handler of some other signal: the code
-         * that signal interrupted resumes from the context saved on this stack, so its rip
-         * needs moving as much as a live one. The context's rsp leads to the interrupted
-         * code's own stack when the handler ran on a sigaltstack. */
-        if (((v >= s->move_lo && v < s->move_hi) || in_busy_range(s, v)) && saved_user_rip(w, lo, end)) {
-            move_ip(s, w, sc->totals);
-            if (in_busy_range(s, *w)) sc->busy = 1;
-            uint64_t nested_sp = w[REG_RSP - REG_RIP];
-            if (depth < MAX_NESTING && (nested_sp < (uint64_t)lo || nested_sp >= hi)) scan_stack(sc, nested_sp, depth + 1);
+        if (v < word_lo || v > word_hi) continue;
+        for (uint64_t i = first; i < last; i++) {
+            if (*w < bounds[i].lo || *w > bounds[i].hi) continue;
+            fix_word(sc, i, w, lo, end, hi, depth);
         }
     }
 }
 
-int jp_freeze_fix_thread(const struct jpoline_freeze_step *s, void *ucontext, const struct jp_freeze_maps *maps,
-                         struct jp_freeze_totals *totals) {
+static int scans_stacks(const struct jp_freeze_fix *f) {
+    return f->maps->count != 0 && f->word_lo <= f->word_hi;
+}
+
+void jp_freeze_fix_thread(const struct jp_freeze_fix *f, uint32_t thread, void *ucontext) {
     uint64_t *gregs = (uint64_t *)((char *)ucontext + UC_GREGS);
     /* If the thread was in a syscall that SA_RESTART restarts, the kernel has already set rip
      * back onto the syscall instruction (and rax to its number): moved like any other
-     * boundary, the thread restarts the call from the new copy of the instruction. */
-    move_ip(s, &gregs[REG_RIP], totals);
-    int busy = in_busy_range(s, gregs[REG_RIP]);
-    if (maps->count == 0 || !jp_freeze_step_scans_stacks(s)) return busy;
-    struct scan sc;
-    scan_init(&sc, s, maps, totals);
+     * boundary, the thread restarts the call from the new copy of the instruction. Each step
+     * moves it from where the steps before it left it. */
+    for (uint64_t i = 0; i < f->count; i++) {
+        move_ip(&f->steps[i], &gregs[REG_RIP], f->totals);
+        if (in_busy_range(&f->steps[i], gregs[REG_RIP])) mark_busy(f, i, thread);
+    }
+    if (!scans_stacks(f)) return;
+    struct scan sc = {f, thread, 0, 0};
     /* The kernel saved the thread's sigaltstack settings in the context. If the thread was
      * already on that stack (inside another handler), its stack ends at the sigaltstack's top,
      * not at the end of whatever mapping the sigaltstack was carved from. */
@@ -177,18 +249,15 @@ int jp_freeze_fix_thread(const struct jpoline_freeze_step *s, void *ucontext, co
         sc.alt_lo = alt_sp;
         sc.alt_hi = alt_sp + alt_size;
     }
-    scan_stack(&sc, gregs[REG_RSP], 0);
-    return busy | sc.busy;
+    scan_stack(&sc, gregs[REG_RSP], 0, ALL_STEPS);
 }
 
-int jp_freeze_fix_held(const struct jpoline_freeze_step *s, uint64_t sp, uint64_t pc,
-                       const struct jp_freeze_maps *maps, struct jp_freeze_totals *totals) {
-    int busy = in_busy_range(s, pc);
-    if (maps->count == 0 || !jp_freeze_step_scans_stacks(s)) return busy;
-    struct scan sc;
-    scan_init(&sc, s, maps, totals);
-    scan_stack(&sc, sp, 0);
-    return busy | sc.busy;
+void jp_freeze_fix_held(const struct jp_freeze_fix *f, uint32_t thread, uint64_t sp, uint64_t pc) {
+    for (uint64_t i = 0; i < f->count; i++)
+        if (in_busy_range(&f->steps[i], pc)) mark_busy(f, i, thread);
+    if (!scans_stacks(f)) return;
+    struct scan sc = {f, thread, 0, 0};
+    scan_stack(&sc, sp, 0, ALL_STEPS);
 }
 
 long jp_freeze_check_write(const struct jpoline_freeze_step *s, const struct jp_freeze_maps *maps) {
@@ -250,4 +319,48 @@ long jp_freeze_write(const struct jpoline_freeze_step *s, int mem_fd, const stru
     }
     *flags |= JPOLINE_FREEZE_MPROTECT;
     return write_by_mprotect(s, maps);
+}
+
+/* How many steps from the first one on write, if at all, into one and the same page (1 at
+ * least: the first step's own). */
+uint64_t jp_freeze_page_run(const struct jpoline_freeze_step *steps, uint64_t count) {
+    uint64_t page = ~0ull, n = 0;
+    for (; n < count; n++) {
+        const struct jpoline_freeze_step *s = &steps[n];
+        if (s->length == 0) continue;
+        uint64_t lo = s->address & ~(PAGE - 1);
+        if (s->length > PAGE || ((s->address + s->length - 1) & ~(PAGE - 1)) != lo) break; /* straddles */
+        if (page == ~0ull) page = lo;
+        else if (lo != page) break;
+    }
+    return n != 0 ? n : 1;
+}
+
+/* The page a run of writes is put together in. */
+static uint8_t run_buf[PAGE];
+
+int jp_freeze_write_run(const struct jpoline_freeze_step *steps, uint64_t count, int mem_fd) {
+    uint64_t lo = ~0ull, hi = 0, writes = 0;
+    for (uint64_t i = 0; i < count; i++) {
+        const struct jpoline_freeze_step *s = &steps[i];
+        if (s->length == 0) continue;
+        writes++;
+        if (s->address < lo) lo = s->address;
+        if (s->address + s->length > hi) hi = s->address + s->length;
+    }
+    /* A pwrite to /proc/self/mem costs a page lookup and a mapping of the page in the kernel
+     * whatever its length: one read and one write of the span the steps write in, laid over in
+     * their order, cost less than one write per step from three steps up. The bytes between
+     * the steps' are written back as they were (nobody runs to see them). Within one page the
+     * write is all or nothing, so a failure leaves the page as it was, for the steps one by
+     * one to find out which of them fails. */
+    if (writes < 3 || mem_fd < 0) return 0;
+    uint64_t span = hi - lo;
+    if (jp_sys6(NR_pread64, mem_fd, (long)run_buf, (long)span, (long)lo, 0, 0) != (long)span) return 0;
+    for (uint64_t i = 0; i < count; i++) {
+        const struct jpoline_freeze_step *s = &steps[i];
+        const uint8_t *src = (const uint8_t *)s->bytes;
+        for (uint64_t k = 0; k < s->length; k++) run_buf[s->address - lo + k] = src[k];
+    }
+    return jp_sys6(NR_pwrite64, mem_fd, (long)run_buf, (long)span, (long)lo, 0, 0) == (long)span;
 }

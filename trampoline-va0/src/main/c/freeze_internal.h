@@ -134,15 +134,30 @@ struct jp_freeze_maps {
     uint64_t count; /* 0: not read (no step needs it) */
 };
 
-/* A parked thread, for one step: moves its instruction pointer (and those of signal contexts
- * nested on its stack), rewrites return addresses on its stack; returns 1 if it is busy. */
-int jp_freeze_fix_thread(const struct jpoline_freeze_step *step, void *ucontext, const struct jp_freeze_maps *maps,
-                         struct jp_freeze_totals *totals) JP_HIDDEN;
+/* The fix-ups of a freeze: steps [0, count) of the plan, applied to each frozen thread in one
+ * pass (every step in turn moves its instruction pointer, and its stack is read once for all
+ * the steps together), with the same result as if each step had been applied to every thread
+ * before the next one. Each step's `busy` counts the threads it finds busy. */
+struct bounds;
+struct jp_freeze_fix {
+    struct jpoline_freeze_step *steps;
+    uint64_t count;
+    const struct jp_freeze_maps *maps;
+    struct jp_freeze_totals *totals;
+    uint64_t word_lo, word_hi; /* no stack word outside [word_lo, word_hi] matters to any step */
+    const struct bounds *bounds; /* per step, the same */
+    uint32_t *marks;             /* per step, the last thread (its slot + 1) it counted busy */
+};
+/* Sets up the fix-ups of steps [0, count): 0 or -errno (its scratch could not be had). */
+long jp_freeze_fix_prepare(struct jp_freeze_fix *fix, struct jpoline_freeze_step *steps, uint64_t count,
+                           const struct jp_freeze_maps *maps, struct jp_freeze_totals *totals) JP_HIDDEN;
+/* A parked thread (slot `thread`): moves its instruction pointer (and those of signal contexts
+ * nested on its stack), rewrites return addresses on its stack, counts it busy where it is. */
+void jp_freeze_fix_thread(const struct jp_freeze_fix *fix, uint32_t thread, void *ucontext) JP_HIDDEN;
 /* A held thread (in the kernel, its user registers out of reach): its instruction pointer is
  * only checked, never moved (the freeze holds a thread only when no step's move range has it);
- * return addresses on its stack from sp up are rewritten. Returns 1 if it is busy. */
-int jp_freeze_fix_held(const struct jpoline_freeze_step *step, uint64_t sp, uint64_t pc,
-                       const struct jp_freeze_maps *maps, struct jp_freeze_totals *totals) JP_HIDDEN;
+ * return addresses on its stack from sp up are rewritten. */
+void jp_freeze_fix_held(const struct jp_freeze_fix *fix, uint32_t thread, uint64_t sp, uint64_t pc) JP_HIDDEN;
 /* Whether the step reads stacks at all. */
 int jp_freeze_step_scans_stacks(const struct jpoline_freeze_step *step) JP_HIDDEN;
 /* 0 if every byte the step writes is mapped, else -EFAULT. */
@@ -151,5 +166,11 @@ long jp_freeze_check_write(const struct jpoline_freeze_step *step, const struct 
  * JPOLINE_FREEZE_MPROTECT in *flags). 0 or -errno. */
 long jp_freeze_write(const struct jpoline_freeze_step *step, int mem_fd, const struct jp_freeze_maps *maps,
                      uint64_t *flags) JP_HIDDEN;
+
+/* The steps from the first on that all write (if at all) in one page: how many (at least 1). */
+uint64_t jp_freeze_page_run(const struct jpoline_freeze_step *steps, uint64_t count) JP_HIDDEN;
+/* Writes such a run of steps at once through /proc/self/mem: 1 if done, 0 if not (too few
+ * writes to be worth it, no mem_fd, or the kernel refused; nothing was changed then). */
+int jp_freeze_write_run(const struct jpoline_freeze_step *steps, uint64_t count, int mem_fd) JP_HIDDEN;
 
 #endif
