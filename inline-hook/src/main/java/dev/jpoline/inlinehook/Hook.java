@@ -102,7 +102,8 @@ public final class Hook implements AutoCloseable {
     /**
      * Disables the hook and frees its trampoline and relay slot, unless a frozen thread is inside
      * them or will return into them: that memory is kept aside and freed by a later freeze that
-     * finds it unused. Call it only when no detour can still call the original. Idempotent.
+     * finds it unused. Call it only when no native detour can still call the original. A Java
+     * detour's memory is never freed (a running Java detour cannot be seen). Idempotent.
      */
     @Override
     public void close() {

@@ -398,11 +398,14 @@ public final class HookRegistry {
             LIVE.remove(hook);
             hooks.remove(hook);
             queue.remove(hook);
-            if (hook.gate() != null) {
-                hook.gate().retire();
-            }
             releaseKeptAside(result, keptFrom);
-            if (result.busy()[query] == 0) {
+            if (hook.gate() != null) {
+                // A Java detour may be running (Java code, its frames show no address of the
+                // block) and call the original later, or a thread may be in the shared gate code
+                // about to read the record: no freeze can tell, so the block stays for good
+                // with the gate record (a few hundred bytes per closed Java hook).
+                hook.gate().retire(hook.block());
+            } else if (result.busy()[query] == 0) {
                 hook.block().free();
             } else {
                 KEPT_ASIDE.add(new KeptAside(hook.block(), hook.relocation().boundaries().returnTo()));

@@ -82,11 +82,12 @@ public final class JavaDetourGate {
         return record.getLong(8);
     }
 
-    /** Keeps the record and the callback alive for good: the hook is closed. */
-    public void retire() {
+    /** Keeps the record, the callback and the hook's code ({@code block}) for good: the hook is closed. */
+    public void retire(Object block) {
         synchronized (RETIRED) {
             RETIRED.add(record);
             RETIRED.add(callback);
+            RETIRED.add(block);
         }
     }
 
