@@ -353,3 +353,11 @@ ASM_FUNCTION(own_address, "call 1f\n"
 
 /* The call sites the tests use, so a hook's effect is seen from native code too. */
 TARGET long call_tiny(void) { return tiny(); }
+
+/* sighook's example target: calc(a, b) = a + b, with `add eax, esi; nop` (01 f0 90) at calc+2
+ * for a patch to replace by `imul eax, esi` (0f af c6). */
+int calc(int a, int b);
+ASM_FUNCTION(calc, "mov %edi, %eax\n\t"
+                   "add %esi, %eax\n\t"
+                   "nop\n\t"
+                   "ret");
