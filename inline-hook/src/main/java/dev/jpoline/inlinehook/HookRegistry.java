@@ -6,6 +6,7 @@ import dev.jpoline.inlinehook.detour.JavaDetourGate;
 import dev.jpoline.inlinehook.freeze.Freeze;
 import dev.jpoline.inlinehook.freeze.FreezeResult;
 import dev.jpoline.inlinehook.freeze.PatchStep;
+import dev.jpoline.inlinehook.instrument.ContextStub;
 import dev.jpoline.inlinehook.memory.CodeBlock;
 import dev.jpoline.inlinehook.memory.NearMemory;
 import dev.jpoline.inlinehook.relocate.BoundaryMap;
@@ -173,6 +174,77 @@ public final class HookRegistry {
                 }
                 try {
                     return finish(name, target, prologue, block, near, code, fn, nativeDetour, javaDetour);
+                } catch (RuntimeException e) {
+                    block.free();
+                    throw e;
+                }
+            } catch (HookException e) {
+                throw named(e, name);
+            }
+        }
+    }
+
+    // ---- instrument probes ----
+
+    /**
+     * A probe on the instruction at {@code address}: each time a thread reaches it, the
+     * registers and flags are saved into a context ({@link Register} gives the layout),
+     * {@code nativeCallback(address, context)} is called (a C function
+     * {@code void f(uint64_t address, uint64_t *context)}), the registers are restored from the
+     * context with the callback's changes, and the original instruction runs (relocated), unless
+     * the callback changed {@code RIP}: then execution goes on there instead. A change of
+     * {@code RSP} is not applied. The state beyond SSE (the upper halves of ymm and zmm
+     * registers, AVX-512 masks) is not saved: the callback must not change it.
+     *
+     * <p>Jump path only: a 5-byte jump to a stub within ±2 GiB, over whole instructions the
+     * relocator can move, with no branch of the function into them. Like other hooks, a new
+     * probe is disabled.
+     */
+    public Hook instrument(long address, long nativeCallback) {
+        if (nativeCallback == 0) {
+            throw new IllegalArgumentException("the native callback address is 0");
+        }
+        FunctionExtents extents = FunctionExtents.global();
+        if (address == 0 || !extents.isExecutable(address)) {
+            throw new HookException(HookException.Reason.NOT_CODE, "cannot instrument 0x"
+                    + Long.toHexString(address) + ": it is not in executable memory of this process; pass the"
+                    + " address of an instruction");
+        }
+        FunctionExtent fn = extents.containing(address).orElseThrow(() -> new HookException(
+                HookException.Reason.SIZE_UNKNOWN, "cannot instrument 0x" + Long.toHexString(address)
+                        + ": no ELF symbol nor unwind entry says which function it is in"));
+        if (fn.end() - fn.start() > MAX_FUNCTION_SIZE) {
+            throw new HookException(HookException.Reason.SIZE_UNKNOWN, "cannot instrument " + describe(fn, address)
+                    + ": its function is " + (fn.end() - fn.start()) + " bytes long, more than jpoline decodes");
+        }
+        String name = describe(fn, address);
+        synchronized (ENGINE) {
+            byte[] code = readFunction(fn);
+            try {
+                Prologue prologue = relocator.steal(fn.start(), code, address, 5);
+                checkFree(name, address, prologue.length());
+                checkUnpatched(name, address, prologue.length());
+                CodeBlock block = NearMemory.global().allocateNear(address,
+                        ContextStub.SIZE + prologue.maxTrampolineSize(), NEAR_DISTANCE);
+                if (block == null) {
+                    throw new HookException(HookException.Reason.UNRELOCATABLE, "cannot instrument " + name
+                            + ": no memory could be had within ±2 GiB of it for the probe's stub, and probes have no"
+                            + " 14-byte jump path yet");
+                }
+                try {
+                    Relocation relocation = relocator.relocate(prologue, block.address() + ContextStub.SIZE);
+                    ContextStub stub = ContextStub.build(block.address(), address, nativeCallback,
+                            relocation.trampolineAddress());
+                    byte[] patch = CodeWriter.relativeJump(address, block.address());
+                    int at = (int) (address - fn.start());
+                    byte[] original = Arrays.copyOfRange(code, at, at + patch.length);
+                    block.write(0, stub.code());
+                    block.write(ContextStub.SIZE, relocation.code());
+                    Hook hook = new Hook(this, address, name, relocation, block, patch, original, nativeCallback,
+                            null, null, block.address() + stub.returnOffset());
+                    LIVE.add(hook);
+                    hooks.add(hook);
+                    return hook;
                 } catch (RuntimeException e) {
                     block.free();
                     throw e;
@@ -607,7 +679,7 @@ public final class HookRegistry {
                 steps.add(disableStep(hook));
             }
             int query = steps.size();
-            steps.add(busyQuery(hook.block(), hook.relocation().boundaries().returnTo()));
+            steps.add(busyQuery(hook.block(), hook.busyReturns()));
             int keptFrom = steps.size();
             addKeptAsideQueries(steps);
             FreezeResult result = freeze(steps);
@@ -623,7 +695,7 @@ public final class HookRegistry {
             if (result.busy()[query] == 0) {
                 hook.block().free();
             } else {
-                KEPT_ASIDE.add(new KeptAside(hook.block(), hook.relocation().boundaries().returnTo()));
+                KEPT_ASIDE.add(new KeptAside(hook.block(), hook.busyReturns()));
             }
         }
     }
