@@ -250,7 +250,7 @@ public final class HookRegistry {
                     throw e;
                 }
             } catch (HookException e) {
-                throw named(e, name);
+                throw named(e, "instrument", name);
             }
         }
     }
@@ -272,15 +272,21 @@ public final class HookRegistry {
      * registry knows which function they belong to. Refusals made here already name it.
      */
     private static HookException named(HookException e, String name) {
+        return named(e, "hook", name);
+    }
+
+    /** As {@link #named(HookException, String)}, for an operation other than hooking (the relocator says "hook"). */
+    private static HookException named(HookException e, String verb, String name) {
         String message = e.getMessage();
-        if (message.startsWith("cannot hook " + name)) {
+        if (message.startsWith("cannot " + verb + " " + name)) {
             return e;
         }
-        String prefix = "cannot hook 0x";
-        if (message.startsWith(prefix) && message.indexOf(": ") > 0) {
+        if (message.startsWith("cannot hook " + name + ": ")) {
+            message = message.substring(("cannot hook " + name + ": ").length());
+        } else if (message.startsWith("cannot hook 0x") && message.indexOf(": ") > 0) {
             message = message.substring(message.indexOf(": ") + 2);
         }
-        return new HookException(e.reason(), "cannot hook " + name + ": " + message, e);
+        return new HookException(e.reason(), "cannot " + verb + " " + name + ": " + message, e);
     }
 
     private Hook finish(String name, long target, Prologue prologue, CodeBlock block, boolean near, byte[] code,

@@ -131,7 +131,10 @@ class ProbeInstrumentTest {
         assertThatThrownBy(() -> registry.instrument(calc + 2, t.address("set_rax_40")))
                 .as("4 bytes to the end of calc: no room for the jump")
                 .isInstanceOfSatisfying(HookException.class,
-                        e -> assertThat(e.reason()).isEqualTo(HookException.Reason.PROLOGUE_TOO_SHORT));
+                        e -> {
+                            assertThat(e.reason()).isEqualTo(HookException.Reason.PROLOGUE_TOO_SHORT);
+                            assertThat(e.getMessage()).startsWith("cannot instrument calc+0x2 (").contains("ends at");
+                        });
         assertThatThrownBy(() -> registry.instrument(calc + 1, t.address("set_rax_40")))
                 .isInstanceOfSatisfying(HookException.class,
                         e -> assertThat(e.reason()).isEqualTo(HookException.Reason.NOT_CODE));
