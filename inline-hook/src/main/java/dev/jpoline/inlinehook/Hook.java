@@ -24,13 +24,15 @@ public final class Hook implements AutoCloseable {
     /** Kept reachable so that JNA does not free the callback's native stub while hooked. */
     private final Callback callback;
     private final long detour;
+    /** Return points in the block beyond the trampoline's (an instrument stub's call of its callback). */
+    private final long[] blockReturns;
 
     // Guarded by HookRegistry.ENGINE.
     private boolean enabled;
     private boolean closed;
 
     Hook(HookRegistry registry, long target, String function, Relocation relocation, CodeBlock block,
-            byte[] patch, byte[] original, long detour, JavaDetourGate gate, Callback callback) {
+            byte[] patch, byte[] original, long detour, JavaDetourGate gate, Callback callback, long... blockReturns) {
         this.registry = registry;
         this.target = target;
         this.function = function;
@@ -41,6 +43,7 @@ public final class Hook implements AutoCloseable {
         this.detour = detour;
         this.gate = gate;
         this.callback = callback;
+        this.blockReturns = blockReturns.clone();
     }
 
     /** The hooked address. */
@@ -124,6 +127,14 @@ public final class Hook implements AutoCloseable {
 
     CodeBlock block() {
         return block;
+    }
+
+    /** Every address in the block a thread may return to: its memory is in use while one does. */
+    long[] busyReturns() {
+        long[] stolen = relocation.boundaries().returnTo();
+        long[] all = java.util.Arrays.copyOf(stolen, stolen.length + blockReturns.length);
+        System.arraycopy(blockReturns, 0, all, stolen.length, blockReturns.length);
+        return all;
     }
 
     byte[] patch() {

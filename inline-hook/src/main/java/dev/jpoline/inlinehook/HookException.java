@@ -28,6 +28,10 @@ public final class HookException extends RuntimeException {
         SYMBOL_NOT_FOUND,
         /** The hook was closed; it can no longer be used. */
         CLOSED,
+        /** A patch's code would start or end inside an instruction; the message names the one it cuts. */
+        INSTRUCTION_BOUNDARY,
+        /** A thread stayed parked at, or will return to, a point inside the bytes to replace that the new bytes cut. */
+        CODE_IN_USE,
         /** The operating system refused a step (memory, signals, /proc); the message has its error. */
         SYSTEM
     }

@@ -6,6 +6,7 @@ import dev.jpoline.inlinehook.detour.JavaDetourGate;
 import dev.jpoline.inlinehook.freeze.Freeze;
 import dev.jpoline.inlinehook.freeze.FreezeResult;
 import dev.jpoline.inlinehook.freeze.PatchStep;
+import dev.jpoline.inlinehook.instrument.ContextStub;
 import dev.jpoline.inlinehook.memory.CodeBlock;
 import dev.jpoline.inlinehook.memory.NearMemory;
 import dev.jpoline.inlinehook.relocate.BoundaryMap;
@@ -16,8 +17,11 @@ import dev.jpoline.inlinehook.symbols.FunctionExtent;
 import dev.jpoline.inlinehook.symbols.FunctionExtents;
 import dev.jpoline.inlinehook.symbols.Symbols;
 import dev.jpoline.inlinehook.write.CodeWriter;
+import dev.jpoline.rewriter.decode.Instruction;
+import dev.jpoline.rewriter.decode.X86Decoder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +46,8 @@ public final class HookRegistry {
     static final Object ENGINE = new Object();
     /** Live hooks of every registry: a target's bytes belong to at most one. */
     private static final List<Hook> LIVE = new ArrayList<>();
+    /** Live code patches of every registry: their bytes belong to no hook nor other patch. */
+    private static final List<Patch> LIVE_PATCHES = new ArrayList<>();
     /** Memory of closed hooks that a thread was still inside; retried at every later freeze. */
     private static final List<KeptAside> KEPT_ASIDE = new ArrayList<>();
 
@@ -51,6 +57,9 @@ public final class HookRegistry {
     private static final long NEAR_DISTANCE = (1L << 31) - (1L << 20);
     /** The largest function read in full to check for branches into the stolen bytes. */
     private static final long MAX_FUNCTION_SIZE = 16L << 20;
+    /** Freezes a patch tries before giving up on a thread that keeps using the bytes it would cut. */
+    private static final int PATCH_ATTEMPTS = 6;
+    private static final X86Decoder DECODER = new X86Decoder();
 
     private record KeptAside(CodeBlock block, long[] returns) {}
 
@@ -175,6 +184,77 @@ public final class HookRegistry {
         }
     }
 
+    // ---- instrument probes ----
+
+    /**
+     * A probe on the instruction at {@code address}: each time a thread reaches it, the
+     * registers and flags are saved into a context ({@link Register} gives the layout),
+     * {@code nativeCallback(address, context)} is called (a C function
+     * {@code void f(uint64_t address, uint64_t *context)}), the registers are restored from the
+     * context with the callback's changes, and the original instruction runs (relocated), unless
+     * the callback changed {@code RIP}: then execution goes on there instead. A change of
+     * {@code RSP} is not applied. The state beyond SSE (the upper halves of ymm and zmm
+     * registers, AVX-512 masks) is not saved: the callback must not change it.
+     *
+     * <p>Jump path only: a 5-byte jump to a stub within ±2 GiB, over whole instructions the
+     * relocator can move, with no branch of the function into them. Like other hooks, a new
+     * probe is disabled.
+     */
+    public Hook instrument(long address, long nativeCallback) {
+        if (nativeCallback == 0) {
+            throw new IllegalArgumentException("the native callback address is 0");
+        }
+        FunctionExtents extents = FunctionExtents.global();
+        if (address == 0 || !extents.isExecutable(address)) {
+            throw new HookException(HookException.Reason.NOT_CODE, "cannot instrument 0x"
+                    + Long.toHexString(address) + ": it is not in executable memory of this process; pass the"
+                    + " address of an instruction");
+        }
+        FunctionExtent fn = extents.containing(address).orElseThrow(() -> new HookException(
+                HookException.Reason.SIZE_UNKNOWN, "cannot instrument 0x" + Long.toHexString(address)
+                        + ": no ELF symbol nor unwind entry says which function it is in"));
+        if (fn.end() - fn.start() > MAX_FUNCTION_SIZE) {
+            throw new HookException(HookException.Reason.SIZE_UNKNOWN, "cannot instrument " + describe(fn, address)
+                    + ": its function is " + (fn.end() - fn.start()) + " bytes long, more than jpoline decodes");
+        }
+        String name = describe(fn, address);
+        synchronized (ENGINE) {
+            byte[] code = readFunction(fn);
+            try {
+                Prologue prologue = relocator.steal(fn.start(), code, address, 5);
+                checkFree(name, address, prologue.length());
+                checkUnpatched(name, address, prologue.length());
+                CodeBlock block = NearMemory.global().allocateNear(address,
+                        ContextStub.SIZE + prologue.maxTrampolineSize(), NEAR_DISTANCE);
+                if (block == null) {
+                    throw new HookException(HookException.Reason.UNRELOCATABLE, "cannot instrument " + name
+                            + ": no memory could be had within ±2 GiB of it for the probe's stub, and probes have no"
+                            + " 14-byte jump path yet");
+                }
+                try {
+                    Relocation relocation = relocator.relocate(prologue, block.address() + ContextStub.SIZE);
+                    ContextStub stub = ContextStub.build(block.address(), address, nativeCallback,
+                            relocation.trampolineAddress());
+                    byte[] patch = CodeWriter.relativeJump(address, block.address());
+                    int at = (int) (address - fn.start());
+                    byte[] original = Arrays.copyOfRange(code, at, at + patch.length);
+                    block.write(0, stub.code());
+                    block.write(ContextStub.SIZE, relocation.code());
+                    Hook hook = new Hook(this, address, name, relocation, block, patch, original, nativeCallback,
+                            null, null, block.address() + stub.returnOffset());
+                    LIVE.add(hook);
+                    hooks.add(hook);
+                    return hook;
+                } catch (RuntimeException e) {
+                    block.free();
+                    throw e;
+                }
+            } catch (HookException e) {
+                throw named(e, "instrument", name);
+            }
+        }
+    }
+
     private Prologue stealForAbsoluteJump(FunctionExtent fn, byte[] code, long target) {
         try {
             return relocator.steal(fn.start(), code, target, 14);
@@ -192,15 +272,21 @@ public final class HookRegistry {
      * registry knows which function they belong to. Refusals made here already name it.
      */
     private static HookException named(HookException e, String name) {
+        return named(e, "hook", name);
+    }
+
+    /** As {@link #named(HookException, String)}, for an operation other than hooking (the relocator says "hook"). */
+    private static HookException named(HookException e, String verb, String name) {
         String message = e.getMessage();
-        if (message.startsWith("cannot hook " + name)) {
+        if (message.startsWith("cannot " + verb + " " + name)) {
             return e;
         }
-        String prefix = "cannot hook 0x";
-        if (message.startsWith(prefix) && message.indexOf(": ") > 0) {
+        if (message.startsWith("cannot hook " + name + ": ")) {
+            message = message.substring(("cannot hook " + name + ": ").length());
+        } else if (message.startsWith("cannot hook 0x") && message.indexOf(": ") > 0) {
             message = message.substring(message.indexOf(": ") + 2);
         }
-        return new HookException(e.reason(), "cannot hook " + name + ": " + message, e);
+        return new HookException(e.reason(), "cannot " + verb + " " + name + ": " + message, e);
     }
 
     private Hook finish(String name, long target, Prologue prologue, CodeBlock block, boolean near, byte[] code,
@@ -256,6 +342,13 @@ public final class HookRegistry {
     }
 
     private static void checkFree(String name, long target, int length) {
+        for (Patch p : LIVE_PATCHES) {
+            if (p.address() < target + length && target < p.address() + p.length()) {
+                throw new HookException(HookException.Reason.ALREADY_HOOKED, "cannot hook " + name + ": its bytes 0x"
+                        + Long.toHexString(target) + "-0x" + Long.toHexString(target + length) + " overlap " + p
+                        + "; close that patch first");
+            }
+        }
         for (Hook h : LIVE) {
             long start = h.target();
             long end = start + h.stolenLength();
@@ -265,6 +358,209 @@ public final class HookRegistry {
                         + "; close that hook first, or hook its detour instead");
             }
         }
+    }
+
+    // ---- patching code ----
+
+    /**
+     * Replaces whole instructions at {@code address} by {@code code} (of the same length: pad
+     * with nops yourself), at once under a freeze. The function around it is decoded, and the
+     * patch is refused when {@code address} is not an instruction start or
+     * {@code address + code.length} not an instruction end.
+     *
+     * <p>Where the new code cuts the old at other boundaries, a thread parked at, or returning
+     * to, an old boundary inside would resume mid-instruction: a query freeze first checks that
+     * no thread is there (retried a few times), then the write's freeze runs. A thread that gets
+     * inside between the two freezes is not caught (docs/inline-hooks.md); the write's freeze
+     * counts it in {@link Stats#anomalies()}.
+     *
+     * @throws HookException {@code INSTRUCTION_BOUNDARY}, {@code ALREADY_HOOKED} (a live hook or
+     *         patch of any registry holds some of the bytes), {@code NOT_CODE}, {@code SIZE_UNKNOWN},
+     *         {@code CODE_IN_USE} (a thread kept using the bytes), or the freeze's reasons
+     */
+    public Patch patchCode(long address, byte[] code) {
+        if (code == null || code.length == 0) {
+            throw new IllegalArgumentException("the patch's code is empty: give the bytes that replace the"
+                    + " instructions at 0x" + Long.toHexString(address));
+        }
+        byte[] bytes = code.clone();
+        FunctionExtents extents = FunctionExtents.global();
+        if (address == 0 || !extents.isExecutable(address)) {
+            throw new HookException(HookException.Reason.NOT_CODE, "cannot patch 0x" + Long.toHexString(address)
+                    + ": it is not in executable memory of this process; pass the address of an instruction");
+        }
+        FunctionExtent fn = extents.containing(address).orElseThrow(() -> new HookException(
+                HookException.Reason.SIZE_UNKNOWN, "cannot patch 0x" + Long.toHexString(address)
+                        + ": no ELF symbol nor unwind entry says which function it is in, so its instructions"
+                        + " cannot be decoded from the function's start"));
+        if (fn.end() - fn.start() > MAX_FUNCTION_SIZE) {
+            throw new HookException(HookException.Reason.SIZE_UNKNOWN, "cannot patch " + describe(fn, address)
+                    + ": its function is " + (fn.end() - fn.start()) + " bytes long, more than jpoline decodes");
+        }
+        String name = describe(fn, address);
+        long end = address + bytes.length;
+        if (end > fn.end()) {
+            throw new HookException(HookException.Reason.INSTRUCTION_BOUNDARY, "cannot patch " + name + ": the "
+                    + bytes.length + " bytes of code would end at 0x" + Long.toHexString(end) + ", past the function's"
+                    + " end at 0x" + Long.toHexString(fn.end()));
+        }
+        synchronized (ENGINE) {
+            checkUnpatched(name, address, bytes.length);
+            byte[] function = readFunction(fn);
+            int at = (int) (address - fn.start());
+            long[] oldInner = boundariesOf(function, fn, at, bytes.length, name);
+            byte[] original = Arrays.copyOfRange(function, at, at + bytes.length);
+            Patch patch = new Patch(this, address, name, bytes, original);
+            replace(name, address, oldInner, bytes);
+            LIVE_PATCHES.add(patch);
+            return patch;
+        }
+    }
+
+    void close(Patch patch) {
+        synchronized (ENGINE) {
+            if (patch.closedState()) {
+                return;
+            }
+            long[] inner = innerBoundaries(patch.codeBytes(), patch.address());
+            if (inner == null) {
+                // Code that does not decode cleanly: any address inside may be where a thread is.
+                inner = new long[patch.length() - 1];
+                for (int i = 0; i < inner.length; i++) {
+                    inner[i] = patch.address() + 1 + i;
+                }
+            }
+            replace(patch.toString(), patch.address(), inner, patch.originalBytes());
+            patch.markClosed();
+            LIVE_PATCHES.remove(patch);
+        }
+    }
+
+    /**
+     * Writes {@code bytes} over code whose instructions end at {@code oldInner} inside it. Old
+     * boundaries the new bytes keep are safe to resume at; if there are others, threads must not
+     * be inside.
+     */
+    private void replace(String name, long address, long[] oldInner, byte[] bytes) {
+        long end = address + bytes.length;
+        long[] newInner = innerBoundaries(bytes, address);
+        long[] cut = Arrays.stream(oldInner)
+                .filter(b -> newInner == null || Arrays.binarySearch(newInner, b) < 0).toArray();
+        PatchStep write = PatchStep.write(address, bytes);
+        if (cut.length == 0) {
+            freeze(List.of(write));
+            return;
+        }
+        PatchStep query = PatchStep.query(address + 1, end, cut);
+        int busy = 0;
+        for (int attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
+            busy = freeze(List.of(query)).busy()[0];
+            if (busy == 0) {
+                FreezeResult r = freeze(List.of(write.withBusy(address + 1, end, cut)));
+                // The window between the two freezes: nothing can be undone now, so it is reported.
+                anomalies += r.busy()[0];
+                return;
+            }
+            try {
+                Thread.sleep(1L << attempt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new HookException(HookException.Reason.CODE_IN_USE, "cannot patch " + name + ": " + busy
+                + " thread(s) stayed inside 0x" + Long.toHexString(address) + "-0x" + Long.toHexString(end)
+                + " or will return into it, at an instruction boundary the new bytes do not keep (" + hexAddresses(cut)
+                + "), over " + PATCH_ATTEMPTS + " freezes; nothing was written. Retry when they have left, or write"
+                + " code with the same instruction boundaries");
+    }
+
+    /**
+     * The instruction ends strictly inside {@code [at, at + length)} of the function, decoding it
+     * linearly from its start; refuses when {@code at} or {@code at + length} is not a boundary.
+     */
+    private static long[] boundariesOf(byte[] function, FunctionExtent fn, int at, int length, String name) {
+        Instruction in = new Instruction();
+        int off = 0;
+        int limit = at + length;
+        List<Long> inner = new ArrayList<>();
+        while (off < limit) {
+            int len = DECODER.decode(function, off, function.length, fn.start() + off, in);
+            if (!in.isValid()) {
+                throw new HookException(HookException.Reason.NOT_CODE, "cannot patch " + name + ": decoding its function"
+                        + " from 0x" + Long.toHexString(fn.start()) + ", the bytes at 0x" + Long.toHexString(fn.start() + off)
+                        + " (" + hex(function, off, Math.min(X86Decoder.MAX_LENGTH, function.length - off))
+                        + ") do not decode as an instruction");
+            }
+            if (off < at && off + len > at) {
+                throw boundary(name, "starts", fn.start() + at, function, fn.start(), off, len);
+            }
+            if (off < limit && off + len > limit) {
+                throw boundary(name, "ends", fn.start() + limit, function, fn.start(), off, len);
+            }
+            off += len;
+            if (off > at && off < limit) {
+                inner.add(fn.start() + off);
+            }
+        }
+        return inner.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static HookException boundary(String name, String which, long cutAt, byte[] function, long start,
+            int off, int len) {
+        return new HookException(HookException.Reason.INSTRUCTION_BOUNDARY, "cannot patch " + name + ": the code "
+                + which + " at 0x" + Long.toHexString(cutAt) + ", inside the instruction at 0x"
+                + Long.toHexString(start + off) + " (" + hex(function, off, len) + ", 0x" + Long.toHexString(start + off)
+                + "-0x" + Long.toHexString(start + off + len) + "); the code must replace whole instructions (pad"
+                + " with nops)");
+    }
+
+    /** Where {@code code} at {@code address} has instruction ends strictly inside it; null if it does not decode to its end exactly. */
+    private static long[] innerBoundaries(byte[] code, long address) {
+        Instruction in = new Instruction();
+        long[] inner = new long[code.length];
+        int n = 0;
+        int off = 0;
+        while (off < code.length) {
+            int len = DECODER.decode(code, off, code.length, address + off, in);
+            if (!in.isValid()) {
+                return null;
+            }
+            off += len;
+            if (off < code.length) {
+                inner[n++] = address + off;
+            }
+        }
+        return Arrays.copyOf(inner, n);
+    }
+
+    private static void checkUnpatched(String name, long address, int length) {
+        for (Patch p : LIVE_PATCHES) {
+            if (p.address() < address + length && address < p.address() + p.length()) {
+                throw new HookException(HookException.Reason.ALREADY_HOOKED, "cannot patch " + name + ": its bytes 0x"
+                        + Long.toHexString(address) + "-0x" + Long.toHexString(address + length) + " overlap " + p
+                        + "; close that patch first");
+            }
+        }
+        for (Hook h : LIVE) {
+            if (h.target() < address + length && address < h.target() + h.stolenLength()) {
+                throw new HookException(HookException.Reason.ALREADY_HOOKED, "cannot patch " + name + ": its bytes 0x"
+                        + Long.toHexString(address) + "-0x" + Long.toHexString(address + length) + " overlap " + h
+                        + " (the instructions it relocates); close that hook first");
+            }
+        }
+    }
+
+    private static String hex(byte[] bytes, int offset, int length) {
+        return HexFormat.ofDelimiter(" ").formatHex(bytes, offset, offset + length);
+    }
+
+    private static String hexAddresses(long[] addresses) {
+        StringBuilder b = new StringBuilder();
+        for (long a : addresses) {
+            b.append(b.length() == 0 ? "" : ", ").append("0x").append(Long.toHexString(a));
+        }
+        return b.toString();
     }
 
     private static String describe(FunctionExtent fn, long target) {
@@ -389,7 +685,7 @@ public final class HookRegistry {
                 steps.add(disableStep(hook));
             }
             int query = steps.size();
-            steps.add(busyQuery(hook.block(), hook.relocation().boundaries().returnTo()));
+            steps.add(busyQuery(hook.block(), hook.busyReturns()));
             int keptFrom = steps.size();
             addKeptAsideQueries(steps);
             FreezeResult result = freeze(steps);
@@ -408,7 +704,7 @@ public final class HookRegistry {
             } else if (result.busy()[query] == 0) {
                 hook.block().free();
             } else {
-                KEPT_ASIDE.add(new KeptAside(hook.block(), hook.relocation().boundaries().returnTo()));
+                KEPT_ASIDE.add(new KeptAside(hook.block(), hook.busyReturns()));
             }
         }
     }

@@ -1,0 +1,154 @@
+package dev.jpoline.inlinehook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@link HookRegistry#instrument(long, long)} on the jump path, with native callbacks. */
+class ProbeInstrumentTest {
+    private final HookTargets t = HookTargets.at("O2");
+
+    private int calcWide(int a, int b) {
+        return t.function("calc_wide").invokeInt(new Object[] {a, b});
+    }
+
+    @Test
+    void aCallbackSettingRaxTo40BeforeTheAddGives42AndCloseRestores() {
+        HookRegistry registry = new HookRegistry();
+        long add = t.address("calc_wide") + 2;
+        byte[] before = t.bytes(add, 6);
+        assertThat(before).as("add eax, esi; nop; nop; nop; ret").containsExactly(0x01, 0xF0, 0x90, 0x90, 0x90, 0xC3);
+        Hook probe = registry.instrument(add, t.address("set_rax_40"));
+        assertThat(probe.isEnabled()).as("a new probe is disabled").isFalse();
+        assertThat(calcWide(1, 2)).isEqualTo(3);
+        probe.enable();
+        assertThat(t.bytes(add, 1)[0]).as("a 5-byte jump").isEqualTo((byte) 0xE9);
+        assertThat(calcWide(1, 2)).isEqualTo(42);
+        assertThat(calcWide(1, 5)).isEqualTo(45);
+        probe.disable();
+        assertThat(calcWide(1, 2)).isEqualTo(3);
+        probe.enable();
+        probe.close();
+        assertThat(t.bytes(add, 6)).isEqualTo(before);
+        assertThat(calcWide(1, 2)).isEqualTo(3);
+    }
+
+    @Test
+    void aCallbackChangingRipSkipsTheOriginal() {
+        HookRegistry registry = new HookRegistry();
+        long add = t.address("calc_wide") + 2;
+        try (Hook probe = registry.instrument(add, t.address("skip_to_ret"))) {
+            probe.enable();
+            assertThat(calcWide(6, 7)).as("the add skipped: eax is still a").isEqualTo(6);
+        }
+        assertThat(calcWide(6, 7)).isEqualTo(13);
+    }
+
+    @Test
+    void everyRegisterAndTheFlagsGoToTheCallbackAndComeBackWithItsChanges() {
+        HookRegistry registry = new HookRegistry();
+        long fn = t.address("context_round_trip");
+        long probeAt = fn + indexOfFiveNops(t.bytes(fn, 200));
+        Pointer seen = t.library.getGlobalVariableAddress("seen_context");
+        Memory out = new Memory(8 * 18);
+        try (Hook probe = registry.instrument(probeAt, t.address("record_context"))) {
+            probe.enable();
+            t.function("context_round_trip").invoke(new Object[] {out});
+        }
+        assertThat(t.library.getGlobalVariableAddress("seen_address").getLong(0)).isEqualTo(probeAt);
+        for (Register r : Register.values()) {
+            long loaded = 0x1111111111111111L * (r.ordinal() + 1);
+            long saw = seen.getLong(r.offset());
+            long after = out.getLong(r.offset());
+            switch (r) {
+                case RSP -> {
+                    assertThat(saw).as("RSP: the interrupted code's").isEqualTo(after);
+                }
+                case RIP -> assertThat(saw).as("RIP").isEqualTo(probeAt);
+                case RFLAGS -> {
+                    assertThat(saw & 0x41).as("CF and ZF as set before the probe").isEqualTo(0x41);
+                    assertThat(after & 0x41).as("CF and ZF as the callback cleared them").isZero();
+                }
+                default -> {
+                    assertThat(saw).as("%s seen", r).isEqualTo(loaded);
+                    assertThat(after).as("%s after the callback flipped it", r).isEqualTo(~loaded);
+                }
+            }
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void threadsCallingWhileTheProbeIsToggledSeeOnlyTheOriginalOrTheProbedResult() throws Exception {
+        HookRegistry registry = new HookRegistry();
+        Hook probe = registry.instrument(t.address("calc_wide") + 2, t.address("set_rax_40"));
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong original = new AtomicLong();
+        AtomicLong probed = new AtomicLong();
+        AtomicLong other = new AtomicLong();
+        List<Thread> callers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Thread c = new Thread(() -> {
+                while (!stop.get()) {
+                    int r = calcWide(1, 2);
+                    (r == 3 ? original : r == 42 ? probed : other).incrementAndGet();
+                }
+            }, "probe-caller-" + i);
+            c.start();
+            callers.add(c);
+        }
+        try {
+            for (int i = 0; i < 100; i++) {
+                probe.enable();
+                Thread.sleep(1);
+                probe.disable();
+            }
+        } finally {
+            stop.set(true);
+            for (Thread c : callers) {
+                c.join();
+            }
+            probe.close();
+        }
+        assertThat(other.get()).as("torn results").isZero();
+        assertThat(probed.get()).as("calls through the probe").isPositive();
+        assertThat(original.get()).as("calls while disabled").isPositive();
+    }
+
+    @Test
+    void badProbesAreRefusedAndWriteNothing() {
+        HookRegistry registry = new HookRegistry();
+        long calc = t.address("calc");
+        byte[] before = t.bytes(calc, 6);
+        assertThatThrownBy(() -> registry.instrument(calc + 2, t.address("set_rax_40")))
+                .as("4 bytes to the end of calc: no room for the jump")
+                .isInstanceOfSatisfying(HookException.class,
+                        e -> {
+                            assertThat(e.reason()).isEqualTo(HookException.Reason.PROLOGUE_TOO_SHORT);
+                            assertThat(e.getMessage()).startsWith("cannot instrument calc+0x2 (").contains("ends at");
+                        });
+        assertThatThrownBy(() -> registry.instrument(calc + 1, t.address("set_rax_40")))
+                .isInstanceOfSatisfying(HookException.class,
+                        e -> assertThat(e.reason()).isEqualTo(HookException.Reason.NOT_CODE));
+        assertThatThrownBy(() -> registry.instrument(calc, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(t.bytes(calc, 6)).isEqualTo(before);
+    }
+
+    private static int indexOfFiveNops(byte[] code) {
+        for (int i = 0; i + 5 <= code.length; i++) {
+            if (code[i] == (byte) 0x90 && code[i + 1] == (byte) 0x90 && code[i + 2] == (byte) 0x90
+                    && code[i + 3] == (byte) 0x90 && code[i + 4] == (byte) 0x90) {
+                return i;
+            }
+        }
+        throw new AssertionError("context_round_trip has no five nops");
+    }
+}
