@@ -140,19 +140,8 @@ public final class HookRegistry {
     }
 
     private Hook build(long target, long nativeDetour, Callback javaDetour) {
-        FunctionExtents extents = FunctionExtents.global();
-        if (target == 0 || !extents.isExecutable(target)) {
-            throw new HookException(HookException.Reason.NOT_CODE, "cannot hook 0x" + Long.toHexString(target)
-                    + ": it is not in executable memory of this process; pass the address of a function's code");
-        }
-        FunctionExtent fn = extents.containing(target).orElseThrow(() -> new HookException(
-                HookException.Reason.SIZE_UNKNOWN, "cannot hook 0x" + Long.toHexString(target)
-                        + ": no ELF symbol nor unwind entry says where its function ends, and jpoline does not"
-                        + " guess (it could overwrite the next function); hook a function of an ELF file"));
-        if (fn.end() - fn.start() > MAX_FUNCTION_SIZE) {
-            throw new HookException(HookException.Reason.SIZE_UNKNOWN, "cannot hook " + describe(fn, target)
-                    + ": its function is " + (fn.end() - fn.start()) + " bytes long, more than jpoline decodes");
-        }
+        FunctionExtent fn = functionOf(target, "hook", "a function's code", "where its function ends, and jpoline"
+                + " does not guess (it could overwrite the next function); hook a function of an ELF file");
         String name = describe(fn, target);
         synchronized (ENGINE) {
             byte[] code = readFunction(fn);
@@ -204,19 +193,7 @@ public final class HookRegistry {
         if (nativeCallback == 0) {
             throw new IllegalArgumentException("the native callback address is 0");
         }
-        FunctionExtents extents = FunctionExtents.global();
-        if (address == 0 || !extents.isExecutable(address)) {
-            throw new HookException(HookException.Reason.NOT_CODE, "cannot instrument 0x"
-                    + Long.toHexString(address) + ": it is not in executable memory of this process; pass the"
-                    + " address of an instruction");
-        }
-        FunctionExtent fn = extents.containing(address).orElseThrow(() -> new HookException(
-                HookException.Reason.SIZE_UNKNOWN, "cannot instrument 0x" + Long.toHexString(address)
-                        + ": no ELF symbol nor unwind entry says which function it is in"));
-        if (fn.end() - fn.start() > MAX_FUNCTION_SIZE) {
-            throw new HookException(HookException.Reason.SIZE_UNKNOWN, "cannot instrument " + describe(fn, address)
-                    + ": its function is " + (fn.end() - fn.start()) + " bytes long, more than jpoline decodes");
-        }
+        FunctionExtent fn = functionOf(address, "instrument", "an instruction", "which function it is in");
         String name = describe(fn, address);
         synchronized (ENGINE) {
             byte[] code = readFunction(fn);
@@ -253,6 +230,27 @@ public final class HookRegistry {
                 throw named(e, "instrument", name);
             }
         }
+    }
+
+    /**
+     * The function that holds {@code address}, for a change of kind {@code verb}: executable
+     * memory of an ELF file whose extent some symbol or unwind entry gives, and not too large to
+     * decode whole. {@code what} names the expected code, {@code unknown} what nothing tells.
+     */
+    private static FunctionExtent functionOf(long address, String verb, String what, String unknown) {
+        FunctionExtents extents = FunctionExtents.global();
+        if (address == 0 || !extents.isExecutable(address)) {
+            throw new HookException(HookException.Reason.NOT_CODE, "cannot " + verb + " 0x" + Long.toHexString(address)
+                    + ": it is not in executable memory of this process; pass the address of " + what);
+        }
+        FunctionExtent fn = extents.containing(address).orElseThrow(() -> new HookException(
+                HookException.Reason.SIZE_UNKNOWN, "cannot " + verb + " 0x" + Long.toHexString(address)
+                        + ": no ELF symbol nor unwind entry says " + unknown));
+        if (fn.end() - fn.start() > MAX_FUNCTION_SIZE) {
+            throw new HookException(HookException.Reason.SIZE_UNKNOWN, "cannot " + verb + " " + describe(fn, address)
+                    + ": its function is " + (fn.end() - fn.start()) + " bytes long, more than jpoline decodes");
+        }
+        return fn;
     }
 
     private Prologue stealForAbsoluteJump(FunctionExtent fn, byte[] code, long target) {
@@ -384,19 +382,8 @@ public final class HookRegistry {
                     + " instructions at 0x" + Long.toHexString(address));
         }
         byte[] bytes = code.clone();
-        FunctionExtents extents = FunctionExtents.global();
-        if (address == 0 || !extents.isExecutable(address)) {
-            throw new HookException(HookException.Reason.NOT_CODE, "cannot patch 0x" + Long.toHexString(address)
-                    + ": it is not in executable memory of this process; pass the address of an instruction");
-        }
-        FunctionExtent fn = extents.containing(address).orElseThrow(() -> new HookException(
-                HookException.Reason.SIZE_UNKNOWN, "cannot patch 0x" + Long.toHexString(address)
-                        + ": no ELF symbol nor unwind entry says which function it is in, so its instructions"
-                        + " cannot be decoded from the function's start"));
-        if (fn.end() - fn.start() > MAX_FUNCTION_SIZE) {
-            throw new HookException(HookException.Reason.SIZE_UNKNOWN, "cannot patch " + describe(fn, address)
-                    + ": its function is " + (fn.end() - fn.start()) + " bytes long, more than jpoline decodes");
-        }
+        FunctionExtent fn = functionOf(address, "patch", "an instruction", "which function it is in, so its"
+                + " instructions cannot be decoded from the function's start");
         String name = describe(fn, address);
         long end = address + bytes.length;
         if (end > fn.end()) {
