@@ -2,13 +2,9 @@ package dev.jpoline.inlinehook;
 
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code src/test/c/hook_targets.c} built with gcc at one optimization level (with or without
@@ -41,26 +37,11 @@ final class HookTargets {
     }
 
     private static HookTargets build(String level) {
-        try {
-            Files.createDirectories(OUT);
-            Path lib = OUT.resolve("libhook_targets_" + level.replace('-', '_') + ".so");
-            String opt = "-" + level.split("-")[0];
-            List<String> cmd = new java.util.ArrayList<>(List.of("gcc", opt, "-shared", "-fPIC", "-Wall", "-Wextra",
-                    "-Werror", "-Wl,-Bsymbolic", "-Wl,-soname," + lib.getFileName(), "-o", lib.toString(), SOURCE.toString()));
-            cmd.add(level.endsWith("-cet") ? "-fcf-protection=full" : "-fcf-protection=none");
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new IllegalStateException("gcc failed for " + SOURCE + ": " + out);
-            }
-            return new HookTargets(level, lib);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        Path lib = OUT.resolve("libhook_targets_" + level.replace('-', '_') + ".so");
+        String opt = "-" + level.split("-")[0];
+        return new HookTargets(level, SharedLibraryBuild.compile(SOURCE, lib, List.of(opt, "-Wall", "-Wextra", "-Werror",
+                "-Wl,-Bsymbolic", "-Wl,-soname," + lib.getFileName(),
+                level.endsWith("-cet") ? "-fcf-protection=full" : "-fcf-protection=none")));
     }
 
     long address(String symbol) {

@@ -4,12 +4,9 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.jpoline.inlinehook.SharedLibraryBuild;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code src/test/c/freeze_test.c}, compiled with gcc into a shared library once per JVM and
@@ -83,29 +80,9 @@ interface FreezeTestLibrary extends Library {
     Path MODULE = Path.of(System.getProperty("user.dir"));
 
     static Path build() {
-        Path source = MODULE.resolve("src/test/c/freeze_test.c");
-        Path out = MODULE.resolve("target/native-tests/libfreeze_test.so");
-        try {
-            Files.createDirectories(out.getParent());
-            Process gcc = new ProcessBuilder(List.of("gcc", "-std=gnu11", "-O2", "-g", "-Wall", "-Wextra", "-Werror",
-                    "-shared", "-fPIC", "-pthread", "-o", out.toString(), source.toString()))
-                    .redirectErrorStream(true).start();
-            gcc.getOutputStream().close();
-            byte[] output = gcc.getInputStream().readAllBytes();
-            if (!gcc.waitFor(120, TimeUnit.SECONDS)) {
-                gcc.destroyForcibly();
-                throw new AssertionError("gcc hung compiling " + source);
-            }
-            if (gcc.exitValue() != 0) {
-                throw new AssertionError("gcc failed for " + source + ":\n" + new String(output, StandardCharsets.UTF_8));
-            }
-            return out;
-        } catch (IOException e) {
-            throw new AssertionError("cannot compile " + source, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return SharedLibraryBuild.compile(MODULE.resolve("src/test/c/freeze_test.c"),
+                MODULE.resolve("target/native-tests/libfreeze_test.so"),
+                List.of("-std=gnu11", "-O2", "-g", "-Wall", "-Wextra", "-Werror", "-pthread"));
     }
 
     static FreezeTestLibrary load(Path library) {
