@@ -1,12 +1,10 @@
 package dev.jpoline.bench;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 /**
  * The HOOK tier's round trip: a getpid whose Java hook just proceeds, against a raw getpid, in
@@ -48,12 +46,6 @@ public final class HookBench {
     }
 
     private static String run(List<String> command) throws Exception {
-        Process p = new ProcessBuilder(new ArrayList<>(command)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IllegalStateException("failed: " + command + "\n" + out);
-        }
-        return out;
+        return Commands.run(command, Map.of(), Commands.Stderr.INHERIT, 300);
     }
 }

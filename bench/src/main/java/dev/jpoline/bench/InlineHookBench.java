@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 /**
  * The inline-hook engine's costs, all measured in one run: per call unhooked, with a native
@@ -157,10 +157,6 @@ public final class InlineHookBench {
     }
 
     private static void run(List<String> command) throws Exception {
-        Process p = new ProcessBuilder(command).inheritIO().start();
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IllegalStateException("failed: " + command);
-        }
+        Commands.run(command, Map.of(), Commands.Stderr.INHERIT, 120);
     }
 }

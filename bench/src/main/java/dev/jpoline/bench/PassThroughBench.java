@@ -1,13 +1,11 @@
 package dev.jpoline.bench;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 /**
  * Whole-program benchmark of the PASS tier: a syscall loop and an exec-heavy shell loop, raw
@@ -79,21 +77,10 @@ public final class PassThroughBench {
     }
 
     private static double timeMs(List<String> command) throws Exception {
-        long start = System.nanoTime();
-        run(command);
-        return (System.nanoTime() - start) / 1e6;
+        return Commands.timeMs(command, Map.of(), Commands.Stderr.MERGE, 300);
     }
 
-    private static String run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("timed out: " + command);
-        }
-        if (p.exitValue() != 0) {
-            throw new IllegalStateException("failed (" + p.exitValue() + "): " + command + "\n" + out);
-        }
-        return out;
+    private static String run(List<String> command) throws Exception {
+        return Commands.run(command, Map.of(), Commands.Stderr.MERGE, 300);
     }
 }

@@ -1,7 +1,6 @@
 package dev.jpoline.bench;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,7 +8,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Syscall User Dispatch against its floor and against the alternatives, all in one run and
@@ -120,23 +118,10 @@ public final class SudBench {
     }
 
     private static double timeMs(List<String> command, Map<String, String> env) throws Exception {
-        long start = System.nanoTime();
-        run(command, env);
-        return (System.nanoTime() - start) / 1e6;
+        return Commands.timeMs(command, env, Commands.Stderr.DISCARD, 300);
     }
 
-    private static String run(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command));
-        pb.environment().putAll(env);
-        Process p = pb.redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("timed out: " + command);
-        }
-        if (p.exitValue() != 0) {
-            throw new IllegalStateException("failed (" + p.exitValue() + "): " + command + "\n" + out);
-        }
-        return out;
+    private static String run(List<String> command, Map<String, String> env) throws Exception {
+        return Commands.run(command, env, Commands.Stderr.DISCARD, 300);
     }
 }

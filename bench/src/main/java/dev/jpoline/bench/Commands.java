@@ -1,0 +1,52 @@
+package dev.jpoline.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the harnesses' commands: stdout returned, a timeout or a failure ends the benchmark. */
+final class Commands {
+    /** Where a command's stderr goes. */
+    enum Stderr {
+        /** into the returned output (the harness parses both) */
+        MERGE,
+        /** away (tar warns about /dev/null) */
+        DISCARD,
+        /** to the harness's own stderr */
+        INHERIT
+    }
+
+    private Commands() {}
+
+    static String run(List<String> command, Map<String, String> env, Stderr stderr, long timeoutSeconds)
+            throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command));
+        pb.environment().putAll(env);
+        switch (stderr) {
+            case MERGE -> pb.redirectErrorStream(true);
+            case DISCARD -> pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+            case INHERIT -> pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        }
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("timed out: " + command);
+        }
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("failed (" + p.exitValue() + "): " + command + "\n" + out);
+        }
+        return out;
+    }
+
+    /** Wall time of one run, in ms. */
+    static double timeMs(List<String> command, Map<String, String> env, Stderr stderr, long timeoutSeconds)
+            throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        run(command, env, stderr, timeoutSeconds);
+        return (System.nanoTime() - start) / 1e6;
+    }
+}
