@@ -148,7 +148,7 @@ public final class HookRegistry {
             try {
                 Prologue prologue = nearJumps ? relocator.steal(fn.start(), code, target, 5)
                         : stealForAbsoluteJump(fn, code, target);
-                checkFree(name, target, prologue.length());
+                checkFree("hook", name, target, prologue.length());
                 // The trampoline goes near the target even for a 14-byte jump: its RIP-relative
                 // operands and rel32 branches then still reach.
                 CodeBlock block = NearMemory.global().allocateNear(target, RELAY_SIZE + prologue.maxTrampolineSize(),
@@ -157,7 +157,7 @@ public final class HookRegistry {
                 if (block == null) {
                     if (prologue.length() < 14) {
                         prologue = stealForAbsoluteJump(fn, code, target);
-                        checkFree(name, target, prologue.length());
+                        checkFree("hook", name, target, prologue.length());
                     }
                     block = NearMemory.global().allocateAnywhere(RELAY_SIZE + prologue.maxTrampolineSize());
                 }
@@ -199,8 +199,7 @@ public final class HookRegistry {
             byte[] code = readFunction(fn);
             try {
                 Prologue prologue = relocator.steal(fn.start(), code, address, 5);
-                checkFree(name, address, prologue.length());
-                checkUnpatched(name, address, prologue.length());
+                checkFree("instrument", name, address, prologue.length());
                 CodeBlock block = NearMemory.global().allocateNear(address,
                         ContextStub.SIZE + prologue.maxTrampolineSize(), NEAR_DISTANCE);
                 if (block == null) {
@@ -339,21 +338,23 @@ public final class HookRegistry {
         return code;
     }
 
-    private static void checkFree(String name, long target, int length) {
+    /**
+     * Refuses bytes that a live hook (the instructions it relocates) or patch of any registry
+     * already holds; {@code verb} says what was asked ("hook", "instrument", "patch").
+     */
+    private static void checkFree(String verb, String name, long address, int length) {
+        String bytes = "cannot " + verb + " " + name + ": its bytes 0x" + Long.toHexString(address) + "-0x"
+                + Long.toHexString(address + length) + " overlap ";
         for (Patch p : LIVE_PATCHES) {
-            if (p.address() < target + length && target < p.address() + p.length()) {
-                throw new HookException(HookException.Reason.ALREADY_HOOKED, "cannot hook " + name + ": its bytes 0x"
-                        + Long.toHexString(target) + "-0x" + Long.toHexString(target + length) + " overlap " + p
-                        + "; close that patch first");
+            if (p.address() < address + length && address < p.address() + p.length()) {
+                throw new HookException(HookException.Reason.ALREADY_HOOKED, bytes + p + "; close that patch first");
             }
         }
         for (Hook h : LIVE) {
-            long start = h.target();
-            long end = start + h.stolenLength();
-            if (start < target + length && target < end) {
-                throw new HookException(HookException.Reason.ALREADY_HOOKED, "cannot hook " + name + ": its bytes 0x"
-                        + Long.toHexString(target) + "-0x" + Long.toHexString(target + length) + " overlap " + h
-                        + "; close that hook first, or hook its detour instead");
+            if (h.target() < address + length && address < h.target() + h.stolenLength()) {
+                throw new HookException(HookException.Reason.ALREADY_HOOKED, bytes + h
+                        + " (the instructions it relocates); close that hook first"
+                        + (verb.equals("hook") ? ", or hook its detour instead" : ""));
             }
         }
     }
@@ -392,7 +393,7 @@ public final class HookRegistry {
                     + " end at 0x" + Long.toHexString(fn.end()));
         }
         synchronized (ENGINE) {
-            checkUnpatched(name, address, bytes.length);
+            checkFree("patch", name, address, bytes.length);
             byte[] function = readFunction(fn);
             int at = (int) (address - fn.start());
             long[] oldInner = boundariesOf(function, fn, at, bytes.length, name);
@@ -519,23 +520,6 @@ public final class HookRegistry {
             }
         }
         return Arrays.copyOf(inner, n);
-    }
-
-    private static void checkUnpatched(String name, long address, int length) {
-        for (Patch p : LIVE_PATCHES) {
-            if (p.address() < address + length && address < p.address() + p.length()) {
-                throw new HookException(HookException.Reason.ALREADY_HOOKED, "cannot patch " + name + ": its bytes 0x"
-                        + Long.toHexString(address) + "-0x" + Long.toHexString(address + length) + " overlap " + p
-                        + "; close that patch first");
-            }
-        }
-        for (Hook h : LIVE) {
-            if (h.target() < address + length && address < h.target() + h.stolenLength()) {
-                throw new HookException(HookException.Reason.ALREADY_HOOKED, "cannot patch " + name + ": its bytes 0x"
-                        + Long.toHexString(address) + "-0x" + Long.toHexString(address + length) + " overlap " + h
-                        + " (the instructions it relocates); close that hook first");
-            }
-        }
     }
 
     private static String hex(byte[] bytes, int offset, int length) {
