@@ -177,9 +177,7 @@ long (*stress_target_orig)(long);
 TARGET long stress_target_detour(long x) { return stress_target_orig(x) + 1000000; }
 
 /* Hand-written targets (top-level asm, with ELF sizes so the engine knows where they end). */
-#define ASM_FUNCTION(name, body)                                              \
-    __asm__(".text\n\t.globl " #name "\n\t.type " #name ", @function\n\t.p2align 4\n" #name \
-            ":\n\t" body "\n\t.size " #name ", .-" #name "\n\t")
+#include "asm_function.h"
 
 /* A target whose stolen bytes hold a call with its return point inside them (an indirect
  * call is 2 bytes): threads sit inside the callee (sleeping a few microseconds) with a return
@@ -353,100 +351,3 @@ ASM_FUNCTION(own_address, "call 1f\n"
 
 /* The call sites the tests use, so a hook's effect is seen from native code too. */
 TARGET long call_tiny(void) { return tiny(); }
-
-/* sighook's example target: calc(a, b) = a + b, with `add eax, esi; nop` (01 f0 90) at calc+2
- * for a patch to replace by `imul eax, esi` (0f af c6). */
-int calc(int a, int b);
-ASM_FUNCTION(calc, "mov %edi, %eax\n\t"
-                   "add %esi, %eax\n\t"
-                   "nop\n\t"
-                   "ret");
-
-/* Instrument probes. calc_wide(a, b) = a + b, with room after `add eax, esi` for a 5-byte jump. */
-int calc_wide(int a, int b);
-ASM_FUNCTION(calc_wide, "mov %edi, %eax\n\t"
-                        "add %esi, %eax\n\t"
-                        "nop\n\tnop\n\tnop\n\t"
-                        "ret");
-/* A probe's native callback: the value sighook's example puts in eax before the add. */
-TARGET void set_rax_40(uint64_t address, uint64_t *context) {
-    (void)address;
-    context[0] = 40;
-}
-/* A probe's native callback that sends execution elsewhere: over calc_wide's add and nops to its ret. */
-TARGET void skip_to_ret(uint64_t address, uint64_t *context) { context[16] = address + 5; }
-
-/* context_round_trip(out): loads 0x1111111111111111 * (n + 1) into register n of the context's
- * order (rsp excepted), sets CF and ZF, runs five nops (the probe goes on the first) and stores
- * every register and the flags as they are after them into out[18]. */
-void context_round_trip(uint64_t *out);
-ASM_FUNCTION(context_round_trip, "push %rbx\n\t"
-                              "push %rbp\n\t"
-                              "push %r12\n\t"
-                              "push %r13\n\t"
-                              "push %r14\n\t"
-                              "push %r15\n\t"
-                              "push %rdi\n\t"
-                              "xor %eax, %eax\n\t"
-                              "stc\n\t"
-                              "movabs $0x1111111111111111, %rax\n\t"
-                              "movabs $0x2222222222222222, %rbx\n\t"
-                              "movabs $0x3333333333333333, %rcx\n\t"
-                              "movabs $0x4444444444444444, %rdx\n\t"
-                              "movabs $0x5555555555555555, %rsi\n\t"
-                              "movabs $0x6666666666666666, %rdi\n\t"
-                              "movabs $0x7777777777777777, %rbp\n\t"
-                              "movabs $0x9999999999999999, %r8\n\t"
-                              "movabs $0xaaaaaaaaaaaaaaaa, %r9\n\t"
-                              "movabs $0xbbbbbbbbbbbbbbbb, %r10\n\t"
-                              "movabs $0xcccccccccccccccc, %r11\n\t"
-                              "movabs $0xdddddddddddddddd, %r12\n\t"
-                              "movabs $0xeeeeeeeeeeeeeeee, %r13\n\t"
-                              "movabs $0xffffffffffffffff, %r14\n\t"
-                              "movabs $0x1111111111111110, %r15\n\t"
-                              "nop\n\t"
-                              "nop\n\t"
-                              "nop\n\t"
-                              "nop\n\t"
-                              "nop\n\t"
-                              "pushfq\n\t"
-                              "push %rax\n\t"
-                              "mov 16(%rsp), %rax\n\t"
-                              "mov %rbx, 8(%rax)\n\t"
-                              "mov %rcx, 16(%rax)\n\t"
-                              "mov %rdx, 24(%rax)\n\t"
-                              "mov %rsi, 32(%rax)\n\t"
-                              "mov %rdi, 40(%rax)\n\t"
-                              "mov %rbp, 48(%rax)\n\t"
-                              "mov %r8, 64(%rax)\n\t"
-                              "mov %r9, 72(%rax)\n\t"
-                              "mov %r10, 80(%rax)\n\t"
-                              "mov %r11, 88(%rax)\n\t"
-                              "mov %r12, 96(%rax)\n\t"
-                              "mov %r13, 104(%rax)\n\t"
-                              "mov %r14, 112(%rax)\n\t"
-                              "mov %r15, 120(%rax)\n\t"
-                              "lea 16(%rsp), %rcx\n\t"
-                              "mov %rcx, 56(%rax)\n\t"
-                              "pop %rcx\n\t"
-                              "mov %rcx, (%rax)\n\t"
-                              "pop %rcx\n\t"
-                              "mov %rcx, 136(%rax)\n\t"
-                              "pop %rdi\n\t"
-                              "pop %r15\n\t"
-                              "pop %r14\n\t"
-                              "pop %r13\n\t"
-                              "pop %r12\n\t"
-                              "pop %rbp\n\t"
-                              "pop %rbx\n\t"
-                              "ret");
-/* What record_context saw; it flips every register but rsp and clears CF and ZF. */
-uint64_t seen_context[18];
-uint64_t seen_address;
-TARGET void record_context(uint64_t address, uint64_t *context) {
-    seen_address = address;
-    for (int i = 0; i < 18; i++) seen_context[i] = context[i];
-    for (int i = 0; i < 16; i++)
-        if (i != 7) context[i] = ~context[i];
-    context[17] &= ~(uint64_t)0x41;
-}

@@ -85,3 +85,33 @@ void jp_gate_entry(void) JP_HIDDEN;
 JPOLINE_EXPORT uint64_t jpoline_gate_entry_address(void) {
     return (uint64_t)jp_gate_entry;
 }
+
+/* A Java probe's callback, called by the probe's stub (which has saved every register and the
+ * whole extended state): the Java callback runs only on a thread the JVM knows and that is not
+ * already inside this probe's callback; otherwise the hit goes on as if the callback had left
+ * the context as it was. The frame on the gate stack marks "inside"; its return address is
+ * unused. */
+static void probe_gate(uint64_t address, uint64_t *context, struct jp_probe_record *r) {
+    struct gate_stack *s = &gate_stack;
+    uint64_t depth = s->depth;
+    int run = depth < JP_GATE_DEPTH_MAX;
+    for (uint64_t i = 0; run && i < depth; i++) run = s->frames[i].id != r->id;
+    void *env = 0;
+    if (run) {
+        void *vm = (void *)r->vm;
+        run = (*(jni_get_env_fn **)vm)[JNI_GETENV_INDEX](vm, &env, JNI_VERSION_1_2) == JNI_OK;
+    }
+    if (!run) {
+        __atomic_add_fetch(&r->skipped, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    s->frames[depth].id = r->id;
+    s->frames[depth].return_address = 0;
+    s->depth = depth + 1;
+    ((void (*)(uint64_t, uint64_t *))r->callback)(address, context);
+    s->depth = depth;
+}
+
+JPOLINE_EXPORT uint64_t jpoline_probe_gate_address(void) {
+    return (uint64_t)probe_gate;
+}

@@ -22,4 +22,16 @@ struct jp_gate {
  * "cannot allocate memory in static TLS block". */
 #define JP_GATE_DEPTH_MAX 8
 
+/* One per instrument probe (dev.jpoline.inlinehook.instrument.ProbeRecord), in writable memory
+ * the host keeps as long as the probe's stub: the stub counts every hit in `hits` (lock inc),
+ * and for a Java callback calls jp_probe_gate with the record, which counts in `skipped` the
+ * hits whose callback did not run (a thread the JVM does not know, or already inside it). */
+struct jp_probe_record {
+    uint64_t hits;
+    uint64_t skipped;
+    uint64_t callback; /* a Java probe's: a JNA callback's function pointer */
+    uint64_t id;       /* unique per probe, never 0 */
+    uint64_t vm;       /* the JavaVM* of this process */
+};
+
 #endif

@@ -2,12 +2,14 @@ package dev.jpoline.inlinehook;
 
 import com.sun.jna.Callback;
 import dev.jpoline.inlinehook.detour.JavaDetourGate;
+import dev.jpoline.inlinehook.instrument.ProbeRecord;
 import dev.jpoline.inlinehook.memory.CodeBlock;
 import dev.jpoline.inlinehook.relocate.Relocation;
 
 /**
- * One inline hook: the target's first instructions replaced by a jump to a detour, the original
- * kept callable through {@link #trampoline()}. A new hook is disabled; every change of its state
+ * One inline hook, or one instrument probe: the target's first instructions replaced by a jump
+ * (or a 1-byte int3, {@link #usesTrap()}) to a detour or a probe's stub, the original kept
+ * callable through {@link #trampoline()}. A new hook is disabled; every change of its state
  * happens under a stop-the-world freeze of the process (see {@link HookRegistry}). A closed hook
  * is dead: every method but the accessors throws {@link HookException.Reason#CLOSED}.
  */
@@ -26,6 +28,13 @@ public final class Hook implements AutoCloseable {
     private final long detour;
     /** Return points in the block beyond the trampoline's (an instrument stub's call of its callback). */
     private final long[] blockReturns;
+
+    /** A probe's counts (null for a hook), its Java callback (null for a native one). */
+    private ProbeRecord record;
+    private JavaProbe javaProbe;
+    private boolean skipsOriginal;
+    /** The whole instructions the patch covers, as they were. */
+    private byte[] stolen;
 
     // Guarded by HookRegistry.ENGINE.
     private boolean enabled;
@@ -66,7 +75,7 @@ public final class Hook implements AutoCloseable {
         return function;
     }
 
-    /** Bytes the jump at the target takes: 5 ({@code E9} to a relay slot nearby) or 14 (absolute). */
+    /** Bytes the patch at the target takes: 5 ({@code E9} to the block nearby), 14 (absolute jump) or 1 (int3). */
     public int patchLength() {
         return patch.length;
     }
@@ -78,6 +87,47 @@ public final class Hook implements AutoCloseable {
 
     public boolean isJavaDetour() {
         return gate != null;
+    }
+
+    /** Whether the target got a 1-byte int3 (a SIGTRAP per hit) rather than a jump; see {@link TrapPolicy}. */
+    public boolean usesTrap() {
+        return patch.length == 1;
+    }
+
+    /** Whether this is an instrument probe (rather than a function hook with a detour). */
+    public boolean isProbe() {
+        return record != null;
+    }
+
+    /** A probe made by {@code instrumentNoOriginal}: the original instruction runs only if the callback sends it there. */
+    public boolean skipsOriginal() {
+        return skipsOriginal;
+    }
+
+    /** How many times threads reached this probe's callback stub (counted by the stub, every thread). */
+    public long hits() {
+        return probeRecord().hits();
+    }
+
+    /**
+     * Hits of a Java probe whose callback did not run: on a thread the JVM does not know, or
+     * inside the callback itself on the same thread. Always 0 for a native callback.
+     */
+    public long skippedHits() {
+        return probeRecord().skipped();
+    }
+
+    /** Exceptions a Java probe's callback threw (each went to the thread's uncaught exception handler). */
+    public long callbackFailures() {
+        probeRecord();
+        return javaProbe == null ? 0 : javaProbe.failures();
+    }
+
+    private ProbeRecord probeRecord() {
+        if (record == null) {
+            throw new IllegalStateException(this + " is a function hook, not a probe: only probes count hits");
+        }
+        return record;
     }
 
     public boolean isEnabled() {
@@ -115,7 +165,7 @@ public final class Hook implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Hook[" + function + " at 0x" + Long.toHexString(target) + (isEnabled() ? ", enabled" : "")
+        return (record != null ? "Probe[" : "Hook[") + function + " at 0x" + Long.toHexString(target) + (isEnabled() ? ", enabled" : "")
                 + (isClosed() ? ", closed" : "") + "]";
     }
 
@@ -139,6 +189,25 @@ public final class Hook implements AutoCloseable {
 
     byte[] patch() {
         return patch;
+    }
+
+    void probe(ProbeRecord record, JavaProbe javaProbe, boolean skipsOriginal) {
+        this.record = record;
+        this.javaProbe = javaProbe;
+        this.skipsOriginal = skipsOriginal;
+    }
+
+    void setStolen(byte[] stolen) {
+        this.stolen = stolen.clone();
+    }
+
+    byte[] stolen() {
+        return stolen;
+    }
+
+    /** What the block's code uses and must outlive it: the probe's record and callback. */
+    Object keepWithBlock() {
+        return new Object[] {record, javaProbe};
     }
 
     byte[] original() {

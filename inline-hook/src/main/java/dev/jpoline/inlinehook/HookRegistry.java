@@ -1,12 +1,17 @@
 package dev.jpoline.inlinehook;
 
 import com.sun.jna.Callback;
+import com.sun.jna.CallbackReference;
 import com.sun.jna.Pointer;
 import dev.jpoline.inlinehook.detour.JavaDetourGate;
 import dev.jpoline.inlinehook.freeze.Freeze;
 import dev.jpoline.inlinehook.freeze.FreezeResult;
 import dev.jpoline.inlinehook.freeze.PatchStep;
 import dev.jpoline.inlinehook.instrument.ContextStub;
+import dev.jpoline.inlinehook.instrument.JavaProbeGate;
+import dev.jpoline.inlinehook.instrument.ProbeRecord;
+import dev.jpoline.inlinehook.instrument.TrapTable;
+import dev.jpoline.inlinehook.instrument.XState;
 import dev.jpoline.inlinehook.memory.CodeBlock;
 import dev.jpoline.inlinehook.memory.NearMemory;
 import dev.jpoline.inlinehook.relocate.BoundaryMap;
@@ -25,6 +30,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.IntUnaryOperator;
 
 /**
  * A thread-safe set of inline hooks. Making a hook decodes the target's function, steals whole
@@ -61,7 +68,8 @@ public final class HookRegistry {
     private static final int PATCH_ATTEMPTS = 6;
     private static final X86Decoder DECODER = new X86Decoder();
 
-    private record KeptAside(CodeBlock block, long[] returns) {}
+    /** {@code keep}: what the block's code uses and must outlive it (a probe's record and callback). */
+    private record KeptAside(CodeBlock block, long[] returns, Object keep) {}
 
     /** What the freezes of this registry did, for diagnostics and tests. */
     public record Stats(long freezes, long threadsFrozen, long ipFixups, long returnFixups, long anomalies,
@@ -71,6 +79,7 @@ public final class HookRegistry {
     private final List<Hook> hooks = new ArrayList<>();
     private final Map<Hook, Boolean> queue = new LinkedHashMap<>();
     private volatile long freezeTimeoutMillis = 2000;
+    private volatile TrapPolicy trapPolicy = TrapPolicy.PROBES_ONLY;
     private long freezes;
     private long threadsFrozen;
     private long ipFixups;
@@ -95,6 +104,18 @@ public final class HookRegistry {
             throw new IllegalArgumentException("freeze timeout must be positive, got " + millis);
         }
         freezeTimeoutMillis = millis;
+    }
+
+    /** Where hooks and probes made from now on may use an int3 instead of a jump (default {@link TrapPolicy#PROBES_ONLY}). */
+    public void setTrapPolicy(TrapPolicy policy) {
+        if (policy == null) {
+            throw new IllegalArgumentException("the trap policy is null: give NEVER, PROBES_ONLY, FALLBACK or ALWAYS");
+        }
+        trapPolicy = policy;
+    }
+
+    public TrapPolicy trapPolicy() {
+        return trapPolicy;
     }
 
     // ---- making hooks ----
@@ -146,25 +167,11 @@ public final class HookRegistry {
         synchronized (ENGINE) {
             byte[] code = readFunction(fn);
             try {
-                Prologue prologue = nearJumps ? relocator.steal(fn.start(), code, target, 5)
-                        : stealForAbsoluteJump(fn, code, target);
-                checkFree("hook", name, target, prologue.length());
-                // The trampoline goes near the target even for a 14-byte jump: its RIP-relative
-                // operands and rel32 branches then still reach.
-                CodeBlock block = NearMemory.global().allocateNear(target, RELAY_SIZE + prologue.maxTrampolineSize(),
-                        NEAR_DISTANCE);
-                boolean near = nearJumps && block != null;
-                if (block == null) {
-                    if (prologue.length() < 14) {
-                        prologue = stealForAbsoluteJump(fn, code, target);
-                        checkFree("hook", name, target, prologue.length());
-                    }
-                    block = NearMemory.global().allocateAnywhere(RELAY_SIZE + prologue.maxTrampolineSize());
-                }
+                Placement p = place("hook", name, fn, code, target, count -> RELAY_SIZE);
                 try {
-                    return finish(name, target, prologue, block, near, code, fn, nativeDetour, javaDetour);
+                    return finish(name, target, p, code, fn, nativeDetour, javaDetour);
                 } catch (RuntimeException e) {
-                    block.free();
+                    p.block().free();
                     throw e;
                 }
             } catch (HookException e) {
@@ -173,51 +180,175 @@ public final class HookRegistry {
         }
     }
 
+    /**
+     * How a hook or probe at {@code target} reaches its code: the stolen instructions, the block
+     * ({@code headroom} bytes for a relay slot or stub, then the trampoline), and the bytes the
+     * target gets: 5 (E9 to the block, within ±2 GiB), 14 (absolute jump) or 1 (int3).
+     */
+    private record Placement(Prologue prologue, CodeBlock block, int patchLength) {
+        boolean trap() {
+            return patchLength == 1;
+        }
+    }
+
+    private Placement place(String verb, String name, FunctionExtent fn, byte[] code, long target,
+            IntUnaryOperator headroom) {
+        HookException jumpRefused = null;
+        TrapPolicy policy = trapPolicy;
+        if (policy != TrapPolicy.ALWAYS) {
+            try {
+                return placeJump(verb, name, fn, code, target, headroom);
+            } catch (HookException e) {
+                boolean trapAllowed = policy == TrapPolicy.FALLBACK
+                        || (policy == TrapPolicy.PROBES_ONLY && !verb.equals("hook"));
+                if (!trapMayHelp(e.reason()) || (!trapAllowed && (policy == TrapPolicy.NEVER
+                        || e.reason() == HookException.Reason.ALREADY_HOOKED))) {
+                    throw e;
+                }
+                if (!trapAllowed) {
+                    throw new HookException(e.reason(), e.getMessage() + " (or allow a 1-byte int3, a SIGTRAP per call:"
+                            + " registry.setTrapPolicy(TrapPolicy.FALLBACK))", e);
+                }
+                jumpRefused = e;
+            }
+        }
+        Prologue prologue;
+        try {
+            prologue = relocator.steal(fn.start(), code, target, 1);
+            checkFree(verb, name, target, prologue.length());
+        } catch (HookException e) {
+            if (jumpRefused == null || e.reason() == HookException.Reason.ALREADY_HOOKED) {
+                throw e; // taken bytes are taken, whatever a jump would need
+            }
+            throw new HookException(jumpRefused.reason(), jumpRefused.getMessage() + "; nor can a trap replace it: "
+                    + e.getMessage(), e);
+        }
+        int size = headroom.applyAsInt(1) + prologue.maxTrampolineSize();
+        CodeBlock block = NearMemory.global().allocateNear(target, size, NEAR_DISTANCE);
+        return new Placement(prologue, block != null ? block : NearMemory.global().allocateAnywhere(size), 1);
+    }
+
+    /** The jump path: the 5-byte jump to memory nearby, else the 14-byte absolute one. */
+    private Placement placeJump(String verb, String name, FunctionExtent fn, byte[] code, long target,
+            IntUnaryOperator headroom) {
+        if (nearJumps) {
+            Prologue prologue = relocator.steal(fn.start(), code, target, 5);
+            checkFree(verb, name, target, prologue.length());
+            // The trampoline goes near the target even for a 14-byte jump: its RIP-relative
+            // operands and rel32 branches then still reach.
+            int size = headroom.applyAsInt(prologue.instructionCount()) + prologue.maxTrampolineSize();
+            CodeBlock block = NearMemory.global().allocateNear(target, size, NEAR_DISTANCE);
+            if (block != null) {
+                return new Placement(prologue, block, 5);
+            }
+        }
+        Prologue prologue = stealForAbsoluteJump(fn, code, target);
+        checkFree(verb, name, target, prologue.length());
+        int size = headroom.applyAsInt(prologue.instructionCount()) + prologue.maxTrampolineSize();
+        CodeBlock block = NearMemory.global().allocateNear(target, size, NEAR_DISTANCE);
+        return new Placement(prologue, block != null ? block : NearMemory.global().allocateAnywhere(size), 14);
+    }
+
+    /** Refusals of a jump that a 1-byte int3 avoids: it covers one instruction and cuts no other. */
+    private static boolean trapMayHelp(HookException.Reason reason) {
+        return reason == HookException.Reason.PROLOGUE_TOO_SHORT || reason == HookException.Reason.BRANCH_INTO_PROLOGUE
+                || reason == HookException.Reason.UNRELOCATABLE || reason == HookException.Reason.ALREADY_HOOKED;
+    }
+
     // ---- instrument probes ----
 
     /**
      * A probe on the instruction at {@code address}: each time a thread reaches it, the
-     * registers and flags are saved into a context ({@link Register} gives the layout),
-     * {@code nativeCallback(address, context)} is called (a C function
-     * {@code void f(uint64_t address, uint64_t *context)}), the registers are restored from the
-     * context with the callback's changes, and the original instruction runs (relocated), unless
-     * the callback changed {@code RIP}: then execution goes on there instead. A change of
-     * {@code RSP} is not applied. The state beyond SSE (the upper halves of ymm and zmm
-     * registers, AVX-512 masks) is not saved: the callback must not change it.
+     * registers and flags are saved into a context, {@code callback} runs on that thread with
+     * it, the registers are restored from the context with the callback's changes, and the
+     * original instruction runs (relocated), unless the callback changed {@code RIP}: then
+     * execution goes on there instead. A changed {@code RSP} is applied. The whole extended
+     * state (x87, SSE, AVX, AVX-512) is saved around the callback.
      *
-     * <p>Jump path only: a 5-byte jump to a stub within ±2 GiB, over whole instructions the
-     * relocator can move, with no branch of the function into them. Like other hooks, a new
-     * probe is disabled.
+     * <p>The jump path where one fits: a 5-byte jump to a stub within ±2 GiB (else a 14-byte one),
+     * over whole instructions the relocator can move, with no branch of the function into them;
+     * elsewhere a 1-byte int3 whose SIGTRAP handler sends the thread to the same stub
+     * ({@link TrapPolicy}; {@link Hook#usesTrap()} tells). Like other hooks, a new probe is
+     * disabled. The callback runs only on threads the JVM knows, never nested in itself on one
+     * thread; other hits go on as if it had changed nothing ({@link Hook#skippedHits()}).
+     */
+    public Hook instrument(long address, InstructionCallback callback) {
+        return probe(address, 0, javaCallback(callback), false);
+    }
+
+    /** As {@link #instrument(long, InstructionCallback)}, but the original instruction is skipped unless the callback sets {@code RIP}. */
+    public Hook instrumentNoOriginal(long address, InstructionCallback callback) {
+        return probe(address, 0, javaCallback(callback), true);
+    }
+
+    /**
+     * As {@link #instrument(long, InstructionCallback)}, with a native callback: a C function
+     * {@code void f(uint64_t address, uint64_t *context)} ({@link Register} gives the layout of
+     * the context's 18 words), called on every thread, inside itself too.
      */
     public Hook instrument(long address, long nativeCallback) {
-        if (nativeCallback == 0) {
+        return probe(address, nativeCallback(nativeCallback), null, false);
+    }
+
+    /** As {@link #instrument(long, long)}, but the original instruction is skipped unless the callback sets {@code RIP}. */
+    public Hook instrumentNoOriginal(long address, long nativeCallback) {
+        return probe(address, nativeCallback(nativeCallback), null, true);
+    }
+
+    private static JavaProbe javaCallback(InstructionCallback callback) {
+        if (callback == null) {
+            throw new IllegalArgumentException("the instruction callback is null");
+        }
+        return new JavaProbe(callback);
+    }
+
+    private static long nativeCallback(long address) {
+        if (address == 0) {
             throw new IllegalArgumentException("the native callback address is 0");
         }
+        return address;
+    }
+
+    private Hook probe(long address, long nativeCallback, JavaProbe javaProbe, boolean skipOriginal) {
         FunctionExtent fn = functionOf(address, "instrument", "an instruction", "which function it is in");
         String name = describe(fn, address);
         synchronized (ENGINE) {
             byte[] code = readFunction(fn);
             try {
-                Prologue prologue = relocator.steal(fn.start(), code, address, 5);
-                checkFree("instrument", name, address, prologue.length());
-                CodeBlock block = NearMemory.global().allocateNear(address,
-                        ContextStub.SIZE + prologue.maxTrampolineSize(), NEAR_DISTANCE);
-                if (block == null) {
-                    throw new HookException(HookException.Reason.UNRELOCATABLE, "cannot instrument " + name
-                            + ": no memory could be had within ±2 GiB of it for the probe's stub, and probes have no"
-                            + " 14-byte jump path yet");
-                }
+                Placement p = place("instrument", name, fn, code, address, count -> ContextStub.reserve(count - 1));
+                CodeBlock block = p.block();
                 try {
-                    Relocation relocation = relocator.relocate(prologue, block.address() + ContextStub.SIZE);
-                    ContextStub stub = ContextStub.build(block.address(), address, nativeCallback,
-                            relocation.trampolineAddress());
-                    byte[] patch = CodeWriter.relativeJump(address, block.address());
+                    Prologue prologue = p.prologue();
+                    int headroom = ContextStub.reserve(prologue.instructionCount() - 1);
+                    Relocation relocation = relocator.relocate(prologue, block.address() + headroom);
+                    BoundaryMap map = relocation.boundaries();
+                    long trampoline = relocation.trampolineAddress();
+                    long[] from = new long[map.size() - 1];
+                    long[] to = new long[from.length];
+                    for (int i = 1; i < map.size(); i++) {
+                        from[i - 1] = address + map.originalOffset(i);
+                        to[i - 1] = trampoline + map.trampolineOffset(i);
+                    }
+                    long resume = !skipOriginal ? trampoline
+                            : trampoline + (map.size() > 1 ? map.trampolineOffset(1) : map.jumpBackOffset());
+                    ProbeRecord record = javaProbe == null ? ProbeRecord.forNative()
+                            : ProbeRecord.forJava(Pointer.nativeValue(CallbackReference.getFunctionPointer(javaProbe)),
+                                    JavaDetourGate.javaVm());
+                    long callback = javaProbe == null ? nativeCallback : JavaProbeGate.address();
+                    ContextStub stub = ContextStub.build(block.address(), address, callback, record.address(), resume,
+                            from, to, XState.cpu());
+                    byte[] patch = patchBytes(p, address, block.address());
                     int at = (int) (address - fn.start());
                     byte[] original = Arrays.copyOfRange(code, at, at + patch.length);
                     block.write(0, stub.code());
-                    block.write(ContextStub.SIZE, relocation.code());
-                    Hook hook = new Hook(this, address, name, relocation, block, patch, original, nativeCallback,
-                            null, null, block.address() + stub.returnOffset());
+                    block.write(headroom, relocation.code());
+                    Hook hook = new Hook(this, address, name, relocation, block, patch, original, callback, null, null,
+                            block.address() + stub.returnOffset());
+                    hook.probe(record, javaProbe, skipOriginal);
+                    hook.setStolen(Arrays.copyOfRange(code, at, at + prologue.length()));
+                    if (p.trap()) {
+                        TrapTable.set(address, block.address());
+                    }
                     LIVE.add(hook);
                     hooks.add(hook);
                     return hook;
@@ -229,6 +360,15 @@ public final class HookRegistry {
                 throw named(e, "instrument", name);
             }
         }
+    }
+
+    /** What the target gets: E9 to the block, the absolute jump to {@code absolute}, or int3. */
+    private static byte[] patchBytes(Placement p, long target, long absolute) {
+        return switch (p.patchLength()) {
+            case 5 -> CodeWriter.relativeJump(target, p.block().address());
+            case 14 -> CodeWriter.absoluteJump(absolute);
+            default -> new byte[] {(byte) 0xCC};
+        };
     }
 
     /**
@@ -286,24 +426,25 @@ public final class HookRegistry {
         return new HookException(e.reason(), "cannot " + verb + " " + name + ": " + message, e);
     }
 
-    private Hook finish(String name, long target, Prologue prologue, CodeBlock block, boolean near, byte[] code,
-            FunctionExtent fn, long nativeDetour, Callback javaDetour) {
-        Relocation relocation = relocator.relocate(prologue, block.address() + RELAY_SIZE);
+    private Hook finish(String name, long target, Placement p, byte[] code, FunctionExtent fn, long nativeDetour,
+            Callback javaDetour) {
+        CodeBlock block = p.block();
+        Relocation relocation = relocator.relocate(p.prologue(), block.address() + RELAY_SIZE);
         JavaDetourGate gate = javaDetour == null ? null : JavaDetourGate.create(javaDetour, relocation.trampolineAddress());
         long detour = gate != null ? gate.detour() : nativeDetour;
         byte[] relay = gate != null ? gateRelay(gate) : CodeWriter.absoluteJump(detour);
-        byte[] patch;
-        if (near) {
-            patch = CodeWriter.relativeJump(target, block.address());
-        } else {
-            // A native detour needs no relay: the absolute jump reaches it directly.
-            patch = CodeWriter.absoluteJump(gate != null ? block.address() : detour);
-        }
+        // A native detour needs no relay for the absolute jump: it reaches the detour directly.
+        byte[] patch = patchBytes(p, target, gate != null ? block.address() : detour);
         int at = (int) (target - fn.start());
         byte[] original = Arrays.copyOfRange(code, at, at + patch.length);
         block.write(0, relay);
         block.write(RELAY_SIZE, relocation.code());
         Hook hook = new Hook(this, target, name, relocation, block, patch, original, detour, gate, javaDetour);
+        hook.setStolen(Arrays.copyOfRange(code, at, at + p.prologue().length()));
+        if (p.trap()) {
+            // The relay slot: the trap handler only sets rip, the relay does the rest as for a jump.
+            TrapTable.set(target, block.address());
+        }
         LIVE.add(hook);
         hooks.add(hook);
         return hook;
@@ -403,6 +544,43 @@ public final class HookRegistry {
             LIVE_PATCHES.add(patch);
             return patch;
         }
+    }
+
+    /**
+     * What was at {@code address} before jpoline changed the code there (sighook's
+     * original_opcode): the original instruction from {@code address} to its end, when a live
+     * hook, probe or patch of any registry covers the address (enabled or not); empty when none
+     * does.
+     */
+    public Optional<byte[]> originalBytes(long address) {
+        synchronized (ENGINE) {
+            for (Hook h : LIVE) {
+                if (address >= h.target() && address < h.target() + h.stolenLength()) {
+                    return Optional.of(instructionTail(h.stolen(), h.target(), address));
+                }
+            }
+            for (Patch p : LIVE_PATCHES) {
+                if (address >= p.address() && address < p.address() + p.length()) {
+                    return Optional.of(instructionTail(p.originalBytes(), p.address(), address));
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** The bytes from {@code address} to the end of the instruction that holds it, in whole instructions starting at {@code base}. */
+    private static byte[] instructionTail(byte[] code, long base, long address) {
+        Instruction in = new Instruction();
+        int off = 0;
+        int at = (int) (address - base);
+        while (off < code.length) {
+            int len = DECODER.decode(code, off, code.length, base + off, in);
+            if (!in.isValid() || off + len > at) {
+                return Arrays.copyOfRange(code, at, in.isValid() ? off + len : code.length);
+            }
+            off += len;
+        }
+        return Arrays.copyOfRange(code, at, code.length);
     }
 
     void close(Patch patch) {
@@ -637,6 +815,10 @@ public final class HookRegistry {
         if (steps.isEmpty()) {
             return;
         }
+        if (changing.stream().anyMatch(h -> h.usesTrap() && changes.get(h))) {
+            // Each time: the program may have installed its own SIGTRAP action since (chained to).
+            TrapTable.install();
+        }
         int keptFrom = steps.size();
         addKeptAsideQueries(steps);
         FreezeResult result = freeze(steps);
@@ -666,6 +848,9 @@ public final class HookRegistry {
             hooks.remove(hook);
             queue.remove(hook);
             releaseKeptAside(result, keptFrom);
+            if (hook.usesTrap()) {
+                TrapTable.close(hook.target());
+            }
             if (hook.gate() != null) {
                 // A Java detour may be running (Java code, its frames show no address of the
                 // block) and call the original later, or a thread may be in the shared gate code
@@ -675,7 +860,7 @@ public final class HookRegistry {
             } else if (result.busy()[query] == 0) {
                 hook.block().free();
             } else {
-                KEPT_ASIDE.add(new KeptAside(hook.block(), hook.busyReturns()));
+                KEPT_ASIDE.add(new KeptAside(hook.block(), hook.busyReturns(), hook.keepWithBlock()));
             }
         }
     }
@@ -712,6 +897,11 @@ public final class HookRegistry {
      * relocated call's return point.
      */
     private static PatchStep enableStep(Hook h) {
+        if (h.usesTrap()) {
+            // One byte: no thread can be inside it, and the instruction's own bytes stay.
+            return new PatchStep(h.target(), h.patch(), 0, 0, new long[0], new long[0], new long[0], new long[0], 0, 0,
+                    new long[0]);
+        }
         Relocation r = h.relocation();
         BoundaryMap map = r.boundaries();
         int n = map.size() - 1;

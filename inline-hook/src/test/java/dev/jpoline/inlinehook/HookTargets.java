@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * {@code src/test/c/hook_targets.c} built with gcc at one optimization level (with or without
+ * {@code src/test/c/hook_targets.c} built with gcc at one optimization level (or, for
+ * {@link #probes()}, {@code probe_targets.c}) (with or without
  * endbr64) into a shared library, loaded into this JVM. Each level is a separate file, so the
  * same function name is a separate function per level; -Bsymbolic binds each library's
  * references to its own definitions (JNA loads them RTLD_GLOBAL, so otherwise the first one
@@ -34,6 +35,16 @@ final class HookTargets {
 
     static HookTargets at(String level) {
         return BUILT.computeIfAbsent(level, HookTargets::build);
+    }
+
+    /** The probe and patch targets (hand-written assembly, so one level is enough). */
+    static HookTargets probes() {
+        return BUILT.computeIfAbsent("probes", l -> {
+            Path lib = OUT.resolve("libprobe_targets.so");
+            return new HookTargets(l, SharedLibraryBuild.compile(MODULE.resolve("src/test/c/probe_targets.c"), lib,
+                    List.of("-O2", "-Wall", "-Wextra", "-Werror", "-pthread", "-Wl,-Bsymbolic",
+                            "-Wl,-soname," + lib.getFileName())));
+        });
     }
 
     private static HookTargets build(String level) {

@@ -11,7 +11,9 @@ class PatchCodeTest {
     private static final byte[] ADD_NOP = {0x01, (byte) 0xF0, (byte) 0x90};
     private static final byte[] IMUL = {0x0F, (byte) 0xAF, (byte) 0xC6};
 
-    private final HookTargets t = HookTargets.at("O2");
+    private final HookTargets t = HookTargets.probes();
+    /** The hook targets, for the tests that mix patches with hooks and threads. */
+    private final HookTargets h = HookTargets.at("O2");
 
     private int calc(int a, int b) {
         return t.function("calc").invokeInt(new Object[] {a, b});
@@ -108,7 +110,7 @@ class PatchCodeTest {
                         assertThat(e.getMessage()).contains("Patch[");
                     });
             // The hook's 5-byte jump at calc would take mov and the patched imul.
-            assertThatThrownBy(() -> two.create(calc, t.address("leaf_add_plus")))
+            assertThatThrownBy(() -> two.create(calc, h.address("leaf_add_plus")))
                     .isInstanceOfSatisfying(HookException.class, e -> {
                         assertThat(e.reason()).isEqualTo(HookException.Reason.ALREADY_HOOKED);
                         assertThat(e.getMessage()).contains("close that patch first");
@@ -116,8 +118,8 @@ class PatchCodeTest {
             assertThat(t.bytes(calc, 6)).isEqualTo(patched);
             assertThat(calc(6, 7)).isEqualTo(42);
         }
-        long leafAdd = t.address("leaf_add");
-        try (Hook hook = one.create(leafAdd, t.address("leaf_add_plus"))) {
+        long leafAdd = h.address("leaf_add");
+        try (Hook hook = one.create(leafAdd, h.address("leaf_add_plus"))) {
             hook.enable();
             byte[] hooked = t.bytes(leafAdd, 8);
             assertThatThrownBy(() -> two.patchCode(leafAdd, new byte[] {(byte) 0x90}))
@@ -133,15 +135,15 @@ class PatchCodeTest {
     @Timeout(60)
     void aThreadThatWillReturnToABoundaryTheCodeCutsRefusesThePatch() throws Exception {
         HookRegistry registry = new HookRegistry();
-        long callFirst = t.address("call_first");
+        long callFirst = h.address("call_first");
         // push rbx; call *rsi (returns to +3); add $7, rax; ...: over [+1, +7) the new code
         // (nop; nopl (rax); nop; nop) has no boundary at +3.
         byte[] cutting = {(byte) 0x90, 0x0F, 0x1F, 0x00, (byte) 0x90, (byte) 0x90};
         byte[] before = t.bytes(callFirst, 12);
-        long thread = t.function("park_start").invokeLong(new Object[0]);
+        long thread = h.function("park_start").invokeLong(new Object[0]);
         assertThat(thread).isNotZero();
         try {
-            while (t.function("park_entered_yet").invokeLong(new Object[0]) == 0) {
+            while (h.function("park_entered_yet").invokeLong(new Object[0]) == 0) {
                 Thread.sleep(1);
             }
             assertThatThrownBy(() -> registry.patchCode(callFirst + 1, cutting))
@@ -151,7 +153,7 @@ class PatchCodeTest {
                     });
             assertThat(t.bytes(callFirst, 12)).isEqualTo(before);
         } finally {
-            long result = t.function("park_release").invokeLong(new Object[] {thread});
+            long result = h.function("park_release").invokeLong(new Object[] {thread});
             assertThat(result).as("the parked thread returned through the unchanged code").isEqualTo(100 + 1 + 48);
         }
     }

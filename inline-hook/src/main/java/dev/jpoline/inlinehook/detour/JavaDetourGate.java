@@ -105,8 +105,8 @@ public final class JavaDetourGate {
         return gate;
     }
 
-    /** This process's JavaVM*, through libjvm's JNI_GetCreatedJavaVMs. */
-    private static long javaVm() {
+    /** This process's JavaVM*, through libjvm's JNI_GetCreatedJavaVMs (the Java probe gate asks it too). */
+    public static long javaVm() {
         long vm = javaVm;
         if (vm != 0) {
             return vm;

@@ -1,0 +1,98 @@
+package dev.jpoline.inlinehook.instrument;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import dev.jpoline.runtime.RuntimeLibrary;
+
+/**
+ * How a probe's stub saves the extended state around its callback on this CPU: the whole XSAVE
+ * state the OS enabled (x87, SSE, AVX, AVX-512...), with XSAVEC where the CPU has it (it skips
+ * components in their initial state, the usual case for the upper halves of ymm and zmm), else
+ * XSAVE, else FXSAVE (x87 and SSE only, where the OS enables no XSAVE). The interrupted code may
+ * have live vector values that a callback calling glibc or Java would otherwise destroy.
+ */
+public final class XState {
+    private static final int LEGACY_AREA = 512;
+    private static final int HEADER = 64;
+
+    interface XStateNative extends Library {
+        int jpoline_xstate_info();
+    }
+
+    private static volatile XState cpu;
+
+    private final boolean xsave;
+    private final boolean compacted;
+    /** Bytes of the save area, a multiple of 64. */
+    private final int area;
+
+    private XState(boolean xsave, boolean compacted, int area) {
+        this.xsave = xsave;
+        this.compacted = compacted;
+        this.area = area;
+    }
+
+    /** What this CPU and kernel need (asked once, through the runtime's CPUID). */
+    public static XState cpu() {
+        XState x = cpu;
+        if (x == null) {
+            int info = Native.load(RuntimeLibrary.bundled().extract().toString(), XStateNative.class)
+                    .jpoline_xstate_info();
+            int size = info & 0x7FFFFFFF;
+            x = size == 0 ? new XState(false, false, LEGACY_AREA)
+                    : new XState(true, info < 0, (Math.max(size, LEGACY_AREA + HEADER) + 63) & ~63);
+            cpu = x;
+        }
+        return x;
+    }
+
+    /** "xsavec, 2752 bytes", for diagnostics and benchmarks. */
+    public String describe() {
+        return (xsave ? compacted ? "xsavec" : "xsave" : "fxsave") + ", " + area + " bytes";
+    }
+
+    /** After it, rsp points at the saved state, aligned as the instruction needs. Clobbers rax and rdx. */
+    void emitSave(ContextStub s) {
+        if (!xsave) {
+            s.emit(0x48, 0x83, 0xE4, 0xF0); // and rsp, -16
+            subRsp(s, area);
+            s.emit(0x48, 0x0F, 0xAE, 0x04, 0x24); // fxsave64 [rsp]
+            return;
+        }
+        s.emit(0x48, 0x83, 0xE4, 0xC0); // and rsp, -64
+        subRsp(s, area);
+        // XRSTOR faults on a header whose bytes 8-63 are not zero, and XSAVE(C) writes only part
+        // of it: the rest is whatever the stack held.
+        s.emit(0x31, 0xC0); // xor eax, eax
+        for (int at = LEGACY_AREA + 8; at < LEGACY_AREA + HEADER; at += 8) {
+            s.emit(0x48, 0x89, 0x84, 0x24); // mov [rsp+at], rax
+            s.int32(at);
+        }
+        allFeatures(s);
+        if (compacted) {
+            s.emit(0x48, 0x0F, 0xC7, 0x24, 0x24); // xsavec64 [rsp]
+        } else {
+            s.emit(0x48, 0x0F, 0xAE, 0x24, 0x24); // xsave64 [rsp]
+        }
+    }
+
+    /** With rsp where {@link #emitSave} left it. Clobbers rax and rdx. */
+    void emitRestore(ContextStub s) {
+        if (!xsave) {
+            s.emit(0x48, 0x0F, 0xAE, 0x0C, 0x24); // fxrstor64 [rsp]
+            return;
+        }
+        allFeatures(s);
+        s.emit(0x48, 0x0F, 0xAE, 0x2C, 0x24); // xrstor64 [rsp] (either form: the header says which)
+    }
+
+    private static void allFeatures(ContextStub s) {
+        s.emit(0xB8, 0xFF, 0xFF, 0xFF, 0xFF); // mov eax, -1
+        s.emit(0xBA, 0xFF, 0xFF, 0xFF, 0xFF); // mov edx, -1: every feature XCR0 enables
+    }
+
+    private static void subRsp(ContextStub s, int bytes) {
+        s.emit(0x48, 0x81, 0xEC); // sub rsp, imm32
+        s.int32(bytes);
+    }
+}
