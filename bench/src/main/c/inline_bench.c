@@ -70,3 +70,38 @@ TARGET void bench_idle_stop(void) {
     for (int i = 0; i < idle_count; i++) pthread_join(idle_threads[i], 0);
     idle_count = 0;
 }
+
+/* InstrumentBench: a probe site (the add, with room for a jump over the nops after it), a
+ * native callback that does nothing, and the bare cost of a SIGTRAP round trip to compare the
+ * trap path with. */
+__asm__(".text\n\t.globl probe_site\n\t.type probe_site, @function\n\t.p2align 4\nprobe_site:\n\t"
+        "mov %rdi, %rax\n\t"
+        "add $1, %rax\n\t"
+        "nop\n\tnop\n\tnop\n\tnop\n\tnop\n\t"
+        "ret\n\t.size probe_site, .-probe_site");
+TARGET void null_callback(uint64_t address, uint64_t *context) {
+    (void)address;
+    (void)context;
+}
+
+#include <signal.h>
+#include <string.h>
+static void empty_trap_handler(int sig) { (void)sig; }
+
+/* ns per int3 -> SIGTRAP handler that only returns -> next instruction, best of `rounds`. */
+TARGET uint64_t bench_trap_round_trips(long n, int rounds) {
+    struct sigaction mine, old;
+    memset(&mine, 0, sizeof mine);
+    mine.sa_handler = empty_trap_handler;
+    mine.sa_flags = SA_NODEFER;
+    sigaction(SIGTRAP, &mine, &old);
+    uint64_t best = UINT64_MAX;
+    for (int r = 0; r < rounds; r++) {
+        uint64_t t0 = now_ns();
+        for (long i = 0; i < n; i++) __asm__ volatile("int3");
+        uint64_t t = now_ns() - t0;
+        if (t < best) best = t;
+    }
+    sigaction(SIGTRAP, &old, 0);
+    return best / (uint64_t)n;
+}

@@ -248,3 +248,33 @@ TARGET int calc_wide_on_new_thread(int a, int b) {
     pthread_join(t, 0);
     return c.result;
 }
+
+/* red_zone_intact() = 1 when the 128 bytes below rsp, written before five nops (the probe goes on
+ * the first), read back the same after them: the stub and its callback must leave the interrupted
+ * code's red zone alone. */
+long red_zone_intact(void);
+ASM_FUNCTION(red_zone_intact, "lea -128(%rsp), %rdx\n\t"
+                              "mov $16, %ecx\n\t"
+                              "movabs $0x0123456789abcdef, %rax\n"
+                              "1:\n\t"
+                              "mov %rax, -8(%rdx,%rcx,8)\n\t" /* rsp-8 .. rsp-128 */
+                              "sub $1, %ecx\n\t"
+                              "jnz 1b\n\t"
+                              "nop\n\tnop\n\tnop\n\tnop\n\tnop\n\t"
+                              "mov $16, %ecx\n"
+                              "2:\n\t"
+                              "cmp %rax, -8(%rdx,%rcx,8)\n\t"
+                              "jne 3f\n\t"
+                              "sub $1, %ecx\n\t"
+                              "jnz 2b\n\t"
+                              "mov $1, %eax\n\t"
+                              "ret\n"
+                              "3:\n\t"
+                              "xor %eax, %eax\n\t"
+                              "ret");
+/* A callback that fills its own stack frame: it runs below whatever the stub left. */
+TARGET void scribble_stack(uint64_t address, uint64_t *context) {
+    volatile unsigned char frame[4096];
+    for (unsigned i = 0; i < sizeof frame; i++) frame[i] = (unsigned char)(address + i);
+    (void)context;
+}

@@ -56,6 +56,23 @@ class InlineHookExamplesTest {
     }
 
     @Test
+    void aProbeInsideZlibsDeflateCountsTheFlushModesThisJvmUses() {
+        byte[] input = new byte[1 << 16];
+        RegisterHistogram.compress(input);
+        try (RegisterHistogram h = new RegisterHistogram(RegisterHistogram.zlib(), "deflate", 2,
+                dev.jpoline.inlinehook.Register.RSI)) {
+            assertThat(h.counts()).isEmpty();
+            RegisterHistogram.compress(input);
+            assertThat(h.counts()).as("NO_FLUSH, SYNC_FLUSH, FULL_FLUSH, Z_FINISH").containsKeys(0L, 2L, 3L, 4L);
+            assertThat(h.counts().keySet()).as("zlib's flush modes only").allSatisfy(v -> assertThat(v).isBetween(0L, 5L));
+            long seen = h.counts().values().stream().mapToLong(Long::longValue).sum();
+            assertThat(h.probe().hits()).as("every hit counted once").isEqualTo(seen);
+            RegisterHistogram.compress(input);
+            assertThat(h.probe().hits()).isEqualTo(2 * seen);
+        }
+    }
+
+    @Test
     @Timeout(120)
     void theExamplesRunAsPrograms() throws Exception {
         String lookups = runMain("dev.jpoline.examples.NameLookupLog", "localhost");
@@ -63,6 +80,8 @@ class InlineHookExamplesTest {
         String cpus = runMain("dev.jpoline.examples.CpuCountOverride", "64");
         int real = Runtime.getRuntime().availableProcessors();
         assertThat(cpus).contains("before: " + real, "hooked: 64 (real " + real + ")", "after: " + real);
+        String flushModes = runMain("dev.jpoline.examples.RegisterHistogram");
+        assertThat(flushModes).contains("deflate's rsi (flush mode) at instruction 2", "  2: ", "  4: ");
     }
 
     private static String runMain(String mainClass, String... args) throws Exception {

@@ -244,6 +244,19 @@ class InstrumentPathsTest {
     }
 
     @Test
+    void theInterruptedCodesRedZoneIsLeftAlone() {
+        long fn = t.address("red_zone_intact");
+        long probeAt = fn + indexOfFiveNops(t.bytes(fn, 200));
+        for (Path path : Path.values()) {
+            try (Hook probe = probe(path, Kind.NATIVE, probeAt, false, "scribble_stack", null)) {
+                probe.enable();
+                assertThat(call("red_zone_intact")).as("%s: the 128 bytes below rsp", path).isEqualTo(1);
+                assertThat(probe.hits()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void theVectorRegistersSurviveACallbackThatClobbersThem() throws Exception {
         if (!Files.readString(java.nio.file.Path.of("/proc/cpuinfo")).contains(" avx2")) {
             return; // ymm_round_trip cannot run here at all
