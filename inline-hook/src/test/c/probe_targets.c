@@ -278,3 +278,17 @@ TARGET void scribble_stack(uint64_t address, uint64_t *context) {
     for (unsigned i = 0; i < sizeof frame; i++) frame[i] = (unsigned char)(address + i);
     (void)context;
 }
+
+/* A callback for SavedState.SSE: legacy SSE only (it keeps the upper halves of ymm registers). */
+TARGET void clobber_xmm(uint64_t address, uint64_t *context) {
+    (void)address;
+    (void)context;
+    __asm__ volatile("pcmpeqd %%xmm0, %%xmm0\n\tmovdqa %%xmm0, %%xmm1\n\tmovdqa %%xmm0, %%xmm2\n\t"
+                     "movdqa %%xmm0, %%xmm3\n\tmovdqa %%xmm0, %%xmm4\n\tmovdqa %%xmm0, %%xmm5\n\t"
+                     "movdqa %%xmm0, %%xmm6\n\tmovdqa %%xmm0, %%xmm7\n\tmovdqa %%xmm0, %%xmm8\n\t"
+                     "movdqa %%xmm0, %%xmm9\n\tmovdqa %%xmm0, %%xmm10\n\tmovdqa %%xmm0, %%xmm11\n\t"
+                     "movdqa %%xmm0, %%xmm12\n\tmovdqa %%xmm0, %%xmm13\n\tmovdqa %%xmm0, %%xmm14\n\t"
+                     "movdqa %%xmm0, %%xmm15" ::
+                         : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
+                           "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+}

@@ -6,6 +6,7 @@ import com.sun.jna.Pointer;
 import dev.jpoline.inlinehook.Hook;
 import dev.jpoline.inlinehook.HookRegistry;
 import dev.jpoline.inlinehook.Register;
+import dev.jpoline.inlinehook.SavedState;
 import dev.jpoline.inlinehook.TrapPolicy;
 import dev.jpoline.inlinehook.instrument.XState;
 import java.nio.file.Files;
@@ -17,7 +18,8 @@ import java.util.Map;
  * An instrument probe's cost per hit, all in one run: the probed function uninstrumented, with a
  * probe on the jump path and on the trap path, each with a native callback that does nothing and
  * with a Java callback, against the bare SIGTRAP round trip (an int3 whose handler only returns)
- * measured by the same native library. Goals: jump path with a native callback at most 30 ns over
+ * measured by the same native library; the jump path also with the lighter saved states
+ * ({@link SavedState}). Goals: jump path with a native callback at most 30 ns over
  * the uninstrumented call; trap path at most twice the bare round trip.
  *
  * <p>Run: {@code bench/run-main InstrumentBench} from the repository root.
@@ -46,14 +48,23 @@ public final class InstrumentBench {
         HookRegistry traps = new HookRegistry();
         traps.setTrapPolicy(TrapPolicy.ALWAYS);
         double jumpNative = probed(jumps.instrument(add, callback), calls, site, CALLS, false);
+        HookRegistry sse = new HookRegistry();
+        sse.setNativeProbeState(SavedState.SSE);
+        double jumpSse = probed(sse.instrument(add, callback), calls, site, CALLS, false);
+        HookRegistry general = new HookRegistry();
+        general.setNativeProbeState(SavedState.GENERAL_ONLY);
+        double jumpGeneral = probed(general.instrument(add, callback), calls, site, CALLS, false);
         double trapNative = probed(traps.instrument(add, callback), calls, site, TRAPS, true);
         double jumpJava = probed(jumps.instrument(add, (a, c) -> c.get(Register.RAX)), calls, site, JAVA_CALLS, false);
         double trapJava = probed(traps.instrument(add, (a, c) -> c.get(Register.RAX)), calls, site, TRAPS / 2, true);
 
         System.out.printf("per hit (best of %d rounds, ns; extended state: %s):%n", ROUNDS, XState.cpu().describe());
         System.out.printf("  uninstrumented call                 %8.2f%n", raw);
-        System.out.printf("  jump path, native callback          %8.2f   +%.2f ns (goal <= 30)%n", jumpNative,
+        System.out.printf("  jump path, native callback, ALL     %8.2f   +%.2f ns (goal <= 30)%n", jumpNative,
                 jumpNative - raw);
+        System.out.printf("  jump path, native callback, SSE     %8.2f   +%.2f ns (goal <= 30)%n", jumpSse, jumpSse - raw);
+        System.out.printf("  jump path, native, GENERAL_ONLY     %8.2f   +%.2f ns (goal <= 30)%n", jumpGeneral,
+                jumpGeneral - raw);
         System.out.printf("  bare SIGTRAP round trip             %8.2f%n", floor);
         System.out.printf("  trap path, native callback          %8.2f   %.2fx the round trip (goal <= 2x)%n", trapNative,
                 (trapNative - raw) / floor);

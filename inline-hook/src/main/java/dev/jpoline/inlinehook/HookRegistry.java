@@ -80,6 +80,7 @@ public final class HookRegistry {
     private final Map<Hook, Boolean> queue = new LinkedHashMap<>();
     private volatile long freezeTimeoutMillis = 2000;
     private volatile TrapPolicy trapPolicy = TrapPolicy.PROBES_ONLY;
+    private volatile SavedState nativeProbeState = SavedState.ALL;
     private long freezes;
     private long threadsFrozen;
     private long ipFixups;
@@ -116,6 +117,17 @@ public final class HookRegistry {
 
     public TrapPolicy trapPolicy() {
         return trapPolicy;
+    }
+
+    /**
+     * What the stubs of native-callback probes made from now on save besides the general
+     * registers (default {@link SavedState#ALL}); Java-callback probes always save everything.
+     */
+    public void setNativeProbeState(SavedState state) {
+        if (state == null) {
+            throw new IllegalArgumentException("the saved state is null: give ALL, SSE or GENERAL_ONLY");
+        }
+        nativeProbeState = state;
     }
 
     // ---- making hooks ----
@@ -335,8 +347,13 @@ public final class HookRegistry {
                             : ProbeRecord.forJava(Pointer.nativeValue(CallbackReference.getFunctionPointer(javaProbe)),
                                     JavaDetourGate.javaVm());
                     long callback = javaProbe == null ? nativeCallback : JavaProbeGate.address();
+                    XState saved = javaProbe != null ? XState.cpu() : switch (nativeProbeState) {
+                        case ALL -> XState.cpu();
+                        case SSE -> XState.sse();
+                        case GENERAL_ONLY -> XState.none();
+                    };
                     ContextStub stub = ContextStub.build(block.address(), address, callback, record.address(), resume,
-                            from, to, XState.cpu());
+                            from, to, saved);
                     byte[] patch = patchBytes(p, address, block.address());
                     int at = (int) (address - fn.start());
                     byte[] original = Arrays.copyOfRange(code, at, at + patch.length);

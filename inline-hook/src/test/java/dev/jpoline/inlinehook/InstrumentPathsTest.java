@@ -49,7 +49,11 @@ class InstrumentPathsTest {
     /** A probe calling the C callback {@code nativeName}, or {@code java} for the Java kind. */
     private Hook probe(Path path, Kind kind, long address, boolean noOriginal, String nativeName,
             InstructionCallback java) {
-        HookRegistry r = registry(path);
+        return probe(registry(path), path, kind, address, noOriginal, nativeName, java);
+    }
+
+    private Hook probe(HookRegistry r, Path path, Kind kind, long address, boolean noOriginal, String nativeName,
+            InstructionCallback java) {
         Hook h = kind == Kind.NATIVE
                 ? noOriginal ? r.instrumentNoOriginal(address, t.address(nativeName)) : r.instrument(address, t.address(nativeName))
                 : noOriginal ? r.instrumentNoOriginal(address, java) : r.instrument(address, java);
@@ -213,6 +217,26 @@ class InstrumentPathsTest {
     }
 
     @ParameterizedTest
+    @EnumSource(SavedState.class)
+    void theGeneralRegistersRoundTripWhateverElseIsSaved(SavedState state) {
+        long fn = t.address("context_round_trip");
+        long probeAt = fn + indexOfFiveNops(t.bytes(fn, 200));
+        for (Path path : Path.values()) {
+            HookRegistry r = registry(path);
+            r.setNativeProbeState(state);
+            Memory out = new Memory(8 * 18);
+            try (Hook probe = probe(r, path, Kind.NATIVE, probeAt, false, "record_context", null)) {
+                probe.enable();
+                t.function("context_round_trip").invoke(new Object[] {out});
+            }
+            for (Register reg : List.of(Register.RAX, Register.RDI, Register.R11, Register.R15)) {
+                assertThat(out.getLong(reg.offset())).as("%s %s %s", state, path, reg)
+                        .isEqualTo(~(0x1111111111111111L * (reg.ordinal() + 1)));
+            }
+        }
+    }
+
+    @ParameterizedTest
     @EnumSource(Kind.class)
     void aCallbackMayReturnFromTheFunctionByChangingRipAndRsp(Kind kind) {
         for (Path path : Path.values()) {
@@ -256,13 +280,16 @@ class InstrumentPathsTest {
         }
     }
 
-    @Test
-    void theVectorRegistersSurviveACallbackThatClobbersThem() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = SavedState.class, names = {"ALL", "SSE"})
+    void theVectorRegistersSurviveACallbackThatClobbersThem(SavedState state) throws Exception {
         if (!Files.readString(java.nio.file.Path.of("/proc/cpuinfo")).contains(" avx2")) {
             return; // ymm_round_trip cannot run here at all
         }
         long fn = t.address("ymm_round_trip");
         long probeAt = fn + indexOfFiveNops(t.bytes(fn, 200));
+        // ALL: a callback that clobbers whole ymm registers; SSE: one that keeps to legacy SSE.
+        String callback = state == SavedState.ALL ? "clobber_ymm" : "clobber_xmm";
         for (Path path : Path.values()) {
             Memory in = new Memory(16 * 32);
             Memory out = new Memory(16 * 32);
@@ -270,7 +297,9 @@ class InstrumentPathsTest {
                 in.setByte(i, (byte) (i * 7 + 3));
             }
             out.clear();
-            try (Hook probe = probe(path, Kind.NATIVE, probeAt, false, "clobber_ymm", null)) {
+            HookRegistry r = registry(path);
+            r.setNativeProbeState(state);
+            try (Hook probe = r.instrument(probeAt, t.address(callback))) {
                 probe.enable();
                 t.function("ymm_round_trip").invoke(new Object[] {in, out});
                 assertThat(probe.hits()).isEqualTo(1);

@@ -40,7 +40,7 @@ public final class ContextStub {
     private static final int RFLAGS = 8 * 17;
     /** The new-stack exit's frame below the new rsp: rdx, rcx, rbx, rax, rflags, target. */
     private static final int EXIT_FRAME = 48;
-    private static final int BASE_SIZE = 640;
+    private static final int BASE_SIZE = 1024;
     private static final int PER_TRANSLATION = 32;
 
     private final ByteArrayOutputStream code = new ByteArrayOutputStream();
@@ -95,14 +95,32 @@ public final class ContextStub {
         xstate.emitRestore(s);
         s.emit(0x48, 0x89, 0xDC); // mov rsp, rbx
 
-        // rax = where to go on.
+        // Where to go on. The common case, RIP and RSP as they were, leaves by a direct jump to
+        // resume (no return the CPU did not see called, which it would mispredict).
         int go = s.newLabel();
         int changed = s.newLabel();
+        int resumeSlowly = s.newLabel();
         s.emit(0x48, 0x8B, 0x83);
         s.int32(RIP); // mov rax, [rbx+RIP]
         s.rip(addressLit, 0x48, 0x3B, 0x05); // cmp rax, [address]
         s.jcc(0x85, changed); // jne
-        s.lea(resume); // lea rax, [resume]
+        s.emit(0x48, 0x8D, 0x8B);
+        s.int32(CONTEXT + RED_ZONE); // lea rcx, [rbx+272]: the rsp the context was saved from
+        s.emit(0x48, 0x3B, 0x4B, RSP); // cmp rcx, [rbx+RSP]
+        s.jcc(0x85, resumeSlowly);
+        s.emit(0x58, 0x5B, 0x59, 0x5A, 0x5E, 0x5F, 0x5D); // pop rax rbx rcx rdx rsi rdi rbp
+        s.emit(0x48, 0x8D, 0x64, 0x24, 0x08); // lea rsp, [rsp+8]: over the saved rsp
+        for (int r = 8; r <= 15; r++) {
+            s.emit(0x41, 0x58 + r - 8); // pop r8 .. r15
+        }
+        s.emit(0x48, 0x8D, 0x64, 0x24, 0x08); // lea rsp, [rsp+8]: over RIP
+        s.emit(0x9D); // popfq
+        s.emit(0x48, 0x8D, 0xA4, 0x24);
+        s.int32(RED_ZONE); // lea rsp, [rsp+128]: back above the red zone, flags untouched
+        s.emit(0xE9);
+        s.int32(Math.toIntExact(resume - (stub + s.code.size() + 4))); // jmp resume
+        s.bind(resumeSlowly);
+        s.lea(resume);
         s.jmp(go);
         s.bind(changed);
         for (int i = 0; i < from.length; i++) {
@@ -115,12 +133,12 @@ public final class ContextStub {
         }
         s.bind(go);
 
-        // The common exit: rsp as it was. The target goes in the RFLAGS word and RFLAGS in the
-        // RIP word, so that popfq then ret 128 restore the flags and the stack pointer without a
-        // scratch register.
+        // rax = the target. With rsp as it was: the target goes in the RFLAGS word and RFLAGS in
+        // the RIP word, so that popfq then ret 128 restore the flags and the stack pointer
+        // without a scratch register.
         int newStack = s.newLabel();
         s.emit(0x48, 0x8D, 0x8B);
-        s.int32(CONTEXT + RED_ZONE); // lea rcx, [rbx+272]: the rsp the context was saved from
+        s.int32(CONTEXT + RED_ZONE); // lea rcx, [rbx+272]
         s.emit(0x48, 0x3B, 0x4B, RSP); // cmp rcx, [rbx+RSP]
         s.jcc(0x85, newStack);
         s.emit(0x48, 0x8B, 0x8B);

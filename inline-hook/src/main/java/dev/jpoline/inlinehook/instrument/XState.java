@@ -21,15 +21,36 @@ public final class XState {
 
     private static volatile XState cpu;
 
+    /** What is saved: the whole XSAVE state, xmm0-15 and MXCSR, or nothing. */
+    private enum Kind { ALL, SSE, NONE }
+
+    private static final XState SSE = new XState(Kind.SSE, false, false, 16 * 16 + 16);
+    private static final XState NONE = new XState(Kind.NONE, false, false, 0);
+
+    private final Kind kind;
     private final boolean xsave;
     private final boolean compacted;
-    /** Bytes of the save area, a multiple of 64. */
+    /** Bytes of the save area, a multiple of 16 (of 64 for XSAVE). */
     private final int area;
 
-    private XState(boolean xsave, boolean compacted, int area) {
+    private XState(Kind kind, boolean xsave, boolean compacted, int area) {
+        this.kind = kind;
         this.xsave = xsave;
         this.compacted = compacted;
         this.area = area;
+    }
+
+    /**
+     * Only xmm0-15 and MXCSR, for a native callback that uses SSE at most (no AVX, AVX-512 or x87
+     * instruction, and no call of a function that uses them: glibc's string functions do).
+     */
+    public static XState sse() {
+        return SSE;
+    }
+
+    /** Nothing beyond the general registers, for a native callback built with -mgeneral-regs-only that calls nothing. */
+    public static XState none() {
+        return NONE;
     }
 
     /** What this CPU and kernel need (asked once, through the runtime's CPUID). */
@@ -39,8 +60,8 @@ public final class XState {
             int info = Native.load(RuntimeLibrary.bundled().extract().toString(), XStateNative.class)
                     .jpoline_xstate_info();
             int size = info & 0x7FFFFFFF;
-            x = size == 0 ? new XState(false, false, LEGACY_AREA)
-                    : new XState(true, info < 0, (Math.max(size, LEGACY_AREA + HEADER) + 63) & ~63);
+            x = size == 0 ? new XState(Kind.ALL, false, false, LEGACY_AREA)
+                    : new XState(Kind.ALL, true, info < 0, (Math.max(size, LEGACY_AREA + HEADER) + 63) & ~63);
             cpu = x;
         }
         return x;
@@ -48,11 +69,29 @@ public final class XState {
 
     /** "xsavec, 2752 bytes", for diagnostics and benchmarks. */
     public String describe() {
-        return (xsave ? compacted ? "xsavec" : "xsave" : "fxsave") + ", " + area + " bytes";
+        return switch (kind) {
+            case ALL -> (xsave ? compacted ? "xsavec" : "xsave" : "fxsave") + ", " + area + " bytes";
+            case SSE -> "xmm0-15 and mxcsr, " + area + " bytes";
+            case NONE -> "general registers only";
+        };
     }
 
     /** After it, rsp points at the saved state, aligned as the instruction needs. Clobbers rax and rdx. */
     void emitSave(ContextStub s) {
+        if (kind == Kind.NONE) {
+            s.emit(0x48, 0x83, 0xE4, 0xF0); // and rsp, -16
+            return;
+        }
+        if (kind == Kind.SSE) {
+            s.emit(0x48, 0x83, 0xE4, 0xF0); // and rsp, -16
+            subRsp(s, area);
+            for (int i = 0; i < 16; i++) {
+                xmm(s, 0x29, i); // movaps [rsp+16i], xmm_i
+            }
+            s.emit(0x0F, 0xAE, 0x9C, 0x24); // stmxcsr [rsp+256]
+            s.int32(256);
+            return;
+        }
         if (!xsave) {
             s.emit(0x48, 0x83, 0xE4, 0xF0); // and rsp, -16
             subRsp(s, area);
@@ -78,12 +117,32 @@ public final class XState {
 
     /** With rsp where {@link #emitSave} left it. Clobbers rax and rdx. */
     void emitRestore(ContextStub s) {
+        if (kind == Kind.NONE) {
+            return;
+        }
+        if (kind == Kind.SSE) {
+            s.emit(0x0F, 0xAE, 0x94, 0x24); // ldmxcsr [rsp+256]
+            s.int32(256);
+            for (int i = 0; i < 16; i++) {
+                xmm(s, 0x28, i); // movaps xmm_i, [rsp+16i]
+            }
+            return;
+        }
         if (!xsave) {
             s.emit(0x48, 0x0F, 0xAE, 0x0C, 0x24); // fxrstor64 [rsp]
             return;
         }
         allFeatures(s);
         s.emit(0x48, 0x0F, 0xAE, 0x2C, 0x24); // xrstor64 [rsp] (either form: the header says which)
+    }
+
+    /** movaps between xmm{@code i} and [rsp + 16i] (0x29 stores, 0x28 loads). */
+    private static void xmm(ContextStub s, int opcode, int i) {
+        if (i >= 8) {
+            s.emit(0x44); // REX.R: xmm8-15
+        }
+        s.emit(0x0F, opcode, 0x84 | (i & 7) << 3, 0x24);
+        s.int32(16 * i);
     }
 
     private static void allFeatures(ContextStub s) {
