@@ -84,9 +84,33 @@ class InlineHookExamplesTest {
         assertThat(flushModes).contains("deflate's rsi (flush mode) at instruction 2", "  2: ", "  4: ");
     }
 
+    /** The newest JDK of the machine: the engine meets another HotSpot (its JIT, its signal use, JNI). */
+    private static final Path JDK_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
+
+    @Test
+    @Timeout(180)
+    void theInlineHookExamplesRunOnJdk25Too() throws Exception {
+        if (!java.nio.file.Files.isExecutable(JDK_25.resolve("bin/java"))) {
+            assertThat(System.getenv("CI")).as("CI has Temurin 25 at " + JDK_25).isNotEqualTo("true");
+            System.err.println("skipped: no JDK 25 at " + JDK_25);
+            return;
+        }
+        String java = JDK_25.resolve("bin/java").toString();
+        assertThat(runMainOn(java, "dev.jpoline.examples.NameLookupLog", "localhost")).contains("getaddrinfo(localhost) = 0");
+        int real = Runtime.getRuntime().availableProcessors();
+        assertThat(runMainOn(java, "dev.jpoline.examples.CpuCountOverride", "64")).contains("hooked: 64 (real " + real + ")");
+        assertThat(runMainOn(java, "dev.jpoline.examples.RegisterHistogram")).contains("  2: ", "  4: ");
+    }
+
     private static String runMain(String mainClass, String... args) throws Exception {
+        return runMainOn(Path.of(System.getProperty("java.home"), "bin", "java").toString(), mainClass, args);
+    }
+
+    private static String runMainOn(String java, String mainClass, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(java);
+        // JDK 24 and later warn about JNA's native access; the warning is not the output checked.
+        cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-cp");
         cmd.add(classPath());
         cmd.add(mainClass);

@@ -469,6 +469,21 @@ class InstrumentPathsTest {
         assertThat(ownTraps.getLong(0)).as("after close too").isEqualTo(before + 4);
     }
 
+    @Test
+    void aFunctionTheLibraryDoesNotExportIsFoundInItsSymbolTable() {
+        // static in probe_targets.c: in .symtab, not in .dynsym, so dlsym cannot find it
+        long handler = dev.jpoline.inlinehook.symbols.Symbols.lookup(t.path.toString(), "own_trap_handler");
+        Pointer ownTraps = t.library.getGlobalVariableAddress("own_traps");
+        long before = ownTraps.getLong(0);
+        Function.getFunction(new Pointer(handler)).invoke(new Object[] {5, Pointer.NULL, Pointer.NULL});
+        assertThat(ownTraps.getLong(0)).as("the function at the address found is the handler").isEqualTo(before + 1);
+        assertThatThrownBy(() -> dev.jpoline.inlinehook.symbols.Symbols.lookup(t.path.toString(), "no_such_function"))
+                .isInstanceOfSatisfying(HookException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(HookException.Reason.SYMBOL_NOT_FOUND);
+                    assertThat(e.getMessage()).contains("nor in its symbol table");
+                });
+    }
+
     // ---- what was there ----
 
     @Test

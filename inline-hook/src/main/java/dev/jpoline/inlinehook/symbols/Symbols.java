@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import dev.jpoline.rewriter.elf.ElfFile;
+import dev.jpoline.rewriter.elf.FunctionSymbol;
 import java.util.Set;
 
 /**
@@ -83,6 +85,19 @@ public final class Symbols {
         try {
             libc.dlerror(); // clear any earlier error, so the one read below is this lookup's
             Pointer address = libc.dlsym(handle, symbol);
+            if (address == null && library != null) {
+                String error = loaderError(false);
+                // Not exported: a function of the library's own .symtab (zlib built into the JDK's
+                // libzip.so with hidden visibility, say) is still a function of it.
+                long local = fromSymbolTable(library, symbol);
+                if (local != 0) {
+                    return local;
+                }
+                throw new HookException(HookException.Reason.SYMBOL_NOT_FOUND, "symbol " + symbol + " not found in "
+                        + library + (error == null ? " (it resolves to address 0)" : " (" + error + ")")
+                        + " nor in its symbol table; check the name (C++ functions need their mangled name) and that"
+                        + " this library defines it (nm, nm -D)");
+            }
             if (address == null) {
                 String error = loaderError(library == null);
                 String where = library == null ? "the global scope" : library;
@@ -100,6 +115,43 @@ public final class Symbols {
                 libc.dlclose(handle); // drops the reference the RTLD_NOLOAD open took
             }
         }
+    }
+
+    /**
+     * The run-time address of the function {@code symbol} in the ELF symbols (.symtab, else
+     * .dynsym) of the mapped file {@code library}; 0 when it has none of that name.
+     */
+    private static long fromSymbolTable(String library, String symbol) {
+        List<LoadedImage> images;
+        try {
+            images = matching(LoadedImage.all(ProcessMaps.readSelf()), library);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        if (images.size() != 1) {
+            return 0; // not mapped under that name (dlopen knew it by its soname), or ambiguous
+        }
+        LoadedImage image = images.get(0);
+        Set<Long> values = new LinkedHashSet<>();
+        try (ElfFile elf = image.openFile()) {
+            if (elf == null) {
+                return 0;
+            }
+            for (FunctionSymbol f : elf.functionSymbols().all()) {
+                if (f.name().equals(symbol)) {
+                    values.add(f.value());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        if (values.size() > 1) {
+            throw new HookException(HookException.Reason.SYMBOL_NOT_FOUND, "symbol " + symbol + " is ambiguous in "
+                    + image.path() + ": " + values.size() + " local functions of that name (at "
+                    + values.stream().map(v -> "0x" + Long.toHexString(v)).reduce((a, b) -> a + ", " + b).orElse("")
+                    + "); hook one by its address: createAt(\"" + library + "\", offset, ...)");
+        }
+        return values.isEmpty() ? 0 : moduleAddress(image.path(), values.iterator().next());
     }
 
     /**
