@@ -190,6 +190,14 @@ static uint32_t measure_string_array(uint64_t array, uint32_t per_string, uint32
 
 static int is_error(int64_t ret) { return ret < 0 && ret > -4096; }
 
+/* A rule's length argument as the kernel reads it: an int or unsigned int length (poll's nfds,
+ * sendto's addrlen) is the low half of the register, whatever the caller left in the high half. */
+static uint64_t length_of(const struct jpoline_capture_rule *rule, const uint64_t *args) {
+    if (rule->length_arg > 5) return 0;
+    uint64_t v = args[rule->length_arg];
+    return (rule->reserved & JPOLINE_RULE_LENGTH_32) ? (uint32_t)v : v;
+}
+
 /* Plans the payloads of one phase. when: JPOLINE_AT_ENTRY rules (and the entry half of
  * ENTRY_AND_EXIT) or JPOLINE_AT_EXIT rules (and the exit half). */
 static void plan_phase(struct record_plan *rp, const struct jpoline_schema_entry *e, const uint64_t *args,
@@ -251,21 +259,21 @@ static void plan_phase(struct record_plan *rp, const struct jpoline_schema_entry
             continue;
         }
         case JPOLINE_SHAPE_FIXED: want = rule->elem; break;
-        case JPOLINE_SHAPE_LENGTH_ARG: want = rule->length_arg <= 5 ? args[rule->length_arg] : 0; break;
+        case JPOLINE_SHAPE_LENGTH_ARG: want = length_of(rule, args); break;
         case JPOLINE_SHAPE_LENGTH_RETURN: want = have_ret && ret > 0 ? (uint64_t)ret : 0; break;
         case JPOLINE_SHAPE_ARRAY_ARG:
-            want = rule->length_arg <= 5 ? args[rule->length_arg] * rule->elem : 0;
-            if (rule->length_arg <= 5 && args[rule->length_arg] > (1u << 20)) want = rule->cap + 1ull;
+            want = length_of(rule, args) * rule->elem;
+            if (length_of(rule, args) > (1u << 20)) want = rule->cap + 1ull;
             break;
         case JPOLINE_SHAPE_NODEMASK: {
             /* The kernel reads maxnode - 1 bits, rounded up to whole longs. */
-            uint64_t maxnode = rule->length_arg <= 5 ? args[rule->length_arg] : 0;
+            uint64_t maxnode = length_of(rule, args);
             want = maxnode > (1u << 20) ? rule->cap + 1ull : (maxnode + 62) / 64 * 8;
             break;
         }
         case JPOLINE_SHAPE_ARRAY_RETURN: want = have_ret && ret > 0 ? (uint64_t)ret * rule->elem : 0; break;
         case JPOLINE_SHAPE_IOVEC: {
-            uint64_t count = rule->length_arg <= 5 ? args[rule->length_arg] : 0;
+            uint64_t count = length_of(rule, args);
             if (count > 1024) continue;
             uint64_t take = count > MAX_IOV ? MAX_IOV : count;
             p.length = (uint32_t)(take * 16);

@@ -178,6 +178,8 @@ struct jpoline_capture_rule {
 #define JPOLINE_RULE_AFTER_EINTR 2u
 #define JPOLINE_RULE_DIRECT 4u
 #define JPOLINE_RULE_UP_TO_RETURN 8u
+/* LENGTH_32: the length argument is an int or unsigned int: only its low 32 bits count. */
+#define JPOLINE_RULE_LENGTH_32 16u
 
 struct jpoline_schema_entry {
     uint8_t flags;      /* JPOLINE_SCHEMA_* */

@@ -63,6 +63,8 @@ public final class SessionLayout {
     public static final int RULE_DIRECT = 4;
     /** rule flag, with RULE_DIRECT: direct only up to the result's byte count (write's buffer). */
     public static final int RULE_UP_TO_RETURN = 8;
+    /** rule flag: the length argument is a C int or unsigned int; the kernel reads its low 32 bits. */
+    public static final int RULE_LENGTH_32 = 16;
     /** rule flag: kernel-written memory also written when the call is interrupted (copied after -EINTR too). */
     public static final int RULE_AFTER_EINTR = 2;
 

@@ -163,8 +163,10 @@ public final class CaptureSchema {
                 m.putInt(p + RULE_ELEM, elem);
                 m.putInt(p + RULE_CAP, cap);
                 boolean remaining = "remaining".equals(s.arg(r.arg()).param());
+                ArgKind length = r.lengthArg() < 0 ? null : s.arg(r.lengthArg()).kind();
+                boolean length32 = length == ArgKind.INT || length == ArgKind.UINT;
                 m.putInt(p + RULE_FLAGS, (direct ? RULE_DIRECT : 0) | (direct && upToReturn(spec) ? RULE_UP_TO_RETURN : 0)
-                        | (remaining ? RULE_AFTER_EINTR : 0));
+                        | (remaining ? RULE_AFTER_EINTR : 0) | (length32 ? RULE_LENGTH_32 : 0));
             }
         }
     }
