@@ -77,7 +77,8 @@ int main(void) {
     printf("payload=%d,%d,%u,%u,%d,%u\n", JPOLINE_PAYLOAD_ENTRY, JPOLINE_PAYLOAD_EXIT, JPOLINE_PAYLOAD_WHOLE,
            JPOLINE_PAYLOAD_TRUNCATED, JPOLINE_RECORD_MAX, JPOLINE_TRACE_TIMES);
     printf("signals=%u,%d,%u\n", JPOLINE_TRACE_SIGNALS, JPOLINE_REC_KIND_SIGNAL, JPOLINE_SIGNAL_KILLS);
-    printf("rule_flags=%u,%u\n", JPOLINE_RULE_SAFE, JPOLINE_RULE_AFTER_EINTR);
+    printf("rule_flags=%u,%u,%u,%u\n", JPOLINE_RULE_DIRECT, JPOLINE_RULE_UP_TO_RETURN, JPOLINE_RULE_AFTER_EINTR,
+           JPOLINE_RULE_LENGTH_32);
     FIELD(jpoline_slot, state);
     FIELD(jpoline_slot, pid);
     FIELD(jpoline_slot, tid);

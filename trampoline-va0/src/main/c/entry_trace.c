@@ -1,9 +1,11 @@
 /* The TRACE tier: one record per syscall into the session's ring (docs/trace.md).
- * Freestanding like the rest of the entry: no libc, no locks, no vector registers. The fast
- * path (a FULL record of a syscall that succeeded) makes no syscall of its own: timestamps come
- * from the vDSO, payloads are copied directly because the kernel just read or wrote that
- * memory. Copies that might fault (before a syscall, after a failure, for arguments whose
- * meaning depends on another argument) go through process_vm_readv on the own pid. */
+ * Freestanding like the rest of the entry: no libc, no locks, no vector registers. A capture
+ * must never fault the program, whatever pointer it passed, so every copy goes through
+ * process_vm_readv on the own thread, which returns short instead of faulting, except where a
+ * plain load is known to succeed: the fast path (a FULL record of a hot syscall that succeeded)
+ * makes no syscall of its own, because its rules carry JPOLINE_RULE_DIRECT, given by the host
+ * only where the kernel, on success, has read or written every byte the rule copies. Timestamps
+ * come from the vDSO. */
 #include <stddef.h>
 
 #include "runtime_internal.h"
@@ -188,6 +190,14 @@ static uint32_t measure_string_array(uint64_t array, uint32_t per_string, uint32
 
 static int is_error(int64_t ret) { return ret < 0 && ret > -4096; }
 
+/* A rule's length argument as the kernel reads it: an int or unsigned int length (poll's nfds,
+ * sendto's addrlen) is the low half of the register, whatever the caller left in the high half. */
+static uint64_t length_of(const struct jpoline_capture_rule *rule, const uint64_t *args) {
+    if (rule->length_arg > 5) return 0;
+    uint64_t v = args[rule->length_arg];
+    return (rule->reserved & JPOLINE_RULE_LENGTH_32) ? (uint32_t)v : v;
+}
+
 /* Plans the payloads of one phase. when: JPOLINE_AT_ENTRY rules (and the entry half of
  * ENTRY_AND_EXIT) or JPOLINE_AT_EXIT rules (and the exit half). */
 static void plan_phase(struct record_plan *rp, const struct jpoline_schema_entry *e, const uint64_t *args,
@@ -222,7 +232,12 @@ static void plan_phase(struct record_plan *rp, const struct jpoline_schema_entry
         if (phase == JPOLINE_PAYLOAD_EXIT &&
             (!have_ret || (is_error(ret) && !(ret == -ERR_INTR && (rule->reserved & JPOLINE_RULE_AFTER_EINTR)))))
             continue;
-        int safe = force_safe || (rule->reserved & JPOLINE_RULE_SAFE);
+        /* Direct only after a success of a DIRECT rule: before the call, or after a failure, the
+         * kernel may not have touched the memory (EINVAL for a flag, EFAULT half-way). */
+        int safe = force_safe || !have_ret || is_error(ret) || !(rule->reserved & JPOLINE_RULE_DIRECT);
+        /* A write's buffer: the kernel read only as far as the result (a short write stops at an
+         * unreadable byte), so what lies beyond is copied safely. */
+        uint64_t read_by_kernel = !safe && (rule->reserved & JPOLINE_RULE_UP_TO_RETURN) ? (uint64_t)ret : ~0ull;
         struct plan p = {addr, 0, rule->arg, (uint8_t)phase, rule->shape, (uint8_t)safe,
                          JPOLINE_PAYLOAD_WHOLE, 0, 0, rule->elem, rule->cap};
         uint64_t want = 0;
@@ -244,21 +259,21 @@ static void plan_phase(struct record_plan *rp, const struct jpoline_schema_entry
             continue;
         }
         case JPOLINE_SHAPE_FIXED: want = rule->elem; break;
-        case JPOLINE_SHAPE_LENGTH_ARG: want = rule->length_arg <= 5 ? args[rule->length_arg] : 0; break;
+        case JPOLINE_SHAPE_LENGTH_ARG: want = length_of(rule, args); break;
         case JPOLINE_SHAPE_LENGTH_RETURN: want = have_ret && ret > 0 ? (uint64_t)ret : 0; break;
         case JPOLINE_SHAPE_ARRAY_ARG:
-            want = rule->length_arg <= 5 ? args[rule->length_arg] * rule->elem : 0;
-            if (rule->length_arg <= 5 && args[rule->length_arg] > (1u << 20)) want = rule->cap + 1ull;
+            want = length_of(rule, args) * rule->elem;
+            if (length_of(rule, args) > (1u << 20)) want = rule->cap + 1ull;
             break;
         case JPOLINE_SHAPE_NODEMASK: {
             /* The kernel reads maxnode - 1 bits, rounded up to whole longs. */
-            uint64_t maxnode = rule->length_arg <= 5 ? args[rule->length_arg] : 0;
+            uint64_t maxnode = length_of(rule, args);
             want = maxnode > (1u << 20) ? rule->cap + 1ull : (maxnode + 62) / 64 * 8;
             break;
         }
         case JPOLINE_SHAPE_ARRAY_RETURN: want = have_ret && ret > 0 ? (uint64_t)ret * rule->elem : 0; break;
         case JPOLINE_SHAPE_IOVEC: {
-            uint64_t count = rule->length_arg <= 5 ? args[rule->length_arg] : 0;
+            uint64_t count = length_of(rule, args);
             if (count > 1024) continue;
             uint64_t take = count > MAX_IOV ? MAX_IOV : count;
             p.length = (uint32_t)(take * 16);
@@ -272,6 +287,7 @@ static void plan_phase(struct record_plan *rp, const struct jpoline_schema_entry
             add_plan(rp, &p);
             /* Each element's data: at entry as long as the element, at exit up to the result. */
             uint64_t left = phase == JPOLINE_PAYLOAD_EXIT ? (uint64_t)ret : ~0ull;
+            uint64_t before = 0; /* data bytes of the elements before this one */
             for (uint64_t k = 0; k < take; k++) {
                 struct iov v;
                 if (copy_mem(&v, addr + 16 * k, 16, safe) != 16) break;
@@ -281,7 +297,14 @@ static void plan_phase(struct record_plan *rp, const struct jpoline_schema_entry
                                  (uint16_t)k, 0, 0, 0, 0};
                 d.length = (uint32_t)(len > rule->cap ? rule->cap : len);
                 d.truncated = len > rule->cap;
-                if (v.base != 0 && len > 0) add_plan(rp, &d);
+                /* A writev's element lies within what the kernel read only if the bytes before it
+                 * and its own fit in the result. */
+                if (before + d.length > read_by_kernel || before + d.length < before) d.safe = 1;
+                before += v.len;
+                if (before < v.len) before = ~0ull;
+                uint8_t probe_byte;
+                if (v.base == 0 || len == 0 || (d.safe && safe_copy(&probe_byte, v.base, 1) != 1)) continue;
+                add_plan(rp, &d);
             }
             continue;
         }
@@ -290,11 +313,15 @@ static void plan_phase(struct record_plan *rp, const struct jpoline_schema_entry
         uint64_t cap = rule->shape == JPOLINE_SHAPE_FIXED ? rule->elem : rule->cap;
         p.length = (uint32_t)(want > cap ? cap : want);
         p.truncated = want > cap;
+        if (p.length > read_by_kernel) p.safe = safe = 1;
         if (safe && p.length > 0) {
-            /* Check readability now so that a bad address leaves the payload out. */
+            /* Check readability now so that a bad address leaves the payload out (the line then
+             * shows the address, as strace does): the first byte, and the last if it lies on
+             * another page (pages are mapped whole). */
             uint8_t first;
+            uint64_t last = addr + p.length - 1;
             if (safe_copy(&first, addr, 1) != 1) continue;
-            if (p.length > 1 && safe_copy(&first, addr + p.length - 1, 1) != 1) continue;
+            if ((last & ~(PAGE - 1)) != (addr & ~(PAGE - 1)) && safe_copy(&first, last, 1) != 1) continue;
         }
         add_plan(rp, &p);
     }
@@ -493,15 +520,8 @@ static void record_result(struct jpoline_session_header *s, const struct in_flig
         emit(s, JPOLINE_REC_KIND_EXIT, c->nr, c->args, 1, ret, c->t0, t1, &rp);
         return;
     }
-    if (ret != -EFAULT) {
-        /* After a success the kernel read the entry memory: copy it directly. After a failure
-         * it may not have: copy safely (paths excepted: the kernel reads them first). */
-        plan_phase(&rp, c->e, c->args, ret, JPOLINE_PAYLOAD_ENTRY, 0, 1, c->stash, c->stash_len);
-        if (is_error(ret)) {
-            for (unsigned i = 0; i < rp.count; i++)
-                if (rp.p[i].shape != JPOLINE_SHAPE_C_STRING && !rp.p[i].from_stash) rp.p[i].safe = 1;
-        }
-    }
+    /* plan_phase decides per payload whether the kernel's success vouches for a direct copy. */
+    if (ret != -EFAULT) plan_phase(&rp, c->e, c->args, ret, JPOLINE_PAYLOAD_ENTRY, 0, 1, c->stash, c->stash_len);
     plan_phase(&rp, c->e, c->args, ret, JPOLINE_PAYLOAD_EXIT, 0, 1, c->stash, c->stash_len);
     emit(s, JPOLINE_REC_KIND_FULL, c->nr, c->args, 1, ret, c->t0, t1, &rp);
 }

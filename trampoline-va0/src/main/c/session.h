@@ -169,11 +169,17 @@ struct jpoline_capture_rule {
     uint32_t reserved;  /* JPOLINE_RULE_* flags */
 };
 
-/* Capture rule flags. SAFE: copy through process_vm_readv (the address may not be readable).
- * AFTER_EINTR: kernel-written memory that is also written when the call is interrupted
- * (nanosleep's remaining time): copied after -EINTR as after a success. */
-#define JPOLINE_RULE_SAFE 1u
+/* Capture rule flags. Without DIRECT a copy goes through process_vm_readv, which cannot fault
+ * whatever the address. DIRECT: after a success the kernel has read or written every byte the
+ * rule copies, so it is read directly (never after a failure, nor before the call returned).
+ * UP_TO_RETURN (with DIRECT): the kernel read only as many bytes as the result says (a short
+ * write); the rest is copied safely. AFTER_EINTR: kernel-written memory that is also written when
+ * the call is interrupted (nanosleep's remaining time): copied after -EINTR as after a success. */
 #define JPOLINE_RULE_AFTER_EINTR 2u
+#define JPOLINE_RULE_DIRECT 4u
+#define JPOLINE_RULE_UP_TO_RETURN 8u
+/* LENGTH_32: the length argument is an int or unsigned int: only its low 32 bits count. */
+#define JPOLINE_RULE_LENGTH_32 16u
 
 struct jpoline_schema_entry {
     uint8_t flags;      /* JPOLINE_SCHEMA_* */

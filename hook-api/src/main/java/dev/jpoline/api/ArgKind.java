@@ -125,7 +125,11 @@ public enum ArgKind {
      * getgroups), or passed, as long as the argument at {@link ArgSpec#lengthArg()} (setgroups).
      */
     GID_ARRAY(true),
-    /** An array of struct iovec; its length is the next argument. */
+    /**
+     * An array of struct iovec; its length is the next argument. With the parameter
+     * {@code remote} (process_vm_readv/writev, process_madvise) the array is the caller's but the
+     * addresses in it belong to another process: strace prints them, never what they point to.
+     */
     IOVEC(true),
     /** struct msghdr. */
     MSGHDR(true),

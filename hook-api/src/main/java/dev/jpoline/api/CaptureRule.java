@@ -116,7 +116,12 @@ public record CaptureRule(int arg, Timing timing, Shape shape, int size, int len
                 case EPOLL_EVENTS -> new CaptureRule(i, Timing.EXIT, Shape.ARRAY_RETURN, 12, ArgSpec.NO_LENGTH_ARG);
                 case GID_ARRAY -> a.out() ? new CaptureRule(i, Timing.EXIT, Shape.ARRAY_RETURN, 4, ArgSpec.NO_LENGTH_ARG)
                         : new CaptureRule(i, Timing.ENTRY, Shape.ARRAY_ARG, 4, a.lengthArg());
-                case IOVEC -> new CaptureRule(i, when, Shape.IOVEC, 16, next);
+                // A remote iovec's bases are another process's addresses: only the array itself,
+                // which is the caller's, is copied (an element's data here would be a read of
+                // whatever the caller has mapped there, or a fault).
+                case IOVEC -> "remote".equals(a.param())
+                        ? new CaptureRule(i, Timing.ENTRY, Shape.ARRAY_ARG, 16, next)
+                        : new CaptureRule(i, when, Shape.IOVEC, 16, next);
                 case NODEMASK -> new CaptureRule(i, when, Shape.NODEMASK, 8, a.lengthArg());
                 case CLONE_ARGS, OPEN_HOW -> new CaptureRule(i, Timing.ENTRY, Shape.LENGTH_ARG, 0, next);
                 // The kernel rewrites fd_sets in place: the line shows them as passed, the result as left.

@@ -330,8 +330,8 @@ final class SyscallData {
 307 sendmmsg                network                 dec  FD POINTER UINT FLAGS(msg)
 308 setns                   desc                    dec  FD FLAGS(unshare)
 309 getcpu                  -                       dec  >INT_PTR >INT_PTR POINTER
-310 process_vm_readv        -                       dec  PID >IOVEC ULONG IOVEC ULONG HEX
-311 process_vm_writev       -                       dec  PID IOVEC ULONG IOVEC ULONG HEX
+310 process_vm_readv        -                       dec  PID >IOVEC ULONG IOVEC(remote) ULONG HEX
+311 process_vm_writev       -                       dec  PID IOVEC ULONG IOVEC(remote) ULONG HEX
 312 kcmp                    -                       dec  PID PID INT HEX HEX
 313 finit_module            desc                    dec  FD STRING HEX
 314 sched_setattr           -                       dec  PID POINTER HEX
@@ -371,7 +371,7 @@ final class SyscallData {
 437 openat2                 desc,file               fd   DIRFD PATH OPEN_HOW SIZE
 438 pidfd_getfd             desc                    fd   FD FD HEX
 439 faccessat2              desc,file               dec  DIRFD PATH FLAGS(access) FLAGS(faccessat)
-440 process_madvise         desc                    dec  FD IOVEC SIZE ENUM(madvise) HEX
+440 process_madvise         desc                    dec  FD IOVEC(remote) SIZE ENUM(madvise) HEX
 441 epoll_pwait2            desc                    dec  FD EPOLL_EVENTS INT TIMESPEC SIGSET SIZE
 442 mount_setattr           desc,file               dec  DIRFD PATH HEX POINTER SIZE
 443 quotactl_fd             desc                    dec  FD HEX HEX POINTER

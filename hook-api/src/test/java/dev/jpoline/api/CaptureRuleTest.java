@@ -68,6 +68,19 @@ class CaptureRuleTest {
     }
 
     @Test
+    void addressesInAnotherProcessAreNeverFollowed() {
+        // ptrace's addr and data name the tracee's memory (PEEK*/POKE*) or a request-specific
+        // value: nothing is copied, strace prints them as numbers.
+        assertThat(rules("ptrace")).isEmpty();
+        // The remote iovecs: the array only, its bases printed as addresses.
+        assertThat(rules("process_vm_readv")).containsExactly(new CaptureRule(1, Timing.EXIT, Shape.IOVEC, 16, 2),
+                new CaptureRule(3, Timing.ENTRY, Shape.ARRAY_ARG, 16, 4));
+        assertThat(rules("process_vm_writev")).containsExactly(new CaptureRule(1, Timing.ENTRY, Shape.IOVEC, 16, 2),
+                new CaptureRule(3, Timing.ENTRY, Shape.ARRAY_ARG, 16, 4));
+        assertThat(rules("process_madvise")).containsExactly(new CaptureRule(1, Timing.ENTRY, Shape.ARRAY_ARG, 16, 2));
+    }
+
+    @Test
     void selectFamilyCopiesSetsAndTimeoutsTwice() {
         assertThat(rules("pselect6")).containsExactly(
                 new CaptureRule(1, Timing.ENTRY_AND_EXIT, Shape.FIXED, 128, -1),

@@ -56,8 +56,15 @@ public final class SessionLayout {
     public static final int RULE_ELEM = 4;
     public static final int RULE_CAP = 8;
     public static final int RULE_FLAGS = 12;
-    /** rule flag: copy through process_vm_readv (the address may not be readable). */
-    public static final int RULE_SAFE = 1;
+    /**
+     * rule flag: after a success the kernel has accessed every byte the rule copies, so the runtime
+     * reads it directly; without it (and after any failure) it copies through process_vm_readv.
+     */
+    public static final int RULE_DIRECT = 4;
+    /** rule flag, with RULE_DIRECT: direct only up to the result's byte count (write's buffer). */
+    public static final int RULE_UP_TO_RETURN = 8;
+    /** rule flag: the length argument is a C int or unsigned int; the kernel reads its low 32 bits. */
+    public static final int RULE_LENGTH_32 = 16;
     /** rule flag: kernel-written memory also written when the call is interrupted (copied after -EINTR too). */
     public static final int RULE_AFTER_EINTR = 2;
 

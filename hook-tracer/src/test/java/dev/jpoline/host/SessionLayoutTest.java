@@ -123,7 +123,8 @@ class SessionLayoutTest {
         assertThat(c.get("payload")).isEqualTo(PAYLOAD_ENTRY + "," + PAYLOAD_EXIT + "," + PAYLOAD_WHOLE + ","
                 + Integer.toUnsignedString(PAYLOAD_TRUNCATED) + "," + RECORD_MAX + "," + TRACE_TIMES);
         assertThat(c.get("signals")).isEqualTo(TRACE_SIGNALS + "," + REC_KIND_SIGNAL + "," + SIGNAL_KILLS);
-        assertThat(c.get("rule_flags")).isEqualTo(RULE_SAFE + "," + RULE_AFTER_EINTR);
+        assertThat(c.get("rule_flags")).isEqualTo(RULE_DIRECT + "," + RULE_UP_TO_RETURN + "," + RULE_AFTER_EINTR + ","
+                + RULE_LENGTH_32);
         assertThat(c.get("detach")).isEqualTo(String.valueOf(HostRewriting.RESULT_DETACH));
         assertThat(c.get("flag_sud")).isEqualTo(String.valueOf(REQUEST_FLAG_SUD));
     }

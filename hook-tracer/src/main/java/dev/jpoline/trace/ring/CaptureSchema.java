@@ -3,6 +3,7 @@ package dev.jpoline.trace.ring;
 import static dev.jpoline.host.SessionLayout.*;
 
 import dev.jpoline.api.ArgKind;
+import dev.jpoline.api.ArgSpec;
 import dev.jpoline.api.CaptureRule;
 import dev.jpoline.api.Syscall;
 import dev.jpoline.api.SyscallTable;
@@ -40,9 +41,45 @@ public final class CaptureSchema {
     /** Most pollfd entries copied (32 KiB, half a record): poll's result scans them all. */
     static final int POLLFDS_MAX = 4096;
 
-    /** Arguments whose meaning depends on another argument: copied without trusting the address. */
-    static final Set<String> UNTRUSTED = Set.of("ioctl", "fcntl", "futex", "prctl", "arch_prctl", "ptrace", "keyctl",
-            "bpf", "quotactl", "mount", "io_uring_register", "seccomp", "getsockopt", "setsockopt");
+    /**
+     * Syscalls whose captured memory the runtime may read directly (a plain load, no syscall of
+     * its own) after the call succeeded, because on success the kernel has read, or written, every
+     * byte the rules copy: the hot calls of real workloads. Everything else, and these after a
+     * failure, is copied through process_vm_readv, which cannot fault whatever the address. Not
+     * here, with the reason: wait4 (WNOHANG returning 0 writes neither status nor rusage),
+     * getxattr and the listxattr family (a size of 0 returns the size without writing),
+     * recvfrom (MSG_TRUNC returns more than the buffer holds), epoll_ctl (EPOLL_CTL_DEL ignores
+     * the event), select and pselect6 (the kernel reads only nfds bits of the 128-byte sets),
+     * process_vm_readv/writev (remote addresses), and anything whose argument's type depends on
+     * another argument (ioctl, fcntl, futex, prctl, ptrace...). Two kinds are never direct even
+     * here, see {@link #directKind}.
+     */
+    static final Set<String> DIRECT = Set.of("read", "pread64", "write", "pwrite64", "readv", "preadv", "preadv2",
+            "writev", "pwritev", "pwritev2", "open", "openat", "creat", "stat", "lstat", "fstat", "newfstatat", "statx",
+            "statfs", "fstatfs", "access", "faccessat", "faccessat2", "readlink", "readlinkat", "getdents",
+            "getdents64", "getcwd", "chdir", "mkdir", "mkdirat", "rmdir", "unlink", "unlinkat", "rename", "renameat",
+            "renameat2", "link", "linkat", "symlink", "symlinkat", "chmod", "fchmodat", "chown", "lchown", "fchownat",
+            "truncate", "utimensat", "rt_sigaction", "rt_sigprocmask", "poll", "ppoll", "epoll_wait", "epoll_pwait",
+            "nanosleep", "clock_nanosleep", "clock_gettime", "connect", "bind", "sendto", "pipe2", "uname",
+            "getrandom", "prlimit64", "sendfile");
+
+    /**
+     * Kinds the kernel may leave untouched even when the call succeeds: a socklen whose address
+     * pointer is NULL, a sockaddr it fills only to the length passed (the copy is 128 bytes),
+     * a sleep's remaining time (written only when interrupted).
+     */
+    private static boolean directKind(ArgSpec a) {
+        return a.kind() != ArgKind.SOCKLEN_PTR && !(a.kind() == ArgKind.SOCKADDR && a.out())
+                && !"remaining".equals(a.param());
+    }
+
+    /**
+     * Buffers the kernel reads only as far as the result says (a short write stops at the first
+     * unreadable byte): read directly up to the result, the rest through process_vm_readv.
+     */
+    private static boolean upToReturn(ArgSpec a) {
+        return !a.out() && (a.kind() == ArgKind.BUFFER_IN || a.kind() == ArgKind.IOVEC);
+    }
 
     /** Writes the schema entry of every syscall in {@code traced}; others stay empty. */
     public static void write(Session session, SyscallTable table, int[] traced, int stringLimit) {
@@ -119,14 +156,17 @@ public final class CaptureSchema {
                     }
                     default -> throw new IllegalStateException("unknown capture shape " + r.shape());
                 }
-                boolean untrusted = UNTRUSTED.contains(s.name())
-                        || (kind == ArgKind.SOCKADDR && r.shape() == CaptureRule.Shape.FIXED);
+                ArgSpec spec = s.arg(r.arg());
+                boolean direct = DIRECT.contains(s.name()) && directKind(spec);
                 m.put(p + RULE_SHAPE, (byte) shape);
                 m.put(p + RULE_LENGTH_ARG, (byte) (r.lengthArg() < 0 ? 0xff : r.lengthArg()));
                 m.putInt(p + RULE_ELEM, elem);
                 m.putInt(p + RULE_CAP, cap);
                 boolean remaining = "remaining".equals(s.arg(r.arg()).param());
-                m.putInt(p + RULE_FLAGS, (untrusted ? RULE_SAFE : 0) | (remaining ? RULE_AFTER_EINTR : 0));
+                ArgKind length = r.lengthArg() < 0 ? null : s.arg(r.lengthArg()).kind();
+                boolean length32 = length == ArgKind.INT || length == ArgKind.UINT;
+                m.putInt(p + RULE_FLAGS, (direct ? RULE_DIRECT : 0) | (direct && upToReturn(spec) ? RULE_UP_TO_RETURN : 0)
+                        | (remaining ? RULE_AFTER_EINTR : 0) | (length32 ? RULE_LENGTH_32 : 0));
             }
         }
     }
