@@ -43,7 +43,7 @@ final class TraceCommand extends Command {
               -e status=SET      Print only calls that were successful, failed, or all.
               -o FILE            Write the trace to FILE instead of stderr.
               --json             One JSON object per line instead of strace's text
-                                 (to -o FILE, -ff's files or stderr; docs/json-output.md).
+                                 (to -o FILE, -ff's files or stderr).
               --timeline FILE    Also write the trace to FILE as Chrome trace-event
                                  JSON, for Perfetto UI or chrome://tracing.
               -s N               Print at most N bytes of strings and buffers

@@ -51,13 +51,15 @@ public final class TimelineSink implements TraceSink {
     /** The name a new process or thread starts with: its creator's, until it execs. */
     private final Map<Integer, String> inherited = new HashMap<>();
     private final Map<Integer, TraceRecord> unfinished = new LinkedHashMap<>();
+    /** The top-level process's name: the traced program's file name. */
+    private final String program;
 
     /** {@code program}: the name of the top-level process's track (the traced program's). */
     public TimelineSink(OutputStream file, String program, long originNanos) {
         this.file = file;
         this.originNanos = originNanos;
         this.lastNanos = originNanos;
-        inherited.put(0, fileName(program));
+        this.program = fileName(program);
         out.append("{\"traceEvents\":[\n");
     }
 
@@ -69,10 +71,7 @@ public final class TimelineSink implements TraceSink {
 
     /** The top-level process: its track is named after the program. */
     void topProcess(int pid) {
-        String name = inherited.get(0);
-        if (name != null) {
-            inherited.put(pid, name);
-        }
+        inherited.put(pid, program);
     }
 
     @Override
