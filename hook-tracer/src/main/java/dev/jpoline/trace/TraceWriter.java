@@ -47,8 +47,7 @@ public final class TraceWriter implements AutoCloseable {
 
     private final TraceOptions base;
     private final Mode mode;
-    /** Where the lines go: the text sink (also for -c's table), or the JSON one. */
-    private final TraceSink lineSink;
+    /** The text sink, also for -c's table; null with --json. */
     private final TextSink text;
     /** Every sink: the line sink, then the timeline if there is one. */
     private final TraceSink[] sinks;
@@ -125,12 +124,13 @@ public final class TraceWriter implements AutoCloseable {
         this.base = options;
         this.mode = mode;
         TraceOutput output = new TraceOutput(single, singleStream, mode != Mode.STDERR, mode == Mode.FF ? ffBase : null);
+        TraceSink lineSink;
         if (lines == Lines.JSON) {
             this.text = null;
-            this.lineSink = new JsonLinesSink(options, output);
+            lineSink = new JsonLinesSink(options, output);
         } else {
             this.text = new TextSink(options, mode, output, lines == Lines.TEXT, live);
-            this.lineSink = text;
+            lineSink = text;
         }
         this.timeline = timeline;
         this.sinks = timeline == null ? new TraceSink[] {lineSink} : new TraceSink[] {lineSink, timeline};
