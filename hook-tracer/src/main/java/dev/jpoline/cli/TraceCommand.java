@@ -4,6 +4,7 @@ import dev.jpoline.api.SyscallFilter;
 import dev.jpoline.api.consts.XlatStyle;
 import dev.jpoline.host.HostRewriting;
 import dev.jpoline.host.Launcher;
+import dev.jpoline.trace.TimelineSink;
 import dev.jpoline.trace.TraceWriter;
 import dev.jpoline.trace.Tracer;
 import dev.jpoline.trace.format.TraceOptions;
@@ -41,6 +42,10 @@ final class TraceCommand extends Command {
                                  %process, %net, ...), /regex, !negation (default: all).
               -e status=SET      Print only calls that were successful, failed, or all.
               -o FILE            Write the trace to FILE instead of stderr.
+              --json             One JSON object per line instead of strace's text
+                                 (to -o FILE, -ff's files or stderr).
+              --timeline FILE    Also write the trace to FILE as Chrome trace-event
+                                 JSON, for Perfetto UI or chrome://tracing.
               -s N               Print at most N bytes of strings and buffers
                                  (default 32).
               -t, -tt, -ttt      Prefix lines with the time of day; -tt with
@@ -69,12 +74,14 @@ final class TraceCommand extends Command {
             """;
 
     private static final String[] OPTIONS = {"-f", "-e EXPR", "-s N", "-o FILE", "-t", "-T", "-c", "-C", "-y", "-z",
-        "-Z", "-X FORMAT", "-q", "--host-timeout MS", "--ring-size BYTES"};
+        "-Z", "-X FORMAT", "-q", "--host-timeout MS", "--ring-size BYTES", "--json", "--timeline FILE"};
 
     int follow;
     final List<String> expressions = new ArrayList<>();
     int stringLimit = 32;
     Path output;
+    boolean json;
+    Path timeline;
     int time;
     boolean duration;
     boolean summaryOnly;
@@ -99,6 +106,8 @@ final class TraceCommand extends Command {
                 case "-e" -> c.expressions.add(options.value());
                 case "-s" -> c.stringLimit = options.intValue();
                 case "-o" -> c.output = Path.of(options.value());
+                case "--json" -> c.json = true;
+                case "--timeline" -> c.timeline = Path.of(options.value());
                 case "-t" -> c.time++;
                 case "-T" -> c.duration = true;
                 case "-c" -> c.summaryOnly = true;
@@ -168,6 +177,14 @@ final class TraceCommand extends Command {
         if (summaryOnly && summaryToo) {
             throw new UserError("-c and -C exclude each other");
         }
+        if (json && (summaryOnly || summaryToo)) {
+            throw new UserError((summaryOnly ? "-c" : "-C") + " prints strace's table, which JSON lines have no"
+                    + " place for; drop --json, or use --timeline FILE beside " + (summaryOnly ? "-c" : "-C"));
+        }
+        if (timeline != null && output != null && timeline.toAbsolutePath().normalize()
+                .equals(output.toAbsolutePath().normalize())) {
+            throw new UserError("--timeline " + timeline + " is also -o's file; name another file for one of them");
+        }
         if (time > 3) {
             throw new UserError("-t may be given at most three times (-ttt)");
         }
@@ -195,16 +212,19 @@ final class TraceCommand extends Command {
         } catch (IllegalArgumentException ex) {
             throw new UserError(ex.getMessage());
         }
-        boolean timestamps = duration || time > 0 || summaryOnly || summaryToo;
+        // JSON and the timeline give every call its time and duration.
+        boolean timestamps = duration || time > 0 || summaryOnly || summaryToo || json || timeline != null;
         // Bytes, not a Writer: the formatter writes ASCII lines into byte buffers, and a Writer's
         // charset encoder was ~100 ns of a traced call's ~300 (measured with DrainBench).
         OutputStream single = null;
         TraceWriter.Mode mode;
+        OutputStream timelineFile = timeline == null ? null
+                : new BufferedOutputStream(openOutput("--timeline", timeline), 1 << 20);
         if (ff) {
             mode = TraceWriter.Mode.FF;
         } else if (output != null) {
             mode = TraceWriter.Mode.FILE;
-            single = new BufferedOutputStream(openOutput(output), 1 << 20);
+            single = new BufferedOutputStream(openOutput("-o", output), 1 << 20);
         } else {
             mode = TraceWriter.Mode.STDERR;
             single = new BufferedOutputStream(new FileOutputStream(FileDescriptor.err), 1 << 16);
@@ -213,7 +233,7 @@ final class TraceCommand extends Command {
         // is more likely parsed; the writer (formatters, time zone) once it is being rewritten.
         Selected selected = new Selected(filter);
         Tracer tracer = new Tracer(selected, stringLimit, timestamps,
-                new WriterFactory(this, style, paths, mode, single, selected, status), err);
+                new WriterFactory(this, style, paths, mode, single, selected, status, timelineFile), err);
         try {
             Launcher.Outcome outcome = new Launcher(err, hostTimeoutMs).run(command, new Handlers(rewriting), ringSize,
                     tracer);
@@ -223,15 +243,20 @@ final class TraceCommand extends Command {
             TraceWriter writer = tracer.writer();
             if (writer != null) {
                 writer.close();
-            } else if (single != null) {
-                single.close();
+            } else {
+                if (single != null) {
+                    single.close();
+                }
+                if (timelineFile != null) {
+                    timelineFile.close();
+                }
             }
         }
     }
 
     /** Makes the trace's writer from the options (a named class: it runs while the program waits). */
     private record WriterFactory(TraceCommand c, XlatStyle style, boolean paths, TraceWriter.Mode mode,
-            OutputStream single, IntPredicate selected, TraceWriter.Status status)
+            OutputStream single, IntPredicate selected, TraceWriter.Status status, OutputStream timelineFile)
             implements Supplier<TraceWriter> {
         @Override
         public TraceWriter get() {
@@ -243,8 +268,13 @@ final class TraceCommand extends Command {
                         case 2 -> TraceOptions.Timestamps.TIME_MICROS;
                         default -> TraceOptions.Timestamps.EPOCH_MICROS;
                     });
-            return new TraceWriter(options, paths, mode, single, c.output, selected, status, !c.summaryOnly,
-                    c.summaryOnly || c.summaryToo, 0);
+            TraceWriter.Lines lines = c.summaryOnly ? TraceWriter.Lines.NONE
+                    : c.json ? TraceWriter.Lines.JSON : TraceWriter.Lines.TEXT;
+            java.time.Instant now = java.time.Instant.now();
+            TimelineSink timeline = timelineFile == null ? null : new TimelineSink(timelineFile, c.command.get(0),
+                    now.getEpochSecond() * 1_000_000_000L + now.getNano());
+            return new TraceWriter(options, paths, mode, single, c.output, selected, status, lines,
+                    c.summaryOnly || c.summaryToo, 0, timeline);
         }
     }
 
@@ -275,16 +305,16 @@ final class TraceCommand extends Command {
         }
     }
 
-    /** The -o file, opened before the program starts, so that a bad name costs no run. */
-    private static OutputStream openOutput(Path file) {
+    /** The file of -o or --timeline, opened before the program starts, so that a bad name costs no run. */
+    private static OutputStream openOutput(String option, Path file) {
         try {
             return Files.newOutputStream(file);
         } catch (NoSuchFileException e) {
-            throw new UserError("-o " + file + ": no such directory; name a file in an existing directory");
+            throw new UserError(option + " " + file + ": no such directory; name a file in an existing directory");
         } catch (AccessDeniedException e) {
-            throw new UserError("-o " + file + ": permission denied; name a file you can write");
+            throw new UserError(option + " " + file + ": permission denied; name a file you can write");
         } catch (IOException e) {
-            throw new UserError("-o " + file + ": cannot write it (" + e.getMessage() + ")");
+            throw new UserError(option + " " + file + ": cannot write it (" + e.getMessage() + ")");
         }
     }
 }

@@ -3,21 +3,15 @@ package dev.jpoline.trace;
 import dev.jpoline.api.Errno;
 import dev.jpoline.host.Orphans;
 import dev.jpoline.host.SessionLayout;
-import dev.jpoline.trace.format.LineBuffer;
 import dev.jpoline.trace.format.Payload;
 import dev.jpoline.trace.format.SignalInfo;
-import dev.jpoline.trace.format.StraceFormatter;
 import dev.jpoline.trace.format.SummaryCollector;
 import dev.jpoline.trace.format.TraceOptions;
 import dev.jpoline.trace.format.TraceRecord;
 import dev.jpoline.trace.ring.RecordView;
 import dev.jpoline.trace.ring.RingRecord;
-import java.io.BufferedOutputStream;
-import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,12 +22,16 @@ import java.util.function.IntPredicate;
  * recorded in two halves prints as one line when nothing came between its halves, otherwise as
  * strace's {@code <unfinished ...>} / {@code <... resumed>} pair. Not thread-safe: one drainer.
  *
- * <p>Lines are formatted into one byte buffer and written out in batches (and whenever
- * {@link #flush()} is called): a record costs no String and no write of its own.
+ * <p>The writer decides what happened (which calls, in which order, paired how, filtered, which
+ * processes ended how); its sinks write it down: strace's text or JSON lines, and a timeline
+ * ({@link TraceSink}).
  */
 public final class TraceWriter implements AutoCloseable {
     /** What to print. */
     public enum Status { ALL, SUCCESSFUL, FAILED }
+
+    /** What the lines are: none (-c), strace's text, or JSON objects (--json). */
+    public enum Lines { NONE, TEXT, JSON }
 
     private static final int NR_EXIT = 60;
     private static final int NR_EXIT_GROUP = 231;
@@ -45,27 +43,20 @@ public final class TraceWriter implements AutoCloseable {
     private static final int NR_FORK = 57;
     private static final int NR_VFORK = 58;
     private static final int NR_CLONE3 = 435;
-    /** Lines are handed to the output once this many bytes are buffered. */
-    private static final int BATCH_BYTES = 32 * 1024;
     private static final int SELECTED_CACHE = 1024;
 
     private final TraceOptions base;
-    private final StraceFormatter plain;
-    private final StraceFormatter bracketed;
-    private final StraceFormatter fileLines;
     private final Mode mode;
-    /** Where lines go in STDERR and FILE mode: one of these is set (neither for FF). */
-    private final Writer single;
-    private final OutputStream singleStream;
-    private final Path ffBase;
-    private final Map<Integer, OutputStream> perThread = new HashMap<>();
+    /** The text sink, also for -c's table; null with --json. */
+    private final TextSink text;
+    /** Every sink: the line sink, then the timeline if there is one. */
+    private final TraceSink[] sinks;
+    private final TimelineSink timeline;
     private final IntPredicate selected;
     /** {@link #selected}'s answers for small numbers: 0 not asked yet, 1 yes, 2 no. */
     private final byte[] selectedCache = new byte[SELECTED_CACHE];
     private final Status status;
-    private final boolean lines;
     private final SummaryCollector summary;
-    private final LineBuffer out = new LineBuffer(BATCH_BYTES + 4096);
     private int topPid;
     private final Map<Integer, RingRecord> pending = new HashMap<>();
     /** Threads known to be alive (for STDERR's [pid N] prefix), and the last one added. */
@@ -104,23 +95,51 @@ public final class TraceWriter implements AutoCloseable {
         this(options, fdPaths, mode, null, single, ffBase, selected, status, lines, summary, topPid);
     }
 
+    /**
+     * As above, with the lines' format and a timeline: {@code lines} says what the lines are,
+     * {@code timeline} (or null) gets every call and event besides. JSON lines have no room for
+     * -c's table: {@code summary} must then be false.
+     */
+    public TraceWriter(TraceOptions options, boolean fdPaths, Mode mode, OutputStream single, Path ffBase,
+            IntPredicate selected, Status status, Lines lines, boolean summary, int topPid, TimelineSink timeline) {
+        this(options, fdPaths, mode, null, single, ffBase, selected, status, lines, summary, topPid, timeline);
+    }
+
     private TraceWriter(TraceOptions options, boolean fdPaths, Mode mode, Writer single, OutputStream singleStream,
             Path ffBase, IntPredicate selected, Status status, boolean lines, boolean summary, int topPid) {
+        this(options, fdPaths, mode, single, singleStream, ffBase, selected, status, lines ? Lines.TEXT : Lines.NONE,
+                summary, topPid, null);
+    }
+
+    private TraceWriter(TraceOptions options, boolean fdPaths, Mode mode, Writer single, OutputStream singleStream,
+            Path ffBase, IntPredicate selected, Status status, Lines lines, boolean summary, int topPid,
+            TimelineSink timeline) {
+        if (lines == Lines.JSON && summary) {
+            throw new IllegalArgumentException("JSON lines have no place for -c's table");
+        }
         this.fdPaths = fdPaths ? new FdPaths() : null;
         if (fdPaths) {
             options = options.withFdResolver(this.fdPaths);
         }
         this.base = options;
-        this.plain = new StraceFormatter(options.withPidPrefix(TraceOptions.PidPrefix.NONE));
-        this.bracketed = new StraceFormatter(options.withPidPrefix(TraceOptions.PidPrefix.BRACKETED));
-        this.fileLines = new StraceFormatter(options.withPidPrefix(TraceOptions.PidPrefix.PLAIN));
         this.mode = mode;
-        this.single = single;
-        this.singleStream = singleStream;
-        this.ffBase = ffBase;
+        TraceOutput output = new TraceOutput(single, singleStream, mode != Mode.STDERR, mode == Mode.FF ? ffBase : null);
+        TraceSink lineSink;
+        if (lines == Lines.JSON) {
+            this.text = null;
+            lineSink = new JsonLinesSink(options, output);
+        } else {
+            this.text = new TextSink(options, mode, output, lines == Lines.TEXT, live);
+            lineSink = text;
+        }
+        this.timeline = timeline;
+        this.sinks = timeline == null ? new TraceSink[] {lineSink} : new TraceSink[] {lineSink, timeline};
+        if (timeline != null) {
+            timeline.renderWith(options);
+            timeline.topProcess(topPid);
+        }
         this.selected = selected;
         this.status = status;
-        this.lines = lines;
         this.summary = summary ? new SummaryCollector() : null;
         this.topPid = topPid;
         live.add(topPid);
@@ -130,6 +149,9 @@ public final class TraceWriter implements AutoCloseable {
         gone(topPid);
         topPid = pid;
         live.add(pid);
+        if (timeline != null) {
+            timeline.topProcess(pid);
+        }
     }
 
     public TraceOptions options() {
@@ -258,10 +280,9 @@ public final class TraceWriter implements AutoCloseable {
             topExitCode = code;
             return; // the top-level process's end is reported from its wait status
         }
-        if (lines) {
-            formatter(r.tid()).appendExited(out, r.tid(), r.entryNanos() == 0 ? TraceRecord.NO_TIME
-                    : r.entryNanos(), code);
-            endLine(r.tid());
+        long nanos = r.entryNanos() == 0 ? TraceRecord.NO_TIME : r.entryNanos();
+        for (TraceSink s : sinks) {
+            s.exited(r.pid(), r.tid(), nanos, code);
         }
         gone(r.tid());
     }
@@ -276,14 +297,12 @@ public final class TraceWriter implements AutoCloseable {
         }
         closeOpen();
         live.add(e.pid()); // for the [pid N] prefix of a process that never made a traced call
-        if (lines) {
-            StraceFormatter f = formatter(e.pid());
+        for (TraceSink s : sinks) {
             if (e.signalled()) {
-                f.appendKilled(out, e.pid(), TraceRecord.NO_TIME, e.signal(), e.coreDumped());
+                s.killed(e.pid(), e.pid(), TraceRecord.NO_TIME, e.signal(), e.coreDumped());
             } else {
-                f.appendExited(out, e.pid(), TraceRecord.NO_TIME, e.exitCode());
+                s.exited(e.pid(), e.pid(), TraceRecord.NO_TIME, e.exitCode());
             }
-            endLine(e.pid());
         }
         gone(e.pid());
     }
@@ -292,19 +311,17 @@ public final class TraceWriter implements AutoCloseable {
     private void signal(RingRecord r) {
         closeOpen();
         long nanos = r.entryNanos() == 0 ? TraceRecord.NO_TIME : r.entryNanos();
-        if (lines) {
-            SignalInfo info = r.parts().isEmpty() || r.parts().get(0).bytes().length < 48
-                    ? SignalInfo.sent(r.number(), 0, 0, 0)
-                    : SignalInfo.parse(new Payload(r.parts().get(0).bytes(), false));
-            formatter(r.tid()).appendSignal(out, r.tid(), nanos, info);
-            endLine(r.tid());
+        SignalInfo info = r.parts().isEmpty() || r.parts().get(0).bytes().length < 48
+                ? SignalInfo.sent(r.number(), 0, 0, 0)
+                : SignalInfo.parse(new Payload(r.parts().get(0).bytes(), false));
+        for (TraceSink s : sinks) {
+            s.signal(r.pid(), r.tid(), nanos, info);
         }
         boolean kills = (r.args()[0] & SessionLayout.SIGNAL_KILLS) != 0;
         // The top-level process's end comes from its wait status (with "core dumped" when it did).
         if (kills && r.pid() != topPid && ended.add(r.pid())) {
-            if (lines) {
-                formatter(r.tid()).appendKilled(out, r.pid(), nanos, r.number(), false);
-                endLine(r.tid());
+            for (TraceSink s : sinks) {
+                s.killed(r.pid(), r.tid(), nanos, r.number(), false);
             }
             gone(r.tid());
             gone(r.pid());
@@ -317,9 +334,11 @@ public final class TraceWriter implements AutoCloseable {
         }
         RingRecord p = pending.get(openTid);
         openTid = null;
-        if (p != null && lines && status == Status.ALL && isSelected(p.number())) {
-            formatter(p.tid()).appendUnfinished(out, RingRecord.merge(p, null));
-            endLine(p.tid());
+        if (p != null && status == Status.ALL && isSelected(p.number())) {
+            TraceRecord entry = RingRecord.merge(p, null);
+            for (TraceSink s : sinks) {
+                s.unfinished(entry);
+            }
         }
     }
 
@@ -392,10 +411,8 @@ public final class TraceWriter implements AutoCloseable {
         if (summary != null && r.hasReturn()) {
             summary.add(r); // strace -c counts calls when they return: exit_group is not in its table
         }
-        if (lines) {
-            int tid = r.tid();
-            formatter(tid).appendSyscall(out, r);
-            endLine(tid);
+        for (TraceSink s : sinks) {
+            s.call(r);
         }
     }
 
@@ -420,58 +437,14 @@ public final class TraceWriter implements AutoCloseable {
         if (summary != null) {
             summary.add(r);
         }
-        if (lines) {
-            int tid = r.tid();
-            StraceFormatter f = formatter(tid);
+        for (TraceSink s : sinks) {
             // With a status filter the entry half was never printed: print the whole call.
             if (status == Status.ALL) {
-                f.appendResumed(out, r);
+                s.resumed(r);
             } else {
-                f.appendSyscall(out, r);
+                s.call(r);
             }
-            endLine(tid);
         }
-    }
-
-    private StraceFormatter formatter(int tid) {
-        return switch (mode) {
-            case FILE -> fileLines;
-            case FF -> plain;
-            case STDERR -> live.size() > 1 ? bracketed : plain;
-        };
-    }
-
-    /** Ends the line just appended to {@link #out}: FF writes it to the thread's file, others batch. */
-    private void endLine(int tid) {
-        out.append('\n');
-        try {
-            if (mode == Mode.FF) {
-                OutputStream w = perThread.get(tid);
-                if (w == null) {
-                    w = new BufferedOutputStream(Files.newOutputStream(Path.of(ffBase + "." + tid)), 1 << 16);
-                    perThread.put(tid, w);
-                }
-                out.writeTo(w);
-                out.clear();
-            } else if (out.length() >= BATCH_BYTES) {
-                writeBatch();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Hands the buffered lines to the output (which may buffer them further). */
-    private void writeBatch() throws IOException {
-        if (out.length() == 0) {
-            return;
-        }
-        if (singleStream != null) {
-            out.writeTo(singleStream);
-        } else {
-            out.writeTo(single);
-        }
-        out.clear();
     }
 
     /** Prints what is still pending, the top-level process's end and the -c table; flushes. */
@@ -479,170 +452,29 @@ public final class TraceWriter implements AutoCloseable {
         if (openTid != null) {
             closeOpen();
         }
-        if (lines) {
-            StraceFormatter f = formatter(topPid);
+        for (TraceSink s : sinks) {
             if (signalled) {
-                f.appendKilled(out, topPid, TraceRecord.NO_TIME, signal, false);
+                s.killed(topPid, topPid, TraceRecord.NO_TIME, signal, false);
             } else {
-                f.appendExited(out, topPid, TraceRecord.NO_TIME, topExitedByRecord ? topExitCode : exitStatus);
+                s.exited(topPid, topPid, TraceRecord.NO_TIME, topExitedByRecord ? topExitCode : exitStatus);
             }
-            endLine(topPid);
         }
         if (summary != null) {
-            String table = summary.format();
-            if (mode == Mode.FF) {
-                System.err.print(table);
-            } else {
-                out.append(table);
-                if (!table.endsWith("\n")) {
-                    out.append('\n');
-                }
-            }
+            text.table(summary.format());
         }
         flush();
     }
 
     public synchronized void flush() {
-        try {
-            if (mode != Mode.FF) {
-                writeBatch();
-            }
-            if (single != null) {
-                single.flush();
-            }
-            if (singleStream != null) {
-                singleStream.flush();
-            }
-            for (OutputStream w : perThread.values()) {
-                w.flush();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (TraceSink s : sinks) {
+            s.flush();
         }
     }
 
     @Override
     public synchronized void close() {
-        try {
-            flush();
-            for (OutputStream w : perThread.values()) {
-                w.close();
-            }
-            if (mode != Mode.STDERR) {
-                if (single != null) {
-                    single.close();
-                }
-                if (singleStream != null) {
-                    singleStream.close();
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** A set of ints (thread ids), open addressing; only membership and size are needed. */
-    private static final class IntSet {
-        private static final int FREE = 0;
-        private static final int GONE = Integer.MIN_VALUE;
-        private int[] slots = new int[64];
-        private int size;
-        private int used;
-        /** 0 and the tombstone value cannot be stored in a slot: they are kept aside. */
-        private boolean hasZero;
-        private boolean hasMin;
-
-        int size() {
-            return size + (hasZero ? 1 : 0) + (hasMin ? 1 : 0);
-        }
-
-        /** Adds v; whether it was not there yet. */
-        boolean add(int v) {
-            if (v == FREE || v == GONE) {
-                boolean added = v == FREE ? !hasZero : !hasMin;
-                if (v == FREE) {
-                    hasZero = true;
-                } else {
-                    hasMin = true;
-                }
-                return added;
-            }
-            int mask = slots.length - 1;
-            int i = mix(v) & mask;
-            int firstGone = -1;
-            while (slots[i] != FREE) {
-                if (slots[i] == v) {
-                    return false;
-                }
-                if (slots[i] == GONE && firstGone < 0) {
-                    firstGone = i;
-                }
-                i = (i + 1) & mask;
-            }
-            if (firstGone >= 0) {
-                slots[firstGone] = v;
-            } else {
-                slots[i] = v;
-                used++;
-            }
-            size++;
-            if (used * 2 > slots.length) {
-                rehash();
-            }
-            return true;
-        }
-
-        boolean contains(int v) {
-            if (v == FREE || v == GONE) {
-                return v == FREE ? hasZero : hasMin;
-            }
-            int mask = slots.length - 1;
-            int i = mix(v) & mask;
-            while (slots[i] != FREE) {
-                if (slots[i] == v) {
-                    return true;
-                }
-                i = (i + 1) & mask;
-            }
-            return false;
-        }
-
-        void remove(int v) {
-            if (v == FREE || v == GONE) {
-                if (v == FREE) {
-                    hasZero = false;
-                } else {
-                    hasMin = false;
-                }
-                return;
-            }
-            int mask = slots.length - 1;
-            int i = mix(v) & mask;
-            while (slots[i] != FREE) {
-                if (slots[i] == v) {
-                    slots[i] = GONE;
-                    size--;
-                    return;
-                }
-                i = (i + 1) & mask;
-            }
-        }
-
-        private void rehash() {
-            int[] old = slots;
-            slots = new int[size * 4 > old.length ? old.length * 2 : old.length];
-            size = 0;
-            used = 0;
-            for (int v : old) {
-                if (v != FREE && v != GONE) {
-                    add(v);
-                }
-            }
-        }
-
-        private static int mix(int v) {
-            int h = v * 0x9E3779B9;
-            return h ^ (h >>> 16);
+        for (TraceSink s : sinks) {
+            s.close();
         }
     }
 }

@@ -46,6 +46,18 @@ class CommandParseTest {
     }
 
     @Test
+    void traceReadsTheMachineReadableOutputs() {
+        TraceCommand c = TraceCommand.parse(words("trace --json --timeline=t.json -o x -- ls"), 1);
+        assertThat(c.json).isTrue();
+        assertThat(c.timeline).isEqualTo(Path.of("t.json"));
+        assertThat(c.output).isEqualTo(Path.of("x"));
+        TraceCommand d = TraceCommand.parse(words("trace --timeline t.json ls"), 1);
+        assertThat(d.json).isFalse();
+        assertThat(d.timeline).isEqualTo(Path.of("t.json"));
+        assertThat(d.command).containsExactly("ls");
+    }
+
+    @Test
     void traceDefaults() {
         TraceCommand c = TraceCommand.parse(words("trace true"), 1);
         assertThat(c.follow).isZero();
@@ -56,6 +68,8 @@ class CommandParseTest {
         assertThat(c.hostTimeoutMs).isEqualTo(10000);
         assertThat(c.ringSize).isEqualTo(8 << 20);
         assertThat(c.command).containsExactly("true");
+        assertThat(c.json).isFalse();
+        assertThat(c.timeline).isNull();
     }
 
     @Test
@@ -105,7 +119,8 @@ class CommandParseTest {
     @Test
     void helpDescribesEveryVisibleOptionAndHidesTheRingSize() {
         for (String option : new String[] {"-f", "-e trace=", "-e status=", "-o FILE", "-s N", "-t, -tt, -ttt", "-T", "-c",
-            "-C", "-y", "-z", "-Z", "-X FORMAT", "--host-timeout MS", "-h, --help", "-V, --version"}) {
+            "-C", "-y", "-z", "-Z", "-X FORMAT", "--host-timeout MS", "--json", "--timeline FILE", "-h, --help",
+            "-V, --version"}) {
             assertThat(TraceCommand.HELP).contains("\n  " + option);
         }
         assertThat(TraceCommand.HELP).doesNotContain("--ring-size");
@@ -139,6 +154,11 @@ class CommandParseTest {
             run --on-hook-error                 | 2 | jpoline: --on-hook-error needs a value: --on-hook-error proceed|fail; see: jpoline run --help
             run --host-timeout                  | 2 | jpoline: --host-timeout needs a value: --host-timeout MS; see: jpoline run --help
             trace --ring-size                   | 2 | jpoline: --ring-size needs a value: --ring-size BYTES; see: jpoline trace --help
+            trace --timeline                    | 2 | jpoline: --timeline needs a value: --timeline FILE; see: jpoline trace --help
+            trace --json=yes true               | 2 | jpoline: --json takes no value, got '--json=yes'; see: jpoline trace --help
+            trace --json -c true                | 2 | jpoline: -c prints strace's table, which JSON lines have no place for; drop --json, or use --timeline FILE beside -c
+            trace --json -C true                | 2 | jpoline: -C prints strace's table, which JSON lines have no place for; drop --json, or use --timeline FILE beside -C
+            trace -o t.json --timeline t.json true | 2 | jpoline: --timeline t.json is also -o's file; name another file for one of them
             trace -s abc true                   | 2 | jpoline: -s takes a whole number N, got 'abc'; see: jpoline trace --help
             trace --host-timeout=1e3 true       | 2 | jpoline: --host-timeout takes a whole number MS, got '1e3'; see: jpoline trace --help
             trace --ring-size 4k true           | 2 | jpoline: --ring-size takes a whole number BYTES, got '4k'; see: jpoline trace --help
@@ -172,5 +192,13 @@ class CommandParseTest {
         assertThat(run("trace", "-o", missing.toString(), "true")).isEqualTo(Main.EXIT_USAGE);
         assertThat(err.toString().strip())
                 .isEqualTo("jpoline: -o " + missing + ": no such directory; name a file in an existing directory");
+    }
+
+    @Test
+    void anUnwritableTimelineIsRefusedBeforeTheProgramStarts() {
+        Path missing = temp.resolve("no-such-dir/timeline.json");
+        assertThat(run("trace", "--timeline", missing.toString(), "true")).isEqualTo(Main.EXIT_USAGE);
+        assertThat(err.toString().strip()).isEqualTo(
+                "jpoline: --timeline " + missing + ": no such directory; name a file in an existing directory");
     }
 }

@@ -51,9 +51,12 @@ final class ArgDecoder {
     String result;
     /** Appended to a decimal success result (poll's " ([{fd=1, revents=POLLOUT}])"), or null. */
     String resultSuffix;
+    /** Where each argument's text starts, for the outputs that keep arguments apart; null for lines. */
+    private final CallParts parts;
 
-    ArgDecoder(StraceFormatter f, TraceRecord r, StraceFormatter.SyscallInfo info, LineBuffer out) {
+    ArgDecoder(StraceFormatter f, TraceRecord r, StraceFormatter.SyscallInfo info, LineBuffer out, CallParts parts) {
         this.f = f;
+        this.parts = parts;
         this.r = r;
         this.sc = info.syscall;
         this.info = info;
@@ -80,8 +83,9 @@ final class ArgDecoder {
             case StraceFormatter.SyscallInfo.SOCKET -> socketArgs();
             case StraceFormatter.SyscallInfo.SOCKOPT -> sockoptArgs();
             case StraceFormatter.SyscallInfo.PRCTL -> prctlArgs();
-            case StraceFormatter.SyscallInfo.RT_SIGRETURN -> add(r.payload(0).filter(p -> p.length() >= 8)
-                    .map(p -> "{mask=" + Signals.formatSet(p.le(0, 8), 8, style) + "}").orElse(""), false);
+            case StraceFormatter.SyscallInfo.RT_SIGRETURN -> add(CallParts.NO_REGISTER, r.payload(0)
+                    .filter(p -> p.length() >= 8)
+                    .map(p -> "{mask=" + Signals.formatSet(p.le(0, 8), 8, style) + "}").orElse(""));
             default -> generic(sc.argCount());
         }
         if (!inExit) {
@@ -107,6 +111,12 @@ final class ArgDecoder {
      * decoded at exit (the separator before it stays in the entry half, where strace prints it).
      */
     private void begin(boolean atExit) {
+        begin(atExit, count);
+    }
+
+    /** As {@link #begin(boolean)}, for an argument that shows register {@code register}, not the next one. */
+    private void begin(boolean atExit, int register) {
+        int previousEnd = out.length();
         if (atExit && !inExit) {
             inExit = true;
             if (count > 0) {
@@ -116,13 +126,35 @@ final class ArgDecoder {
         } else if (count > 0) {
             out.append(',').append(' ');
         }
+        mark(previousEnd, register);
         count++;
+    }
+
+    /** An argument's text starts here (after its separator, which began at {@code previousEnd}). */
+    private void mark(int previousEnd, int register) {
+        if (parts != null) {
+            parts.begin(previousEnd, out.length(), register);
+        }
     }
 
     /** Adds one argument's text. */
     private void add(String text, boolean atExit) {
         begin(atExit);
         out.append(text);
+    }
+
+    /** Adds, in the entry half, an argument that shows register {@code register} (futex skips some). */
+    private void add(int register, String text) {
+        begin(false, register);
+        out.append(text);
+    }
+
+    /** One more argument in the exit half, its ", " there too (clone's tail, clone3's size). */
+    private void nextInExit(int register) {
+        int previousEnd = out.length();
+        out.append(',').append(' ');
+        mark(previousEnd, register);
+        count++;
     }
 
     /** Starts the exit half here without a separator (clone puts its own). */
@@ -530,34 +562,38 @@ final class ArgDecoder {
 
     private void cloneArgs() {
         long flags = r.arg(0);
-        add("child_stack=" + StraceFormatter.pointer(r.arg(1)), false);
-        add("flags=" + Constants.CLONE_FLAGS.format(flags, style), false);
+        // strace's order, not the registers' (x86-64 passes flags first).
+        add(1, "child_stack=" + StraceFormatter.pointer(r.arg(1)));
+        add(0, "flags=" + Constants.CLONE_FLAGS.format(flags, style));
         // The rest is printed when the call returns, and strace puts the separating comma there too.
-        StringBuilder tail = new StringBuilder();
+        exitHalf();
         if ((flags & CLONE_PARENT_SETTID) != 0) {
-            tail.append(", parent_tid=").append(failed ? StraceFormatter.pointer(r.arg(2))
+            nextInExit(2);
+            out.append("parent_tid=").append(failed ? StraceFormatter.pointer(r.arg(2))
                     : struct(r.arg(2), r.payload(2), 4, x -> "[" + (int) x.le(0, 4) + "]"));
         }
         if ((flags & CLONE_SETTLS) != 0) {
-            tail.append(", tls=").append(StraceFormatter.pointer(r.arg(4)));
+            nextInExit(4);
+            out.append("tls=").append(StraceFormatter.pointer(r.arg(4)));
         }
         if ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) != 0) {
-            tail.append(", child_tidptr=").append(StraceFormatter.pointer(r.arg(3)));
+            nextInExit(3);
+            out.append("child_tidptr=").append(StraceFormatter.pointer(r.arg(3)));
         }
-        exitHalf();
-        out.append(tail.toString());
     }
 
     private void clone3Args() {
         long address = r.arg(0);
         Optional<Payload> p = r.payload(0).filter(x -> x.length() >= 64);
+        mark(out.length(), 0);
         out.append(p.isPresent() ? cloneArgsText(p.get()) : StraceFormatter.pointer(address));
         count = 1;
         exitHalf();
         if (p.isPresent() && !failed) {
             out.append(cloneArgsResults(p.get()));
         }
-        out.append(", ").unsigned(r.arg(1));
+        nextInExit(1);
+        out.unsigned(r.arg(1));
     }
 
     /**
@@ -680,13 +716,13 @@ final class ArgDecoder {
         int val3 = (int) r.arg(5);
         switch (cmd) {
             case 0 -> { add(val, false); add(timeout, false); }
-            case 9 -> { add(val, false); add(timeout, false); add(bitset(val3), false); }
+            case 9 -> { add(val, false); add(timeout, false); add(5, bitset(val3)); }
             case 1, 2 -> add(val, false);
-            case 10 -> { add(val, false); add(bitset(val3), false); }
+            case 10 -> { add(val, false); add(5, bitset(val3)); }
             case 3 -> { add(val, false); add(val2, false); add(uaddr2, false); }
             case 4, 12 -> { add(val, false); add(val2, false); add(uaddr2, false); add(Integer.toString(val3), false); }
             case 5 -> { add(val, false); add(val2, false); add(uaddr2, false); add(wakeOp(val3), false); }
-            case 6, 13 -> add(timeout, false);
+            case 6, 13 -> add(3, timeout);
             case 7, 8 -> { }
             case 11 -> { add(val, false); add(timeout, false); add(uaddr2, false); }
             default -> {

@@ -141,7 +141,7 @@ public final class StraceFormatter {
         prefix(out, r.tid(), r.entryNanos());
         SyscallInfo info = info(r.number());
         out.append(info.nameBytes).append('(');
-        ArgDecoder d = arguments(out, r, info);
+        ArgDecoder d = arguments(out, r, info, null);
         out.append(')');
         appendResult(out, start, r, info, d);
     }
@@ -151,7 +151,7 @@ public final class StraceFormatter {
         prefix(out, r.tid(), r.entryNanos());
         SyscallInfo info = info(r.number());
         out.append(info.nameBytes).append('(');
-        ArgDecoder d = arguments(out, r, info);
+        ArgDecoder d = arguments(out, r, info, null);
         if (d != null) {
             out.setLength(d.split); // the entry half only
         }
@@ -165,7 +165,7 @@ public final class StraceFormatter {
         SyscallInfo info = info(r.number());
         out.append("<... ").append(info.nameBytes).append(" resumed>");
         int args = out.length();
-        ArgDecoder d = arguments(out, r, info);
+        ArgDecoder d = arguments(out, r, info, null);
         out.delete(args, d != null ? d.split : out.length()); // the exit half only
         out.append(')');
         appendResult(out, start, r, info, d);
@@ -189,6 +189,23 @@ public final class StraceFormatter {
         prefix(out, tid, nanos);
         out.append("+++ killed by ").append(Signals.name(signo).orElse(Integer.toString(signo)))
                 .append(coreDumped ? " (core dumped) +++" : " +++");
+    }
+
+    /**
+     * The whole call in pieces, into {@code parts} (cleared first): each argument's text as the
+     * line would show it, then the result's (without -T's duration and the alignment). No prefix:
+     * the outputs that use pieces name the thread and the time in fields of their own.
+     */
+    public void render(TraceRecord r, CallParts parts) {
+        parts.clear();
+        LineBuffer out = parts.text;
+        SyscallInfo info = info(r.number());
+        parts.name = info.name;
+        parts.returned = r.hasReturn() && info.returns != ReturnKind.NONE;
+        ArgDecoder d = arguments(out, r, info, parts);
+        parts.endArguments(out.length());
+        result(out, r, info, d);
+        parts.endResult(out.length());
     }
 
     // ---- pieces ------------------------------------------------------------------------------
@@ -344,21 +361,28 @@ public final class StraceFormatter {
         return text;
     }
 
-    /** Appends the arguments; null for a syscall printed raw (all arguments in the entry half). */
-    private ArgDecoder arguments(LineBuffer out, TraceRecord r, SyscallInfo info) {
+    /**
+     * Appends the arguments; null for a syscall printed raw (all arguments in the entry half).
+     * {@code parts}: where each argument starts is noted there; null for a line.
+     */
+    private ArgDecoder arguments(LineBuffer out, TraceRecord r, SyscallInfo info, CallParts parts) {
         if (info.noArguments) {
             return null; // getpid(), sched_yield(): nothing to decode, no result of its own
         }
         if (!info.decoded) {
             for (int i = 0; i < info.argCount; i++) {
+                int previousEnd = out.length();
                 if (i > 0) {
                     out.append(',').append(' ');
+                }
+                if (parts != null) {
+                    parts.begin(previousEnd, out.length(), i);
                 }
                 out.hex(r.arg(i));
             }
             return null;
         }
-        return new ArgDecoder(this, r, info, out).decode();
+        return new ArgDecoder(this, r, info, out, parts).decode();
     }
 
     /** strace's pointer: NULL or hex. */
@@ -406,6 +430,7 @@ public final class StraceFormatter {
         private static final int MEMO_SLOTS = 16;
 
         final Syscall syscall;
+        final String name;
         final byte[] nameBytes;
         final boolean decoded;
         final int argCount;
@@ -425,6 +450,7 @@ public final class StraceFormatter {
         SyscallInfo(SyscallTable table, long number, Syscall sc, XlatStyle style) {
             this.syscall = sc;
             String name = sc != null ? sc.name() : table.nameOf(number);
+            this.name = name;
             this.nameBytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
             this.decoded = sc != null && DECODED.contains(name);
             this.argCount = sc != null ? sc.argCount() : 6;
