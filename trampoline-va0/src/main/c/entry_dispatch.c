@@ -195,8 +195,7 @@ static void after_mapping_change(const struct jpoline_frame *f, uint64_t nr) {
     default:
         return;
     }
-    if (jp_session_request(JPOLINE_REQUEST_MAPPING, start, start + length) == JPOLINE_RESULT_DETACH)
-        jp_session_detach();
+    jp_session_obey(jp_session_request(JPOLINE_REQUEST_MAPPING, start, start + length));
 }
 
 /* execve/execveat: reports a program beyond LD_PRELOAD's reach, and passes the kernel an

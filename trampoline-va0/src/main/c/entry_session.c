@@ -148,6 +148,30 @@ long jp_session_request_with(int kind, uint64_t start, uint64_t end, const char 
     }
 }
 
+/* One line on stderr from the entry path (no stdio here). */
+static void say(const char *a, const char *b) {
+    char line[320];
+    uint64_t n = 0;
+    for (const char *p = a; *p && n < sizeof line - 2; p++) line[n++] = *p;
+    for (const char *p = b; *p && n < sizeof line - 2; p++) line[n++] = *p;
+    line[n++] = '\n';
+    jpoline_raw_syscall6(NR_write, 2, (long)line, (long)n, 0, 0, 0);
+}
+
+void jp_session_obey(long result) {
+    if (result == JPOLINE_RESULT_DETACH) {
+        jp_session_detach();
+    } else if (result == JPOLINE_RESULT_SUD) {
+        const char *why = jp_sud_switch_from_va0();
+        if (why != 0) {
+            say("jpoline: a runtime that needs reads of address 0 to fault is loading, and this process cannot"
+                " go on under Syscall User Dispatch (",
+                why);
+            jp_session_detach();
+        }
+    }
+}
+
 void jp_session_detach(void) {
     jp_signals_stop(); /* the program's own signal actions, as it set them */
     jp_session = 0;

@@ -122,8 +122,10 @@ int jp_sud_start(uint64_t start, uint64_t length) {
     struct jp_kernel_sigaction previous;
     long rc = install_handler(&previous);
     if (rc != 0) return (int)rc;
-    /* An exec keeps SIG_IGN: a program started with SIGSYS ignored still believes it is. */
-    struct jp_kernel_sigaction initial = {previous.handler == SIG_IGN ? SIG_IGN : SIG_DFL, 0, 0, 0};
+    /* What the program had stays the program's: after an exec only SIG_IGN or SIG_DFL (a program
+     * started with SIGSYS ignored still believes it is), in a process leaving VA0 any handler it
+     * installed. */
+    struct jp_kernel_sigaction initial = previous;
     write_program_action(&initial);
     __atomic_store_n(&owner_pid, own_pid(), __ATOMIC_RELEASE);
     /* The mask survives exec: a parent that blocked SIGSYS must not make our first trap fatal. */
@@ -155,6 +157,51 @@ int jp_sud_probe(void) {
 void jp_sud_child_start(void) {
     if (!__atomic_load_n(&jp_sud_mode, __ATOMIC_ACQUIRE)) return;
     if (enable_this_thread() != 0) __atomic_fetch_add(&jp_sud_thread_failures, 1, __ATOMIC_RELAXED);
+}
+
+/* --- leaving VA0 in a running process --------------------------------------------------------- */
+
+/* Threads of this process, from /proc/self/task; -errno if it cannot be read. */
+static long count_threads(void) {
+    static const char path[] = "/proc/self/task";
+    long fd = sys(NR_openat, -100 /* AT_FDCWD */, (long)path, 0x10000 /* O_DIRECTORY */ | 0x80000 /* O_CLOEXEC */, 0,
+                  0);
+    if (fd < 0) return fd;
+    char buf[2048] __attribute__((aligned(8)));
+    long threads = 0;
+    for (;;) {
+        long n = sys(NR_getdents64, fd, (long)buf, sizeof buf, 0, 0);
+        if (n <= 0) {
+            sys(NR_close, fd, 0, 0, 0, 0);
+            return n < 0 ? n : threads;
+        }
+        for (long at = 0; at < n;) {
+            /* struct linux_dirent64: ino 8, off 8, reclen 2, type 1, name */
+            uint16_t reclen = *(uint16_t *)(buf + at + 16);
+            if (buf[at + 19] != '.') threads++;
+            at += reclen;
+        }
+    }
+}
+
+/* A process under VA0 that is about to load a runtime needing faulting reads of address 0, on
+ * a CPU that cannot make page 0 execute-only: the host has put every rewritten site back to
+ * `syscall`, so nothing calls into page 0 any more; this thread (inside the entry, handling
+ * the mmap that maps the runtime) turns SUD on, page 0 goes, and from the next syscall on every
+ * one traps into the same entry. SUD is per thread and only a thread can turn it on for
+ * itself, so a process with other threads already cannot switch (the java launcher loads
+ * libjvm.so before it starts any). Threads and children started from here on turn it on
+ * themselves (jp_sud_child_start). */
+const char *jp_sud_switch_from_va0(void) {
+    if (jp_own_text_length == 0) return "the runtime did not find its own code)";
+    long threads = count_threads();
+    if (threads < 1) return "it cannot list its threads)";
+    if (threads > 1) return "it has other threads already, and only a thread can turn it on for itself)";
+    if (jp_sud_start(jp_own_text_start, jp_own_text_length) != 0)
+        return "the kernel refused it: Linux 5.11 or later has it)";
+    __atomic_store_n(&jp_va0_active, 0, __ATOMIC_RELEASE);
+    sys(NR_munmap, 0, JPOLINE_VA0_SIZE, 0, 0, 0);
+    return 0;
 }
 
 void jp_sud_after_fork(void) {

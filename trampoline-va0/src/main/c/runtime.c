@@ -75,14 +75,25 @@ static int find_own_text(struct dl_phdr_info *info, size_t size, void *data) {
 }
 
 static int sud_installed;
+uint64_t jp_own_text_start, jp_own_text_length;
+
+/* The runtime's executable segment, once: a process that leaves VA0 later does so from the
+ * entry path, where the loader's lock may be held and dl_iterate_phdr must not be called. */
+static int find_text(void) {
+    if (jp_own_text_length != 0) return 0;
+    struct text_search t = {(uint64_t)(uintptr_t)&jpoline_entry, 0, 0};
+    if (dl_iterate_phdr(find_own_text, &t) == 0) return -ENOENT;
+    jp_own_text_start = t.start;
+    jp_own_text_length = t.length;
+    return 0;
+}
 
 /* Turns SUD on for this process (the calling thread now, every thread and child it starts from
  * here on): the runtime's executable segment is the region whose syscalls pass. 0 or -errno. */
 JPOLINE_EXPORT int jpoline_sud_install(void) {
     if (sud_installed) return 0;
-    struct text_search t = {(uint64_t)(uintptr_t)&jpoline_entry, 0, 0};
-    if (dl_iterate_phdr(find_own_text, &t) == 0) return -ENOENT;
-    int rc = jp_sud_start(t.start, t.length);
+    if (find_text() != 0) return -ENOENT;
+    int rc = jp_sud_start(jp_own_text_start, jp_own_text_length);
     if (rc == 0) sud_installed = 1;
     return rc;
 }
@@ -212,6 +223,7 @@ __attribute__((constructor)) static void jpoline_init(void) {
     restore_launch_signal_state();
     struct jpoline_session_header *s = map_session(path);
     if (s == NULL) return;
+    find_text();
     const char *no_va0 = getenv(NO_VA0_ENV);
     int rc = no_va0 != NULL && no_va0[0] == '1' ? -EPERM : jpoline_va0_install();
     if (rc < 0) {
@@ -242,8 +254,8 @@ __attribute__((constructor)) static void jpoline_init(void) {
     long result = jp_session_request(JPOLINE_REQUEST_STARTUP, 0, 0);
     for (int nr = 0; nr < JPOLINE_TIER_COUNT && nr < JPOLINE_TIER_TABLE_SIZE; nr++)
         jp_tiers[nr] = __atomic_load_n(&s->tiers[nr], __ATOMIC_RELAXED);
-    if (result == JPOLINE_RESULT_DETACH) jp_session_detach();
-    session_joined = result >= 0;
+    jp_session_obey(result);
+    session_joined = result >= 0 || (result == JPOLINE_RESULT_SUD && __atomic_load_n(&jp_sud_mode, __ATOMIC_ACQUIRE));
     /* Copies of the two variables for execs whose environment lacks them (entry_exec.c). */
     if (session_joined) jp_exec_env_init(path, getenv("LD_PRELOAD"));
     if (session_joined && (s->trace_flags & JPOLINE_TRACE_SIGNALS)) jp_signals_start();

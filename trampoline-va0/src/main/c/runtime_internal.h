@@ -132,6 +132,11 @@ extern uint64_t jp_sud_thread_failures JP_HIDDEN;
 /* Installs the SIGSYS handler and turns SUD on for the calling thread, with [start, start +
  * length) (the runtime's text) as the region whose syscalls pass; 0 or -errno. */
 int jp_sud_start(uint64_t start, uint64_t length) JP_HIDDEN;
+/* The runtime's executable segment, found by the constructor: the region SUD lets through. */
+extern uint64_t jp_own_text_start JP_HIDDEN, jp_own_text_length JP_HIDDEN;
+/* Leaves VA0 for SUD in a running process whose code the host has restored: null on success,
+ * else why not (the process must then detach). */
+const char *jp_sud_switch_from_va0(void) JP_HIDDEN;
 /* 0 when the kernel offers SUD, else -errno (-EINVAL: it has none). Changes nothing. */
 int jp_sud_probe(void) JP_HIDDEN;
 void jp_sud_child_start(void) JP_HIDDEN;

@@ -68,6 +68,11 @@ enum jpoline_slot_state {
  * cannot make the page execute-only. */
 #define JPOLINE_RESULT_DETACH (-1000)
 
+/* As DETACH, the code restored, but the process stays traced: it unmaps the VA0 page (reads of
+ * address 0 fault again) and every syscall reaches the entry through Syscall User Dispatch
+ * from then on (entry_sud.c). It falls back to DETACH, saying so, where it cannot. */
+#define JPOLINE_RESULT_SUD (-1001)
+
 enum jpoline_request_kind {
     JPOLINE_REQUEST_STARTUP = 1,
     JPOLINE_REQUEST_MAPPING = 2,
@@ -276,5 +281,10 @@ void jp_session_give_up(struct jpoline_session_header *s) __attribute__((visibil
 /* Leaves the session for good and unmaps the VA0 page (after JPOLINE_RESULT_DETACH).
  * Freestanding. */
 void jp_session_detach(void) __attribute__((visibility("hidden")));
+
+/* What a request's result asks of the process: JPOLINE_RESULT_DETACH detaches,
+ * JPOLINE_RESULT_SUD leaves VA0 for Syscall User Dispatch (or detaches where it cannot).
+ * Freestanding. */
+void jp_session_obey(long result) __attribute__((visibility("hidden")));
 
 #endif

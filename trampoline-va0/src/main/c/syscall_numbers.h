@@ -7,6 +7,7 @@
 
 enum {
     NR_read = 0,
+    NR_write = 1,
     NR_close = 3,
     NR_fstat = 5,
     NR_mmap = 9,

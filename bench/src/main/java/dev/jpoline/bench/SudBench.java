@@ -62,6 +62,10 @@ public final class SudBench {
                 put(figures, "java -version run SUD", r, rounds, timeMs(prefixed(List.of(jpoline, "run", "--"), java), sud));
                 put(figures, "java -version trace SUD", r, rounds,
                         timeMs(prefixed(List.of(jpoline, "trace", "-o", "/dev/null", "--"), java), sud));
+                // From VA0: the launcher's loader runs rewritten, the JVM under SUD once libjvm.so is mapped.
+                put(figures, "java -version run VA0", r, rounds, timeMs(prefixed(List.of(jpoline, "run", "--"), java), none));
+                put(figures, "java -version trace VA0", r, rounds,
+                        timeMs(prefixed(List.of(jpoline, "trace", "-o", "/dev/null", "--"), java), none));
             }
             double raw = median(figures.get("getpid raw")), va0 = median(figures.get("getpid PASS VA0"));
             double pass = median(figures.get("getpid PASS SUD")), bare = median(figures.get("getpid SUD floor"));
@@ -75,6 +79,9 @@ public final class SudBench {
             double jRun = median(figures.get("java -version run SUD")), jTrace = median(figures.get("java -version trace SUD"));
             System.out.printf("java -version ms: raw %.0f, run under SUD %.0f (%.2fx), trace under SUD %.0f (%.2fx)%n",
                     jRaw, jRun, jRun / jRaw, jTrace, jTrace / jRaw);
+            double vRun = median(figures.get("java -version run VA0")), vTrace = median(figures.get("java -version trace VA0"));
+            System.out.printf("java -version ms from VA0 (SUD from libjvm.so on): run %.0f (%.2fx), trace %.0f (%.2fx)%n",
+                    vRun, vRun / jRaw, vTrace, vTrace / jRaw);
         } finally {
             run(List.of("rm", "-rf", tree.toString()), none);
         }

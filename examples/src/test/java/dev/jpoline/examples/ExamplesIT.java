@@ -90,6 +90,21 @@ class ExamplesIT {
     }
 
     @Test
+    void aJavaProgramsOwnOpenIsDeniedToo() throws Exception {
+        Path secret = temp.resolve("secret.txt");
+        Files.writeString(secret, "hidden\n");
+        Files.writeString(temp.resolve("ReadIt.java"), "public class ReadIt { public static void main(String[] a) {"
+                + " try { System.out.println(java.nio.file.Files.readString(java.nio.file.Path.of(a[0]))); }"
+                + " catch (Exception e) { System.out.println(e.getClass().getSimpleName()); } } }");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Result denied = run("DenyPaths", List.of("-Djpoline.deny=" + secret), java, "ReadIt.java", secret.toString());
+        assertThat(denied.err()).doesNotContain("jpoline");
+        assertThat(denied.out()).as("a JVM's openat reaches the hooks like any program's")
+                .isEqualTo("AccessDeniedException\n");
+        assertThat(denied.exit()).isZero();
+    }
+
+    @Test
     void faultInjectionFailsEverySecondWriteOfMatchingFiles() throws Exception {
         Result r = run("FaultInjection", List.of("-Djpoline.fault.glob=**/*.log", "-Djpoline.fault.every=2"), "python3", "-c",
                 "import os\n"

@@ -46,6 +46,13 @@ public final class HostRewriting {
     public static final int RESULT_DETACH = -1000;
 
     /**
+     * Result that tells a target to leave VA0 for Syscall User Dispatch: its code is restored,
+     * it unmaps the VA0 page and stays traced, every syscall trapping into the same entry (it
+     * detaches, saying why, where it cannot). Mirrors JPOLINE_RESULT_SUD in session.h.
+     */
+    public static final int RESULT_SUD = -1001;
+
+    /**
      * Libraries of runtimes that read through null pointers on purpose and rely on the fault
      * (implicit null checks). With the VA0 page mapped, such reads succeed unless the CPU can
      * make the page execute-only, so these processes must not keep the page.
@@ -174,7 +181,7 @@ public final class HostRewriting {
             siteCount += w.sites().length;
         }
         if (needsNullFaults != null && !executeOnlyPages()) {
-            detach(request, work, needsNullFaults.entry().fileName());
+            leaveVa0(request, needsNullFaults.entry().fileName());
             return;
         }
         long[] all = new long[siteCount];
@@ -269,10 +276,12 @@ public final class HostRewriting {
     }
 
     /**
-     * Gives the process back its original code and tells it to unmap the VA0 page, because it
-     * is about to run a runtime that needs reads of address 0 to fault.
+     * Gives the process back its original code and tells it to unmap the VA0 page and go on
+     * under Syscall User Dispatch, because it is about to run a runtime that needs reads of
+     * address 0 to fault (the page is readable without protection keys). The target says so
+     * itself if it cannot switch and detaches instead.
      */
-    private void detach(RewriteRequest request, List<Work> work, String library) {
+    private void leaveVa0(RewriteRequest request, String library) {
         if (!request.beginPatching()) {
             request.finish(-110);
             return;
@@ -288,10 +297,7 @@ public final class HostRewriting {
             request.finish(-5);
             return;
         }
-        diagnostics.println("jpoline: pid " + request.pid() + ": loads " + library + ", which needs reads of address 0"
-                + " to fault, and this CPU has no protection keys to keep them faulting beside the VA0 page;"
-                + " the process runs without jpoline from here on");
-        request.finish(RESULT_DETACH);
+        request.finish(RESULT_SUD);
     }
 
     private List<Work> everyRewrittenMapping(long pid) throws IOException {
