@@ -68,6 +68,20 @@ final class HookTargets {
         library.getGlobalVariableAddress(target + "_orig").setLong(0, trampoline);
     }
 
+    /** Where the first five nops are in {@code code} (the probe targets mark their probe points so). */
+    int fiveNops(byte[] code) {
+        for (int i = 0; i + 5 <= code.length; i++) {
+            boolean nops = true;
+            for (int k = 0; k < 5; k++) {
+                nops &= code[i + k] == (byte) 0x90;
+            }
+            if (nops) {
+                return i;
+            }
+        }
+        throw new AssertionError("no five nops in the code given");
+    }
+
     byte[] bytes(long address, int length) {
         return new Pointer(address).getByteArray(0, length);
     }

@@ -169,7 +169,7 @@ class InstrumentPathsTest {
     @EnumSource(Kind.class)
     void everyRegisterAndTheFlagsGoToTheCallbackAndComeBackWithItsChanges(Kind kind) {
         long fn = t.address("context_round_trip");
-        long probeAt = fn + indexOfFiveNops(t.bytes(fn, 200));
+        long probeAt = fn + t.fiveNops(t.bytes(fn, 200));
         for (Path path : Path.values()) {
             long[] seen = new long[18];
             AtomicLong seenAddress = new AtomicLong();
@@ -220,7 +220,7 @@ class InstrumentPathsTest {
     @EnumSource(SavedState.class)
     void theGeneralRegistersRoundTripWhateverElseIsSaved(SavedState state) {
         long fn = t.address("context_round_trip");
-        long probeAt = fn + indexOfFiveNops(t.bytes(fn, 200));
+        long probeAt = fn + t.fiveNops(t.bytes(fn, 200));
         for (Path path : Path.values()) {
             HookRegistry r = registry(path);
             r.setNativeProbeState(state);
@@ -270,7 +270,7 @@ class InstrumentPathsTest {
     @Test
     void theInterruptedCodesRedZoneIsLeftAlone() {
         long fn = t.address("red_zone_intact");
-        long probeAt = fn + indexOfFiveNops(t.bytes(fn, 200));
+        long probeAt = fn + t.fiveNops(t.bytes(fn, 200));
         for (Path path : Path.values()) {
             try (Hook probe = probe(path, Kind.NATIVE, probeAt, false, "scribble_stack", null)) {
                 probe.enable();
@@ -287,7 +287,7 @@ class InstrumentPathsTest {
             return; // ymm_round_trip cannot run here at all
         }
         long fn = t.address("ymm_round_trip");
-        long probeAt = fn + indexOfFiveNops(t.bytes(fn, 200));
+        long probeAt = fn + t.fiveNops(t.bytes(fn, 200));
         // ALL: a callback that clobbers whole ymm registers; SSE: one that keeps to legacy SSE.
         String callback = state == SavedState.ALL ? "clobber_ymm" : "clobber_xmm";
         for (Path path : Path.values()) {
@@ -526,15 +526,5 @@ class InstrumentPathsTest {
             assertThat(first.isEnabled()).isFalse();
         }
         assertThat(r.hooks()).isEmpty();
-    }
-
-    private static int indexOfFiveNops(byte[] code) {
-        for (int i = 0; i + 5 <= code.length; i++) {
-            if (code[i] == (byte) 0x90 && code[i + 1] == (byte) 0x90 && code[i + 2] == (byte) 0x90
-                    && code[i + 3] == (byte) 0x90 && code[i + 4] == (byte) 0x90) {
-                return i;
-            }
-        }
-        throw new AssertionError("no five nops");
     }
 }

@@ -71,14 +71,4 @@ class ProbeInstrumentTest {
         assertThatThrownBy(() -> registry.instrument(calc, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThat(t.bytes(calc, 6)).isEqualTo(before);
     }
-
-    private static int indexOfFiveNops(byte[] code) {
-        for (int i = 0; i + 5 <= code.length; i++) {
-            if (code[i] == (byte) 0x90 && code[i + 1] == (byte) 0x90 && code[i + 2] == (byte) 0x90
-                    && code[i + 3] == (byte) 0x90 && code[i + 4] == (byte) 0x90) {
-                return i;
-            }
-        }
-        throw new AssertionError("context_round_trip has no five nops");
-    }
 }

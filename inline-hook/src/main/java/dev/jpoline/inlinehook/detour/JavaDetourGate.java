@@ -4,14 +4,13 @@ import com.sun.jna.Callback;
 import com.sun.jna.CallbackReference;
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import dev.jpoline.inlinehook.HookException;
 import dev.jpoline.rewriter.maps.MapsEntry;
 import dev.jpoline.rewriter.maps.ProcessMaps;
-import dev.jpoline.runtime.RuntimeLibrary;
+import dev.jpoline.inlinehook.memory.RuntimeBinding;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +39,6 @@ public final class JavaDetourGate {
         long jpoline_gate_depth();
     }
 
-    private static volatile GateNative nativeGate;
     private static volatile long javaVm;
 
     private final Memory record;
@@ -92,17 +90,7 @@ public final class JavaDetourGate {
     }
 
     private static GateNative runtime() {
-        GateNative gate = nativeGate;
-        if (gate == null) {
-            synchronized (JavaDetourGate.class) {
-                gate = nativeGate;
-                if (gate == null) {
-                    gate = Native.load(RuntimeLibrary.bundled().extract().toString(), GateNative.class);
-                    nativeGate = gate;
-                }
-            }
-        }
-        return gate;
+        return RuntimeBinding.bind(GateNative.class);
     }
 
     /** This process's JavaVM*, through libjvm's JNI_GetCreatedJavaVMs (the Java probe gate asks it too). */

@@ -1,8 +1,7 @@
 package dev.jpoline.inlinehook.instrument;
 
 import com.sun.jna.Library;
-import com.sun.jna.Native;
-import dev.jpoline.runtime.RuntimeLibrary;
+import dev.jpoline.inlinehook.memory.RuntimeBinding;
 
 /**
  * The runtime's gate in front of Java probe callbacks (probe_gate in hook_gate.c): a Java
@@ -23,7 +22,7 @@ public final class JavaProbeGate {
     public static long address() {
         long a = address;
         if (a == 0) {
-            a = Native.load(RuntimeLibrary.bundled().extract().toString(), GateNative.class).jpoline_probe_gate_address();
+            a = RuntimeBinding.bind(GateNative.class).jpoline_probe_gate_address();
             address = a;
         }
         return a;

@@ -1,9 +1,8 @@
 package dev.jpoline.inlinehook.instrument;
 
 import com.sun.jna.Library;
-import com.sun.jna.Native;
 import dev.jpoline.inlinehook.HookException;
-import dev.jpoline.runtime.RuntimeLibrary;
+import dev.jpoline.inlinehook.memory.RuntimeBinding;
 
 /**
  * The runtime's table of trap probes and trap hooks (hook_trap.c): where a thread that runs the
@@ -20,8 +19,6 @@ public final class TrapTable {
 
         int jpoline_trap_installed();
     }
-
-    private static volatile TrapNative runtime;
 
     private TrapTable() {
     }
@@ -55,16 +52,6 @@ public final class TrapTable {
     }
 
     private static TrapNative runtime() {
-        TrapNative n = runtime;
-        if (n == null) {
-            synchronized (TrapTable.class) {
-                n = runtime;
-                if (n == null) {
-                    n = Native.load(RuntimeLibrary.bundled().extract().toString(), TrapNative.class);
-                    runtime = n;
-                }
-            }
-        }
-        return n;
+        return RuntimeBinding.bind(TrapNative.class);
     }
 }

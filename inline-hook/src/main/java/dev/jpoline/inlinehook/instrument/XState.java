@@ -1,8 +1,7 @@
 package dev.jpoline.inlinehook.instrument;
 
 import com.sun.jna.Library;
-import com.sun.jna.Native;
-import dev.jpoline.runtime.RuntimeLibrary;
+import dev.jpoline.inlinehook.memory.RuntimeBinding;
 
 /**
  * How a probe's stub saves the extended state around its callback on this CPU: the whole XSAVE
@@ -57,8 +56,7 @@ public final class XState {
     public static XState cpu() {
         XState x = cpu;
         if (x == null) {
-            int info = Native.load(RuntimeLibrary.bundled().extract().toString(), XStateNative.class)
-                    .jpoline_xstate_info();
+            int info = RuntimeBinding.bind(XStateNative.class).jpoline_xstate_info();
             int size = info & 0x7FFFFFFF;
             x = size == 0 ? new XState(Kind.ALL, false, false, LEGACY_AREA)
                     : new XState(Kind.ALL, true, info < 0, (Math.max(size, LEGACY_AREA + HEADER) + 63) & ~63);
