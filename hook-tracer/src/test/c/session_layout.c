@@ -19,6 +19,7 @@ int main(void) {
     FIELD(jpoline_session_header, doorbell);
     FIELD(jpoline_session_header, slot_count);
     FIELD(jpoline_session_header, wait_timeout_ms);
+    FIELD(jpoline_session_header, mode_flags);
     FIELD(jpoline_session_header, processes_registered);
     FIELD(jpoline_session_header, processes_gave_up);
     FIELD(jpoline_session_header, tiers);

@@ -307,7 +307,11 @@ unsigned jp_execute_traced(struct jpoline_frame *f) { return execute(f, 1); }
 unsigned jp_entry_dispatch(struct jpoline_frame *f) {
     /* Sites first: the VA0 path pays nothing for the SUD check. Under SUD the site is a real
      * `syscall` that no table lists, and the handler's mark in r11 vouches for it. */
-    if (!jp_site_registered(f->return_address - 2) && f->r11 != JP_SUD_MARK) crash_like_null_call(f);
+    if (!jp_site_registered(f->return_address - 2)) {
+        if (f->r11 != JP_SUD_MARK) crash_like_null_call(f);
+        /* Trapped while VA0 is in use: --exhaustive caught code that was not rewritten. */
+        if (__atomic_load_n(&jp_va0_active, __ATOMIC_RELAXED)) jp_sud_report_site(f->return_address - 2);
+    }
     uint64_t nr = f->rax;
     unsigned tier = nr < JPOLINE_TIER_TABLE_SIZE ? __atomic_load_n(&jp_tiers[nr], __ATOMIC_RELAXED)
                                                   : JPOLINE_PASS;

@@ -193,6 +193,12 @@ static long count_threads(void) {
  * libjvm.so before it starts any). Threads and children started from here on turn it on
  * themselves (jp_sud_child_start). */
 const char *jp_sud_switch_from_va0(void) {
+    if (__atomic_load_n(&jp_sud_mode, __ATOMIC_ACQUIRE)) {
+        /* --exhaustive: every thread is under SUD already; only page 0 has to go. */
+        __atomic_store_n(&jp_va0_active, 0, __ATOMIC_RELEASE);
+        sys(NR_munmap, 0, JPOLINE_VA0_SIZE, 0, 0, 0);
+        return 0;
+    }
     if (jp_own_text_length == 0) return "the runtime did not find its own code)";
     long threads = count_threads();
     if (threads < 1) return "it cannot list its threads)";
@@ -202,6 +208,31 @@ const char *jp_sud_switch_from_va0(void) {
     __atomic_store_n(&jp_va0_active, 0, __ATOMIC_RELEASE);
     sys(NR_munmap, 0, JPOLINE_VA0_SIZE, 0, 0, 0);
     return 0;
+}
+
+/* --- --exhaustive: sites that were not rewritten ------------------------------------------------ */
+
+/* Sites already reported by this process: an open-addressing set that only grows. Past its
+ * capacity a site may be reported again (the host says each once anyway). */
+#define REPORTED_SLOTS 1024u
+static uint64_t reported[REPORTED_SLOTS];
+
+void jp_sud_report_site(uint64_t site) {
+    for (uint64_t i = jp_site_hash(site) & (REPORTED_SLOTS - 1), n = 0; n < REPORTED_SLOTS;
+         i = (i + 1) & (REPORTED_SLOTS - 1), n++) {
+        uint64_t seen = __atomic_load_n(&reported[i], __ATOMIC_ACQUIRE);
+        if (seen == site) return;
+        if (seen == 0) {
+            uint64_t expected = 0;
+            if (!__atomic_compare_exchange_n(&reported[i], &expected, site, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+                if (expected == site) return; /* another thread took it for the same site */
+                continue;
+            }
+            break;
+        }
+    }
+    /* The answer carries nothing: the host only says it (and the call goes on as trapped). */
+    jp_session_request(JPOLINE_REQUEST_UNREWRITTEN_SITE, site, 0);
 }
 
 void jp_sud_after_fork(void) {

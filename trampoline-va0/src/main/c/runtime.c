@@ -245,6 +245,14 @@ __attribute__((constructor)) static void jpoline_init(void) {
             return;
         }
     }
+    if (rc >= 0 && (s->mode_flags & JPOLINE_MODE_EXHAUSTIVE)) {
+        /* SUD on top of VA0: rewritten sites still take the fast path (the entry's syscalls are
+         * in the allowed region); anything else traps into the same entry. */
+        int sud = jpoline_sud_install();
+        if (sud < 0)
+            dprintf(2, "jpoline: pid %d: --exhaustive needs Syscall User Dispatch (Linux 5.11 or later): %s; only"
+                       " rewritten code is caught\n", (int)getpid(), strerror(-sud));
+    }
     jp_vdso_clock_gettime = find_vdso_clock_gettime();
     __atomic_fetch_add(&s->processes_registered, 1, __ATOMIC_RELAXED);
     jp_session = s;

@@ -137,6 +137,8 @@ extern uint64_t jp_own_text_start JP_HIDDEN, jp_own_text_length JP_HIDDEN;
 /* Leaves VA0 for SUD in a running process whose code the host has restored: null on success,
  * else why not (the process must then detach). */
 const char *jp_sud_switch_from_va0(void) JP_HIDDEN;
+/* --exhaustive: tells the host, once per site, that a syscall at site was not rewritten. */
+void jp_sud_report_site(uint64_t site) JP_HIDDEN;
 /* 0 when the kernel offers SUD, else -errno (-EINVAL: it has none). Changes nothing. */
 int jp_sud_probe(void) JP_HIDDEN;
 void jp_sud_child_start(void) JP_HIDDEN;

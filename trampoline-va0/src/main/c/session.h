@@ -22,7 +22,7 @@ struct jpoline_session_header {
     uint32_t doorbell;             /* 32 */
     uint32_t slot_count;           /* 36 */
     uint32_t wait_timeout_ms;      /* 40 */
-    uint32_t reserved0;            /* 44 */
+    uint32_t mode_flags;           /* 44: JPOLINE_MODE_* */
     uint64_t processes_registered; /* 48 */
     uint64_t processes_gave_up;    /* 56 */
     /* The trace ring and capture schema (docs/trace.md); both 0 when the host traces nothing. */
@@ -79,6 +79,9 @@ enum jpoline_request_kind {
     /* Not a rewrite: the process is about to exec a program LD_PRELOAD cannot reach (static,
      * setuid, setgid); the payload is its path, range_start the reason. The host reports it. */
     JPOLINE_REQUEST_UNREACHABLE_EXEC = 3,
+    /* Not a rewrite: under --exhaustive, a syscall trapped at range_start, a site no table
+     * lists; once per site and process. The host reports it. */
+    JPOLINE_REQUEST_UNREWRITTEN_SITE = 4,
 };
 
 /* Request flags. SUD: the process catches its syscalls with Syscall User Dispatch and has no
@@ -140,6 +143,11 @@ struct jpoline_call_slot {
 };
 
 /* --- trace (docs/trace.md) ------------------------------------------------------------ */
+
+/* --exhaustive: Syscall User Dispatch on top of VA0, so that a syscall of code that was not
+ * rewritten (JIT output, anonymous executable memory, a site the sweep could not prove) still
+ * reaches the entry; each such site is reported once (JPOLINE_REQUEST_UNREWRITTEN_SITE). */
+#define JPOLINE_MODE_EXHAUSTIVE 1u
 
 #define JPOLINE_TRACE_TIMES 1u   /* take entry and exit timestamps */
 #define JPOLINE_TRACE_SIGNALS 2u /* record delivered signals (entry_signal.c) */

@@ -24,6 +24,9 @@ final class RunCommand extends Command {
                                    how many sites were rewritten.
               -q                   Do not say that syscalls are caught with Syscall User
                                    Dispatch (where vm.mmap_min_addr is not 0).
+              --exhaustive         Also catch syscalls of code that was not rewritten (JIT
+                                   output, anonymous executable memory) with Syscall User
+                                   Dispatch on top of VA0; each such site is reported once.
               --hooks CLASS        A SyscallHooks class to hand syscalls to (repeatable:
                                    applied in order). With --classpath and no --hooks,
                                    the classes its META-INF/services names.
@@ -41,11 +44,12 @@ final class RunCommand extends Command {
             Example: jpoline run --hooks com.example.DenyOpen --classpath hooks.jar -- ls
             """;
 
-    private static final String[] OPTIONS = {"--stats", "-q", "--host-timeout MS", "--hooks CLASS", "--classpath PATH",
+    private static final String[] OPTIONS = {"--stats", "-q", "--exhaustive", "--host-timeout MS", "--hooks CLASS", "--classpath PATH",
         "--on-hook-error proceed|fail"};
 
     boolean stats;
     boolean quiet;
+    boolean exhaustive;
     int hostTimeoutMs = 10000;
     final List<String> hookClasses = new ArrayList<>();
     String hookClasspath;
@@ -60,6 +64,7 @@ final class RunCommand extends Command {
             switch (o) {
                 case "--stats" -> c.stats = true;
                 case "-q" -> c.quiet = true;
+                case "--exhaustive" -> c.exhaustive = true;
                 case "--host-timeout" -> c.hostTimeoutMs = options.intValue();
                 case "--hooks" -> c.hookClasses.add(options.value());
                 case "--classpath" -> c.hookClasspath = options.value();
@@ -99,7 +104,7 @@ final class RunCommand extends Command {
             }
         }
         HostRewriting rewriting = HostRewriting.create(err);
-        Launcher launcher = new Launcher(err, hostTimeoutMs);
+        Launcher launcher = new Launcher(err, hostTimeoutMs).exhaustive(exhaustive);
         if (!hooks.isEmpty()) {
             launcher.withHooks(new HookDispatcher(hooks, policy, err::println));
         }

@@ -62,6 +62,9 @@ final class TraceCommand extends Command {
                                  the default) or with their values (verbose).
               -q                 Do not say that syscalls are caught with Syscall User
                                  Dispatch (where vm.mmap_min_addr is not 0).
+              --exhaustive       Also catch syscalls of code that was not rewritten (JIT
+                                 output, anonymous executable memory) with Syscall User
+                                 Dispatch on top of VA0; each such site is reported once.
               --host-timeout MS  How long a target waits for an unresponsive host
                                  before it runs on untraced (default: 10000).
               -h, --help         Show this help and exit.
@@ -74,7 +77,7 @@ final class TraceCommand extends Command {
             """;
 
     private static final String[] OPTIONS = {"-f", "-e EXPR", "-s N", "-o FILE", "-t", "-T", "-c", "-C", "-y", "-z",
-        "-Z", "-X FORMAT", "-q", "--host-timeout MS", "--ring-size BYTES", "--json", "--timeline FILE"};
+        "-Z", "-X FORMAT", "-q", "--exhaustive", "--host-timeout MS", "--ring-size BYTES", "--json", "--timeline FILE"};
 
     int follow;
     final List<String> expressions = new ArrayList<>();
@@ -90,6 +93,7 @@ final class TraceCommand extends Command {
     boolean successfulOnly;
     boolean failedOnly;
     String xlat = "abbrev";
+    boolean exhaustive;
     boolean quiet;
     int hostTimeoutMs = 10000;
     /** Size of the trace ring (a power of two); not in the help: for tests of a full ring. */
@@ -117,6 +121,7 @@ final class TraceCommand extends Command {
                 case "-Z" -> c.failedOnly = true;
                 case "-X" -> c.xlat = options.value();
                 case "-q" -> c.quiet = true;
+                case "--exhaustive" -> c.exhaustive = true;
                 case "--host-timeout" -> c.hostTimeoutMs = options.intValue();
                 case "--ring-size" -> c.ringSize = options.intValue();
                 default -> throw new IllegalStateException(o);
@@ -235,7 +240,7 @@ final class TraceCommand extends Command {
         Tracer tracer = new Tracer(selected, stringLimit, timestamps,
                 new WriterFactory(this, style, paths, mode, single, selected, status, timelineFile), err);
         try {
-            Launcher.Outcome outcome = new Launcher(err, hostTimeoutMs).run(command, new Handlers(rewriting), ringSize,
+            Launcher.Outcome outcome = new Launcher(err, hostTimeoutMs).exhaustive(exhaustive).run(command, new Handlers(rewriting), ringSize,
                     tracer);
             err.flush();
             return outcome.exitStatus();

@@ -149,6 +149,12 @@ public final class HostRewriting {
     }
 
     void serve(RewriteRequest request) {
+        if (request.kind() == SessionLayout.KIND_UNREWRITTEN_SITE) {
+            diagnostics.println("jpoline: pid " + request.pid() + ": a syscall at " + whereIs(request.pid(),
+                    request.rangeStart()) + " was not rewritten; Syscall User Dispatch caught it (--exhaustive)");
+            request.finish(0);
+            return;
+        }
         if (request.kind() == SessionLayout.KIND_UNREACHABLE_EXEC) {
             diagnostics.println("jpoline: pid " + request.pid() + ": " + request.payload() + " runs without jpoline: "
                     + unreachableReason((int) request.rangeStart()));
@@ -298,6 +304,23 @@ public final class HostRewriting {
             return;
         }
         request.finish(RESULT_SUD);
+    }
+
+    /** "0x7f…(libfoo.so+0x1234)" or "0x7f…(anonymous memory)", from the process's maps. */
+    private static String whereIs(long pid, long address) {
+        String hex = "0x" + Long.toHexString(address);
+        try {
+            for (MapsEntry e : ProcessMaps.read(pid).entries()) {
+                if (Long.compareUnsigned(address, e.start()) >= 0 && Long.compareUnsigned(address, e.end()) < 0) {
+                    return e.path().startsWith("/") ? hex + " (" + e.path() + "+0x"
+                            + Long.toHexString(address - e.start() + e.offset()) + ")"
+                            : hex + " (" + (e.path().isEmpty() ? "anonymous memory" : e.path()) + ")";
+                }
+            }
+        } catch (IOException e) {
+            // The process is gone or unreadable: the address alone still says where.
+        }
+        return hex;
     }
 
     private List<Work> everyRewrittenMapping(long pid) throws IOException {

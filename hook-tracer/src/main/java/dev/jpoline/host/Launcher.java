@@ -22,6 +22,7 @@ public final class Launcher {
     private final PrintWriter diagnostics;
     private final int waitTimeoutMs;
     private HookDispatcher hooks;
+    private boolean exhaustive;
 
     /** Call slots of the HOOK tier: more target threads in hooks at once than this run unhooked. */
     static final int CALL_SLOTS = 64;
@@ -39,6 +40,12 @@ public final class Launcher {
      */
     public Launcher withHooks(HookDispatcher dispatcher) {
         this.hooks = dispatcher;
+        return this;
+    }
+
+    /** --exhaustive: Syscall User Dispatch on top of VA0, for code that was not rewritten. */
+    public Launcher exhaustive(boolean on) {
+        this.exhaustive = on;
         return this;
     }
 
@@ -99,6 +106,10 @@ public final class Launcher {
         Path library = RuntimeLibrary.bundled().extract();
         try (Session session = Session.create(Session.DEFAULT_DIRECTORY, 64, waitTimeoutMs, ringSize,
                 hooks == null ? 0 : CALL_SLOTS)) {
+            if (exhaustive) {
+                // Before the program starts: its runtime reads the flag in its constructor.
+                session.putInt(SessionLayout.OFF_MODE_FLAGS, SessionLayout.MODE_EXHAUSTIVE);
+            }
             ProgramCheck.unreachableReason(program.get()).ifPresent(reason -> diagnostics.println(
                     "jpoline: " + program.get() + " runs without jpoline: " + reason));
             // The program starts first: its loader runs while the rest is set up here. Its

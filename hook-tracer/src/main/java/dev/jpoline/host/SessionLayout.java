@@ -20,6 +20,9 @@ public final class SessionLayout {
     public static final int OFF_DOORBELL = 32;
     public static final int OFF_SLOT_COUNT = 36;
     public static final int OFF_WAIT_TIMEOUT_MS = 40;
+    public static final int OFF_MODE_FLAGS = 44;
+    /** --exhaustive: Syscall User Dispatch on top of VA0 (session.h). */
+    public static final int MODE_EXHAUSTIVE = 1;
     public static final int OFF_PROCESSES_REGISTERED = 48;
     public static final int OFF_PROCESSES_GAVE_UP = 56;
     public static final int OFF_CALL_SLOTS_OFFSET = 1000;
@@ -138,6 +141,8 @@ public final class SessionLayout {
     public static final int KIND_MAPPING = 2;
     /** Not a rewrite: an exec of a program LD_PRELOAD cannot reach; payload = its path. */
     public static final int KIND_UNREACHABLE_EXEC = 3;
+    /** Not a rewrite: under --exhaustive, a syscall trapped at range_start, a site no table lists. */
+    public static final int KIND_UNREWRITTEN_SITE = 4;
 
     public static final int UNREACHABLE_STATIC = 1;
     public static final int UNREACHABLE_SETUID = 2;

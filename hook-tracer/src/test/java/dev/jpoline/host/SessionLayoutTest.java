@@ -49,6 +49,7 @@ class SessionLayoutTest {
                 Map.entry("jpoline_session_header.doorbell", OFF_DOORBELL),
                 Map.entry("jpoline_session_header.slot_count", OFF_SLOT_COUNT),
                 Map.entry("jpoline_session_header.wait_timeout_ms", OFF_WAIT_TIMEOUT_MS),
+                Map.entry("jpoline_session_header.mode_flags", OFF_MODE_FLAGS),
                 Map.entry("jpoline_session_header.processes_registered", OFF_PROCESSES_REGISTERED),
                 Map.entry("jpoline_session_header.processes_gave_up", OFF_PROCESSES_GAVE_UP),
                 Map.entry("jpoline_session_header.tiers", OFF_TIERS),
