@@ -175,6 +175,7 @@ void jp_session_obey(long result) {
 void jp_session_detach(void) {
     jp_signals_stop(); /* the program's own signal actions, as it set them */
     jp_session = 0;
+    jp_sud_restore_sites();
     __atomic_store_n(&jp_va0_active, 0, __ATOMIC_RELEASE);
     /* No rewritten site is left to land here; a NULL read now faults as the runtime wants. */
     jpoline_raw_syscall6(NR_munmap, 0, JPOLINE_VA0_SIZE, 0, 0, 0, 0);

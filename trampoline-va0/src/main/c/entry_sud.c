@@ -195,6 +195,7 @@ static long count_threads(void) {
 const char *jp_sud_switch_from_va0(void) {
     if (__atomic_load_n(&jp_sud_mode, __ATOMIC_ACQUIRE)) {
         /* --exhaustive: every thread is under SUD already; only page 0 has to go. */
+        jp_sud_restore_sites();
         __atomic_store_n(&jp_va0_active, 0, __ATOMIC_RELEASE);
         sys(NR_munmap, 0, JPOLINE_VA0_SIZE, 0, 0, 0);
         return 0;
@@ -216,10 +217,43 @@ const char *jp_sud_switch_from_va0(void) {
  * capacity a site may be reported again (the host says each once anyway). */
 #define REPORTED_SLOTS 1024u
 static uint64_t reported[REPORTED_SLOTS];
+/* 1 where this process rewrote the reported site itself (fork children inherit both arrays,
+ * and the rewritten code with them). */
+static uint8_t rewritten[REPORTED_SLOTS];
+
+#define PROT_RX 5
+#define PROT_RWX 7
+
+/* Turns the 2 bytes at site from `from` into `to` (little-endian 16-bit values) with one locked
+ * 8-byte compare-and-swap on the aligned word holding them, so a thread running that code sees
+ * the old instruction or the new one, never half of each (a byte-wise write, as the kernel
+ * makes for /proc/PID/mem, could show `0F D0` for a moment). The page is RWX meanwhile: other
+ * threads keep running it. 0 when the site straddles a word, or the bytes are not `from`. */
+static int swap_site(uint64_t site, uint16_t from, uint16_t to) {
+    unsigned shift = (unsigned)(site & 7) * 8;
+    if ((site & 7) == 7) return 0;
+    uint64_t *word = (uint64_t *)(site & ~7ull);
+    uint64_t page = site & ~4095ull;
+    if (sys(NR_mprotect, (long)page, 4096, PROT_RWX, 0, 0) != 0) return 0;
+    uint64_t old = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+    int done = 0;
+    while ((uint16_t)(old >> shift) == from) {
+        uint64_t next = (old & ~(0xFFFFull << shift)) | (uint64_t)to << shift;
+        if (__atomic_compare_exchange_n(word, &old, next, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+            done = 1;
+            break;
+        }
+    }
+    sys(NR_mprotect, (long)page, 4096, PROT_RX, 0, 0);
+    return done;
+}
+
+#define SYSCALL_BYTES 0x050F  /* 0F 05 */
+#define CALL_RAX_BYTES 0xD0FF /* FF D0 */
 
 void jp_sud_report_site(uint64_t site) {
-    for (uint64_t i = jp_site_hash(site) & (REPORTED_SLOTS - 1), n = 0; n < REPORTED_SLOTS;
-         i = (i + 1) & (REPORTED_SLOTS - 1), n++) {
+    uint64_t i = jp_site_hash(site) & (REPORTED_SLOTS - 1);
+    for (uint64_t n = 0; n < REPORTED_SLOTS; i = (i + 1) & (REPORTED_SLOTS - 1), n++) {
         uint64_t seen = __atomic_load_n(&reported[i], __ATOMIC_ACQUIRE);
         if (seen == site) return;
         if (seen == 0) {
@@ -231,8 +265,20 @@ void jp_sud_report_site(uint64_t site) {
             break;
         }
     }
-    /* The answer carries nothing: the host only says it (and the call goes on as trapped). */
-    jp_session_request(JPOLINE_REQUEST_UNREWRITTEN_SITE, site, 0);
+    /* The host says where the site is; for a `syscall` in a read-only file mapping it answers
+     * REWRITE, and the site takes the VA0 path from the next call on (as lazypoline does). The
+     * site goes into the site set first: a call through it must be known when it lands. */
+    if (jp_session_request(JPOLINE_REQUEST_UNREWRITTEN_SITE, site, 0) != JPOLINE_RESULT_REWRITE_SITE) return;
+    if (jpoline_sites_add(&site, 1) == 0 && swap_site(site, SYSCALL_BYTES, CALL_RAX_BYTES))
+        __atomic_store_n(&rewritten[i], 1, __ATOMIC_RELEASE);
+}
+
+/* Before the VA0 page goes: the sites this process rewrote itself are `syscall` again (the host
+ * restores only the ones it rewrote). */
+void jp_sud_restore_sites(void) {
+    for (uint64_t i = 0; i < REPORTED_SLOTS; i++)
+        if (__atomic_load_n(&rewritten[i], __ATOMIC_ACQUIRE) && swap_site(reported[i], CALL_RAX_BYTES, SYSCALL_BYTES))
+            rewritten[i] = 0;
 }
 
 void jp_sud_after_fork(void) {

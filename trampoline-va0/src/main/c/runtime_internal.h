@@ -139,6 +139,8 @@ extern uint64_t jp_own_text_start JP_HIDDEN, jp_own_text_length JP_HIDDEN;
 const char *jp_sud_switch_from_va0(void) JP_HIDDEN;
 /* --exhaustive: tells the host, once per site, that a syscall at site was not rewritten. */
 void jp_sud_report_site(uint64_t site) JP_HIDDEN;
+/* Puts back the sites jp_sud_report_site rewrote, before the VA0 page is unmapped. */
+void jp_sud_restore_sites(void) JP_HIDDEN;
 /* 0 when the kernel offers SUD, else -errno (-EINVAL: it has none). Changes nothing. */
 int jp_sud_probe(void) JP_HIDDEN;
 void jp_sud_child_start(void) JP_HIDDEN;

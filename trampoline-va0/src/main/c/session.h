@@ -73,6 +73,11 @@ enum jpoline_slot_state {
  * from then on (entry_sud.c). It falls back to DETACH, saying so, where it cannot. */
 #define JPOLINE_RESULT_SUD (-1001)
 
+/* The answer to JPOLINE_REQUEST_UNREWRITTEN_SITE for a `syscall` the host found in a read-only
+ * file mapping: the process rewrites that one site itself (entry_sud.c), and puts it back before
+ * it ever unmaps the VA0 page. */
+#define JPOLINE_RESULT_REWRITE_SITE (-1002)
+
 enum jpoline_request_kind {
     JPOLINE_REQUEST_STARTUP = 1,
     JPOLINE_REQUEST_MAPPING = 2,

@@ -53,6 +53,12 @@ public final class HostRewriting {
     public static final int RESULT_SUD = -1001;
 
     /**
+     * The answer to an unrewritten site in a read-only file mapping: the target rewrites that one
+     * site itself, atomically (JPOLINE_RESULT_REWRITE_SITE in session.h).
+     */
+    public static final int RESULT_REWRITE_SITE = -1002;
+
+    /**
      * Libraries of runtimes that read through null pointers on purpose and rely on the fault
      * (implicit null checks). With the VA0 page mapped, such reads succeed unless the CPU can
      * make the page execute-only, so these processes must not keep the page.
@@ -150,9 +156,12 @@ public final class HostRewriting {
 
     void serve(RewriteRequest request) {
         if (request.kind() == SessionLayout.KIND_UNREWRITTEN_SITE) {
-            diagnostics.println("jpoline: pid " + request.pid() + ": a syscall at " + whereIs(request.pid(),
-                    request.rangeStart()) + " was not rewritten; Syscall User Dispatch caught it (--exhaustive)");
-            request.finish(0);
+            long site = request.rangeStart();
+            boolean rewrite = lazilyRewritable(request.pid(), site);
+            diagnostics.println("jpoline: pid " + request.pid() + ": a syscall at " + whereIs(request.pid(), site)
+                    + " was not rewritten; Syscall User Dispatch caught it"
+                    + (rewrite ? ", and it is rewritten now" : "") + " (--exhaustive)");
+            request.finish(rewrite ? RESULT_REWRITE_SITE : 0);
             return;
         }
         if (request.kind() == SessionLayout.KIND_UNREACHABLE_EXEC) {
@@ -304,6 +313,37 @@ public final class HostRewriting {
             return;
         }
         request.finish(RESULT_SUD);
+    }
+
+    /**
+     * Whether the target may rewrite the trapped site itself: a `syscall` (the trap proved it
+     * runs there) in a read-only, executable, private file mapping other than the runtime's, in
+     * one aligned word (the target swaps it with one 8-byte compare-and-swap). JIT output and
+     * other anonymous or writable code may change under us, so it keeps trapping.
+     */
+    private static boolean lazilyRewritable(long pid, long site) {
+        if ((site & 7) == 7) {
+            return false;
+        }
+        try {
+            for (MapsEntry e : ProcessMaps.read(pid).entries()) {
+                if (Long.compareUnsigned(site, e.start()) >= 0 && Long.compareUnsigned(site + 2, e.end()) <= 0) {
+                    if (!e.perms().equals("r-xp") || !e.path().startsWith("/")
+                            || Path.of(e.path()).getFileName().toString().startsWith(RUNTIME_FILE_PREFIX)) {
+                        return false;
+                    }
+                    byte[] bytes = new byte[2];
+                    try (java.io.RandomAccessFile mem = new java.io.RandomAccessFile("/proc/" + pid + "/mem", "r")) {
+                        mem.seek(site);
+                        mem.readFully(bytes);
+                    }
+                    return bytes[0] == SYSCALL[0] && bytes[1] == SYSCALL[1];
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Gone, unreadable: it keeps trapping, which is always correct.
+        }
+        return false;
     }
 
     /** "0x7f…(libfoo.so+0x1234)" or "0x7f…(anonymous memory)", from the process's maps. */

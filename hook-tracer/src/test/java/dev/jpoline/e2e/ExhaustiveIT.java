@@ -68,4 +68,24 @@ class ExhaustiveIT {
         assertThat(r.out()).isEqualTo("jit getpid matches libc's\n");
         assertThat(r.err().lines().filter(l -> l.contains(REPORT)).count()).isEqualTo(Programs.underSud() ? 0 : 1);
     }
+
+    @Test
+    void aFileBackedSiteTheSweepMissedIsRewrittenWhenFirstCaught() throws Exception {
+        Path out = temp.resolve("hidden.txt");
+        Programs.Result r = Programs.run(List.of(Programs.ROOT.resolve("jpoline").toString(), "trace", "--exhaustive",
+                "-e", "trace=getpid", "-o", out.toString(), "--", Programs.build("hidden_site").toString(), "3"),
+                Map.of("LC_ALL", "C"), temp, Programs.DEFAULT_TIMEOUT);
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(getpids(out)).as("the three hidden calls and libc's").isEqualTo(4);
+        if (Programs.underSud()) {
+            assertThat(r.out()).isEqualTo("hidden getpid matches; site bytes 0f 05\n");
+            assertThat(r.err()).doesNotContain(REPORT);
+        } else {
+            // Caught once by SUD, rewritten then: the later calls take the VA0 path.
+            assertThat(r.out()).isEqualTo("hidden getpid matches; site bytes ff d0\n");
+            List<String> reports = r.err().lines().filter(l -> l.contains("was not rewritten")).toList();
+            assertThat(reports).hasSize(1);
+            assertThat(reports.get(0)).contains("hidden_site+0x", "and it is rewritten now (--exhaustive)");
+        }
+    }
 }
