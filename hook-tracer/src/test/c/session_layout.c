@@ -20,6 +20,9 @@ int main(void) {
     FIELD(jpoline_session_header, slot_count);
     FIELD(jpoline_session_header, wait_timeout_ms);
     FIELD(jpoline_session_header, mode_flags);
+    FIELD(jpoline_session_header, inject_rules);
+    FIELD(jpoline_session_header, inject_slot);
+    FIELD(jpoline_session_header, inject_slot_rule);
     FIELD(jpoline_session_header, processes_registered);
     FIELD(jpoline_session_header, processes_gave_up);
     FIELD(jpoline_session_header, tiers);

@@ -462,7 +462,7 @@ static void emit(struct jpoline_session_header *s, unsigned kind, uint64_t nr, c
     if (r == 0) return;
     r->pid = pid;
     r->nr = (uint32_t)nr;
-    r->flags = have_ret ? JPOLINE_REC_HAS_RETURN : 0;
+    r->flags = (have_ret & 1 ? JPOLINE_REC_HAS_RETURN : 0) | (have_ret & 2 ? JPOLINE_REC_INJECTED : 0);
     r->payloads = (uint16_t)rp->count;
     for (int i = 0; i < 6; i++) r->args[i] = args[i];
     r->ret = ret;
@@ -491,6 +491,7 @@ struct in_flight {
     const uint32_t *stash_len;
     int split;
     volatile int state;
+    int injected; /* -e inject= replaced the result */
 };
 static __thread struct in_flight *current_call __attribute__((tls_model("initial-exec")));
 
@@ -508,22 +509,23 @@ static uint64_t uc_word(const void *context, unsigned offset) {
 /* The record of a call that returned `ret`: FULL (with entry and exit payloads) or, for a SPLIT
  * call, the EXIT half. */
 static void record_result(struct jpoline_session_header *s, const struct in_flight *c, int64_t ret, uint64_t t1) {
+    int returned = 1 | (c->injected ? 2 : 0); /* emit's have_ret: bit 1 says injected */
     struct record_plan rp;
     rp.count = 0;
     rp.bytes = 0;
     if (c->e->rule_count == 0) { /* nothing to copy (getpid and the like): straight to the ring */
-        emit(s, c->split ? JPOLINE_REC_KIND_EXIT : JPOLINE_REC_KIND_FULL, c->nr, c->args, 1, ret, c->t0, t1, &rp);
+        emit(s, c->split ? JPOLINE_REC_KIND_EXIT : JPOLINE_REC_KIND_FULL, c->nr, c->args, returned, ret, c->t0, t1, &rp);
         return;
     }
     if (c->split) {
         plan_phase(&rp, c->e, c->args, ret, JPOLINE_PAYLOAD_EXIT, 0, 1, 0, 0);
-        emit(s, JPOLINE_REC_KIND_EXIT, c->nr, c->args, 1, ret, c->t0, t1, &rp);
+        emit(s, JPOLINE_REC_KIND_EXIT, c->nr, c->args, returned, ret, c->t0, t1, &rp);
         return;
     }
     /* plan_phase decides per payload whether the kernel's success vouches for a direct copy. */
     if (ret != -EFAULT) plan_phase(&rp, c->e, c->args, ret, JPOLINE_PAYLOAD_ENTRY, 0, 1, c->stash, c->stash_len);
     plan_phase(&rp, c->e, c->args, ret, JPOLINE_PAYLOAD_EXIT, 0, 1, c->stash, c->stash_len);
-    emit(s, JPOLINE_REC_KIND_FULL, c->nr, c->args, 1, ret, c->t0, t1, &rp);
+    emit(s, JPOLINE_REC_KIND_FULL, c->nr, c->args, returned, ret, c->t0, t1, &rp);
 }
 
 /* rt_sigreturn never returns to us: its record carries what strace shows, the mask it restores
@@ -559,7 +561,8 @@ unsigned jp_trace_call(struct jpoline_frame *f) {
     }
 
     struct in_flight call = {0, current_call, e, args, nr, 0, 0, 0, (e->flags & JPOLINE_SCHEMA_SPLIT) != 0,
-                             CALL_RUNNING};
+                             CALL_RUNNING, 0};
+    const struct jpoline_inject_rule *inject = jp_inject_due(s, nr);
     call.self = &call;
     uint8_t stash[STASH_SIZE];
     uint32_t stash_len[JPOLINE_SCHEMA_MAX_RULES] = {0};
@@ -583,7 +586,17 @@ unsigned jp_trace_call(struct jpoline_frame *f) {
         call.t0 = times ? now_ns() : 0;
     }
     current_call = &call;
-    unsigned action = jp_execute_traced(f);
+    unsigned action;
+    if (inject != 0 && (inject->flags & JPOLINE_INJECT_DELAY_ENTER)) jp_inject_delay(inject->delay_enter_ns);
+    if (inject != 0 && (inject->flags & (JPOLINE_INJECT_ERROR | JPOLINE_INJECT_RETVAL))) {
+        /* The call is not made: strace replaces its number by -1 and sets the result. */
+        f->rax = (uint64_t)inject->value;
+        call.injected = 1;
+        action = JP_ACT_RETURN;
+    } else {
+        action = jp_execute_traced(f);
+    }
+    if (inject != 0 && (inject->flags & JPOLINE_INJECT_DELAY_EXIT)) jp_inject_delay(inject->delay_exit_ns);
     current_call = call.prev;
     call.self = 0;
     if (call.split) {
@@ -599,8 +612,10 @@ unsigned jp_trace_call(struct jpoline_frame *f) {
     }
     if (action != JP_ACT_RETURN) return action; /* specials are SPLIT in every schema */
     if (fork_like_child(nr, f->rax)) return action;
-    if (call.state == CALL_RECORDED || !tracing(s)) return action; /* a signal handler wrote it */
-    record_result(s, &call, (int64_t)f->rax, times ? now_ns() : 0);
+    if (call.state != CALL_RECORDED && tracing(s)) record_result(s, &call, (int64_t)f->rax, times ? now_ns() : 0);
+    /* After the call's record, as strace shows it: the signal is delivered as the entry returns
+     * to the program, before its next instruction. */
+    if (inject != 0 && (inject->flags & JPOLINE_INJECT_SIGNAL)) jp_inject_signal(inject->signo);
     return action;
 }
 

@@ -12,6 +12,29 @@
 
 #define JPOLINE_TIER_COUNT 1024
 
+/* strace's -e inject= and -e fault= (entry_inject.c): the host writes the rules before the
+ * program starts; each thread counts the invocations of every injected syscall itself (strace
+ * counts per tracee: per thread), so an injection costs no round trip to the host. */
+#define JPOLINE_INJECT_RULES 16
+#define JPOLINE_INJECT_SLOTS 32 /* distinct syscalls that rules may name */
+#define JPOLINE_INJECT_ERROR 1u  /* value: -errno */
+#define JPOLINE_INJECT_RETVAL 2u /* value: the return value */
+#define JPOLINE_INJECT_SIGNAL 4u
+#define JPOLINE_INJECT_DELAY_ENTER 8u
+#define JPOLINE_INJECT_DELAY_EXIT 16u
+#define JPOLINE_INJECT_NO_LAST 0xFFFFFFFFu
+struct jpoline_inject_rule {
+    uint32_t flags;          /* 0: JPOLINE_INJECT_* */
+    uint32_t signo;          /* 4 */
+    uint32_t first;          /* 8: invocation numbers count from 1 */
+    uint32_t last;           /* 12: JPOLINE_INJECT_NO_LAST for none */
+    uint32_t step;           /* 16: 0: the first invocation only */
+    uint32_t reserved;       /* 20 */
+    int64_t value;           /* 24 */
+    uint64_t delay_enter_ns; /* 32 */
+    uint64_t delay_exit_ns;  /* 40 */
+};                           /* 48 */
+
 struct jpoline_session_header {
     uint64_t magic;                /* 0 */
     uint32_t abi_version;          /* 8 */
@@ -38,13 +61,17 @@ struct jpoline_session_header {
     uint64_t ring_head;            /* 128: bytes ever reserved (producers, fetch_add) */
     uint8_t reserved_head[192 - 136];
     uint64_t ring_tail;            /* 192: bytes ever consumed (host) */
-    uint8_t reserved1[1000 - 200];
+    struct jpoline_inject_rule inject_rules[JPOLINE_INJECT_RULES]; /* 200: -e inject=, -e fault= */
+    uint8_t reserved1[1000 - 968];
     uint32_t call_slots_offset;    /* 1000: where the HOOK tier's call slots start (0: none) */
     uint32_t call_slot_count;      /* 1004 */
     uint32_t hook_doorbell;        /* 1008: futex word a target bumps after posting a call */
     uint8_t reserved_hooks[1024 - 1012];
     uint8_t tiers[JPOLINE_TIER_COUNT]; /* 1024 */
-    uint8_t reserved2[4096 - 2048];
+    /* 2048: per syscall, 1 + its injection counter slot, or 0 (no rule names it) */
+    uint8_t inject_slot[JPOLINE_TIER_COUNT];
+    uint8_t inject_slot_rule[JPOLINE_INJECT_SLOTS]; /* 3072: the rule a counter slot's syscall follows */
+    uint8_t reserved2[4096 - 3072 - JPOLINE_INJECT_SLOTS];
 };
 
 #define JPOLINE_SLOT_SIZE 8192
@@ -220,6 +247,7 @@ struct jpoline_schema_entry {
 #define JPOLINE_REC_PUBLISHED 2ull
 
 #define JPOLINE_REC_HAS_RETURN 1u
+#define JPOLINE_REC_INJECTED 2u /* -e inject= replaced the call's result (strace's "(INJECTED)") */
 
 struct jpoline_record {
     uint64_t word0;    /* 0 */

@@ -4,6 +4,7 @@ import dev.jpoline.api.SyscallFilter;
 import dev.jpoline.api.consts.XlatStyle;
 import dev.jpoline.host.HostRewriting;
 import dev.jpoline.host.Launcher;
+import dev.jpoline.trace.InjectRules;
 import dev.jpoline.trace.TimelineSink;
 import dev.jpoline.trace.TraceWriter;
 import dev.jpoline.trace.Tracer;
@@ -41,6 +42,11 @@ final class TraceCommand extends Command {
               -e trace=SET       Trace only these syscalls: names, %classes (%file,
                                  %process, %net, ...), /regex, !negation (default: all).
               -e status=SET      Print only calls that were successful, failed, or all.
+              -e inject=SET:error=ERRNO|retval=N[:signal=SIG][:delay_enter=T][:delay_exit=T][:when=EXPR]
+                                 Tamper with these syscalls as strace does, in the program
+                                 itself (when=FIRST[..LAST][+[STEP]], counted per thread).
+              -e fault=SET[:error=ERRNO][:when=EXPR]
+                                 Fail them (error=ENOSYS by default).
               -o FILE            Write the trace to FILE instead of stderr.
               --json             One JSON object per line instead of strace's text
                                  (to -o FILE, -ff's files or stderr).
@@ -142,6 +148,7 @@ final class TraceCommand extends Command {
     int call(PrintWriter out, PrintWriter err) throws IOException {
         Warmup.start(true, time == 1 || time == 2);
         List<String> traceSets = new ArrayList<>();
+        InjectRules injections = new InjectRules();
         TraceWriter.Status status = TraceWriter.Status.ALL;
         for (String e : expressions) {
             int eq = e.indexOf('=');
@@ -149,6 +156,13 @@ final class TraceCommand extends Command {
             String value = eq < 0 ? e : e.substring(eq + 1);
             switch (key) {
                 case "trace", "t" -> traceSets.add(value); // parsed below, once the syscall table is ready
+                case "inject", "fault" -> {
+                    try {
+                        injections.add(value, key.equals("fault"));
+                    } catch (IllegalArgumentException ex) {
+                        throw new UserError(ex.getMessage());
+                    }
+                }
                 case "status" -> status = switch (value) {
                     case "all" -> TraceWriter.Status.ALL;
                     case "successful" -> TraceWriter.Status.SUCCESSFUL;
@@ -156,7 +170,7 @@ final class TraceCommand extends Command {
                     default -> throw new UserError("-e status=" + value
                             + " is not supported yet; use successful, failed or all", Main.EXIT_UNAVAILABLE);
                 };
-                default -> throw new UserError("-e " + key + "= is not supported yet (supported: trace=, status=)",
+                default -> throw new UserError("-e " + key + "= is not supported yet (supported: trace=, status=, inject=, fault=)",
                         Main.EXIT_UNAVAILABLE);
             }
         }
@@ -238,7 +252,8 @@ final class TraceCommand extends Command {
         // is more likely parsed; the writer (formatters, time zone) once it is being rewritten.
         Selected selected = new Selected(filter);
         Tracer tracer = new Tracer(selected, stringLimit, timestamps,
-                new WriterFactory(this, style, paths, mode, single, selected, status, timelineFile), err);
+                new WriterFactory(this, style, paths, mode, single, selected, status, timelineFile), err)
+                .withInjections(injections);
         try {
             Launcher.Outcome outcome = new Launcher(err, hostTimeoutMs).exhaustive(exhaustive).run(command, new Handlers(rewriting), ringSize,
                     tracer);

@@ -21,6 +21,18 @@ public final class SessionLayout {
     public static final int OFF_SLOT_COUNT = 36;
     public static final int OFF_WAIT_TIMEOUT_MS = 40;
     public static final int OFF_MODE_FLAGS = 44;
+    /** -e inject= and -e fault= (session.h, entry_inject.c): 16 rules of 48 bytes. */
+    public static final int OFF_INJECT_RULES = 200;
+    /** Per syscall: 1 + its injection counter slot, or 0. */
+    public static final int OFF_INJECT_SLOT = 2048;
+    /** Per counter slot: the rule its syscall follows. */
+    public static final int OFF_INJECT_SLOT_RULE = 3072;
+    public static final int INJECT_ERROR = 1;
+    public static final int INJECT_RETVAL = 2;
+    public static final int INJECT_SIGNAL = 4;
+    public static final int INJECT_DELAY_ENTER = 8;
+    public static final int INJECT_DELAY_EXIT = 16;
+    public static final long INJECT_NO_LAST = 0xFFFFFFFFL;
     /** --exhaustive: Syscall User Dispatch on top of VA0 (session.h). */
     public static final int MODE_EXHAUSTIVE = 1;
     public static final int OFF_PROCESSES_REGISTERED = 48;
@@ -96,6 +108,8 @@ public final class SessionLayout {
     public static final int REC_RESERVED = 1;
     public static final int REC_PUBLISHED = 2;
     public static final int REC_HAS_RETURN = 1;
+    /** -e inject= replaced the call's result (strace's "(INJECTED)"). */
+    public static final int REC_INJECTED = 2;
     public static final int REC_PID = 8;
     public static final int REC_TID = 12;
     public static final int REC_NR = 16;

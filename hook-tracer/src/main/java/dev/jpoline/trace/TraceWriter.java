@@ -258,7 +258,7 @@ public final class TraceWriter implements AutoCloseable {
                     && !(isExit && tid == p.tid())) {
                 pending.remove(p.tid());
                 RingRecord ok = new RingRecord(RingRecord.Kind.EXIT, p.pid(), p.tid(), p.number(), true, p.args(), 0,
-                        0, 0, java.util.List.of());
+                        0, 0, java.util.List.of(), false);
                 TraceRecord merged = RingRecord.merge(p, ok);
                 if (mode == Mode.FF || (openTid != null && openTid == p.tid())) {
                     openTid = null;

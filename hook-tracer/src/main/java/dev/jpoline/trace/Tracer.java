@@ -44,6 +44,7 @@ public final class Tracer implements Launcher.Observer {
     private TraceWriter writer;
     private int topPid;
     private final PrintWriter diagnostics;
+    private InjectRules inject = new InjectRules();
     private static final long ORPHAN_POLL_NANOS = 10_000_000;
     private final java.util.concurrent.ConcurrentLinkedQueue<Orphans.Ended> endedOrphans =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -68,6 +69,12 @@ public final class Tracer implements Launcher.Observer {
         this.diagnostics = diagnostics;
     }
 
+    /** -e inject= and -e fault= rules, written into the session before the program runs. */
+    public Tracer withInjections(InjectRules rules) {
+        this.inject = rules;
+        return this;
+    }
+
     /** The writer, once {@link #serving()} made it; null before. */
     public TraceWriter writer() {
         return writer;
@@ -87,6 +94,14 @@ public final class Tracer implements Launcher.Observer {
         for (int n : ALWAYS_TRACED) {
             tracedSet[n] = true;
         }
+        // Injected syscalls reach the TRACE tier, where the runtime applies the rules; the writer
+        // shows only what -e trace= selects.
+        for (int n : inject.syscalls()) {
+            if (n >= 0 && n < TIER_COUNT) {
+                tracedSet[n] = true;
+            }
+        }
+        inject.write(s);
         int count = 0;
         for (boolean t : tracedSet) {
             count += t ? 1 : 0;

@@ -303,6 +303,9 @@ public final class StraceFormatter {
         }
         line.append(EQUALS);
         result(line, r, info, d);
+        if (r.injected()) {
+            line.append(INJECTED);
+        }
         if (options.showDuration() && r.hasReturn() && r.entryNanos() != TraceRecord.NO_TIME
                 && r.exitNanos() != TraceRecord.NO_TIME) {
             long ns = Math.max(0, r.exitNanos() - r.entryNanos());
@@ -341,6 +344,7 @@ public final class StraceFormatter {
     }
 
     private static final byte[] EQUALS = {' ', '=', ' '};
+    private static final byte[] INJECTED = " (INJECTED)".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /** "-1 ENOENT (No such file or directory)" and the like, by errno (1..4095). */
     private static final byte[][] ERRNO_TEXT = new byte[4096][];

@@ -12,6 +12,7 @@ public final class SyscallRecord implements TraceRecord {
     private final long number;
     private final long[] args;
     private final boolean hasReturn;
+    private final boolean injected;
     private final long returnValue;
     private final long entryNanos;
     private final long exitNanos;
@@ -24,6 +25,7 @@ public final class SyscallRecord implements TraceRecord {
         this.number = b.number;
         this.args = b.args.clone();
         this.hasReturn = b.hasReturn;
+        this.injected = b.injected;
         this.returnValue = b.returnValue;
         this.entryNanos = b.entryNanos;
         this.exitNanos = b.exitNanos;
@@ -62,6 +64,11 @@ public final class SyscallRecord implements TraceRecord {
     @Override
     public boolean hasReturn() {
         return hasReturn;
+    }
+
+    @Override
+    public boolean injected() {
+        return injected;
     }
 
     @Override
@@ -107,6 +114,7 @@ public final class SyscallRecord implements TraceRecord {
         private final long number;
         private final long[] args = new long[6];
         private boolean hasReturn;
+        private boolean injected;
         private long returnValue;
         private long entryNanos = NO_TIME;
         private long exitNanos = NO_TIME;
@@ -133,6 +141,12 @@ public final class SyscallRecord implements TraceRecord {
                 throw new IllegalArgumentException("at most 6 syscall arguments");
             }
             System.arraycopy(values, 0, args, 0, values.length);
+            return this;
+        }
+
+        /** -e inject= replaced the result. */
+        public Builder injected(boolean on) {
+            this.injected = on;
             return this;
         }
 

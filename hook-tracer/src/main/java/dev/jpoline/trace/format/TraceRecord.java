@@ -30,6 +30,11 @@ public interface TraceRecord {
     /** Whether the syscall returned (false for an unfinished call, exit, or a successful execve's old image). */
     boolean hasReturn();
 
+    /** Whether -e inject= replaced the result (strace prints "(INJECTED)" after it). */
+    default boolean injected() {
+        return false;
+    }
+
     /** The raw return value (rax): a result, or -errno in [-4095, -1]. Only meaningful with {@link #hasReturn()}. */
     long returnValue();
 

@@ -24,6 +24,7 @@ public final class RecordView implements TraceRecord {
     int tid;
     int number;
     boolean hasReturn;
+    boolean injected;
     /**
      * The ring as longs and where this record's header starts in it: arguments, result and times
      * are read from there when asked for (the record stays as it is until the sink returns).
@@ -95,7 +96,7 @@ public final class RecordView implements TraceRecord {
         for (int i = 0; i < MAX_ARGS; i++) {
             args[i] = arg(i);
         }
-        return new RingRecord(kind, pid, tid, number, hasReturn, args, rawReturn(), rawEntry(), rawExit(), list);
+        return new RingRecord(kind, pid, tid, number, hasReturn, args, rawReturn(), rawEntry(), rawExit(), list, injected);
     }
 
     // ---- TraceRecord: the record merged with itself --------------------------------------------
@@ -135,6 +136,11 @@ public final class RecordView implements TraceRecord {
     @Override
     public boolean hasReturn() {
         return hasReturn;
+    }
+
+    @Override
+    public boolean injected() {
+        return injected;
     }
 
     @Override

@@ -10,7 +10,13 @@ import java.util.List;
  * ({@link Kind#FULL}), or the entry or exit half of a syscall that was recorded in two parts.
  */
 public record RingRecord(Kind kind, int pid, int tid, int number, boolean hasReturn, long[] args, long returnValue,
-        long entryNanos, long exitNanos, List<Part> parts) {
+        long entryNanos, long exitNanos, List<Part> parts, boolean injected) {
+
+    /** A record whose result, if any, is the kernel's (not injected). */
+    public RingRecord(Kind kind, int pid, int tid, int number, boolean hasReturn, long[] args, long returnValue,
+            long entryNanos, long exitNanos, List<Part> parts) {
+        this(kind, pid, tid, number, hasReturn, args, returnValue, entryNanos, exitNanos, parts, false);
+    }
 
     /** SIGNAL: a delivered signal; number() is the signal, args()[0] its flags, part 0 the siginfo. */
     public enum Kind { FULL, ENTRY, EXIT, SIGNAL }
@@ -25,6 +31,7 @@ public record RingRecord(Kind kind, int pid, int tid, int number, boolean hasRet
         long entryNs = head.entryNanos;
         if (exit != null && exit.hasReturn) {
             b.returns(exit.returnValue);
+            b.injected(exit.injected);
         }
         long exitNs = exit != null ? exit.exitNanos : 0;
         b.entryNanos(entryNs == 0 ? TraceRecord.NO_TIME : entryNs);

@@ -216,6 +216,7 @@ public final class TraceRing {
         v.tid = (int) (ids >>> 32);
         v.number = (int) call;
         v.hasReturn = ((call >>> 32) & REC_HAS_RETURN) != 0;
+        v.injected = ((call >>> 32) & REC_INJECTED) != 0;
         v.word = w; // arguments, result and times are read from the ring when asked for
         if (payloads > 0) {
             int length = Math.max(0, size - REC_HEADER_SIZE);
