@@ -128,13 +128,23 @@ int jp_sud_start(uint64_t start, uint64_t length) {
     struct jp_kernel_sigaction initial = previous;
     write_program_action(&initial);
     __atomic_store_n(&owner_pid, own_pid(), __ATOMIC_RELEASE);
+    /* Handlers installed before SUD (a process leaving VA0 has them) may block SIGSYS while they
+     * run; a syscall in one would then be a forced SIGSYS that kills. From now on every mask the
+     * program passes loses SIGSYS (jp_sud_sigaction); these lose it here. */
+    for (int sig = 1; sig <= 64; sig++) {
+        struct jp_kernel_sigaction a;
+        if (sig == 9 || sig == 19 || sig == SIGSYS || sys(NR_rt_sigaction, sig, 0, (long)&a, 8, 0) != 0) continue;
+        if (a.handler > SIG_IGN && (a.mask & SIGSYS_BIT)) {
+            a.mask &= ~SIGSYS_BIT;
+            sys(NR_rt_sigaction, sig, (long)&a, 0, 8, 0);
+        }
+    }
     /* The mask survives exec: a parent that blocked SIGSYS must not make our first trap fatal. */
     uint64_t bit = SIGSYS_BIT;
     sys(NR_rt_sigprocmask, SIG_UNBLOCK, (long)&bit, 0, 8, 0);
     rc = enable_this_thread();
     if (rc != 0) {
-        struct jp_kernel_sigaction dfl = {initial.handler, 0, 0, 0};
-        sys(NR_rt_sigaction, SIGSYS, (long)&dfl, 0, 8, 0);
+        sys(NR_rt_sigaction, SIGSYS, (long)&initial, 0, 8, 0); /* as it was, flags and restorer too */
         return (int)rc;
     }
     __atomic_store_n(&jp_sud_mode, 1, __ATOMIC_RELEASE);
@@ -251,8 +261,19 @@ static int swap_site(uint64_t site, uint16_t from, uint16_t to) {
 #define SYSCALL_BYTES 0x050F  /* 0F 05 */
 #define CALL_RAX_BYTES 0xD0FF /* FF D0 */
 
+/* Rewrites and restores of sites go one at a time: two threads changing the protection of the
+ * same page would leave it read-only under the other's CAS. A thread that finds it taken does
+ * not wait (it may be a signal handler interrupting the holder on the same thread): its site
+ * keeps trapping, which is always correct. `closing`: the VA0 page is going; no more rewrites. */
+static uint32_t rewrite_lock;
+static uint32_t closing;
+
+static int try_lock_rewrites(void) { return __atomic_exchange_n(&rewrite_lock, 1, __ATOMIC_ACQUIRE) == 0; }
+static void unlock_rewrites(void) { __atomic_store_n(&rewrite_lock, 0, __ATOMIC_RELEASE); }
+
 void jp_sud_report_site(uint64_t site) {
     uint64_t i = jp_site_hash(site) & (REPORTED_SLOTS - 1);
+    int slot = 0;
     for (uint64_t n = 0; n < REPORTED_SLOTS; i = (i + 1) & (REPORTED_SLOTS - 1), n++) {
         uint64_t seen = __atomic_load_n(&reported[i], __ATOMIC_ACQUIRE);
         if (seen == site) return;
@@ -262,6 +283,7 @@ void jp_sud_report_site(uint64_t site) {
                 if (expected == site) return; /* another thread took it for the same site */
                 continue;
             }
+            slot = 1;
             break;
         }
     }
@@ -269,16 +291,27 @@ void jp_sud_report_site(uint64_t site) {
      * REWRITE, and the site takes the VA0 path from the next call on (as lazypoline does). The
      * site goes into the site set first: a call through it must be known when it lands. */
     if (jp_session_request(JPOLINE_REQUEST_UNREWRITTEN_SITE, site, 0) != JPOLINE_RESULT_REWRITE_SITE) return;
-    if (jpoline_sites_add(&site, 1) == 0 && swap_site(site, SYSCALL_BYTES, CALL_RAX_BYTES))
+    /* No slot (the set is full): it could not be put back, so it is not rewritten. */
+    if (!slot || !try_lock_rewrites()) return;
+    if (!__atomic_load_n(&closing, __ATOMIC_ACQUIRE) && __atomic_load_n(&jp_va0_active, __ATOMIC_ACQUIRE) &&
+        jpoline_sites_add(&site, 1) == 0 && swap_site(site, SYSCALL_BYTES, CALL_RAX_BYTES))
         __atomic_store_n(&rewritten[i], 1, __ATOMIC_RELEASE);
+    unlock_rewrites();
 }
 
 /* Before the VA0 page goes: the sites this process rewrote itself are `syscall` again (the host
  * restores only the ones it rewrote). */
 void jp_sud_restore_sites(void) {
+    __atomic_store_n(&closing, 1, __ATOMIC_RELEASE);
+    /* Bounded: a holder is between two mprotects, but one interrupted on this very thread never
+     * ends; the sites are put back all the same (a site left rewritten would call into the
+     * unmapped page 0, which is worse than the race). */
+    int held = 0;
+    for (int spins = 0; spins < 100000 && !held; spins++) held = try_lock_rewrites();
     for (uint64_t i = 0; i < REPORTED_SLOTS; i++)
         if (__atomic_load_n(&rewritten[i], __ATOMIC_ACQUIRE) && swap_site(reported[i], CALL_RAX_BYTES, SYSCALL_BYTES))
             rewritten[i] = 0;
+    if (held) unlock_rewrites();
 }
 
 void jp_sud_after_fork(void) {

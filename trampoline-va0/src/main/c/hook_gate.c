@@ -47,6 +47,20 @@ typedef int (*jni_get_env_fn)(void *vm, void **env, int version);
 
 void jp_gate_return(void) JP_HIDDEN;
 
+/* The process the gate's JavaVM belongs to. A vfork child (posix_spawn's, Runtime.exec's) runs
+ * on the parent's memory and TLS, so GetEnv there answers for the parent's thread: Java must
+ * not run in it; nor in a fork child, where the JVM's other threads are gone. One getpid per
+ * call that would reach Java, next to an upcall that costs far more. */
+static uint32_t gate_pid; /* set by the host's first ask for a gate, from the JVM's own process */
+
+static void remember_jvms_process(void) {
+    __atomic_store_n(&gate_pid, (uint32_t)jp_sys6(NR_getpid, 0, 0, 0, 0, 0, 0), __ATOMIC_RELEASE);
+}
+
+static int in_the_jvms_process(void) {
+    return (uint32_t)jp_sys6(NR_getpid, 0, 0, 0, 0, 0, 0) == __atomic_load_n(&gate_pid, __ATOMIC_ACQUIRE);
+}
+
 /* Where the call goes: the detour (and *return_slot now holds jp_gate_return), or the
  * original. */
 JP_HIDDEN uint64_t jp_gate_enter(const struct jp_gate *gate, uint64_t *return_slot) {
@@ -55,7 +69,7 @@ JP_HIDDEN uint64_t jp_gate_enter(const struct jp_gate *gate, uint64_t *return_sl
     for (uint64_t i = 0; i < depth; i++) {
         if (s->frames[i].id == gate->id) return gate->original; /* its own detour calls it */
     }
-    if (depth == JP_GATE_DEPTH_MAX) return gate->original;
+    if (depth == JP_GATE_DEPTH_MAX || !in_the_jvms_process()) return gate->original;
     void *vm = (void *)gate->vm;
     jni_get_env_fn get_env = (*(jni_get_env_fn **)vm)[JNI_GETENV_INDEX];
     void *env = 0;
@@ -83,6 +97,7 @@ JPOLINE_EXPORT uint64_t jpoline_gate_depth(void) {
 /* The address hook relay slots jump to, with r11 = the hook's struct jp_gate. */
 void jp_gate_entry(void) JP_HIDDEN;
 JPOLINE_EXPORT uint64_t jpoline_gate_entry_address(void) {
+    remember_jvms_process();
     return (uint64_t)jp_gate_entry;
 }
 
@@ -94,7 +109,7 @@ JPOLINE_EXPORT uint64_t jpoline_gate_entry_address(void) {
 static void probe_gate(uint64_t address, uint64_t *context, struct jp_probe_record *r) {
     struct gate_stack *s = &gate_stack;
     uint64_t depth = s->depth;
-    int run = depth < JP_GATE_DEPTH_MAX;
+    int run = depth < JP_GATE_DEPTH_MAX && in_the_jvms_process();
     for (uint64_t i = 0; run && i < depth; i++) run = s->frames[i].id != r->id;
     void *env = 0;
     if (run) {
@@ -113,5 +128,6 @@ static void probe_gate(uint64_t address, uint64_t *context, struct jp_probe_reco
 }
 
 JPOLINE_EXPORT uint64_t jpoline_probe_gate_address(void) {
+    remember_jvms_process();
     return (uint64_t)probe_gate;
 }

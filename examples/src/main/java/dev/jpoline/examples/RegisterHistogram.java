@@ -7,54 +7,69 @@ import dev.jpoline.inlinehook.Register;
 import dev.jpoline.inlinehook.symbols.Symbols;
 import dev.jpoline.rewriter.decode.Instruction;
 import dev.jpoline.rewriter.decode.X86Decoder;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.zip.Deflater;
 
 /**
- * Counts the values a register holds each time a thread reaches one instruction of a library
- * function: an instrument probe, not a function hook, so the instruction can be anywhere in the
- * function and the function runs unchanged. The demo probes zlib's {@code deflate} a few
- * instructions in, past its NULL-stream check, and counts its second argument (the flush mode, in
- * rsi) while this JVM compresses with {@link Deflater}: the JDK passes Deflater's flush modes to
- * zlib as they are (NO_FLUSH 0, SYNC_FLUSH 2, FULL_FLUSH 3, and Z_FINISH 4 after finish()).
+ * Counts the values a register holds each time a thread reaches the {@code syscall}
+ * instructions of a library function: instrument probes inside the function, not function
+ * hooks, so the function runs unchanged and the probe sees the registers exactly as the kernel
+ * will. The demo probes libc's {@code write} (glibc has two syscall instructions in it: one for
+ * single-threaded processes, one for the others) and counts rdx, the byte count, while this JVM
+ * writes to /dev/null: the JDK's FileOutputStream calls write from its native code on the
+ * calling Java thread.
+ *
+ * <p>A Java callback runs Java on the thread that hit the probe, so the probed code must be one
+ * that Java's native methods call outside the JVM's own locks and outside JNI critical regions
+ * (see docs/inline-hooks.md); write from FileOutputStream is.
  *
  * <p>Run: {@code java -cp examples.jar:jpoline.jar dev.jpoline.examples.RegisterHistogram}
  */
 public final class RegisterHistogram implements AutoCloseable {
     private final Map<Long, LongAdder> counts = new ConcurrentHashMap<>();
-    private final Hook probe;
-    private final Register register;
+    private final List<Hook> probes = new ArrayList<>();
 
     /**
-     * Probes instruction {@code index} (0: the first) of {@code function} in {@code library} (a
-     * soname or path of a loaded library) and counts the values of {@code register} there.
+     * Probes every {@code syscall} instruction of {@code function} in {@code library} (a soname
+     * or path of a loaded library) and counts the values of {@code register} there.
      */
-    public RegisterHistogram(String library, String function, int index, Register register) {
-        this.register = register;
-        long address = instruction(Symbols.lookup(library, function), index);
-        this.probe = InlineHooks.global().instrument(address,
-                (at, context) -> counts.computeIfAbsent(context.get(register), v -> new LongAdder()).increment());
-        probe.enable();
+    public RegisterHistogram(String library, String function, Register register) {
+        long start = Symbols.lookup(library, function);
+        for (long at : syscallsOf(start)) {
+            Hook probe = InlineHooks.global().instrument(at,
+                    (address, context) -> counts.computeIfAbsent(context.get(register), v -> new LongAdder()).increment());
+            probes.add(probe);
+        }
+        if (probes.isEmpty()) {
+            throw new IllegalArgumentException(function + " in " + library + " has no syscall instruction in its first"
+                    + " 256 bytes");
+        }
+        probes.forEach(Hook::enable);
     }
 
-    /** The address of instruction {@code index} of the code at {@code start}, decoded with jpoline's decoder. */
-    static long instruction(long start, int index) {
+    /** The syscall instructions in the first 256 bytes of the code at {@code start}, with jpoline's decoder. */
+    static List<Long> syscallsOf(long start) {
         X86Decoder decoder = new X86Decoder();
         Instruction in = new Instruction();
-        long at = start;
-        for (int i = 0; i < index; i++) {
-            byte[] code = new Pointer(at).getByteArray(0, X86Decoder.MAX_LENGTH);
-            int length = decoder.decode(code, 0, code.length, at, in);
-            if (!in.isValid() || in.isRet() || in.isIndirectBranch()) {
-                throw new IllegalArgumentException("instruction " + index + " of the function at 0x" + Long.toHexString(start)
-                        + " is past its first " + i + " straight-line instructions; choose a smaller index");
+        byte[] code = new Pointer(start).getByteArray(0, 256 + X86Decoder.MAX_LENGTH);
+        List<Long> found = new ArrayList<>();
+        for (int off = 0; off < 256;) {
+            int length = decoder.decode(code, off, code.length, start + off, in);
+            if (!in.isValid()) {
+                break;
             }
-            at += length;
+            if (in.isSyscall()) {
+                found.add(start + off);
+            }
+            off += length;
         }
-        return at;
+        return found;
     }
 
     /** Value -> times seen, in value order. */
@@ -64,61 +79,33 @@ public final class RegisterHistogram implements AutoCloseable {
         return snapshot;
     }
 
-    /** The probe: its hit count, and whether it got a jump or a trap. */
-    public Hook probe() {
-        return probe;
+    /** The probes: their hit counts, and whether each got a jump or a trap. */
+    public List<Hook> probes() {
+        return List.copyOf(probes);
     }
 
     @Override
     public void close() {
-        probe.close();
+        probes.forEach(Hook::close);
     }
 
-    public static void main(String[] args) {
-        // zlib may be the system's or built into the JDK's libzip.
-        String library = args.length > 0 ? args[0] : zlib();
-        byte[] input = new byte[1 << 16];
-        for (int i = 0; i < input.length; i++) {
-            input[i] = (byte) (i * 31 % 251);
-        }
-        compress(input); // the JDK binds Deflater's natives on first use
-        try (RegisterHistogram h = new RegisterHistogram(library, "deflate", 2, Register.RSI)) {
-            compress(input);
-            System.out.println("deflate's rsi (flush mode) at instruction 2, " + h.probe().hits() + " hits, "
-                    + (h.probe().usesTrap() ? "trap" : "jump") + " path:");
+    public static void main(String[] args) throws IOException {
+        try (FileOutputStream devNull = new FileOutputStream("/dev/null");
+                RegisterHistogram h = new RegisterHistogram("libc.so.6", "write", Register.RDX)) {
+            writeSizes(devNull);
+            System.out.println("write's rdx (byte count) at its syscall instructions:");
+            for (Hook p : h.probes()) {
+                System.out.println("  probe at 0x" + Long.toHexString(p.target()) + ": " + p.hits() + " hits, "
+                        + (p.usesTrap() ? "trap" : "jump") + " path");
+            }
             h.counts().forEach((v, n) -> System.out.println("  " + v + ": " + n));
         }
     }
 
-    static String zlib() {
-        try {
-            Symbols.lookup("libz.so.1", "deflate");
-            return "libz.so.1";
-        } catch (RuntimeException notThere) {
-            return "libzip.so";
-        }
-    }
-
-    /** Compresses with every flush mode: NO_FLUSH, SYNC_FLUSH, FULL_FLUSH, then finish (Z_FINISH). */
-    static int compress(byte[] input) {
-        Deflater d = new Deflater();
-        try {
-            byte[] out = new byte[input.length + 1024];
-            int n = 0;
-            int third = input.length / 3;
-            d.setInput(input, 0, third);
-            n += d.deflate(out, n, out.length - n, Deflater.NO_FLUSH);
-            d.setInput(input, third, third);
-            n += d.deflate(out, n, out.length - n, Deflater.SYNC_FLUSH);
-            d.setInput(input, 2 * third, input.length - 2 * third);
-            n += d.deflate(out, n, out.length - n, Deflater.FULL_FLUSH);
-            d.finish();
-            while (!d.finished()) {
-                n += d.deflate(out, n, out.length - n);
-            }
-            return n;
-        } finally {
-            d.end();
+    /** Writes of 10 bytes three times, 100 bytes twice and 1000 bytes once. */
+    static void writeSizes(FileOutputStream out) throws IOException {
+        for (int size : new int[] {10, 10, 10, 100, 100, 1000}) {
+            out.write(new byte[size]);
         }
     }
 }

@@ -56,19 +56,18 @@ class InlineHookExamplesTest {
     }
 
     @Test
-    void aProbeInsideZlibsDeflateCountsTheFlushModesThisJvmUses() {
-        byte[] input = new byte[1 << 16];
-        RegisterHistogram.compress(input);
-        try (RegisterHistogram h = new RegisterHistogram(RegisterHistogram.zlib(), "deflate", 2,
-                dev.jpoline.inlinehook.Register.RSI)) {
-            assertThat(h.counts()).isEmpty();
-            RegisterHistogram.compress(input);
-            assertThat(h.counts()).as("NO_FLUSH, SYNC_FLUSH, FULL_FLUSH, Z_FINISH").containsKeys(0L, 2L, 3L, 4L);
-            assertThat(h.counts().keySet()).as("zlib's flush modes only").allSatisfy(v -> assertThat(v).isBetween(0L, 5L));
+    void probesAtWritesSyscallInstructionsCountTheByteCountsThisJvmWrites() throws Exception {
+        try (java.io.FileOutputStream devNull = new java.io.FileOutputStream("/dev/null");
+                RegisterHistogram h = new RegisterHistogram("libc.so.6", "write", dev.jpoline.inlinehook.Register.RDX)) {
+            assertThat(h.probes()).as("glibc's write has a syscall for each of its two paths").isNotEmpty();
+            RegisterHistogram.writeSizes(devNull);
+            // Other threads of this JVM may write too (the test runner's reports): at least these.
+            assertThat(h.counts()).hasEntrySatisfying(10L, n -> assertThat(n).isGreaterThanOrEqualTo(3))
+                    .hasEntrySatisfying(100L, n -> assertThat(n).isGreaterThanOrEqualTo(2))
+                    .hasEntrySatisfying(1000L, n -> assertThat(n).isGreaterThanOrEqualTo(1));
+            long hits = h.probes().stream().mapToLong(dev.jpoline.inlinehook.Hook::hits).sum();
             long seen = h.counts().values().stream().mapToLong(Long::longValue).sum();
-            assertThat(h.probe().hits()).as("every hit counted once").isEqualTo(seen);
-            RegisterHistogram.compress(input);
-            assertThat(h.probe().hits()).isEqualTo(2 * seen);
+            assertThat(hits).as("every hit counted once (none skipped on this thread)").isGreaterThanOrEqualTo(seen);
         }
     }
 
@@ -80,8 +79,9 @@ class InlineHookExamplesTest {
         String cpus = runMain("dev.jpoline.examples.CpuCountOverride", "64");
         int real = Runtime.getRuntime().availableProcessors();
         assertThat(cpus).contains("before: " + real, "hooked: 64 (real " + real + ")", "after: " + real);
-        String flushModes = runMain("dev.jpoline.examples.RegisterHistogram");
-        assertThat(flushModes).contains("deflate's rsi (flush mode) at instruction 2", "  2: ", "  4: ");
+        String sizes = runMain("dev.jpoline.examples.RegisterHistogram");
+        assertThat(sizes).contains("write's rdx (byte count) at its syscall instructions:", "  10: 3", "  100: 2",
+                "  1000: 1");
     }
 
     /** The newest JDK of the machine: the engine meets another HotSpot (its JIT, its signal use, JNI). */
@@ -99,7 +99,7 @@ class InlineHookExamplesTest {
         assertThat(runMainOn(java, "dev.jpoline.examples.NameLookupLog", "localhost")).contains("getaddrinfo(localhost) = 0");
         int real = Runtime.getRuntime().availableProcessors();
         assertThat(runMainOn(java, "dev.jpoline.examples.CpuCountOverride", "64")).contains("hooked: 64 (real " + real + ")");
-        assertThat(runMainOn(java, "dev.jpoline.examples.RegisterHistogram")).contains("  2: ", "  4: ");
+        assertThat(runMainOn(java, "dev.jpoline.examples.RegisterHistogram")).contains("  10: 3", "  100: 2");
     }
 
     private static String runMain(String mainClass, String... args) throws Exception {

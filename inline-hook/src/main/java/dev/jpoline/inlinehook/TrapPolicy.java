@@ -3,9 +3,13 @@ package dev.jpoline.inlinehook;
 /**
  * Where a registry may write a 1-byte {@code int3} instead of a jump: the trap path reaches any
  * instruction (a function of 1 byte, an instruction a branch lands just after), but each hit
- * costs a SIGTRAP round trip (about two microseconds, against nanoseconds for a jump), so
+ * costs a SIGTRAP round trip (microseconds, against nanoseconds for a jump), so
  * {@link Hook#usesTrap()} tells which one a hook or probe got. The SIGTRAP handler is the native
  * runtime's; a trap that is not jpoline's goes to the program's own action.
+ *
+ * <p>A thread that has SIGTRAP blocked when it reaches the int3 kills the process (the kernel
+ * forces the signal and resets it to its default): only put traps on code such threads do not
+ * run (docs/inline-hooks.md).
  */
 public enum TrapPolicy {
     /** Jumps only: where none fits, the refusal says why (PROLOGUE_TOO_SHORT, BRANCH_INTO_PROLOGUE, ...). */

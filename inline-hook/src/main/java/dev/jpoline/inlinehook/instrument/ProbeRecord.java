@@ -19,7 +19,8 @@ public final class ProbeRecord {
     private ProbeRecord(long callback, long vm) {
         memory.clear();
         memory.setLong(16, callback);
-        memory.setLong(24, IDS.incrementAndGet());
+        // Bit 62 keeps probe ids apart from Java detour ids: both mark frames on one gate stack.
+        memory.setLong(24, 1L << 62 | IDS.incrementAndGet());
         memory.setLong(32, vm);
     }
 

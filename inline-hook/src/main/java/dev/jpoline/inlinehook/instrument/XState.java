@@ -98,10 +98,11 @@ public final class XState {
         }
         s.emit(0x48, 0x83, 0xE4, 0xC0); // and rsp, -64
         subRsp(s, area);
-        // XRSTOR faults on a header whose bytes 8-63 are not zero, and XSAVE(C) writes only part
-        // of it: the rest is whatever the stack held.
+        // XRSTOR faults on a header with reserved bits set, and XSAVE(C) writes only part of it:
+        // plain XSAVE only the XSTATE_BV bits XCR0 enables (the others stay as the stack held
+        // them), XSAVEC the first 16 bytes. So the whole header starts at zero.
         s.emit(0x31, 0xC0); // xor eax, eax
-        for (int at = LEGACY_AREA + 8; at < LEGACY_AREA + HEADER; at += 8) {
+        for (int at = LEGACY_AREA; at < LEGACY_AREA + HEADER; at += 8) {
             s.emit(0x48, 0x89, 0x84, 0x24); // mov [rsp+at], rax
             s.int32(at);
         }
