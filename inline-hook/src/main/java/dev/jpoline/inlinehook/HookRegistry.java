@@ -81,6 +81,8 @@ public final class HookRegistry {
     private volatile long freezeTimeoutMillis = 2000;
     private volatile TrapPolicy trapPolicy = TrapPolicy.PROBES_ONLY;
     private volatile SavedState nativeProbeState = SavedState.ALL;
+    /** Tests: the extended-state save every probe of this registry uses, whatever the CPU offers (null: the CPU's). */
+    private volatile XState forcedState;
     private long freezes;
     private long threadsFrozen;
     private long ipFixups;
@@ -117,6 +119,10 @@ public final class HookRegistry {
 
     public TrapPolicy trapPolicy() {
         return trapPolicy;
+    }
+
+    void forceExtendedState(XState state) {
+        forcedState = state;
     }
 
     /**
@@ -347,7 +353,7 @@ public final class HookRegistry {
                             : ProbeRecord.forJava(Pointer.nativeValue(CallbackReference.getFunctionPointer(javaProbe)),
                                     JavaDetourGate.javaVm());
                     long callback = javaProbe == null ? nativeCallback : JavaProbeGate.address();
-                    XState saved = javaProbe != null ? XState.cpu() : switch (nativeProbeState) {
+                    XState saved = forcedState != null ? forcedState : javaProbe != null ? XState.cpu() : switch (nativeProbeState) {
                         case ALL -> XState.cpu();
                         case SSE -> XState.sse();
                         case GENERAL_ONLY -> XState.none();

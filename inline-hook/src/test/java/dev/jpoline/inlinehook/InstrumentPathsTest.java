@@ -309,6 +309,39 @@ class InstrumentPathsTest {
         }
     }
 
+    @Test
+    void theXsaveAndFxsaveFormsOfOtherCpusWorkToo() throws Exception {
+        boolean avx2 = Files.readString(java.nio.file.Path.of("/proc/cpuinfo")).contains(" avx2");
+        long fn = t.address("ymm_round_trip");
+        long probeAt = fn + t.fiveNops(t.bytes(fn, 200));
+        for (boolean xsave : new boolean[] {true, false}) {
+            for (Path path : Path.values()) {
+                HookRegistry r = registry(path);
+                r.forceExtendedState(dev.jpoline.inlinehook.instrument.XState.fallback(xsave));
+                try (Hook probe = r.instrument(t.address("calc_wide") + 2, t.address("set_rax_40"))) {
+                    probe.enable();
+                    assertThat(call("calc_wide", 1, 2)).as("%s %s", xsave ? "xsave" : "fxsave", path).isEqualTo(42);
+                }
+                if (avx2) {
+                    // XSAVE keeps whole ymm registers; FXSAVE only their low halves, so it gets a
+                    // callback that keeps to legacy SSE.
+                    Memory in = new Memory(16 * 32);
+                    Memory out = new Memory(16 * 32);
+                    for (int i = 0; i < 16 * 32; i++) {
+                        in.setByte(i, (byte) (i * 5 + 1));
+                    }
+                    out.clear();
+                    try (Hook probe = r.instrument(probeAt, t.address(xsave ? "clobber_ymm" : "clobber_xmm"))) {
+                        probe.enable();
+                        t.function("ymm_round_trip").invoke(new Object[] {in, out});
+                    }
+                    assertThat(out.getByteArray(0, 16 * 32)).as("%s %s: ymm0-15", xsave ? "xsave" : "fxsave", path)
+                            .isEqualTo(in.getByteArray(0, 16 * 32));
+                }
+            }
+        }
+    }
+
     // ---- the instructions that relocate differently ----
 
     @ParameterizedTest

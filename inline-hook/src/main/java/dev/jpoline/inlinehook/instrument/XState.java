@@ -65,6 +65,16 @@ public final class XState {
         return x;
     }
 
+    /**
+     * The whole state saved the way a CPU without XSAVEC (plain XSAVE) or without XSAVE enabled
+     * (FXSAVE) would, sized for this CPU: tests run every form here.
+     */
+    public static XState fallback(boolean xsave) {
+        XState c = cpu();
+        return xsave ? new XState(Kind.ALL, true, false, c.xsave ? c.area : LEGACY_AREA + HEADER)
+                : new XState(Kind.ALL, false, false, LEGACY_AREA);
+    }
+
     /** "xsavec, 2752 bytes", for diagnostics and benchmarks. */
     public String describe() {
         return switch (kind) {
