@@ -294,7 +294,6 @@ static inline __attribute__((always_inline)) unsigned execute(struct jpoline_fra
         if (private_child(nr, f)) {
             jp_signals_after_fork();
             jp_sud_after_fork();
-            jp_inject_after_fork(); /* a new tracee to strace: its counts start afresh */
         }
     }
     after_mapping_change(f, nr);

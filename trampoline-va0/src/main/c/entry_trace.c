@@ -562,7 +562,9 @@ unsigned jp_trace_call(struct jpoline_frame *f) {
 
     struct in_flight call = {0, current_call, e, args, nr, 0, 0, 0, (e->flags & JPOLINE_SCHEMA_SPLIT) != 0,
                              CALL_RUNNING, 0};
-    const struct jpoline_inject_rule *inject = jp_inject_due(s, nr);
+    uint32_t pid, tid;
+    current_ids(&pid, &tid);
+    const struct jpoline_inject_rule *inject = jp_inject_due(s, nr, tid);
     call.self = &call;
     uint8_t stash[STASH_SIZE];
     uint32_t stash_len[JPOLINE_SCHEMA_MAX_RULES] = {0};

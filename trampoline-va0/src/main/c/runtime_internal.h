@@ -145,8 +145,8 @@ void jp_sud_restore_sites(void) JP_HIDDEN;
 /* -e inject= (entry_inject.c): the rule to apply to this invocation of nr, or null. */
 struct jpoline_session_header;
 struct jpoline_inject_rule;
-const struct jpoline_inject_rule *jp_inject_due(const struct jpoline_session_header *s, uint64_t nr) JP_HIDDEN;
-void jp_inject_after_fork(void) JP_HIDDEN;
+const struct jpoline_inject_rule *jp_inject_due(const struct jpoline_session_header *s, uint64_t nr,
+                                               uint32_t tid) JP_HIDDEN;
 void jp_inject_delay(uint64_t ns) JP_HIDDEN;
 void jp_inject_signal(uint32_t signo) JP_HIDDEN;
 /* 0 when the kernel offers SUD, else -errno (-EINVAL: it has none). Changes nothing. */

@@ -23,6 +23,23 @@ class RuntimeLibraryTest {
 
     @TempDir Path temp;
 
+    /**
+     * The runtime's initial-exec TLS comes out of glibc's static TLS surplus when it is dlopen'ed
+     * into a JVM (inline hooks, the freeze), which other late-loaded libraries share: 584 bytes
+     * made that load fail in the test JVM. Per-thread state beyond this goes elsewhere (see
+     * entry_inject.c).
+     */
+    @Test
+    void itsStaticTlsStaysWithinWhatADlopenIntoAJvmCanHave() throws Exception {
+        Path file = RuntimeLibrary.bundled().extract(temp.resolve("tls"));
+        Process readelf = new ProcessBuilder("readelf", "-lW", file.toString()).redirectErrorStream(true).start();
+        String out = new String(readelf.getInputStream().readAllBytes());
+        assertThat(readelf.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String tls = out.lines().filter(l -> l.strip().startsWith("TLS")).findFirst().orElseThrow();
+        long memSize = Long.decode(tls.strip().split("\\s+")[5]);
+        assertThat(memSize).as("PT_TLS MemSiz: " + tls).isLessThanOrEqualTo(456);
+    }
+
     @Test
     void bundledRuntimeIsAnElfSharedObject() {
         byte[] head = new byte[4];
