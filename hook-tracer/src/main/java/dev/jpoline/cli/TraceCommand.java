@@ -57,6 +57,8 @@ final class TraceCommand extends Command {
               -t, -tt, -ttt      Prefix lines with the time of day; -tt with
                                  microseconds; -ttt seconds since the epoch.
               -T                 Show the time spent in each syscall.
+              -r                 Print the time since the previous line at each line's start.
+              -n                 Print each syscall's number ([  59] execve(...)).
               -c                 Count calls, errors and time per syscall; print a
                                  summary table instead of lines.
               -C                 Like -c, and print the lines too.
@@ -82,7 +84,7 @@ final class TraceCommand extends Command {
             Example: jpoline trace -f -e trace=%file -o trace.txt -- make
             """;
 
-    private static final String[] OPTIONS = {"-f", "-e EXPR", "-s N", "-o FILE", "-t", "-T", "-c", "-C", "-y", "-z",
+    private static final String[] OPTIONS = {"-f", "-e EXPR", "-s N", "-o FILE", "-t", "-T", "-r", "-n", "-c", "-C", "-y", "-z",
         "-Z", "-X FORMAT", "-q", "--exhaustive", "--host-timeout MS", "--ring-size BYTES", "--json", "--timeline FILE"};
 
     int follow;
@@ -93,6 +95,8 @@ final class TraceCommand extends Command {
     Path timeline;
     int time;
     boolean duration;
+    boolean relative;
+    boolean numbers;
     boolean summaryOnly;
     boolean summaryToo;
     boolean paths;
@@ -120,6 +124,8 @@ final class TraceCommand extends Command {
                 case "--timeline" -> c.timeline = Path.of(options.value());
                 case "-t" -> c.time++;
                 case "-T" -> c.duration = true;
+                case "-r" -> c.relative = true;
+                case "-n" -> c.numbers = true;
                 case "-c" -> c.summaryOnly = true;
                 case "-C" -> c.summaryToo = true;
                 case "-y" -> c.paths = true;
@@ -232,7 +238,7 @@ final class TraceCommand extends Command {
             throw new UserError(ex.getMessage());
         }
         // JSON and the timeline give every call its time and duration.
-        boolean timestamps = duration || time > 0 || summaryOnly || summaryToo || json || timeline != null;
+        boolean timestamps = duration || relative || time > 0 || summaryOnly || summaryToo || json || timeline != null;
         // Bytes, not a Writer: the formatter writes ASCII lines into byte buffers, and a Writer's
         // charset encoder was ~100 ns of a traced call's ~300 (measured with DrainBench).
         OutputStream single = null;
@@ -282,6 +288,8 @@ final class TraceCommand extends Command {
         public TraceWriter get() {
             TraceOptions options = TraceOptions.defaults().withStringLimit(c.stringLimit).withXlatStyle(style)
                     .withDuration(c.duration)
+                    .withRelativeTimestamps(c.relative)
+                    .withSyscallNumbers(c.numbers)
                     .withTimestamps(switch (c.time) {
                         case 0 -> TraceOptions.Timestamps.NONE;
                         case 1 -> TraceOptions.Timestamps.TIME;

@@ -231,6 +231,60 @@ class TraceGoldenIT {
         agreeWithStrace("-e", "trace=!getpid,writev", "-s", "100");
     }
 
+    /**
+     * -n: strace's "[%4u] " before each call (its number), and on a thread's other lines its last
+     * call's; the rest of every line as without -n. (Compared with the same trace without -n: the
+     * strace comparison's normalization reads lines from their syscall name on.)
+     */
+    @Test
+    void syscallNumbersStandBeforeEveryLineAsStracesDo() throws Exception {
+        Path program = Programs.build("trace_golden");
+        Path plain = temp.resolve("plain.txt");
+        Path numbered = temp.resolve("numbered.txt");
+        assertThat(Programs.run(jpoline("-o", plain.toString(), program.toString()), Map.of(), null,
+                Programs.DEFAULT_TIMEOUT).exit()).isZero();
+        assertThat(Programs.run(jpoline("-n", "-o", numbered.toString(), program.toString()), Map.of(), null,
+                Programs.DEFAULT_TIMEOUT).exit()).isZero();
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("(\\d+ +)\\[ *(\\d+)\\] (.*)");
+        java.util.regex.Pattern call = java.util.regex.Pattern.compile("(?:<\\.\\.\\. )?([a-z_0-9]+)[( ].*");
+        Map<String, Integer> last = new java.util.HashMap<>();
+        List<String> withoutNumbers = new ArrayList<>();
+        for (String l : Files.readAllLines(numbered)) {
+            java.util.regex.Matcher m = line.matcher(l);
+            assertThat(m.matches()).as(l).isTrue();
+            String pid = m.group(1).strip();
+            int nr = Integer.parseInt(m.group(2));
+            String rest = m.group(3);
+            java.util.regex.Matcher c = call.matcher(rest);
+            if (!rest.startsWith("+++") && !rest.startsWith("---") && c.matches()) {
+                int expected = dev.jpoline.api.SyscallTable.x86_64().byName(c.group(1)).orElseThrow().number();
+                assertThat(nr).as(l).isEqualTo(expected);
+                last.put(pid, nr);
+            } else {
+                assertThat(nr).as("the thread's last call: %s", l).isEqualTo(last.getOrDefault(pid, 0));
+            }
+            withoutNumbers.add(m.group(1) + rest);
+        }
+        // Alignment: -n's 7 characters come before the column count, so compare without runs of
+        // spaces; two runs: pids, addresses and times differ.
+        java.util.function.Function<String, String> shape = l -> l.replaceAll(" +", " ").replaceAll("0x[0-9a-f]+", "0x")
+                .replaceAll("\\d+", "N");
+        assertThat(withoutNumbers.stream().map(shape).toList())
+                .containsExactlyElementsOf(Files.readAllLines(plain).stream().map(shape).toList());
+    }
+
+    @Test
+    void relativeTimestampsStartAtZeroAndPrecedeEveryLineAsStracesDo() throws Exception {
+        Path program = Programs.build("trace_golden");
+        Path ours = temp.resolve("relative.txt");
+        Programs.Result j = Programs.run(jpoline("-r", "-o", ours.toString(), program.toString()), Map.of(), null,
+                Programs.DEFAULT_TIMEOUT);
+        assertThat(j.exit()).as(j.describe()).isZero();
+        List<String> lines = Files.readString(ours).lines().filter(l -> !l.contains("+++")).toList();
+        assertThat(lines).isNotEmpty().allMatch(l -> l.matches("\\d+ +\\s*\\d+\\.\\d{6} .*"), "PID  %6d.%06d ...");
+        assertThat(lines.get(0)).matches("\\d+ +0\\.000000 .*");
+    }
+
     private void agreeWithStrace(String... options) throws Exception {
         Path program = Programs.build("trace_golden");
         Path ours = temp.resolve("jpoline.txt");

@@ -138,6 +138,7 @@ public final class StraceFormatter {
     /** {@link #formatSyscall}, appended to {@code out}. */
     public void appendSyscall(LineBuffer out, TraceRecord r) {
         int start = out.length();
+        lastNumber.put(r.tid(), (int) r.number());
         prefix(out, r.tid(), r.entryNanos());
         SyscallInfo info = info(r.number());
         out.append(info.nameBytes).append('(');
@@ -148,6 +149,7 @@ public final class StraceFormatter {
 
     /** {@link #formatUnfinished}, appended to {@code out}. */
     public void appendUnfinished(LineBuffer out, TraceRecord r) {
+        lastNumber.put(r.tid(), (int) r.number());
         prefix(out, r.tid(), r.entryNanos());
         SyscallInfo info = info(r.number());
         out.append(info.nameBytes).append('(');
@@ -161,6 +163,7 @@ public final class StraceFormatter {
     /** {@link #formatResumed}, appended to {@code out}. */
     public void appendResumed(LineBuffer out, TraceRecord r) {
         int start = out.length();
+        lastNumber.put(r.tid(), (int) r.number());
         prefix(out, r.tid(), r.exitNanos());
         SyscallInfo info = info(r.number());
         out.append("<... ").append(info.nameBytes).append(" resumed>");
@@ -217,6 +220,11 @@ public final class StraceFormatter {
         return b.toString();
     }
 
+    /** -n: each thread's last syscall, for its signal and exit lines. */
+    private final java.util.Map<Integer, Integer> lastNumber = new java.util.HashMap<>();
+    /** -r: the previous line's time. */
+    private long lastLineNanos = TraceRecord.NO_TIME;
+
     private void prefix(LineBuffer out, int tid, long nanos) {
         if (options.pidPrefix() != TraceOptions.PidPrefix.NONE) {
             int slot = tid & (PID_TEXTS - 1);
@@ -227,6 +235,7 @@ public final class StraceFormatter {
             }
             out.append(known.text);
         }
+        boolean relative = options.relativeTimestamps() && nanos != TraceRecord.NO_TIME;
         if (options.timestamps() != TraceOptions.Timestamps.NONE && nanos != TraceRecord.NO_TIME) {
             long seconds = Math.floorDiv(nanos, 1_000_000_000L);
             long micros = Math.floorMod(nanos, 1_000_000_000L) / 1000;
@@ -241,7 +250,33 @@ public final class StraceFormatter {
                 case NONE -> { }
             }
             out.append(' ');
+            if (relative) {
+                out.append('(').append('+');
+                relative(out, nanos);
+                out.append(')').append(' ');
+                relative = false;
+            }
         }
+        if (relative) {
+            relative(out, nanos);
+            out.append(' ');
+        }
+        if (options.syscallNumbers()) {
+            // strace's "[%4u] ": the call's number, or on a thread's other lines its last call's.
+            Integer nr = lastNumber.get(tid);
+            out.append('[');
+            String n = nr == null ? "0" : Integer.toString(nr);
+            out.spaces(Math.max(0, 4 - n.length())).append(n).append(']').append(' ');
+        }
+    }
+
+    /** -r: "%6ld.%06ld" since the previous line (0 for the first), as strace prints it. */
+    private void relative(LineBuffer out, long nanos) {
+        long delta = lastLineNanos == TraceRecord.NO_TIME ? 0 : Math.max(0, nanos - lastLineNanos);
+        lastLineNanos = nanos;
+        String seconds = Long.toString(delta / 1_000_000_000L);
+        out.spaces(Math.max(0, 6 - seconds.length())).append(seconds).append('.')
+                .zeroPadded((delta % 1_000_000_000L) / 1000, 6);
     }
 
     /** The "[pid  N] " or "N  " of a thread. */

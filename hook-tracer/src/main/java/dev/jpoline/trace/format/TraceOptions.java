@@ -17,9 +17,14 @@ import java.util.Objects;
  * @param alignColumn   {@code -a}: the column the " = result" part is aligned to (default 40)
  * @param zone          time zone for -t and -tt; null for the system's, looked up when first asked
  *                      for (loading the zone database costs 10-15 ms, which only -t and -tt need)
+ * @param syscallNumbers {@code -n}: "[  59] " before the call, the thread's last syscall on its
+ *                      other lines, as strace prints it
+ * @param relativeTimestamps {@code -r}: the time since the previous line, "     0.001533 " (with
+ *                      -t: "23:33:07 (+     0.001533) ")
  */
 public record TraceOptions(int stringLimit, XlatStyle xlatStyle, Timestamps timestamps, boolean showDuration,
-        FdResolver fdResolver, PidPrefix pidPrefix, int alignColumn, ZoneId zone) {
+        FdResolver fdResolver, PidPrefix pidPrefix, int alignColumn, ZoneId zone, boolean syscallNumbers,
+        boolean relativeTimestamps) {
 
     /** strace's timestamp options. */
     public enum Timestamps {
@@ -60,40 +65,50 @@ public record TraceOptions(int stringLimit, XlatStyle xlatStyle, Timestamps time
 
     /** strace's defaults: -s 32, -X abbrev, no timestamps, no -T, no -y, no pid prefix, -a 40. */
     public static TraceOptions defaults() {
-        return new TraceOptions(32, XlatStyle.ABBREV, Timestamps.NONE, false, null, PidPrefix.NONE, 40, null);
+        return new TraceOptions(32, XlatStyle.ABBREV, Timestamps.NONE, false, null, PidPrefix.NONE, 40, null, false, false);
     }
 
     public TraceOptions withStringLimit(int limit) {
-        return new TraceOptions(limit, xlatStyle, timestamps, showDuration, fdResolver, pidPrefix, alignColumn, zone);
+        return new TraceOptions(limit, xlatStyle, timestamps, showDuration, fdResolver, pidPrefix, alignColumn, zone, syscallNumbers, relativeTimestamps);
     }
 
     public TraceOptions withXlatStyle(XlatStyle style) {
-        return new TraceOptions(stringLimit, style, timestamps, showDuration, fdResolver, pidPrefix, alignColumn, zone);
+        return new TraceOptions(stringLimit, style, timestamps, showDuration, fdResolver, pidPrefix, alignColumn, zone, syscallNumbers, relativeTimestamps);
     }
 
     public TraceOptions withTimestamps(Timestamps t) {
-        return new TraceOptions(stringLimit, xlatStyle, t, showDuration, fdResolver, pidPrefix, alignColumn, zone);
+        return new TraceOptions(stringLimit, xlatStyle, t, showDuration, fdResolver, pidPrefix, alignColumn, zone, syscallNumbers, relativeTimestamps);
     }
 
     public TraceOptions withDuration(boolean show) {
-        return new TraceOptions(stringLimit, xlatStyle, timestamps, show, fdResolver, pidPrefix, alignColumn, zone);
+        return new TraceOptions(stringLimit, xlatStyle, timestamps, show, fdResolver, pidPrefix, alignColumn, zone, syscallNumbers, relativeTimestamps);
     }
 
     public TraceOptions withFdResolver(FdResolver resolver) {
         return new TraceOptions(stringLimit, xlatStyle, timestamps, showDuration, resolver, pidPrefix, alignColumn,
-                zone);
+                zone, syscallNumbers, relativeTimestamps);
     }
 
     public TraceOptions withPidPrefix(PidPrefix prefix) {
         return new TraceOptions(stringLimit, xlatStyle, timestamps, showDuration, fdResolver, prefix, alignColumn,
-                zone);
+                zone, syscallNumbers, relativeTimestamps);
     }
 
     public TraceOptions withAlignColumn(int column) {
-        return new TraceOptions(stringLimit, xlatStyle, timestamps, showDuration, fdResolver, pidPrefix, column, zone);
+        return new TraceOptions(stringLimit, xlatStyle, timestamps, showDuration, fdResolver, pidPrefix, column, zone, syscallNumbers, relativeTimestamps);
+    }
+
+    public TraceOptions withSyscallNumbers(boolean on) {
+        return new TraceOptions(stringLimit, xlatStyle, timestamps, showDuration, fdResolver, pidPrefix, alignColumn, zone,
+                on, relativeTimestamps);
+    }
+
+    public TraceOptions withRelativeTimestamps(boolean on) {
+        return new TraceOptions(stringLimit, xlatStyle, timestamps, showDuration, fdResolver, pidPrefix, alignColumn, zone,
+                syscallNumbers, on);
     }
 
     public TraceOptions withZone(ZoneId z) {
-        return new TraceOptions(stringLimit, xlatStyle, timestamps, showDuration, fdResolver, pidPrefix, alignColumn, z);
+        return new TraceOptions(stringLimit, xlatStyle, timestamps, showDuration, fdResolver, pidPrefix, alignColumn, z, syscallNumbers, relativeTimestamps);
     }
 }
