@@ -7,6 +7,7 @@ import dev.jpoline.api.hooks.TargetBuffer;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -53,7 +54,7 @@ public final class FaultInjection implements SyscallHooks {
     }
 
     @Override
-    public long writev(SyscallCall call, int fd, long iov, int iovcnt) {
+    public long writev(SyscallCall call, int fd, List<TargetBuffer> iovecs, int iovcnt) {
         return maybeFail(call, fd);
     }
 }

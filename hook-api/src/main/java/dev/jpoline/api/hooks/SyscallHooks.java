@@ -1,5 +1,7 @@
 package dev.jpoline.api.hooks;
 
+import java.util.List;
+
 /**
  * Syscall hooks written in Java. Override the typed method of each syscall to intercept (its
  * arguments arrive decoded: paths as strings, buffers as {@link TargetBuffer} views), or the
@@ -53,11 +55,16 @@ public interface SyscallHooks {
         return syscall(call);
     }
 
-    default long readv(SyscallCall call, int fd, long iov, int iovcnt) {
+    /**
+     * @param iovecs the {@code iovcnt} iovec elements as buffer views, the array read on first
+     *     use (empty when {@code iovcnt} is outside 0..1024, which the kernel fails with EINVAL)
+     */
+    default long readv(SyscallCall call, int fd, List<TargetBuffer> iovecs, int iovcnt) {
         return syscall(call);
     }
 
-    default long writev(SyscallCall call, int fd, long iov, int iovcnt) {
+    /** @param iovecs as for {@link #readv}: the data to write, one view per element */
+    default long writev(SyscallCall call, int fd, List<TargetBuffer> iovecs, int iovcnt) {
         return syscall(call);
     }
 
@@ -170,6 +177,24 @@ public interface SyscallHooks {
     }
 
     default long fsync(SyscallCall call, int fd) {
+        return syscall(call);
+    }
+
+    /**
+     * @param inOffset the address of the loff_t to read from (the kernel advances it), or 0 for
+     *     {@code inFd}'s file position; {@code outOffset} likewise
+     */
+    default long copyFileRange(SyscallCall call, int inFd, long inOffset, int outFd, long outOffset, long length, int flags) {
+        return syscall(call);
+    }
+
+    /** @param offset the address of the loff_t to read from (the kernel advances it), or 0 for the file position */
+    default long sendfile(SyscallCall call, int outFd, int inFd, long offset, long count) {
+        return syscall(call);
+    }
+
+    /** @param inOffset as for {@link #copyFileRange}; must be 0 for a pipe */
+    default long splice(SyscallCall call, int inFd, long inOffset, int outFd, long outOffset, long length, int flags) {
         return syscall(call);
     }
 
