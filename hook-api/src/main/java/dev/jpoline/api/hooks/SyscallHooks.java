@@ -39,6 +39,14 @@ public interface SyscallHooks {
         return syscall(call);
     }
 
+    /**
+     * @param how the {@code struct open_how} as the program passed it, {@code size} bytes: u64
+     *     flags at 0, mode at 8, resolve at 16 (a struct that grows with new kernels, so it stays a view)
+     */
+    default long openat2(SyscallCall call, int dirfd, String path, TargetBuffer how, long size) {
+        return syscall(call);
+    }
+
     default long creat(SyscallCall call, String path, int mode) {
         return syscall(call);
     }
@@ -271,6 +279,11 @@ public interface SyscallHooks {
     }
 
     default long execve(SyscallCall call, String path, long argv, long envp) {
+        return syscall(call);
+    }
+
+    /** Like {@link #execve}; {@code path} may be empty with AT_EMPTY_PATH (then {@code dirfd} is the program). */
+    default long execveat(SyscallCall call, int dirfd, String path, long argv, long envp, int flags) {
         return syscall(call);
     }
 

@@ -305,6 +305,51 @@ class HookDispatcherTest {
         assertThat(d.dispatch(SimulatedCall.of("splice", 4, 0, 3, 0, 65536, 1).kernelReturns(9))).isEqualTo(9);
     }
 
+    /** Denies /etc/shadow through openat2 unless RESOLVE_NO_SYMLINKS is asked, and any execveat of /bin/sh. */
+    public static final class Strict implements SyscallHooks {
+        List<String> execs = new ArrayList<>();
+
+        @Override
+        public long openat2(SyscallCall call, int dirfd, String path, TargetBuffer how, long size) {
+            ByteBuffer fields = ByteBuffer.wrap(how.read(24)).order(ByteOrder.LITTLE_ENDIAN);
+            long resolve = fields.getLong(16);
+            return "/etc/shadow".equals(path) && (resolve & 0x04) == 0 ? call.fail(Errno.EACCES) : call.proceed();
+        }
+
+        @Override
+        public long execveat(SyscallCall call, int dirfd, String path, long argv, long envp, int flags) {
+            execs.add(dirfd + " " + path + " " + flags);
+            return "/bin/sh".equals(path) ? call.fail(Errno.EPERM) : call.proceed();
+        }
+    }
+
+    @Test
+    void openat2SeesItsOpenHowAndExecveatItsPath() {
+        Strict strict = new Strict();
+        HookDispatcher d = dispatcher(strict);
+        assertThat(d.hookedNumbers().stream().boxed().toList())
+                .containsExactlyInAnyOrder(TABLE.numberOf("openat2"), TABLE.numberOf("execveat"));
+        byte[] plain = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 0).putLong(16, 0).array();
+        SimulatedCall open = SimulatedCall.of("openat2", AT_FDCWD, 0x1000, 0x2000, 24)
+                .withString(0x1000, "/etc/shadow").withBytes(0x2000, plain);
+        assertThat(d.dispatch(open)).isEqualTo(-13);
+        assertThat(open.kernelCalls()).isEmpty();
+        byte[] noSymlinks = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putLong(16, 0x04).array();
+        SimulatedCall careful = SimulatedCall.of("openat2", AT_FDCWD, 0x1000, 0x2000, 24)
+                .withString(0x1000, "/etc/shadow").withBytes(0x2000, noSymlinks).kernelReturns(3);
+        assertThat(d.dispatch(careful)).isEqualTo(3);
+        assertThat(careful.kernelCalls()).containsExactly("openat2(-100, 4096, 8192, 24)");
+
+        int atEmptyPath = 0x1000;
+        assertThat(d.dispatch(SimulatedCall.of("execveat", AT_FDCWD, 0x1000, 0x3000, 0x4000, 0).withString(0x1000, "/bin/sh")))
+                .isEqualTo(-1);
+        SimulatedCall byFd = SimulatedCall.of("execveat", 5, 0x1000, 0x3000, 0x4000, atEmptyPath).withString(0x1000, "")
+                .kernelReturns(0);
+        assertThat(d.dispatch(byFd)).isZero();
+        assertThat(byFd.kernelCalls()).containsExactly("execveat(5, 4096, 12288, 16384, 4096)");
+        assertThat(strict.execs).containsExactly("-100 /bin/sh 0", "5  4096");
+    }
+
     @Test
     void everyTypedMethodNamesARealSyscallAndDecodesWithoutError() {
         assertThat(TypedHooks.ALL).hasSizeGreaterThanOrEqualTo(60);
