@@ -4,6 +4,7 @@ import dev.jpoline.api.hooks.SyscallCall;
 import dev.jpoline.api.hooks.SyscallHooks;
 import dev.jpoline.api.hooks.TargetBuffer;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,7 +48,7 @@ public final class ByteCounter implements SyscallHooks, AutoCloseable {
     }
 
     @Override
-    public long readv(SyscallCall call, int fd, long iov, int iovcnt) {
+    public long readv(SyscallCall call, int fd, List<TargetBuffer> iovecs, int iovcnt) {
         return count(call, fd, 0);
     }
 
@@ -62,7 +63,7 @@ public final class ByteCounter implements SyscallHooks, AutoCloseable {
     }
 
     @Override
-    public long writev(SyscallCall call, int fd, long iov, int iovcnt) {
+    public long writev(SyscallCall call, int fd, List<TargetBuffer> iovecs, int iovcnt) {
         return count(call, fd, 1);
     }
 

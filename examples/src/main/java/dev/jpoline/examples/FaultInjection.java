@@ -7,12 +7,14 @@ import dev.jpoline.api.hooks.TargetBuffer;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Fault injection in the manner of {@code strace --inject=write:error=ENOSPC:when=N+N}: every Nth
  * write to a file matching a glob fails with ENOSPC, without being run. Writes to other files,
- * and the writes in between, are untouched.
+ * and the writes in between, are untouched. Copies the kernel does into the file
+ * (copy_file_range, sendfile) are writes too: {@code cp} uses nothing else.
  *
  * <p>For {@code --hooks}: system properties {@code jpoline.fault.glob} (default {@code **}) and
  * {@code jpoline.fault.every} (default 3).
@@ -53,7 +55,17 @@ public final class FaultInjection implements SyscallHooks {
     }
 
     @Override
-    public long writev(SyscallCall call, int fd, long iov, int iovcnt) {
+    public long writev(SyscallCall call, int fd, List<TargetBuffer> iovecs, int iovcnt) {
         return maybeFail(call, fd);
+    }
+
+    @Override
+    public long copyFileRange(SyscallCall call, int inFd, long inOffset, int outFd, long outOffset, long length, int flags) {
+        return maybeFail(call, outFd);
+    }
+
+    @Override
+    public long sendfile(SyscallCall call, int outFd, int inFd, long offset, long count) {
+        return maybeFail(call, outFd);
     }
 }

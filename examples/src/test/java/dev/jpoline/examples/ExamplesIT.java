@@ -122,6 +122,29 @@ class ExamplesIT {
     }
 
     @Test
+    void faultInjectionMakesCpFailAsDdDoes() throws Exception {
+        // cp copies with copy_file_range and never writes; dd writes. Both must see the full disk.
+        Files.writeString(temp.resolve("src.txt"), "hello world\n");
+        List<String> everyCopy = List.of("-Djpoline.fault.glob=**/*.log", "-Djpoline.fault.every=1");
+        Result cp = run("FaultInjection", everyCopy, "cp", "src.txt", "cp.log");
+        assertThat(cp.err()).isEqualTo("cp: error copying 'src.txt' to 'cp.log': No space left on device\n");
+        assertThat(cp.exit()).isEqualTo(1);
+        // cp leaves the destination it created, with what was copied before the error: nothing.
+        assertThat(temp.resolve("cp.log")).exists().isEmptyFile();
+
+        Result dd = run("FaultInjection", everyCopy, "dd", "if=src.txt", "of=dd.log", "status=none");
+        assertThat(dd.err()).isEqualTo("dd: error writing 'dd.log': No space left on device\n");
+        assertThat(dd.exit()).isEqualTo(1);
+        assertThat(temp.resolve("dd.log")).exists().isEmptyFile();
+
+        // A file that does not match is copied whole.
+        Result plain = run("FaultInjection", everyCopy, "cp", "src.txt", "copy.txt");
+        assertThat(plain.err()).isEmpty();
+        assertThat(plain.exit()).isZero();
+        assertThat(temp.resolve("copy.txt")).hasContent("hello world\n");
+    }
+
+    @Test
     void redirectMakesCatReadAnotherFile() throws Exception {
         Path wanted = Files.writeString(temp.resolve("wanted.txt"), "the original\n");
         Path instead = Files.writeString(temp.resolve("instead.txt"), "the replacement\n");

@@ -87,6 +87,32 @@ class ExamplesTest {
     }
 
     @Test
+    void faultInjectionCountsKernelCopiesIntoMatchingFilesAsWrites() throws Exception {
+        Path log = temp.resolve("copy.log");
+        Path source = Files.writeString(temp.resolve("source.txt"), "data");
+        try (FileOutputStream out = new FileOutputStream(log.toFile()); var in = Files.newInputStream(source)) {
+            int logFd = fdOf(log);
+            int sourceFd = fdOf(source);
+            FaultInjection inject = new FaultInjection("**/*.log", 2);
+            // copy_file_range(in, NULL, out, NULL, len, 0) and sendfile(out, in, NULL, count): the
+            // destination decides, and both share one count with write.
+            assertThat(dispatch(inject, SimulatedCall.of("copy_file_range", sourceFd, 0, logFd, 0, 4, 0).from(ME, ME)
+                    .kernelReturns(4))).isEqualTo(4);
+            assertThat(dispatch(inject, SimulatedCall.of("sendfile", logFd, sourceFd, 0, 4).from(ME, ME)
+                    .kernelReturns(4))).isEqualTo(-28);
+            assertThat(dispatch(inject, SimulatedCall.of("write", logFd, 0x10, 1).withString(0x10, "x").from(ME, ME)
+                    .kernelReturns(1))).isEqualTo(1);
+            assertThat(dispatch(inject, SimulatedCall.of("copy_file_range", sourceFd, 0, logFd, 0, 4, 0).from(ME, ME)
+                    .kernelReturns(4))).isEqualTo(-28);
+            // Copying out of a matching file is reading it: untouched.
+            assertThat(dispatch(inject, SimulatedCall.of("copy_file_range", logFd, 0, sourceFd, 0, 4, 0).from(ME, ME)
+                    .kernelReturns(4))).isEqualTo(4);
+            assertThat(dispatch(inject, SimulatedCall.of("sendfile", sourceFd, logFd, 0, 4).from(ME, ME)
+                    .kernelReturns(4))).isEqualTo(4);
+        }
+    }
+
+    @Test
     void redirectOpenSwapsThePathTheKernelSees() {
         RedirectOpen redirect = new RedirectOpen("/etc/hostname", "/tmp/other-hostname");
         SimulatedCall open = SimulatedCall.of("openat", AT_FDCWD, 0x10, 0).withString(0x10, "/etc/hostname").from(ME, ME)

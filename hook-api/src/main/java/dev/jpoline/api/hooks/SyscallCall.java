@@ -2,6 +2,7 @@ package dev.jpoline.api.hooks;
 
 import dev.jpoline.api.Errno;
 import dev.jpoline.api.SyscallTable;
+import java.util.List;
 import java.util.OptionalLong;
 
 /**
@@ -73,5 +74,13 @@ public interface SyscallCall {
     /** A view of {@code length} bytes of target memory at {@code address}, read on demand. */
     default TargetBuffer buffer(long address, long length) {
         return new TargetBuffer(this, address, length);
+    }
+
+    /**
+     * The {@code count} elements of the iovec array at {@code address} as views (readv, writev),
+     * the array read on first use; empty when {@code count} is outside 0..1024.
+     */
+    default List<TargetBuffer> iovecs(long address, int count) {
+        return new Iovecs(this, address, count);
     }
 }

@@ -1,5 +1,7 @@
 package dev.jpoline.api.hooks;
 
+import java.util.List;
+
 /**
  * Syscall hooks written in Java. Override the typed method of each syscall to intercept (its
  * arguments arrive decoded: paths as strings, buffers as {@link TargetBuffer} views), or the
@@ -37,6 +39,14 @@ public interface SyscallHooks {
         return syscall(call);
     }
 
+    /**
+     * @param how the {@code struct open_how} as the program passed it, {@code size} bytes: u64
+     *     flags at 0, mode at 8, resolve at 16 (a struct that grows with new kernels, so it stays a view)
+     */
+    default long openat2(SyscallCall call, int dirfd, String path, TargetBuffer how, long size) {
+        return syscall(call);
+    }
+
     default long creat(SyscallCall call, String path, int mode) {
         return syscall(call);
     }
@@ -53,11 +63,16 @@ public interface SyscallHooks {
         return syscall(call);
     }
 
-    default long readv(SyscallCall call, int fd, long iov, int iovcnt) {
+    /**
+     * @param iovecs the {@code iovcnt} iovec elements as buffer views, the array read on first
+     *     use (empty when {@code iovcnt} is outside 0..1024, which the kernel fails with EINVAL)
+     */
+    default long readv(SyscallCall call, int fd, List<TargetBuffer> iovecs, int iovcnt) {
         return syscall(call);
     }
 
-    default long writev(SyscallCall call, int fd, long iov, int iovcnt) {
+    /** @param iovecs as for {@link #readv}: the data to write, one view per element */
+    default long writev(SyscallCall call, int fd, List<TargetBuffer> iovecs, int iovcnt) {
         return syscall(call);
     }
 
@@ -173,6 +188,24 @@ public interface SyscallHooks {
         return syscall(call);
     }
 
+    /**
+     * @param inOffset the address of the loff_t to read from (the kernel advances it), or 0 for
+     *     {@code inFd}'s file position; {@code outOffset} likewise
+     */
+    default long copyFileRange(SyscallCall call, int inFd, long inOffset, int outFd, long outOffset, long length, int flags) {
+        return syscall(call);
+    }
+
+    /** @param offset the address of the loff_t to read from (the kernel advances it), or 0 for the file position */
+    default long sendfile(SyscallCall call, int outFd, int inFd, long offset, long count) {
+        return syscall(call);
+    }
+
+    /** @param inOffset as for {@link #copyFileRange}; must be 0 for a pipe */
+    default long splice(SyscallCall call, int inFd, long inOffset, int outFd, long outOffset, long length, int flags) {
+        return syscall(call);
+    }
+
     default long getdents64(SyscallCall call, int fd, TargetBuffer buffer, long count) {
         return syscall(call);
     }
@@ -246,6 +279,11 @@ public interface SyscallHooks {
     }
 
     default long execve(SyscallCall call, String path, long argv, long envp) {
+        return syscall(call);
+    }
+
+    /** Like {@link #execve}; {@code path} may be empty with AT_EMPTY_PATH (then {@code dirfd} is the program). */
+    default long execveat(SyscallCall call, int dirfd, String path, long argv, long envp, int flags) {
         return syscall(call);
     }
 

@@ -36,18 +36,21 @@ final class TypedHooks {
     private static final Class<?> L = long.class;
     private static final Class<?> S = String.class;
     private static final Class<?> B = TargetBuffer.class;
+    /** A {@code List<TargetBuffer>} of iovecs (methods are matched by erased types). */
+    private static final Class<?> V = List.class;
 
     static final List<Binding> ALL = List.of(
             new Binding("read", "read", List.of(I, B, L), (h, c) -> h.read(c, (int) c.arg(0), c.buffer(c.arg(1), Math.max(0, c.arg(2))), c.arg(2))),
             new Binding("write", "write", List.of(I, B, L), (h, c) -> h.write(c, (int) c.arg(0), c.buffer(c.arg(1), Math.max(0, c.arg(2))), c.arg(2))),
             new Binding("open", "open", List.of(S, I, I), (h, c) -> h.open(c, path(c, 0), (int) c.arg(1), (int) c.arg(2))),
             new Binding("openat", "openat", List.of(I, S, I, I), (h, c) -> h.openat(c, (int) c.arg(0), path(c, 1), (int) c.arg(2), (int) c.arg(3))),
+            new Binding("openat2", "openat2", List.of(I, S, B, L), (h, c) -> h.openat2(c, (int) c.arg(0), path(c, 1), c.buffer(c.arg(2), Math.max(0, c.arg(3))), c.arg(3))),
             new Binding("creat", "creat", List.of(S, I), (h, c) -> h.creat(c, path(c, 0), (int) c.arg(1))),
             new Binding("close", "close", List.of(I), (h, c) -> h.close(c, (int) c.arg(0))),
             new Binding("pread64", "pread64", List.of(I, B, L, L), (h, c) -> h.pread64(c, (int) c.arg(0), c.buffer(c.arg(1), Math.max(0, c.arg(2))), c.arg(2), c.arg(3))),
             new Binding("pwrite64", "pwrite64", List.of(I, B, L, L), (h, c) -> h.pwrite64(c, (int) c.arg(0), c.buffer(c.arg(1), Math.max(0, c.arg(2))), c.arg(2), c.arg(3))),
-            new Binding("readv", "readv", List.of(I, L, I), (h, c) -> h.readv(c, (int) c.arg(0), c.arg(1), (int) c.arg(2))),
-            new Binding("writev", "writev", List.of(I, L, I), (h, c) -> h.writev(c, (int) c.arg(0), c.arg(1), (int) c.arg(2))),
+            new Binding("readv", "readv", List.of(I, V, I), (h, c) -> h.readv(c, (int) c.arg(0), c.iovecs(c.arg(1), (int) c.arg(2)), (int) c.arg(2))),
+            new Binding("writev", "writev", List.of(I, V, I), (h, c) -> h.writev(c, (int) c.arg(0), c.iovecs(c.arg(1), (int) c.arg(2)), (int) c.arg(2))),
             new Binding("lseek", "lseek", List.of(I, L, I), (h, c) -> h.lseek(c, (int) c.arg(0), c.arg(1), (int) c.arg(2))),
             new Binding("stat", "stat", List.of(S, L), (h, c) -> h.stat(c, path(c, 0), c.arg(1))),
             new Binding("lstat", "lstat", List.of(S, L), (h, c) -> h.lstat(c, path(c, 0), c.arg(1))),
@@ -76,6 +79,9 @@ final class TypedHooks {
             new Binding("truncate", "truncate", List.of(S, L), (h, c) -> h.truncate(c, path(c, 0), c.arg(1))),
             new Binding("ftruncate", "ftruncate", List.of(I, L), (h, c) -> h.ftruncate(c, (int) c.arg(0), c.arg(1))),
             new Binding("fsync", "fsync", List.of(I), (h, c) -> h.fsync(c, (int) c.arg(0))),
+            new Binding("copy_file_range", "copyFileRange", List.of(I, L, I, L, L, I), (h, c) -> h.copyFileRange(c, (int) c.arg(0), c.arg(1), (int) c.arg(2), c.arg(3), c.arg(4), (int) c.arg(5))),
+            new Binding("sendfile", "sendfile", List.of(I, I, L, L), (h, c) -> h.sendfile(c, (int) c.arg(0), (int) c.arg(1), c.arg(2), c.arg(3))),
+            new Binding("splice", "splice", List.of(I, L, I, L, L, I), (h, c) -> h.splice(c, (int) c.arg(0), c.arg(1), (int) c.arg(2), c.arg(3), c.arg(4), (int) c.arg(5))),
             new Binding("getdents64", "getdents64", List.of(I, B, L), (h, c) -> h.getdents64(c, (int) c.arg(0), c.buffer(c.arg(1), Math.max(0, c.arg(2))), c.arg(2))),
             new Binding("dup", "dup", List.of(I), (h, c) -> h.dup(c, (int) c.arg(0))),
             new Binding("dup2", "dup2", List.of(I, I), (h, c) -> h.dup2(c, (int) c.arg(0), (int) c.arg(1))),
@@ -95,6 +101,7 @@ final class TypedHooks {
             new Binding("setsockopt", "setsockopt", List.of(I, I, I, L, I), (h, c) -> h.setsockopt(c, (int) c.arg(0), (int) c.arg(1), (int) c.arg(2), c.arg(3), (int) c.arg(4))),
             new Binding("getsockopt", "getsockopt", List.of(I, I, I, L, L), (h, c) -> h.getsockopt(c, (int) c.arg(0), (int) c.arg(1), (int) c.arg(2), c.arg(3), c.arg(4))),
             new Binding("execve", "execve", List.of(S, L, L), (h, c) -> h.execve(c, path(c, 0), c.arg(1), c.arg(2))),
+            new Binding("execveat", "execveat", List.of(I, S, L, L, I), (h, c) -> h.execveat(c, (int) c.arg(0), path(c, 1), c.arg(2), c.arg(3), (int) c.arg(4))),
             new Binding("exit_group", "exitGroup", List.of(I), (h, c) -> h.exitGroup(c, (int) c.arg(0))),
             new Binding("kill", "kill", List.of(I, I), (h, c) -> h.kill(c, (int) c.arg(0), (int) c.arg(1))),
             new Binding("getpid", "getpid", List.of(), (h, c) -> h.getpid(c)),

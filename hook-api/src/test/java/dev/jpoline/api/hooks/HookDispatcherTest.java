@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jpoline.api.Errno;
 import dev.jpoline.api.SyscallTable;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -187,6 +190,164 @@ class HookDispatcherTest {
         write.kernelReturns(11);
         assertThat(dispatcher(hooks).dispatch(write)).isEqualTo(11);
         assertThat(readsAt).containsExactly(0x5000L);
+    }
+
+    /** An iovec array of (base, length) pairs, little-endian as on x86-64. */
+    private static byte[] iovecArray(long... baseAndLength) {
+        ByteBuffer b = ByteBuffer.allocate(baseAndLength.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (long v : baseAndLength) {
+            b.putLong(v);
+        }
+        return b.array();
+    }
+
+    @Test
+    void writevHandsItsIovecsAsBufferViews() {
+        List<String> seen = new ArrayList<>();
+        SyscallHooks hooks = new SyscallHooks() {
+            @Override
+            public long writev(SyscallCall call, int fd, List<TargetBuffer> iovecs, int iovcnt) {
+                assertThat(iovecs).hasSize(iovcnt);
+                for (TargetBuffer b : iovecs) {
+                    seen.add(b.address() + ":" + b.length() + ":" + b.readText(100));
+                }
+                return call.proceed();
+            }
+        };
+        SimulatedCall writev = SimulatedCall.of("writev", 1, 0x7000, 2)
+                .withBytes(0x7000, iovecArray(0x8000, 5, 0x9000, 1))
+                .withBytes(0x8000, "hello".getBytes(StandardCharsets.UTF_8))
+                .withBytes(0x9000, "\n".getBytes(StandardCharsets.UTF_8))
+                .kernelReturns(6);
+        assertThat(dispatcher(hooks).dispatch(writev)).isEqualTo(6);
+        assertThat(seen).containsExactly(0x8000 + ":5:hello", 0x9000 + ":1:\n");
+        assertThat(writev.kernelCalls()).containsExactly("writev(1, 28672, 2)");
+    }
+
+    @Test
+    void readvCanFillItsIovecsWithoutTheKernel() {
+        SyscallHooks hooks = new SyscallHooks() {
+            @Override
+            public long readv(SyscallCall call, int fd, List<TargetBuffer> iovecs, int iovcnt) {
+                iovecs.get(0).write("abc".getBytes(StandardCharsets.UTF_8));
+                iovecs.get(1).write("de".getBytes(StandardCharsets.UTF_8));
+                return call.returning(5);
+            }
+        };
+        SimulatedCall readv = SimulatedCall.of("readv", 3, 0x7000, 2).withBytes(0x7000, iovecArray(0x8000, 3, 0x9000, 10));
+        assertThat(dispatcher(hooks).dispatch(readv)).isEqualTo(5);
+        assertThat(readv.kernelCalls()).isEmpty();
+        assertThat(readv.read(0x8000, 3)).asString(StandardCharsets.UTF_8).isEqualTo("abc");
+        assertThat(readv.read(0x9000, 2)).asString(StandardCharsets.UTF_8).isEqualTo("de");
+        assertThatThrownBy(() -> iovecsOf(readv, 0x7000, 2).get(1).write(new byte[11]))
+                .as("each view is bounded by its iov_len").isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static List<TargetBuffer> iovecsOf(SyscallCall call, long address, int count) {
+        return call.iovecs(address, count);
+    }
+
+    @Test
+    void iovecsAreReadOnlyWhenLookedAtAndBadCountsGiveNone() {
+        // Nothing mapped at 0x7000: a hook that does not look at the data never faults.
+        SyscallHooks counting = new SyscallHooks() {
+            @Override
+            public long writev(SyscallCall call, int fd, List<TargetBuffer> iovecs, int iovcnt) {
+                return call.proceed();
+            }
+        };
+        SimulatedCall unmapped = SimulatedCall.of("writev", 1, 0x7000, 2).kernelReturns(-14);
+        assertThat(dispatcher(counting).dispatch(unmapped)).isEqualTo(-14);
+        assertThat(iovecsOf(unmapped, 0x7000, 2)).hasSize(2);
+        assertThatThrownBy(() -> iovecsOf(unmapped, 0x7000, 2).get(0)).isInstanceOf(TargetMemoryException.class);
+        // The kernel fails these with EINVAL; there is nothing to view.
+        assertThat(iovecsOf(unmapped, 0x7000, -1)).isEmpty();
+        assertThat(iovecsOf(unmapped, 0x7000, 1025)).isEmpty();
+        assertThat(iovecsOf(unmapped, 0, 0)).isEmpty();
+        // An iov_len above SSIZE_MAX reads as an empty view, as read's negative count does.
+        SimulatedCall huge = SimulatedCall.of("writev", 1, 0x7000, 1).withBytes(0x7000, iovecArray(0x8000, -1));
+        assertThat(iovecsOf(huge, 0x7000, 1).get(0).length()).isZero();
+    }
+
+    /** Fails every copy into descriptor 4, whichever of the three calls does it. */
+    public static final class FullDisk implements SyscallHooks {
+        @Override
+        public long copyFileRange(SyscallCall call, int inFd, long inOffset, int outFd, long outOffset, long length, int flags) {
+            return outFd == 4 ? call.fail(Errno.ENOSPC) : call.proceed();
+        }
+
+        @Override
+        public long sendfile(SyscallCall call, int outFd, int inFd, long offset, long count) {
+            return outFd == 4 ? call.fail(Errno.ENOSPC) : call.proceed();
+        }
+
+        @Override
+        public long splice(SyscallCall call, int inFd, long inOffset, int outFd, long outOffset, long length, int flags) {
+            return outFd == 4 ? call.fail(Errno.ENOSPC) : call.proceed();
+        }
+    }
+
+    @Test
+    void theCallsThatMoveDataInTheKernelAreTypedToo() {
+        HookDispatcher d = dispatcher(new FullDisk());
+        assertThat(d.hookedNumbers().stream().boxed().toList()).containsExactlyInAnyOrder(
+                TABLE.numberOf("copy_file_range"), TABLE.numberOf("sendfile"), TABLE.numberOf("splice"));
+        // copy_file_range(in, &off_in, out, &off_out, len, flags): arguments in register order
+        assertThat(d.dispatch(SimulatedCall.of("copy_file_range", 3, 0, 4, 0, 1 << 20, 0))).isEqualTo(-28);
+        SimulatedCall other = SimulatedCall.of("copy_file_range", 3, 0x7000, 5, 0x7008, 100, 0).kernelReturns(100);
+        assertThat(d.dispatch(other)).isEqualTo(100);
+        assertThat(other.kernelCalls()).containsExactly("copy_file_range(3, 28672, 5, 28680, 100, 0)");
+        // sendfile(out, in, &offset, count): the destination comes first
+        assertThat(d.dispatch(SimulatedCall.of("sendfile", 4, 3, 0, 4096))).isEqualTo(-28);
+        assertThat(d.dispatch(SimulatedCall.of("sendfile", 3, 4, 0, 4096).kernelReturns(7))).isEqualTo(7);
+        // splice(in, &off_in, out, &off_out, len, flags)
+        assertThat(d.dispatch(SimulatedCall.of("splice", 3, 0, 4, 0, 65536, 1))).isEqualTo(-28);
+        assertThat(d.dispatch(SimulatedCall.of("splice", 4, 0, 3, 0, 65536, 1).kernelReturns(9))).isEqualTo(9);
+    }
+
+    /** Denies /etc/shadow through openat2 unless RESOLVE_NO_SYMLINKS is asked, and any execveat of /bin/sh. */
+    public static final class Strict implements SyscallHooks {
+        List<String> execs = new ArrayList<>();
+
+        @Override
+        public long openat2(SyscallCall call, int dirfd, String path, TargetBuffer how, long size) {
+            ByteBuffer fields = ByteBuffer.wrap(how.read(24)).order(ByteOrder.LITTLE_ENDIAN);
+            long resolve = fields.getLong(16);
+            return "/etc/shadow".equals(path) && (resolve & 0x04) == 0 ? call.fail(Errno.EACCES) : call.proceed();
+        }
+
+        @Override
+        public long execveat(SyscallCall call, int dirfd, String path, long argv, long envp, int flags) {
+            execs.add(dirfd + " " + path + " " + flags);
+            return "/bin/sh".equals(path) ? call.fail(Errno.EPERM) : call.proceed();
+        }
+    }
+
+    @Test
+    void openat2SeesItsOpenHowAndExecveatItsPath() {
+        Strict strict = new Strict();
+        HookDispatcher d = dispatcher(strict);
+        assertThat(d.hookedNumbers().stream().boxed().toList())
+                .containsExactlyInAnyOrder(TABLE.numberOf("openat2"), TABLE.numberOf("execveat"));
+        byte[] plain = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 0).putLong(16, 0).array();
+        SimulatedCall open = SimulatedCall.of("openat2", AT_FDCWD, 0x1000, 0x2000, 24)
+                .withString(0x1000, "/etc/shadow").withBytes(0x2000, plain);
+        assertThat(d.dispatch(open)).isEqualTo(-13);
+        assertThat(open.kernelCalls()).isEmpty();
+        byte[] noSymlinks = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putLong(16, 0x04).array();
+        SimulatedCall careful = SimulatedCall.of("openat2", AT_FDCWD, 0x1000, 0x2000, 24)
+                .withString(0x1000, "/etc/shadow").withBytes(0x2000, noSymlinks).kernelReturns(3);
+        assertThat(d.dispatch(careful)).isEqualTo(3);
+        assertThat(careful.kernelCalls()).containsExactly("openat2(-100, 4096, 8192, 24)");
+
+        int atEmptyPath = 0x1000;
+        assertThat(d.dispatch(SimulatedCall.of("execveat", AT_FDCWD, 0x1000, 0x3000, 0x4000, 0).withString(0x1000, "/bin/sh")))
+                .isEqualTo(-1);
+        SimulatedCall byFd = SimulatedCall.of("execveat", 5, 0x1000, 0x3000, 0x4000, atEmptyPath).withString(0x1000, "")
+                .kernelReturns(0);
+        assertThat(d.dispatch(byFd)).isZero();
+        assertThat(byFd.kernelCalls()).containsExactly("execveat(5, 4096, 12288, 16384, 4096)");
+        assertThat(strict.execs).containsExactly("-100 /bin/sh 0", "5  4096");
     }
 
     @Test
