@@ -49,4 +49,20 @@ final class Commands {
         run(command, env, stderr, timeoutSeconds);
         return (System.nanoTime() - start) / 1e6;
     }
+
+    /** The middle of the values (the upper one of an even count), as every harness reports. */
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    /** Builds a harness's C program with gcc -O2 into {@code out}. */
+    static java.nio.file.Path compile(java.nio.file.Path source, java.nio.file.Path out)
+            throws IOException, InterruptedException {
+        java.nio.file.Files.createDirectories(out.getParent());
+        // gcc's errors go into the failure's message.
+        run(List.of("gcc", "-O2", "-o", out.toString(), source.toString()), Map.of(), Stderr.MERGE, 300);
+        return out;
+    }
 }

@@ -1,9 +1,7 @@
 package dev.jpoline.bench;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -26,9 +24,7 @@ public final class InjectBench {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         Path root = Path.of("").toAbsolutePath();
         String jpoline = root.resolve("jpoline").toString();
-        Path loop = root.resolve("bench/target/syscall_loop");
-        Files.createDirectories(loop.getParent());
-        run(List.of("gcc", "-O2", "-o", loop.toString(), root.resolve("bench/src/main/c/syscall_loop.c").toString()));
+        Path loop = Commands.compile(root.resolve("bench/src/main/c/syscall_loop.c"), root.resolve("bench/target/syscall_loop"));
         double[][] ns = new double[4][rounds];
         for (int r = 0; r < rounds; r++) {
             ns[0][r] = number(run(List.of(loop.toString(), "getpid", CALLS)));
@@ -39,10 +35,10 @@ public final class InjectBench {
             ns[3][r] = number(run(concat(List.of("strace", "-f", "-o", "/dev/null", "-e", RULE), loop.toString(), "getpid",
                     STRACE_CALLS)));
         }
-        double raw = median(ns[0]);
-        double injected = median(ns[1]);
-        double traced = median(ns[2]);
-        double strace = median(ns[3]);
+        double raw = Commands.median(ns[0]);
+        double injected = Commands.median(ns[1]);
+        double traced = Commands.median(ns[2]);
+        double strace = Commands.median(ns[3]);
         System.out.printf("getpid ns/call (median of %d): raw %.1f; injected in the target %.1f (%.2fx raw, goal <= 1.2);"
                 + " injected and traced %.1f (%.2fx); strace -f with the rule %.1f (%.0fx the injected loop)%n", rounds,
                 raw, injected, injected / raw, traced, traced / raw, strace, strace / injected);
@@ -58,11 +54,6 @@ public final class InjectBench {
         return Double.parseDouble(out.strip());
     }
 
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
-    }
 
     private static String run(List<String> command) throws Exception {
         return Commands.run(command, Map.of(), Commands.Stderr.DISCARD, 300);

@@ -1,9 +1,7 @@
 package dev.jpoline.bench;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -22,7 +20,7 @@ public final class PassThroughBench {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
         Path root = Path.of("").toAbsolutePath();
         Path jpoline = root.resolve("jpoline");
-        Path loop = compile(root.resolve("bench/src/main/c/syscall_loop.c"), root.resolve("bench/target/syscall_loop"));
+        Path loop = Commands.compile(root.resolve("bench/src/main/c/syscall_loop.c"), root.resolve("bench/target/syscall_loop"));
 
         for (String kind : List.of("getpid", "read")) {
             double[] raw = new double[rounds];
@@ -32,7 +30,7 @@ public final class PassThroughBench {
                 traced[r] = Double.parseDouble(run(List.of(jpoline.toString(), "run", "--", loop.toString(), kind,
                         Long.toString(CALLS))).strip());
             }
-            report(kind + " ns/call", median(raw), median(traced));
+            report(kind + " ns/call", Commands.median(raw), Commands.median(traced));
         }
 
         // Two loop lengths, so that the difference is the per-exec cost alone, without the
@@ -47,8 +45,8 @@ public final class PassThroughBench {
             rawPerExec[r] = (rawLong - rawShort) / EXECS;
             extraPerExec[r] = (tracedLong - tracedShort) / EXECS - rawPerExec[r];
         }
-        report("exec of /bin/true from sh, ms", median(rawPerExec), median(rawPerExec) + median(extraPerExec));
-        System.out.printf("extra start cost per exec: %.2f ms%n", median(extraPerExec));
+        report("exec of /bin/true from sh, ms", Commands.median(rawPerExec), Commands.median(rawPerExec) + Commands.median(extraPerExec));
+        System.out.printf("extra start cost per exec: %.2f ms%n", Commands.median(extraPerExec));
     }
 
     private static List<String> shLoop(Path jpoline, int execs) {
@@ -64,17 +62,7 @@ public final class PassThroughBench {
         System.out.printf("%-40s raw %10.2f   jpoline %10.2f   ratio %.3f%n", what, raw, traced, traced / raw);
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
-    }
 
-    private static Path compile(Path source, Path out) throws Exception {
-        Files.createDirectories(out.getParent());
-        run(List.of("gcc", "-O2", "-o", out.toString(), source.toString()));
-        return out;
-    }
 
     private static double timeMs(List<String> command) throws Exception {
         return Commands.timeMs(command, Map.of(), Commands.Stderr.MERGE, 300);

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +33,8 @@ public final class SudBench {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         Path root = Path.of("").toAbsolutePath();
         String jpoline = root.resolve("jpoline").toString();
-        Path loop = compile(root.resolve("bench/src/main/c/syscall_loop.c"), root.resolve("bench/target/syscall_loop"));
-        Path floor = compile(root.resolve("bench/src/main/c/sud_floor.c"), root.resolve("bench/target/sud_floor"));
+        Path loop = Commands.compile(root.resolve("bench/src/main/c/syscall_loop.c"), root.resolve("bench/target/syscall_loop"));
+        Path floor = Commands.compile(root.resolve("bench/src/main/c/sud_floor.c"), root.resolve("bench/target/sud_floor"));
         Map<String, String> sud = Map.of("JPOLINE_NO_VA0", "1");
         Map<String, String> none = Map.of();
         String calls = Long.toString(CALLS);
@@ -68,19 +67,19 @@ public final class SudBench {
                 put(figures, "java -version trace VA0", r, rounds,
                         timeMs(prefixed(List.of(jpoline, "trace", "-o", "/dev/null", "--"), java), none));
             }
-            double raw = median(figures.get("getpid raw")), va0 = median(figures.get("getpid PASS VA0"));
-            double pass = median(figures.get("getpid PASS SUD")), bare = median(figures.get("getpid SUD floor"));
+            double raw = Commands.median(figures.get("getpid raw")), va0 = Commands.median(figures.get("getpid PASS VA0"));
+            double pass = Commands.median(figures.get("getpid PASS SUD")), bare = Commands.median(figures.get("getpid SUD floor"));
             System.out.printf("getpid ns/call: raw %.1f, PASS VA0 %.1f (%.3fx raw, goal <= 1.10), PASS SUD %.1f,"
                     + " SUD floor %.1f; PASS SUD / floor %.3f (goal <= 1.2)%n", raw, va0, va0 / raw, pass, bare, pass / bare);
-            double tarRaw = median(figures.get("tar raw")), tarSud = median(figures.get("tar trace SUD"));
-            double tarStrace = median(figures.get("tar strace -f"));
+            double tarRaw = Commands.median(figures.get("tar raw")), tarSud = Commands.median(figures.get("tar trace SUD"));
+            double tarStrace = Commands.median(figures.get("tar strace -f"));
             System.out.printf("tar ms: raw %.0f, traced under SUD %.0f (%.2fx raw), strace -f %.0f; strace / SUD %.2f"
                     + " (goal >= 10)%n", tarRaw, tarSud, tarSud / tarRaw, tarStrace, tarStrace / tarSud);
-            double jRaw = median(figures.get("java -version raw"));
-            double jRun = median(figures.get("java -version run SUD")), jTrace = median(figures.get("java -version trace SUD"));
+            double jRaw = Commands.median(figures.get("java -version raw"));
+            double jRun = Commands.median(figures.get("java -version run SUD")), jTrace = Commands.median(figures.get("java -version trace SUD"));
             System.out.printf("java -version ms: raw %.0f, run under SUD %.0f (%.2fx), trace under SUD %.0f (%.2fx)%n",
                     jRaw, jRun, jRun / jRaw, jTrace, jTrace / jRaw);
-            double vRun = median(figures.get("java -version run VA0")), vTrace = median(figures.get("java -version trace VA0"));
+            double vRun = Commands.median(figures.get("java -version run VA0")), vTrace = Commands.median(figures.get("java -version trace VA0"));
             System.out.printf("java -version ms from VA0 (SUD from libjvm.so on): run %.0f (%.2fx), trace %.0f (%.2fx)%n",
                     vRun, vRun / jRaw, vTrace, vTrace / jRaw);
         } finally {
@@ -104,17 +103,7 @@ public final class SudBench {
         return Double.parseDouble(out.strip());
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
-    }
 
-    private static Path compile(Path source, Path out) throws Exception {
-        Files.createDirectories(out.getParent());
-        run(List.of("gcc", "-O2", "-o", out.toString(), source.toString()), Map.of());
-        return out;
-    }
 
     private static double timeMs(List<String> command, Map<String, String> env) throws Exception {
         return Commands.timeMs(command, env, Commands.Stderr.DISCARD, 300);

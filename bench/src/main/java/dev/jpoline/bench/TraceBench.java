@@ -3,7 +3,6 @@ package dev.jpoline.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -78,18 +77,13 @@ public final class TraceBench {
     }
 
     private static void report(String what, double[][] values) {
-        double raw = median(values[0]);
-        double jp = median(values[1]);
-        double st = median(values[2]);
+        double raw = Commands.median(values[0]);
+        double jp = Commands.median(values[1]);
+        double st = Commands.median(values[2]);
         System.out.printf("%-38s raw %10.1f  jpoline trace %10.1f (x%.2f raw)  strace -f %10.1f (x%.2f raw)"
                 + "  strace/jpoline %.1f%n", what, raw, jp, jp / raw, st, st / raw, st / jp);
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
-    }
 
     private static double timeMs(List<String> command) throws Exception {
         return Commands.timeMs(command, Map.of(), Commands.Stderr.DISCARD, 600);
