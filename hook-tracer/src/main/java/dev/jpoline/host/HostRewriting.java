@@ -157,8 +157,9 @@ public final class HostRewriting {
     void serve(RewriteRequest request) {
         if (request.kind() == SessionLayout.KIND_UNREWRITTEN_SITE) {
             long site = request.rangeStart();
-            boolean rewrite = lazilyRewritable(request.pid(), site);
-            diagnostics.println("jpoline: pid " + request.pid() + ": a syscall at " + whereIs(request.pid(), site)
+            MapsEntry mapping = mappingOf(request.pid(), site);
+            boolean rewrite = lazilyRewritable(request.pid(), site, mapping);
+            diagnostics.println("jpoline: pid " + request.pid() + ": a syscall at " + whereIs(site, mapping)
                     + " was not rewritten; Syscall User Dispatch caught it"
                     + (rewrite ? ", and it is rewritten now" : "") + " (--exhaustive)");
             request.finish(rewrite ? RESULT_REWRITE_SITE : 0);
@@ -315,52 +316,51 @@ public final class HostRewriting {
         request.finish(RESULT_SUD);
     }
 
+    /** The mapping of the process that holds {@code address}; null if none (or the process is gone). */
+    private static MapsEntry mappingOf(long pid, long address) {
+        try {
+            for (MapsEntry e : ProcessMaps.read(pid).entries()) {
+                if (Long.compareUnsigned(address, e.start()) >= 0 && Long.compareUnsigned(address, e.end()) < 0) {
+                    return e;
+                }
+            }
+        } catch (IOException e) {
+            // The process is gone or unreadable: no mapping to tell of.
+        }
+        return null;
+    }
+
     /**
      * Whether the target may rewrite the trapped site itself: a `syscall` (the trap proved it
      * runs there) in a read-only, executable, private file mapping other than the runtime's, in
      * one aligned word (the target swaps it with one 8-byte compare-and-swap). JIT output and
      * other anonymous or writable code may change under us, so it keeps trapping.
      */
-    private static boolean lazilyRewritable(long pid, long site) {
-        if ((site & 7) == 7) {
+    private static boolean lazilyRewritable(long pid, long site, MapsEntry e) {
+        if ((site & 7) == 7 || e == null || Long.compareUnsigned(site + 2, e.end()) > 0 || !e.perms().equals("r-xp")
+                || !e.path().startsWith("/")
+                || Path.of(e.path()).getFileName().toString().startsWith(RUNTIME_FILE_PREFIX)) {
             return false;
         }
-        try {
-            for (MapsEntry e : ProcessMaps.read(pid).entries()) {
-                if (Long.compareUnsigned(site, e.start()) >= 0 && Long.compareUnsigned(site + 2, e.end()) <= 0) {
-                    if (!e.perms().equals("r-xp") || !e.path().startsWith("/")
-                            || Path.of(e.path()).getFileName().toString().startsWith(RUNTIME_FILE_PREFIX)) {
-                        return false;
-                    }
-                    byte[] bytes = new byte[2];
-                    try (java.io.RandomAccessFile mem = new java.io.RandomAccessFile("/proc/" + pid + "/mem", "r")) {
-                        mem.seek(site);
-                        mem.readFully(bytes);
-                    }
-                    return bytes[0] == SYSCALL[0] && bytes[1] == SYSCALL[1];
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // Gone, unreadable: it keeps trapping, which is always correct.
+        byte[] bytes = new byte[2];
+        try (java.io.RandomAccessFile mem = new java.io.RandomAccessFile("/proc/" + pid + "/mem", "r")) {
+            mem.seek(site);
+            mem.readFully(bytes);
+        } catch (IOException | RuntimeException gone) {
+            return false; // it keeps trapping, which is always correct
         }
-        return false;
+        return bytes[0] == SYSCALL[0] && bytes[1] == SYSCALL[1];
     }
 
-    /** "0x7f…(libfoo.so+0x1234)" or "0x7f…(anonymous memory)", from the process's maps. */
-    private static String whereIs(long pid, long address) {
+    /** "0x7f…(libfoo.so+0x1234)" or "0x7f…(anonymous memory)". */
+    private static String whereIs(long address, MapsEntry e) {
         String hex = "0x" + Long.toHexString(address);
-        try {
-            for (MapsEntry e : ProcessMaps.read(pid).entries()) {
-                if (Long.compareUnsigned(address, e.start()) >= 0 && Long.compareUnsigned(address, e.end()) < 0) {
-                    return e.path().startsWith("/") ? hex + " (" + e.path() + "+0x"
-                            + Long.toHexString(address - e.start() + e.offset()) + ")"
-                            : hex + " (" + (e.path().isEmpty() ? "anonymous memory" : e.path()) + ")";
-                }
-            }
-        } catch (IOException e) {
-            // The process is gone or unreadable: the address alone still says where.
+        if (e == null) {
+            return hex;
         }
-        return hex;
+        return e.path().startsWith("/") ? hex + " (" + e.path() + "+0x"
+                + Long.toHexString(address - e.start() + e.offset()) + ")"
+                : hex + " (" + (e.path().isEmpty() ? "anonymous memory" : e.path()) + ")";
     }
 
     private List<Work> everyRewrittenMapping(long pid) throws IOException {
