@@ -13,32 +13,60 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One loaded image of an ELF file in this process: its mappings in {@code /proc/self/maps}, the
- * first of which maps file offset 0 (the ELF header and the first PT_LOAD).
+ * One loaded image of an ELF file in a process (this one, or a target the remote engine
+ * patches): its mappings in {@code /proc/PID/maps}, the first of which maps file offset 0 (the
+ * ELF header and the first PT_LOAD).
  *
  * <p>A file mapped twice (two link namespaces) gives two images; the mappings of one image follow
  * its offset-0 mapping in address order.
  */
-final class LoadedImage {
+public final class LoadedImage {
     static final long PAGE = 4096;
     /** The ELF header and program headers of a loaded image sit in its first page or few. */
     private static final int HEADER_BYTES = 16 * 1024;
 
     final MapsEntry base;
     final List<MapsEntry> entries = new ArrayList<>();
+    private final long pid;
 
-    private LoadedImage(MapsEntry base) {
+    private LoadedImage(long pid, MapsEntry base) {
+        this.pid = pid;
         this.base = base;
         entries.add(base);
     }
 
     /** The file's path as the kernel prints it, without {@code " (deleted)"}. */
-    String path() {
+    public String path() {
         return base.filePath();
     }
 
-    String fileName() {
+    public String fileName() {
         return base.fileName();
+    }
+
+    /** The image's mappings, the offset-0 one first. */
+    public List<MapsEntry> entries() {
+        return List.copyOf(entries);
+    }
+
+    /** Whether {@code address} lies in one of the image's mappings. */
+    public boolean contains(long address) {
+        for (MapsEntry m : entries) {
+            if (m.contains(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code address} lies in one of the image's executable mappings. */
+    public boolean executableAt(long address) {
+        for (MapsEntry m : entries) {
+            if (m.executable() && m.contains(address)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether {@code e} is one of this image's mappings. */
@@ -52,7 +80,7 @@ final class LoadedImage {
     }
 
     /** The images of every file mapped into the process, in address order of their first mapping. */
-    static List<LoadedImage> all(ProcessMaps maps) {
+    public static List<LoadedImage> all(ProcessMaps maps) {
         Map<FileKey, LoadedImage> latest = new HashMap<>();
         List<LoadedImage> out = new ArrayList<>();
         for (MapsEntry e : maps.entries()) {
@@ -61,7 +89,7 @@ final class LoadedImage {
             }
             FileKey key = new FileKey(e.deviceMajor(), e.deviceMinor(), e.inode(), e.filePath());
             if (e.offset() == 0) {
-                LoadedImage image = new LoadedImage(e);
+                LoadedImage image = new LoadedImage(maps.pid(), e);
                 latest.put(key, image);
                 out.add(image);
             } else {
@@ -86,7 +114,7 @@ final class LoadedImage {
     }
 
     /** The load bias: the run-time address is bias + the ELF virtual address. */
-    long bias(List<ProgramHeader> programHeaders) {
+    public long bias(List<ProgramHeader> programHeaders) {
         for (ProgramHeader p : programHeaders) {
             if (p.isLoad()) {
                 return base.start() - (p.vaddr() & -PAGE);
@@ -97,10 +125,10 @@ final class LoadedImage {
 
     /**
      * Opens the mapped file: by its path when the kernel still shows it linked there, else through
-     * {@code /proc/self/map_files} (which needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE); null when
+     * {@code /proc/PID/map_files} (which needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE); null when
      * neither works.
      */
-    ElfFile openFile() {
+    public ElfFile openFile() {
         if (!base.deleted()) {
             try {
                 return ElfFile.open(Path.of(path()));
@@ -109,7 +137,7 @@ final class LoadedImage {
             }
         }
         try {
-            return ElfFile.open(Path.of("/proc/self/map_files",
+            return ElfFile.open(Path.of("/proc", Long.toString(pid), "map_files",
                     Long.toHexString(base.start()) + "-" + Long.toHexString(base.end())));
         } catch (IOException | RuntimeException e) {
             return null;
@@ -119,11 +147,13 @@ final class LoadedImage {
     /** The ELF header and program headers as loaded, read from the image's first mapping. */
     ElfFile headersFromMemory() throws IOException {
         int length = (int) Math.min(base.size(), HEADER_BYTES);
-        return ElfFile.parse(SelfMemory.read(base.start(), length), path() + " (in memory)");
+        byte[] header = pid == ProcessHandle.current().pid() ? SelfMemory.read(base.start(), length)
+                : SelfMemory.readOf(pid, base.start(), length);
+        return ElfFile.parse(header, path() + " (in memory)");
     }
 
     /** The program headers, from the file if it can be opened, else from memory. */
-    List<ProgramHeader> programHeaders() throws IOException {
+    public List<ProgramHeader> programHeaders() throws IOException {
         try (ElfFile elf = openFile()) {
             if (elf != null) {
                 return elf.programHeaders();

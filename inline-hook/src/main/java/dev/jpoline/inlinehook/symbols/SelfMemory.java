@@ -22,6 +22,21 @@ final class SelfMemory {
         return channel;
     }
 
+    /** Reads another process's memory (a remote target's ELF header) through its /proc/PID/mem. */
+    static byte[] readOf(long pid, long address, int length) throws IOException {
+        byte[] out = new byte[length];
+        ByteBuffer buffer = ByteBuffer.wrap(out);
+        try (FileChannel mem = FileChannel.open(Path.of("/proc", Long.toString(pid), "mem"), StandardOpenOption.READ)) {
+            while (buffer.hasRemaining()) {
+                int n = mem.read(buffer, address + buffer.position());
+                if (n <= 0) {
+                    throw new IOException(String.format("cannot read %d bytes at 0x%x of process %d", length, address, pid));
+                }
+            }
+        }
+        return out;
+    }
+
     static byte[] read(long address, int length) throws IOException {
         byte[] out = new byte[length];
         ByteBuffer buffer = ByteBuffer.wrap(out);

@@ -1,0 +1,97 @@
+package dev.jpoline.inlinehook.remote;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A test program started as someone else's child (a shell that exits at once), as a process
+ * jpoline attaches to is: the JVM's own process reaper would otherwise wait for it too and take
+ * its ptrace stops. Its stdout goes to a file; a FIFO is its control input. Killed by pid.
+ */
+final class DetachedTarget implements AutoCloseable {
+    final long pid;
+    private final Path out;
+    private final Path control;
+    private int linesRead;
+
+    private DetachedTarget(long pid, Path out, Path control) {
+        this.pid = pid;
+        this.out = out;
+        this.control = control;
+    }
+
+    /** Starts {@code bin control-fifo args...}; returns once it printed its pid on the first line "ready PID". */
+    static DetachedTarget start(Path bin, String... args) throws Exception {
+        Path dir = Files.createTempDirectory("jpoline-remote-");
+        Path out = dir.resolve("out");
+        Path control = dir.resolve("control");
+        Process mkfifo = new ProcessBuilder("mkfifo", control.toString()).start();
+        if (!mkfifo.waitFor(10, TimeUnit.SECONDS) || mkfifo.exitValue() != 0) {
+            throw new AssertionError("mkfifo failed");
+        }
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "\"$@\" >" + out + " 2>&1 </dev/null & echo $!", "sh",
+                bin.toString(), control.toString()));
+        cmd.addAll(List.of(args));
+        Process sh = new ProcessBuilder(cmd).start();
+        String pid = new String(sh.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+        sh.waitFor(10, TimeUnit.SECONDS);
+        DetachedTarget t = new DetachedTarget(Long.parseLong(pid), out, control);
+        String first = t.line(10_000);
+        if (!first.startsWith("ready")) {
+            t.close();
+            throw new AssertionError("target said: " + first);
+        }
+        return t;
+    }
+
+    /** The next line of its output, waiting at most {@code millis}. */
+    String line(long millis) throws Exception {
+        long deadline = System.currentTimeMillis() + millis;
+        while (true) {
+            List<String> lines = Files.exists(out) ? Files.readAllLines(out, StandardCharsets.UTF_8) : List.of();
+            String text = Files.exists(out) ? Files.readString(out) : "";
+            if (lines.size() > linesRead && text.endsWith("\n") || lines.size() > linesRead + 1) {
+                return lines.get(linesRead++);
+            }
+            if (!alive() && lines.size() <= linesRead) {
+                throw new AssertionError("target " + pid + " ended; output: " + text);
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("no line from target " + pid + " within " + millis + " ms; output: " + text);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    void send(String line) throws IOException {
+        Files.writeString(control, line + "\n", StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    }
+
+    boolean alive() {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+                && !ProcStatus.readSmall(Path.of("/proc", Long.toString(pid), "stat")).contains(") Z");
+    }
+
+    /** Waits for it to end by itself. */
+    boolean awaitEnd(long millis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (alive()) {
+            if (System.currentTimeMillis() > deadline) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+}
