@@ -51,7 +51,7 @@ public final class RemoteCall {
      * syscall the program's entry point holds a syscall instruction.
      */
     public static RemoteCall bootstrap(RemoteProcess process, int tid) {
-        long page = atEntryPoint(process, tid, SYS_MMAP, 0, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        long page = syscallAtEntryPoint(process, tid, SYS_MMAP, 0, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (page < 0 && page > -4096) {
             throw new RemoteException("process " + process.pid() + " could not map a page for jpoline's calls: errno "
                     + -page);
@@ -133,14 +133,14 @@ public final class RemoteCall {
      * unmaps.
      */
     public void release(int tid) {
-        atEntryPoint(process, tid, SYS_MUNMAP, scratch, PAGE);
+        syscallAtEntryPoint(process, tid, SYS_MUNMAP, scratch, PAGE);
     }
 
     /**
      * One syscall from a {@code syscall; int3} written over the program's entry point for the
      * time it takes, every thread being stopped.
      */
-    private static long atEntryPoint(RemoteProcess process, int tid, long nr, long... args) {
+    static long syscallAtEntryPoint(RemoteProcess process, int tid, long nr, long... args) {
         long entry = entryPoint(process.pid());
         for (int t : process.tids()) {
             long rip = process.registers(t).rip();
