@@ -25,6 +25,8 @@ public final class Main {
                      to Java hooks.
               trace  Trace the syscalls of a program and of every process and thread
                      it starts, strace-style, without stopping it.
+              hook   Replace functions of a running process (--pid) with detours
+                     from a library loaded into it; Enter restores them.
               sites  List the syscall (0f 05) and sysenter (0f 34) instructions that
                      jpoline finds in ELF files.
               help   Show a command's help: jpoline help COMMAND.
@@ -91,7 +93,7 @@ public final class Main {
         if (words.isEmpty()) {
             // No command: say what there is instead of doing nothing.
             err.print(HELP);
-            throw new UserError("name a command: jpoline run|trace|sites ... (see jpoline --help)");
+            throw new UserError("name a command: jpoline run|trace|hook|sites ... (see jpoline --help)");
         }
         String name = words.get(0);
         int start = args.length - words.size() + 1;
@@ -113,6 +115,8 @@ public final class Main {
                 return TraceCommand.parse(args, start);
             case "sites":
                 return SitesCommand.parse(args, start);
+            case "hook":
+                return HookCommand.parse(args, start);
             default:
                 throw unknownCommand(name);
         }
@@ -138,6 +142,9 @@ public final class Main {
             case "sites":
                 out.print(SitesCommand.HELP);
                 return 0;
+            case "hook":
+                out.print(HookCommand.HELP);
+                return 0;
             case "help":
                 out.print(HELP);
                 return 0;
@@ -147,6 +154,6 @@ public final class Main {
     }
 
     private static UserError unknownCommand(String name) {
-        return new UserError("Unknown command: '" + name + "' (commands: run, trace, sites, help); see: jpoline --help");
+        return new UserError("Unknown command: '" + name + "' (commands: run, trace, hook, sites, help); see: jpoline --help");
     }
 }

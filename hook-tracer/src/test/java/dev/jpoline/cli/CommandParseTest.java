@@ -134,9 +134,9 @@ class CommandParseTest {
     /** Bad input: exit status and the one line on stderr, and nothing on stdout. */
     @ParameterizedTest
     @CsvSource(delimiterString = " | ", quoteCharacter = '"', textBlock = """
-            bogus                               | 2 | jpoline: Unknown command: 'bogus' (commands: run, trace, sites, help); see: jpoline --help
+            bogus                               | 2 | jpoline: Unknown command: 'bogus' (commands: run, trace, hook, sites, help); see: jpoline --help
             -x                                  | 2 | jpoline: Unknown option: '-x'; see: jpoline --help
-            help bogus                          | 2 | jpoline: Unknown command: 'bogus' (commands: run, trace, sites, help); see: jpoline --help
+            help bogus                          | 2 | jpoline: Unknown command: 'bogus' (commands: run, trace, hook, sites, help); see: jpoline --help
             help run trace                      | 2 | jpoline: help takes one command, got 2 words; see: jpoline --help
             trace                               | 2 | jpoline: name the program to trace: jpoline trace [OPTIONS] PROGRAM [ARGS...]; see: jpoline trace --help
             trace -f --                         | 2 | jpoline: name the program to trace: jpoline trace [OPTIONS] PROGRAM [ARGS...]; see: jpoline trace --help

@@ -68,10 +68,14 @@ final class Programs {
         }
     }
 
-    /** Compiles {@code name}.c from the e2e sources (once per build) and returns the binary. */
+    /**
+     * Compiles {@code name}.c from the e2e sources (once per build) and returns the binary; a
+     * name with a '/' is a source of another module, relative to the repository root.
+     */
     static synchronized Path build(String name, String... extraFlags) throws Exception {
         Files.createDirectories(BIN);
-        Path source = SOURCES.resolve(name + ".c");
+        Path source = name.contains("/") ? ROOT.resolve(name + ".c") : SOURCES.resolve(name + ".c");
+        name = source.getFileName().toString().replaceFirst("\\.c$", "");
         boolean shared = List.of(extraFlags).contains("-shared");
         Path out = BIN.resolve(shared ? name + ".so" : name);
         if (Files.exists(out) && Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(source)) > 0) {
