@@ -118,4 +118,9 @@ JPOLINE_EXPORT long jpoline_raw_syscall6(long nr, long a1, long a2, long a3, lon
 JPOLINE_EXPORT int jpoline_abi_version(void);
 JPOLINE_EXPORT int jpoline_session_joined(void);
 
+/* The host's remote freeze (remote_release.c): release or interrupt stopped ptrace tracees
+ * in one native call; each returns how many the kernel accepted. */
+JPOLINE_EXPORT int32_t jpoline_remote_detach_all(const int32_t *tids, const int32_t *signals, int32_t n);
+JPOLINE_EXPORT int32_t jpoline_remote_interrupt_all(const int32_t *tids, int32_t n);
+
 #endif

@@ -64,7 +64,7 @@ final class PayloadLoader {
         return -1;
     }
 
-    private boolean safe(RemoteProcess p, int tid) {
+    boolean safe(RemoteProcess p, int tid) {
         Registers r = p.registers(tid);
         if (inUnsafe(r.rip())) {
             return false;

@@ -17,6 +17,7 @@ interface Ptrace extends Library {
 
     long PTRACE_CONT = 7;
     long PTRACE_DETACH = 17;
+    long PTRACE_SINGLESTEP = 9;
     long PTRACE_GETREGS = 12;
     long PTRACE_SETREGS = 13;
     long PTRACE_GETEVENTMSG = 0x4201;
@@ -50,6 +51,8 @@ interface Ptrace extends Library {
     int waitpid(int pid, int[] status, int options);
 
     int getuid();
+
+    int tgkill(int tgid, int tid, int sig);
 
     /** The 27 words of {@code struct user_regs_struct}, read and written as a whole. */
     static Memory registerBuffer() {

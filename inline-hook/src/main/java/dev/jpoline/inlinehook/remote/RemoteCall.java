@@ -51,7 +51,20 @@ public final class RemoteCall {
      * syscall the program's entry point holds a syscall instruction.
      */
     public static RemoteCall bootstrap(RemoteProcess process, int tid) {
-        long page = syscallAtEntryPoint(process, tid, SYS_MMAP, 0, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        return bootstrap(process, tid, 0);
+    }
+
+    /**
+     * Maps the scratch page from thread {@code tid}, the only thread that needs to be stopped
+     * when {@code gadget} is the address of a syscall instruction of the target that runs as it
+     * is (see {@link #findGadget}): the thread single-steps it. With {@code gadget} 0 every
+     * thread must be stopped (the entry-point write).
+     */
+    public static RemoteCall bootstrap(RemoteProcess process, int tid, long gadget) {
+        long page = gadget != 0
+                ? viaGadget(process, tid, gadget, SYS_MMAP, 0, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+                : syscallAtEntryPoint(process, tid, SYS_MMAP, 0, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
+                        -1, 0);
         if (page < 0 && page > -4096) {
             throw new RemoteException("process " + process.pid() + " could not map a page for jpoline's calls: errno "
                     + -page);
@@ -59,7 +72,60 @@ public final class RemoteCall {
         // Written through /proc/PID/mem, which writes through the page's protection: never writable.
         process.memory().write(page + SYSCALL_STUB, SYSCALL_INT3, 0, SYSCALL_INT3.length);
         process.memory().write(page + CALL_STUB, CALL_RAX_INT3, 0, CALL_RAX_INT3.length);
-        return new RemoteCall(process, page);
+        RemoteCall calls = new RemoteCall(process, page);
+        calls.gadget = gadget;
+        return calls;
+    }
+
+    /**
+     * A {@code syscall} instruction in the text of the target's libc that is still one (a
+     * process already under jpoline has them rewritten): found by decoding a few small libc
+     * functions that make a syscall, never by searching bytes, so it is a whole instruction.
+     * 0 when there is none (a static program, a rewritten libc).
+     */
+    public static long findGadget(RemoteProcess process, RemoteImages images) {
+        dev.jpoline.rewriter.decode.X86Decoder decoder = new dev.jpoline.rewriter.decode.X86Decoder();
+        dev.jpoline.rewriter.decode.Instruction insn = new dev.jpoline.rewriter.decode.Instruction();
+        for (String name : new String[] {"syscall", "getpid", "gettid", "getppid", "sched_yield"}) {
+            RemoteImages.Function fn;
+            try {
+                fn = images.function("libc.so.6:" + name);
+            } catch (RemoteException e) {
+                continue;
+            }
+            int length = (int) Math.min(fn.end() - fn.start(), 256);
+            if (length <= 0) {
+                continue;
+            }
+            byte[] code = new byte[length];
+            try {
+                process.memory().read(fn.start(), code, 0, length);
+            } catch (RuntimeException e) {
+                continue;
+            }
+            for (int at = 0; at < length; ) {
+                int n = decoder.decode(code, at, length, fn.start() + at, insn);
+                if (n <= 0 || !insn.isValid()) {
+                    break;
+                }
+                if (n == 2 && code[at] == 0x0f && code[at + 1] == 0x05) {
+                    return fn.start() + at;
+                }
+                at += n;
+            }
+        }
+        return 0;
+    }
+
+    /** The gadget this scratch page was mapped with, for {@link #release}; 0 for the entry-point way. */
+    private long gadget;
+
+    /** One syscall by single-stepping the gadget in thread {@code tid}, nothing written anywhere. */
+    static long viaGadget(RemoteProcess process, int tid, long gadget, long nr, long... args) {
+        long[] all = new long[args.length + 1];
+        all[0] = nr;
+        System.arraycopy(args, 0, all, 1, args.length);
+        return new RemoteCall(process, 0).step(tid, gadget, all);
     }
 
     /** The scratch page, which {@link #release} unmaps. */
@@ -133,7 +199,53 @@ public final class RemoteCall {
      * unmaps.
      */
     public void release(int tid) {
-        syscallAtEntryPoint(process, tid, SYS_MUNMAP, scratch, PAGE);
+        if (gadget != 0) {
+            viaGadget(process, tid, gadget, SYS_MUNMAP, scratch, PAGE);
+        } else {
+            syscallAtEntryPoint(process, tid, SYS_MUNMAP, scratch, PAGE);
+        }
+    }
+
+    /** Single-steps the syscall at {@code at}: rax and the arguments from {@code args}, registers restored after. */
+    private long step(int tid, long at, long... args) {
+        if (!process.quietlyStopped(tid)) {
+            throw new IllegalStateException("thread " + tid + " is not in a quiet ptrace stop");
+        }
+        Registers saved = process.registers(tid);
+        long[] rest = new long[args.length - 1];
+        System.arraycopy(args, 1, rest, 0, rest.length);
+        Registers r = saved.copy().rip(at).rax(args[0]).origRax(-1);
+        r.arguments(true, rest);
+        process.setRegisters(tid, r);
+        Tracee t = process.tracee(tid);
+        t.state = State.RUNNING;
+        t.interruptStop = false;
+        Ptrace.INSTANCE.ptrace(Ptrace.PTRACE_SINGLESTEP, tid, 0L, 0L);
+        while (true) {
+            int status = process.waitRaw(tid, 5000);
+            if (status == -1) {
+                throw new RemoteException("a syscall jpoline made in thread " + tid + " of process " + process.pid()
+                        + " did not return within 5 s");
+            }
+            if ((status & 0xff) != 0x7f) {
+                t.state = State.GONE;
+                throw new RemoteException("process " + process.pid() + " ended during a syscall jpoline made in it");
+            }
+            int sig = (status >> 8) & 0xff;
+            int event = (status >>> 16) & 0xff;
+            if (event == 0 && sig == Ptrace.SIGTRAP && process.registers(tid).rip() == at + 2) {
+                break;
+            }
+            if (event == 0 && sig != Ptrace.SIGTRAP) {
+                process.keepSignal(t, sig); // the program's signal, delivered when the thread is let go
+            }
+            Ptrace.INSTANCE.ptrace(Ptrace.PTRACE_SINGLESTEP, tid, 0L, 0L);
+        }
+        long result = process.registers(tid).rax();
+        process.setRegisters(tid, saved);
+        t.state = State.STOPPED;
+        t.interruptStop = true;
+        return result;
     }
 
     /**

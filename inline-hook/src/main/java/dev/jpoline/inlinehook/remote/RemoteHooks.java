@@ -12,6 +12,7 @@ import dev.jpoline.rewriter.elf.ElfFile;
 import dev.jpoline.rewriter.elf.ElfType;
 import dev.jpoline.rewriter.elf.FunctionSymbol;
 import dev.jpoline.rewriter.maps.MapsEntry;
+import dev.jpoline.rewriter.maps.ProcessMaps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,11 +95,14 @@ public final class RemoteHooks {
     private final long pid;
     private final List<Installed> hooks;
     private final Map<Path, String> payloads;
+    /** The libc syscall instruction the calls single-step, 0 when there was none. */
+    private final long gadget;
 
-    private RemoteHooks(long pid, List<Installed> hooks, Map<Path, String> payloads) {
+    private RemoteHooks(long pid, List<Installed> hooks, Map<Path, String> payloads, long gadget) {
         this.pid = pid;
         this.hooks = hooks;
         this.payloads = payloads;
+        this.gadget = gadget;
     }
 
     public long pid() {
@@ -134,31 +138,79 @@ public final class RemoteHooks {
                 }
             }
         }
-        try (RemoteProcess p = RemoteProcess.attach(pid)) {
-            return install(p, specs, payloadSymbols);
+        // Everything that reads files runs before the target is stopped: symbols, the loader's
+        // and allocator's ranges, and a first relocation of every prologue, so a refusal comes
+        // before any stop and the stop itself only re-checks the bytes.
+        RemoteImages images = RemoteImages.of(pid);
+        PayloadLoader loader = new PayloadLoader(images);
+        List<Target> targets = new ArrayList<>();
+        for (Spec s : specs) {
+            targets.add(Target.resolve(images, s));
+        }
+        try (RemoteProcess p = RemoteProcess.open(pid)) {
+            return install(p, specs, targets, loader, payloadSymbols, RemoteCall.findGadget(p, images));
         }
     }
 
-    private static RemoteHooks install(RemoteProcess p, List<Spec> specs, Map<Path, Map<String, Long>> payloadSymbols) {
+    /** A function to hook, found and checked before any stop: its bytes as read then. */
+    private record Target(Spec spec, RemoteImages.Function fn, byte[] code) {
+        static Target resolve(RemoteImages images, Spec s) {
+            RemoteImages.Function fn = images.function(s.target());
+            if (fn.end() <= fn.start()) {
+                throw new RemoteException("cannot hook " + fn + ": its symbol has no size, so its end is unknown");
+            }
+            LoadedImage image = images.imageAt(fn.start());
+            if (image == null || !image.executableAt(fn.start())) {
+                throw new RemoteException("cannot hook " + fn + ": it is not in executable memory of process "
+                        + images.maps().pid());
+            }
+            byte[] code = readFunction(images.maps().pid(), fn);
+            try {
+                new Relocator().steal(fn.start(), code, fn.start(), 5);
+            } catch (HookException e) {
+                throw new RemoteException("cannot hook " + fn + ": " + e.getMessage(), e);
+            }
+            return new Target(s, fn, code);
+        }
+    }
+
+    private static byte[] readFunction(long pid, RemoteImages.Function fn) {
+        byte[] code = new byte[(int) Math.min(fn.end() - fn.start(), 16L << 20)];
+        try (dev.jpoline.inlinehook.patch.ProcessMemoryPatcher m = dev.jpoline.inlinehook.patch.ProcessMemoryPatcher.open(pid)) {
+            m.read(fn.start(), code, 0, code.length);
+        } catch (RuntimeException e) {
+            throw new RemoteException("cannot read " + fn + " in process " + pid + ": " + e.getMessage(), e);
+        }
+        return code;
+    }
+
+    /**
+     * With a syscall gadget in libc only one thread is ever stopped until the jumps are written:
+     * the scratch page, the trampoline pages, dlopen and the entry functions all run in it while
+     * the others run on. Without one (a libc already rewritten by jpoline) the scratch page needs
+     * a stop of every thread, as long as planning takes.
+     */
+    private static RemoteHooks install(RemoteProcess p, List<Spec> specs, List<Target> targets, PayloadLoader loader,
+            Map<Path, Map<String, Long>> payloadSymbols, long gadget) {
         long t0 = System.nanoTime();
-        int tid = stopWithSafeThread(p);
-        RemoteImages images = RemoteImages.of(p.pid());
-        RemoteCall calls = RemoteCall.bootstrap(p, tid);
+        int tid = gadget != 0 ? stopOneSafeThread(p, loader) : stopWithSafeThread(p, loader);
+        RemoteCall calls = RemoteCall.bootstrap(p, tid, gadget);
+        ProcessMaps maps = readMaps(p.pid());
         List<Planned> planned = new ArrayList<>();
         boolean done = false;
         long planPause;
         try {
-            for (Spec s : specs) {
-                planned.add(plan(p, calls, tid, images, s));
+            for (Target t : targets) {
+                planned.add(plan(p, calls, tid, maps, t));
             }
-            planPause = System.nanoTime() - t0;
             // dlopen and the entry functions run while the other threads do.
-            for (int other : p.tids()) {
-                if (other != tid) {
-                    p.detach(other);
-                }
+            if (gadget == 0) {
+                p.detachAllBut(tid);
+                planPause = p.releasedAt() - t0;
+            } else {
+                planPause = 0; // only `tid` was stopped
             }
-            PayloadLoader loader = new PayloadLoader(images);
+            p.relax();
             Map<Path, String> loaded = new LinkedHashMap<>();
             Map<Path, Long> bias = new LinkedHashMap<>();
             for (Spec s : specs) {
@@ -187,10 +239,20 @@ public final class RemoteHooks {
                 steps.add(enableStep(h));
             }
             RemoteFreeze.apply(p, steps);
-            calls.release(tid);
             done = true;
-            RemoteHooks result = new RemoteHooks(p.pid(), installed, loaded);
-            result.lastPauses = new Pauses(planPause, System.nanoTime() - t1);
+            long released;
+            if (gadget != 0) {
+                p.detachAllBut(tid); // the others go first; the scratch page needs only `tid`
+                released = p.releasedAt();
+                calls.release(tid);
+            } else {
+                calls.release(tid);
+                p.detachAllBut(tid);
+                released = p.releasedAt();
+            }
+            p.detachAll();
+            RemoteHooks result = new RemoteHooks(p.pid(), installed, loaded, gadget);
+            result.lastPauses = new Pauses(planPause, released - t1);
             return result;
         } finally {
             if (!done) {
@@ -199,12 +261,36 @@ public final class RemoteHooks {
         }
     }
 
+    /**
+     * One thread stopped, outside the loader and the allocator, the others untraced: each is
+     * stopped in turn and let go again unless it qualifies; waits (bounded) for one.
+     */
+    private static int stopOneSafeThread(RemoteProcess p, PayloadLoader loader) {
+        long deadline = System.nanoTime() + SAFE_THREAD_WAIT_NS;
+        while (true) {
+            for (int tid : p.listThreads()) {
+                if (p.seize(tid) && p.stop(tid, STOP_TIMEOUT_MS) && p.quietlyStopped(tid) && loader.safe(p, tid)) {
+                    return tid;
+                }
+                p.detach(tid);
+            }
+            if (p.listThreads().isEmpty()) {
+                throw new RemoteException("process " + p.pid() + " exited");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new RemoteException("every thread of process " + p.pid() + " stayed inside the dynamic loader or the"
+                        + " allocator for 2 s (calling dlopen there could deadlock it); nothing was changed, try again");
+            }
+            LockSupport.parkNanos(10_000_000);
+        }
+    }
+
     /** Every thread stopped, and one of them outside the loader and the allocator; waits (bounded) for one. */
-    private static int stopWithSafeThread(RemoteProcess p) {
+    private static int stopWithSafeThread(RemoteProcess p, PayloadLoader loader) {
         long deadline = System.nanoTime() + SAFE_THREAD_WAIT_NS;
         while (true) {
             p.stopAll(STOP_TIMEOUT_MS);
-            int tid = new PayloadLoader(RemoteImages.of(p.pid())).safeThread(p);
+            int tid = loader.safeThread(p);
             if (tid >= 0) {
                 return tid;
             }
@@ -232,18 +318,12 @@ public final class RemoteHooks {
         }
     }
 
-    private static Planned plan(RemoteProcess p, RemoteCall calls, int tid, RemoteImages images, Spec s) {
-        RemoteImages.Function fn = images.function(s.target());
-        if (fn.end() <= fn.start()) {
-            throw new RemoteException("cannot hook " + fn + ": its symbol has no size, so its end is unknown");
-        }
-        LoadedImage image = images.imageAt(fn.start());
-        if (image == null || !image.executableAt(fn.start())) {
-            throw new RemoteException("cannot hook " + fn + ": it is not in executable memory of process " + p.pid());
-        }
-        byte[] code = new byte[(int) Math.min(fn.end() - fn.start(), 16L << 20)];
-        p.memory().read(fn.start(), code, 0, code.length);
-        long block = mapNear(p, calls, tid, images, fn.start());
+    private static Planned plan(RemoteProcess p, RemoteCall calls, int tid, ProcessMaps maps, Target t) {
+        Spec s = t.spec();
+        RemoteImages.Function fn = t.fn();
+        byte[] code = new byte[t.code().length];
+        p.memory().read(fn.start(), code, 0, code.length); // as it is now, stopped
+        long block = mapNear(calls, tid, maps, fn.start());
         boolean near = block != 0;
         Prologue prologue;
         try {
@@ -264,8 +344,8 @@ public final class RemoteHooks {
     }
 
     /** A read-execute page within ±2 GiB of {@code near}, mapped in the target; 0 when no gap there takes one. */
-    private static long mapNear(RemoteProcess p, RemoteCall calls, int tid, RemoteImages images, long near) {
-        List<MapsEntry> used = new ArrayList<>(images.maps().entries());
+    private static long mapNear(RemoteCall calls, int tid, ProcessMaps maps, long near) {
+        List<MapsEntry> used = new ArrayList<>(maps.entries());
         used.sort((a, b) -> Long.compareUnsigned(a.start(), b.start()));
         long best = 0;
         long bestDistance = Long.MAX_VALUE;
@@ -355,6 +435,10 @@ public final class RemoteHooks {
      */
     public List<String> restore() {
         List<String> report = new ArrayList<>();
+        Map<Path, long[]> texts = new LinkedHashMap<>(); // read before the stop: it reads files
+        for (Installed h : hooks) {
+            texts.computeIfAbsent(h.spec().library(), lib -> payloadText((int) pid, lib));
+        }
         try (RemoteProcess p = RemoteProcess.attach(pid)) {
             long t0 = System.nanoTime();
             p.stopAll(STOP_TIMEOUT_MS);
@@ -373,14 +457,24 @@ public final class RemoteHooks {
             }
             RemoteFreeze.apply(p, steps);
             int tid = p.tids().get(0);
+            // Which trampolines may go is decided while everyone is stopped: a trampoline may go
+            // only when no thread is in it, returns into it, or is in the detour (which may still
+            // call the original through it).
+            List<Boolean> free = new ArrayList<>();
             for (Installed h : restorable) {
+                long[] text = texts.get(h.spec().library());
+                free.add(!RemoteFreeze.referenced(p, h.block(), h.block() + PAGE)
+                        && text != null && !RemoteFreeze.referenced(p, text[0], text[1]));
+            }
+            long released = 0;
+            if (gadget != 0) {
+                p.detachAllBut(tid); // the unmapping needs only `tid`
+                released = p.releasedAt();
+            }
+            for (int i = 0; i < restorable.size(); i++) {
+                Installed h = restorable.get(i);
                 String payload = payloads.getOrDefault(h.spec().library(), h.spec().library().toString());
-                // The trampoline may go only when no thread is in it, returns into it, or is in the
-                // detour (which may still call the original through it).
-                long[] text = payloadText(p.pid(), h.spec().library());
-                boolean inUse = RemoteFreeze.referenced(p, h.block(), h.block() + PAGE)
-                        || text == null || RemoteFreeze.referenced(p, text[0], text[1]);
-                if (!inUse && unmap(p, tid, h.block())) {
+                if (free.get(i) && unmap(p, tid, h.block())) {
                     report.add(h.function() + ": original restored; left behind: " + payload + " (still loaded)");
                 } else {
                     report.add(h.function() + ": original restored; left behind: its trampoline page at 0x"
@@ -388,16 +482,26 @@ public final class RemoteHooks {
                             + payload + " (still loaded)");
                 }
             }
-            lastPauses = new Pauses(0, System.nanoTime() - t0);
+            p.detachAll();
+            lastPauses = new Pauses(0, (released != 0 ? released : p.releasedAt()) - t0);
         }
         return report;
     }
 
-    private static boolean unmap(RemoteProcess p, int tid, long block) {
+    private boolean unmap(RemoteProcess p, int tid, long block) {
         try {
-            return RemoteCall.syscallAtEntryPoint(p, tid, RemoteCall.SYS_MUNMAP, block, PAGE) == 0;
+            return (gadget != 0 ? RemoteCall.viaGadget(p, tid, gadget, RemoteCall.SYS_MUNMAP, block, PAGE)
+                    : RemoteCall.syscallAtEntryPoint(p, tid, RemoteCall.SYS_MUNMAP, block, PAGE)) == 0;
         } catch (RuntimeException e) {
             return false;
+        }
+    }
+
+    private static ProcessMaps readMaps(int pid) {
+        try {
+            return ProcessMaps.read(pid);
+        } catch (IOException e) {
+            throw new RemoteException(e.getMessage(), e);
         }
     }
 

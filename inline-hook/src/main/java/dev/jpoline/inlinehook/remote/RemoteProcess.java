@@ -65,6 +65,8 @@ public final class RemoteProcess implements AutoCloseable {
         /** Stopped at PTRACE_EVENT_STOP by our interrupt (the only stop injected code may start from). */
         boolean interruptStop;
         boolean interruptSent;
+        /** Signals beyond the first held during injected code; re-sent by tgkill on release. */
+        final List<Integer> laterSignals = new ArrayList<>();
 
         Tracee(int tid) {
             this.tid = tid;
@@ -76,6 +78,8 @@ public final class RemoteProcess implements AutoCloseable {
     private final Map<Integer, Tracee> threads = new LinkedHashMap<>();
     private ProcessMemoryPatcher memory;
     private boolean exited;
+    private final RealtimeBoost boost = new RealtimeBoost();
+    private long releasedAt;
 
     private RemoteProcess(int pid) {
         this.pid = pid;
@@ -86,6 +90,17 @@ public final class RemoteProcess implements AutoCloseable {
      * line: no such process, another user's process, ptrace refused by Yama, a stopped process.
      */
     public static RemoteProcess attach(long pid) {
+        RemoteProcess p = open(pid);
+        p.seizeAll();
+        return p;
+    }
+
+    /**
+     * Checks {@code pid} as {@link #attach} does and opens its memory, but seizes no thread:
+     * {@link #seize} takes them one at a time (an operation that needs one thread stopped
+     * leaves the others alone), {@link #seizeAll} all of them.
+     */
+    public static RemoteProcess open(long pid) {
         if (pid <= 0 || pid > Integer.MAX_VALUE) {
             throw new RemoteException("no such process: " + pid + " (give the pid of a running process)");
         }
@@ -105,14 +120,61 @@ public final class RemoteProcess implements AutoCloseable {
                     + pid + ") or detach the debugger that holds it");
         }
         RemoteProcess p = new RemoteProcess((int) pid);
-        p.seizeAll();
+        RemoteNative.touch(); // loaded now, not inside the first stop window
         try {
             p.memory = ProcessMemoryPatcher.open(pid);
         } catch (RuntimeException e) {
-            p.detachAll();
+            long uid = ProcStatus.uid(proc.resolve("status"));
+            if (uid >= 0 && uid != PT.getuid() && PT.getuid() != 0) {
+                throw p.refused(Ptrace.EPERM);
+            }
             throw new RemoteException("cannot open /proc/" + pid + "/mem: " + e.getMessage(), e);
         }
         return p;
+    }
+
+    /** The threads of the process now, from /proc/PID/task. */
+    public List<Integer> listThreads() {
+        return listTasks();
+    }
+
+    /** Seizes one thread (it keeps running); false when it has exited. */
+    public boolean seize(int tid) {
+        checkOwner();
+        Tracee known = threads.get(tid);
+        if (known != null && known.state != State.GONE) {
+            return true;
+        }
+        if (PT.ptrace(Ptrace.PTRACE_SEIZE, tid, 0L, Ptrace.PTRACE_O_TRACECLONE) != 0) {
+            int errno = Native.getLastError();
+            if (errno == Ptrace.ESRCH) {
+                return false;
+            }
+            throw threads.isEmpty() ? refused(errno) : new RemoteException("cannot trace thread " + tid
+                    + " of process " + pid + ": " + Libc.describeErrno(errno));
+        }
+        threads.put(tid, new Tracee(tid));
+        return true;
+    }
+
+    /** Stops one seized thread; false when it exited or did not stop within {@code timeoutMillis}. */
+    public boolean stop(int tid, long timeoutMillis) {
+        checkOwner();
+        Tracee t = threads.get(tid);
+        if (t == null || t.state == State.GONE) {
+            return false;
+        }
+        if (t.state == State.RUNNING && !t.interruptSent) {
+            PT.ptrace(Ptrace.PTRACE_INTERRUPT, tid, 0L, 0L);
+            t.interruptSent = true;
+        }
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (t.state == State.RUNNING && System.nanoTime() < deadline) {
+            if (!poll(t)) {
+                LockSupport.parkNanos(50_000);
+            }
+        }
+        return t.state == State.STOPPED;
     }
 
     public int pid() {
@@ -186,7 +248,7 @@ public final class RemoteProcess implements AutoCloseable {
         }
     }
 
-    private RemoteException refused(int errno) {
+    RemoteException refused(int errno) {
         if (errno == Ptrace.EPERM) {
             long uid = ProcStatus.uid(Path.of("/proc", Integer.toString(pid), "status"));
             if (uid >= 0 && uid != PT.getuid() && PT.getuid() != 0) {
@@ -224,20 +286,11 @@ public final class RemoteProcess implements AutoCloseable {
      */
     public void stopAll(long timeoutMillis) {
         checkOwner();
+        boost.raise();
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         while (true) {
             seizeAll();
-            for (Tracee t : threads.values()) {
-                if (t.state == State.RUNNING && !t.interruptSent) {
-                    if (PT.ptrace(Ptrace.PTRACE_INTERRUPT, t.tid, 0L, 0L) != 0 && Native.getLastError() == Ptrace.ESRCH
-                            && !Files.isDirectory(Path.of("/proc", Integer.toString(pid), "task", Integer.toString(t.tid)))) {
-                        t.state = State.GONE;
-                        continue;
-                    }
-                    // A thread born of a clone event may not be ready for the interrupt: its birth stop comes anyway.
-                    t.interruptSent = true;
-                }
-            }
+            interruptRunning();
             boolean allStopped = true;
             for (Tracee t : new ArrayList<>(threads.values())) {
                 while (t.state == State.RUNNING) {
@@ -269,6 +322,35 @@ public final class RemoteProcess implements AutoCloseable {
             if (allStopped && !fresh) {
                 return;
             }
+        }
+    }
+
+    /** PTRACE_INTERRUPT to every running thread not yet interrupted, in one native call where possible. */
+    private void interruptRunning() {
+        List<Tracee> todo = new ArrayList<>();
+        for (Tracee t : threads.values()) {
+            if (t.state == State.RUNNING && !t.interruptSent) {
+                todo.add(t);
+            }
+        }
+        if (RemoteNative.INSTANCE != null && !todo.isEmpty()) {
+            int[] tids = new int[todo.size()];
+            for (int i = 0; i < tids.length; i++) {
+                tids[i] = todo.get(i).tid;
+            }
+            RemoteNative.INSTANCE.jpoline_remote_interrupt_all(tids, tids.length);
+            // A refusal is sorted out below, one by one: ESRCH of a thread that is gone, or of a
+            // newborn not ready yet (its birth stop comes anyway).
+        }
+        for (Tracee t : todo) {
+            if (RemoteNative.INSTANCE == null) {
+                PT.ptrace(Ptrace.PTRACE_INTERRUPT, t.tid, 0L, 0L);
+            }
+            if (!Files.isDirectory(Path.of("/proc", Integer.toString(pid), "task", Integer.toString(t.tid)))) {
+                t.state = State.GONE;
+                continue;
+            }
+            t.interruptSent = true;
         }
     }
 
@@ -389,6 +471,18 @@ public final class RemoteProcess implements AutoCloseable {
         PT.ptrace(Ptrace.PTRACE_CONT, tid, 0L, sig);
     }
 
+    /**
+     * A signal that reached {@code t} while jpoline ran code in it: given back when the thread is
+     * let go (PTRACE_DETACH with it), or, when one is already held, sent again then by tgkill.
+     */
+    void keepSignal(Tracee t, int sig) {
+        if (t.pendingSignal == 0) {
+            t.pendingSignal = sig;
+        } else {
+            t.laterSignals.add(sig);
+        }
+    }
+
     /** Resumes a thread without a pending signal (injected code) and keeps its signal for later. */
     void continueQuietly(int tid) {
         PT.ptrace(Ptrace.PTRACE_CONT, tid, 0L, 0L);
@@ -440,10 +534,13 @@ public final class RemoteProcess implements AutoCloseable {
         }
     }
 
-    /** A stopped thread injected code may start from: stopped by our interrupt, no signal held. */
+    /**
+     * A stopped thread injected code may start from: stopped by our interrupt, or back from code
+     * of ours (a signal held for it stays held), not in a signal-delivery-stop it arrived in.
+     */
     boolean quietlyStopped(int tid) {
         Tracee t = threads.get(tid);
-        return t != null && t.state == State.STOPPED && t.interruptStop && t.pendingSignal == 0;
+        return t != null && t.state == State.STOPPED && t.interruptStop;
     }
 
     /**
@@ -474,12 +571,62 @@ public final class RemoteProcess implements AutoCloseable {
         PT.ptrace(Ptrace.PTRACE_DETACH, tid, 0L, t.pendingSignal);
         t.state = State.GONE;
         threads.remove(tid);
+        resend(t);
+    }
+
+    private void resend(Tracee t) {
+        for (int sig : t.laterSignals) {
+            PT.tgkill(pid, t.tid, sig);
+        }
+        t.laterSignals.clear();
     }
 
     /** Lets go of every thread, each with the signal it was stopped with. Never throws. */
     public void detachAll() {
-        for (int round = 0; round < 8 && !threads.isEmpty(); round++) {
+        detachAllBut(0);
+        relax();
+    }
+
+    /**
+     * When the last release of stopped threads happened ({@link System#nanoTime}): the end of
+     * the pause the target saw, which Java code after it (a safepoint, a starved VM thread) no
+     * longer lengthens.
+     */
+    public long releasedAt() {
+        return releasedAt;
+    }
+
+    /** Lets go of every thread but {@code keep} (0: none), stopped ones in one native call. Never throws. */
+    public void detachAllBut(int keep) {
+        List<Tracee> stopped = new ArrayList<>();
+        for (Tracee t : threads.values()) {
+            if (t.state == State.STOPPED && t.tid != keep) {
+                stopped.add(t);
+            }
+        }
+        if (RemoteNative.INSTANCE != null && !stopped.isEmpty()) {
+            // Every stopped thread in one native call: no safepoint can fall between two (remote_release.c).
+            int[] tids = new int[stopped.size()];
+            int[] signals = new int[stopped.size()];
+            for (int i = 0; i < tids.length; i++) {
+                tids[i] = stopped.get(i).tid;
+                signals[i] = stopped.get(i).pendingSignal;
+            }
+            RemoteNative.INSTANCE.jpoline_remote_detach_all(tids, signals, tids.length);
+            releasedAt = System.nanoTime();
+            for (Tracee t : stopped) {
+                t.state = State.GONE;
+                threads.remove(t.tid);
+                resend(t);
+            }
+        }
+        boolean more = false;
+        for (int round = 0; round < 8 && threads.keySet().stream().anyMatch(tid -> tid != keep); round++) {
             for (Tracee t : new ArrayList<>(threads.values())) {
+                if (t.tid == keep) {
+                    continue;
+                }
+                more = true;
                 try {
                     detach(t.tid);
                 } catch (RuntimeException e) {
@@ -487,6 +634,17 @@ public final class RemoteProcess implements AutoCloseable {
                 }
             }
         }
+        if (more || releasedAt == 0) {
+            releasedAt = System.nanoTime();
+        }
+    }
+
+    /**
+     * Ends the stop window's real-time priority (see {@link RealtimeBoost}): call when the
+     * threads left traced are to run, as during a call injected while the others run.
+     */
+    public void relax() {
+        boost.lower();
     }
 
     @Override
