@@ -60,9 +60,24 @@ final class Commands {
     /** Builds a harness's C program with gcc -O2 into {@code out}. */
     static java.nio.file.Path compile(java.nio.file.Path source, java.nio.file.Path out)
             throws IOException, InterruptedException {
+        return compile(source, out, List.of("-O2"));
+    }
+
+    /** Builds a harness's C program with gcc and {@code flags} (in place of -O2) into {@code out}. */
+    static java.nio.file.Path compile(java.nio.file.Path source, java.nio.file.Path out, List<String> flags)
+            throws IOException, InterruptedException {
         java.nio.file.Files.createDirectories(out.getParent());
+        List<String> command = new ArrayList<>(List.of("gcc"));
+        command.addAll(flags);
+        command.addAll(List.of("-o", out.toString(), source.toString()));
         // gcc's errors go into the failure's message.
-        run(List.of("gcc", "-O2", "-o", out.toString(), source.toString()), Map.of(), Stderr.MERGE, 300);
+        run(command, Map.of(), Stderr.MERGE, 300);
         return out;
+    }
+
+    /** Builds a payload library with gcc -O1 -shared -fPIC into {@code out}. */
+    static java.nio.file.Path compileShared(java.nio.file.Path source, java.nio.file.Path out)
+            throws IOException, InterruptedException {
+        return compile(source, out, List.of("-O1", "-shared", "-fPIC"));
     }
 }
