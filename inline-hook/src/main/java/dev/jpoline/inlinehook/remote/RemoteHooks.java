@@ -128,6 +128,7 @@ public final class RemoteHooks {
      * the target's code. A payload that was loaded before a later refusal stays loaded.
      */
     public static RemoteHooks install(long pid, List<Spec> specs) {
+        RemoteProcess.check(pid);
         Map<Path, Map<String, Long>> payloadSymbols = new LinkedHashMap<>();
         for (Spec s : specs) {
             Map<String, Long> syms = payloadSymbols.computeIfAbsent(s.library(), RemoteHooks::payloadFunctions);

@@ -101,6 +101,24 @@ public final class RemoteProcess implements AutoCloseable {
      * leaves the others alone), {@link #seizeAll} all of them.
      */
     public static RemoteProcess open(long pid) {
+        check(pid);
+        Path proc = Path.of("/proc", Long.toString(pid));
+        RemoteProcess p = new RemoteProcess((int) pid);
+        RemoteNative.touch(); // loaded now, not inside the first stop window
+        try {
+            p.memory = ProcessMemoryPatcher.open(pid);
+        } catch (RuntimeException e) {
+            long uid = ProcStatus.uid(proc.resolve("status"));
+            if (uid >= 0 && uid != PT.getuid() && PT.getuid() != 0) {
+                throw p.refused(Ptrace.EPERM);
+            }
+            throw new RemoteException("cannot open /proc/" + pid + "/mem: " + e.getMessage(), e);
+        }
+        return p;
+    }
+
+    /** The open/attach checks alone: one line for no such process, jpoline itself, a zombie, a stopped process. */
+    public static void check(long pid) {
         if (pid <= 0 || pid > Integer.MAX_VALUE) {
             throw new RemoteException("no such process: " + pid + " (give the pid of a running process)");
         }
@@ -119,18 +137,6 @@ public final class RemoteProcess implements AutoCloseable {
             throw new RemoteException("process " + pid + " is stopped (state " + state + "); continue it first (kill -CONT "
                     + pid + ") or detach the debugger that holds it");
         }
-        RemoteProcess p = new RemoteProcess((int) pid);
-        RemoteNative.touch(); // loaded now, not inside the first stop window
-        try {
-            p.memory = ProcessMemoryPatcher.open(pid);
-        } catch (RuntimeException e) {
-            long uid = ProcStatus.uid(proc.resolve("status"));
-            if (uid >= 0 && uid != PT.getuid() && PT.getuid() != 0) {
-                throw p.refused(Ptrace.EPERM);
-            }
-            throw new RemoteException("cannot open /proc/" + pid + "/mem: " + e.getMessage(), e);
-        }
-        return p;
     }
 
     /** The threads of the process now, from /proc/PID/task. */
