@@ -196,6 +196,17 @@ class HookPidIT {
             assertThat(r.err().strip()).as("%s", c.getKey()).startsWith("jpoline: ").contains(c.getValue())
                     .doesNotContain("\n").doesNotContain("Exception");
         }
+        // Another user's process: jpoline run as nobody against this (root's or the tester's) target.
+        if (Files.isExecutable(Path.of("/usr/bin/setpriv")) && "root".equals(System.getProperty("user.name"))) {
+            Programs.Result r = Programs.run(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                    Programs.ROOT.resolve("jpoline").toString(), "hook", "--pid", p, "--hook", lib + "@compute:my_compute"),
+                    Map.of(), Path.of("/tmp"), Duration.ofSeconds(60));
+            assertThat(r.exit()).as(r.describe()).isEqualTo(2);
+            assertThat(r.err().strip()).isEqualTo("jpoline: process " + p + " belongs to another user (uid 0); run jpoline"
+                    + " as that user or as root");
+        } else if ("true".equals(System.getenv("CI"))) {
+            throw new AssertionError("CI=true: the another-user case needs root and setpriv");
+        }
         assertThat(tracers(pid)).isEmpty();
         assertThat(report(dir)[1]).as("no refusal changed the target").isZero();
 

@@ -137,6 +137,11 @@ public final class RemoteProcess implements AutoCloseable {
             throw new RemoteException("process " + pid + " is stopped (state " + state + "); continue it first (kill -CONT "
                     + pid + ") or detach the debugger that holds it");
         }
+        long uid = ProcStatus.uid(proc.resolve("status"));
+        if (uid >= 0 && uid != PT.getuid() && !Files.isReadable(proc.resolve("mem"))) {
+            throw new RemoteException("process " + pid + " belongs to another user (uid " + uid
+                    + "); run jpoline as that user or as root");
+        }
     }
 
     /** The threads of the process now, from /proc/PID/task. */
