@@ -117,6 +117,8 @@ JPOLINE_EXPORT long jpoline_raw_syscall6(long nr, long a1, long a2, long a3, lon
                                          long a6);
 JPOLINE_EXPORT int jpoline_abi_version(void);
 JPOLINE_EXPORT int jpoline_session_joined(void);
+/* Joins a session from a running process (runtime.c): the start-up answer, or -errno. */
+JPOLINE_EXPORT long jpoline_attach(const char *session_path, const char *runtime_path);
 
 /* The host's remote freeze (remote_release.c): release or interrupt stopped ptrace tracees
  * in one native call; each returns how many the kernel accepted. */

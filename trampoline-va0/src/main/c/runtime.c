@@ -268,3 +268,30 @@ __attribute__((constructor)) static void jpoline_init(void) {
     if (session_joined) jp_exec_env_init(path, getenv("LD_PRELOAD"));
     if (session_joined && (s->trace_flags & JPOLINE_TRACE_SIGNALS)) jp_signals_start();
 }
+
+/* jpoline attaching to a running process (inline-hook's remote.RemoteRuntime): the host has
+ * loaded this library with the process's own dlopen, in one thread, while the others run, and
+ * calls this in that thread. It joins the session as the constructor would, with three
+ * differences: no environment names the session (the host passes it, and the runtime's path
+ * for the execs entry_exec.c completes); only VA0 will do (Syscall User Dispatch is per thread
+ * and the other threads are already running); and the start-up request is answered without a
+ * rewrite, which the host makes afterwards while every thread is stopped, so that no thread
+ * can fetch a half-rewritten site. Returns the start-up answer (>= 0), or -errno. */
+JPOLINE_EXPORT long jpoline_attach(const char *session_path, const char *runtime_path) {
+    if (jp_session != NULL) return -EEXIST; /* under jpoline already */
+    struct jpoline_session_header *s = map_session(session_path);
+    if (s == NULL) return -ENOENT;
+    find_text();
+    int rc = jpoline_va0_install();
+    if (rc < 0) return rc;
+    jp_vdso_clock_gettime = find_vdso_clock_gettime();
+    __atomic_fetch_add(&s->processes_registered, 1, __ATOMIC_RELAXED);
+    jp_session = s;
+    long result = jp_session_request(JPOLINE_REQUEST_STARTUP, 0, 0);
+    for (int nr = 0; nr < JPOLINE_TIER_COUNT && nr < JPOLINE_TIER_TABLE_SIZE; nr++)
+        jp_tiers[nr] = __atomic_load_n(&s->tiers[nr], __ATOMIC_RELAXED);
+    session_joined = result >= 0;
+    if (session_joined) jp_exec_env_init(session_path, runtime_path);
+    if (session_joined && (s->trace_flags & JPOLINE_TRACE_SIGNALS)) jp_signals_start();
+    return result;
+}

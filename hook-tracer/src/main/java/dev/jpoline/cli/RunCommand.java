@@ -4,6 +4,7 @@ import dev.jpoline.api.hooks.HookDispatcher;
 import dev.jpoline.api.hooks.SyscallHooks;
 import dev.jpoline.host.HookLoader;
 import dev.jpoline.host.HostRewriting;
+import dev.jpoline.host.Attacher;
 import dev.jpoline.host.Launcher;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.List;
 final class RunCommand extends Command {
     static final String HELP = """
             Usage: jpoline run [OPTIONS] [--] PROGRAM [ARGS...]
+                   jpoline run [OPTIONS] -p PID[,PID...]
             Run a program with every syscall instruction of its code, its libraries and
             every library it loads later rewritten to 'call *%rax' and passed through
             jpoline.
@@ -20,6 +22,9 @@ final class RunCommand extends Command {
             is the program's (128+N when signal N killed it). Options end at PROGRAM.
 
             Options:
+              -p PID               Attach to a running process instead (repeatable): its
+                                   syscalls go to --hooks until Ctrl-C (SIGINT, SIGTERM),
+                                   then its code is put back and it runs on.
               --stats              At exit, print to stderr how many processes joined and
                                    how many sites were rewritten.
               -q                   Do not say that syscalls are caught with Syscall User
@@ -44,7 +49,7 @@ final class RunCommand extends Command {
             Example: jpoline run --hooks com.example.DenyOpen --classpath hooks.jar -- ls
             """;
 
-    private static final String[] OPTIONS = {"--stats", "-q", "--exhaustive", "--host-timeout MS", "--hooks CLASS", "--classpath PATH",
+    private static final String[] OPTIONS = {"-p PID", "--stats", "-q", "--exhaustive", "--host-timeout MS", "--hooks CLASS", "--classpath PATH",
         "--on-hook-error proceed|fail"};
 
     boolean stats;
@@ -55,6 +60,7 @@ final class RunCommand extends Command {
     String hookClasspath;
     String onHookError = "proceed";
     List<String> command = List.of();
+    final List<Long> pids = new ArrayList<>();
 
     /** Reads {@code jpoline run}'s arguments, from {@code args[start]} on. */
     static RunCommand parse(String[] args, int start) {
@@ -62,6 +68,7 @@ final class RunCommand extends Command {
         Getopt options = new Getopt("jpoline run", args, start, OPTIONS, true);
         for (String o = options.next(); o != null; o = options.next()) {
             switch (o) {
+                case "-p" -> TraceCommand.addPids(c.pids, options.value());
                 case "--stats" -> c.stats = true;
                 case "-q" -> c.quiet = true;
                 case "--exhaustive" -> c.exhaustive = true;
@@ -73,7 +80,15 @@ final class RunCommand extends Command {
             }
         }
         if (!c.stoppedFor(options)) {
-            c.command = options.requireOperands("name the program to run: jpoline run [OPTIONS] -- PROGRAM [ARGS...]");
+            if (c.pids.isEmpty()) {
+                c.command = options.requireOperands("name the program to run: jpoline run [OPTIONS] -- PROGRAM [ARGS...],"
+                        + " or a running process: jpoline run --hooks CLASS -p PID");
+            } else if (!options.operands().isEmpty()) {
+                throw new UserError("give -p PID or a PROGRAM to start, not both (" + options.operands().get(0) + ")");
+            } else if (c.exhaustive) {
+                throw new UserError("--exhaustive cannot be used with -p: Syscall User Dispatch must be turned on by each"
+                        + " thread itself, at its start; start the program under jpoline run --exhaustive instead");
+            }
         }
         return c;
     }
@@ -93,7 +108,9 @@ final class RunCommand extends Command {
             case "fail" -> HookDispatcher.OnError.FAIL_EIO;
             default -> throw new UserError("--on-hook-error takes proceed or fail, not '" + onHookError + "'");
         };
-        Va0Requirement.check(err, quiet);
+        if (pids.isEmpty()) {
+            Va0Requirement.check(err, quiet);
+        }
         Warmup.start(false);
         List<SyscallHooks> hooks = List.of();
         if (!hookClasses.isEmpty() || hookClasspath != null) {
@@ -104,6 +121,18 @@ final class RunCommand extends Command {
             }
         }
         HostRewriting rewriting = HostRewriting.create(err);
+        if (!pids.isEmpty()) {
+            Attacher attacher = new Attacher(err, hostTimeoutMs);
+            if (!hooks.isEmpty()) {
+                attacher.withHooks(new HookDispatcher(hooks, policy, err::println));
+            }
+            try {
+                return attacher.run(pids, rewriting, 0, null);
+            } finally {
+                closeAll(hooks, err);
+                err.flush();
+            }
+        }
         Launcher launcher = new Launcher(err, hostTimeoutMs).exhaustive(exhaustive);
         if (!hooks.isEmpty()) {
             launcher.withHooks(new HookDispatcher(hooks, policy, err::println));

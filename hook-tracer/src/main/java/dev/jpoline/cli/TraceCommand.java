@@ -3,6 +3,7 @@ package dev.jpoline.cli;
 import dev.jpoline.api.SyscallFilter;
 import dev.jpoline.api.consts.XlatStyle;
 import dev.jpoline.host.HostRewriting;
+import dev.jpoline.host.Attacher;
 import dev.jpoline.host.Launcher;
 import dev.jpoline.trace.InjectRules;
 import dev.jpoline.trace.TimelineSink;
@@ -28,6 +29,7 @@ import java.util.function.Supplier;
 final class TraceCommand extends Command {
     static final String HELP = """
             Usage: jpoline trace [OPTIONS] [--] PROGRAM [ARGS...]
+                   jpoline trace [OPTIONS] -p PID[,PID...]
             Trace the syscalls of a program and of every process and thread it starts,
             strace-style, without stopping it: each syscall writes one record into a
             shared ring that jpoline drains.
@@ -37,6 +39,11 @@ final class TraceCommand extends Command {
             not seen.
 
             Options:
+              -p PID             Attach to a running process (repeatable, or PID,PID):
+                                 its runtime is loaded with its own dlopen and every
+                                 syscall site rewritten while it is stopped for a
+                                 moment; Ctrl-C (SIGINT, SIGTERM) puts its code back
+                                 and leaves it running. Needs vm.mmap_min_addr=0.
               -f                 Follow children: always on; -ff writes one file per
                                  thread, FILE.TID (with -o).
               -e trace=SET       Trace only these syscalls: names, %classes (%file,
@@ -84,7 +91,7 @@ final class TraceCommand extends Command {
             Example: jpoline trace -f -e trace=%file -o trace.txt -- make
             """;
 
-    private static final String[] OPTIONS = {"-f", "-e EXPR", "-s N", "-o FILE", "-t", "-T", "-r", "-n", "-c", "-C", "-y", "-z",
+    private static final String[] OPTIONS = {"-p PID", "-f", "-e EXPR", "-s N", "-o FILE", "-t", "-T", "-r", "-n", "-c", "-C", "-y", "-z",
         "-Z", "-X FORMAT", "-q", "--exhaustive", "--host-timeout MS", "--ring-size BYTES", "--json", "--timeline FILE"};
 
     int follow;
@@ -109,6 +116,23 @@ final class TraceCommand extends Command {
     /** Size of the trace ring (a power of two); not in the help: for tests of a full ring. */
     int ringSize = 8 << 20;
     List<String> command = List.of();
+    /** -p: processes to attach to instead of a program to start. */
+    final List<Long> pids = new ArrayList<>();
+
+    /** strace's -p values: one pid, or several separated by commas or spaces. */
+    static void addPids(List<Long> pids, String value) {
+        for (String part : value.trim().split("[,\\s]+")) {
+            try {
+                long pid = Long.parseLong(part);
+                if (pid <= 0) {
+                    throw new NumberFormatException();
+                }
+                pids.add(pid);
+            } catch (NumberFormatException e) {
+                throw new UserError("-p takes process ids (PID or PID,PID), not '" + value + "'");
+            }
+        }
+    }
 
     /** Reads {@code jpoline trace}'s arguments, from {@code args[start]} on. */
     static TraceCommand parse(String[] args, int start) {
@@ -116,6 +140,7 @@ final class TraceCommand extends Command {
         Getopt options = new Getopt("jpoline trace", args, start, OPTIONS, true);
         for (String o = options.next(); o != null; o = options.next()) {
             switch (o) {
+                case "-p" -> addPids(c.pids, options.value());
                 case "-f" -> c.follow++;
                 case "-e" -> c.expressions.add(options.value());
                 case "-s" -> c.stringLimit = options.intValue();
@@ -140,7 +165,15 @@ final class TraceCommand extends Command {
             }
         }
         if (!c.stoppedFor(options)) {
-            c.command = options.requireOperands("name the program to trace: jpoline trace [OPTIONS] PROGRAM [ARGS...]");
+            if (c.pids.isEmpty()) {
+                c.command = options.requireOperands("name the program to trace: jpoline trace [OPTIONS] PROGRAM [ARGS...],"
+                        + " or a running process: jpoline trace -p PID");
+            } else if (!options.operands().isEmpty()) {
+                throw new UserError("give -p PID or a PROGRAM to start, not both (" + options.operands().get(0) + ")");
+            } else if (c.exhaustive) {
+                throw new UserError("--exhaustive cannot be used with -p: Syscall User Dispatch must be turned on by each"
+                        + " thread itself, at its start; start the program under jpoline trace --exhaustive instead");
+            }
         }
         return c;
     }
@@ -227,7 +260,9 @@ final class TraceCommand extends Command {
         };
         // What a user may have got wrong first, so that it costs no run: -e trace= needs the
         // syscall table, which the warm-up thread is parsing meanwhile.
-        Va0Requirement.check(err, quiet);
+        if (pids.isEmpty()) {
+            Va0Requirement.check(err, quiet); // -p maps page 0 in the target or says why not
+        }
         HostRewriting rewriting = HostRewriting.create(err);
         SyscallFilter filter = null;
         try {
@@ -261,6 +296,11 @@ final class TraceCommand extends Command {
                 new WriterFactory(this, style, paths, mode, single, selected, status, timelineFile), err)
                 .withInjections(injections);
         try {
+            if (!pids.isEmpty()) {
+                int attached = new Attacher(err, hostTimeoutMs).run(pids, rewriting, ringSize, tracer);
+                err.flush();
+                return attached;
+            }
             Launcher.Outcome outcome = new Launcher(err, hostTimeoutMs).exhaustive(exhaustive).run(command, new Handlers(rewriting), ringSize,
                     tracer);
             err.flush();
@@ -299,7 +339,8 @@ final class TraceCommand extends Command {
             TraceWriter.Lines lines = c.summaryOnly ? TraceWriter.Lines.NONE
                     : c.json ? TraceWriter.Lines.JSON : TraceWriter.Lines.TEXT;
             java.time.Instant now = java.time.Instant.now();
-            TimelineSink timeline = timelineFile == null ? null : new TimelineSink(timelineFile, c.command.get(0),
+            TimelineSink timeline = timelineFile == null ? null : new TimelineSink(timelineFile,
+                    c.command.isEmpty() ? "pid " + c.pids.get(0) : c.command.get(0),
                     now.getEpochSecond() * 1_000_000_000L + now.getNano());
             return new TraceWriter(options, paths, mode, single, c.output, selected, status, lines,
                     c.summaryOnly || c.summaryToo, 0, timeline);

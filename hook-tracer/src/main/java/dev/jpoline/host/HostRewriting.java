@@ -76,6 +76,13 @@ public final class HostRewriting {
     private final PrintWriter diagnostics;
     private final AtomicLong sitesRewritten = new AtomicLong();
     private final AtomicLong requestsServed = new AtomicLong();
+    /**
+     * Processes jpoline attached to (trace -p): their start-up request is answered with the sites
+     * announced but not rewritten; the attacher rewrites them while every thread is stopped.
+     */
+    private final Map<Integer, List<Work>> deferred = new ConcurrentHashMap<>();
+    /** Every site rewritten in an attached process, so that detaching can put each one back. */
+    private final Map<Integer, java.util.Set<Long>> attachedSites = new ConcurrentHashMap<>();
 
     public HostRewriting(PlanCache plans, PrintWriter diagnostics) {
         this.plans = plans;
@@ -217,11 +224,23 @@ public final class HostRewriting {
             request.finish(-110);
             return;
         }
+        if (request.isStartup() && deferred.containsKey(request.pid())) {
+            deferred.put(request.pid(), work); // rewritten by rewriteAttached, every thread stopped
+            requestsServed.incrementAndGet();
+            request.finish(0);
+            return;
+        }
         int rewritten = 0;
         try (ProcessMemoryPatcher patcher = ProcessMemoryPatcher.open(request.pid())) {
             for (Work w : work) {
                 try {
                     rewritten += patcher.replaceAll(w.sites(), SYSCALL, CALL_RAX);
+                    java.util.Set<Long> kept = attachedSites.get(request.pid());
+                    if (kept != null) {
+                        for (long site : w.sites()) {
+                            kept.add(site);
+                        }
+                    }
                 } catch (PatchException e) {
                     if (exited(request.pid())) {
                         break; // killed while being rewritten: nothing is left to report
@@ -240,6 +259,60 @@ public final class HostRewriting {
         sitesRewritten.addAndGet(rewritten);
         requestsServed.incrementAndGet();
         request.finish(rewritten);
+    }
+
+    /**
+     * Marks {@code pid} as attached to: its start-up request (from jpoline_attach) is answered
+     * without rewriting, and every site rewritten in it from now on is remembered for
+     * {@link #restoreAttached}.
+     */
+    public void deferStartup(int pid) {
+        deferred.put(pid, List.of());
+        attachedSites.put(pid, java.util.concurrent.ConcurrentHashMap.newKeySet());
+    }
+
+    /**
+     * Rewrites the sites announced to attached process {@code pid} at its start-up; the caller
+     * holds every thread of it stopped. Returns the number rewritten.
+     */
+    public int rewriteAttached(int pid, ProcessMemoryPatcher patcher) {
+        List<Work> work = deferred.remove(pid);
+        int rewritten = 0;
+        java.util.Set<Long> kept = attachedSites.get(pid);
+        for (Work w : work == null ? List.<Work>of() : work) {
+            try {
+                rewritten += patcher.replaceAll(w.sites(), SYSCALL, CALL_RAX);
+                for (long site : w.sites()) {
+                    kept.add(site);
+                }
+            } catch (PatchException e) {
+                diagnostics.println("jpoline: pid " + pid + ": " + w.entry().filePath() + " left as it is: " + e.getMessage());
+            }
+        }
+        sitesRewritten.addAndGet(rewritten);
+        return rewritten;
+    }
+
+    /**
+     * Puts back every site rewritten in attached process {@code pid} (the caller holds its
+     * threads stopped); a site whose mapping is gone (a library closed) is skipped. Returns the
+     * number restored.
+     */
+    public int restoreAttached(int pid, ProcessMemoryPatcher patcher, ProcessMaps maps) {
+        java.util.Set<Long> kept = attachedSites.remove(pid);
+        if (kept == null || kept.isEmpty()) {
+            return 0;
+        }
+        long[] sites = kept.stream().mapToLong(Long::longValue).filter(a -> {
+            MapsEntry e = maps.entryContaining(a);
+            return e != null && e.executable() && e.contains(a + 1);
+        }).sorted().toArray();
+        try {
+            return patcher.replaceAll(sites, CALL_RAX, SYSCALL);
+        } catch (PatchException e) {
+            diagnostics.println("jpoline: pid " + pid + ": some syscall sites could not be put back: " + e.getMessage());
+            return 0;
+        }
     }
 
     /**

@@ -50,6 +50,11 @@ public final class Launcher {
     }
 
     private void applyHookTiers(Session session) {
+        applyHookTiers(session, hooks);
+    }
+
+    /** The HOOK tier for every syscall {@code hooks} intercepts, but those the entry cannot hand out. */
+    static void applyHookTiers(Session session, HookDispatcher hooks) {
         java.util.BitSet numbers = hooks.hookedNumbers();
         for (int nr : UNHOOKABLE) {
             numbers.clear(nr);
@@ -89,6 +94,11 @@ public final class Launcher {
          * {@link #serving()} and before the session closes.
          */
         void exited(int status);
+
+        /** jpoline left the processes it attached to (trace -p), running or not; instead of {@link #exited}. */
+        default void detached() {
+            exited(0);
+        }
     }
 
     /**

@@ -30,6 +30,19 @@ final class SignalRelay implements AutoCloseable {
         return relay;
     }
 
+    /**
+     * For processes jpoline attached to: SIGINT, SIGTERM and SIGHUP end the attachment (run
+     * {@code onStop}) instead of the JVM; SIGQUIT is ignored.
+     */
+    static SignalRelay forStop(Runnable onStop) {
+        SignalRelay relay = new SignalRelay();
+        relay.install("INT", sig -> onStop.run());
+        relay.install("TERM", sig -> onStop.run());
+        relay.install("HUP", sig -> onStop.run());
+        relay.install("QUIT", sig -> { });
+        return relay;
+    }
+
     private void install(String name, SignalHandler handler) {
         try {
             Signal signal = new Signal(name);

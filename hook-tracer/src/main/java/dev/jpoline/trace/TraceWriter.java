@@ -465,6 +465,25 @@ public final class TraceWriter implements AutoCloseable {
         flush();
     }
 
+    /**
+     * The end of a trace of processes jpoline attached to and left running ({@code trace -p}):
+     * no exit line for the top process unless it exited while traced (as strace -p).
+     */
+    public synchronized void finishDetached() {
+        if (openTid != null) {
+            closeOpen();
+        }
+        if (topExitedByRecord) {
+            for (TraceSink s : sinks) {
+                s.exited(topPid, topPid, TraceRecord.NO_TIME, topExitCode);
+            }
+        }
+        if (summary != null) {
+            text.table(summary.format());
+        }
+        flush();
+    }
+
     public synchronized void flush() {
         for (TraceSink s : sinks) {
             s.flush();

@@ -203,6 +203,22 @@ public final class Tracer implements Launcher.Observer {
     }
 
     @Override
+    public void detached() {
+        stopping = true;
+        LockSupport.unpark(drainer);
+        try {
+            drainer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure != null) {
+            diagnostics.println("jpoline: trace output failed: " + failure);
+        }
+        writer.finishDetached();
+        diagnostics.flush();
+    }
+
+    @Override
     public void exited(int status) {
         // Like strace -f, the trace ends with the last process, not with the program.
         while (followOrphans && drainer.isAlive()) {

@@ -266,7 +266,7 @@ public final class RemoteHooks {
      * One thread stopped, outside the loader and the allocator, the others untraced: each is
      * stopped in turn and let go again unless it qualifies; waits (bounded) for one.
      */
-    private static int stopOneSafeThread(RemoteProcess p, PayloadLoader loader) {
+    static int stopOneSafeThread(RemoteProcess p, PayloadLoader loader) {
         long deadline = System.nanoTime() + SAFE_THREAD_WAIT_NS;
         while (true) {
             for (int tid : p.listThreads()) {
@@ -287,7 +287,7 @@ public final class RemoteHooks {
     }
 
     /** Every thread stopped, and one of them outside the loader and the allocator; waits (bounded) for one. */
-    private static int stopWithSafeThread(RemoteProcess p, PayloadLoader loader) {
+    static int stopWithSafeThread(RemoteProcess p, PayloadLoader loader) {
         long deadline = System.nanoTime() + SAFE_THREAD_WAIT_NS;
         while (true) {
             p.stopAll(STOP_TIMEOUT_MS);
@@ -507,7 +507,7 @@ public final class RemoteHooks {
     }
 
     /** The function symbols of a payload library, by name: its ELF virtual addresses. */
-    private static Map<String, Long> payloadFunctions(Path library) {
+    static Map<String, Long> payloadFunctions(Path library) {
         if (!Files.isRegularFile(library)) {
             throw new RemoteException("--hook: no such library " + library);
         }
@@ -555,7 +555,7 @@ public final class RemoteHooks {
     }
 
     /** The load bias of the payload once loaded: found in the maps by its path. */
-    private static long payloadBias(int pid, Path library) {
+    static long payloadBias(int pid, Path library) {
         RemoteImages images = RemoteImages.of(pid);
         for (LoadedImage image : images.images()) {
             Path mapped = Path.of(image.path());
