@@ -87,8 +87,17 @@ int jp_hook_call(struct jpoline_frame *f, long (*execute)(struct jpoline_frame *
     jp_futex_wake(&s->hook_doorbell);
 
     uint32_t state = JPOLINE_CALL_POSTED;
+    int executed = 0;
+    long executed_result = 0;
     for (;;) {
-        if (!await_change(s, slot, state)) return 0; /* host gone: the syscall runs as PASS */
+        if (!await_change(s, slot, state)) {
+            /* Host gone. Before any proceed the syscall runs as PASS; after one, it has run: the
+             * program gets that result, never a second run (a read's data would be lost; jpoline
+             * leaving a process it attached to meets this whenever a hooked call is in flight). */
+            if (!executed) return 0;
+            f->rax = (uint64_t)executed_result;
+            return 1;
+        }
         state = __atomic_load_n(&slot->state, __ATOMIC_ACQUIRE);
         if (state == JPOLINE_CALL_EXECUTE) {
             uint64_t saved[6] = {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9};
@@ -116,6 +125,8 @@ int jp_hook_call(struct jpoline_frame *f, long (*execute)(struct jpoline_frame *
                 return 1;
             }
             slot->value = result;
+            executed = 1;
+            executed_result = result;
             f->rax = number;
             __atomic_store_n(&slot->state, JPOLINE_CALL_RESULT, __ATOMIC_RELEASE);
             jp_futex_wake(&slot->state);

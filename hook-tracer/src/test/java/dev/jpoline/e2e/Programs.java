@@ -77,7 +77,8 @@ final class Programs {
         Path source = name.contains("/") ? ROOT.resolve(name + ".c") : SOURCES.resolve(name + ".c");
         name = source.getFileName().toString().replaceFirst("\\.c$", "");
         boolean shared = List.of(extraFlags).contains("-shared");
-        Path out = BIN.resolve(shared ? name + ".so" : name);
+        // A static build of a source gets its own name: the cache below goes by name.
+        Path out = BIN.resolve(shared ? name + ".so" : List.of(extraFlags).contains("-static") ? name + "-static" : name);
         if (Files.exists(out) && Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(source)) > 0) {
             return out;
         }
