@@ -117,7 +117,13 @@ class HookPidIT {
         List<String> traced = new ArrayList<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
-                Files.readAllLines(task.resolve("status")).stream()
+                List<String> status;
+                try {
+                    status = Files.readAllLines(task.resolve("status"));
+                } catch (java.io.IOException e) {
+                    continue; // a thread that ended meanwhile (ENOENT, or ESRCH while it goes)
+                }
+                status.stream()
                         .filter(l -> l.startsWith("TracerPid:") && !l.endsWith("\t0")).forEach(traced::add);
             }
         }

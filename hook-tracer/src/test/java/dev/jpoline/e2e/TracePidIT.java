@@ -132,7 +132,13 @@ class TracePidIT {
         try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             List<String> traced = new ArrayList<>();
             for (Path task : (Iterable<Path>) tasks::iterator) {
-                Files.readAllLines(task.resolve("status")).stream()
+                List<String> status;
+                try {
+                    status = Files.readAllLines(task.resolve("status"));
+                } catch (java.io.IOException e) {
+                    continue; // a thread that ended meanwhile (ENOENT, or ESRCH while it goes)
+                }
+                status.stream()
                         .filter(l -> l.startsWith("TracerPid:") && !l.endsWith("\t0")).forEach(traced::add);
             }
             return traced;

@@ -235,6 +235,15 @@ public final class RemoteProcess implements AutoCloseable {
                     if (errno == Ptrace.ESRCH) {
                         continue; // exited between the listing and the seize
                     }
+                    if (errno == Ptrace.EPERM && tracedByUs(tid)) {
+                        // Born of a traced thread (PTRACE_O_TRACECLONE) before its parent's clone
+                        // event was read: ours already, stopped at birth, its stop still to come.
+                        Tracee born = new Tracee(tid);
+                        born.interruptSent = true;
+                        threads.put(tid, born);
+                        found = true;
+                        continue;
+                    }
                     boolean none = threads.values().stream().allMatch(t -> t.state == State.GONE);
                     if (none) {
                         throw refused(errno);
@@ -256,6 +265,44 @@ public final class RemoteProcess implements AutoCloseable {
         }
         if (threads.isEmpty()) {
             throw new RemoteException("no such process: " + pid + " (it exited)");
+        }
+    }
+
+    /** Whether a thread of this JVM traces {@code tid} (TracerPid names the tracing thread, not its process). */
+    private boolean tracedByUs(int tid) {
+        String status = ProcStatus.readSmall(Path.of("/proc", Integer.toString(pid), "task", Integer.toString(tid), "status"));
+        if (status == null) {
+            return false;
+        }
+        for (String line : status.split("\n")) {
+            if (line.startsWith("TracerPid:")) {
+                String tracer = line.substring("TracerPid:".length()).trim();
+                return !tracer.equals("0") && Files.isDirectory(Path.of("/proc/self/task", tracer));
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Threads born of a traced thread (PTRACE_O_TRACECLONE) whose parent's clone event was never
+     * read stay traced by us, stopped at birth, after their parent is let go: found by their
+     * TracerPid and let go too, so that no thread of the target is left stopped.
+     */
+    private void releaseUnreportedNewborns() {
+        for (int round = 0; round < 3; round++) {
+            boolean any = false;
+            for (int tid : listTasks()) {
+                if (threads.containsKey(tid) || !tracedByUs(tid)) {
+                    continue;
+                }
+                any = true;
+                if (waitRaw(tid, 1000) != -1) {
+                    PT.ptrace(Ptrace.PTRACE_DETACH, tid, 0L, 0L);
+                }
+            }
+            if (!any) {
+                return;
+            }
         }
     }
 
@@ -632,6 +679,9 @@ public final class RemoteProcess implements AutoCloseable {
             }
         }
         boolean more = false;
+        if (keep == 0) {
+            releaseUnreportedNewborns();
+        }
         for (int round = 0; round < 8 && threads.keySet().stream().anyMatch(tid -> tid != keep); round++) {
             for (Tracee t : new ArrayList<>(threads.values())) {
                 if (t.tid == keep) {

@@ -70,6 +70,28 @@ class RemoteHooksTest {
     }
 
     @Test
+    void threadsBornWhileAttachingAndAForkedChildSeeTheHook() throws Exception {
+        Path lib = payload();
+        target = DetachedTarget.start(RemoteProcessTest.build("remote_worker"), "2", "churn");
+        RemoteHooks.Spec spec = RemoteHooks.Spec.parse(lib + "@compute:my_compute:install");
+        for (int round = 0; round < 20; round++) {
+            RemoteHooks hooks = RemoteHooks.install(target.pid, List.of(spec));
+            assertThat(RemoteProcessTest.tracedThreads(target.pid)).isEmpty();
+            if (round == 0) {
+                target.send("fork"); // the child inherits the patched code, the trampoline and the payload
+                assertThat(target.line(10_000)).isEqualTo("child " + (5 * 3 + 1 + 1000000));
+            }
+            hooks.restore();
+            assertThat(RemoteProcessTest.tracedThreads(target.pid)).isEmpty();
+        }
+        target.send("fork");
+        assertThat(target.line(10_000)).isEqualTo("child " + (5 * 3 + 1));
+        assertThat(report()[2]).as("torn calls").isZero();
+        target.send("quit");
+        assertThat(target.line(20_000)).isEqualTo("done bad=0");
+    }
+
+    @Test
     void refusalsAreOneLineAndChangeNothing() throws Exception {
         Path lib = payload();
         target = DetachedTarget.start(RemoteProcessTest.build("remote_worker"), "1");

@@ -34,7 +34,13 @@ class RemoteProcessTest {
         List<String> traced = new ArrayList<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
-                for (String line : Files.readAllLines(task.resolve("status"))) {
+                List<String> status;
+                try {
+                    status = Files.readAllLines(task.resolve("status"));
+                } catch (java.io.IOException e) {
+                    continue; // a thread that ended meanwhile (ENOENT, or ESRCH while it goes)
+                }
+                for (String line : status) {
                     if (line.startsWith("TracerPid:") && !line.endsWith("\t0")) {
                         traced.add(task.getFileName() + " " + line);
                     }
