@@ -304,16 +304,7 @@ public final class AttachCostBench {
         }
     }
 
-    /** Alive and not a zombie (a detached target's reaper is init, which may be slow to wait for it). */
     private static boolean alive(long pid) {
-        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-            return false;
-        }
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            return !stat.substring(stat.lastIndexOf(')') + 1).strip().startsWith("Z");
-        } catch (IOException e) {
-            return false;
-        }
+        return Commands.aliveNotZombie(pid);
     }
 }

@@ -80,4 +80,17 @@ final class Commands {
             throws IOException, InterruptedException {
         return compile(source, out, List.of("-O1", "-shared", "-fPIC"));
     }
+
+    /** Alive and not a zombie (a detached target's reaper is init, which may be slow to wait for it). */
+    static boolean aliveNotZombie(long pid) {
+        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            return false;
+        }
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+            return !stat.substring(stat.lastIndexOf(')') + 1).strip().startsWith("Z");
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
 }

@@ -199,17 +199,8 @@ public final class RemotePauseBench {
             }
         }
 
-        /** Alive and not a zombie (its reaper is init, which may be slow to wait for it). */
         private boolean alive() {
-            if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                return false;
-            }
-            try {
-                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-                return !stat.substring(stat.lastIndexOf(')') + 1).strip().startsWith("Z");
-            } catch (IOException e) {
-                return false;
-            }
+            return Commands.aliveNotZombie(pid);
         }
 
         @Override

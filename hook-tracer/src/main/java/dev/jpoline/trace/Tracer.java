@@ -204,6 +204,13 @@ public final class Tracer implements Launcher.Observer {
 
     @Override
     public void detached() {
+        stopDrain();
+        writer.finishDetached();
+        diagnostics.flush();
+    }
+
+    /** Ends the drain once the ring is empty, and says if writing the output failed. */
+    private void stopDrain() {
         stopping = true;
         LockSupport.unpark(drainer);
         try {
@@ -214,8 +221,6 @@ public final class Tracer implements Launcher.Observer {
         if (failure != null) {
             diagnostics.println("jpoline: trace output failed: " + failure);
         }
-        writer.finishDetached();
-        diagnostics.flush();
     }
 
     @Override
@@ -229,16 +234,7 @@ public final class Tracer implements Launcher.Observer {
             }
             LockSupport.parkNanos(ORPHAN_POLL_NANOS);
         }
-        stopping = true;
-        LockSupport.unpark(drainer);
-        try {
-            drainer.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (failure != null) {
-            diagnostics.println("jpoline: trace output failed: " + failure);
-        }
+        stopDrain();
         boolean signalled = !writer.topExitedByRecord() && status > 128 && status < 128 + 65;
         writer.finish(status, signalled, status - 128);
         long dropped = ring.droppedByProducers();

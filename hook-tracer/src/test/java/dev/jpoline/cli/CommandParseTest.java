@@ -138,9 +138,13 @@ class CommandParseTest {
             -x                                  | 2 | jpoline: Unknown option: '-x'; see: jpoline --help
             help bogus                          | 2 | jpoline: Unknown command: 'bogus' (commands: run, trace, hook, sites, help); see: jpoline --help
             help run trace                      | 2 | jpoline: help takes one command, got 2 words; see: jpoline --help
-            trace                               | 2 | jpoline: name the program to trace: jpoline trace [OPTIONS] PROGRAM [ARGS...]; see: jpoline trace --help
-            trace -f --                         | 2 | jpoline: name the program to trace: jpoline trace [OPTIONS] PROGRAM [ARGS...]; see: jpoline trace --help
-            run --stats                         | 2 | jpoline: name the program to run: jpoline run [OPTIONS] -- PROGRAM [ARGS...]; see: jpoline run --help
+            trace                               | 2 | jpoline: name the program to trace: jpoline trace [OPTIONS] PROGRAM [ARGS...], or a running process: jpoline trace -p PID; see: jpoline trace --help
+            trace -f --                         | 2 | jpoline: name the program to trace: jpoline trace [OPTIONS] PROGRAM [ARGS...], or a running process: jpoline trace -p PID; see: jpoline trace --help
+            run --stats                         | 2 | jpoline: name the program to run: jpoline run [OPTIONS] -- PROGRAM [ARGS...], or a running process: jpoline run --hooks CLASS -p PID; see: jpoline run --help
+            hook --hook x@f:g                   | 2 | jpoline: name the process: jpoline hook --pid PID --hook LIB@TARGET:DETOUR[:ENTRY]; see: jpoline hook --help
+            hook --pid 1                        | 2 | jpoline: give at least one --hook LIB@TARGET:DETOUR[:ENTRY]; see: jpoline hook --help
+            hook --pid x --hook a@b:c           | 2 | jpoline: --pid takes a process id, not 'x'; see: jpoline hook --help
+            trace -p 1,x                        | 2 | jpoline: -p takes process ids (PID or PID,PID), not '1,x'
             sites --summary                     | 2 | jpoline: name at least one ELF file: jpoline sites [--summary] FILE...; see: jpoline sites --help
             trace -fQ true                      | 2 | jpoline: Unknown option: '-Q'; see: jpoline trace --help
             run --bogus true                    | 2 | jpoline: Unknown option: '--bogus'; see: jpoline run --help

@@ -2,8 +2,6 @@ package dev.jpoline.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,11 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -81,53 +77,17 @@ class HookPidIT {
     private BlockingQueue<String> startHook(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Programs.ROOT.resolve("jpoline").toString(), "hook"));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("JPOLINE_NO_BUILD", "1");
-        jpoline = pb.start();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(jpoline.getErrorStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                }
-            } catch (Exception e) {
-                lines.add("<" + e + ">");
-            }
-        });
-        t.setDaemon(true);
-        t.start();
+        BlockingQueue<String> lines = RunningTargets.queue();
+        jpoline = RunningTargets.start(cmd, lines);
         return lines;
     }
 
     private static String awaitStderr(BlockingQueue<String> lines, String fragment, List<String> seen) throws Exception {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (System.currentTimeMillis() < deadline) {
-            String line = lines.poll(100, TimeUnit.MILLISECONDS);
-            if (line != null) {
-                seen.add(line);
-                if (line.contains(fragment)) {
-                    return line;
-                }
-            }
-        }
-        throw new AssertionError("jpoline never said '" + fragment + "'; it said: " + seen);
+        return RunningTargets.await(lines, fragment, seen);
     }
 
     private static List<String> tracers(long pid) throws Exception {
-        List<String> traced = new ArrayList<>();
-        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-            for (Path task : (Iterable<Path>) tasks::iterator) {
-                List<String> status;
-                try {
-                    status = Files.readAllLines(task.resolve("status"));
-                } catch (java.io.IOException e) {
-                    continue; // a thread that ended meanwhile (ENOENT, or ESRCH while it goes)
-                }
-                status.stream()
-                        .filter(l -> l.startsWith("TracerPid:") && !l.endsWith("\t0")).forEach(traced::add);
-            }
-        }
-        return traced;
+        return RunningTargets.tracers(pid);
     }
 
     @Test

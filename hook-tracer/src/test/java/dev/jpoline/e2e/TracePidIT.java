@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jpoline.api.Errno;
 import dev.jpoline.api.hooks.SyscallCall;
 import dev.jpoline.api.hooks.SyscallHooks;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,9 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,37 +83,13 @@ class TracePidIT {
 
     /** Starts a tracer; returns its stderr lines as they come. */
     private BlockingQueue<String> startTool(List<String> cmd) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("JPOLINE_NO_BUILD", "1");
-        Process p = pb.start();
-        tools.add(p);
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                }
-            } catch (Exception e) {
-                lines.add("<" + e + ">");
-            }
-        });
-        t.setDaemon(true);
-        t.start();
+        BlockingQueue<String> lines = RunningTargets.queue();
+        tools.add(RunningTargets.start(cmd, lines));
         return lines;
     }
 
     private static void await(BlockingQueue<String> lines, String fragment, List<String> seen) throws Exception {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (System.currentTimeMillis() < deadline) {
-            String line = lines.poll(100, TimeUnit.MILLISECONDS);
-            if (line != null) {
-                seen.add(line);
-                if (line.contains(fragment)) {
-                    return;
-                }
-            }
-        }
-        throw new AssertionError("never said '" + fragment + "': " + seen);
+        RunningTargets.await(lines, fragment, seen);
     }
 
     /** SIGINT to the last tool, and its end. */
@@ -129,20 +101,7 @@ class TracePidIT {
     }
 
     private static List<String> tracers(long pid) throws Exception {
-        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-            List<String> traced = new ArrayList<>();
-            for (Path task : (Iterable<Path>) tasks::iterator) {
-                List<String> status;
-                try {
-                    status = Files.readAllLines(task.resolve("status"));
-                } catch (java.io.IOException e) {
-                    continue; // a thread that ended meanwhile (ENOENT, or ESRCH while it goes)
-                }
-                status.stream()
-                        .filter(l -> l.startsWith("TracerPid:") && !l.endsWith("\t0")).forEach(traced::add);
-            }
-            return traced;
-        }
+        return RunningTargets.tracers(pid);
     }
 
     /** One session of work and fork under a tracer given by {@code cmd} + pid; the trace file's lines. */
