@@ -24,6 +24,11 @@ __attribute__((noinline)) long compute(long x) {
     return x * 3 + 1;
 }
 
+/* One `ret`: too short for any jump, the refusal a remote hook must give in one line. */
+__attribute__((noinline)) void tiny(void) {
+    __asm__ volatile("");
+}
+
 static void *worker(void *arg) {
     long x = (long)arg * 1000003;
     while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
@@ -70,6 +75,7 @@ int main(int argc, char **argv) {
     int churning = argc == 4 && strcmp(argv[3], "churn") == 0;
     if (churning) pthread_create(&churner, NULL, churn, NULL);
     while (atomic_load(&calls) < 1000) usleep(1000);
+    tiny();
     printf("ready %d\n", getpid());
     fflush(stdout);
     char line[64];

@@ -101,6 +101,8 @@ class RemoteHooksTest {
                 .hasMessageContaining("has no function nope");
         assertThatThrownBy(() -> RemoteHooks.install(target.pid, List.of(RemoteHooks.Spec.parse("/nonexistent.so@compute:x"))))
                 .hasMessageContaining("no such library");
+        assertThatThrownBy(() -> RemoteHooks.install(target.pid, List.of(RemoteHooks.Spec.parse(lib + "@tiny:my_compute"))))
+                .hasMessageStartingWith("cannot hook remote_worker:tiny").hasMessageNotContaining("\n");
         assertThatThrownBy(() -> RemoteHooks.Spec.parse("compute:x")).hasMessageContaining("LIB@TARGET:DETOUR");
         assertThat(RemoteProcessTest.tracedThreads(target.pid)).isEmpty();
         long[] r = report();
