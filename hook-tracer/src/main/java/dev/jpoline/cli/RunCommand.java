@@ -28,7 +28,8 @@ final class RunCommand extends Command {
               --stats              At exit, print to stderr how many processes joined and
                                    how many sites were rewritten.
               -q                   Do not say that syscalls are caught with Syscall User
-                                   Dispatch (where vm.mmap_min_addr is not 0).
+                                   Dispatch (where vm.mmap_min_addr is not 0), nor that
+                                   a -p process was attached or detached.
               --exhaustive         Also catch syscalls of code that was not rewritten (JIT
                                    output, anonymous executable memory) with Syscall User
                                    Dispatch on top of VA0; each such site is reported once.
@@ -122,7 +123,7 @@ final class RunCommand extends Command {
         }
         HostRewriting rewriting = HostRewriting.create(err);
         if (!pids.isEmpty()) {
-            Attacher attacher = new Attacher(err, hostTimeoutMs);
+            Attacher attacher = new Attacher(err, hostTimeoutMs).quiet(quiet);
             if (!hooks.isEmpty()) {
                 attacher.withHooks(new HookDispatcher(hooks, policy, err::println));
             }

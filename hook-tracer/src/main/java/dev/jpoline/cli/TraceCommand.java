@@ -76,7 +76,8 @@ final class TraceCommand extends Command {
               -X FORMAT          Constants as raw numbers (raw), abbreviated (abbrev,
                                  the default) or with their values (verbose).
               -q                 Do not say that syscalls are caught with Syscall User
-                                 Dispatch (where vm.mmap_min_addr is not 0).
+                                 Dispatch (where vm.mmap_min_addr is not 0), nor that
+                                 a -p process was attached or detached.
               --exhaustive       Also catch syscalls of code that was not rewritten (JIT
                                  output, anonymous executable memory) with Syscall User
                                  Dispatch on top of VA0; each such site is reported once.
@@ -297,7 +298,7 @@ final class TraceCommand extends Command {
                 .withInjections(injections);
         try {
             if (!pids.isEmpty()) {
-                int attached = new Attacher(err, hostTimeoutMs).run(pids, rewriting, ringSize, tracer);
+                int attached = new Attacher(err, hostTimeoutMs).quiet(quiet).run(pids, rewriting, ringSize, tracer);
                 err.flush();
                 return attached;
             }

@@ -45,6 +45,14 @@ public final class Attacher {
         return this;
     }
 
+    /** -q: no "Process N attached" and "detached" lines (strace's -q); errors are still said. */
+    public Attacher quiet(boolean on) {
+        this.quiet = on;
+        return this;
+    }
+
+    private boolean quiet;
+
     /** Ends the attachment as SIGINT would (tests, embedders). */
     public void requestStop() {
         stop.countDown();
@@ -91,8 +99,10 @@ public final class Attacher {
                         break;
                     }
                     attached.add(pid);
-                    diagnostics.println("jpoline: Process " + pid + " attached");
-                    diagnostics.flush();
+                    if (!quiet) {
+                        diagnostics.println("jpoline: Process " + pid + " attached");
+                        diagnostics.flush();
+                    }
                 }
                 if (status == 0) {
                     awaitEnd(attached);
@@ -250,6 +260,9 @@ public final class Attacher {
             } catch (RemoteException e) {
                 va0Free = false;
             }
+        }
+        if (quiet && va0Free) {
+            return null;
         }
         return "jpoline: Process " + pid + " detached" + (va0Free ? ""
                 : " (jpoline's page at address 0 stays mapped: a thread was on it)");

@@ -215,6 +215,27 @@ class TracePidIT {
     }
 
     @Test
+    void quietHidesTheAttachAndDetachLines() throws Exception {
+        Target t = start("attach_target");
+        Path out = Files.createTempFile("jpoline-tracepid-", ".txt");
+        List<String> cmd = List.of(Programs.ROOT.resolve("jpoline").toString(), "trace", "-q", "-o", out.toString(), "-p",
+                Long.toString(t.pid()));
+        BlockingQueue<String> lines = startTool(cmd);
+        // No line says when it is attached: work until the trace shows the work.
+        for (int i = 0; i < 600 && !Files.readString(out).contains("/etc/hostname"); i++) {
+            t.send("work");
+            Thread.sleep(100);
+        }
+        assertThat(Files.readString(out)).contains("/etc/hostname");
+        assertThat(interrupt()).isZero();
+        List<String> said = new ArrayList<>();
+        lines.drainTo(said);
+        assertThat(said).as("stderr with -q").isEmpty();
+        assertThat(tracers(t.pid())).isEmpty();
+        t.send("quit");
+    }
+
+    @Test
     void aTargetThatExitsEndsTheTrace() throws Exception {
         Target t = start("attach_target");
         Path out = Files.createTempFile("jpoline-tracepid-", ".txt");
