@@ -175,10 +175,16 @@ void jp_sud_child_start(void) {
  * selector, which is one byte for the whole process. The host injects that prctl (and the
  * unblocking of SIGSYS) into every other thread while all are stopped: they are already running,
  * so no entry path of theirs will. */
-void jp_sud_thread_args(uint64_t out[3]) {
+void jp_sud_thread_args(uint64_t out[5]) {
     out[0] = region_start;
     out[1] = region_length;
     out[2] = (uint64_t)&selector;
+    /* For a thread stopped in a syscall the kernel would restart from the program's own
+     * instruction, which SUD would trap, and a trapped restart_syscall loses its restart block
+     * in the SIGSYS frame's rt_sigreturn (nanosleep then fails with EINTR): the host sends it to
+     * the entry as jp_sud_sigsys would, without the signal frame. */
+    out[3] = (uint64_t)&jpoline_entry;
+    out[4] = JP_SUD_MARK;
 }
 
 /* The host left, having turned SUD off in every thread: threads made from now on stay without

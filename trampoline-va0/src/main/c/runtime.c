@@ -301,8 +301,9 @@ JPOLINE_EXPORT long jpoline_attach(const char *session_path, const char *runtime
     return result;
 }
 
-/* After jpoline_attach under SUD: {region start, region length, selector address} for the
- * prctl the host injects into every other thread; 0, or -ENOENT when not under SUD. */
+/* After jpoline_attach under SUD: {region start, region length, selector address, the entry,
+ * the SUD mark} for the prctl the host injects into every other thread and for the threads
+ * blocked in a syscall; 0, or -ENOENT when not under SUD. */
 JPOLINE_EXPORT long jpoline_attach_sud_args(uint64_t *out) {
     if (!__atomic_load_n(&jp_sud_mode, __ATOMIC_ACQUIRE)) return -ENOENT;
     jp_sud_thread_args(out);

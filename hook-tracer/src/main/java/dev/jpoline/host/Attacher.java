@@ -178,11 +178,11 @@ public final class Attacher {
             if (result < 0) {
                 return "process " + pid + " could not join jpoline's session: " + describe(result);
             }
-            long args = runtime.buffer(24);
+            long args = runtime.buffer(40);
             if (runtime.call("jpoline_attach_sud_args", 5_000, args) == 0) {
                 // No page 0: Syscall User Dispatch, which the host turns on in the other threads.
-                long[] a = runtime.readLongs(args, 3);
-                int refused = runtime.enableSudInOtherThreads(a[0], a[1], a[2]);
+                long[] a = runtime.readLongs(args, 5);
+                int refused = runtime.enableSudInOtherThreads(a[0], a[1], a[2], a[3], a[4]);
                 sudSelectors.put(pid, a[2]);
                 if (refused > 0) {
                     diagnostics.println("jpoline: process " + pid + ": " + refused + " thread(s) could not turn Syscall"

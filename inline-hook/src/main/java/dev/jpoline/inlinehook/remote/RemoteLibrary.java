@@ -103,13 +103,14 @@ public final class RemoteLibrary implements AutoCloseable {
      * {@code selector}; SIGSYS unblocked first (a forced SIGSYS on a thread that blocks it would
      * kill it). Every thread is stopped meanwhile. Returns the threads that refused.
      */
-    public int enableSudInOtherThreads(long start, long length, long selector) {
+    public int enableSudInOtherThreads(long start, long length, long selector, long entry, long sudMark) {
         process.stopAll(5_000);
         setSelector(process, selector, SELECTOR_ALLOW);
         int refused = 0;
         long mask = calls.put(longBytes(SIGSYS_BIT));
         try {
             for (int t : process.tids()) {
+                enterInsteadOfRestart(t, start, length, entry, sudMark);
                 if (t == tid) {
                     continue;
                 }
@@ -168,6 +169,33 @@ public final class RemoteLibrary implements AutoCloseable {
             }
         }
         return p.tids().get(0);
+    }
+
+    /**
+     * A thread stopped in a syscall the kernel will restart, made from the program's code: under
+     * SUD that restart would be trapped, and a restart_syscall (nanosleep, futex and poll with a
+     * timeout) loses its restart block in the SIGSYS frame's rt_sigreturn (nanosleep then fails
+     * with EINTR). It goes to the runtime's entry instead, as the SIGSYS handler would send it
+     * but without a signal frame: the address after its syscall pushed on its stack (the slot a
+     * rewritten site's call writes), r11 the SUD mark, rax the call to make (restart_syscall
+     * for -ERESTART_RESTARTBLOCK, else the syscall itself, whose arguments are still in place)
+     * and orig_rax -1, so that the kernel restarts nothing itself. The entry makes the call from
+     * the runtime's region, where SUD lets it pass, and it is traced as any other.
+     */
+    private void enterInsteadOfRestart(int t, long start, long length, long entry, long sudMark) {
+        Registers r = process.registers(t);
+        long rax = r.rax();
+        boolean restarts = r.origRax() >= 0 && rax <= -512 && rax >= -516 && rax != -515;
+        long at = r.rip() - 2;
+        if (!restarts || (at >= start && at < start + length)) {
+            return;
+        }
+        long nr = rax == -516 ? 219 : r.origRax();
+        long sp = r.rsp() - 8;
+        process.memory().write(sp, longBytes(r.rip()), 0, 8);
+        Registers moved = r.copy().rsp(sp).rip(entry).rax(nr).origRax(-1);
+        moved.words[Registers.R11] = sudMark;
+        process.setRegisters(t, moved);
     }
 
     private static void setSelector(RemoteProcess p, long selector, byte value) {
