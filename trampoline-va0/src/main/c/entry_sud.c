@@ -169,6 +169,33 @@ void jp_sud_child_start(void) {
     if (enable_this_thread() != 0) __atomic_fetch_add(&jp_sud_thread_failures, 1, __ATOMIC_RELAXED);
 }
 
+/* --- a process jpoline attached to (trace -p under SUD, docs/remote.md) ------------------------ */
+
+/* What another thread's prctl needs to turn SUD on as this one did: the region and the
+ * selector, which is one byte for the whole process. The host injects that prctl (and the
+ * unblocking of SIGSYS) into every other thread while all are stopped: they are already running,
+ * so no entry path of theirs will. */
+void jp_sud_thread_args(uint64_t out[5]) {
+    out[0] = region_start;
+    out[1] = region_length;
+    out[2] = (uint64_t)&selector;
+    /* For a thread stopped in a syscall the kernel would restart from the program's own
+     * instruction, which SUD would trap, and a trapped restart_syscall loses its restart block
+     * in the SIGSYS frame's rt_sigreturn (nanosleep then fails with EINTR): the host sends it to
+     * the entry as jp_sud_sigsys would, without the signal frame. */
+    out[3] = (uint64_t)&jpoline_entry;
+    out[4] = JP_SUD_MARK;
+}
+
+/* The host left, having turned SUD off in every thread: threads made from now on stay without
+ * it, and the program's own SIGSYS action is the kernel's again. */
+void jp_sud_leave(void) {
+    __atomic_store_n(&jp_sud_mode, 0, __ATOMIC_RELEASE);
+    struct jp_kernel_sigaction a;
+    read_program_action(&a);
+    sys(NR_rt_sigaction, SIGSYS, (long)&a, 0, 8, 0);
+}
+
 /* --- leaving VA0 in a running process --------------------------------------------------------- */
 
 /* Threads of this process, from /proc/self/task; -errno if it cannot be read. */

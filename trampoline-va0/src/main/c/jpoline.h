@@ -117,8 +117,14 @@ JPOLINE_EXPORT long jpoline_raw_syscall6(long nr, long a1, long a2, long a3, lon
                                          long a6);
 JPOLINE_EXPORT int jpoline_abi_version(void);
 JPOLINE_EXPORT int jpoline_session_joined(void);
-/* Joins a session from a running process (runtime.c): the start-up answer, or -errno. */
-JPOLINE_EXPORT long jpoline_attach(const char *session_path, const char *runtime_path);
+/* Joins a session from a running process (runtime.c): VA0, else (or with no_va0) Syscall User
+ * Dispatch for the calling thread; the start-up answer, or -errno. */
+JPOLINE_EXPORT long jpoline_attach(const char *session_path, const char *runtime_path, long no_va0);
+/* Under SUD: {region start, length, selector address, entry, SUD mark} for the other threads; -ENOENT if not. */
+JPOLINE_EXPORT long jpoline_attach_sud_args(uint64_t *out);
+/* The host leaves (code restored, or SUD off in every thread): the program's own signal actions
+ * back, and under SUD new threads stay without it. */
+JPOLINE_EXPORT long jpoline_attach_leave(void);
 
 /* The host's remote freeze (remote_release.c): release or interrupt stopped ptrace tracees
  * in one native call; each returns how many the kernel accepted. */

@@ -277,13 +277,18 @@ __attribute__((constructor)) static void jpoline_init(void) {
  * and the other threads are already running); and the start-up request is answered without a
  * rewrite, which the host makes afterwards while every thread is stopped, so that no thread
  * can fetch a half-rewritten site. Returns the start-up answer (>= 0), or -errno. */
-JPOLINE_EXPORT long jpoline_attach(const char *session_path, const char *runtime_path) {
+JPOLINE_EXPORT long jpoline_attach(const char *session_path, const char *runtime_path, long no_va0) {
     if (jp_session != NULL) return -EEXIST; /* under jpoline already */
     struct jpoline_session_header *s = map_session(session_path);
     if (s == NULL) return -ENOENT;
     find_text();
-    int rc = jpoline_va0_install();
-    if (rc < 0) return rc;
+    int rc = no_va0 ? -EPERM : jpoline_va0_install();
+    if (rc < 0) {
+        /* Syscall User Dispatch for this thread; the host turns it on in the others
+         * (jpoline_attach_sud_args) while every thread is stopped. */
+        int sud = jpoline_sud_install();
+        if (sud < 0) return rc;
+    }
     jp_vdso_clock_gettime = find_vdso_clock_gettime();
     __atomic_fetch_add(&s->processes_registered, 1, __ATOMIC_RELAXED);
     jp_session = s;
@@ -294,4 +299,22 @@ JPOLINE_EXPORT long jpoline_attach(const char *session_path, const char *runtime
     if (session_joined) jp_exec_env_init(session_path, runtime_path);
     if (session_joined && (s->trace_flags & JPOLINE_TRACE_SIGNALS)) jp_signals_start();
     return result;
+}
+
+/* After jpoline_attach under SUD: {region start, region length, selector address, the entry,
+ * the SUD mark} for the prctl the host injects into every other thread and for the threads
+ * blocked in a syscall; 0, or -ENOENT when not under SUD. */
+JPOLINE_EXPORT long jpoline_attach_sud_args(uint64_t *out) {
+    if (!__atomic_load_n(&jp_sud_mode, __ATOMIC_ACQUIRE)) return -ENOENT;
+    jp_sud_thread_args(out);
+    return 0;
+}
+
+/* The host leaves a process it attached to: its code is restored, or (SUD) every thread's SUD
+ * is off already. The program's signal actions become its own again (no wrapper of ours), and
+ * under SUD new threads stay without it. The runtime stays loaded, in pass-through. */
+JPOLINE_EXPORT long jpoline_attach_leave(void) {
+    jp_signals_stop();
+    if (__atomic_load_n(&jp_sud_mode, __ATOMIC_ACQUIRE)) jp_sud_leave();
+    return 0;
 }

@@ -134,6 +134,11 @@ extern uint64_t jp_sud_thread_failures JP_HIDDEN;
 int jp_sud_start(uint64_t start, uint64_t length) JP_HIDDEN;
 /* The runtime's executable segment, found by the constructor: the region SUD lets through. */
 extern uint64_t jp_own_text_start JP_HIDDEN, jp_own_text_length JP_HIDDEN;
+/* A process jpoline attached to under SUD: the prctl arguments for its other threads
+ * {start, length, &selector}, and how a blocked thread enters the entry {&jpoline_entry,
+ * JP_SUD_MARK}; and the end of it, once every thread has SUD off. */
+void jp_sud_thread_args(uint64_t out[5]) JP_HIDDEN;
+void jp_sud_leave(void) JP_HIDDEN;
 /* Leaves VA0 for SUD in a running process whose code the host has restored: null on success,
  * else why not (the process must then detach). */
 const char *jp_sud_switch_from_va0(void) JP_HIDDEN;

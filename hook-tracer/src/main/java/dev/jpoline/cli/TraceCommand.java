@@ -43,7 +43,7 @@ final class TraceCommand extends Command {
                                  its runtime is loaded with its own dlopen and every
                                  syscall site rewritten while it is stopped for a
                                  moment; Ctrl-C (SIGINT, SIGTERM) puts its code back
-                                 and leaves it running. Needs vm.mmap_min_addr=0.
+                                 and leaves it running.
               -f                 Follow children: always on; -ff writes one file per
                                  thread, FILE.TID (with -o).
               -e trace=SET       Trace only these syscalls: names, %classes (%file,

@@ -34,6 +34,9 @@ public final class Attacher {
     private final int waitTimeoutMs;
     private HookDispatcher hooks;
     private final CountDownLatch stop = new CountDownLatch(1);
+    /** Processes caught with Syscall User Dispatch, and the address of their selector byte. */
+    private final java.util.Map<Long, Long> sudSelectors = new java.util.HashMap<>();
+    private Path runtimeLibrary;
 
     public Attacher(PrintWriter diagnostics, int waitTimeoutMs) {
         this.diagnostics = diagnostics;
@@ -72,6 +75,7 @@ public final class Attacher {
             }
         }
         Path library = RuntimeLibrary.bundled().extract();
+        runtimeLibrary = library;
         try (Session session = Session.create(Session.DEFAULT_DIRECTORY, 64, waitTimeoutMs, ringSize,
                 hooks == null ? 0 : Launcher.CALL_SLOTS);
                 SignalRelay relay = SignalRelay.forStop(stop::countDown)) {
@@ -164,17 +168,30 @@ public final class Attacher {
     private String attach(long pid, Path library, Session session, HostRewriting rewriting) {
         rewriting.deferStartup((int) pid);
         long result;
-        try {
-            result = RemoteLibrary.loadAndCall(pid, library, "jpoline_attach", 30_000, session.file().toString(),
-                    library.toString());
+        // The tests' switch, as for a launch: behave as if page 0 could not be mapped.
+        long noVa0 = "1".equals(System.getenv("JPOLINE_NO_VA0")) ? 1 : 0;
+        try (RemoteLibrary runtime = RemoteLibrary.load(pid, library)) {
+            result = runtime.call("jpoline_attach", 30_000, session.file().toString(), library.toString(), noVa0);
+            if (result == -17) {
+                return "process " + pid + " already runs under jpoline (its runtime has joined a session)";
+            }
+            if (result < 0) {
+                return "process " + pid + " could not join jpoline's session: " + describe(result);
+            }
+            long args = runtime.buffer(40);
+            if (runtime.call("jpoline_attach_sud_args", 5_000, args) == 0) {
+                // No page 0: Syscall User Dispatch, which the host turns on in the other threads.
+                long[] a = runtime.readLongs(args, 5);
+                int refused = runtime.enableSudInOtherThreads(a[0], a[1], a[2], a[3], a[4]);
+                sudSelectors.put(pid, a[2]);
+                if (refused > 0) {
+                    diagnostics.println("jpoline: process " + pid + ": " + refused + " thread(s) could not turn Syscall"
+                            + " User Dispatch on; their syscalls are not seen");
+                }
+                return null;
+            }
         } catch (RemoteException e) {
             return "cannot attach to process " + pid + ": " + e.getMessage();
-        }
-        if (result == -17) {
-            return "process " + pid + " already runs under jpoline (its runtime has joined a session)";
-        }
-        if (result < 0) {
-            return "process " + pid + " could not join jpoline's session: " + describe(result);
         }
         try (RemoteProcess p = RemoteProcess.attach(pid)) {
             p.stopAll(STOP_TIMEOUT_MS);
@@ -188,8 +205,8 @@ public final class Attacher {
 
     private static String describe(long result) {
         return switch ((int) result) {
-            case -1, -13 -> "it may not map page 0 (vm.mmap_min_addr is " + mmapMinAddr() + "); run: sudo sysctl -w"
-                    + " vm.mmap_min_addr=0, or start the program under jpoline, which then uses Syscall User Dispatch";
+            case -1, -13 -> "it may not map page 0 (vm.mmap_min_addr is " + mmapMinAddr() + ") and has no Syscall User"
+                    + " Dispatch (Linux 5.11 or later); run: sudo sysctl -w vm.mmap_min_addr=0";
             case -2 -> "the session is gone";
             case -17 -> "page 0 is mapped already";
             default -> "error " + result;
@@ -241,6 +258,16 @@ public final class Attacher {
         if (!alive(pid)) {
             return null;
         }
+        Long selector = sudSelectors.get(pid);
+        if (selector != null) {
+            // Nothing was rewritten: SUD off in every thread, and new threads stay without it.
+            try {
+                RemoteLibrary.leave(pid, runtimeLibrary, selector, "jpoline_attach_leave");
+            } catch (RemoteException e) {
+                return "jpoline: cannot detach cleanly from process " + pid + ": " + e.getMessage();
+            }
+            return quiet ? null : "jpoline: Process " + pid + " detached";
+        }
         boolean va0Free = true;
         try (RemoteProcess p = RemoteProcess.attach(pid)) {
             p.stopAll(STOP_TIMEOUT_MS);
@@ -254,6 +281,9 @@ public final class Attacher {
         } catch (RemoteException | IOException e) {
             return "jpoline: cannot detach cleanly from process " + pid + ": " + e.getMessage();
         }
+        // The runtime's signal wrappers stay (they hand each signal to the program's action): a
+        // call injected to remove them, in a thread stopped in nanosleep, made that nanosleep fail
+        // with EINTR (measured; TracePidIT), which the program must never see.
         if (va0Free) {
             try {
                 RemoteLibrary.syscall(pid, MUNMAP, 0, VA0_SIZE);

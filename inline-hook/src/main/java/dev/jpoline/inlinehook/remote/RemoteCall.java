@@ -148,6 +148,19 @@ public final class RemoteCall {
         return scratch + at;
     }
 
+    /**
+     * Room for {@code size} bytes (at most 256) a called function may write, in the stopped
+     * thread's own stack: between its red zone and the frame a call starts at (STACK_GAP
+     * below rsp), which nothing else uses while the thread is held. The scratch page is never
+     * writable for the target.
+     */
+    public long writableRoom(int tid, int size) {
+        if (size > 256) {
+            throw new IllegalArgumentException("at most 256 bytes, not " + size);
+        }
+        return (process.registers(tid).rsp() - 128 - size) & ~15L;
+    }
+
     /** {@code string} as a NUL-terminated C string in the scratch page. */
     public long putString(String string) {
         byte[] b = string.getBytes(StandardCharsets.UTF_8);

@@ -593,12 +593,12 @@ public final class RemoteProcess implements AutoCloseable {
     }
 
     /**
-     * A stopped thread injected code may start from: stopped by our interrupt, or back from code
-     * of ours (a signal held for it stays held), not in a signal-delivery-stop it arrived in.
+     * A stopped thread injected code may start from: any ptrace stop of ours. One in a
+     * signal-delivery-stop keeps its signal, which PTRACE_DETACH delivers at the end.
      */
     boolean quietlyStopped(int tid) {
         Tracee t = threads.get(tid);
-        return t != null && t.state == State.STOPPED && t.interruptStop;
+        return t != null && t.state == State.STOPPED;
     }
 
     /**
