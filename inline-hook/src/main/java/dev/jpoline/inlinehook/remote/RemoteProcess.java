@@ -455,9 +455,16 @@ public final class RemoteProcess implements AutoCloseable {
             Memory msg = new Memory(8);
             PT.ptrace(Ptrace.PTRACE_GETEVENTMSG, t.tid, Pointer.NULL, msg);
             int child = (int) msg.getLong(0);
-            threads.putIfAbsent(child, new Tracee(child));
-            // The parent's interrupt is still pending: it stops again right after this.
-            PT.ptrace(Ptrace.PTRACE_CONT, t.tid, 0L, 0L);
+            Tracee born = new Tracee(child);
+            born.interruptSent = true; // born in a PTRACE_EVENT_STOP of its own, which comes anyway
+            threads.putIfAbsent(child, born);
+            // The clone event stop is a stop: kept as the parent's. Continued, the parent was
+            // seen not to stop again when this stop had taken the interrupt (a thread creating
+            // threads without pause did not stop within 5 s); a trap still pending is cleared
+            // by the detach.
+            t.state = State.STOPPED;
+            t.interruptStop = true;
+            t.interruptSent = false;
         } else if (event == 0) {
             t.state = State.STOPPED;
             t.interruptStop = false;
