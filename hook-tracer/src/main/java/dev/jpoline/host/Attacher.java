@@ -56,11 +56,6 @@ public final class Attacher {
 
     private boolean quiet;
 
-    /** Ends the attachment as SIGINT would (tests, embedders). */
-    public void requestStop() {
-        stop.countDown();
-    }
-
     /**
      * Attaches to {@code pids}, serves them until they end or a stop is asked, detaches, and
      * returns 0; a process that cannot be attached stops everything with one line and exit

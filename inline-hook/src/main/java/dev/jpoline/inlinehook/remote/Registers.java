@@ -46,10 +46,6 @@ public final class Registers {
         return words[ORIG_RAX];
     }
 
-    public long fsBase() {
-        return words[FS_BASE];
-    }
-
     public Registers rip(long value) {
         words[RIP] = value;
         return this;

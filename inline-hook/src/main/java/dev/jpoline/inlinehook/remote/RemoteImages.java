@@ -107,23 +107,6 @@ public final class RemoteImages {
         return found.get(0);
     }
 
-    /** The function (by symbol) holding {@code address}, or null when no symbol covers it. */
-    public Function containing(long address) {
-        for (LoadedImage image : images) {
-            if (!image.contains(address)) {
-                continue;
-            }
-            Symbols s = symbolsOf(image);
-            for (FunctionSymbol f : s.functions()) {
-                long start = s.bias() + f.value();
-                if (f.size() > 0 && address >= start && address < start + f.size()) {
-                    return new Function(f.name(), image.fileName(), start, start + f.size());
-                }
-            }
-        }
-        return null;
-    }
-
     /** The image holding {@code address}, or null. */
     public LoadedImage imageAt(long address) {
         for (LoadedImage image : images) {

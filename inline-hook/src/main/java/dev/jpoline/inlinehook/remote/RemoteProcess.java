@@ -207,11 +207,6 @@ public final class RemoteProcess implements AutoCloseable {
         return out;
     }
 
-    /** Whether the whole process has exited while attached. */
-    public boolean exited() {
-        return exited;
-    }
-
     Tracee tracee(int tid) {
         Tracee t = threads.get(tid);
         if (t == null || t.state == State.GONE) {
@@ -520,20 +515,6 @@ public final class RemoteProcess implements AutoCloseable {
             return;
         }
         setRegisters(t.tid, r.rip(r.rip() - 2).rax(r.origRax()));
-    }
-
-    /** Lets one stopped thread run, giving back the signal it was stopped with. */
-    public void resume(int tid) {
-        checkOwner();
-        Tracee t = tracee(tid);
-        if (t.state != State.STOPPED) {
-            return;
-        }
-        int sig = t.pendingSignal;
-        t.pendingSignal = 0;
-        t.interruptStop = false;
-        t.state = State.RUNNING;
-        PT.ptrace(Ptrace.PTRACE_CONT, tid, 0L, sig);
     }
 
     /**
