@@ -122,15 +122,7 @@ public final class RemoteCall {
 
     /** One syscall by single-stepping the gadget in thread {@code tid}, nothing written anywhere. */
     static long viaGadget(RemoteProcess process, int tid, long gadget, long nr, long... args) {
-        long[] all = new long[args.length + 1];
-        all[0] = nr;
-        System.arraycopy(args, 0, all, 1, args.length);
-        return new RemoteCall(process, 0).step(tid, gadget, all);
-    }
-
-    /** The scratch page, which {@link #release} unmaps. */
-    public long scratch() {
-        return scratch;
+        return new RemoteCall(process, 0).step(tid, gadget, nr, args);
     }
 
     /** Copies {@code bytes} into the scratch page's data area and returns their address there. */
@@ -171,10 +163,7 @@ public final class RemoteCall {
 
     /** Runs syscall {@code nr} in thread {@code tid}; returns its raw result (-errno on failure). */
     public long syscall(int tid, long nr, long... args) {
-        long[] all = new long[args.length + 1];
-        all[0] = nr;
-        System.arraycopy(args, 0, all, 1, args.length);
-        return run(tid, scratch + SYSCALL_STUB, scratch + SYSCALL_STUB + SYSCALL_INT3.length, true, 5000, all);
+        return run(tid, scratch + SYSCALL_STUB, scratch + SYSCALL_STUB + SYSCALL_INT3.length, true, 5000, nr, args);
     }
 
     /**
@@ -183,10 +172,7 @@ public final class RemoteCall {
      * as it would be during any call.
      */
     public long call(int tid, long function, long timeoutMillis, long... args) {
-        long[] all = new long[args.length + 1];
-        all[0] = function;
-        System.arraycopy(args, 0, all, 1, args.length);
-        return run(tid, scratch + CALL_STUB, scratch + CALL_STUB + CALL_RAX_INT3.length, false, timeoutMillis, all);
+        return run(tid, scratch + CALL_STUB, scratch + CALL_STUB + CALL_RAX_INT3.length, false, timeoutMillis, function, args);
     }
 
     /** Reads a NUL-terminated string of the target (at most {@code max} bytes). */
@@ -219,16 +205,14 @@ public final class RemoteCall {
         }
     }
 
-    /** Single-steps the syscall at {@code at}: rax and the arguments from {@code args}, registers restored after. */
-    private long step(int tid, long at, long... args) {
+    /** Single-steps the syscall at {@code at} with {@code rax} and {@code args}; registers restored after. */
+    private long step(int tid, long at, long rax, long... args) {
         if (!process.quietlyStopped(tid)) {
             throw new IllegalStateException("thread " + tid + " is not in a quiet ptrace stop");
         }
         Registers saved = process.registers(tid);
-        long[] rest = new long[args.length - 1];
-        System.arraycopy(args, 1, rest, 0, rest.length);
-        Registers r = saved.copy().rip(at).rax(args[0]).origRax(-1);
-        r.arguments(true, rest);
+        Registers r = saved.copy().rip(at).rax(rax).origRax(-1);
+        r.arguments(true, args);
         process.setRegisters(tid, r);
         Tracee t = process.tracee(tid);
         t.state = State.RUNNING;
@@ -277,31 +261,26 @@ public final class RemoteCall {
         byte[] saved = new byte[SYSCALL_INT3.length];
         process.memory().read(entry, saved, 0, saved.length);
         process.memory().write(entry, SYSCALL_INT3, 0, SYSCALL_INT3.length);
-        long[] all = new long[args.length + 1];
-        all[0] = nr;
-        System.arraycopy(args, 0, all, 1, args.length);
         try {
-            return new RemoteCall(process, 0).run(tid, entry, entry + SYSCALL_INT3.length, true, 5000, all);
+            return new RemoteCall(process, 0).run(tid, entry, entry + SYSCALL_INT3.length, true, 5000, nr, args);
         } finally {
             process.memory().write(entry, saved, 0, saved.length);
         }
     }
 
     /**
-     * One injection: rax and the arguments set, rip at {@code start}, until the thread traps
-     * at {@code trapRip}. args[0] is rax (the syscall number or the function).
+     * One injection: {@code rax} (the syscall number or the function) and the arguments set, rip
+     * at {@code start}, until the thread traps at {@code trapRip}.
      */
-    private long run(int tid, long start, long trapRip, boolean syscall, long timeoutMillis, long... args) {
+    private long run(int tid, long start, long trapRip, boolean syscall, long timeoutMillis, long rax, long... args) {
         if (!process.quietlyStopped(tid)) {
             throw new IllegalStateException("thread " + tid + " is not in a quiet ptrace stop");
         }
         Registers saved = process.registers(tid);
         byte[] extended = process.extendedState(tid);
-        long[] rest = new long[args.length - 1];
-        System.arraycopy(args, 1, rest, 0, rest.length);
-        Registers r = saved.copy().rip(start).rax(args[0]).origRax(-1)
+        Registers r = saved.copy().rip(start).rax(rax).origRax(-1)
                 .rsp(((saved.rsp() - STACK_GAP) & ~15L));
-        r.arguments(syscall, rest);
+        r.arguments(syscall, args);
         process.setRegisters(tid, r);
         Tracee t = process.tracee(tid);
         t.state = State.RUNNING;
