@@ -84,42 +84,51 @@ final class RemoteFreeze {
     }
 
     /**
-     * Whether any stopped thread's rip, or a word of the live part of its stack, points into
-     * [lo, hi): conservative (a stale word counts), for deciding that memory can go.
+     * For each {lo, hi} of {@code ranges}: whether any stopped thread's rip, or a word of the live
+     * part of its stack, points into it. Conservative (a stale word counts; anything unreadable
+     * counts as referenced), for deciding that memory can go. The maps and every stack are read
+     * once for all the ranges.
      */
-    static boolean referenced(RemoteProcess p, long lo, long hi) {
+    static boolean[] referenced(RemoteProcess p, List<long[]> ranges) {
+        boolean[] out = new boolean[ranges.size()];
         ProcessMaps maps;
         try {
             maps = ProcessMaps.read(p.pid());
         } catch (IOException e) {
-            return true;
+            java.util.Arrays.fill(out, true);
+            return out;
         }
         for (int tid : p.tids()) {
             Registers r = p.registers(tid);
-            if (r.rip() >= lo && r.rip() < hi) {
-                return true;
-            }
+            mark(out, ranges, r.rip());
             MapsEntry stack = maps.entryContaining(r.rsp());
-            if (stack == null) {
-                return true;
-            }
             long start = r.rsp() & ~7L;
-            int length = (int) Math.min(stack.end() - start, STACK_SCAN);
-            byte[] bytes = new byte[Math.max(length, 0)];
+            byte[] bytes = stack == null ? null : new byte[(int) Math.max(0, Math.min(stack.end() - start, STACK_SCAN))];
             try {
-                p.memory().read(start, bytes, 0, bytes.length);
+                if (bytes != null) {
+                    p.memory().read(start, bytes, 0, bytes.length);
+                }
             } catch (RuntimeException e) {
-                return true;
+                bytes = null;
+            }
+            if (bytes == null) {
+                java.util.Arrays.fill(out, true);
+                return out;
             }
             ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
             for (int at = 0; at + 8 <= bytes.length; at += 8) {
-                long w = b.getLong(at);
-                if (w >= lo && w < hi) {
-                    return true;
-                }
+                mark(out, ranges, b.getLong(at));
             }
         }
-        return false;
+        return out;
+    }
+
+    private static void mark(boolean[] out, List<long[]> ranges, long address) {
+        for (int i = 0; i < out.length; i++) {
+            if (address >= ranges.get(i)[0] && address < ranges.get(i)[1]) {
+                out[i] = true;
+            }
+        }
     }
 
     private static long move(PatchStep s, long address) {

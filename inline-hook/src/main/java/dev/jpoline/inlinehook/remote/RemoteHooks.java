@@ -461,11 +461,16 @@ public final class RemoteHooks {
             // Which trampolines may go is decided while everyone is stopped: a trampoline may go
             // only when no thread is in it, returns into it, or is in the detour (which may still
             // call the original through it).
-            List<Boolean> free = new ArrayList<>();
+            List<long[]> ranges = new ArrayList<>(); // per hook: its trampoline page, its payload's text
             for (Installed h : restorable) {
                 long[] text = texts.get(h.spec().library());
-                free.add(!RemoteFreeze.referenced(p, h.block(), h.block() + PAGE)
-                        && text != null && !RemoteFreeze.referenced(p, text[0], text[1]));
+                ranges.add(new long[] {h.block(), h.block() + PAGE});
+                ranges.add(text != null ? text : new long[] {0, -1L >>> 1}); // unknown text: everything counts
+            }
+            boolean[] used = RemoteFreeze.referenced(p, ranges);
+            List<Boolean> free = new ArrayList<>();
+            for (int i = 0; i < restorable.size(); i++) {
+                free.add(!used[2 * i] && !used[2 * i + 1]);
             }
             long released = 0;
             if (gadget != 0) {
