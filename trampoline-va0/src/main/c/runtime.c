@@ -215,6 +215,28 @@ static void restore_launch_signal_state(void) {
     jp_sys6(NR_rt_sigprocmask, SIG_SETMASK, (long)&blocked, 0, 8, 0, 0);
 }
 
+/* The end of joining, for the constructor and for jpoline_attach alike, the page or SUD in
+ * place: the start-up request, the tiers, what the answer says, the copies for execs. Returns
+ * the answer. */
+static long join_session(struct jpoline_session_header *s, const char *path, const char *preload) {
+    jp_vdso_clock_gettime = find_vdso_clock_gettime();
+    __atomic_fetch_add(&s->processes_registered, 1, __ATOMIC_RELAXED);
+    jp_session = s;
+    /* The host rewrites every executable mapping now (an attached process: later, with every
+     * thread stopped); we wait (boundedly) for the answer. Nothing of this process runs through
+     * the entry before it, and the host may start the program before it has written the tier
+     * table: read it after the answer, not before. */
+    long result = jp_session_request(JPOLINE_REQUEST_STARTUP, 0, 0);
+    for (int nr = 0; nr < JPOLINE_TIER_COUNT && nr < JPOLINE_TIER_TABLE_SIZE; nr++)
+        jp_tiers[nr] = __atomic_load_n(&s->tiers[nr], __ATOMIC_RELAXED);
+    jp_session_obey(result);
+    session_joined = result >= 0 || (result == JPOLINE_RESULT_SUD && __atomic_load_n(&jp_sud_mode, __ATOMIC_ACQUIRE));
+    /* Copies of the two variables for execs whose environment lacks them (entry_exec.c). */
+    if (session_joined) jp_exec_env_init(path, preload);
+    if (session_joined && (s->trace_flags & JPOLINE_TRACE_SIGNALS)) jp_signals_start();
+    return result;
+}
+
 __attribute__((constructor)) static void jpoline_init(void) {
     /* A process that was not started from a session (for example the host JVM that
      * loads this library to talk to it) must be left completely alone. */
@@ -253,30 +275,18 @@ __attribute__((constructor)) static void jpoline_init(void) {
             dprintf(2, "jpoline: pid %d: --exhaustive needs Syscall User Dispatch (Linux 5.11 or later): %s; only"
                        " rewritten code is caught\n", (int)getpid(), strerror(-sud));
     }
-    jp_vdso_clock_gettime = find_vdso_clock_gettime();
-    __atomic_fetch_add(&s->processes_registered, 1, __ATOMIC_RELAXED);
-    jp_session = s;
-    /* The host rewrites every executable mapping now; we wait (boundedly) until it did. Nothing
-     * of this process runs through the entry before the answer, and the host may start the
-     * program before it has written the tier table: read it after the answer, not before. */
-    long result = jp_session_request(JPOLINE_REQUEST_STARTUP, 0, 0);
-    for (int nr = 0; nr < JPOLINE_TIER_COUNT && nr < JPOLINE_TIER_TABLE_SIZE; nr++)
-        jp_tiers[nr] = __atomic_load_n(&s->tiers[nr], __ATOMIC_RELAXED);
-    jp_session_obey(result);
-    session_joined = result >= 0 || (result == JPOLINE_RESULT_SUD && __atomic_load_n(&jp_sud_mode, __ATOMIC_ACQUIRE));
-    /* Copies of the two variables for execs whose environment lacks them (entry_exec.c). */
-    if (session_joined) jp_exec_env_init(path, getenv("LD_PRELOAD"));
-    if (session_joined && (s->trace_flags & JPOLINE_TRACE_SIGNALS)) jp_signals_start();
+    join_session(s, path, getenv("LD_PRELOAD"));
 }
 
-/* jpoline attaching to a running process (inline-hook's remote.RemoteRuntime): the host has
- * loaded this library with the process's own dlopen, in one thread, while the others run, and
- * calls this in that thread. It joins the session as the constructor would, with three
- * differences: no environment names the session (the host passes it, and the runtime's path
- * for the execs entry_exec.c completes); only VA0 will do (Syscall User Dispatch is per thread
- * and the other threads are already running); and the start-up request is answered without a
- * rewrite, which the host makes afterwards while every thread is stopped, so that no thread
- * can fetch a half-rewritten site. Returns the start-up answer (>= 0), or -errno. */
+/* jpoline attaching to a running process (host.Attacher, through inline-hook's
+ * remote.RemoteLibrary): the host has loaded this library with the process's own dlopen, in one
+ * thread, while the others run, and calls this in that thread. It joins the session as the
+ * constructor would, with three differences: no environment names the session (the host passes
+ * it, and the runtime's path for the execs entry_exec.c completes); Syscall User Dispatch is
+ * turned on for this thread only, the host doing it for the others, already running
+ * (jpoline_attach_sud_args); and the start-up request is answered without a rewrite, which the
+ * host makes afterwards while every thread is stopped, so that no thread can fetch a
+ * half-rewritten site. Returns the start-up answer (>= 0), or -errno. */
 JPOLINE_EXPORT long jpoline_attach(const char *session_path, const char *runtime_path, long no_va0) {
     if (jp_session != NULL) return -EEXIST; /* under jpoline already */
     struct jpoline_session_header *s = map_session(session_path);
@@ -289,16 +299,7 @@ JPOLINE_EXPORT long jpoline_attach(const char *session_path, const char *runtime
         int sud = jpoline_sud_install();
         if (sud < 0) return rc;
     }
-    jp_vdso_clock_gettime = find_vdso_clock_gettime();
-    __atomic_fetch_add(&s->processes_registered, 1, __ATOMIC_RELAXED);
-    jp_session = s;
-    long result = jp_session_request(JPOLINE_REQUEST_STARTUP, 0, 0);
-    for (int nr = 0; nr < JPOLINE_TIER_COUNT && nr < JPOLINE_TIER_TABLE_SIZE; nr++)
-        jp_tiers[nr] = __atomic_load_n(&s->tiers[nr], __ATOMIC_RELAXED);
-    session_joined = result >= 0;
-    if (session_joined) jp_exec_env_init(session_path, runtime_path);
-    if (session_joined && (s->trace_flags & JPOLINE_TRACE_SIGNALS)) jp_signals_start();
-    return result;
+    return join_session(s, session_path, runtime_path);
 }
 
 /* After jpoline_attach under SUD: {region start, region length, selector address, the entry,
