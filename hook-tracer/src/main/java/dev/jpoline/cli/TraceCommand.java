@@ -6,6 +6,7 @@ import dev.jpoline.host.HostRewriting;
 import dev.jpoline.host.Attacher;
 import dev.jpoline.host.Launcher;
 import dev.jpoline.trace.InjectRules;
+import dev.jpoline.trace.PathTrace;
 import dev.jpoline.trace.TimelineSink;
 import dev.jpoline.trace.TraceWriter;
 import dev.jpoline.trace.Tracer;
@@ -70,6 +71,12 @@ final class TraceCommand extends Command {
                                  summary table instead of lines.
               -C                 Like -c, and print the lines too.
               -y                 Print paths associated with file descriptors.
+              -yy                Also print protocol-specific details of sockets
+                                 (addresses, peers) and device numbers (resolved
+                                 when jpoline reads the record: best effort).
+              -P PATH            Trace only syscalls accessing PATH (repeatable), as
+                                 strace does: by name, or by a descriptor that refers
+                                 to it.
               -z                 Print only syscalls that succeeded
                                  (-e status=successful).
               -Z                 Print only syscalls that failed (-e status=failed).
@@ -93,7 +100,8 @@ final class TraceCommand extends Command {
             """;
 
     private static final String[] OPTIONS = {"-p PID", "-f", "-e EXPR", "-s N", "-o FILE", "-t", "-T", "-r", "-n", "-c", "-C", "-y", "-z",
-        "-Z", "-X FORMAT", "-q", "--exhaustive", "--host-timeout MS", "--ring-size BYTES", "--json", "--timeline FILE"};
+        "-Z", "-X FORMAT", "-q", "--exhaustive", "--host-timeout MS", "--ring-size BYTES", "--json", "--timeline FILE",
+        "-P PATH", "--trace-path PATH"};
 
     int follow;
     final List<String> expressions = new ArrayList<>();
@@ -107,7 +115,14 @@ final class TraceCommand extends Command {
     boolean numbers;
     boolean summaryOnly;
     boolean summaryToo;
-    boolean paths;
+    /** -y: 1 for paths, 2 (-yy) for strace's details too. */
+    int paths;
+    /** -P: trace only the calls that access these paths. */
+    final List<String> tracedPaths = new ArrayList<>();
+    /** strace's -e quiet=path-resolution: -P's "Requested path ... resolved into ..." is not said. */
+    boolean quietPathResolution;
+    /** -P's set, made (and its resolutions said) before the program starts. */
+    PathTrace pathTrace;
     boolean successfulOnly;
     boolean failedOnly;
     String xlat = "abbrev";
@@ -154,7 +169,8 @@ final class TraceCommand extends Command {
                 case "-n" -> c.numbers = true;
                 case "-c" -> c.summaryOnly = true;
                 case "-C" -> c.summaryToo = true;
-                case "-y" -> c.paths = true;
+                case "-y" -> c.paths++;
+                case "-P", "--trace-path" -> c.tracedPaths.add(options.value());
                 case "-z" -> c.successfulOnly = true;
                 case "-Z" -> c.failedOnly = true;
                 case "-X" -> c.xlat = options.value();
@@ -264,6 +280,9 @@ final class TraceCommand extends Command {
         if (pids.isEmpty()) {
             Va0Requirement.check(err, quiet); // -p maps page 0 in the target or says why not
         }
+        if (!tracedPaths.isEmpty()) {
+            pathTrace = PathTrace.select(tracedPaths, quietPathResolution, err);
+        }
         HostRewriting rewriting = HostRewriting.create(err);
         SyscallFilter filter = null;
         try {
@@ -294,8 +313,11 @@ final class TraceCommand extends Command {
         // is more likely parsed; the writer (formatters, time zone) once it is being rewritten.
         Selected selected = new Selected(filter);
         Tracer tracer = new Tracer(selected, stringLimit, timestamps,
-                new WriterFactory(this, style, paths, mode, single, selected, status, timelineFile), err)
+                new WriterFactory(this, style, paths > 0, mode, single, selected, status, timelineFile), err)
                 .withInjections(injections);
+        if (paths > 0 || pathTrace != null) {
+            tracer.withFdTracking(pathTrace != null);
+        }
         try {
             if (!pids.isEmpty()) {
                 int attached = new Attacher(err, hostTimeoutMs).quiet(quiet).run(pids, rewriting, ringSize, tracer);
@@ -343,8 +365,15 @@ final class TraceCommand extends Command {
             TimelineSink timeline = timelineFile == null ? null : new TimelineSink(timelineFile,
                     c.command.isEmpty() ? "pid " + c.pids.get(0) : c.command.get(0),
                     now.getEpochSecond() * 1_000_000_000L + now.getNano());
-            return new TraceWriter(options, paths, mode, single, c.output, selected, status, lines,
+            TraceWriter writer = new TraceWriter(options, paths, mode, single, c.output, selected, status, lines,
                     c.summaryOnly || c.summaryToo, 0, timeline);
+            if (c.paths > 1) {
+                writer.detailedFds();
+            }
+            if (c.pathTrace != null) {
+                writer.tracePaths(c.pathTrace);
+            }
+            return writer;
         }
     }
 

@@ -44,6 +44,7 @@ public final class TraceWriter implements AutoCloseable {
     private static final int NR_VFORK = 58;
     private static final int NR_CLONE3 = 435;
     private static final int SELECTED_CACHE = 1024;
+    private static final long CLONE_THREAD = 0x10000;
 
     private final TraceOptions base;
     private final Mode mode;
@@ -74,7 +75,14 @@ public final class TraceWriter implements AutoCloseable {
     /** stderr: [pid N] prefix while several threads live; FILE: "PID  " prefix; FF: FILE.TID without prefix. */
     public enum Mode { STDERR, FILE, FF }
 
-    private final FdPaths fdPaths;
+    /** -y, -yy, -P: what descriptors refer to; null when none of them is given. */
+    private FdPaths fdPaths;
+    /** -P: the paths whose calls print; null for all. */
+    private PathTrace pathTrace;
+    /** -P: threads whose held entry half does not access the paths (decided at the entry, as strace decides). */
+    private final IntSet pathMissed = new IntSet();
+    /** -P: threads whose held entry half lacks what -P compares (poll's array is copied at the exit): decided at the exit. */
+    private final IntSet pathUndecided = new IntSet();
 
     /**
      * Lines go to {@code single} (STDERR and FILE modes) or to files {@code ffBase.TID} (FF).
@@ -145,10 +153,34 @@ public final class TraceWriter implements AutoCloseable {
         live.add(topPid);
     }
 
+    /**
+     * {@code -yy}: descriptors print with strace's -yy details (a socket's protocol and addresses, a
+     * device's numbers, a pidfd's process) instead of -y's paths. Needs a writer made with
+     * {@code fdPaths}; call before the first record.
+     */
+    public synchronized void detailedFds() {
+        if (fdPaths == null) {
+            throw new IllegalStateException("-yy needs a writer made with fdPaths (-y)");
+        }
+        fdPaths.detailed(new SocketDetails(SocketDetails.KERNEL));
+    }
+
+    /** {@code -P}: print only the calls that access these paths (strace's rules); call before the first record. */
+    public synchronized void tracePaths(PathTrace paths) {
+        if (fdPaths == null) {
+            fdPaths = new FdPaths(); // followed for the comparison, not printed without -y
+        }
+        fdPaths.realPaths();
+        this.pathTrace = paths;
+    }
+
     public synchronized void setTopPid(int pid) {
         gone(topPid);
         topPid = pid;
         live.add(pid);
+        if (fdPaths != null) {
+            fdPaths.started(pid); // it waits for the host now: its working directory can be read
+        }
         if (timeline != null) {
             timeline.topProcess(pid);
         }
@@ -179,7 +211,7 @@ public final class TraceWriter implements AutoCloseable {
             resolveExec(v.pid(), tid, false, null);
         }
         closeOpen();
-        complete(v); // the view reads as RingRecord.merge(r, r)
+        complete(v, false); // the view reads as RingRecord.merge(r, r)
     }
 
     public synchronized void accept(RingRecord r) {
@@ -191,12 +223,12 @@ public final class TraceWriter implements AutoCloseable {
         switch (r.kind()) {
             case FULL -> {
                 closeOpen();
-                complete(RingRecord.merge(r, r));
+                complete(RingRecord.merge(r, r), false);
             }
             case ENTRY -> {
                 if (r.number() == NR_EXIT || r.number() == NR_EXIT_GROUP || r.number() == NR_RT_SIGRETURN) {
                     closeOpen();
-                    complete(RingRecord.merge(r, null));
+                    complete(RingRecord.merge(r, null), false);
                     if (r.number() != NR_RT_SIGRETURN) {
                         exited(r);
                     }
@@ -204,6 +236,17 @@ public final class TraceWriter implements AutoCloseable {
                 }
                 closeOpen();
                 pending.put(r.tid(), r);
+                if (pathTrace != null) {
+                    // strace decides at the entry, from the descriptors as they are then.
+                    TraceRecord held = RingRecord.merge(r, null);
+                    pathMissed.remove(r.tid());
+                    pathUndecided.remove(r.tid());
+                    if (pathTrace.decidedAtExit(held)) {
+                        pathUndecided.add(r.tid());
+                    } else if (!pathTrace.matches(held, fdPaths)) {
+                        pathMissed.add(r.tid());
+                    }
+                }
                 openTid = r.tid();
                 if (mode == Mode.FF) {
                     openTid = null; // one thread per file: lines are never interleaved
@@ -220,7 +263,7 @@ public final class TraceWriter implements AutoCloseable {
                     if (openTid != null && openTid == r.tid()) {
                         openTid = null;
                     }
-                    complete(merged);
+                    complete(merged, entry != null);
                 } else {
                     resumed(merged);
                 }
@@ -243,9 +286,47 @@ public final class TraceWriter implements AutoCloseable {
 
     private void seen(int pid) {
         if (pid != lastSeenPid) {
-            seenPids.add(pid);
+            if (seenPids.add(pid) && fdPaths != null) {
+                born(pid);
+            }
             lastSeenPid = pid;
         }
+    }
+
+    /**
+     * A process's first record came before its parent's fork-like call returned: its descriptors
+     * are those of the one process with such a call under way (none, or several: its parent's
+     * result says, when it comes).
+     */
+    private void born(int pid) {
+        int parent = 0;
+        for (RingRecord p : pending.values()) {
+            if (p.pid() != pid && startsProcess(RingRecord.merge(p, null))) {
+                if (parent != 0 && parent != p.pid()) {
+                    return;
+                }
+                parent = p.pid();
+            }
+        }
+        if (parent != 0) {
+            fdPaths.inherit(parent, pid);
+        }
+    }
+
+    /** Whether the call makes a process (fork, vfork, clone or clone3 without CLONE_THREAD), not a thread. */
+    private static boolean startsProcess(TraceRecord r) {
+        int nr = (int) r.number();
+        if (nr == NR_FORK || nr == NR_VFORK) {
+            return true;
+        }
+        if (nr == NR_CLONE) {
+            return (r.arg(0) & CLONE_THREAD) == 0;
+        }
+        if (nr == NR_CLONE3) {
+            Payload args = r.payloadOrNull(0);
+            return args != null && args.length() >= 8 && (args.le(0, 8) & CLONE_THREAD) == 0;
+        }
+        return false;
     }
 
     /**
@@ -262,7 +343,7 @@ public final class TraceWriter implements AutoCloseable {
                 TraceRecord merged = RingRecord.merge(p, ok);
                 if (mode == Mode.FF || (openTid != null && openTid == p.tid())) {
                     openTid = null;
-                    complete(merged);
+                    complete(merged, true);
                 } else {
                     resumed(merged);
                 }
@@ -274,6 +355,9 @@ public final class TraceWriter implements AutoCloseable {
         int code = (int) r.args()[0] & 0xff;
         if (r.number() == NR_EXIT_GROUP) {
             ended.add(r.pid());
+            if (fdPaths != null) {
+                fdPaths.forget(r.pid());
+            }
         }
         if (r.number() == NR_EXIT_GROUP && r.pid() == topPid) {
             topExitedByRecord = true;
@@ -292,6 +376,9 @@ public final class TraceWriter implements AutoCloseable {
      * already said how it ended (exit_group, a deadly signal).
      */
     public synchronized void processEnded(Orphans.Ended e) {
+        if (fdPaths != null) {
+            fdPaths.forget(e.pid());
+        }
         if (e.pid() == topPid || !ended.add(e.pid())) {
             return;
         }
@@ -319,6 +406,9 @@ public final class TraceWriter implements AutoCloseable {
         }
         boolean kills = (r.args()[0] & SessionLayout.SIGNAL_KILLS) != 0;
         // The top-level process's end comes from its wait status (with "core dumped" when it did).
+        if (kills && fdPaths != null) {
+            fdPaths.forget(r.pid());
+        }
         if (kills && r.pid() != topPid && ended.add(r.pid())) {
             for (TraceSink s : sinks) {
                 s.killed(r.pid(), r.tid(), nanos, r.number(), false);
@@ -334,7 +424,8 @@ public final class TraceWriter implements AutoCloseable {
         }
         RingRecord p = pending.get(openTid);
         openTid = null;
-        if (p != null && status == Status.ALL && isSelected(p.number())) {
+        if (p != null && status == Status.ALL && isSelected(p.number()) && !pathMissed.contains(p.tid())
+                && !pathUndecided.contains(p.tid())) {
             TraceRecord entry = RingRecord.merge(p, null);
             for (TraceSink s : sinks) {
                 s.unfinished(entry);
@@ -355,8 +446,9 @@ public final class TraceWriter implements AutoCloseable {
         return selected.test(n);
     }
 
-    private boolean passes(TraceRecord r) {
-        if (!isSelected(r.number())) {
+    /** Whether the call prints (and counts): selected by -e trace=, on -P's paths ({@code onPath}), of the status asked for. */
+    private boolean passes(TraceRecord r, boolean onPath) {
+        if (!onPath || !isSelected(r.number())) {
             return false;
         }
         return switch (status) {
@@ -366,17 +458,39 @@ public final class TraceWriter implements AutoCloseable {
         };
     }
 
-    private void complete(TraceRecord r) {
+    /** A call's line; {@code held}: its entry half was held (-P decided then). */
+    private void complete(TraceRecord r, boolean held) {
+        boolean onPath = onPath(r, held);
         if (fdPaths != null) {
             fdPaths.before(r);
         }
         try {
-            completeLine(r);
+            completeLine(r, onPath);
         } finally {
             if (fdPaths != null) {
                 fdPaths.after(r);
             }
         }
+    }
+
+    /**
+     * -P: whether the call accesses the paths, decided from the descriptors as they were before it
+     * ran (strace asks at the entry); for a held entry, the answer given when it was held.
+     */
+    private boolean onPath(TraceRecord r, boolean held) {
+        if (pathTrace == null) {
+            return true;
+        }
+        if (held) {
+            boolean missed = pathMissed.contains(r.tid());
+            pathMissed.remove(r.tid());
+            if (pathUndecided.contains(r.tid())) {
+                pathUndecided.remove(r.tid());
+                return pathTrace.matches(r, fdPaths);
+            }
+            return !missed;
+        }
+        return pathTrace.matches(r, fdPaths);
     }
 
     /**
@@ -391,6 +505,9 @@ public final class TraceWriter implements AutoCloseable {
         }
         int pid = (int) r.returnValue();
         if (creates) {
+            if (fdPaths != null && startsProcess(r)) {
+                fdPaths.inherit(r.pid(), pid);
+            }
             seenPids.add(pid); // traced from its birth, even if it never makes a call
             return;
         }
@@ -403,9 +520,9 @@ public final class TraceWriter implements AutoCloseable {
         }
     }
 
-    private void completeLine(TraceRecord r) {
+    private void completeLine(TraceRecord r, boolean onPath) {
         reapedByParent(r);
-        if (!passes(r)) {
+        if (!passes(r, onPath)) {
             return;
         }
         if (summary != null && r.hasReturn()) {
@@ -417,11 +534,13 @@ public final class TraceWriter implements AutoCloseable {
     }
 
     private void resumed(TraceRecord r) {
+        boolean entryShown = !pathUndecided.contains(r.tid());
+        boolean onPath = onPath(r, true);
         if (fdPaths != null) {
             fdPaths.before(r);
         }
         try {
-            resumedLine(r);
+            resumedLine(r, onPath, entryShown);
         } finally {
             if (fdPaths != null) {
                 fdPaths.after(r);
@@ -429,17 +548,18 @@ public final class TraceWriter implements AutoCloseable {
         }
     }
 
-    private void resumedLine(TraceRecord r) {
+    private void resumedLine(TraceRecord r, boolean onPath, boolean entryShown) {
         reapedByParent(r);
-        if (!passes(r)) {
+        if (!passes(r, onPath)) {
             return;
         }
         if (summary != null) {
             summary.add(r);
         }
         for (TraceSink s : sinks) {
-            // With a status filter the entry half was never printed: print the whole call.
-            if (status == Status.ALL) {
+            // With a status filter (or -P deciding at the exit) the entry half was never printed:
+            // print the whole call.
+            if (status == Status.ALL && entryShown) {
                 s.resumed(r);
             } else {
                 s.call(r);

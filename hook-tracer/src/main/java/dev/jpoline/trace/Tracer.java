@@ -45,6 +45,10 @@ public final class Tracer implements Launcher.Observer {
     private int topPid;
     private final PrintWriter diagnostics;
     private InjectRules inject = new InjectRules();
+    /** -y, -yy, -P: the calls that say what descriptors refer to are traced too. */
+    private boolean fdTracking;
+    /** -P: only the calls -P may print are traced (besides those always traced). */
+    private boolean pathsOnly;
     private static final long ORPHAN_POLL_NANOS = 10_000_000;
     private final java.util.concurrent.ConcurrentLinkedQueue<Orphans.Ended> endedOrphans =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -75,6 +79,17 @@ public final class Tracer implements Launcher.Observer {
         return this;
     }
 
+    /**
+     * -y, -yy, -P: also trace the calls whose records keep the writer's descriptor tables right
+     * (opens, closes, dups, chdir, exec), whatever -e trace= prints; with {@code pathTrace} (-P),
+     * trace only the selected calls -P may print: strace checks no others.
+     */
+    public Tracer withFdTracking(boolean pathTrace) {
+        this.fdTracking = true;
+        this.pathsOnly = pathTrace;
+        return this;
+    }
+
     /** The writer, once {@link #serving()} made it; null before. */
     public TraceWriter writer() {
         return writer;
@@ -87,7 +102,12 @@ public final class Tracer implements Launcher.Observer {
         // program starts, where linking a stream pipeline costs milliseconds.
         boolean[] tracedSet = new boolean[TIER_COUNT];
         for (int n : filter.get().numbers()) {
-            if (n >= 0 && n < TIER_COUNT) {
+            if (n >= 0 && n < TIER_COUNT && (!pathsOnly || PathTrace.mayMatch(n))) {
+                tracedSet[n] = true;
+            }
+        }
+        if (fdTracking) {
+            for (int n : FdPaths.TRACKED) {
                 tracedSet[n] = true;
             }
         }

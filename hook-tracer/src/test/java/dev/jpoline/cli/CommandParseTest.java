@@ -36,13 +36,22 @@ class CommandParseTest {
         assertThat(c.duration).isTrue();
         assertThat(c.summaryToo).isTrue();
         assertThat(c.summaryOnly).isFalse();
-        assertThat(c.paths).isTrue();
+        assertThat(c.paths).isEqualTo(1);
         assertThat(c.successfulOnly).isTrue();
         assertThat(c.failedOnly).isTrue();
         assertThat(c.xlat).isEqualTo("raw");
         assertThat(c.hostTimeoutMs).isEqualTo(500);
         assertThat(c.ringSize).isEqualTo(4096);
         assertThat(c.command).containsExactly("ls", "-l", "-f");
+    }
+
+    @Test
+    void traceCountsYAndCollectsEveryTracedPath() {
+        TraceCommand c = TraceCommand.parse(words("trace -yy -P /etc/passwd -P/tmp --trace-path=rel -fP x ls"), 1);
+        assertThat(c.paths).isEqualTo(2);
+        assertThat(c.tracedPaths).containsExactly("/etc/passwd", "/tmp", "rel", "x");
+        assertThat(c.quietPathResolution).isFalse();
+        assertThat(c.command).containsExactly("ls");
     }
 
     @Test
