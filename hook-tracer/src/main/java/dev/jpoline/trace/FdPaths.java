@@ -44,9 +44,9 @@ final class FdPaths implements FdResolver {
     private static final int NR_CLOSE_RANGE = 436;
     private static final int NR_OPENAT2 = 437;
 
-    /** The calls whose records keep the tables right: traced whenever descriptors are followed, whatever -e trace= prints. */
-    static final int[] TRACKED = {NR_OPEN, NR_CREAT, NR_OPENAT, NR_OPENAT2, NR_CLOSE, NR_CLOSE_RANGE, NR_DUP, NR_DUP2,
-        NR_DUP3, NR_FCNTL, NR_CHDIR, NR_FCHDIR, NR_EXECVE, NR_EXECVEAT};
+    /** The calls that change what descriptors refer to, besides those that return a new one. */
+    private static final int[] CHANGES = {NR_OPEN, NR_CREAT, NR_OPENAT, NR_OPENAT2, NR_CLOSE, NR_CLOSE_RANGE, NR_DUP,
+        NR_DUP2, NR_DUP3, NR_FCNTL, NR_CHDIR, NR_FCHDIR, NR_EXECVE, NR_EXECVEAT, NR_PIPE, NR_PIPE2, NR_SOCKETPAIR};
 
     private static final int AT_FDCWD = -100;
     private static final long O_CLOEXEC = 02000000;
@@ -62,12 +62,25 @@ final class FdPaths implements FdResolver {
     /** The syscalls that return a new descriptor: one this table does not follow replaces what was known of its number. */
     private static final boolean[] RETURNS_FD = new boolean[1024];
 
+    /**
+     * The calls whose records keep the tables right: traced whenever descriptors are followed,
+     * whatever -e trace= prints. Every call that makes a descriptor is one: a number the tables
+     * think closed (or never saw) must not be read from /proc after it was reused.
+     */
+    static final int[] TRACKED;
+
     static {
+        java.util.TreeSet<Integer> tracked = new java.util.TreeSet<>();
+        for (int n : CHANGES) {
+            tracked.add(n);
+        }
         for (Syscall s : SyscallTable.x86_64().all()) {
             if (s.number() >= 0 && s.number() < RETURNS_FD.length && s.returns() == ReturnKind.FD) {
                 RETURNS_FD[s.number()] = true;
+                tracked.add(s.number());
             }
         }
+        TRACKED = tracked.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** What one descriptor refers to. */
@@ -266,16 +279,48 @@ final class FdPaths implements FdResolver {
         }
     }
 
-    /** The top-level process, while it is sure to be alive: its working directory, before its records need it. */
+    /**
+     * The top-level process, while it is sure to be alive (it waits for the host): its working
+     * directory and the descriptors it was given, before its records need them. A later look at
+     * /proc would see them as they are then: a dup2 onto one of them would already have replaced it.
+     */
     void started(int pid) {
-        if (pid > 0) {
-            table(pid, pid);
+        if (pid <= 0) {
+            return;
+        }
+        Table t = table(pid, pid);
+        String[] fds = new java.io.File("/proc/" + pid + "/fd").list();
+        if (fds == null) {
+            return;
+        }
+        for (String name : fds) {
+            int fd;
+            try {
+                fd = Integer.parseInt(name);
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            String link = "/proc/" + pid + "/fd/" + fd;
+            String target = FileFacts.readlink(link);
+            if (target != null && !t.fds.containsKey(fd)) {
+                t.fds.put(fd, learn(link, target, false, FileFacts.closeOnExec("/proc/" + pid + "/fdinfo/" + fd)));
+            }
         }
     }
 
     /** A process ended: its pid may come back as another one's. */
     void forget(int pid) {
         tables.remove(pid);
+    }
+
+    /**
+     * As {@link #realPath}, from the records only: what {@code fd} referred to before a call that
+     * replaced it (dup2's target), which /proc, read later, cannot say.
+     */
+    String knownRealPath(int pid, int tid, int fd) {
+        Table t = tables.get(pid);
+        Entry e = t == null || fd < 0 ? null : t.fds.get(fd);
+        return e == null ? null : e.real;
     }
 
     /** The kernel's name for what {@code fd} of thread {@code tid} of process {@code pid} refers to (what -P compares), or null. */
@@ -345,18 +390,24 @@ final class FdPaths implements FdResolver {
         if (target == null) {
             return null;
         }
-        Entry learned = new Entry(target, FileFacts.withoutDeleted(link, target), true, false);
+        Entry learned = learn(link, target, true, false);
+        t.fds.put(fd, learned);
+        return learned;
+    }
+
+    /** An entry for what /proc says: {@code link} (/proc/PID/fd/N) points to {@code target}. */
+    private Entry learn(String link, String target, boolean learned, boolean cloexec) {
+        Entry e = new Entry(target, FileFacts.withoutDeleted(link, target), learned, cloexec);
         if (sockets != null) {
             // While it is open: a socket's protocol and a pidfd's process are asked of the descriptor itself.
             if (socketInode(target) > 0) {
-                learned.protocol = FileFacts.socketProtocol(link);
+                e.protocol = FileFacts.socketProtocol(link);
             } else if (target.equals(PIDFD)) {
                 int pidOf = FileFacts.pidfdPid(link.replace("/fd/", "/fdinfo/"));
-                learned.detail = pidOf > 0 ? "pid:" + pidOf : "";
+                e.detail = pidOf > 0 ? "pid:" + pidOf : "";
             }
         }
-        t.fds.put(fd, learned);
-        return learned;
+        return e;
     }
 
     private Table table(int pid, int tid) {

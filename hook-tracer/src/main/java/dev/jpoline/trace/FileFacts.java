@@ -148,6 +148,20 @@ final class FileFacts {
         return (dev & 0xff) | ((dev >>> 12) & 0xffffff00L);
     }
 
+    /** Whether /proc/PID/fdinfo/FD's {@code flags:} (octal) hold O_CLOEXEC. */
+    static boolean closeOnExec(String fdinfo) {
+        try {
+            for (String line : Files.readAllLines(Path.of(fdinfo), StandardCharsets.ISO_8859_1)) {
+                if (line.startsWith("flags:")) {
+                    return (Long.parseLong(line.substring(6).strip(), 8) & 02000000) != 0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        return false;
+    }
+
     /** The pid a pidfd refers to: the {@code Pid:} line of /proc/PID/fdinfo/FD; -1 when unknown. */
     static int pidfdPid(String fdinfo) {
         try {

@@ -42,6 +42,7 @@ public final class PathTrace {
     private static final byte SELECT = 13;
     private static final byte POLL = 14;
     private static final byte FSCONFIG = 15;
+    private static final byte DUP = 16;
 
     /** Each syscall's rule, by number. */
     private static final byte[] RULES = rules();
@@ -121,6 +122,7 @@ public final class PathTrace {
             case PATH_0 -> path(r, 0);
             case FD_0 -> fd(r, fds, r.arg(0));
             case FD_0_FD_1 -> fd(r, fds, r.arg(0)) || fd(r, fds, r.arg(1));
+            case DUP -> fd(r, fds, r.arg(0)) || replaced(r, fds);
             case FD_0_PATH_1 -> fd(r, fds, r.arg(0)) || path(r, 1);
             case PATH_0_PATH_1 -> path(r, 0) || path(r, 1);
             case PATH_1 -> path(r, 1);
@@ -185,6 +187,20 @@ public final class PathTrace {
     }
 
     /**
+     * dup2's and dup3's target, as it was before the call: when the call replaced it, only the
+     * records can say (what /proc says now is what the call, or a later one, made of it).
+     */
+    private boolean replaced(TraceRecord r, FdPaths fds) {
+        int fd = (int) r.arg(1);
+        boolean done = r.hasReturn() && r.returnValue() == fd && fd != (int) r.arg(0);
+        if (!done) {
+            return fd(r, fds, fd);
+        }
+        String real = fds.knownRealPath(r.pid(), r.tid(), fd);
+        return real != null && paths.contains(real);
+    }
+
+    /**
      * select and pselect6: every descriptor in the three sets as the call was given them (the
      * first copy of each set; the kernel's rewritten one follows it).
      */
@@ -241,7 +257,8 @@ public final class PathTrace {
             boolean in = s.argCount() > 0 && !argOut(s.arg(0));
             rules[nr] = file ? (in ? PATH_0 : NONE) : FD_0;
         }
-        set(rules, FD_0_FD_1, 33 /* dup2 */, 292 /* dup3 */, 320 /* kexec_file_load */, 40 /* sendfile */, 276 /* tee */);
+        set(rules, FD_0_FD_1, 320 /* kexec_file_load */, 40 /* sendfile */, 276 /* tee */);
+        set(rules, DUP, 33 /* dup2 */, 292 /* dup3 */);
         set(rules, FD_0_PATH_1, 322 /* execveat */, 269 /* faccessat */, 439 /* faccessat2 */, 268 /* fchmodat */,
                 452 /* fchmodat2 */, 260 /* fchownat */, 468 /* file_getattr */, 469 /* file_setattr */, 433 /* fspick */,
                 261 /* futimesat */, 464 /* getxattrat */, 254 /* inotify_add_watch */, 465 /* listxattrat */,

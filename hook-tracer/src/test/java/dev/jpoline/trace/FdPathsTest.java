@@ -184,6 +184,32 @@ class FdPathsTest {
         }
     }
 
+    /** The top-level process's descriptors are read when it starts, with their close-on-exec flags. */
+    @Test
+    void theDescriptorsAProcessStartsWithAreReadAtItsStart() throws Exception {
+        Path file = Files.writeString(temp.resolve("given.txt"), "x");
+        Process p = new ProcessBuilder("sh", "-c", "exec 7<\"$0\"; exec 8<\"$0\"; read x", file.toString())
+                .redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        try {
+            int pid = (int) p.pid();
+            Path fd8 = Path.of("/proc/" + pid + "/fd/8");
+            for (int i = 0; i < 500 && !Files.exists(fd8); i++) {
+                Thread.sleep(10);
+            }
+            FdPaths fds = new FdPaths();
+            fds.started(pid);
+            assertThat(fds.knownRealPath(pid, pid, 7)).isEqualTo(file.toString());
+            assertThat(fds.knownRealPath(pid, pid, 8)).isEqualTo(file.toString());
+            feed(fds, call(pid, 72, 0, 8, 2, 1).build()); // fcntl(8, F_SETFD, FD_CLOEXEC)
+            feed(fds, call(pid, 59, 0).string(0, "/bin/true").build());
+            assertThat(fds.knownRealPath(pid, pid, 7)).as("kept across the exec").isEqualTo(file.toString());
+            assertThat(fds.knownRealPath(pid, pid, 8)).isNull();
+        } finally {
+            p.destroyForcibly();
+            p.waitFor();
+        }
+    }
+
     @Test
     void socketLinksGiveTheirInode() {
         assertThat(FdPaths.socketInode("socket:[1289158]")).isEqualTo(1289158);

@@ -122,6 +122,41 @@ class PathTraceTest {
         assertThat(matches(c(0, 3))).isFalse();
     }
 
+    /**
+     * dup2's target as it was before the call: /proc, read at the drain, shows what the call (or a
+     * later one) made of it, so only the records are asked.
+     */
+    @Test
+    void dup2sTargetIsWhatTheRecordsSayItWas() throws Exception {
+        int self = (int) ProcessHandle.current().pid();
+        Path file = Files.writeString(temp.resolve("held.txt"), "x");
+        PathTrace held = PathTrace.of(file.toString());
+        FdPaths jvm = new FdPaths();
+        jvm.realPaths();
+        try (java.io.FileInputStream in = new java.io.FileInputStream(file.toFile())) {
+            int fd = -1;
+            try (var links = Files.list(Path.of("/proc/self/fd"))) {
+                for (Path p : (Iterable<Path>) links::iterator) {
+                    try {
+                        if (Files.readSymbolicLink(p).equals(file)) {
+                            fd = Integer.parseInt(p.getFileName().toString());
+                        }
+                    } catch (java.io.IOException e) {
+                        // closed meanwhile
+                    }
+                }
+            }
+            assertThat(fd).isPositive();
+            SyscallRecord.Builder dup2 = SyscallRecord.builder(33).pid(self).tid(self).args(0, fd);
+            assertThat(held.matches(dup2.returns(fd).build(), jvm)).as("replaced: /proc says what it is now").isFalse();
+            assertThat(held.matches(dup2.returns(-9).build(), jvm)).as("failed: nothing was replaced").isTrue();
+            assertThat(held.matches(SyscallRecord.builder(0).pid(self).tid(self).args(fd).returns(1).build(), jvm))
+                    .isTrue();
+            assertThat(held.matches(dup2.returns(fd).build(), jvm)).as("now known from the records").isTrue();
+        }
+        assertThat(matches(c(33, 4, 3).returns(3))).as("dup2(4, 3): 3 was the file").isTrue();
+    }
+
     @Test
     void symlinkedPathsAreResolvedOnceAndSaidUnlessQuiet() throws Exception {
         Path file = Files.writeString(temp.resolve("real.txt"), "x");
