@@ -38,35 +38,26 @@ final class FileFacts {
         return true;
     }
 
-    private static Memory cString(String s) {
+    /** The name's bytes and a NUL, as JNA passes a byte array (a copy for the call, no Memory to clean up). */
+    private static byte[] cString(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        Memory m = new Memory(b.length + 1);
-        m.write(0, b, 0, b.length);
-        m.setByte(b.length, (byte) 0);
-        return m;
+        return java.util.Arrays.copyOf(b, b.length + 1);
     }
+
+    /** realpath's output buffer, one per thread (the drain asks for one per open under -P). */
+    private static final ThreadLocal<Memory> RESOLVED = ThreadLocal.withInitial(() -> new Memory(PATH_MAX));
 
     /** realpath(3): the absolute name with every symlink, "." and ".." resolved; null when a part is missing. */
     static String realpath(String path) {
         if (path.isEmpty() || path.indexOf('\0') >= 0 || !bind()) {
             return null;
         }
-        Memory out = new Memory(PATH_MAX);
+        Memory out = RESOLVED.get();
         Pointer p = realpath.invokePointer(new Object[] {cString(path), out});
         if (p == null) {
             return null;
         }
-        byte[] b = out.getByteArray(0, (int) Math.min(PATH_MAX, indexOfNul(out)));
-        return new String(b, StandardCharsets.UTF_8);
-    }
-
-    private static long indexOfNul(Memory m) {
-        for (long i = 0; i < m.size(); i++) {
-            if (m.getByte(i) == 0) {
-                return i;
-            }
-        }
-        return m.size();
+        return out.getString(0, StandardCharsets.UTF_8.name());
     }
 
     /** The symlink /proc/PID/fd/FD (or /proc/PID/cwd for {@code fd} -100) as the kernel names its target. */
@@ -126,12 +117,12 @@ final class FileFacts {
             return null;
         }
         try {
-            int mode = (Integer) Files.getAttribute(Path.of(path), "unix:mode");
-            int type = mode & 0170000;
+            java.util.Map<String, Object> st = Files.readAttributes(Path.of(path), "unix:mode,rdev");
+            int type = (Integer) st.get("mode") & 0170000;
             if (type != 0020000 && type != 0060000) {
                 return null;
             }
-            long rdev = (Long) Files.getAttribute(Path.of(path), "unix:rdev");
+            long rdev = (Long) st.get("rdev");
             return (type == 0060000 ? "block " : "char ") + major(rdev) + ":" + minor(rdev);
         } catch (IOException | RuntimeException e) {
             return null;
