@@ -9,6 +9,7 @@ import dev.jpoline.trace.InjectRules;
 import dev.jpoline.trace.TimelineSink;
 import dev.jpoline.trace.TraceWriter;
 import dev.jpoline.trace.Tracer;
+import dev.jpoline.trace.format.SummaryTable;
 import dev.jpoline.trace.format.TraceOptions;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
@@ -69,6 +70,13 @@ final class TraceCommand extends Command {
               -c                 Count calls, errors and time per syscall; print a
                                  summary table instead of lines.
               -C                 Like -c, and print the lines too.
+              -w                 Summarise wall-clock latency (strace's meaning; jpoline's
+                                 -c time is always from entry to exit, see docs/trace.md).
+              -S SORTBY          Sort the summary by time (default), min-time, max-time,
+                                 avg-time, calls, errors, name or nothing.
+              -U COLUMNS         The summary's columns, comma-separated: time-percent,
+                                 total-time, min-time, max-time, avg-time, calls, errors,
+                                 name (default: all but min-time and max-time).
               -y                 Print paths associated with file descriptors.
               -z                 Print only syscalls that succeeded
                                  (-e status=successful).
@@ -92,7 +100,7 @@ final class TraceCommand extends Command {
             Example: jpoline trace -f -e trace=%file -o trace.txt -- make
             """;
 
-    private static final String[] OPTIONS = {"-p PID", "-f", "-e EXPR", "-s N", "-o FILE", "-t", "-T", "-r", "-n", "-c", "-C", "-y", "-z",
+    private static final String[] OPTIONS = {"-p PID", "-f", "-e EXPR", "-s N", "-o FILE", "-t", "-T", "-r", "-n", "-c", "-C", "-w", "-S SORTBY", "-U COLUMNS", "-y", "-z",
         "-Z", "-X FORMAT", "-q", "--exhaustive", "--host-timeout MS", "--ring-size BYTES", "--json", "--timeline FILE"};
 
     int follow;
@@ -107,6 +115,9 @@ final class TraceCommand extends Command {
     boolean numbers;
     boolean summaryOnly;
     boolean summaryToo;
+    boolean wallClock;
+    String sortBy;
+    String columns;
     boolean paths;
     boolean successfulOnly;
     boolean failedOnly;
@@ -154,6 +165,9 @@ final class TraceCommand extends Command {
                 case "-n" -> c.numbers = true;
                 case "-c" -> c.summaryOnly = true;
                 case "-C" -> c.summaryToo = true;
+                case "-w" -> c.wallClock = true;
+                case "-S" -> c.sortBy = options.value();
+                case "-U" -> c.columns = options.value();
                 case "-y" -> c.paths = true;
                 case "-z" -> c.successfulOnly = true;
                 case "-Z" -> c.failedOnly = true;
@@ -236,6 +250,7 @@ final class TraceCommand extends Command {
         if (summaryOnly && summaryToo) {
             throw new UserError("-c and -C exclude each other");
         }
+        SummaryTable.Layout summaryLayout = summaryLayout(err);
         if (json && (summaryOnly || summaryToo)) {
             throw new UserError((summaryOnly ? "-c" : "-C") + " prints strace's table, which JSON lines have no"
                     + " place for; drop --json, or use --timeline FILE beside " + (summaryOnly ? "-c" : "-C"));
@@ -294,7 +309,7 @@ final class TraceCommand extends Command {
         // is more likely parsed; the writer (formatters, time zone) once it is being rewritten.
         Selected selected = new Selected(filter);
         Tracer tracer = new Tracer(selected, stringLimit, timestamps,
-                new WriterFactory(this, style, paths, mode, single, selected, status, timelineFile), err)
+                new WriterFactory(this, style, paths, mode, single, selected, status, timelineFile, summaryLayout), err)
                 .withInjections(injections);
         try {
             if (!pids.isEmpty()) {
@@ -323,8 +338,8 @@ final class TraceCommand extends Command {
 
     /** Makes the trace's writer from the options (a named class: it runs while the program waits). */
     private record WriterFactory(TraceCommand c, XlatStyle style, boolean paths, TraceWriter.Mode mode,
-            OutputStream single, IntPredicate selected, TraceWriter.Status status, OutputStream timelineFile)
-            implements Supplier<TraceWriter> {
+            OutputStream single, IntPredicate selected, TraceWriter.Status status, OutputStream timelineFile,
+            SummaryTable.Layout summaryLayout) implements Supplier<TraceWriter> {
         @Override
         public TraceWriter get() {
             TraceOptions options = TraceOptions.defaults().withStringLimit(c.stringLimit).withXlatStyle(style)
@@ -343,9 +358,37 @@ final class TraceCommand extends Command {
             TimelineSink timeline = timelineFile == null ? null : new TimelineSink(timelineFile,
                     c.command.isEmpty() ? "pid " + c.pids.get(0) : c.command.get(0),
                     now.getEpochSecond() * 1_000_000_000L + now.getNano());
-            return new TraceWriter(options, paths, mode, single, c.output, selected, status, lines,
+            TraceWriter writer = new TraceWriter(options, paths, mode, single, c.output, selected, status, lines,
                     c.summaryOnly || c.summaryToo, 0, timeline);
+            writer.summaryLayout(summaryLayout);
+            return writer;
         }
+    }
+
+    /** -S, -U and -w, checked as strace checks them: -U and -w need -c or -C, -S only warns without. */
+    private SummaryTable.Layout summaryLayout(PrintWriter err) {
+        boolean summary = summaryOnly || summaryToo;
+        if (wallClock && !summary) {
+            throw new UserError("-w summarises wall-clock time in -c's table: give it with -c or -C");
+        }
+        if (columns != null && !summary) {
+            throw new UserError("-U chooses the columns of -c's table: give it with -c or -C");
+        }
+        if (sortBy != null && !summary) {
+            err.println("jpoline: -S has no effect without -c or -C");
+        }
+        SummaryTable.Layout layout = SummaryTable.Layout.DEFAULT;
+        try {
+            if (sortBy != null) {
+                layout = layout.withSortBy(SummaryTable.sortBy(sortBy));
+            }
+            if (columns != null) {
+                layout = layout.withColumns(SummaryTable.columns(columns));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+        return layout;
     }
 
     /**

@@ -90,8 +90,11 @@ final class TextSink implements TraceSink {
         }
     }
 
-    /** -c's table, after the lines (with -ff on stderr: there is no one file for it). */
+    /** -c's table, after the lines (with -ff on stderr: there is no one file for it); empty when no call was counted. */
     void table(String table) {
+        if (table.isEmpty()) {
+            return;
+        }
         if (mode == TraceWriter.Mode.FF) {
             System.err.print(table);
             return;

@@ -6,6 +6,7 @@ import dev.jpoline.host.SessionLayout;
 import dev.jpoline.trace.format.Payload;
 import dev.jpoline.trace.format.SignalInfo;
 import dev.jpoline.trace.format.SummaryCollector;
+import dev.jpoline.trace.format.SummaryTable;
 import dev.jpoline.trace.format.TraceOptions;
 import dev.jpoline.trace.format.TraceRecord;
 import dev.jpoline.trace.ring.RecordView;
@@ -57,6 +58,7 @@ public final class TraceWriter implements AutoCloseable {
     private final byte[] selectedCache = new byte[SELECTED_CACHE];
     private final Status status;
     private final SummaryCollector summary;
+    private SummaryTable.Layout summaryLayout = SummaryTable.Layout.DEFAULT;
     private int topPid;
     private final Map<Integer, RingRecord> pending = new HashMap<>();
     /** Threads known to be alive (for STDERR's [pid N] prefix), and the last one added. */
@@ -143,6 +145,11 @@ public final class TraceWriter implements AutoCloseable {
         this.summary = summary ? new SummaryCollector() : null;
         this.topPid = topPid;
         live.add(topPid);
+    }
+
+    /** -S and -U: how -c's table is sorted and which columns it has (before the trace ends). */
+    public synchronized void summaryLayout(SummaryTable.Layout layout) {
+        this.summaryLayout = java.util.Objects.requireNonNull(layout, "layout");
     }
 
     public synchronized void setTopPid(int pid) {
@@ -460,7 +467,7 @@ public final class TraceWriter implements AutoCloseable {
             }
         }
         if (summary != null) {
-            text.table(summary.format());
+            text.table(summary.format(summaryLayout));
         }
         flush();
     }
@@ -479,7 +486,7 @@ public final class TraceWriter implements AutoCloseable {
             }
         }
         if (summary != null) {
-            text.table(summary.format());
+            text.table(summary.format(summaryLayout));
         }
         flush();
     }
