@@ -198,6 +198,79 @@ static uint64_t length_of(const struct jpoline_capture_rule *rule, const uint64_
     return (rule->reserved & JPOLINE_RULE_LENGTH_32) ? (uint32_t)v : v;
 }
 
+/* Plans an iovec array of `count` elements at `addr` (at most MAX_IOV of them; none beyond 1024,
+ * which the kernel refuses) and each element's data: at most `cap` bytes each and `left` in all
+ * (the result, at exit). The array is element `array_element`, element k's data `data_element` + k.
+ * `base` gives arg, phase and safety; `read_by_kernel` as in plan_phase. */
+static void plan_iovecs(struct record_plan *rp, const struct plan *base, uint64_t addr, uint64_t count, uint64_t left,
+                        uint64_t read_by_kernel, uint32_t cap, uint16_t array_element, uint16_t data_element) {
+    if (count > 1024 || addr == 0) return;
+    uint64_t take = count > MAX_IOV ? MAX_IOV : count;
+    struct plan p = *base;
+    p.src = addr;
+    p.length = (uint32_t)(take * 16);
+    p.truncated = take < count;
+    p.shape = JPOLINE_SHAPE_FIXED;
+    p.element = array_element;
+    if (p.safe) {
+        /* The array itself must be readable before its elements are planned. */
+        struct iov probe;
+        if (take > 0 && safe_copy(&probe, addr, 16) != 16) return;
+    }
+    add_plan(rp, &p);
+    /* Each element's data: at entry as long as the element, at exit up to the result. */
+    uint64_t before = 0; /* data bytes of the elements before this one */
+    for (uint64_t k = 0; k < take; k++) {
+        struct iov v;
+        if (copy_mem(&v, addr + 16 * k, 16, p.safe) != 16) break;
+        uint64_t len = v.len < left ? v.len : left;
+        left -= len;
+        struct plan d = {v.base, 0, p.arg, p.phase, JPOLINE_SHAPE_FIXED, p.safe, (uint16_t)(data_element + k), 0, 0, 0, 0};
+        d.length = (uint32_t)(len > cap ? cap : len);
+        d.truncated = len > cap;
+        /* A writev's element lies within what the kernel read only if the bytes before it
+         * and its own fit in the result. */
+        if (before + d.length > read_by_kernel || before + d.length < before) d.safe = 1;
+        before += v.len;
+        if (before < v.len) before = ~0ull;
+        uint8_t probe_byte;
+        if (v.base == 0 || len == 0 || (d.safe && safe_copy(&probe_byte, v.base, 1) != 1)) continue;
+        add_plan(rp, &d);
+    }
+}
+
+/* The mmsghdr array of sendmmsg/recvmmsg (`vlen` entries) and, for each of the first `sent`
+ * messages, its iovec array and data up to its msg_len (copied safely: the kernel wrote msg_len).
+ * Only messages whose payloads all fit in the plan are taken; the array's payload ends after
+ * them, so that the host knows which messages were not captured. */
+static void plan_mmsghdrs(struct record_plan *rp, const struct plan *base, uint32_t vlen, uint64_t sent, uint32_t cap) {
+    struct mmsg { uint64_t name; uint32_t namelen, pad; uint64_t iov, iovlen, control, controllen; uint32_t flags, pad2, len, pad3; };
+    _Static_assert(sizeof(struct mmsg) == 64, "struct mmsghdr");
+    if (sent > vlen) sent = vlen;
+    uint64_t taken = 0;
+    unsigned plans = rp->count + 1; /* the array's own */
+    for (; taken < sent && taken < 256; taken++) {
+        struct mmsg m;
+        if (safe_copy(&m, base->src + 64 * taken, 64) != 64) break;
+        unsigned need = 1 + (unsigned)(m.iovlen > MAX_IOV ? MAX_IOV : m.iovlen);
+        if (plans + need > MAX_PLANS) break;
+        plans += need;
+    }
+    if (taken == 0) return; /* nothing sent or received, or the array is unreadable */
+    struct plan p = *base;
+    p.length = (uint32_t)(64 * taken);
+    p.truncated = taken < vlen;
+    p.shape = JPOLINE_SHAPE_FIXED;
+    p.safe = 1;
+    add_plan(rp, &p);
+    for (uint64_t i = 0; i < taken; i++) {
+        struct mmsg m;
+        if (safe_copy(&m, p.src + 64 * i, 64) != 64) break;
+        plan_iovecs(rp, &p, m.iov, m.iovlen, m.len, ~0ull, cap, (uint16_t)JPOLINE_ELEMENT_IOV_ARRAY(i),
+                    (uint16_t)JPOLINE_ELEMENT_IOV_DATA(i, 0));
+    }
+}
+
 /* Plans the payloads of one phase. when: JPOLINE_AT_ENTRY rules (and the entry half of
  * ENTRY_AND_EXIT) or JPOLINE_AT_EXIT rules (and the exit half). */
 static void plan_phase(struct record_plan *rp, const struct jpoline_schema_entry *e, const uint64_t *args,
@@ -273,41 +346,25 @@ static void plan_phase(struct record_plan *rp, const struct jpoline_schema_entry
         }
         case JPOLINE_SHAPE_ARRAY_RETURN: want = have_ret && ret > 0 ? (uint64_t)ret * rule->elem : 0; break;
         case JPOLINE_SHAPE_IOVEC: {
-            uint64_t count = length_of(rule, args);
-            if (count > 1024) continue;
-            uint64_t take = count > MAX_IOV ? MAX_IOV : count;
-            p.length = (uint32_t)(take * 16);
-            p.truncated = take < count;
-            p.shape = JPOLINE_SHAPE_FIXED;
-            if (safe) {
-                /* The array itself must be readable before its elements are planned. */
-                struct iov probe;
-                if (take > 0 && safe_copy(&probe, addr, 16) != 16) continue;
-            }
-            add_plan(rp, &p);
-            /* Each element's data: at entry as long as the element, at exit up to the result. */
             uint64_t left = phase == JPOLINE_PAYLOAD_EXIT ? (uint64_t)ret : ~0ull;
-            uint64_t before = 0; /* data bytes of the elements before this one */
-            for (uint64_t k = 0; k < take; k++) {
-                struct iov v;
-                if (copy_mem(&v, addr + 16 * k, 16, safe) != 16) break;
-                uint64_t len = v.len < left ? v.len : left;
-                left -= len;
-                struct plan d = {v.base, 0, rule->arg, (uint8_t)phase, JPOLINE_SHAPE_FIXED, (uint8_t)safe,
-                                 (uint16_t)k, 0, 0, 0, 0};
-                d.length = (uint32_t)(len > rule->cap ? rule->cap : len);
-                d.truncated = len > rule->cap;
-                /* A writev's element lies within what the kernel read only if the bytes before it
-                 * and its own fit in the result. */
-                if (before + d.length > read_by_kernel || before + d.length < before) d.safe = 1;
-                before += v.len;
-                if (before < v.len) before = ~0ull;
-                uint8_t probe_byte;
-                if (v.base == 0 || len == 0 || (d.safe && safe_copy(&probe_byte, v.base, 1) != 1)) continue;
-                add_plan(rp, &d);
-            }
+            plan_iovecs(rp, &p, addr, length_of(rule, args), left, read_by_kernel, rule->cap, JPOLINE_PAYLOAD_WHOLE, 0);
             continue;
         }
+        case JPOLINE_SHAPE_MSGHDR: {
+            /* msg_iov at 16, msg_iovlen at 24 */
+            uint64_t mh[7];
+            if (copy_mem(mh, addr, sizeof mh, safe) != sizeof mh) continue;
+            p.length = sizeof mh;
+            p.shape = JPOLINE_SHAPE_FIXED;
+            add_plan(rp, &p);
+            uint64_t left = phase == JPOLINE_PAYLOAD_EXIT ? (uint64_t)ret : ~0ull;
+            plan_iovecs(rp, &p, mh[2], mh[3], left, ~0ull, rule->cap, JPOLINE_ELEMENT_IOV_ARRAY(0),
+                        JPOLINE_ELEMENT_IOV_DATA(0, 0));
+            continue;
+        }
+        case JPOLINE_SHAPE_MMSGHDR:
+            plan_mmsghdrs(rp, &p, (uint32_t)length_of(rule, args), have_ret && ret > 0 ? (uint64_t)ret : 0, rule->cap);
+            continue;
         default: continue;
         }
         uint64_t cap = rule->shape == JPOLINE_SHAPE_FIXED ? rule->elem : rule->cap;

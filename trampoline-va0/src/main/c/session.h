@@ -202,7 +202,19 @@ enum jpoline_capture_shape {
     JPOLINE_SHAPE_ARRAY_RETURN = 7, /* result elements of elem bytes, at most cap bytes */
     JPOLINE_SHAPE_IOVEC = 8,        /* args[length_arg] iovecs (at most 1024), each one's data up to cap */
     JPOLINE_SHAPE_NODEMASK = 9,     /* a NUMA node mask of args[length_arg] - 1 bits, in longs; at most cap */
+    /* A struct msghdr (56 bytes), its msg_iov array (element JPOLINE_ELEMENT_IOV_ARRAY(0)) and each
+     * iovec's data (JPOLINE_ELEMENT_IOV_DATA(0, k)) up to cap, as SHAPE_IOVEC: at exit up to the result. */
+    JPOLINE_SHAPE_MSGHDR = 10,
+    /* An array of args[length_arg] struct mmsghdr (64 bytes each), and for each message m the
+     * kernel sent or filled (m < the result) its msg_iov array and data up to its msg_len, as
+     * MSGHDR's with m in the element. The array's payload holds only the messages whose iovecs were
+     * planned (truncated when fewer than args[length_arg]). */
+    JPOLINE_SHAPE_MMSGHDR = 11,
 };
+/* Elements of MSGHDR and MMSGHDR payloads: message m's iovec array and its iovec k's data
+ * (m < 256, k < 32; the message array or msghdr itself is JPOLINE_PAYLOAD_WHOLE). */
+#define JPOLINE_ELEMENT_IOV_ARRAY(m) (0x8000u | ((unsigned)(m) << 6) | 0x3fu)
+#define JPOLINE_ELEMENT_IOV_DATA(m, k) (0x8000u | ((unsigned)(m) << 6) | (unsigned)(k))
 
 struct jpoline_capture_rule {
     uint8_t arg;        /* 0..5 */
@@ -270,7 +282,7 @@ struct jpoline_record {
 struct jpoline_payload_header {
     uint8_t arg;
     uint8_t phase;     /* JPOLINE_PAYLOAD_ENTRY / EXIT */
-    uint16_t element;  /* JPOLINE_PAYLOAD_WHOLE, or the iovec element whose data this is */
+    uint16_t element;  /* JPOLINE_PAYLOAD_WHOLE, the iovec element whose data this is, or JPOLINE_ELEMENT_* */
     uint32_t length;   /* bytes | JPOLINE_PAYLOAD_TRUNCATED */
 };
 

@@ -9,6 +9,8 @@ import dev.jpoline.trace.InjectRules;
 import dev.jpoline.trace.TimelineSink;
 import dev.jpoline.trace.TraceWriter;
 import dev.jpoline.trace.Tracer;
+import dev.jpoline.trace.format.DescriptorSet;
+import dev.jpoline.trace.format.IoDump;
 import dev.jpoline.trace.format.SummaryTable;
 import dev.jpoline.trace.format.TraceOptions;
 import java.io.BufferedOutputStream;
@@ -55,6 +57,9 @@ final class TraceCommand extends Command {
                                  itself (when=FIRST[..LAST][+[STEP]], counted per thread).
               -e fault=SET[:error=ERRNO][:when=EXPR]
                                  Fail them (error=ENOSYS by default).
+              -e read=FDS        Dump in hex and ASCII all data read from these
+                                 descriptors (3,4, all, none, !negation).
+              -e write=FDS       Dump all data written to these descriptors.
               -o FILE            Write the trace to FILE instead of stderr.
               --json             One JSON object per line instead of strace's text
                                  (to -o FILE, -ff's files or stderr).
@@ -204,6 +209,8 @@ final class TraceCommand extends Command {
         List<String> traceSets = new ArrayList<>();
         InjectRules injections = new InjectRules();
         TraceWriter.Status status = TraceWriter.Status.ALL;
+        DescriptorSet readFds = DescriptorSet.NONE;
+        DescriptorSet writeFds = DescriptorSet.NONE;
         for (String e : expressions) {
             int eq = e.indexOf('=');
             String key = eq < 0 ? "trace" : e.substring(0, eq);
@@ -224,8 +231,11 @@ final class TraceCommand extends Command {
                     default -> throw new UserError("-e status=" + value
                             + " is not supported yet; use successful, failed or all", Main.EXIT_UNAVAILABLE);
                 };
-                default -> throw new UserError("-e " + key + "= is not supported yet (supported: trace=, status=, inject=, fault=)",
-                        Main.EXIT_UNAVAILABLE);
+                // as strace: each one replaces the set before it
+                case "read", "reads", "r" -> readFds = descriptors(key, value);
+                case "write", "writes", "w" -> writeFds = descriptors(key, value);
+                default -> throw new UserError("-e " + key + "= is not supported yet (supported: trace=, status=, inject=, fault=,"
+                        + " read=, write=)", Main.EXIT_UNAVAILABLE);
             }
         }
         if (successfulOnly && failedOnly) {
@@ -308,9 +318,10 @@ final class TraceCommand extends Command {
         // Without -e trace=, the filter (all) is made after the program started, when the table
         // is more likely parsed; the writer (formatters, time zone) once it is being rewritten.
         Selected selected = new Selected(filter);
+        IoDump dump = new IoDump(readFds, writeFds);
         Tracer tracer = new Tracer(selected, stringLimit, timestamps,
-                new WriterFactory(this, style, paths, mode, single, selected, status, timelineFile, summaryLayout), err)
-                .withInjections(injections);
+                new WriterFactory(this, style, paths, mode, single, selected, status, timelineFile, summaryLayout, dump), err)
+                .withInjections(injections).capturingWhole(summaryOnly ? java.util.Set.of() : dump.capturedSyscalls());
         try {
             if (!pids.isEmpty()) {
                 int attached = new Attacher(err, hostTimeoutMs).quiet(quiet).run(pids, rewriting, ringSize, tracer);
@@ -339,7 +350,7 @@ final class TraceCommand extends Command {
     /** Makes the trace's writer from the options (a named class: it runs while the program waits). */
     private record WriterFactory(TraceCommand c, XlatStyle style, boolean paths, TraceWriter.Mode mode,
             OutputStream single, IntPredicate selected, TraceWriter.Status status, OutputStream timelineFile,
-            SummaryTable.Layout summaryLayout) implements Supplier<TraceWriter> {
+            SummaryTable.Layout summaryLayout, IoDump dump) implements Supplier<TraceWriter> {
         @Override
         public TraceWriter get() {
             TraceOptions options = TraceOptions.defaults().withStringLimit(c.stringLimit).withXlatStyle(style)
@@ -361,7 +372,18 @@ final class TraceCommand extends Command {
             TraceWriter writer = new TraceWriter(options, paths, mode, single, c.output, selected, status, lines,
                     c.summaryOnly || c.summaryToo, 0, timeline);
             writer.summaryLayout(summaryLayout);
+            writer.ioDump(dump);
             return writer;
+        }
+    }
+
+    /** -e read=SET, -e write=SET: strace's descriptor sets. */
+    private static DescriptorSet descriptors(String key, String value) {
+        try {
+            return DescriptorSet.parse(value);
+        } catch (IllegalArgumentException ex) {
+            throw new UserError("-e " + key + "=" + value + ": " + ex.getMessage() + "; give descriptor numbers (3 or 3,4),"
+                    + " all, none, or !SET for all but SET");
         }
     }
 

@@ -3,6 +3,7 @@ package dev.jpoline.trace;
 import dev.jpoline.api.Errno;
 import dev.jpoline.api.consts.Signals;
 import dev.jpoline.trace.format.CallParts;
+import dev.jpoline.trace.format.IoDump;
 import dev.jpoline.trace.format.JsonText;
 import dev.jpoline.trace.format.LineBuffer;
 import dev.jpoline.trace.format.SignalInfo;
@@ -42,11 +43,19 @@ final class JsonLinesSink implements TraceSink {
     private final CallParts parts = new CallParts();
     /** Entry halves whose resumption has not come, by thread, in the order they were held. */
     private final Map<Integer, TraceRecord> unfinished = new LinkedHashMap<>();
+    /** -e read= and -e write=: the data of a call, in its "dump" field. */
+    private IoDump dump = IoDump.NONE;
+    private boolean dumping;
 
     JsonLinesSink(TraceOptions options, TraceOutput output) {
         this.formatter = new StraceFormatter(options.withPidPrefix(TraceOptions.PidPrefix.NONE));
         this.output = output;
         this.out = output.buffer();
+    }
+
+    void dump(IoDump d) {
+        this.dump = d;
+        this.dumping = d.any();
     }
 
     @Override
@@ -107,6 +116,9 @@ final class JsonLinesSink implements TraceSink {
             out.decimal(Math.max(0, r.exitNanos() - r.entryNanos()));
         } else {
             out.append(NULL);
+        }
+        if (dumping && parts.returned()) {
+            dump.appendJson(out, r);
         }
         out.append('}');
         output.endLine(r.tid());

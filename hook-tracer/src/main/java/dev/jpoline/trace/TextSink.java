@@ -1,5 +1,6 @@
 package dev.jpoline.trace;
 
+import dev.jpoline.trace.format.IoDump;
 import dev.jpoline.trace.format.LineBuffer;
 import dev.jpoline.trace.format.SignalInfo;
 import dev.jpoline.trace.format.StraceFormatter;
@@ -22,6 +23,9 @@ final class TextSink implements TraceSink {
     private final boolean lines;
     /** The threads alive, kept by the writer: on stderr, more than one gives the [pid N] prefix. */
     private final IntSet live;
+    /** -e read= and -e write=: the data dumped after a call's line. */
+    private IoDump dump = IoDump.NONE;
+    private boolean dumping;
 
     TextSink(TraceOptions options, TraceWriter.Mode mode, TraceOutput output, boolean lines, IntSet live) {
         this.plain = new StraceFormatter(options.withPidPrefix(TraceOptions.PidPrefix.NONE));
@@ -32,6 +36,11 @@ final class TextSink implements TraceSink {
         this.out = output.buffer();
         this.lines = lines;
         this.live = live;
+    }
+
+    void dump(IoDump d) {
+        this.dump = d;
+        this.dumping = d.any();
     }
 
     private StraceFormatter formatter() {
@@ -47,6 +56,9 @@ final class TextSink implements TraceSink {
         if (lines) {
             formatter().appendSyscall(out, r);
             output.endLine(r.tid());
+            if (dumping && dump.appendText(out, r)) {
+                output.endLine(r.tid());
+            }
         }
     }
 
@@ -63,6 +75,9 @@ final class TextSink implements TraceSink {
         if (lines) {
             formatter().appendResumed(out, r);
             output.endLine(r.tid());
+            if (dumping && dump.appendText(out, r)) {
+                output.endLine(r.tid());
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package dev.jpoline.trace;
 import dev.jpoline.api.Errno;
 import dev.jpoline.host.Orphans;
 import dev.jpoline.host.SessionLayout;
+import dev.jpoline.trace.format.IoDump;
 import dev.jpoline.trace.format.Payload;
 import dev.jpoline.trace.format.SignalInfo;
 import dev.jpoline.trace.format.SummaryCollector;
@@ -145,6 +146,18 @@ public final class TraceWriter implements AutoCloseable {
         this.summary = summary ? new SummaryCollector() : null;
         this.topPid = topPid;
         live.add(topPid);
+    }
+
+    /** -e read= and -e write=: the data to dump after the calls' lines (or in their JSON objects). */
+    public synchronized void ioDump(IoDump dump) {
+        if (text != null) {
+            text.dump(dump);
+        }
+        for (TraceSink s : sinks) {
+            if (s instanceof JsonLinesSink j) {
+                j.dump(dump);
+            }
+        }
     }
 
     /** -S and -U: how -c's table is sorted and which columns it has (before the trace ends). */

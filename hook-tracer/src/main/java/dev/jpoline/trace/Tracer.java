@@ -45,6 +45,7 @@ public final class Tracer implements Launcher.Observer {
     private int topPid;
     private final PrintWriter diagnostics;
     private InjectRules inject = new InjectRules();
+    private java.util.Set<String> capturedWhole = java.util.Set.of();
     private static final long ORPHAN_POLL_NANOS = 10_000_000;
     private final java.util.concurrent.ConcurrentLinkedQueue<Orphans.Ended> endedOrphans =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -72,6 +73,12 @@ public final class Tracer implements Launcher.Observer {
     /** -e inject= and -e fault= rules, written into the session before the program runs. */
     public Tracer withInjections(InjectRules rules) {
         this.inject = rules;
+        return this;
+    }
+
+    /** -e read= and -e write=: the syscalls whose data buffers are captured whole, not -s bytes. */
+    public Tracer capturingWhole(java.util.Set<String> syscalls) {
+        this.capturedWhole = java.util.Set.copyOf(syscalls);
         return this;
     }
 
@@ -112,7 +119,7 @@ public final class Tracer implements Launcher.Observer {
                 traced[i++] = n;
             }
         }
-        CaptureSchema.write(s, SyscallTable.x86_64(), traced, stringLimit);
+        CaptureSchema.write(s, SyscallTable.x86_64(), traced, stringLimit, capturedWhole);
         for (int nr : traced) {
             s.setTier(nr, TIER_TRACE);
         }

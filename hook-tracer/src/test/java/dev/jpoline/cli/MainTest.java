@@ -46,7 +46,8 @@ class MainTest {
     void traceRefusesWhatItDoesNotSupportInOneLine() {
         assertThat(run("trace", "-e", "signal=none", "true")).isEqualTo(Main.EXIT_UNAVAILABLE);
         assertThat(err.toString().strip().lines()).containsExactly(
-                "jpoline: -e signal= is not supported yet (supported: trace=, status=, inject=, fault=)");
+                "jpoline: -e signal= is not supported yet (supported: trace=, status=, inject=, fault=,"
+                        + " read=, write=)");
     }
 
     @Test
