@@ -92,4 +92,30 @@ class TraceWriterTest {
         assertThat(out.toString().lines().filter(l -> l.endsWith(" getpid")).findFirst().orElseThrow())
                 .matches(".*\\s2\\s+getpid");
     }
+
+    @Test
+    void dumpsFollowTheirCallsLineAndItsResumptionWithoutAPrefix() {
+        TraceWriter w = writer(TraceWriter.Status.ALL, false);
+        w.ioDump(new dev.jpoline.trace.format.IoDump(dev.jpoline.trace.format.DescriptorSet.parse("5"),
+                dev.jpoline.trace.format.DescriptorSet.parse("4")));
+        byte[] hi = "hi\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        w.accept(new RingRecord(RingRecord.Kind.FULL, TOP, TOP, 1, true, new long[] {4, 0x1000, 3, 0, 0, 0}, 3, 0, 0,
+                List.of(new RingRecord.Part(1, false, -1, hi, false))));
+        w.accept(new RingRecord(RingRecord.Kind.FULL, TOP, TOP, 1, true, new long[] {3, 0x1000, 3, 0, 0, 0}, 3, 0, 0,
+                List.of(new RingRecord.Part(1, false, -1, hi, false)))); // not in the write set
+        w.accept(entry(TOP, TOP, 45 /* recvfrom */, 5, 0x2000, 64));
+        w.accept(full(101, 39, TOP));
+        w.accept(new RingRecord(RingRecord.Kind.EXIT, TOP, TOP, 45, true, new long[6], 3, 0, 0,
+                List.of(new RingRecord.Part(1, true, -1, hi, false))));
+        w.finish(0, false, 0);
+        assertThat(out.toString().lines()).containsExactly(
+                "100   write(4, \"hi\\n\", 3)               = 3",
+                " | 00000  68 69 0a                                          hi.              |",
+                "100   write(3, \"hi\\n\", 3)               = 3",
+                "100   recvfrom(5,  <unfinished ...>",
+                "101   getpid()                          = 100",
+                "100   <... recvfrom resumed>\"hi\\n\", 64, 0, NULL, NULL) = 3",
+                " | 00000  68 69 0a                                          hi.              |",
+                "100   +++ exited with 0 +++");
+    }
 }
