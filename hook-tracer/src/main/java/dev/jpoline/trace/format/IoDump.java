@@ -204,7 +204,7 @@ public final class IoDump {
             if (count > MAX_CAPTURED_IOVCNT) {
                 // the runtime copies no array the kernel refuses (writev of more than 1024): strace would dump it
                 parts.add(new NotCaptured(vector, "buffers 0 to " + (count - 1),
-                        "vectors of more than " + MAX_CAPTURED_IOVCNT + " buffers are not"));
+                        "no vector of more than " + MAX_CAPTURED_IOVCNT + " buffers is copied: the kernel refuses them"));
             }
             return;
         }
