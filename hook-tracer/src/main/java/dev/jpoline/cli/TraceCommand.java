@@ -6,6 +6,8 @@ import dev.jpoline.host.HostRewriting;
 import dev.jpoline.host.Attacher;
 import dev.jpoline.host.Launcher;
 import dev.jpoline.trace.InjectRules;
+import dev.jpoline.trace.Quiet;
+import dev.jpoline.trace.SignalSet;
 import dev.jpoline.trace.TimelineSink;
 import dev.jpoline.trace.TraceWriter;
 import dev.jpoline.trace.Tracer;
@@ -22,6 +24,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 
@@ -93,7 +96,8 @@ final class TraceCommand extends Command {
             """;
 
     private static final String[] OPTIONS = {"-p PID", "-f", "-e EXPR", "-s N", "-o FILE", "-t", "-T", "-r", "-n", "-c", "-C", "-y", "-z",
-        "-Z", "-X FORMAT", "-q", "--exhaustive", "--host-timeout MS", "--ring-size BYTES", "--json", "--timeline FILE"};
+        "-Z", "-X FORMAT", "-q", "--exhaustive", "--host-timeout MS", "--ring-size BYTES", "--json", "--timeline FILE",
+        "-i", "-E VAR", "--syscall-limit N"};
 
     int follow;
     final List<String> expressions = new ArrayList<>();
@@ -112,7 +116,13 @@ final class TraceCommand extends Command {
     boolean failedOnly;
     String xlat = "abbrev";
     boolean exhaustive;
-    boolean quiet;
+    /** -q given this many times (-qq, -qqq); -e quiet= replaces what it says. */
+    int quiet;
+    boolean instructionPointer;
+    /** -E VAR=VAL and -E VAR, in order. */
+    final List<String> environment = new ArrayList<>();
+    /** --syscall-limit: -1 for none. */
+    long syscallLimit = -1;
     int hostTimeoutMs = 10000;
     /** Size of the trace ring (a power of two); not in the help: for tests of a full ring. */
     int ringSize = 8 << 20;
@@ -133,6 +143,37 @@ final class TraceCommand extends Command {
                 throw new UserError("-p takes process ids (PID or PID,PID), not '" + value + "'");
             }
         }
+    }
+
+    /** --syscall-limit's value: a positive number. */
+    private static long syscallLimit(String value) {
+        try {
+            long n = Long.parseLong(value.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new UserError("--syscall-limit takes a number of syscalls of at least 1, not '" + value + "'");
+    }
+
+    /**
+     * -E's changes to the program's environment, in order: VAR=VAL sets (a null value removes),
+     * as strace applies them one after the other.
+     */
+    static java.util.LinkedHashMap<String, String> environmentChanges(List<String> options) {
+        java.util.LinkedHashMap<String, String> changes = new java.util.LinkedHashMap<>();
+        for (String e : options) {
+            int eq = e.indexOf('=');
+            String name = eq < 0 ? e : e.substring(0, eq);
+            if (name.isEmpty()) {
+                throw new UserError("-E takes VAR=VAL (set VAR) or VAR (remove it), not '" + e + "'");
+            }
+            changes.remove(name); // the last change of a variable counts, in its place
+            changes.put(name, eq < 0 ? null : e.substring(eq + 1));
+        }
+        return changes;
     }
 
     /** Reads {@code jpoline trace}'s arguments, from {@code args[start]} on. */
@@ -158,7 +199,10 @@ final class TraceCommand extends Command {
                 case "-z" -> c.successfulOnly = true;
                 case "-Z" -> c.failedOnly = true;
                 case "-X" -> c.xlat = options.value();
-                case "-q" -> c.quiet = true;
+                case "-q" -> c.quiet++;
+                case "-i" -> c.instructionPointer = true;
+                case "-E" -> c.environment.add(options.value());
+                case "--syscall-limit" -> c.syscallLimit = syscallLimit(options.value());
                 case "--exhaustive" -> c.exhaustive = true;
                 case "--host-timeout" -> c.hostTimeoutMs = options.intValue();
                 case "--ring-size" -> c.ringSize = options.intValue();
@@ -171,6 +215,8 @@ final class TraceCommand extends Command {
                         + " or a running process: jpoline trace -p PID");
             } else if (!options.operands().isEmpty()) {
                 throw new UserError("give -p PID or a PROGRAM to start, not both (" + options.operands().get(0) + ")");
+            } else if (!c.environment.isEmpty()) {
+                throw new UserError("-E sets the environment of a program jpoline starts; a -p process keeps its own");
             } else if (c.exhaustive) {
                 throw new UserError("--exhaustive cannot be used with -p: Syscall User Dispatch must be turned on by each"
                         + " thread itself, at its start; start the program under jpoline trace --exhaustive instead");
@@ -190,6 +236,8 @@ final class TraceCommand extends Command {
         List<String> traceSets = new ArrayList<>();
         InjectRules injections = new InjectRules();
         TraceWriter.Status status = TraceWriter.Status.ALL;
+        SignalSet signals = SignalSet.all();
+        Set<Quiet> quietSet = Quiet.level(quiet);
         for (String e : expressions) {
             int eq = e.indexOf('=');
             String key = eq < 0 ? "trace" : e.substring(0, eq);
@@ -203,6 +251,20 @@ final class TraceCommand extends Command {
                         throw new UserError(ex.getMessage());
                     }
                 }
+                case "signal", "signals", "s" -> {
+                    try {
+                        signals = SignalSet.parse(value);
+                    } catch (IllegalArgumentException ex) {
+                        throw new UserError(ex.getMessage());
+                    }
+                }
+                case "quiet", "silent", "silence", "q" -> {
+                    try {
+                        quietSet = Quiet.parse(value);
+                    } catch (IllegalArgumentException ex) {
+                        throw new UserError(ex.getMessage());
+                    }
+                }
                 case "status" -> status = switch (value) {
                     case "all" -> TraceWriter.Status.ALL;
                     case "successful" -> TraceWriter.Status.SUCCESSFUL;
@@ -210,7 +272,8 @@ final class TraceCommand extends Command {
                     default -> throw new UserError("-e status=" + value
                             + " is not supported yet; use successful, failed or all", Main.EXIT_UNAVAILABLE);
                 };
-                default -> throw new UserError("-e " + key + "= is not supported yet (supported: trace=, status=, inject=, fault=)",
+                default -> throw new UserError("-e " + key + "= is not supported yet (supported: trace=, status=, signal=,"
+                        + " quiet=, inject=, fault=)",
                         Main.EXIT_UNAVAILABLE);
             }
         }
@@ -262,7 +325,7 @@ final class TraceCommand extends Command {
         // What a user may have got wrong first, so that it costs no run: -e trace= needs the
         // syscall table, which the warm-up thread is parsing meanwhile.
         if (pids.isEmpty()) {
-            Va0Requirement.check(err, quiet); // -p maps page 0 in the target or says why not
+            Va0Requirement.check(err, quietSet.contains(Quiet.PERSONALITY)); // -p maps page 0 in the target or says why not
         }
         HostRewriting rewriting = HostRewriting.create(err);
         SyscallFilter filter = null;
@@ -293,17 +356,22 @@ final class TraceCommand extends Command {
         // Without -e trace=, the filter (all) is made after the program started, when the table
         // is more likely parsed; the writer (formatters, time zone) once it is being rewritten.
         Selected selected = new Selected(filter);
+        java.util.LinkedHashMap<String, String> envChanges = environmentChanges(environment);
+        Attacher attacher = pids.isEmpty() ? null : new Attacher(err, hostTimeoutMs).quiet(quietSet.contains(Quiet.ATTACH));
         Tracer tracer = new Tracer(selected, stringLimit, timestamps,
-                new WriterFactory(this, style, paths, mode, single, selected, status, timelineFile), err)
-                .withInjections(injections);
+                new WriterFactory(this, style, paths, mode, single, selected, status, timelineFile, signals,
+                        quietSet.contains(Quiet.EXIT)), err)
+                .withInjections(injections)
+                .withSyscallLimit(syscallLimit, quietSet.contains(Quiet.ATTACH),
+                        attacher == null ? null : attacher::requestStop);
         try {
-            if (!pids.isEmpty()) {
-                int attached = new Attacher(err, hostTimeoutMs).quiet(quiet).run(pids, rewriting, ringSize, tracer);
+            if (attacher != null) {
+                int attached = attacher.run(pids, rewriting, ringSize, tracer);
                 err.flush();
                 return attached;
             }
-            Launcher.Outcome outcome = new Launcher(err, hostTimeoutMs).exhaustive(exhaustive).run(command, new Handlers(rewriting), ringSize,
-                    tracer);
+            Launcher.Outcome outcome = new Launcher(err, hostTimeoutMs).exhaustive(exhaustive).environment(envChanges)
+                    .run(command, new Handlers(rewriting), ringSize, tracer);
             err.flush();
             return outcome.exitStatus();
         } finally {
@@ -323,14 +391,15 @@ final class TraceCommand extends Command {
 
     /** Makes the trace's writer from the options (a named class: it runs while the program waits). */
     private record WriterFactory(TraceCommand c, XlatStyle style, boolean paths, TraceWriter.Mode mode,
-            OutputStream single, IntPredicate selected, TraceWriter.Status status, OutputStream timelineFile)
-            implements Supplier<TraceWriter> {
+            OutputStream single, IntPredicate selected, TraceWriter.Status status, OutputStream timelineFile,
+            SignalSet signals, boolean quietExits) implements Supplier<TraceWriter> {
         @Override
         public TraceWriter get() {
             TraceOptions options = TraceOptions.defaults().withStringLimit(c.stringLimit).withXlatStyle(style)
                     .withDuration(c.duration)
                     .withRelativeTimestamps(c.relative)
                     .withSyscallNumbers(c.numbers)
+                    .withInstructionPointer(c.instructionPointer)
                     .withTimestamps(switch (c.time) {
                         case 0 -> TraceOptions.Timestamps.NONE;
                         case 1 -> TraceOptions.Timestamps.TIME;
@@ -344,7 +413,7 @@ final class TraceCommand extends Command {
                     c.command.isEmpty() ? "pid " + c.pids.get(0) : c.command.get(0),
                     now.getEpochSecond() * 1_000_000_000L + now.getNano());
             return new TraceWriter(options, paths, mode, single, c.output, selected, status, lines,
-                    c.summaryOnly || c.summaryToo, 0, timeline);
+                    c.summaryOnly || c.summaryToo, 0, timeline).withSignals(signals).withQuietExits(quietExits);
         }
     }
 
