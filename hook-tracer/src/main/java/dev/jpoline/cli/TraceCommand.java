@@ -52,6 +52,10 @@ final class TraceCommand extends Command {
               -e trace=SET       Trace only these syscalls: names, %classes (%file,
                                  %process, %net, ...), /regex, !negation (default: all).
               -e status=SET      Print only calls that were successful, failed, or all.
+              -e signal=SET      Print only these signals (names, numbers, all, none, !SET);
+                                 a process killed by another signal has no killed line.
+              -e quiet=SET       Silence these messages: attach, exit, path-resolution,
+                                 personality, thread-execve (all, none, !SET).
               -e inject=SET:error=ERRNO|retval=N[:signal=SIG][:delay_enter=T][:delay_exit=T][:when=EXPR]
                                  Tamper with these syscalls as strace does, in the program
                                  itself (when=FIRST[..LAST][+[STEP]], counted per thread).
@@ -69,6 +73,8 @@ final class TraceCommand extends Command {
               -T                 Show the time spent in each syscall.
               -r                 Print the time since the previous line at each line's start.
               -n                 Print each syscall's number ([  59] execve(...)).
+              -i                 Print the instruction pointer after each call's syscall
+                                 instruction ([00007f2a45623c47] brk(NULL) = ...).
               -c                 Count calls, errors and time per syscall; print a
                                  summary table instead of lines.
               -C                 Like -c, and print the lines too.
@@ -80,7 +86,11 @@ final class TraceCommand extends Command {
                                  the default) or with their values (verbose).
               -q                 Do not say that syscalls are caught with Syscall User
                                  Dispatch (where vm.mmap_min_addr is not 0), nor that
-                                 a -p process was attached or detached.
+                                 a -p process was attached or detached; -qq also no
+                                 "+++ exited" lines; -qqq nothing that can be silenced.
+              -E VAR=VAL, -E VAR Put VAR=VAL in the program's environment, or remove VAR.
+              --syscall-limit=N  Stop tracing after N printed syscalls; the program runs
+                                 on untraced (a -p process is left).
               --exhaustive       Also catch syscalls of code that was not rewritten (JIT
                                  output, anonymous executable memory) with Syscall User
                                  Dispatch on top of VA0; each such site is reported once.
