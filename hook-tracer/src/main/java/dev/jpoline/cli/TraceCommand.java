@@ -107,7 +107,7 @@ final class TraceCommand extends Command {
 
     private static final String[] OPTIONS = {"-p PID", "-f", "-e EXPR", "-s N", "-o FILE", "-t", "-T", "-r", "-n", "-c", "-C", "-y", "-z",
         "-Z", "-X FORMAT", "-q", "--exhaustive", "--host-timeout MS", "--ring-size BYTES", "--json", "--timeline FILE",
-        "-i", "-E VAR", "--syscall-limit N"};
+        "-i", "-E VAR", "--syscall-limit N", "-u USER"};
 
     int follow;
     final List<String> expressions = new ArrayList<>();
@@ -212,6 +212,11 @@ final class TraceCommand extends Command {
                 case "-q" -> c.quiet++;
                 case "-i" -> c.instructionPointer = true;
                 case "-E" -> c.environment.add(options.value());
+                // Known, so that it is never taken for a typo: the program would need a static
+                // helper to change its credentials before its exec (posix_spawn cannot), and the
+                // runtime and session file readable by that user.
+                case "-u" -> throw new UserError("-u " + options.value() + " is not supported yet; run jpoline as that"
+                        + " user instead (runuser -u " + options.value() + " -- ./jpoline trace ...)", Main.EXIT_UNAVAILABLE);
                 case "--syscall-limit" -> c.syscallLimit = syscallLimit(options.value());
                 case "--exhaustive" -> c.exhaustive = true;
                 case "--host-timeout" -> c.hostTimeoutMs = options.intValue();
