@@ -70,6 +70,7 @@ int main(void) {
     FIELD(jpoline_record, ret);
     FIELD(jpoline_record, entry_ns);
     FIELD(jpoline_record, exit_ns);
+    FIELD(jpoline_record, ip);
     printf("record=%zu\n", sizeof(struct jpoline_record));
     printf("schema=%d,%d,%d,%u\n", JPOLINE_SCHEMA_ENTRY_SIZE, JPOLINE_SCHEMA_SIZE, JPOLINE_SCHEMA_MAX_RULES, JPOLINE_SCHEMA_SPLIT);
     printf("timing=%d,%d,%d\n", JPOLINE_AT_ENTRY, JPOLINE_AT_EXIT, JPOLINE_AT_ENTRY_AND_EXIT);

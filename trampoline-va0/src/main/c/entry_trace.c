@@ -511,7 +511,7 @@ static void write_payloads(struct jpoline_record *r, const struct record_plan *r
 }
 
 static void emit(struct jpoline_session_header *s, unsigned kind, uint64_t nr, const uint64_t *args, int have_ret,
-                 int64_t ret, uint64_t t0, uint64_t t1, const struct record_plan *rp) {
+                 int64_t ret, uint64_t t0, uint64_t t1, uint64_t ip, const struct record_plan *rp) {
     uint32_t pid, tid;
     current_ids(&pid, &tid);
     uint64_t size = sizeof(struct jpoline_record) + rp->bytes;
@@ -525,6 +525,7 @@ static void emit(struct jpoline_session_header *s, unsigned kind, uint64_t nr, c
     r->ret = ret;
     r->entry_ns = t0;
     r->exit_ns = t1;
+    r->ip = ip;
     write_payloads(r, rp);
     __atomic_store_n(&r->word0, size | ((uint64_t)kind << 32) | (JPOLINE_REC_PUBLISHED << 40), __ATOMIC_RELEASE);
 }
@@ -544,6 +545,7 @@ struct in_flight {
     const struct jpoline_schema_entry *e;
     const uint64_t *args;
     uint64_t nr, t0;
+    uint64_t ip; /* the site's return address: strace -i's instruction pointer */
     const uint8_t *stash;
     const uint32_t *stash_len;
     int split;
@@ -571,18 +573,19 @@ static void record_result(struct jpoline_session_header *s, const struct in_flig
     rp.count = 0;
     rp.bytes = 0;
     if (c->e->rule_count == 0) { /* nothing to copy (getpid and the like): straight to the ring */
-        emit(s, c->split ? JPOLINE_REC_KIND_EXIT : JPOLINE_REC_KIND_FULL, c->nr, c->args, returned, ret, c->t0, t1, &rp);
+        emit(s, c->split ? JPOLINE_REC_KIND_EXIT : JPOLINE_REC_KIND_FULL, c->nr, c->args, returned, ret, c->t0, t1,
+             c->ip, &rp);
         return;
     }
     if (c->split) {
         plan_phase(&rp, c->e, c->args, ret, JPOLINE_PAYLOAD_EXIT, 0, 1, 0, 0);
-        emit(s, JPOLINE_REC_KIND_EXIT, c->nr, c->args, returned, ret, c->t0, t1, &rp);
+        emit(s, JPOLINE_REC_KIND_EXIT, c->nr, c->args, returned, ret, c->t0, t1, c->ip, &rp);
         return;
     }
     /* plan_phase decides per payload whether the kernel's success vouches for a direct copy. */
     if (ret != -EFAULT) plan_phase(&rp, c->e, c->args, ret, JPOLINE_PAYLOAD_ENTRY, 0, 1, c->stash, c->stash_len);
     plan_phase(&rp, c->e, c->args, ret, JPOLINE_PAYLOAD_EXIT, 0, 1, c->stash, c->stash_len);
-    emit(s, JPOLINE_REC_KIND_FULL, c->nr, c->args, returned, ret, c->t0, t1, &rp);
+    emit(s, JPOLINE_REC_KIND_FULL, c->nr, c->args, returned, ret, c->t0, t1, c->ip, &rp);
 }
 
 /* rt_sigreturn never returns to us: its record carries what strace shows, the mask it restores
@@ -600,7 +603,7 @@ static void record_sigreturn(struct jpoline_session_header *s, struct jpoline_fr
     }
     int have = jp_safe_copy(&restored_rax, uc + UC_RAX, 8) == 8;
     uint64_t t = times ? now_ns() : 0;
-    emit(s, JPOLINE_REC_KIND_FULL, NR_rt_sigreturn, args, have, (int64_t)restored_rax, t, t, &rp);
+    emit(s, JPOLINE_REC_KIND_FULL, NR_rt_sigreturn, args, have, (int64_t)restored_rax, t, t, f->return_address, &rp);
 }
 
 unsigned jp_trace_call(struct jpoline_frame *f) {
@@ -617,8 +620,8 @@ unsigned jp_trace_call(struct jpoline_frame *f) {
         return jp_execute(f);
     }
 
-    struct in_flight call = {0, current_call, e, args, nr, 0, 0, 0, (e->flags & JPOLINE_SCHEMA_SPLIT) != 0,
-                             CALL_RUNNING, 0};
+    struct in_flight call = {0, current_call, e, args, nr, 0, f->return_address, 0, 0,
+                             (e->flags & JPOLINE_SCHEMA_SPLIT) != 0, CALL_RUNNING, 0};
     uint32_t pid, tid;
     current_ids(&pid, &tid);
     const struct jpoline_inject_rule *inject = jp_inject_due(s, nr, tid);
@@ -631,7 +634,7 @@ unsigned jp_trace_call(struct jpoline_frame *f) {
         rp.count = 0;
         rp.bytes = 0;
         plan_phase(&rp, e, args, 0, JPOLINE_PAYLOAD_ENTRY, 1, 0, 0, 0);
-        emit(s, JPOLINE_REC_KIND_ENTRY, nr, args, 0, 0, call.t0, 0, &rp);
+        emit(s, JPOLINE_REC_KIND_ENTRY, nr, args, 0, 0, call.t0, 0, call.ip, &rp);
         ids.pending_nr = 0;
     } else {
         int has_vr = 0;
@@ -700,6 +703,19 @@ static void settle_interrupted_call(struct jpoline_session_header *s, const void
     record_result(s, c, ret, (s->trace_flags & JPOLINE_TRACE_TIMES) ? now_ns() : 0);
 }
 
+/* strace -i's address for a signal: where the program was. Inside a traced call that is the
+ * call's site (the signal interrupted it, or arrived as it returned); elsewhere the interrupted
+ * rip, unless that is the runtime's own code (an untraced call in progress): 0, unknown, then,
+ * rather than an address of jpoline's. */
+static uint64_t signal_ip(const void *context) {
+    struct in_flight *c = current_call;
+    if (c != 0 && c->self == c) return c->ip;
+    if (context == 0) return 0;
+    uint64_t rip = uc_word(context, UC_RIP);
+    if (rip - jp_own_text_start < jp_own_text_length || rip < 4096) return 0; /* the runtime, or the sled */
+    return rip;
+}
+
 void jp_trace_signal(int sig, const void *info, void *context, int dies) {
     struct jpoline_session_header *s = jp_session;
     if (!tracing(s) || !(s->trace_flags & JPOLINE_TRACE_SIGNALS)) return;
@@ -715,7 +731,7 @@ void jp_trace_signal(int sig, const void *info, void *context, int dies) {
         add_plan(&rp, &p);
     }
     uint64_t t = (s->trace_flags & JPOLINE_TRACE_TIMES) ? now_ns() : 0;
-    emit(s, JPOLINE_REC_KIND_SIGNAL, (uint64_t)sig, args, 0, 0, t, t, &rp);
+    emit(s, JPOLINE_REC_KIND_SIGNAL, (uint64_t)sig, args, 0, 0, t, t, signal_ip(context), &rp);
 }
 
 /* entry.S calls this in the parent after a clone/clone3 with a new stack (every tier). */
@@ -729,7 +745,7 @@ void jp_entry_after_clone(struct jpoline_frame *f) {
     const uint64_t args[6] = {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9};
     struct record_plan rp = {.count = 0, .bytes = 0};
     uint64_t t1 = (s->trace_flags & JPOLINE_TRACE_TIMES) ? now_ns() : 0;
-    emit(s, JPOLINE_REC_KIND_EXIT, pending - 1, args, 1, (int64_t)f->rax, 0, t1, &rp);
+    emit(s, JPOLINE_REC_KIND_EXIT, pending - 1, args, 1, (int64_t)f->rax, 0, t1, f->return_address, &rp);
 }
 
 /* entry.S calls this in a vfork parent (every tier) after it popped its return address. */
@@ -743,5 +759,5 @@ void jp_entry_after_vfork(uint64_t result) {
     const uint64_t args[6] = {0, 0, 0, 0, 0, 0}; /* the host takes them from the ENTRY record */
     struct record_plan rp = {.count = 0, .bytes = 0};
     uint64_t t1 = (s->trace_flags & JPOLINE_TRACE_TIMES) ? now_ns() : 0;
-    emit(s, JPOLINE_REC_KIND_EXIT, pending - 1, args, 1, (int64_t)result, 0, t1, &rp);
+    emit(s, JPOLINE_REC_KIND_EXIT, pending - 1, args, 1, (int64_t)result, 0, t1, 0, &rp); /* ip: the ENTRY's */
 }

@@ -272,7 +272,8 @@ struct jpoline_record {
     int64_t ret;       /* 72 */
     uint64_t entry_ns; /* 80: CLOCK_REALTIME, 0 when not taken */
     uint64_t exit_ns;  /* 88 */
-};                     /* 96: payloads follow */
+    uint64_t ip;       /* 96: the address after the site's instruction (strace -i), 0 when unknown */
+};                     /* 104: payloads follow */
 
 /* Before each payload's bytes (padded to 8). */
 #define JPOLINE_PAYLOAD_ENTRY 0
@@ -291,7 +292,7 @@ struct jpoline_payload_header {
 
 _Static_assert(sizeof(struct jpoline_capture_rule) == 16, "rule size");
 _Static_assert(sizeof(struct jpoline_schema_entry) == JPOLINE_SCHEMA_ENTRY_SIZE, "schema entry size");
-_Static_assert(sizeof(struct jpoline_record) == 96, "record size");
+_Static_assert(sizeof(struct jpoline_record) == 104, "record size");
 _Static_assert(sizeof(struct jpoline_session_header) == 4096, "session header is one page");
 _Static_assert(sizeof(struct jpoline_call_slot) == JPOLINE_CALL_SLOT_SIZE, "call slot size");
 _Static_assert(sizeof(struct jpoline_slot) == JPOLINE_SLOT_SIZE, "slot size");

@@ -6,6 +6,8 @@ import dev.jpoline.host.HostRewriting;
 import dev.jpoline.host.Attacher;
 import dev.jpoline.host.Launcher;
 import dev.jpoline.trace.InjectRules;
+import dev.jpoline.trace.Quiet;
+import dev.jpoline.trace.SignalSet;
 import dev.jpoline.trace.TimelineSink;
 import dev.jpoline.trace.TraceWriter;
 import dev.jpoline.trace.Tracer;
@@ -25,6 +27,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 
@@ -52,6 +55,10 @@ final class TraceCommand extends Command {
               -e trace=SET       Trace only these syscalls: names, %classes (%file,
                                  %process, %net, ...), /regex, !negation (default: all).
               -e status=SET      Print only calls that were successful, failed, or all.
+              -e signal=SET      Print only these signals (names, numbers, all, none, !SET);
+                                 a process killed by another signal has no killed line.
+              -e quiet=SET       Silence these messages: attach, exit, path-resolution,
+                                 personality, thread-execve (all, none, !SET).
               -e inject=SET:error=ERRNO|retval=N[:signal=SIG][:delay_enter=T][:delay_exit=T][:when=EXPR]
                                  Tamper with these syscalls as strace does, in the program
                                  itself (when=FIRST[..LAST][+[STEP]], counted per thread).
@@ -72,6 +79,8 @@ final class TraceCommand extends Command {
               -T                 Show the time spent in each syscall.
               -r                 Print the time since the previous line at each line's start.
               -n                 Print each syscall's number ([  59] execve(...)).
+              -i                 Print the instruction pointer after each call's syscall
+                                 instruction ([00007f2a45623c47] brk(NULL) = ...).
               -c                 Count calls, errors and time per syscall; print a
                                  summary table instead of lines.
               -C                 Like -c, and print the lines too.
@@ -90,7 +99,11 @@ final class TraceCommand extends Command {
                                  the default) or with their values (verbose).
               -q                 Do not say that syscalls are caught with Syscall User
                                  Dispatch (where vm.mmap_min_addr is not 0), nor that
-                                 a -p process was attached or detached.
+                                 a -p process was attached or detached; -qq also no
+                                 "+++ exited" lines; -qqq nothing that can be silenced.
+              -E VAR=VAL, -E VAR Put VAR=VAL in the program's environment, or remove VAR.
+              --syscall-limit=N  Stop tracing after N printed syscalls; the program runs
+                                 on untraced (a -p process is left).
               --exhaustive       Also catch syscalls of code that was not rewritten (JIT
                                  output, anonymous executable memory) with Syscall User
                                  Dispatch on top of VA0; each such site is reported once.
@@ -106,7 +119,8 @@ final class TraceCommand extends Command {
             """;
 
     private static final String[] OPTIONS = {"-p PID", "-f", "-e EXPR", "-s N", "-o FILE", "-t", "-T", "-r", "-n", "-c", "-C", "-w", "-S SORTBY", "-U COLUMNS", "-y", "-z",
-        "-Z", "-X FORMAT", "-q", "--exhaustive", "--host-timeout MS", "--ring-size BYTES", "--json", "--timeline FILE"};
+        "-Z", "-X FORMAT", "-q", "--exhaustive", "--host-timeout MS", "--ring-size BYTES", "--json", "--timeline FILE",
+        "-i", "-E VAR", "--syscall-limit N", "-u USER"};
 
     int follow;
     final List<String> expressions = new ArrayList<>();
@@ -128,7 +142,13 @@ final class TraceCommand extends Command {
     boolean failedOnly;
     String xlat = "abbrev";
     boolean exhaustive;
-    boolean quiet;
+    /** -q given this many times (-qq, -qqq); -e quiet= replaces what it says. */
+    int quiet;
+    boolean instructionPointer;
+    /** -E VAR=VAL and -E VAR, in order. */
+    final List<String> environment = new ArrayList<>();
+    /** --syscall-limit: -1 for none. */
+    long syscallLimit = -1;
     int hostTimeoutMs = 10000;
     /** Size of the trace ring (a power of two); not in the help: for tests of a full ring. */
     int ringSize = 8 << 20;
@@ -149,6 +169,37 @@ final class TraceCommand extends Command {
                 throw new UserError("-p takes process ids (PID or PID,PID), not '" + value + "'");
             }
         }
+    }
+
+    /** --syscall-limit's value: a positive number. */
+    private static long syscallLimit(String value) {
+        try {
+            long n = Long.parseLong(value.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new UserError("--syscall-limit takes a number of syscalls of at least 1, not '" + value + "'");
+    }
+
+    /**
+     * -E's changes to the program's environment, in order: VAR=VAL sets (a null value removes),
+     * as strace applies them one after the other.
+     */
+    static java.util.LinkedHashMap<String, String> environmentChanges(List<String> options) {
+        java.util.LinkedHashMap<String, String> changes = new java.util.LinkedHashMap<>();
+        for (String e : options) {
+            int eq = e.indexOf('=');
+            String name = eq < 0 ? e : e.substring(0, eq);
+            if (name.isEmpty()) {
+                throw new UserError("-E takes VAR=VAL (set VAR) or VAR (remove it), not '" + e + "'");
+            }
+            changes.remove(name); // the last change of a variable counts, in its place
+            changes.put(name, eq < 0 ? null : e.substring(eq + 1));
+        }
+        return changes;
     }
 
     /** Reads {@code jpoline trace}'s arguments, from {@code args[start]} on. */
@@ -177,7 +228,15 @@ final class TraceCommand extends Command {
                 case "-z" -> c.successfulOnly = true;
                 case "-Z" -> c.failedOnly = true;
                 case "-X" -> c.xlat = options.value();
-                case "-q" -> c.quiet = true;
+                case "-q" -> c.quiet++;
+                case "-i" -> c.instructionPointer = true;
+                case "-E" -> c.environment.add(options.value());
+                // Known, so that it is never taken for a typo: the program would need a static
+                // helper to change its credentials before its exec (posix_spawn cannot), and the
+                // runtime and session file readable by that user.
+                case "-u" -> throw new UserError("-u " + options.value() + " is not supported yet; run jpoline as that"
+                        + " user instead (runuser -u " + options.value() + " -- ./jpoline trace ...)", Main.EXIT_UNAVAILABLE);
+                case "--syscall-limit" -> c.syscallLimit = syscallLimit(options.value());
                 case "--exhaustive" -> c.exhaustive = true;
                 case "--host-timeout" -> c.hostTimeoutMs = options.intValue();
                 case "--ring-size" -> c.ringSize = options.intValue();
@@ -190,6 +249,8 @@ final class TraceCommand extends Command {
                         + " or a running process: jpoline trace -p PID");
             } else if (!options.operands().isEmpty()) {
                 throw new UserError("give -p PID or a PROGRAM to start, not both (" + options.operands().get(0) + ")");
+            } else if (!c.environment.isEmpty()) {
+                throw new UserError("-E sets the environment of a program jpoline starts; a -p process keeps its own");
             } else if (c.exhaustive) {
                 throw new UserError("--exhaustive cannot be used with -p: Syscall User Dispatch must be turned on by each"
                         + " thread itself, at its start; start the program under jpoline trace --exhaustive instead");
@@ -211,6 +272,8 @@ final class TraceCommand extends Command {
         TraceWriter.Status status = TraceWriter.Status.ALL;
         DescriptorSet readFds = DescriptorSet.NONE;
         DescriptorSet writeFds = DescriptorSet.NONE;
+        SignalSet signals = SignalSet.all();
+        Set<Quiet> quietSet = Quiet.level(quiet);
         for (String e : expressions) {
             int eq = e.indexOf('=');
             String key = eq < 0 ? "trace" : e.substring(0, eq);
@@ -220,6 +283,20 @@ final class TraceCommand extends Command {
                 case "inject", "fault" -> {
                     try {
                         injections.add(value, key.equals("fault"));
+                    } catch (IllegalArgumentException ex) {
+                        throw new UserError(ex.getMessage());
+                    }
+                }
+                case "signal", "signals", "s" -> {
+                    try {
+                        signals = SignalSet.parse(value);
+                    } catch (IllegalArgumentException ex) {
+                        throw new UserError(ex.getMessage());
+                    }
+                }
+                case "quiet", "silent", "silence", "q" -> {
+                    try {
+                        quietSet = Quiet.parse(value);
                     } catch (IllegalArgumentException ex) {
                         throw new UserError(ex.getMessage());
                     }
@@ -234,8 +311,9 @@ final class TraceCommand extends Command {
                 // as strace: each one replaces the set before it
                 case "read", "reads", "r" -> readFds = descriptors(key, value);
                 case "write", "writes", "w" -> writeFds = descriptors(key, value);
-                default -> throw new UserError("-e " + key + "= is not supported yet (supported: trace=, status=, inject=, fault=,"
-                        + " read=, write=)", Main.EXIT_UNAVAILABLE);
+                default -> throw new UserError("-e " + key + "= is not supported yet (supported: trace=, status=, signal=,"
+                        + " quiet=, inject=, fault=, read=, write=)",
+                        Main.EXIT_UNAVAILABLE);
             }
         }
         if (successfulOnly && failedOnly) {
@@ -287,7 +365,7 @@ final class TraceCommand extends Command {
         // What a user may have got wrong first, so that it costs no run: -e trace= needs the
         // syscall table, which the warm-up thread is parsing meanwhile.
         if (pids.isEmpty()) {
-            Va0Requirement.check(err, quiet); // -p maps page 0 in the target or says why not
+            Va0Requirement.check(err, quietSet.contains(Quiet.PERSONALITY)); // -p maps page 0 in the target or says why not
         }
         HostRewriting rewriting = HostRewriting.create(err);
         SyscallFilter filter = null;
@@ -319,17 +397,22 @@ final class TraceCommand extends Command {
         // is more likely parsed; the writer (formatters, time zone) once it is being rewritten.
         Selected selected = new Selected(filter);
         IoDump dump = new IoDump(readFds, writeFds);
+        java.util.LinkedHashMap<String, String> envChanges = environmentChanges(environment);
+        Attacher attacher = pids.isEmpty() ? null : new Attacher(err, hostTimeoutMs).quiet(quietSet.contains(Quiet.ATTACH));
         Tracer tracer = new Tracer(selected, stringLimit, timestamps,
-                new WriterFactory(this, style, paths, mode, single, selected, status, timelineFile, summaryLayout, dump), err)
-                .withInjections(injections).capturingWhole(summaryOnly ? java.util.Set.of() : dump.capturedSyscalls());
+                new WriterFactory(this, style, paths, mode, single, selected, status, timelineFile, signals,
+                        quietSet.contains(Quiet.EXIT), summaryLayout, dump), err)
+                .withInjections(injections).withCapturedWhole(summaryOnly ? Set.of() : dump.capturedSyscalls())
+                .withSyscallLimit(syscallLimit, quietSet.contains(Quiet.ATTACH),
+                        attacher == null ? null : attacher::requestStop);
         try {
-            if (!pids.isEmpty()) {
-                int attached = new Attacher(err, hostTimeoutMs).quiet(quiet).run(pids, rewriting, ringSize, tracer);
+            if (attacher != null) {
+                int attached = attacher.run(pids, rewriting, ringSize, tracer);
                 err.flush();
                 return attached;
             }
-            Launcher.Outcome outcome = new Launcher(err, hostTimeoutMs).exhaustive(exhaustive).run(command, new Handlers(rewriting), ringSize,
-                    tracer);
+            Launcher.Outcome outcome = new Launcher(err, hostTimeoutMs).exhaustive(exhaustive).environment(envChanges)
+                    .run(command, new Handlers(rewriting), ringSize, tracer);
             err.flush();
             return outcome.exitStatus();
         } finally {
@@ -350,13 +433,15 @@ final class TraceCommand extends Command {
     /** Makes the trace's writer from the options (a named class: it runs while the program waits). */
     private record WriterFactory(TraceCommand c, XlatStyle style, boolean paths, TraceWriter.Mode mode,
             OutputStream single, IntPredicate selected, TraceWriter.Status status, OutputStream timelineFile,
-            SummaryTable.Layout summaryLayout, IoDump dump) implements Supplier<TraceWriter> {
+            SignalSet signals, boolean quietExits, SummaryTable.Layout summaryLayout, IoDump dump)
+            implements Supplier<TraceWriter> {
         @Override
         public TraceWriter get() {
             TraceOptions options = TraceOptions.defaults().withStringLimit(c.stringLimit).withXlatStyle(style)
                     .withDuration(c.duration)
                     .withRelativeTimestamps(c.relative)
                     .withSyscallNumbers(c.numbers)
+                    .withInstructionPointer(c.instructionPointer)
                     .withTimestamps(switch (c.time) {
                         case 0 -> TraceOptions.Timestamps.NONE;
                         case 1 -> TraceOptions.Timestamps.TIME;
@@ -369,11 +454,9 @@ final class TraceCommand extends Command {
             TimelineSink timeline = timelineFile == null ? null : new TimelineSink(timelineFile,
                     c.command.isEmpty() ? "pid " + c.pids.get(0) : c.command.get(0),
                     now.getEpochSecond() * 1_000_000_000L + now.getNano());
-            TraceWriter writer = new TraceWriter(options, paths, mode, single, c.output, selected, status, lines,
-                    c.summaryOnly || c.summaryToo, 0, timeline);
-            writer.summaryLayout(summaryLayout);
-            writer.ioDump(dump);
-            return writer;
+            return new TraceWriter(options, paths, mode, single, c.output, selected, status, lines,
+                    c.summaryOnly || c.summaryToo, 0, timeline).withSignals(signals).withQuietExits(quietExits)
+                    .withSummaryLayout(summaryLayout).withIoDump(dump);
         }
     }
 

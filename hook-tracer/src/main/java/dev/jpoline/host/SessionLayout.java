@@ -133,7 +133,8 @@ public final class SessionLayout {
     public static final int REC_RET = 72;
     public static final int REC_ENTRY_NS = 80;
     public static final int REC_EXIT_NS = 88;
-    public static final int REC_HEADER_SIZE = 96;
+    public static final int REC_IP = 96;
+    public static final int REC_HEADER_SIZE = 104;
     public static final int PAYLOAD_ENTRY = 0;
     public static final int PAYLOAD_EXIT = 1;
     public static final int PAYLOAD_WHOLE = 0xFFFF;

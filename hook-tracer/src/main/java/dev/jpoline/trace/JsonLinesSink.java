@@ -135,7 +135,7 @@ final class JsonLinesSink implements TraceSink {
     }
 
     @Override
-    public void signal(int pid, int tid, long nanos, SignalInfo info) {
+    public void signal(int pid, int tid, long nanos, long ip, SignalInfo info) {
         head(pid, tid, nanos);
         out.append(EVENT).append("\"signal\",\"signal\":");
         JsonText.string(out, signalName(info.signo()));

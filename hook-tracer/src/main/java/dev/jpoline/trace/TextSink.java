@@ -82,9 +82,9 @@ final class TextSink implements TraceSink {
     }
 
     @Override
-    public void signal(int pid, int tid, long nanos, SignalInfo info) {
+    public void signal(int pid, int tid, long nanos, long ip, SignalInfo info) {
         if (lines) {
-            formatter().appendSignal(out, tid, nanos, info);
+            formatter().appendSignal(out, tid, nanos, ip, info);
             output.endLine(tid);
         }
     }

@@ -106,7 +106,8 @@ class SessionLayoutTest {
                 Map.entry("jpoline_record.args", REC_ARGS),
                 Map.entry("jpoline_record.ret", REC_RET),
                 Map.entry("jpoline_record.entry_ns", REC_ENTRY_NS),
-                Map.entry("jpoline_record.exit_ns", REC_EXIT_NS));
+                Map.entry("jpoline_record.exit_ns", REC_EXIT_NS),
+                Map.entry("jpoline_record.ip", REC_IP));
         java.forEach((field, offset) -> assertThat(c.get(field)).as(field).isEqualTo(String.valueOf(offset)));
         assertThat(c.get("states")).isEqualTo(FREE + "," + CLAIMED + "," + REQUEST + "," + SITES + "," + TAKEN + ","
                 + DONE + "," + FAILED + "," + PATCHING + "," + ABANDONED);
