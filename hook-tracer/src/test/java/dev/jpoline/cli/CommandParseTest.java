@@ -180,7 +180,6 @@ class CommandParseTest {
             trace --host-timeout 99 true        | 2 | jpoline: --host-timeout must be at least 100 ms, got 99
             trace -X fancy true                 | 2 | jpoline: -X takes raw, abbrev or verbose, got fancy
             trace -e kvm=vcpu true              | 3 | jpoline: -e kvm= is not supported yet (supported: trace=, status=, signal=, quiet=, inject=, fault=)
-            trace -u nobody true                | 3 | jpoline: -u nobody is not supported yet; run jpoline as that user instead (runuser -u nobody -- ./jpoline trace ...)
             trace -e status=unfinished true     | 3 | jpoline: -e status=unfinished is not supported yet; use successful, failed or all
             run --host-timeout 50 true          | 2 | jpoline: --host-timeout must be at least 100 ms, got 50
             run --on-hook-error retry true      | 2 | jpoline: --on-hook-error takes proceed or fail, not 'retry'
