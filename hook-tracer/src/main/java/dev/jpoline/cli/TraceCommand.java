@@ -5,6 +5,7 @@ import dev.jpoline.api.consts.XlatStyle;
 import dev.jpoline.host.HostRewriting;
 import dev.jpoline.host.Attacher;
 import dev.jpoline.host.Launcher;
+import dev.jpoline.host.UserSwitch;
 import dev.jpoline.trace.InjectRules;
 import dev.jpoline.trace.Quiet;
 import dev.jpoline.trace.SignalSet;
@@ -104,6 +105,8 @@ final class TraceCommand extends Command {
               -E VAR=VAL, -E VAR Put VAR=VAL in the program's environment, or remove VAR.
               --syscall-limit=N  Stop tracing after N printed syscalls; the program runs
                                  on untraced (a -p process is left).
+              -u USER            As root: run the program as USER (or UID:GID), with its
+                                 groups.
               --exhaustive       Also catch syscalls of code that was not rewritten (JIT
                                  output, anonymous executable memory) with Syscall User
                                  Dispatch on top of VA0; each such site is reported once.
@@ -147,6 +150,8 @@ final class TraceCommand extends Command {
     boolean instructionPointer;
     /** -E VAR=VAL and -E VAR, in order. */
     final List<String> environment = new ArrayList<>();
+    /** -u: the user the program runs as (strace -u), or null. */
+    String user;
     /** --syscall-limit: -1 for none. */
     long syscallLimit = -1;
     int hostTimeoutMs = 10000;
@@ -168,6 +173,14 @@ final class TraceCommand extends Command {
             } catch (NumberFormatException e) {
                 throw new UserError("-p takes process ids (PID or PID,PID), not '" + value + "'");
             }
+        }
+    }
+
+    private static boolean isRoot() {
+        try {
+            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 
@@ -231,11 +244,7 @@ final class TraceCommand extends Command {
                 case "-q" -> c.quiet++;
                 case "-i" -> c.instructionPointer = true;
                 case "-E" -> c.environment.add(options.value());
-                // Known, so that it is never taken for a typo: the program would need a static
-                // helper to change its credentials before its exec (posix_spawn cannot), and the
-                // runtime and session file readable by that user.
-                case "-u" -> throw new UserError("-u " + options.value() + " is not supported yet; run jpoline as that"
-                        + " user instead (runuser -u " + options.value() + " -- ./jpoline trace ...)", Main.EXIT_UNAVAILABLE);
+                case "-u" -> c.user = options.value();
                 case "--syscall-limit" -> c.syscallLimit = syscallLimit(options.value());
                 case "--exhaustive" -> c.exhaustive = true;
                 case "--host-timeout" -> c.hostTimeoutMs = options.intValue();
@@ -249,6 +258,8 @@ final class TraceCommand extends Command {
                         + " or a running process: jpoline trace -p PID");
             } else if (!options.operands().isEmpty()) {
                 throw new UserError("give -p PID or a PROGRAM to start, not both (" + options.operands().get(0) + ")");
+            } else if (c.user != null) {
+                throw new UserError("-u runs a program jpoline starts as another user; a -p process keeps its own");
             } else if (!c.environment.isEmpty()) {
                 throw new UserError("-E sets the environment of a program jpoline starts; a -p process keeps its own");
             } else if (c.exhaustive) {
@@ -362,6 +373,18 @@ final class TraceCommand extends Command {
             case "verbose" -> XlatStyle.VERBOSE;
             default -> throw new UserError("-X takes raw, abbrev or verbose, got " + xlat);
         };
+        UserSwitch.Account account = null;
+        if (user != null) {
+            if (!isRoot()) {
+                throw new UserError("-u " + user + " needs root (only root can start a program as another user);"
+                        + " run jpoline as root, or drop -u");
+            }
+            try {
+                account = UserSwitch.resolve(user);
+            } catch (IllegalArgumentException e) {
+                throw new UserError(e.getMessage());
+            }
+        }
         // What a user may have got wrong first, so that it costs no run: -e trace= needs the
         // syscall table, which the warm-up thread is parsing meanwhile.
         if (pids.isEmpty()) {
@@ -412,6 +435,7 @@ final class TraceCommand extends Command {
                 return attached;
             }
             Launcher.Outcome outcome = new Launcher(err, hostTimeoutMs).exhaustive(exhaustive).environment(envChanges)
+                    .runAs(account)
                     .run(command, new Handlers(rewriting), ringSize, tracer);
             err.flush();
             return outcome.exitStatus();

@@ -61,6 +61,17 @@ public final class Launcher {
 
     private Map<String, String> environmentChanges = Map.of();
 
+    /**
+     * strace's -u: the program runs as this user (jpoline must be root); null for jpoline's own
+     * user. See {@link UserSwitch}.
+     */
+    public Launcher runAs(UserSwitch.Account account) {
+        this.runAs = account;
+        return this;
+    }
+
+    private UserSwitch.Account runAs;
+
     private void applyHookTiers(Session session) {
         applyHookTiers(session, hooks);
     }
@@ -136,9 +147,12 @@ public final class Launcher {
             diagnostics.println("jpoline: " + command.get(0) + ": command not found");
             return new Outcome(EXIT_NOT_FOUND, 0, 0);
         }
-        Path library = RuntimeLibrary.bundled().extract();
+        Path library = runAs == null ? RuntimeLibrary.bundled().extract() : UserSwitch.sharedRuntime();
         try (Session session = Session.create(Session.DEFAULT_DIRECTORY, 64, waitTimeoutMs, ringSize,
                 hooks == null ? 0 : CALL_SLOTS)) {
+            if (runAs != null) {
+                UserSwitch.giveSession(session.file(), runAs);
+            }
             if (exhaustive) {
                 // Before the program starts: its runtime reads the flag in its constructor.
                 session.putInt(SessionLayout.OFF_MODE_FLAGS, SessionLayout.MODE_EXHAUSTIVE);
@@ -168,8 +182,14 @@ public final class Launcher {
             int pid;
             try {
                 String inherited = env.get(INHERITED_FDS_ENV);
-                pid = Spawn.start(program.get(), command, Spawn.environment(set, remove, inherited != null),
-                        inherited);
+                List<byte[]> environment = Spawn.environment(set, remove, inherited != null);
+                if (runAs == null) {
+                    pid = Spawn.start(program.get(), command, environment, inherited);
+                } else {
+                    Path helper = UserSwitch.helper();
+                    pid = Spawn.start(helper, UserSwitch.helperArgv(helper, runAs, program.get(), command), environment,
+                            inherited);
+                }
             } catch (Spawn.Failed e) {
                 diagnostics.println("jpoline: cannot start " + program.get() + ": " + e.getMessage());
                 if (observer != null) {

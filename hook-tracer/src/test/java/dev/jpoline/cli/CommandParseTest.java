@@ -181,7 +181,6 @@ class CommandParseTest {
             trace --host-timeout 99 true        | 2 | jpoline: --host-timeout must be at least 100 ms, got 99
             trace -X fancy true                 | 2 | jpoline: -X takes raw, abbrev or verbose, got fancy
             trace -e kvm=vcpu true              | 3 | jpoline: -e kvm= is not supported yet (supported: trace=, status=, signal=, quiet=, inject=, fault=, read=, write=)
-            trace -u nobody true                | 3 | jpoline: -u nobody is not supported yet; run jpoline as that user instead (runuser -u nobody -- ./jpoline trace ...)
             trace -e status=unfinished true     | 3 | jpoline: -e status=unfinished is not supported yet; use successful, failed or all
             trace -w true                       | 2 | jpoline: -w summarises wall-clock time in -c's table: give it with -c or -C
             trace -U calls true                 | 2 | jpoline: -U chooses the columns of -c's table: give it with -c or -C

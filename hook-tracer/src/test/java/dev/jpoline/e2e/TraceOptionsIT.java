@@ -96,7 +96,8 @@ class TraceOptionsIT {
     void quietLevelsAndSetsPrintWhatStracePrints() throws Exception {
         for (List<String> quiet : List.of(List.of("-q"), List.of("-qq"), List.of("-qqq"), List.of("-e", "quiet=exit"),
                 List.of("-e", "quiet=!exit"), List.of("-e", "quiet=attach,exits"), List.of("-e", "quiet=none"))) {
-            List<String> options = new ArrayList<>(List.of("-e", "trace=kill,wait4"));
+            // getppid first: the parent's line comes before its child's exit line in both traces.
+            List<String> options = new ArrayList<>(List.of("-e", "trace=getppid,kill,wait4"));
             options.addAll(quiet);
             sameAsStrace(options);
             sameAsStrace(options, "die");
@@ -185,6 +186,58 @@ class TraceOptionsIT {
     /** A line without its leading pid and the pids getppid returns (which differ between runs). */
     private static String withoutPid(String line) {
         return line.replaceAll("^\\d+ +", "").replaceAll("= \\d+$", "= N");
+    }
+
+    @Test
+    void aUserRunsTheProgramAsStracesDoes() throws Exception {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (!root || !Files.isExecutable(Path.of("/usr/bin/setpriv"))) {
+            Assumptions.assumeFalse("true".equals(System.getenv("CI")), "CI=true: -u needs root and setpriv");
+            Assumptions.abort("-u needs root (and setpriv for the refusal as another user)");
+        }
+        List<String> id = List.of("-e", "trace=getuid,geteuid,getgid,getgroups");
+        for (String user : List.of("nobody", "1234:4321")) {
+            List<String> options = new ArrayList<>(id);
+            options.addAll(List.of("-u", user));
+            Path idProgram = Path.of("/usr/bin/id");
+            List<String> jc = new ArrayList<>(List.of(Programs.ROOT.resolve("jpoline").toString(), "trace", "-o",
+                    temp.resolve("id.txt").toString()));
+            jc.addAll(options);
+            jc.addAll(List.of("--", idProgram.toString()));
+            List<String> sc = new ArrayList<>(List.of("strace", "-o", temp.resolve("sid.txt").toString()));
+            sc.addAll(options);
+            sc.addAll(List.of("--", idProgram.toString()));
+            Programs.Result jr = Programs.run(jc, Map.of("LC_ALL", "C"), temp, Programs.DEFAULT_TIMEOUT);
+            Programs.Result sr = Programs.run(sc, Map.of("LC_ALL", "C"), temp, Programs.DEFAULT_TIMEOUT);
+            assertThat(jr.exit()).as(jr.describe()).isZero();
+            if (!user.equals("nobody")) {
+                // strace 6.1 takes user names only; newer ones take UID:GID, as jpoline does.
+                assertThat(jr.out()).isEqualTo("uid=1234 gid=4321 groups=4321\n");
+                assertThat(Files.readString(temp.resolve("id.txt"))).contains("getuid()", "= 1234\n");
+                continue;
+            }
+            assertThat(jr.out()).isEqualTo(sr.out()).startsWith("uid=65534");
+            // The calls after main, which the loader never makes, line for line.
+            assertThat(TraceGoldenIT.normalize(prefixed(Files.readString(temp.resolve("id.txt"))), false))
+                    .isEqualTo(TraceGoldenIT.normalize(prefixed(Files.readString(temp.resolve("sid.txt"))), false));
+        }
+        Programs.Result unknown = Programs.run(List.of(Programs.ROOT.resolve("jpoline").toString(), "trace", "-u",
+                "no-such-user-here", "true"), Map.of(), temp, Programs.DEFAULT_TIMEOUT);
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err().strip()).isEqualTo("jpoline: -u: no such user 'no-such-user-here' (give a user name, or"
+                + " UID:GID)");
+        Programs.Result notRoot = Programs.run(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                Programs.ROOT.resolve("jpoline").toString(), "trace", "-u", "nobody", "true"), Map.of(), Path.of("/tmp"),
+                Programs.DEFAULT_TIMEOUT);
+        assertThat(notRoot.exit()).as(notRoot.describe()).isEqualTo(2);
+        assertThat(notRoot.err().strip()).endsWith("jpoline: -u nobody needs root (only root can start a program as"
+                + " another user); run jpoline as root, or drop -u");
+    }
+
+    /** A single process's trace with strace -o's pid prefix, for TraceGoldenIT's normalization. */
+    private static String prefixed(String text) {
+        return text.lines().map(l -> l.matches("^\\d+ .*") ? l : "1 " + l).map(l -> l + "\n")
+                .collect(java.util.stream.Collectors.joining());
     }
 
     @Test
