@@ -121,9 +121,9 @@ final class TraceCommand extends Command {
             Example: jpoline trace -f -e trace=%file -o trace.txt -- make
             """;
 
-    private static final String[] OPTIONS = {"-p PID", "-f", "-e EXPR", "-s N", "-o FILE", "-t", "-T", "-r", "-n", "-c", "-C", "-w", "-S SORTBY", "-U COLUMNS", "-y", "-z",
+    private static final String[] OPTIONS = {"-p PID", "-f", "-e EXPR", "-s N", "-o FILE", "-t", "-T", "-r", "-n", "-c", "-C", "-y", "-z",
         "-Z", "-X FORMAT", "-q", "--exhaustive", "--host-timeout MS", "--ring-size BYTES", "--json", "--timeline FILE",
-        "-i", "-E VAR", "--syscall-limit N", "-u USER"};
+        "-i", "-E VAR", "--syscall-limit N", "-u USER", "-w", "-S SORTBY", "-U COLUMNS"};
 
     int follow;
     final List<String> expressions = new ArrayList<>();
