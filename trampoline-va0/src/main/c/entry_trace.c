@@ -198,6 +198,79 @@ static uint64_t length_of(const struct jpoline_capture_rule *rule, const uint64_
     return (rule->reserved & JPOLINE_RULE_LENGTH_32) ? (uint32_t)v : v;
 }
 
+/* Plans an iovec array of `count` elements at `addr` (at most MAX_IOV of them; none beyond 1024,
+ * which the kernel refuses) and each element's data: at most `cap` bytes each and `left` in all
+ * (the result, at exit). The array is element `array_element`, element k's data `data_element` + k.
+ * `base` gives arg, phase and safety; `read_by_kernel` as in plan_phase. */
+static void plan_iovecs(struct record_plan *rp, const struct plan *base, uint64_t addr, uint64_t count, uint64_t left,
+                        uint64_t read_by_kernel, uint32_t cap, uint16_t array_element, uint16_t data_element) {
+    if (count > 1024 || addr == 0) return;
+    uint64_t take = count > MAX_IOV ? MAX_IOV : count;
+    struct plan p = *base;
+    p.src = addr;
+    p.length = (uint32_t)(take * 16);
+    p.truncated = take < count;
+    p.shape = JPOLINE_SHAPE_FIXED;
+    p.element = array_element;
+    if (p.safe) {
+        /* The array itself must be readable before its elements are planned. */
+        struct iov probe;
+        if (take > 0 && safe_copy(&probe, addr, 16) != 16) return;
+    }
+    add_plan(rp, &p);
+    /* Each element's data: at entry as long as the element, at exit up to the result. */
+    uint64_t before = 0; /* data bytes of the elements before this one */
+    for (uint64_t k = 0; k < take; k++) {
+        struct iov v;
+        if (copy_mem(&v, addr + 16 * k, 16, p.safe) != 16) break;
+        uint64_t len = v.len < left ? v.len : left;
+        left -= len;
+        struct plan d = {v.base, 0, p.arg, p.phase, JPOLINE_SHAPE_FIXED, p.safe, (uint16_t)(data_element + k), 0, 0, 0, 0};
+        d.length = (uint32_t)(len > cap ? cap : len);
+        d.truncated = len > cap;
+        /* A writev's element lies within what the kernel read only if the bytes before it
+         * and its own fit in the result. */
+        if (before + d.length > read_by_kernel || before + d.length < before) d.safe = 1;
+        before += v.len;
+        if (before < v.len) before = ~0ull;
+        uint8_t probe_byte;
+        if (v.base == 0 || len == 0 || (d.safe && safe_copy(&probe_byte, v.base, 1) != 1)) continue;
+        add_plan(rp, &d);
+    }
+}
+
+/* The mmsghdr array of sendmmsg/recvmmsg (`vlen` entries) and, for each of the first `sent`
+ * messages, its iovec array and data up to its msg_len (copied safely: the kernel wrote msg_len).
+ * Only messages whose payloads all fit in the plan are taken; the array's payload ends after
+ * them, so that the host knows which messages were not captured. */
+static void plan_mmsghdrs(struct record_plan *rp, const struct plan *base, uint32_t vlen, uint64_t sent, uint32_t cap) {
+    struct mmsg { uint64_t name; uint32_t namelen, pad; uint64_t iov, iovlen, control, controllen; uint32_t flags, pad2, len, pad3; };
+    _Static_assert(sizeof(struct mmsg) == 64, "struct mmsghdr");
+    if (sent > vlen) sent = vlen;
+    uint64_t taken = 0;
+    unsigned plans = rp->count + 1; /* the array's own */
+    for (; taken < sent && taken < 256; taken++) {
+        struct mmsg m;
+        if (safe_copy(&m, base->src + 64 * taken, 64) != 64) break;
+        unsigned need = 1 + (unsigned)(m.iovlen > MAX_IOV ? MAX_IOV : m.iovlen);
+        if (plans + need > MAX_PLANS) break;
+        plans += need;
+    }
+    if (taken == 0) return; /* nothing sent or received, or the array is unreadable */
+    struct plan p = *base;
+    p.length = (uint32_t)(64 * taken);
+    p.truncated = taken < vlen;
+    p.shape = JPOLINE_SHAPE_FIXED;
+    p.safe = 1;
+    add_plan(rp, &p);
+    for (uint64_t i = 0; i < taken; i++) {
+        struct mmsg m;
+        if (safe_copy(&m, p.src + 64 * i, 64) != 64) break;
+        plan_iovecs(rp, &p, m.iov, m.iovlen, m.len, ~0ull, cap, (uint16_t)JPOLINE_ELEMENT_IOV_ARRAY(i),
+                    (uint16_t)JPOLINE_ELEMENT_IOV_DATA(i, 0));
+    }
+}
+
 /* Plans the payloads of one phase. when: JPOLINE_AT_ENTRY rules (and the entry half of
  * ENTRY_AND_EXIT) or JPOLINE_AT_EXIT rules (and the exit half). */
 static void plan_phase(struct record_plan *rp, const struct jpoline_schema_entry *e, const uint64_t *args,
@@ -273,41 +346,25 @@ static void plan_phase(struct record_plan *rp, const struct jpoline_schema_entry
         }
         case JPOLINE_SHAPE_ARRAY_RETURN: want = have_ret && ret > 0 ? (uint64_t)ret * rule->elem : 0; break;
         case JPOLINE_SHAPE_IOVEC: {
-            uint64_t count = length_of(rule, args);
-            if (count > 1024) continue;
-            uint64_t take = count > MAX_IOV ? MAX_IOV : count;
-            p.length = (uint32_t)(take * 16);
-            p.truncated = take < count;
-            p.shape = JPOLINE_SHAPE_FIXED;
-            if (safe) {
-                /* The array itself must be readable before its elements are planned. */
-                struct iov probe;
-                if (take > 0 && safe_copy(&probe, addr, 16) != 16) continue;
-            }
-            add_plan(rp, &p);
-            /* Each element's data: at entry as long as the element, at exit up to the result. */
             uint64_t left = phase == JPOLINE_PAYLOAD_EXIT ? (uint64_t)ret : ~0ull;
-            uint64_t before = 0; /* data bytes of the elements before this one */
-            for (uint64_t k = 0; k < take; k++) {
-                struct iov v;
-                if (copy_mem(&v, addr + 16 * k, 16, safe) != 16) break;
-                uint64_t len = v.len < left ? v.len : left;
-                left -= len;
-                struct plan d = {v.base, 0, rule->arg, (uint8_t)phase, JPOLINE_SHAPE_FIXED, (uint8_t)safe,
-                                 (uint16_t)k, 0, 0, 0, 0};
-                d.length = (uint32_t)(len > rule->cap ? rule->cap : len);
-                d.truncated = len > rule->cap;
-                /* A writev's element lies within what the kernel read only if the bytes before it
-                 * and its own fit in the result. */
-                if (before + d.length > read_by_kernel || before + d.length < before) d.safe = 1;
-                before += v.len;
-                if (before < v.len) before = ~0ull;
-                uint8_t probe_byte;
-                if (v.base == 0 || len == 0 || (d.safe && safe_copy(&probe_byte, v.base, 1) != 1)) continue;
-                add_plan(rp, &d);
-            }
+            plan_iovecs(rp, &p, addr, length_of(rule, args), left, read_by_kernel, rule->cap, JPOLINE_PAYLOAD_WHOLE, 0);
             continue;
         }
+        case JPOLINE_SHAPE_MSGHDR: {
+            /* msg_iov at 16, msg_iovlen at 24 */
+            uint64_t mh[7];
+            if (copy_mem(mh, addr, sizeof mh, safe) != sizeof mh) continue;
+            p.length = sizeof mh;
+            p.shape = JPOLINE_SHAPE_FIXED;
+            add_plan(rp, &p);
+            uint64_t left = phase == JPOLINE_PAYLOAD_EXIT ? (uint64_t)ret : ~0ull;
+            plan_iovecs(rp, &p, mh[2], mh[3], left, ~0ull, rule->cap, JPOLINE_ELEMENT_IOV_ARRAY(0),
+                        JPOLINE_ELEMENT_IOV_DATA(0, 0));
+            continue;
+        }
+        case JPOLINE_SHAPE_MMSGHDR:
+            plan_mmsghdrs(rp, &p, (uint32_t)length_of(rule, args), have_ret && ret > 0 ? (uint64_t)ret : 0, rule->cap);
+            continue;
         default: continue;
         }
         uint64_t cap = rule->shape == JPOLINE_SHAPE_FIXED ? rule->elem : rule->cap;
@@ -454,7 +511,7 @@ static void write_payloads(struct jpoline_record *r, const struct record_plan *r
 }
 
 static void emit(struct jpoline_session_header *s, unsigned kind, uint64_t nr, const uint64_t *args, int have_ret,
-                 int64_t ret, uint64_t t0, uint64_t t1, const struct record_plan *rp) {
+                 int64_t ret, uint64_t t0, uint64_t t1, uint64_t ip, const struct record_plan *rp) {
     uint32_t pid, tid;
     current_ids(&pid, &tid);
     uint64_t size = sizeof(struct jpoline_record) + rp->bytes;
@@ -468,6 +525,7 @@ static void emit(struct jpoline_session_header *s, unsigned kind, uint64_t nr, c
     r->ret = ret;
     r->entry_ns = t0;
     r->exit_ns = t1;
+    r->ip = ip;
     write_payloads(r, rp);
     __atomic_store_n(&r->word0, size | ((uint64_t)kind << 32) | (JPOLINE_REC_PUBLISHED << 40), __ATOMIC_RELEASE);
 }
@@ -487,6 +545,7 @@ struct in_flight {
     const struct jpoline_schema_entry *e;
     const uint64_t *args;
     uint64_t nr, t0;
+    uint64_t ip; /* the site's return address: strace -i's instruction pointer */
     const uint8_t *stash;
     const uint32_t *stash_len;
     int split;
@@ -514,18 +573,19 @@ static void record_result(struct jpoline_session_header *s, const struct in_flig
     rp.count = 0;
     rp.bytes = 0;
     if (c->e->rule_count == 0) { /* nothing to copy (getpid and the like): straight to the ring */
-        emit(s, c->split ? JPOLINE_REC_KIND_EXIT : JPOLINE_REC_KIND_FULL, c->nr, c->args, returned, ret, c->t0, t1, &rp);
+        emit(s, c->split ? JPOLINE_REC_KIND_EXIT : JPOLINE_REC_KIND_FULL, c->nr, c->args, returned, ret, c->t0, t1,
+             c->ip, &rp);
         return;
     }
     if (c->split) {
         plan_phase(&rp, c->e, c->args, ret, JPOLINE_PAYLOAD_EXIT, 0, 1, 0, 0);
-        emit(s, JPOLINE_REC_KIND_EXIT, c->nr, c->args, returned, ret, c->t0, t1, &rp);
+        emit(s, JPOLINE_REC_KIND_EXIT, c->nr, c->args, returned, ret, c->t0, t1, c->ip, &rp);
         return;
     }
     /* plan_phase decides per payload whether the kernel's success vouches for a direct copy. */
     if (ret != -EFAULT) plan_phase(&rp, c->e, c->args, ret, JPOLINE_PAYLOAD_ENTRY, 0, 1, c->stash, c->stash_len);
     plan_phase(&rp, c->e, c->args, ret, JPOLINE_PAYLOAD_EXIT, 0, 1, c->stash, c->stash_len);
-    emit(s, JPOLINE_REC_KIND_FULL, c->nr, c->args, returned, ret, c->t0, t1, &rp);
+    emit(s, JPOLINE_REC_KIND_FULL, c->nr, c->args, returned, ret, c->t0, t1, c->ip, &rp);
 }
 
 /* rt_sigreturn never returns to us: its record carries what strace shows, the mask it restores
@@ -543,7 +603,7 @@ static void record_sigreturn(struct jpoline_session_header *s, struct jpoline_fr
     }
     int have = jp_safe_copy(&restored_rax, uc + UC_RAX, 8) == 8;
     uint64_t t = times ? now_ns() : 0;
-    emit(s, JPOLINE_REC_KIND_FULL, NR_rt_sigreturn, args, have, (int64_t)restored_rax, t, t, &rp);
+    emit(s, JPOLINE_REC_KIND_FULL, NR_rt_sigreturn, args, have, (int64_t)restored_rax, t, t, f->return_address, &rp);
 }
 
 unsigned jp_trace_call(struct jpoline_frame *f) {
@@ -560,8 +620,8 @@ unsigned jp_trace_call(struct jpoline_frame *f) {
         return jp_execute(f);
     }
 
-    struct in_flight call = {0, current_call, e, args, nr, 0, 0, 0, (e->flags & JPOLINE_SCHEMA_SPLIT) != 0,
-                             CALL_RUNNING, 0};
+    struct in_flight call = {0, current_call, e, args, nr, 0, f->return_address, 0, 0,
+                             (e->flags & JPOLINE_SCHEMA_SPLIT) != 0, CALL_RUNNING, 0};
     uint32_t pid, tid;
     current_ids(&pid, &tid);
     const struct jpoline_inject_rule *inject = jp_inject_due(s, nr, tid);
@@ -574,7 +634,7 @@ unsigned jp_trace_call(struct jpoline_frame *f) {
         rp.count = 0;
         rp.bytes = 0;
         plan_phase(&rp, e, args, 0, JPOLINE_PAYLOAD_ENTRY, 1, 0, 0, 0);
-        emit(s, JPOLINE_REC_KIND_ENTRY, nr, args, 0, 0, call.t0, 0, &rp);
+        emit(s, JPOLINE_REC_KIND_ENTRY, nr, args, 0, 0, call.t0, 0, call.ip, &rp);
         ids.pending_nr = 0;
     } else {
         int has_vr = 0;
@@ -643,6 +703,19 @@ static void settle_interrupted_call(struct jpoline_session_header *s, const void
     record_result(s, c, ret, (s->trace_flags & JPOLINE_TRACE_TIMES) ? now_ns() : 0);
 }
 
+/* strace -i's address for a signal: where the program was. Inside a traced call that is the
+ * call's site (the signal interrupted it, or arrived as it returned); elsewhere the interrupted
+ * rip, unless that is the runtime's own code (an untraced call in progress): 0, unknown, then,
+ * rather than an address of jpoline's. */
+static uint64_t signal_ip(const void *context) {
+    struct in_flight *c = current_call;
+    if (c != 0 && c->self == c) return c->ip;
+    if (context == 0) return 0;
+    uint64_t rip = uc_word(context, UC_RIP);
+    if (rip - jp_own_text_start < jp_own_text_length || rip < 4096) return 0; /* the runtime, or the sled */
+    return rip;
+}
+
 void jp_trace_signal(int sig, const void *info, void *context, int dies) {
     struct jpoline_session_header *s = jp_session;
     if (!tracing(s) || !(s->trace_flags & JPOLINE_TRACE_SIGNALS)) return;
@@ -658,7 +731,7 @@ void jp_trace_signal(int sig, const void *info, void *context, int dies) {
         add_plan(&rp, &p);
     }
     uint64_t t = (s->trace_flags & JPOLINE_TRACE_TIMES) ? now_ns() : 0;
-    emit(s, JPOLINE_REC_KIND_SIGNAL, (uint64_t)sig, args, 0, 0, t, t, &rp);
+    emit(s, JPOLINE_REC_KIND_SIGNAL, (uint64_t)sig, args, 0, 0, t, t, signal_ip(context), &rp);
 }
 
 /* entry.S calls this in the parent after a clone/clone3 with a new stack (every tier). */
@@ -672,7 +745,7 @@ void jp_entry_after_clone(struct jpoline_frame *f) {
     const uint64_t args[6] = {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9};
     struct record_plan rp = {.count = 0, .bytes = 0};
     uint64_t t1 = (s->trace_flags & JPOLINE_TRACE_TIMES) ? now_ns() : 0;
-    emit(s, JPOLINE_REC_KIND_EXIT, pending - 1, args, 1, (int64_t)f->rax, 0, t1, &rp);
+    emit(s, JPOLINE_REC_KIND_EXIT, pending - 1, args, 1, (int64_t)f->rax, 0, t1, f->return_address, &rp);
 }
 
 /* entry.S calls this in a vfork parent (every tier) after it popped its return address. */
@@ -686,5 +759,5 @@ void jp_entry_after_vfork(uint64_t result) {
     const uint64_t args[6] = {0, 0, 0, 0, 0, 0}; /* the host takes them from the ENTRY record */
     struct record_plan rp = {.count = 0, .bytes = 0};
     uint64_t t1 = (s->trace_flags & JPOLINE_TRACE_TIMES) ? now_ns() : 0;
-    emit(s, JPOLINE_REC_KIND_EXIT, pending - 1, args, 1, (int64_t)result, 0, t1, &rp);
+    emit(s, JPOLINE_REC_KIND_EXIT, pending - 1, args, 1, (int64_t)result, 0, t1, 0, &rp); /* ip: the ENTRY's */
 }

@@ -202,7 +202,19 @@ enum jpoline_capture_shape {
     JPOLINE_SHAPE_ARRAY_RETURN = 7, /* result elements of elem bytes, at most cap bytes */
     JPOLINE_SHAPE_IOVEC = 8,        /* args[length_arg] iovecs (at most 1024), each one's data up to cap */
     JPOLINE_SHAPE_NODEMASK = 9,     /* a NUMA node mask of args[length_arg] - 1 bits, in longs; at most cap */
+    /* A struct msghdr (56 bytes), its msg_iov array (element JPOLINE_ELEMENT_IOV_ARRAY(0)) and each
+     * iovec's data (JPOLINE_ELEMENT_IOV_DATA(0, k)) up to cap, as SHAPE_IOVEC: at exit up to the result. */
+    JPOLINE_SHAPE_MSGHDR = 10,
+    /* An array of args[length_arg] struct mmsghdr (64 bytes each), and for each message m the
+     * kernel sent or filled (m < the result) its msg_iov array and data up to its msg_len, as
+     * MSGHDR's with m in the element. The array's payload holds only the messages whose iovecs were
+     * planned (truncated when fewer than args[length_arg]). */
+    JPOLINE_SHAPE_MMSGHDR = 11,
 };
+/* Elements of MSGHDR and MMSGHDR payloads: message m's iovec array and its iovec k's data
+ * (m < 256, k < 32; the message array or msghdr itself is JPOLINE_PAYLOAD_WHOLE). */
+#define JPOLINE_ELEMENT_IOV_ARRAY(m) (0x8000u | ((unsigned)(m) << 6) | 0x3fu)
+#define JPOLINE_ELEMENT_IOV_DATA(m, k) (0x8000u | ((unsigned)(m) << 6) | (unsigned)(k))
 
 struct jpoline_capture_rule {
     uint8_t arg;        /* 0..5 */
@@ -260,7 +272,8 @@ struct jpoline_record {
     int64_t ret;       /* 72 */
     uint64_t entry_ns; /* 80: CLOCK_REALTIME, 0 when not taken */
     uint64_t exit_ns;  /* 88 */
-};                     /* 96: payloads follow */
+    uint64_t ip;       /* 96: the address after the site's instruction (strace -i), 0 when unknown */
+};                     /* 104: payloads follow */
 
 /* Before each payload's bytes (padded to 8). */
 #define JPOLINE_PAYLOAD_ENTRY 0
@@ -270,7 +283,7 @@ struct jpoline_record {
 struct jpoline_payload_header {
     uint8_t arg;
     uint8_t phase;     /* JPOLINE_PAYLOAD_ENTRY / EXIT */
-    uint16_t element;  /* JPOLINE_PAYLOAD_WHOLE, or the iovec element whose data this is */
+    uint16_t element;  /* JPOLINE_PAYLOAD_WHOLE, the iovec element whose data this is, or JPOLINE_ELEMENT_* */
     uint32_t length;   /* bytes | JPOLINE_PAYLOAD_TRUNCATED */
 };
 
@@ -279,7 +292,7 @@ struct jpoline_payload_header {
 
 _Static_assert(sizeof(struct jpoline_capture_rule) == 16, "rule size");
 _Static_assert(sizeof(struct jpoline_schema_entry) == JPOLINE_SCHEMA_ENTRY_SIZE, "schema entry size");
-_Static_assert(sizeof(struct jpoline_record) == 96, "record size");
+_Static_assert(sizeof(struct jpoline_record) == 104, "record size");
 _Static_assert(sizeof(struct jpoline_session_header) == 4096, "session header is one page");
 _Static_assert(sizeof(struct jpoline_call_slot) == JPOLINE_CALL_SLOT_SIZE, "call slot size");
 _Static_assert(sizeof(struct jpoline_slot) == JPOLINE_SLOT_SIZE, "slot size");

@@ -53,7 +53,18 @@ public record CaptureRule(int arg, Timing timing, Shape shape, int size, int len
         /** An iovec array of argument {@link #lengthArg()} elements, plus each element's data. */
         IOVEC,
         /** A node mask of argument {@link #lengthArg()} bits less one, rounded up to longs. */
-        NODEMASK
+        NODEMASK,
+        /**
+         * A struct msghdr ({@link #size()} bytes), its iovec array and each iovec's data. Not among
+         * {@link #forSyscall}'s rules (the lines print a msghdr's address): only -e read= and -e write=
+         * dumps ask for it.
+         */
+        MSGHDR,
+        /**
+         * An array of argument {@link #lengthArg()} struct mmsghdr of {@link #size()} bytes, and for the
+         * messages the result counts their iovec arrays and data (for the same dumps).
+         */
+        MMSGHDR
     }
 
     private static final int SOCKADDR_STORAGE = 128;

@@ -5,11 +5,17 @@ import dev.jpoline.api.consts.XlatStyle;
 import dev.jpoline.host.HostRewriting;
 import dev.jpoline.host.Attacher;
 import dev.jpoline.host.Launcher;
+import dev.jpoline.host.UserSwitch;
 import dev.jpoline.trace.InjectRules;
 import dev.jpoline.trace.PathTrace;
+import dev.jpoline.trace.Quiet;
+import dev.jpoline.trace.SignalSet;
 import dev.jpoline.trace.TimelineSink;
 import dev.jpoline.trace.TraceWriter;
 import dev.jpoline.trace.Tracer;
+import dev.jpoline.trace.format.DescriptorSet;
+import dev.jpoline.trace.format.IoDump;
+import dev.jpoline.trace.format.SummaryTable;
 import dev.jpoline.trace.format.TraceOptions;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
@@ -23,6 +29,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 
@@ -50,11 +57,18 @@ final class TraceCommand extends Command {
               -e trace=SET       Trace only these syscalls: names, %classes (%file,
                                  %process, %net, ...), /regex, !negation (default: all).
               -e status=SET      Print only calls that were successful, failed, or all.
+              -e signal=SET      Print only these signals (names, numbers, all, none, !SET);
+                                 a process killed by another signal has no killed line.
+              -e quiet=SET       Silence these messages: attach, exit, path-resolution,
+                                 personality, thread-execve (all, none, !SET).
               -e inject=SET:error=ERRNO|retval=N[:signal=SIG][:delay_enter=T][:delay_exit=T][:when=EXPR]
                                  Tamper with these syscalls as strace does, in the program
                                  itself (when=FIRST[..LAST][+[STEP]], counted per thread).
               -e fault=SET[:error=ERRNO][:when=EXPR]
                                  Fail them (error=ENOSYS by default).
+              -e read=FDS        Dump in hex and ASCII all data read from these
+                                 descriptors (3,4, all, none, !negation).
+              -e write=FDS       Dump all data written to these descriptors.
               -o FILE            Write the trace to FILE instead of stderr.
               --json             One JSON object per line instead of strace's text
                                  (to -o FILE, -ff's files or stderr).
@@ -67,9 +81,18 @@ final class TraceCommand extends Command {
               -T                 Show the time spent in each syscall.
               -r                 Print the time since the previous line at each line's start.
               -n                 Print each syscall's number ([  59] execve(...)).
+              -i                 Print the instruction pointer after each call's syscall
+                                 instruction ([00007f2a45623c47] brk(NULL) = ...).
               -c                 Count calls, errors and time per syscall; print a
                                  summary table instead of lines.
               -C                 Like -c, and print the lines too.
+              -w                 Summarise wall-clock latency (strace's meaning; jpoline's
+                                 -c time is always from entry to exit, see docs/trace.md).
+              -S SORTBY          Sort the summary by time (default), min-time, max-time,
+                                 avg-time, calls, errors, name or nothing.
+              -U COLUMNS         The summary's columns, comma-separated: time-percent,
+                                 total-time, min-time, max-time, avg-time, calls, errors,
+                                 name (default: all but min-time and max-time).
               -y                 Print paths associated with file descriptors.
               -yy                Also print protocol-specific details of sockets
                                  (addresses, peers) and device numbers (resolved
@@ -84,7 +107,13 @@ final class TraceCommand extends Command {
                                  the default) or with their values (verbose).
               -q                 Do not say that syscalls are caught with Syscall User
                                  Dispatch (where vm.mmap_min_addr is not 0), nor that
-                                 a -p process was attached or detached.
+                                 a -p process was attached or detached; -qq also no
+                                 "+++ exited" lines; -qqq nothing that can be silenced.
+              -E VAR=VAL, -E VAR Put VAR=VAL in the program's environment, or remove VAR.
+              --syscall-limit=N  Stop tracing after N printed syscalls; the program runs
+                                 on untraced (a -p process is left).
+              -u USER            As root: run the program as USER (or UID:GID), with its
+                                 groups.
               --exhaustive       Also catch syscalls of code that was not rewritten (JIT
                                  output, anonymous executable memory) with Syscall User
                                  Dispatch on top of VA0; each such site is reported once.
@@ -101,6 +130,7 @@ final class TraceCommand extends Command {
 
     private static final String[] OPTIONS = {"-p PID", "-f", "-e EXPR", "-s N", "-o FILE", "-t", "-T", "-r", "-n", "-c", "-C", "-y", "-z",
         "-Z", "-X FORMAT", "-q", "--exhaustive", "--host-timeout MS", "--ring-size BYTES", "--json", "--timeline FILE",
+        "-i", "-E VAR", "--syscall-limit N", "-u USER", "-w", "-S SORTBY", "-U COLUMNS",
         "-P PATH", "--trace-path PATH"};
 
     int follow;
@@ -115,11 +145,14 @@ final class TraceCommand extends Command {
     boolean numbers;
     boolean summaryOnly;
     boolean summaryToo;
+    boolean wallClock;
+    String sortBy;
+    String columns;
     /** -y: 1 for paths, 2 (-yy) for strace's details too. */
     int paths;
     /** -P: trace only the calls that access these paths. */
     final List<String> tracedPaths = new ArrayList<>();
-    /** strace's -e quiet=path-resolution: -P's "Requested path ... resolved into ..." is not said. */
+    /** strace's -e quiet=path-resolution (not -qqq): -P's "Requested path ... resolved into ..." is not said. */
     boolean quietPathResolution;
     /** -P's set, made (and its resolutions said) before the program starts. */
     PathTrace pathTrace;
@@ -127,7 +160,15 @@ final class TraceCommand extends Command {
     boolean failedOnly;
     String xlat = "abbrev";
     boolean exhaustive;
-    boolean quiet;
+    /** -q given this many times (-qq, -qqq); -e quiet= replaces what it says. */
+    int quiet;
+    boolean instructionPointer;
+    /** -E VAR=VAL and -E VAR, in order. */
+    final List<String> environment = new ArrayList<>();
+    /** -u: the user the program runs as (strace -u), or null. */
+    String user;
+    /** --syscall-limit: -1 for none. */
+    long syscallLimit = -1;
     int hostTimeoutMs = 10000;
     /** Size of the trace ring (a power of two); not in the help: for tests of a full ring. */
     int ringSize = 8 << 20;
@@ -150,6 +191,45 @@ final class TraceCommand extends Command {
         }
     }
 
+    private static boolean isRoot() {
+        try {
+            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** --syscall-limit's value: a positive number. */
+    private static long syscallLimit(String value) {
+        try {
+            long n = Long.parseLong(value.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new UserError("--syscall-limit takes a number of syscalls of at least 1, not '" + value + "'");
+    }
+
+    /**
+     * -E's changes to the program's environment, in order: VAR=VAL sets (a null value removes),
+     * as strace applies them one after the other.
+     */
+    static java.util.LinkedHashMap<String, String> environmentChanges(List<String> options) {
+        java.util.LinkedHashMap<String, String> changes = new java.util.LinkedHashMap<>();
+        for (String e : options) {
+            int eq = e.indexOf('=');
+            String name = eq < 0 ? e : e.substring(0, eq);
+            if (name.isEmpty()) {
+                throw new UserError("-E takes VAR=VAL (set VAR) or VAR (remove it), not '" + e + "'");
+            }
+            changes.remove(name); // the last change of a variable counts, in its place
+            changes.put(name, eq < 0 ? null : e.substring(eq + 1));
+        }
+        return changes;
+    }
+
     /** Reads {@code jpoline trace}'s arguments, from {@code args[start]} on. */
     static TraceCommand parse(String[] args, int start) {
         TraceCommand c = new TraceCommand();
@@ -169,12 +249,19 @@ final class TraceCommand extends Command {
                 case "-n" -> c.numbers = true;
                 case "-c" -> c.summaryOnly = true;
                 case "-C" -> c.summaryToo = true;
+                case "-w" -> c.wallClock = true;
+                case "-S" -> c.sortBy = options.value();
+                case "-U" -> c.columns = options.value();
                 case "-y" -> c.paths++;
                 case "-P", "--trace-path" -> c.tracedPaths.add(options.value());
                 case "-z" -> c.successfulOnly = true;
                 case "-Z" -> c.failedOnly = true;
                 case "-X" -> c.xlat = options.value();
-                case "-q" -> c.quiet = true;
+                case "-q" -> c.quiet++;
+                case "-i" -> c.instructionPointer = true;
+                case "-E" -> c.environment.add(options.value());
+                case "-u" -> c.user = options.value();
+                case "--syscall-limit" -> c.syscallLimit = syscallLimit(options.value());
                 case "--exhaustive" -> c.exhaustive = true;
                 case "--host-timeout" -> c.hostTimeoutMs = options.intValue();
                 case "--ring-size" -> c.ringSize = options.intValue();
@@ -187,6 +274,10 @@ final class TraceCommand extends Command {
                         + " or a running process: jpoline trace -p PID");
             } else if (!options.operands().isEmpty()) {
                 throw new UserError("give -p PID or a PROGRAM to start, not both (" + options.operands().get(0) + ")");
+            } else if (c.user != null) {
+                throw new UserError("-u runs a program jpoline starts as another user; a -p process keeps its own");
+            } else if (!c.environment.isEmpty()) {
+                throw new UserError("-E sets the environment of a program jpoline starts; a -p process keeps its own");
             } else if (c.exhaustive) {
                 throw new UserError("--exhaustive cannot be used with -p: Syscall User Dispatch must be turned on by each"
                         + " thread itself, at its start; start the program under jpoline trace --exhaustive instead");
@@ -206,6 +297,10 @@ final class TraceCommand extends Command {
         List<String> traceSets = new ArrayList<>();
         InjectRules injections = new InjectRules();
         TraceWriter.Status status = TraceWriter.Status.ALL;
+        DescriptorSet readFds = DescriptorSet.NONE;
+        DescriptorSet writeFds = DescriptorSet.NONE;
+        SignalSet signals = SignalSet.all();
+        Set<Quiet> quietSet = Quiet.level(quiet);
         for (String e : expressions) {
             int eq = e.indexOf('=');
             String key = eq < 0 ? "trace" : e.substring(0, eq);
@@ -219,6 +314,22 @@ final class TraceCommand extends Command {
                         throw new UserError(ex.getMessage());
                     }
                 }
+                case "signal", "signals", "s" -> {
+                    try {
+                        signals = SignalSet.parse(value);
+                    } catch (IllegalArgumentException ex) {
+                        throw new UserError(ex.getMessage());
+                    }
+                }
+                case "quiet", "silent", "silence", "q" -> {
+                    try {
+                        quietSet = Quiet.parse(value);
+                        // Only -e quiet= silences -P's resolutions: strace 6.1 resolves them before -qqq applies.
+                        quietPathResolution = quietSet.contains(Quiet.PATH_RESOLUTION);
+                    } catch (IllegalArgumentException ex) {
+                        throw new UserError(ex.getMessage());
+                    }
+                }
                 case "status" -> status = switch (value) {
                     case "all" -> TraceWriter.Status.ALL;
                     case "successful" -> TraceWriter.Status.SUCCESSFUL;
@@ -226,7 +337,11 @@ final class TraceCommand extends Command {
                     default -> throw new UserError("-e status=" + value
                             + " is not supported yet; use successful, failed or all", Main.EXIT_UNAVAILABLE);
                 };
-                default -> throw new UserError("-e " + key + "= is not supported yet (supported: trace=, status=, inject=, fault=)",
+                // as strace: each one replaces the set before it
+                case "read", "reads", "r" -> readFds = descriptors(key, value);
+                case "write", "writes", "w" -> writeFds = descriptors(key, value);
+                default -> throw new UserError("-e " + key + "= is not supported yet (supported: trace=, status=, signal=,"
+                        + " quiet=, inject=, fault=, read=, write=)",
                         Main.EXIT_UNAVAILABLE);
             }
         }
@@ -252,6 +367,7 @@ final class TraceCommand extends Command {
         if (summaryOnly && summaryToo) {
             throw new UserError("-c and -C exclude each other");
         }
+        SummaryTable.Layout summaryLayout = summaryLayout(err);
         if (json && (summaryOnly || summaryToo)) {
             throw new UserError((summaryOnly ? "-c" : "-C") + " prints strace's table, which JSON lines have no"
                     + " place for; drop --json, or use --timeline FILE beside " + (summaryOnly ? "-c" : "-C"));
@@ -275,10 +391,22 @@ final class TraceCommand extends Command {
             case "verbose" -> XlatStyle.VERBOSE;
             default -> throw new UserError("-X takes raw, abbrev or verbose, got " + xlat);
         };
+        UserSwitch.Account account = null;
+        if (user != null) {
+            if (!isRoot()) {
+                throw new UserError("-u " + user + " needs root (only root can start a program as another user);"
+                        + " run jpoline as root, or drop -u");
+            }
+            try {
+                account = UserSwitch.resolve(user);
+            } catch (IllegalArgumentException e) {
+                throw new UserError(e.getMessage());
+            }
+        }
         // What a user may have got wrong first, so that it costs no run: -e trace= needs the
         // syscall table, which the warm-up thread is parsing meanwhile.
         if (pids.isEmpty()) {
-            Va0Requirement.check(err, quiet); // -p maps page 0 in the target or says why not
+            Va0Requirement.check(err, quietSet.contains(Quiet.PERSONALITY)); // -p maps page 0 in the target or says why not
         }
         if (!tracedPaths.isEmpty()) {
             pathTrace = PathTrace.select(tracedPaths, quietPathResolution, err);
@@ -312,20 +440,27 @@ final class TraceCommand extends Command {
         // Without -e trace=, the filter (all) is made after the program started, when the table
         // is more likely parsed; the writer (formatters, time zone) once it is being rewritten.
         Selected selected = new Selected(filter);
+        IoDump dump = new IoDump(readFds, writeFds);
+        java.util.LinkedHashMap<String, String> envChanges = environmentChanges(environment);
+        Attacher attacher = pids.isEmpty() ? null : new Attacher(err, hostTimeoutMs).quiet(quietSet.contains(Quiet.ATTACH));
         Tracer tracer = new Tracer(selected, stringLimit, timestamps,
-                new WriterFactory(this, style, paths > 0, mode, single, selected, status, timelineFile), err)
-                .withInjections(injections);
+                new WriterFactory(this, style, paths > 0, mode, single, selected, status, timelineFile, signals,
+                        quietSet.contains(Quiet.EXIT), summaryLayout, dump), err)
+                .withInjections(injections).withCapturedWhole(summaryOnly ? Set.of() : dump.capturedSyscalls())
+                .withSyscallLimit(syscallLimit, quietSet.contains(Quiet.ATTACH),
+                        attacher == null ? null : attacher::requestStop);
         if (paths > 0 || pathTrace != null) {
             tracer.withFdTracking(pathTrace != null);
         }
         try {
-            if (!pids.isEmpty()) {
-                int attached = new Attacher(err, hostTimeoutMs).quiet(quiet).run(pids, rewriting, ringSize, tracer);
+            if (attacher != null) {
+                int attached = attacher.run(pids, rewriting, ringSize, tracer);
                 err.flush();
                 return attached;
             }
-            Launcher.Outcome outcome = new Launcher(err, hostTimeoutMs).exhaustive(exhaustive).run(command, new Handlers(rewriting), ringSize,
-                    tracer);
+            Launcher.Outcome outcome = new Launcher(err, hostTimeoutMs).exhaustive(exhaustive).environment(envChanges)
+                    .runAs(account)
+                    .run(command, new Handlers(rewriting), ringSize, tracer);
             err.flush();
             return outcome.exitStatus();
         } finally {
@@ -345,7 +480,8 @@ final class TraceCommand extends Command {
 
     /** Makes the trace's writer from the options (a named class: it runs while the program waits). */
     private record WriterFactory(TraceCommand c, XlatStyle style, boolean paths, TraceWriter.Mode mode,
-            OutputStream single, IntPredicate selected, TraceWriter.Status status, OutputStream timelineFile)
+            OutputStream single, IntPredicate selected, TraceWriter.Status status, OutputStream timelineFile,
+            SignalSet signals, boolean quietExits, SummaryTable.Layout summaryLayout, IoDump dump)
             implements Supplier<TraceWriter> {
         @Override
         public TraceWriter get() {
@@ -353,6 +489,7 @@ final class TraceCommand extends Command {
                     .withDuration(c.duration)
                     .withRelativeTimestamps(c.relative)
                     .withSyscallNumbers(c.numbers)
+                    .withInstructionPointer(c.instructionPointer)
                     .withTimestamps(switch (c.time) {
                         case 0 -> TraceOptions.Timestamps.NONE;
                         case 1 -> TraceOptions.Timestamps.TIME;
@@ -366,7 +503,8 @@ final class TraceCommand extends Command {
                     c.command.isEmpty() ? "pid " + c.pids.get(0) : c.command.get(0),
                     now.getEpochSecond() * 1_000_000_000L + now.getNano());
             TraceWriter writer = new TraceWriter(options, paths, mode, single, c.output, selected, status, lines,
-                    c.summaryOnly || c.summaryToo, 0, timeline);
+                    c.summaryOnly || c.summaryToo, 0, timeline).withSignals(signals).withQuietExits(quietExits)
+                    .withSummaryLayout(summaryLayout).withIoDump(dump);
             if (c.paths > 1) {
                 writer.detailedFds();
             }
@@ -375,6 +513,42 @@ final class TraceCommand extends Command {
             }
             return writer;
         }
+    }
+
+    /** -e read=SET, -e write=SET: strace's descriptor sets. */
+    private static DescriptorSet descriptors(String key, String value) {
+        try {
+            return DescriptorSet.parse(value);
+        } catch (IllegalArgumentException ex) {
+            throw new UserError("-e " + key + "=" + value + ": " + ex.getMessage() + "; give descriptor numbers (3 or 3,4),"
+                    + " all, none, or !SET for all but SET");
+        }
+    }
+
+    /** -S, -U and -w, checked as strace checks them: -U and -w need -c or -C, -S only warns without. */
+    private SummaryTable.Layout summaryLayout(PrintWriter err) {
+        boolean summary = summaryOnly || summaryToo;
+        if (wallClock && !summary) {
+            throw new UserError("-w summarises wall-clock time in -c's table: give it with -c or -C");
+        }
+        if (columns != null && !summary) {
+            throw new UserError("-U chooses the columns of -c's table: give it with -c or -C");
+        }
+        if (sortBy != null && !summary) {
+            err.println("jpoline: -S has no effect without -c or -C");
+        }
+        SummaryTable.Layout layout = SummaryTable.Layout.DEFAULT;
+        try {
+            if (sortBy != null) {
+                layout = layout.withSortBy(SummaryTable.sortBy(sortBy));
+            }
+            if (columns != null) {
+                layout = layout.withColumns(SummaryTable.columns(columns));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+        return layout;
     }
 
     /**

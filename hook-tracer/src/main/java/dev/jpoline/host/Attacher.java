@@ -56,6 +56,11 @@ public final class Attacher {
 
     private boolean quiet;
 
+    /** Ends the attachment as SIGINT would (the trace's --syscall-limit); callable from any thread. */
+    public void requestStop() {
+        stop.countDown();
+    }
+
     /**
      * Attaches to {@code pids}, serves them until they end or a stop is asked, detaches, and
      * returns 0; a process that cannot be attached stops everything with one line and exit

@@ -49,6 +49,29 @@ public final class Launcher {
         return this;
     }
 
+    /**
+     * strace's -E: variables the program's environment gets (a null value: removed), applied
+     * before the program is looked up in PATH. jpoline's own variables (LD_PRELOAD, the session)
+     * are set after them, a program's LD_PRELOAD kept behind jpoline's runtime.
+     */
+    public Launcher environment(Map<String, String> changes) {
+        this.environmentChanges = new java.util.LinkedHashMap<>(changes);
+        return this;
+    }
+
+    private Map<String, String> environmentChanges = Map.of();
+
+    /**
+     * strace's -u: the program runs as this user (jpoline must be root); null for jpoline's own
+     * user. See {@link UserSwitch}.
+     */
+    public Launcher runAs(UserSwitch.Account account) {
+        this.runAs = account;
+        return this;
+    }
+
+    private UserSwitch.Account runAs;
+
     private void applyHookTiers(Session session) {
         applyHookTiers(session, hooks);
     }
@@ -108,14 +131,28 @@ public final class Launcher {
     public Outcome run(List<String> command, java.util.function.Function<Session, Consumer<RewriteRequest>> handlerFactory,
             int ringSize, Observer observer) {
         Map<String, String> env = System.getenv();
+        if (!environmentChanges.isEmpty()) {
+            // -E applies before anything reads the environment: PATH finds the program in it.
+            env = new java.util.HashMap<>(env);
+            for (Map.Entry<String, String> e : environmentChanges.entrySet()) {
+                if (e.getValue() == null) {
+                    env.remove(e.getKey());
+                } else {
+                    env.put(e.getKey(), e.getValue());
+                }
+            }
+        }
         Optional<Path> program = ProgramCheck.resolve(command.get(0), env.get("PATH"));
         if (program.isEmpty()) {
             diagnostics.println("jpoline: " + command.get(0) + ": command not found");
             return new Outcome(EXIT_NOT_FOUND, 0, 0);
         }
-        Path library = RuntimeLibrary.bundled().extract();
+        Path library = runAs == null ? RuntimeLibrary.bundled().extract() : UserSwitch.sharedRuntime();
         try (Session session = Session.create(Session.DEFAULT_DIRECTORY, 64, waitTimeoutMs, ringSize,
                 hooks == null ? 0 : CALL_SLOTS)) {
+            if (runAs != null) {
+                UserSwitch.giveSession(session.file(), runAs);
+            }
             if (exhaustive) {
                 // Before the program starts: its runtime reads the flag in its constructor.
                 session.putInt(SessionLayout.OFF_MODE_FLAGS, SessionLayout.MODE_EXHAUSTIVE);
@@ -129,17 +166,30 @@ public final class Launcher {
             // after that answer.
             String preload = env.get("LD_PRELOAD");
             Map<String, String> set = new java.util.LinkedHashMap<>();
+            List<String> remove = new java.util.ArrayList<>(List.of(INHERITED_SIGNALS_ENV, INHERITED_FDS_ENV));
+            environmentChanges.forEach((name, value) -> {
+                if (value == null) {
+                    remove.add(name);
+                } else {
+                    set.put(name, value);
+                }
+            });
             // Ours first, so its constructor runs before any other preloaded library's.
             set.put("LD_PRELOAD", library + (preload == null || preload.isBlank() ? "" : ":" + preload));
             set.put(Session.ENV, session.file().toString());
             set.put(SIGNAL_STATE_ENV, launchSignalState(env));
-            // A jpoline the program runs measures its own.
-            List<String> remove = List.of(INHERITED_SIGNALS_ENV, INHERITED_FDS_ENV);
+            // A jpoline the program runs measures its own (its inherited signals and descriptors).
             int pid;
             try {
                 String inherited = env.get(INHERITED_FDS_ENV);
-                pid = Spawn.start(program.get(), command, Spawn.environment(set, remove, inherited != null),
-                        inherited);
+                List<byte[]> environment = Spawn.environment(set, remove, inherited != null);
+                if (runAs == null) {
+                    pid = Spawn.start(program.get(), command, environment, inherited);
+                } else {
+                    Path helper = UserSwitch.helper();
+                    pid = Spawn.start(helper, UserSwitch.helperArgv(helper, runAs, program.get(), command), environment,
+                            inherited);
+                }
             } catch (Spawn.Failed e) {
                 diagnostics.println("jpoline: cannot start " + program.get() + ": " + e.getMessage());
                 if (observer != null) {

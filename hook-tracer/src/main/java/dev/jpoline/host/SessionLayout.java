@@ -95,6 +95,20 @@ public final class SessionLayout {
     public static final int SHAPE_ARRAY_RETURN = 7;
     public static final int SHAPE_IOVEC = 8;
     public static final int SHAPE_NODEMASK = 9;
+    /** A msghdr, its iovec array ({@link #elementIovArray}) and their data ({@link #elementIovData}). */
+    public static final int SHAPE_MSGHDR = 10;
+    /** An mmsghdr array, and for each message sent or received its iovecs as {@link #SHAPE_MSGHDR}'s. */
+    public static final int SHAPE_MMSGHDR = 11;
+
+    /** The payload element of message {@code m}'s iovec array (MSGHDR: m = 0). */
+    public static int elementIovArray(int m) {
+        return 0x8000 | m << 6 | 0x3f;
+    }
+
+    /** The payload element of the data of iovec {@code k} of message {@code m} (MSGHDR: m = 0). */
+    public static int elementIovData(int m, int k) {
+        return 0x8000 | m << 6 | k;
+    }
 
     /** Records: word0 = size | kind << 32 | state << 40. */
     public static final int REC_KIND_PAD = 1;
@@ -119,7 +133,8 @@ public final class SessionLayout {
     public static final int REC_RET = 72;
     public static final int REC_ENTRY_NS = 80;
     public static final int REC_EXIT_NS = 88;
-    public static final int REC_HEADER_SIZE = 96;
+    public static final int REC_IP = 96;
+    public static final int REC_HEADER_SIZE = 104;
     public static final int PAYLOAD_ENTRY = 0;
     public static final int PAYLOAD_EXIT = 1;
     public static final int PAYLOAD_WHOLE = 0xFFFF;

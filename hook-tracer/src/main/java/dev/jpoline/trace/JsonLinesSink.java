@@ -3,6 +3,7 @@ package dev.jpoline.trace;
 import dev.jpoline.api.Errno;
 import dev.jpoline.api.consts.Signals;
 import dev.jpoline.trace.format.CallParts;
+import dev.jpoline.trace.format.IoDump;
 import dev.jpoline.trace.format.JsonText;
 import dev.jpoline.trace.format.LineBuffer;
 import dev.jpoline.trace.format.SignalInfo;
@@ -42,11 +43,19 @@ final class JsonLinesSink implements TraceSink {
     private final CallParts parts = new CallParts();
     /** Entry halves whose resumption has not come, by thread, in the order they were held. */
     private final Map<Integer, TraceRecord> unfinished = new LinkedHashMap<>();
+    /** -e read= and -e write=: the data of a call, in its "dump" field. */
+    private IoDump dump = IoDump.NONE;
+    private boolean dumping;
 
     JsonLinesSink(TraceOptions options, TraceOutput output) {
         this.formatter = new StraceFormatter(options.withPidPrefix(TraceOptions.PidPrefix.NONE));
         this.output = output;
         this.out = output.buffer();
+    }
+
+    void dump(IoDump d) {
+        this.dump = d;
+        this.dumping = d.any();
     }
 
     @Override
@@ -108,6 +117,9 @@ final class JsonLinesSink implements TraceSink {
         } else {
             out.append(NULL);
         }
+        if (dumping && parts.returned()) {
+            dump.appendJson(out, r);
+        }
         out.append('}');
         output.endLine(r.tid());
     }
@@ -123,7 +135,7 @@ final class JsonLinesSink implements TraceSink {
     }
 
     @Override
-    public void signal(int pid, int tid, long nanos, SignalInfo info) {
+    public void signal(int pid, int tid, long nanos, long ip, SignalInfo info) {
         head(pid, tid, nanos);
         out.append(EVENT).append("\"signal\",\"signal\":");
         JsonText.string(out, signalName(info.signo()));

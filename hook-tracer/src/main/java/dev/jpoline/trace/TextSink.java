@@ -1,5 +1,6 @@
 package dev.jpoline.trace;
 
+import dev.jpoline.trace.format.IoDump;
 import dev.jpoline.trace.format.LineBuffer;
 import dev.jpoline.trace.format.SignalInfo;
 import dev.jpoline.trace.format.StraceFormatter;
@@ -22,6 +23,9 @@ final class TextSink implements TraceSink {
     private final boolean lines;
     /** The threads alive, kept by the writer: on stderr, more than one gives the [pid N] prefix. */
     private final IntSet live;
+    /** -e read= and -e write=: the data dumped after a call's line. */
+    private IoDump dump = IoDump.NONE;
+    private boolean dumping;
 
     TextSink(TraceOptions options, TraceWriter.Mode mode, TraceOutput output, boolean lines, IntSet live) {
         this.plain = new StraceFormatter(options.withPidPrefix(TraceOptions.PidPrefix.NONE));
@@ -32,6 +36,11 @@ final class TextSink implements TraceSink {
         this.out = output.buffer();
         this.lines = lines;
         this.live = live;
+    }
+
+    void dump(IoDump d) {
+        this.dump = d;
+        this.dumping = d.any();
     }
 
     private StraceFormatter formatter() {
@@ -47,6 +56,9 @@ final class TextSink implements TraceSink {
         if (lines) {
             formatter().appendSyscall(out, r);
             output.endLine(r.tid());
+            if (dumping && dump.appendText(out, r)) {
+                output.endLine(r.tid());
+            }
         }
     }
 
@@ -63,13 +75,16 @@ final class TextSink implements TraceSink {
         if (lines) {
             formatter().appendResumed(out, r);
             output.endLine(r.tid());
+            if (dumping && dump.appendText(out, r)) {
+                output.endLine(r.tid());
+            }
         }
     }
 
     @Override
-    public void signal(int pid, int tid, long nanos, SignalInfo info) {
+    public void signal(int pid, int tid, long nanos, long ip, SignalInfo info) {
         if (lines) {
-            formatter().appendSignal(out, tid, nanos, info);
+            formatter().appendSignal(out, tid, nanos, ip, info);
             output.endLine(tid);
         }
     }
@@ -90,8 +105,11 @@ final class TextSink implements TraceSink {
         }
     }
 
-    /** -c's table, after the lines (with -ff on stderr: there is no one file for it). */
+    /** -c's table, after the lines (with -ff on stderr: there is no one file for it); empty when no call was counted. */
     void table(String table) {
+        if (table.isEmpty()) {
+            return;
+        }
         if (mode == TraceWriter.Mode.FF) {
             System.err.print(table);
             return;

@@ -129,7 +129,7 @@ public final class TimelineSink implements TraceSink {
     }
 
     @Override
-    public void signal(int pid, int tid, long nanos, SignalInfo info) {
+    public void signal(int pid, int tid, long nanos, long ip, SignalInfo info) {
         see(pid, tid);
         instant(Signals.name(info.signo()).orElse("signal " + info.signo()), "signal", pid, tid, nanos);
         out.append(",\"args\":{\"siginfo\":");

@@ -19,8 +19,8 @@ interface TraceSink {
     /** A call that was {@link #unfinished} returned: the whole record, entry and exit merged. */
     void resumed(TraceRecord r);
 
-    /** A signal delivered to a thread. */
-    void signal(int pid, int tid, long nanos, SignalInfo info);
+    /** A signal delivered to a thread; {@code ip}: where it was (strace -i), 0 when unknown. */
+    void signal(int pid, int tid, long nanos, long ip, SignalInfo info);
 
     /** A thread or process ended by exit or exit_group ({@code tid} is the one whose line it is). */
     void exited(int pid, int tid, long nanos, int exitCode);

@@ -3,9 +3,11 @@ package dev.jpoline.trace;
 import dev.jpoline.api.Errno;
 import dev.jpoline.host.Orphans;
 import dev.jpoline.host.SessionLayout;
+import dev.jpoline.trace.format.IoDump;
 import dev.jpoline.trace.format.Payload;
 import dev.jpoline.trace.format.SignalInfo;
 import dev.jpoline.trace.format.SummaryCollector;
+import dev.jpoline.trace.format.SummaryTable;
 import dev.jpoline.trace.format.TraceOptions;
 import dev.jpoline.trace.format.TraceRecord;
 import dev.jpoline.trace.ring.RecordView;
@@ -58,6 +60,7 @@ public final class TraceWriter implements AutoCloseable {
     private final byte[] selectedCache = new byte[SELECTED_CACHE];
     private final Status status;
     private final SummaryCollector summary;
+    private SummaryTable.Layout summaryLayout = SummaryTable.Layout.DEFAULT;
     private int topPid;
     private final Map<Integer, RingRecord> pending = new HashMap<>();
     /** Threads known to be alive (for STDERR's [pid N] prefix), and the last one added. */
@@ -83,6 +86,15 @@ public final class TraceWriter implements AutoCloseable {
     private final IntSet pathMissed = new IntSet();
     /** -P: threads whose held entry half lacks what -P compares (poll's array is copied at the exit): decided at the exit. */
     private final IntSet pathUndecided = new IntSet();
+    /** -e signal=: the signals whose lines print (and whose "killed by" line does). */
+    private SignalSet signals = SignalSet.all();
+    /** -qq, -e quiet=exit: no "+++ exited with N +++" lines. */
+    private boolean quietExits;
+    /** --syscall-limit: calls still to print before the trace stops (-1: no limit). */
+    private long callsLeft = -1;
+    private Runnable limitReached;
+    /** The limit was reached: nothing more is written but -c's table. */
+    private boolean stopped;
 
     /**
      * Lines go to {@code single} (STDERR and FILE modes) or to files {@code ffBase.TID} (FF).
@@ -174,6 +186,53 @@ public final class TraceWriter implements AutoCloseable {
         this.pathTrace = paths;
     }
 
+    /** -e read= and -e write=: the data to dump after the calls' lines (or in their JSON objects). */
+    public synchronized TraceWriter withIoDump(IoDump dump) {
+        if (text != null) {
+            text.dump(dump);
+        }
+        for (TraceSink s : sinks) {
+            if (s instanceof JsonLinesSink j) {
+                j.dump(dump);
+            }
+        }
+        return this;
+    }
+
+    /** -S and -U: how -c's table is sorted and which columns it has (before the trace ends). */
+    public synchronized TraceWriter withSummaryLayout(SummaryTable.Layout layout) {
+        this.summaryLayout = java.util.Objects.requireNonNull(layout, "layout");
+        return this;
+    }
+
+    /** -e signal=: only these signals' lines, and "killed by" lines only for them (as strace). */
+    public synchronized TraceWriter withSignals(SignalSet set) {
+        this.signals = set;
+        return this;
+    }
+
+    /** -qq or -e quiet=exit: no exit lines. */
+    public synchronized TraceWriter withQuietExits(boolean on) {
+        this.quietExits = on;
+        return this;
+    }
+
+    /**
+     * --syscall-limit: after {@code limit} calls that pass every filter (counted when they
+     * return, as strace counts them), {@code reached} runs once on the drain thread and nothing
+     * more is written but -c's table.
+     */
+    public synchronized TraceWriter withSyscallLimit(long limit, Runnable reached) {
+        this.callsLeft = limit;
+        this.limitReached = reached;
+        return this;
+    }
+
+    /** Whether --syscall-limit stopped the trace. */
+    public synchronized boolean limitReached() {
+        return stopped;
+    }
+
     public synchronized void setTopPid(int pid) {
         gone(topPid);
         topPid = pid;
@@ -200,6 +259,9 @@ public final class TraceWriter implements AutoCloseable {
      * the view; the halves of a split call are copied, since an entry may wait for its exit.
      */
     public synchronized void accept(RecordView v) {
+        if (stopped) {
+            return;
+        }
         if (v.kind() != RingRecord.Kind.FULL) {
             accept(v.toRecord());
             return;
@@ -215,6 +277,9 @@ public final class TraceWriter implements AutoCloseable {
     }
 
     public synchronized void accept(RingRecord r) {
+        if (stopped) {
+            return;
+        }
         alive(r.tid());
         seen(r.pid());
         if (!pending.isEmpty()) {
@@ -365,8 +430,10 @@ public final class TraceWriter implements AutoCloseable {
             return; // the top-level process's end is reported from its wait status
         }
         long nanos = r.entryNanos() == 0 ? TraceRecord.NO_TIME : r.entryNanos();
-        for (TraceSink s : sinks) {
-            s.exited(r.pid(), r.tid(), nanos, code);
+        if (!quietExits) {
+            for (TraceSink s : sinks) {
+                s.exited(r.pid(), r.tid(), nanos, code);
+            }
         }
         gone(r.tid());
     }
@@ -379,15 +446,17 @@ public final class TraceWriter implements AutoCloseable {
         if (fdPaths != null) {
             fdPaths.forget(e.pid());
         }
-        if (e.pid() == topPid || !ended.add(e.pid())) {
+        if (stopped || e.pid() == topPid || !ended.add(e.pid())) {
             return;
         }
         closeOpen();
         live.add(e.pid()); // for the [pid N] prefix of a process that never made a traced call
         for (TraceSink s : sinks) {
             if (e.signalled()) {
-                s.killed(e.pid(), e.pid(), TraceRecord.NO_TIME, e.signal(), e.coreDumped());
-            } else {
+                if (signals.contains(e.signal())) {
+                    s.killed(e.pid(), e.pid(), TraceRecord.NO_TIME, e.signal(), e.coreDumped());
+                }
+            } else if (!quietExits) {
                 s.exited(e.pid(), e.pid(), TraceRecord.NO_TIME, e.exitCode());
             }
         }
@@ -401,8 +470,11 @@ public final class TraceWriter implements AutoCloseable {
         SignalInfo info = r.parts().isEmpty() || r.parts().get(0).bytes().length < 48
                 ? SignalInfo.sent(r.number(), 0, 0, 0)
                 : SignalInfo.parse(new Payload(r.parts().get(0).bytes(), false));
-        for (TraceSink s : sinks) {
-            s.signal(r.pid(), r.tid(), nanos, info);
+        boolean shown = signals.contains(r.number());
+        if (shown) {
+            for (TraceSink s : sinks) {
+                s.signal(r.pid(), r.tid(), nanos, r.ip(), info);
+            }
         }
         boolean kills = (r.args()[0] & SessionLayout.SIGNAL_KILLS) != 0;
         // The top-level process's end comes from its wait status (with "core dumped" when it did).
@@ -410,8 +482,10 @@ public final class TraceWriter implements AutoCloseable {
             fdPaths.forget(r.pid());
         }
         if (kills && r.pid() != topPid && ended.add(r.pid())) {
-            for (TraceSink s : sinks) {
-                s.killed(r.pid(), r.tid(), nanos, r.number(), false);
+            if (shown) {
+                for (TraceSink s : sinks) {
+                    s.killed(r.pid(), r.tid(), nanos, r.number(), false);
+                }
             }
             gone(r.tid());
             gone(r.pid());
@@ -531,6 +605,22 @@ public final class TraceWriter implements AutoCloseable {
         for (TraceSink s : sinks) {
             s.call(r);
         }
+        if (r.hasReturn()) {
+            counted();
+        }
+    }
+
+    /** --syscall-limit: one more call printed (or counted); the last one stops the trace. */
+    private void counted() {
+        if (callsLeft > 0 && --callsLeft == 0) {
+            stopped = true;
+            pending.clear();
+            openTid = null;
+            flush();
+            if (limitReached != null) {
+                limitReached.run();
+            }
+        }
     }
 
     private void resumed(TraceRecord r) {
@@ -565,6 +655,7 @@ public final class TraceWriter implements AutoCloseable {
                 s.call(r);
             }
         }
+        counted();
     }
 
     /** Prints what is still pending, the top-level process's end and the -c table; flushes. */
@@ -573,14 +664,19 @@ public final class TraceWriter implements AutoCloseable {
             closeOpen();
         }
         for (TraceSink s : sinks) {
+            if (stopped) {
+                break; // the trace ended at --syscall-limit: the program's end is not part of it
+            }
             if (signalled) {
-                s.killed(topPid, topPid, TraceRecord.NO_TIME, signal, false);
-            } else {
+                if (signals.contains(signal)) {
+                    s.killed(topPid, topPid, TraceRecord.NO_TIME, signal, false);
+                }
+            } else if (!quietExits) {
                 s.exited(topPid, topPid, TraceRecord.NO_TIME, topExitedByRecord ? topExitCode : exitStatus);
             }
         }
         if (summary != null) {
-            text.table(summary.format());
+            text.table(summary.format(summaryLayout));
         }
         flush();
     }
@@ -593,13 +689,13 @@ public final class TraceWriter implements AutoCloseable {
         if (openTid != null) {
             closeOpen();
         }
-        if (topExitedByRecord) {
+        if (topExitedByRecord && !stopped && !quietExits) {
             for (TraceSink s : sinks) {
                 s.exited(topPid, topPid, TraceRecord.NO_TIME, topExitCode);
             }
         }
         if (summary != null) {
-            text.table(summary.format());
+            text.table(summary.format(summaryLayout));
         }
         flush();
     }

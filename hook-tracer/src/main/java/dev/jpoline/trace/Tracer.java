@@ -45,6 +45,7 @@ public final class Tracer implements Launcher.Observer {
     private int topPid;
     private final PrintWriter diagnostics;
     private InjectRules inject = new InjectRules();
+    private java.util.Set<String> capturedWhole = java.util.Set.of();
     /** -y, -yy, -P: the calls that say what descriptors refer to are traced too. */
     private boolean fdTracking;
     /** -P: only the calls -P may print are traced (besides those always traced). */
@@ -77,6 +78,46 @@ public final class Tracer implements Launcher.Observer {
     public Tracer withInjections(InjectRules rules) {
         this.inject = rules;
         return this;
+    }
+
+    /** -e read= and -e write=: the syscalls whose data buffers are captured whole, not -s bytes. */
+    public Tracer withCapturedWhole(java.util.Set<String> syscalls) {
+        this.capturedWhole = java.util.Set.copyOf(syscalls);
+        return this;
+    }
+
+    /**
+     * --syscall-limit: after {@code limit} printed calls the trace stops: every syscall is passed
+     * through from then on (no records, no injections), one line says so unless {@code quiet},
+     * and {@code then} runs (trace -p detaches there, as strace does).
+     */
+    public Tracer withSyscallLimit(long limit, boolean quiet, Runnable then) {
+        this.syscallLimit = limit;
+        this.quietLimit = quiet;
+        this.afterLimit = then;
+        return this;
+    }
+
+    private long syscallLimit = -1;
+    private boolean quietLimit;
+    private Runnable afterLimit;
+
+    /** The limit's end of the trace: the program runs on with every syscall passed straight through. */
+    private void limitReached() {
+        for (int nr = 0; nr < TIER_COUNT; nr++) {
+            session.setTier(nr, TIER_PASS);
+        }
+        session.putInt(OFF_TRACE_FLAGS, 0);
+        if (!quietLimit) {
+            synchronized (diagnostics) {
+                diagnostics.println("jpoline: the system call limit (" + syscallLimit + ") is reached: the trace stops,"
+                        + " the program runs on untraced");
+                diagnostics.flush();
+            }
+        }
+        if (afterLimit != null) {
+            afterLimit.run();
+        }
     }
 
     /**
@@ -132,7 +173,7 @@ public final class Tracer implements Launcher.Observer {
                 traced[i++] = n;
             }
         }
-        CaptureSchema.write(s, SyscallTable.x86_64(), traced, stringLimit);
+        CaptureSchema.write(s, SyscallTable.x86_64(), traced, stringLimit, capturedWhole);
         for (int nr : traced) {
             s.setTier(nr, TIER_TRACE);
         }
@@ -152,6 +193,9 @@ public final class Tracer implements Launcher.Observer {
     public void serving() {
         writer = writerFactory.get();
         writer.setTopPid(topPid);
+        if (syscallLimit > 0) {
+            writer.withSyscallLimit(syscallLimit, this::limitReached);
+        }
         drainer = new Thread(new Drainer(this), "jpoline-trace-drain");
         drainer.setDaemon(true);
         drainer.start();

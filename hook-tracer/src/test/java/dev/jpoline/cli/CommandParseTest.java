@@ -128,7 +128,8 @@ class CommandParseTest {
     @Test
     void helpDescribesEveryVisibleOptionAndHidesTheRingSize() {
         for (String option : new String[] {"-f", "-e trace=", "-e status=", "-o FILE", "-s N", "-t, -tt, -ttt", "-T", "-c",
-            "-C", "-y", "-z", "-Z", "-X FORMAT", "--host-timeout MS", "--json", "--timeline FILE", "-h, --help",
+            "-C", "-w", "-S SORTBY", "-U COLUMNS", "-e read=FDS", "-e write=FDS", "-y", "-z", "-Z", "-X FORMAT",
+            "--host-timeout MS", "--json", "--timeline FILE", "-h, --help",
             "-V, --version"}) {
             assertThat(TraceCommand.HELP).contains("\n  " + option);
         }
@@ -188,8 +189,16 @@ class CommandParseTest {
             trace --ring-size 2048 true         | 2 | jpoline: --ring-size must be a power of two of at least 4096, got 2048
             trace --host-timeout 99 true        | 2 | jpoline: --host-timeout must be at least 100 ms, got 99
             trace -X fancy true                 | 2 | jpoline: -X takes raw, abbrev or verbose, got fancy
-            trace -e signal=none true           | 3 | jpoline: -e signal= is not supported yet (supported: trace=, status=, inject=, fault=)
+            trace -e kvm=vcpu true              | 3 | jpoline: -e kvm= is not supported yet (supported: trace=, status=, signal=, quiet=, inject=, fault=, read=, write=)
             trace -e status=unfinished true     | 3 | jpoline: -e status=unfinished is not supported yet; use successful, failed or all
+            trace -w true                       | 2 | jpoline: -w summarises wall-clock time in -c's table: give it with -c or -C
+            trace -U calls true                 | 2 | jpoline: -U chooses the columns of -c's table: give it with -c or -C
+            trace -c -S call true               | 2 | jpoline: -S call: sort by time, min-time, max-time, avg-time, calls, errors, name or nothing
+            trace -c -U calls,bogus true        | 2 | jpoline: -U calls,bogus: unknown column 'bogus'; the columns are time-percent, total-time, min-time, max-time, avg-time, calls, errors or name
+            trace -C -U shortest,min-time true  | 2 | jpoline: -U shortest,min-time: column 'min-time' is given twice; name each of time-percent, total-time, min-time, max-time, avg-time, calls, errors or name at most once
+            trace -e read=3,x true              | 2 | jpoline: -e read=3,x: invalid descriptor 'x'; give descriptor numbers (3 or 3,4), all, none, or !SET for all but SET
+            trace -e w=-1 true                  | 2 | jpoline: -e w=-1: invalid descriptor '-1'; give descriptor numbers (3 or 3,4), all, none, or !SET for all but SET
+            trace -e writes=! true              | 2 | jpoline: -e writes=!: invalid descriptor '!'; give descriptor numbers (3 or 3,4), all, none, or !SET for all but SET
             run --host-timeout 50 true          | 2 | jpoline: --host-timeout must be at least 100 ms, got 50
             run --on-hook-error retry true      | 2 | jpoline: --on-hook-error takes proceed or fail, not 'retry'
             """)

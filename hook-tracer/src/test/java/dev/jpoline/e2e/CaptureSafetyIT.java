@@ -30,9 +30,11 @@ class CaptureSafetyIT {
         Programs.requireVa0();
     }
 
-    private static List<String> trace(Path out, List<String> command) {
+    private static List<String> trace(Path out, List<String> command, String... options) {
         List<String> cmd = new ArrayList<>(List.of(Programs.ROOT.resolve("jpoline").toString(), "trace", "-o",
-                out.toString(), "--"));
+                out.toString()));
+        cmd.addAll(List.of(options));
+        cmd.add("--");
         cmd.addAll(command);
         return cmd;
     }
@@ -56,9 +58,13 @@ class CaptureSafetyIT {
      * generator: p memory (garbage pointers), f descriptor, i pid, n number.
      */
     private static List<String> captureTable() {
+        return captureTable(s -> !CaptureRule.forSyscall(s).isEmpty());
+    }
+
+    private static List<String> captureTable(java.util.function.Predicate<Syscall> which) {
         List<String> out = new ArrayList<>();
         for (Syscall s : SyscallTable.x86_64().all()) {
-            if (CaptureRule.forSyscall(s).isEmpty()) {
+            if (!which.test(s)) {
                 continue;
             }
             StringBuilder sb = new StringBuilder().append(s.number()).append(':');
@@ -88,5 +94,30 @@ class CaptureSafetyIT {
         assertThat(r.err()).as(r.describe()).doesNotContain("lost");
         String lines = Files.readString(out);
         assertThat(lines).doesNotContain("killed by SIGSEGV").contains("+++ exited with 0 +++");
+    }
+
+    /**
+     * The same for the captures of -e read= and -e write= (whole buffers, msghdr and mmsghdr
+     * arrays with their iovecs, which no other run copies): the dumped syscalls only.
+     */
+    @Test
+    void garbagePointersNeverKillTheTracedProgramWhileDumping() throws Exception {
+        Path fuzz = Programs.build("capture_fuzz");
+        java.util.Set<String> dumped = new dev.jpoline.trace.format.IoDump(
+                dev.jpoline.trace.format.DescriptorSet.parse("all"), dev.jpoline.trace.format.DescriptorSet.parse("all"))
+                .capturedSyscalls();
+        List<String> table = captureTable(s -> dumped.contains(s.name()));
+        assertThat(table).hasSize(dumped.size());
+        List<String> command = new ArrayList<>(List.of(fuzz.toString(), "17", "200"));
+        command.addAll(table);
+        Path out = temp.resolve("fuzz-dump.txt");
+        Path work = Files.createDirectory(temp.resolve("work"));
+        Programs.Result r = Programs.run(trace(out, command, "-e", "read=all", "-e", "write=all"), Map.of(), work,
+                Duration.ofSeconds(120));
+        assertThat(r.exit()).as(r.describe()).isZero();
+        assertThat(r.out()).as(r.describe()).contains("0 failed");
+        assertThat(r.err()).as(r.describe()).doesNotContain("lost");
+        String lines = Files.readString(out);
+        assertThat(lines).doesNotContain("killed by SIGSEGV").contains("+++ exited with 0 +++").contains(" | 00000  ");
     }
 }

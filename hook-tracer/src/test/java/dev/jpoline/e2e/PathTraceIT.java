@@ -103,6 +103,22 @@ class PathTraceIT {
                 || l.startsWith("+++") || l.startsWith("--- "));
         assertThat(lines(t.ours())).as("\n--- jpoline ---\n%s\n--- strace ---\n%s", t.ours(), t.theirs())
                 .isEqualTo(expected);
+        // strace 6.1's -e quiet=path-resolution keeps it unsaid; -qqq does not (it applies after the paths are resolved).
+        Path work = work();
+        Files.writeString(work.resolve("f.txt"), "");
+        Files.createSymbolicLink(work.resolve("link.txt"), Path.of("f.txt"));
+        for (List<String> quiet : List.of(List.of("-e", "quiet=path-resolution"), List.of("-qqq"))) {
+            boolean resolutionSaid = quiet.contains("-qqq");
+            for (List<String> tracer : List.of(List.of(Programs.ROOT.resolve("jpoline").toString(), "trace"),
+                    List.of("strace", "-f"))) {
+                List<String> cmd = new ArrayList<>(tracer);
+                cmd.addAll(quiet);
+                cmd.addAll(List.of("-o", "/dev/null", "-P", "link.txt", "true"));
+                Programs.Result r = Programs.run(cmd, Map.of(), work, Programs.DEFAULT_TIMEOUT);
+                assertThat(r.exit()).as(r.describe()).isZero();
+                assertThat(r.err().contains("Requested path")).as(String.join(" ", cmd) + "\n" + r.err()).isEqualTo(resolutionSaid);
+            }
+        }
     }
 
     @Test

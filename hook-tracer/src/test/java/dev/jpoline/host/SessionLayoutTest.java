@@ -106,7 +106,8 @@ class SessionLayoutTest {
                 Map.entry("jpoline_record.args", REC_ARGS),
                 Map.entry("jpoline_record.ret", REC_RET),
                 Map.entry("jpoline_record.entry_ns", REC_ENTRY_NS),
-                Map.entry("jpoline_record.exit_ns", REC_EXIT_NS));
+                Map.entry("jpoline_record.exit_ns", REC_EXIT_NS),
+                Map.entry("jpoline_record.ip", REC_IP));
         java.forEach((field, offset) -> assertThat(c.get(field)).as(field).isEqualTo(String.valueOf(offset)));
         assertThat(c.get("states")).isEqualTo(FREE + "," + CLAIMED + "," + REQUEST + "," + SITES + "," + TAKEN + ","
                 + DONE + "," + FAILED + "," + PATCHING + "," + ABANDONED);
@@ -121,7 +122,9 @@ class SessionLayoutTest {
         assertThat(c.get("timing")).isEqualTo(AT_ENTRY + "," + AT_EXIT + "," + AT_ENTRY_AND_EXIT);
         assertThat(c.get("shapes")).isEqualTo(SHAPE_C_STRING + "," + SHAPE_STRING_ARRAY + "," + SHAPE_FIXED + ","
                 + SHAPE_LENGTH_ARG + "," + SHAPE_LENGTH_RETURN + "," + SHAPE_ARRAY_ARG + "," + SHAPE_ARRAY_RETURN + ","
-                + SHAPE_IOVEC + "," + SHAPE_NODEMASK);
+                + SHAPE_IOVEC + "," + SHAPE_NODEMASK + "," + SHAPE_MSGHDR + "," + SHAPE_MMSGHDR);
+        assertThat(c.get("elements")).isEqualTo(elementIovArray(0) + "," + elementIovData(0, 0) + ","
+                + elementIovArray(255) + "," + elementIovData(3, 31));
         assertThat(c.get("reckinds")).isEqualTo(REC_KIND_PAD + "," + REC_KIND_FULL + "," + REC_KIND_ENTRY + ","
                 + REC_KIND_EXIT + "," + REC_RESERVED + "," + REC_PUBLISHED + "," + REC_HAS_RETURN);
         assertThat(c.get("payload")).isEqualTo(PAYLOAD_ENTRY + "," + PAYLOAD_EXIT + "," + PAYLOAD_WHOLE + ","

@@ -125,6 +125,26 @@ public final class RuntimeLibrary {
         return PREFIX + sha256.substring(0, 32) + SUFFIX;
     }
 
+    /**
+     * Extracts into {@code dir} for other users to load (trace -u): the directory is this
+     * user's, writable by nobody else, and the file readable by everyone.
+     */
+    public Path extractShared(Path dir) {
+        UserCacheDirectory.openShared(dir);
+        Path target = dir.resolve(fileName());
+        try {
+            if (!holdsThisContent(target)) {
+                writeAtomically(dir, target, "r-xr-xr-x");
+            } else if (!Files.getPosixFilePermissions(target, LinkOption.NOFOLLOW_LINKS)
+                    .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+                Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("r-xr-xr-x"));
+            }
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot extract the native runtime to " + target, e);
+        }
+    }
+
     /** Extracts into the default per-user cache directory. */
     public Path extract() {
         return extract(UserCacheDirectory.open());
@@ -140,7 +160,7 @@ public final class RuntimeLibrary {
         Path target = cacheDir.resolve(fileName());
         try {
             if (!holdsThisContent(target)) {
-                writeAtomically(cacheDir, target);
+                writeAtomically(cacheDir, target, "r-x------");
             }
             pruneStale(cacheDir, target);
             return target;
@@ -157,7 +177,7 @@ public final class RuntimeLibrary {
         return Arrays.equals(Files.readAllBytes(file), content);
     }
 
-    private void writeAtomically(Path dir, Path target) throws IOException {
+    private void writeAtomically(Path dir, Path target, String mode) throws IOException {
         Path temp = Files.createTempFile(dir, ".extract-", ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
@@ -165,7 +185,7 @@ public final class RuntimeLibrary {
                 out.write(java.nio.ByteBuffer.wrap(content));
                 out.force(true);
             }
-            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("r-x------"));
+            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString(mode));
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

@@ -64,6 +64,26 @@ public final class UserCacheDirectory {
         }
     }
 
+    /**
+     * As {@link #open(Path)}, for files other users must read (trace -u's runtime): created
+     * rwxr-xr-x; an existing one must still be this user's and writable by nobody else.
+     */
+    public static Path openShared(Path dir) {
+        try {
+            Files.createDirectories(dir.getParent() == null ? dir : dir.getParent());
+            try {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+            } catch (FileAlreadyExistsException alreadyThere) {
+                // Checked below like any directory we did not just create.
+            }
+            verifyPrivate(dir);
+            return dir;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot use shared directory " + dir + ": " + e.getMessage()
+                    + "; remove it, or make it a directory of yours that only you can write to", e);
+        }
+    }
+
     private static void verifyPrivate(Path dir) throws IOException {
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             throw new IllegalStateException("cache directory " + dir

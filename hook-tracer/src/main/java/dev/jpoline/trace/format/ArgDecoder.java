@@ -897,8 +897,10 @@ final class ArgDecoder {
             } else {
                 long shown = Math.min(len, remaining);
                 remaining -= shown;
-                data = r.elementPayload(index, k).map(x -> StringQuoter.buffer(x, shown, limit, false))
-                        .orElse(StraceFormatter.pointer(base));
+                // nothing to show (an empty buffer, or beyond a read's result): strace prints "",
+                // and the runtime copies nothing for it
+                data = shown == 0 && base != 0 ? "\"\"" : r.elementPayload(index, k)
+                        .map(x -> StringQuoter.buffer(x, shown, limit, false)).orElse(StraceFormatter.pointer(base));
             }
             sb.append("{iov_base=").append(data).append(", iov_len=").append(Long.toUnsignedString(len)).append('}');
         }

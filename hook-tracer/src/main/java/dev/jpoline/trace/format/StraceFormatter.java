@@ -139,7 +139,7 @@ public final class StraceFormatter {
     public void appendSyscall(LineBuffer out, TraceRecord r) {
         int start = out.length();
         lastNumber.put(r.tid(), (int) r.number());
-        prefix(out, r.tid(), r.entryNanos());
+        prefix(out, r.tid(), r.entryNanos(), r.ip());
         SyscallInfo info = info(r.number());
         out.append(info.nameBytes).append('(');
         ArgDecoder d = arguments(out, r, info, null);
@@ -150,7 +150,7 @@ public final class StraceFormatter {
     /** {@link #formatUnfinished}, appended to {@code out}. */
     public void appendUnfinished(LineBuffer out, TraceRecord r) {
         lastNumber.put(r.tid(), (int) r.number());
-        prefix(out, r.tid(), r.entryNanos());
+        prefix(out, r.tid(), r.entryNanos(), r.ip());
         SyscallInfo info = info(r.number());
         out.append(info.nameBytes).append('(');
         ArgDecoder d = arguments(out, r, info, null);
@@ -164,7 +164,7 @@ public final class StraceFormatter {
     public void appendResumed(LineBuffer out, TraceRecord r) {
         int start = out.length();
         lastNumber.put(r.tid(), (int) r.number());
-        prefix(out, r.tid(), r.exitNanos());
+        prefix(out, r.tid(), r.exitNanos(), r.ip());
         SyscallInfo info = info(r.number());
         out.append("<... ").append(info.nameBytes).append(" resumed>");
         int args = out.length();
@@ -176,7 +176,12 @@ public final class StraceFormatter {
 
     /** {@link #formatSignal}, appended to {@code out}. */
     public void appendSignal(LineBuffer out, int tid, long nanos, SignalInfo info) {
-        prefix(out, tid, nanos);
+        appendSignal(out, tid, nanos, 0, info);
+    }
+
+    /** {@link #formatSignal} of a signal that came at {@code ip} (for -i; 0: unknown). */
+    public void appendSignal(LineBuffer out, int tid, long nanos, long ip, SignalInfo info) {
+        prefix(out, tid, nanos, ip);
         out.append("--- ").append(Signals.name(info.signo()).orElse(Integer.toString(info.signo()))).append(' ')
                 .append(info.format(options.xlatStyle())).append(" ---");
     }
@@ -226,6 +231,11 @@ public final class StraceFormatter {
     private long lastLineNanos = TraceRecord.NO_TIME;
 
     private void prefix(LineBuffer out, int tid, long nanos) {
+        prefix(out, tid, nanos, 0);
+    }
+
+    /** The line's start; {@code ip} is -i's address (0: unknown, "[????????????????] "). */
+    private void prefix(LineBuffer out, int tid, long nanos, long ip) {
         if (options.pidPrefix() != TraceOptions.PidPrefix.NONE) {
             int slot = tid & (PID_TEXTS - 1);
             PidText known = pidTexts[slot];
@@ -267,6 +277,19 @@ public final class StraceFormatter {
             out.append('[');
             String n = nr == null ? "0" : Integer.toString(nr);
             out.spaces(Math.max(0, 4 - n.length())).append(n).append(']').append(' ');
+        }
+        if (options.instructionPointer()) {
+            out.append('[');
+            if (ip == 0) {
+                out.append("????????????????");
+            } else {
+                String hex = Long.toHexString(ip);
+                for (int i = hex.length(); i < 16; i++) {
+                    out.append('0');
+                }
+                out.append(hex);
+            }
+            out.append(']').append(' ');
         }
     }
 

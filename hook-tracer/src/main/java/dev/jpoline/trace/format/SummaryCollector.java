@@ -9,15 +9,18 @@ import java.util.TreeMap;
 
 /**
  * Accumulates finished syscall records into {@link SummaryTable} rows for {@code -c}: calls,
- * errors (results in the kernel's -4095..-1 range) and time. Time is wall-clock time from entry to
- * exit, which is what strace's {@code -c -w} reports; records without both times count as calls
- * with no time. Not thread-safe: feed it from the one thread that formats.
+ * errors (results in the kernel's -4095..-1 range) and the total, shortest and longest time. Time
+ * is wall-clock time from entry to exit, which is what strace's {@code -c -w} reports; a record
+ * without both times counts as a call that took no time. Not thread-safe: feed it from the one
+ * thread that formats.
  */
 public final class SummaryCollector {
     private static final class Counts {
         long calls;
         long errors;
         long nanos;
+        long minNanos = Long.MAX_VALUE;
+        long maxNanos;
     }
 
     private static final int DIRECT = 1024;
@@ -52,9 +55,13 @@ public final class SummaryCollector {
         if (r.hasReturn() && Errno.fromReturn(r.returnValue()) != 0) {
             c.errors++;
         }
+        long took = 0;
         if (r.entryNanos() != TraceRecord.NO_TIME && r.exitNanos() != TraceRecord.NO_TIME) {
-            c.nanos += Math.max(0, r.exitNanos() - r.entryNanos());
+            took = Math.max(0, r.exitNanos() - r.entryNanos());
         }
+        c.nanos += took;
+        c.minNanos = Math.min(c.minNanos, took);
+        c.maxNanos = Math.max(c.maxNanos, took);
     }
 
     public List<SummaryTable.Row> rows() {
@@ -66,12 +73,17 @@ public final class SummaryCollector {
         }
         List<SummaryTable.Row> rows = new ArrayList<>();
         bySyscall.forEach((nr, c) -> rows.add(new SummaryTable.Row(nr.intValue(), table.nameOf(nr), c.calls,
-                c.errors, c.nanos)));
+                c.errors, c.nanos, c.minNanos, c.maxNanos)));
         return rows;
     }
 
-    /** The table text, as {@link SummaryTable#format}. */
+    /** The table text in strace's default layout, as {@link SummaryTable#format}. */
     public String format() {
         return SummaryTable.format(rows());
+    }
+
+    /** The table text in {@code layout} (-S, -U). */
+    public String format(SummaryTable.Layout layout) {
+        return SummaryTable.format(rows(), layout);
     }
 }

@@ -16,6 +16,7 @@ public final class SyscallRecord implements TraceRecord {
     private final long returnValue;
     private final long entryNanos;
     private final long exitNanos;
+    private final long ip;
     private final Payload[] payloads;
     private final Map<Long, Payload> elements;
 
@@ -28,6 +29,7 @@ public final class SyscallRecord implements TraceRecord {
         this.injected = b.injected;
         this.returnValue = b.returnValue;
         this.entryNanos = b.entryNanos;
+        this.ip = b.ip;
         this.exitNanos = b.exitNanos;
         this.payloads = b.payloads.clone();
         this.elements = Map.copyOf(b.elements);
@@ -77,6 +79,11 @@ public final class SyscallRecord implements TraceRecord {
     }
 
     @Override
+    public long ip() {
+        return ip;
+    }
+
+    @Override
     public long entryNanos() {
         return entryNanos;
     }
@@ -118,6 +125,7 @@ public final class SyscallRecord implements TraceRecord {
         private long returnValue;
         private long entryNanos = NO_TIME;
         private long exitNanos = NO_TIME;
+        private long ip;
         private final Payload[] payloads = new Payload[6];
         private final Map<Long, Payload> elements = new HashMap<>();
 
@@ -168,6 +176,12 @@ public final class SyscallRecord implements TraceRecord {
 
         public Builder exitNanos(long nanos) {
             this.exitNanos = nanos;
+            return this;
+        }
+
+        /** strace -i's address (0: unknown). */
+        public Builder ip(long address) {
+            this.ip = address;
             return this;
         }
 

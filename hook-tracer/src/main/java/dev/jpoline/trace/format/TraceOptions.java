@@ -21,10 +21,12 @@ import java.util.Objects;
  *                      other lines, as strace prints it
  * @param relativeTimestamps {@code -r}: the time since the previous line, "     0.001533 " (with
  *                      -t: "23:33:07 (+     0.001533) ")
+ * @param instructionPointer {@code -i}: "[00007f2a45623c47] ", the address after the call's syscall
+ *                      instruction; sixteen '?' where it is not known (exit lines)
  */
 public record TraceOptions(int stringLimit, XlatStyle xlatStyle, Timestamps timestamps, boolean showDuration,
         FdResolver fdResolver, PidPrefix pidPrefix, int alignColumn, ZoneId zone, boolean syscallNumbers,
-        boolean relativeTimestamps) {
+        boolean relativeTimestamps, boolean instructionPointer) {
 
     /** strace's timestamp options. */
     public enum Timestamps {
@@ -65,50 +67,55 @@ public record TraceOptions(int stringLimit, XlatStyle xlatStyle, Timestamps time
 
     /** strace's defaults: -s 32, -X abbrev, no timestamps, no -T, no -y, no pid prefix, -a 40. */
     public static TraceOptions defaults() {
-        return new TraceOptions(32, XlatStyle.ABBREV, Timestamps.NONE, false, null, PidPrefix.NONE, 40, null, false, false);
+        return new TraceOptions(32, XlatStyle.ABBREV, Timestamps.NONE, false, null, PidPrefix.NONE, 40, null, false, false, false);
     }
 
     public TraceOptions withStringLimit(int limit) {
-        return new TraceOptions(limit, xlatStyle, timestamps, showDuration, fdResolver, pidPrefix, alignColumn, zone, syscallNumbers, relativeTimestamps);
+        return new TraceOptions(limit, xlatStyle, timestamps, showDuration, fdResolver, pidPrefix, alignColumn, zone, syscallNumbers, relativeTimestamps, instructionPointer);
     }
 
     public TraceOptions withXlatStyle(XlatStyle style) {
-        return new TraceOptions(stringLimit, style, timestamps, showDuration, fdResolver, pidPrefix, alignColumn, zone, syscallNumbers, relativeTimestamps);
+        return new TraceOptions(stringLimit, style, timestamps, showDuration, fdResolver, pidPrefix, alignColumn, zone, syscallNumbers, relativeTimestamps, instructionPointer);
     }
 
     public TraceOptions withTimestamps(Timestamps t) {
-        return new TraceOptions(stringLimit, xlatStyle, t, showDuration, fdResolver, pidPrefix, alignColumn, zone, syscallNumbers, relativeTimestamps);
+        return new TraceOptions(stringLimit, xlatStyle, t, showDuration, fdResolver, pidPrefix, alignColumn, zone, syscallNumbers, relativeTimestamps, instructionPointer);
     }
 
     public TraceOptions withDuration(boolean show) {
-        return new TraceOptions(stringLimit, xlatStyle, timestamps, show, fdResolver, pidPrefix, alignColumn, zone, syscallNumbers, relativeTimestamps);
+        return new TraceOptions(stringLimit, xlatStyle, timestamps, show, fdResolver, pidPrefix, alignColumn, zone, syscallNumbers, relativeTimestamps, instructionPointer);
     }
 
     public TraceOptions withFdResolver(FdResolver resolver) {
         return new TraceOptions(stringLimit, xlatStyle, timestamps, showDuration, resolver, pidPrefix, alignColumn,
-                zone, syscallNumbers, relativeTimestamps);
+                zone, syscallNumbers, relativeTimestamps, instructionPointer);
     }
 
     public TraceOptions withPidPrefix(PidPrefix prefix) {
         return new TraceOptions(stringLimit, xlatStyle, timestamps, showDuration, fdResolver, prefix, alignColumn,
-                zone, syscallNumbers, relativeTimestamps);
+                zone, syscallNumbers, relativeTimestamps, instructionPointer);
     }
 
     public TraceOptions withAlignColumn(int column) {
-        return new TraceOptions(stringLimit, xlatStyle, timestamps, showDuration, fdResolver, pidPrefix, column, zone, syscallNumbers, relativeTimestamps);
+        return new TraceOptions(stringLimit, xlatStyle, timestamps, showDuration, fdResolver, pidPrefix, column, zone, syscallNumbers, relativeTimestamps, instructionPointer);
     }
 
     public TraceOptions withSyscallNumbers(boolean on) {
         return new TraceOptions(stringLimit, xlatStyle, timestamps, showDuration, fdResolver, pidPrefix, alignColumn, zone,
-                on, relativeTimestamps);
+                on, relativeTimestamps, instructionPointer);
     }
 
     public TraceOptions withRelativeTimestamps(boolean on) {
         return new TraceOptions(stringLimit, xlatStyle, timestamps, showDuration, fdResolver, pidPrefix, alignColumn, zone,
-                syscallNumbers, on);
+                syscallNumbers, on, instructionPointer);
+    }
+
+    public TraceOptions withInstructionPointer(boolean on) {
+        return new TraceOptions(stringLimit, xlatStyle, timestamps, showDuration, fdResolver, pidPrefix, alignColumn, zone,
+                syscallNumbers, relativeTimestamps, on);
     }
 
     public TraceOptions withZone(ZoneId z) {
-        return new TraceOptions(stringLimit, xlatStyle, timestamps, showDuration, fdResolver, pidPrefix, alignColumn, z, syscallNumbers, relativeTimestamps);
+        return new TraceOptions(stringLimit, xlatStyle, timestamps, showDuration, fdResolver, pidPrefix, alignColumn, z, syscallNumbers, relativeTimestamps, instructionPointer);
     }
 }

@@ -44,6 +44,14 @@ public interface TraceRecord {
     /** Exit time in nanoseconds since the Unix epoch, or {@link #NO_TIME}. */
     long exitNanos();
 
+    /**
+     * strace -i's instruction pointer: the address after the site's syscall instruction (the
+     * return address of its {@code call *%rax}, or SUD's si_call_addr), 0 when unknown.
+     */
+    default long ip() {
+        return 0;
+    }
+
     /** Memory captured for argument {@code index}, if any. */
     Optional<Payload> payload(int index);
 

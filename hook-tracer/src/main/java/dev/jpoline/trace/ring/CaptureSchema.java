@@ -81,10 +81,43 @@ public final class CaptureSchema {
         return !a.out() && (a.kind() == ArgKind.BUFFER_IN || a.kind() == ArgKind.IOVEC);
     }
 
+    /**
+     * The rules of a syscall whose messages' data -e read=/write= dumps: sendmsg's and recvmsg's
+     * msghdr, sendmmsg's and recvmmsg's mmsghdr array, which the lines do not decode (so only
+     * these runs copy them). recvmsg's and recvmmsg's are written by the kernel: copied at exit.
+     */
+    private static List<CaptureRule> withMessages(Syscall s, List<CaptureRule> rules) {
+        CaptureRule extra = switch (s.name()) {
+            case "sendmsg" -> new CaptureRule(1, CaptureRule.Timing.ENTRY, CaptureRule.Shape.MSGHDR, 56, -1);
+            case "recvmsg" -> new CaptureRule(1, CaptureRule.Timing.EXIT, CaptureRule.Shape.MSGHDR, 56, -1);
+            case "sendmmsg" -> new CaptureRule(1, CaptureRule.Timing.ENTRY, CaptureRule.Shape.MMSGHDR, 64, 2);
+            case "recvmmsg" -> new CaptureRule(1, CaptureRule.Timing.EXIT, CaptureRule.Shape.MMSGHDR, 64, 2);
+            default -> null;
+        };
+        if (extra == null) {
+            return rules;
+        }
+        List<CaptureRule> all = new java.util.ArrayList<>(rules);
+        all.add(extra);
+        return all;
+    }
+
     /** Writes the schema entry of every syscall in {@code traced}; others stay empty. */
     public static void write(Session session, SyscallTable table, int[] traced, int stringLimit) {
+        write(session, table, traced, stringLimit, Set.of());
+    }
+
+    /**
+     * As above; the data buffers of the syscalls named in {@code whole} (-e read= and -e write=,
+     * {@code IoDump.capturedSyscalls}) are captured whole, up to what a record holds, instead of
+     * {@code -s} bytes, and sendmsg/recvmsg/sendmmsg/recvmmsg among them get their messages' data.
+     */
+    public static void write(Session session, SyscallTable table, int[] traced, int stringLimit, Set<String> whole) {
         ByteBuffer m = session.memory().duplicate().order(ByteOrder.LITTLE_ENDIAN);
         int schema = (int) session.getLong(OFF_SCHEMA_OFFSET);
+        // A record holds at most RECORD_MAX bytes; in a small ring (tests) the buffers of a vector
+        // (an array and 32 buffers) at this cap must still fit in half of it.
+        int wholeCap = (int) Math.min(RECORD_MAX, session.getLong(OFF_RING_SIZE) / 64);
         for (int nr : traced) {
             if (nr < 0 || nr >= TIER_COUNT) {
                 continue;
@@ -96,6 +129,11 @@ public final class CaptureSchema {
             }
             Syscall s = sc.get();
             List<CaptureRule> rules = CaptureRule.forSyscall(s);
+            boolean isWhole = whole.contains(s.name());
+            int bufferCap = isWhole ? wholeCap : stringLimit;
+            if (isWhole) {
+                rules = withMessages(s, rules);
+            }
             int count = Math.min(rules.size(), SCHEMA_MAX_RULES);
             m.put(at + SCHEMA_FLAGS, (byte) (SPLIT.contains(s.name()) ? SCHEMA_SPLIT : 0));
             m.put(at + SCHEMA_RULE_COUNT, (byte) count);
@@ -129,11 +167,11 @@ public final class CaptureSchema {
                     }
                     case LENGTH_ARG -> {
                         shape = SHAPE_LENGTH_ARG;
-                        cap = kind == ArgKind.BUFFER_IN ? stringLimit : PATH_MAX;
+                        cap = kind == ArgKind.BUFFER_IN ? bufferCap : PATH_MAX;
                     }
                     case LENGTH_RETURN -> {
                         shape = SHAPE_LENGTH_RETURN;
-                        cap = kind == ArgKind.BUFFER_OUT ? stringLimit : TABLE_MAX;
+                        cap = kind == ArgKind.BUFFER_OUT ? bufferCap : TABLE_MAX;
                     }
                     case ARRAY_ARG -> {
                         shape = SHAPE_ARRAY_ARG;
@@ -147,7 +185,15 @@ public final class CaptureSchema {
                     }
                     case IOVEC -> {
                         shape = SHAPE_IOVEC;
-                        cap = stringLimit;
+                        cap = bufferCap;
+                    }
+                    case MSGHDR -> {
+                        shape = SHAPE_MSGHDR;
+                        cap = bufferCap;
+                    }
+                    case MMSGHDR -> {
+                        shape = SHAPE_MMSGHDR;
+                        cap = bufferCap;
                     }
                     case NODEMASK -> {
                         // -s words are printed, then "..."
@@ -164,7 +210,7 @@ public final class CaptureSchema {
                 m.putInt(p + RULE_CAP, cap);
                 boolean remaining = "remaining".equals(s.arg(r.arg()).param());
                 ArgKind length = r.lengthArg() < 0 ? null : s.arg(r.lengthArg()).kind();
-                boolean length32 = length == ArgKind.INT || length == ArgKind.UINT;
+                boolean length32 = length == ArgKind.INT || length == ArgKind.UINT || r.shape() == CaptureRule.Shape.MMSGHDR;
                 m.putInt(p + RULE_FLAGS, (direct ? RULE_DIRECT : 0) | (direct && upToReturn(spec) ? RULE_UP_TO_RETURN : 0)
                         | (remaining ? RULE_AFTER_EINTR : 0) | (length32 ? RULE_LENGTH_32 : 0));
             }

@@ -96,7 +96,8 @@ public final class RecordView implements TraceRecord {
         for (int i = 0; i < MAX_ARGS; i++) {
             args[i] = arg(i);
         }
-        return new RingRecord(kind, pid, tid, number, hasReturn, args, rawReturn(), rawEntry(), rawExit(), list, injected);
+        return new RingRecord(kind, pid, tid, number, hasReturn, args, rawReturn(), rawEntry(), rawExit(), list, injected,
+                ip());
     }
 
     // ---- TraceRecord: the record merged with itself --------------------------------------------
@@ -131,6 +132,11 @@ public final class RecordView implements TraceRecord {
 
     private long rawExit() {
         return ring.get(word + 11);
+    }
+
+    @Override
+    public long ip() {
+        return ring.get(word + 12);
     }
 
     @Override

@@ -10,7 +10,13 @@ import java.util.List;
  * ({@link Kind#FULL}), or the entry or exit half of a syscall that was recorded in two parts.
  */
 public record RingRecord(Kind kind, int pid, int tid, int number, boolean hasReturn, long[] args, long returnValue,
-        long entryNanos, long exitNanos, List<Part> parts, boolean injected) {
+        long entryNanos, long exitNanos, List<Part> parts, boolean injected, long ip) {
+
+    /** A record without an instruction pointer (0: unknown). */
+    public RingRecord(Kind kind, int pid, int tid, int number, boolean hasReturn, long[] args, long returnValue,
+            long entryNanos, long exitNanos, List<Part> parts, boolean injected) {
+        this(kind, pid, tid, number, hasReturn, args, returnValue, entryNanos, exitNanos, parts, injected, 0);
+    }
 
     /** A record whose result, if any, is the kernel's (not injected). */
     public RingRecord(Kind kind, int pid, int tid, int number, boolean hasReturn, long[] args, long returnValue,
@@ -27,7 +33,8 @@ public record RingRecord(Kind kind, int pid, int tid, int number, boolean hasRet
     /** The record as the formatter reads it; {@code entry} supplies arguments and entry payloads when not null. */
     public static TraceRecord merge(RingRecord entry, RingRecord exit) {
         RingRecord head = entry != null ? entry : exit;
-        SyscallRecord.Builder b = SyscallRecord.builder(head.number).pid(head.pid).tid(head.tid).args(head.args);
+        SyscallRecord.Builder b = SyscallRecord.builder(head.number).pid(head.pid).tid(head.tid).args(head.args)
+                .ip(head.ip != 0 || exit == null ? head.ip : exit.ip);
         long entryNs = head.entryNanos;
         if (exit != null && exit.hasReturn) {
             b.returns(exit.returnValue);

@@ -172,6 +172,18 @@ class GoldenSyscallTest {
         Payload empty = Bytes.of(16).u64(0, 0x1000).u64(8, 0).payload();
         assertThat(line(call("writev", 1, 0x7000, 1).payload(1, empty).elementPayload(1, 0, text("abc")).returns(0)))
                 .isEqualTo("writev(1, [{iov_base=\"\", iov_len=0}], 1) = 0");
+        // as the runtime records them: no data for an empty buffer, nor for one beyond a read's result
+        assertThat(line(call("writev", 1, 0x7000, 1).payload(1, empty).returns(0)))
+                .isEqualTo("writev(1, [{iov_base=\"\", iov_len=0}], 1) = 0");
+        Payload three = Bytes.of(48).u64(0, 0x1000).u64(8, 3).u64(16, 0x2000).u64(24, 8).u64(32, 0x3000).u64(40, 4)
+                .payload();
+        assertThat(line(call("readv", 3, 0x7000, 3).payload(1, three).elementPayload(1, 0, text("hel"))
+                .elementPayload(1, 1, text("lo")).returns(5)))
+                .isEqualTo("readv(3, [{iov_base=\"hel\", iov_len=3}, {iov_base=\"lo\", iov_len=8}, {iov_base=\"\", iov_len=4}],"
+                        + " 3) = 5");
+        Payload nullBase = Bytes.of(32).u64(0, 0x1000).u64(8, 1).u64(16, 0).u64(24, 0).payload();
+        assertThat(line(call("writev", 4, 0x7000, 2).payload(1, nullBase).elementPayload(1, 0, text("x")).returns(1)))
+                .isEqualTo("writev(4, [{iov_base=\"x\", iov_len=1}, {iov_base=NULL, iov_len=0}], 2) = 1");
         assertThat(line(call("writev", 1, 0, 0).returns(0))).isEqualTo("writev(1, NULL, 0)                      = 0");
         StraceFormatter s3 = new StraceFormatter(TraceOptions.defaults().withStringLimit(3));
         assertThat(s3.formatSyscall(call("writev", 1, 0x7000, 2).payload(1, two).elementPayload(1, 0, text("hello"))

@@ -41,6 +41,26 @@ class LineLayoutTest {
     }
 
     @Test
+    void instructionPointersComeAfterTheNumberAsStracePrintsThem() {
+        StraceFormatter f = new StraceFormatter(UTC.withPidPrefix(TraceOptions.PidPrefix.PLAIN).withInstructionPointer(true));
+        // strace -f -o F -i: "32344 [00007f95a57fdc47] brk(NULL)      = 0x561d1c50b000"
+        assertThat(f.formatSyscall(call("brk", 0).tid(32344).ip(0x7f95a57fdc47L).returns(0x561d1c50b000L).build()))
+                .isEqualTo("32344 [00007f95a57fdc47] brk(NULL)      = 0x561d1c50b000");
+        assertThat(f.formatExited(32344, TraceRecord.NO_TIME, 0)).isEqualTo("32344 [????????????????] +++ exited with 0 +++");
+        assertThat(f.formatSignal(32344, TraceRecord.NO_TIME, SignalInfo.sent(10, 0, 1, 0)))
+                .startsWith("32344 [????????????????] --- SIGUSR1 ");
+        LineBuffer b = new LineBuffer();
+        f.appendSignal(b, 32344, TraceRecord.NO_TIME, 0x7f1639b72267L, SignalInfo.sent(10, 0, 1, 0));
+        assertThat(b.toString()).startsWith("32344 [00007f1639b72267] --- SIGUSR1 ");
+        // After -t, -r and -n: "06:03:08 (+     0.003188) [  12] [00007f2a45623c47] brk(NULL) = ..."
+        StraceFormatter all = new StraceFormatter(UTC.withInstructionPointer(true).withSyscallNumbers(true)
+                .withTimestamps(TraceOptions.Timestamps.TIME));
+        assertThat(all.formatSyscall(call("brk", 0).ip(0x7f2a45623c47L).entryNanos(at("2026-12-07T06:03:08Z"))
+                .returns(0x561afae06000L).build()))
+                .isEqualTo("06:03:08 [  12] [00007f2a45623c47] brk(NULL) = 0x561afae06000");
+    }
+
+    @Test
     void plainPidPrefixIsWhatStraceWritesToAFile() {
         StraceFormatter f = new StraceFormatter(UTC.withPidPrefix(TraceOptions.PidPrefix.PLAIN));
         assertThat(f.formatSyscall(call("close", 3).tid(9127).returns(0).build()))
