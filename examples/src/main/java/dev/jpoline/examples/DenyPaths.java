@@ -3,6 +3,7 @@ package dev.jpoline.examples;
 import dev.jpoline.api.Errno;
 import dev.jpoline.api.hooks.SyscallCall;
 import dev.jpoline.api.hooks.SyscallHooks;
+import dev.jpoline.api.hooks.TargetBuffer;
 import java.util.Arrays;
 import java.util.List;
 
@@ -40,6 +41,12 @@ public final class DenyPaths implements SyscallHooks {
         return check(call, dirfd, path);
     }
 
+    /** openat2 (glibc's fopen does not use it, but programs call it directly for RESOLVE_* flags). */
+    @Override
+    public long openat2(SyscallCall call, int dirfd, String path, TargetBuffer how, long size) {
+        return check(call, dirfd, path);
+    }
+
     @Override
     public long open(SyscallCall call, String path, int flags, int mode) {
         return check(call, TargetPaths.AT_FDCWD, path);
@@ -52,6 +59,22 @@ public final class DenyPaths implements SyscallHooks {
 
     @Override
     public long execve(SyscallCall call, String path, long argv, long envp) {
+        return check(call, TargetPaths.AT_FDCWD, path);
+    }
+
+    /** execveat, fexecve's call: with AT_EMPTY_PATH and "" the program is the descriptor's file. */
+    @Override
+    public long execveat(SyscallCall call, int dirfd, String path, long argv, long envp, int flags) {
+        return check(call, dirfd, path);
+    }
+
+    @Override
+    public long stat(SyscallCall call, String path, long statbuf) {
+        return check(call, TargetPaths.AT_FDCWD, path);
+    }
+
+    @Override
+    public long lstat(SyscallCall call, String path, long statbuf) {
         return check(call, TargetPaths.AT_FDCWD, path);
     }
 

@@ -89,6 +89,31 @@ class ExamplesIT {
         assertThat(relative.err()).isEqualTo("cat: secret.txt: Permission denied\n");
     }
 
+    /** A C program of examples/src/test/c, built into the test's directory. */
+    private Path build(String name) throws Exception {
+        Path out = temp.resolve(name);
+        Process gcc = new ProcessBuilder("gcc", "-O1", "-Wall", "-Werror", "-o", out.toString(),
+                ROOT.resolve("examples/src/test/c/" + name + ".c").toString()).redirectErrorStream(true).start();
+        String log = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(gcc.waitFor()).as("gcc %s: %s", name, log).isZero();
+        return out;
+    }
+
+    @Test
+    void openat2StatAndLstatAreDeniedAsOpenatIs() throws Exception {
+        Path secret = Files.writeString(temp.resolve("secret.txt"), "top secret\n");
+        Path open = Files.writeString(temp.resolve("open.txt"), "hello\n");
+        Path program = build("open_paths");
+        Result raw = run("DenyPaths", List.of("-Djpoline.deny=/nothing-here"), program.toString(), secret.toString());
+        assertThat(raw.out()).isEqualTo("openat2 " + secret + ": ok\nstat " + secret + ": ok\nlstat " + secret + ": ok\n");
+        Result denied = run("DenyPaths", List.of("-Djpoline.deny=" + secret), program.toString(), secret.toString(),
+                open.toString(), "secret.txt");
+        assertThat(denied.out()).isEqualTo("openat2 " + secret + ": errno 13\nstat " + secret + ": errno 13\nlstat "
+                + secret + ": errno 13\n" + "openat2 " + open + ": ok\nstat " + open + ": ok\nlstat " + open + ": ok\n"
+                + "openat2 secret.txt: errno 13\nstat secret.txt: errno 13\nlstat secret.txt: errno 13\n");
+        assertThat(denied.exit()).isZero();
+    }
+
     @Test
     void aJavaProgramsOwnOpenIsDeniedToo() throws Exception {
         Path secret = temp.resolve("secret.txt");

@@ -1,5 +1,6 @@
 package dev.jpoline.api.hooks;
 
+import java.net.SocketAddress;
 import java.util.List;
 
 /**
@@ -246,6 +247,20 @@ public interface SyscallHooks {
         return syscall(call);
     }
 
+    /**
+     * connect with its address decoded ({@link SocketAddresses#decode}: null for what Java cannot
+     * represent, such as an abstract unix name; the raw bytes are at {@code call.arg(1)}). A class
+     * overrides this form or the one above; when it overrides both, this one is called.
+     */
+    default long connect(SyscallCall call, int fd, SocketAddress address, int addressLength) {
+        return connect(call, fd, call.buffer(call.arg(1), Math.max(0, addressLength)), addressLength);
+    }
+
+    /** bind with its address decoded, as {@link #connect(SyscallCall, int, SocketAddress, int)}. */
+    default long bind(SyscallCall call, int fd, SocketAddress address, int addressLength) {
+        return bind(call, fd, call.buffer(call.arg(1), Math.max(0, addressLength)), addressLength);
+    }
+
     default long listen(SyscallCall call, int fd, int backlog) {
         return syscall(call);
     }
@@ -263,6 +278,39 @@ public interface SyscallHooks {
     }
 
     default long recvfrom(SyscallCall call, int fd, TargetBuffer buffer, long length, int flags, long source, long sourceLength) {
+        return syscall(call);
+    }
+
+    /**
+     * accept with the peer's address as the kernel returns it: {@code peer.address()} after
+     * {@code call.proceed()}. Overrides this form or the one with raw pointers.
+     */
+    default long accept(SyscallCall call, int fd, KernelAddress peer) {
+        return accept(call, fd, call.arg(1), call.arg(2));
+    }
+
+    /** accept4 with the peer's address as {@link #accept(SyscallCall, int, KernelAddress)}. */
+    default long accept4(SyscallCall call, int fd, KernelAddress peer, int flags) {
+        return accept4(call, fd, call.arg(1), call.arg(2), flags);
+    }
+
+    /** sendto with its destination decoded (null: none, or one Java cannot represent). */
+    default long sendto(SyscallCall call, int fd, TargetBuffer buffer, long length, int flags, SocketAddress destination) {
+        return sendto(call, fd, buffer, length, flags, call.arg(4), (int) call.arg(5));
+    }
+
+    /** recvfrom with its source as the kernel returns it: {@code source.address()} after {@code call.proceed()}. */
+    default long recvfrom(SyscallCall call, int fd, TargetBuffer buffer, long length, int flags, KernelAddress source) {
+        return recvfrom(call, fd, buffer, length, flags, call.arg(4), call.arg(5));
+    }
+
+    /** sendmsg: the destination, data (iovecs), control data and flags of its msghdr ({@link Message}). */
+    default long sendmsg(SyscallCall call, int fd, Message message, int flags) {
+        return syscall(call);
+    }
+
+    /** recvmsg: read the message's name, control data and flags after {@code call.proceed()}. */
+    default long recvmsg(SyscallCall call, int fd, Message message, int flags) {
         return syscall(call);
     }
 

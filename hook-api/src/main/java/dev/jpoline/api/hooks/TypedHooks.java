@@ -38,6 +38,9 @@ final class TypedHooks {
     private static final Class<?> B = TargetBuffer.class;
     /** A {@code List<TargetBuffer>} of iovecs (methods are matched by erased types). */
     private static final Class<?> V = List.class;
+    private static final Class<?> A = java.net.SocketAddress.class;
+    private static final Class<?> K = KernelAddress.class;
+    private static final Class<?> M = Message.class;
 
     static final List<Binding> ALL = List.of(
             new Binding("read", "read", List.of(I, B, L), (h, c) -> h.read(c, (int) c.arg(0), c.buffer(c.arg(1), Math.max(0, c.arg(2))), c.arg(2))),
@@ -97,6 +100,15 @@ final class TypedHooks {
             new Binding("accept4", "accept4", List.of(I, L, L, I), (h, c) -> h.accept4(c, (int) c.arg(0), c.arg(1), c.arg(2), (int) c.arg(3))),
             new Binding("sendto", "sendto", List.of(I, B, L, I, L, I), (h, c) -> h.sendto(c, (int) c.arg(0), c.buffer(c.arg(1), Math.max(0, c.arg(2))), c.arg(2), (int) c.arg(3), c.arg(4), (int) c.arg(5))),
             new Binding("recvfrom", "recvfrom", List.of(I, B, L, I, L, L), (h, c) -> h.recvfrom(c, (int) c.arg(0), c.buffer(c.arg(1), Math.max(0, c.arg(2))), c.arg(2), (int) c.arg(3), c.arg(4), c.arg(5))),
+            // The decoded-address forms come after the raw ones: a class overriding both gets these.
+            new Binding("connect", "connect", List.of(I, A, I), (h, c) -> h.connect(c, (int) c.arg(0), SocketAddresses.read(c, c.arg(1), (int) c.arg(2)), (int) c.arg(2))),
+            new Binding("bind", "bind", List.of(I, A, I), (h, c) -> h.bind(c, (int) c.arg(0), SocketAddresses.read(c, c.arg(1), (int) c.arg(2)), (int) c.arg(2))),
+            new Binding("accept", "accept", List.of(I, K), (h, c) -> h.accept(c, (int) c.arg(0), new KernelAddress(c, c.arg(1), c.arg(2)))),
+            new Binding("accept4", "accept4", List.of(I, K, I), (h, c) -> h.accept4(c, (int) c.arg(0), new KernelAddress(c, c.arg(1), c.arg(2)), (int) c.arg(3))),
+            new Binding("sendto", "sendto", List.of(I, B, L, I, A), (h, c) -> h.sendto(c, (int) c.arg(0), c.buffer(c.arg(1), Math.max(0, c.arg(2))), c.arg(2), (int) c.arg(3), SocketAddresses.read(c, c.arg(4), (int) c.arg(5)))),
+            new Binding("recvfrom", "recvfrom", List.of(I, B, L, I, K), (h, c) -> h.recvfrom(c, (int) c.arg(0), c.buffer(c.arg(1), Math.max(0, c.arg(2))), c.arg(2), (int) c.arg(3), new KernelAddress(c, c.arg(4), c.arg(5)))),
+            new Binding("sendmsg", "sendmsg", List.of(I, M, I), (h, c) -> h.sendmsg(c, (int) c.arg(0), new Message(c, c.arg(1)), (int) c.arg(2))),
+            new Binding("recvmsg", "recvmsg", List.of(I, M, I), (h, c) -> h.recvmsg(c, (int) c.arg(0), new Message(c, c.arg(1)), (int) c.arg(2))),
             new Binding("shutdown", "shutdown", List.of(I, I), (h, c) -> h.shutdown(c, (int) c.arg(0), (int) c.arg(1))),
             new Binding("setsockopt", "setsockopt", List.of(I, I, I, L, I), (h, c) -> h.setsockopt(c, (int) c.arg(0), (int) c.arg(1), (int) c.arg(2), c.arg(3), (int) c.arg(4))),
             new Binding("getsockopt", "getsockopt", List.of(I, I, I, L, L), (h, c) -> h.getsockopt(c, (int) c.arg(0), (int) c.arg(1), (int) c.arg(2), c.arg(3), c.arg(4))),
