@@ -16,10 +16,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code jpoline hook --pid}: a running, multi-threaded program hooked from the command line and restored. */
 class HookPidIT {
     private static final Pattern REPORT = Pattern.compile("calls=(\\d+) hooked=(\\d+) bad=(\\d+)");
+    /** Workers' FIFOs and outputs: removed after each test. */
+    @TempDir Path temp;
     private final List<Long> started = new ArrayList<>();
     private Process jpoline;
 
@@ -92,7 +95,7 @@ class HookPidIT {
 
     @Test
     void enterRestoresTheOriginal() throws Exception {
-        Path dir = Files.createTempDirectory("jpoline-hookpid-");
+        Path dir = Files.createTempDirectory(temp, "hookpid-");
         long pid = startWorker(dir, 4);
         Path lib = payload();
         BlockingQueue<String> err = startHook("--pid", Long.toString(pid), "--hook", lib + "@compute:my_compute:install");
@@ -114,7 +117,7 @@ class HookPidIT {
 
     @Test
     void sigtermRestoresTooAndATargetThatEndsIsNoticed() throws Exception {
-        Path dir = Files.createTempDirectory("jpoline-hookpid-");
+        Path dir = Files.createTempDirectory(temp, "hookpid-");
         long pid = startWorker(dir, 2);
         Path lib = payload();
         BlockingQueue<String> err = startHook("-p", Long.toString(pid), "--hook", lib + "@remote_worker:compute:my_compute:install");
@@ -138,7 +141,7 @@ class HookPidIT {
 
     @Test
     void badInputIsOneLineEach() throws Exception {
-        Path dir = Files.createTempDirectory("jpoline-hookpid-");
+        Path dir = Files.createTempDirectory(temp, "hookpid-");
         long pid = startWorker(dir, 1);
         Path lib = payload();
         Path worker = Programs.build("inline-hook/src/test/c/remote_worker");
@@ -177,7 +180,7 @@ class HookPidIT {
         assertThat(report(dir)[1]).as("no refusal changed the target").isZero();
 
         // A static program has no dlopen to load a payload with.
-        Path sdir = Files.createTempDirectory("jpoline-hookpid-static-");
+        Path sdir = Files.createTempDirectory(temp, "static-");
         Path control = sdir.resolve("control");
         assertThat(new ProcessBuilder("mkfifo", control.toString()).start().waitFor()).isZero();
         Process sh = new ProcessBuilder("sh", "-c", "\"$0\" \"$1\" >\"$2\" 2>&1 </dev/null & echo $!", staticProgram.toString(),

@@ -17,6 +17,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code jpoline trace -p} and {@code run --hooks -p}: a running program attached to, traced or
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.Test;
  * Dispatch, which the host turns on in every thread.
  */
 class TracePidIT {
+    /** Targets' FIFOs and outputs, and the traces: removed after each test. */
+    @TempDir Path temp;
     private final List<Long> started = new ArrayList<>();
     private final List<Process> tools = new ArrayList<>();
 
@@ -60,7 +63,7 @@ class TracePidIT {
 
     private Target start(String program) throws Exception {
         Path bin = Programs.build(program);
-        Path dir = Files.createTempDirectory("jpoline-tracepid-");
+        Path dir = Files.createTempDirectory(temp, "tracepid-");
         assertThat(new ProcessBuilder("mkfifo", dir.resolve("control").toString()).start().waitFor()).isZero();
         Process sh = new ProcessBuilder("sh", "-c", "\"$0\" \"$1\" >\"$2\" 2>&1 </dev/null & echo $!", bin.toString(),
                 dir.resolve("control").toString(), dir.resolve("out").toString()).start();
@@ -149,7 +152,7 @@ class TracePidIT {
 
     @Test
     void traceDashPMatchesStraceDashP() throws Exception {
-        Path dir = Files.createTempDirectory("jpoline-tracepid-");
+        Path dir = Files.createTempDirectory(temp, "tracepid-");
         Map<String, List<String>> ours = traceWork(List.of(Programs.ROOT.resolve("jpoline").toString(), "trace"),
                 "attached", dir.resolve("jpoline.txt"));
         Map<String, List<String>> strace = traceWork(List.of("strace", "-f"), "attached", dir.resolve("strace.txt"));
@@ -207,7 +210,7 @@ class TracePidIT {
     @Test
     void quietHidesTheAttachAndDetachLines() throws Exception {
         Target t = start("attach_target");
-        Path out = Files.createTempFile("jpoline-tracepid-", ".txt");
+        Path out = Files.createTempFile(temp, "trace-", ".txt");
         List<String> cmd = List.of(Programs.ROOT.resolve("jpoline").toString(), "trace", "-q", "-o", out.toString(), "-p",
                 Long.toString(t.pid()));
         BlockingQueue<String> lines = startTool(cmd);
@@ -228,7 +231,7 @@ class TracePidIT {
     @Test
     void aTargetThatExitsEndsTheTrace() throws Exception {
         Target t = start("attach_target");
-        Path out = Files.createTempFile("jpoline-tracepid-", ".txt");
+        Path out = Files.createTempFile(temp, "trace-", ".txt");
         List<String> seen = new ArrayList<>();
         await(startTool(List.of(Programs.ROOT.resolve("jpoline").toString(), "trace", "-o", out.toString(), "-p",
                 Long.toString(t.pid()))), "attached", seen);
@@ -244,7 +247,7 @@ class TracePidIT {
     void badInputIsOneLineEach() throws Exception {
         Target live = start("attach_target");
         Path staticProgram = Programs.build("inline-hook/src/test/c/remote_blocked", "-static");
-        Path dir = Files.createTempDirectory("jpoline-tracepid-static-");
+        Path dir = Files.createTempDirectory(temp, "static-");
         assertThat(new ProcessBuilder("mkfifo", dir.resolve("control").toString()).start().waitFor()).isZero();
         Process sh = new ProcessBuilder("sh", "-c", "\"$0\" \"$1\" >\"$2\" 2>&1 </dev/null & echo $!", staticProgram.toString(),
                 dir.resolve("control").toString(), dir.resolve("out").toString()).start();

@@ -90,8 +90,24 @@ final class DetachedTarget implements AutoCloseable {
         return true;
     }
 
+    /** Kills it by pid, waits for it to go, and removes its directory (output and FIFO). */
     @Override
     public void close() {
-        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        ProcessHandle.of(pid).ifPresent(p -> {
+            p.destroyForcibly();
+            try {
+                p.onExit().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // still going: the directory goes anyway, its files are open descriptors only
+            }
+        });
+        try (var files = Files.list(out.getParent())) {
+            for (Path f : files.toList()) {
+                Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(out.getParent());
+        } catch (IOException e) {
+            // a test's leftovers in /tmp are not worth failing it for
+        }
     }
 }
