@@ -4,6 +4,9 @@ import dev.jpoline.api.Errno;
 import dev.jpoline.api.hooks.SyscallCall;
 import dev.jpoline.api.hooks.SyscallHooks;
 import dev.jpoline.api.hooks.TargetBuffer;
+import dev.jpoline.api.hooks.TargetMemoryException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 
@@ -41,10 +44,31 @@ public final class DenyPaths implements SyscallHooks {
         return check(call, dirfd, path);
     }
 
-    /** openat2 (glibc's fopen does not use it, but programs call it directly for RESOLVE_* flags). */
+    private static final long RESOLVE_IN_ROOT = 0x10;
+
+    /**
+     * openat2 (glibc's fopen does not use it, but programs call it directly for RESOLVE_* flags).
+     * With RESOLVE_IN_ROOT an absolute path is under the directory descriptor, so it is judged
+     * there; {@code ..} is not clamped at that root, which can only deny more.
+     */
     @Override
     public long openat2(SyscallCall call, int dirfd, String path, TargetBuffer how, long size) {
+        if (path != null && path.startsWith("/") && resolvesInRoot(how)) {
+            path = path.replaceFirst("^/+", "");
+        }
         return check(call, dirfd, path);
+    }
+
+    /** open_how's resolve field (a u64 at 16); a struct too short or unreadable the kernel refuses itself. */
+    private static boolean resolvesInRoot(TargetBuffer how) {
+        if (how.length() < 24) {
+            return false;
+        }
+        try {
+            return (ByteBuffer.wrap(how.read(24)).order(ByteOrder.LITTLE_ENDIAN).getLong(16) & RESOLVE_IN_ROOT) != 0;
+        } catch (TargetMemoryException e) {
+            return false;
+        }
     }
 
     @Override

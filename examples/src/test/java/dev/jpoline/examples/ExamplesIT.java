@@ -112,6 +112,13 @@ class ExamplesIT {
                 + secret + ": errno 13\n" + "openat2 " + open + ": ok\nstat " + open + ": ok\nlstat " + open + ": ok\n"
                 + "openat2 secret.txt: errno 13\nstat secret.txt: errno 13\nlstat secret.txt: errno 13\n");
         assertThat(denied.exit()).isZero();
+        // RESOLVE_IN_ROOT: "/secret.txt" is the one under the directory descriptor.
+        Result inRoot = run("DenyPaths", List.of("-Djpoline.deny=" + secret), program.toString(), "--root",
+                temp.toString(), "/secret.txt");
+        assertThat(inRoot.out()).isEqualTo("openat2-in-root /secret.txt: errno 13\n");
+        Result inRootAllowed = run("DenyPaths", List.of("-Djpoline.deny=" + secret), program.toString(), "--root",
+                temp.toString(), "/open.txt");
+        assertThat(inRootAllowed.out()).isEqualTo("openat2-in-root /open.txt: ok\n");
     }
 
     @Test

@@ -162,6 +162,25 @@ class SocketHooksTest {
         assertThat(seen.get(4)).as("a failed accept").isNull();
     }
 
+    @Test
+    void anAddressTheKernelCutToTheProgramsBufferIsNotDecoded() {
+        List<Object> seen = new ArrayList<>();
+        SyscallHooks hooks = new SyscallHooks() {
+            @Override
+            public long accept(SyscallCall call, int fd, KernelAddress peer) {
+                call.write(0x2000, new byte[] {28, 0, 0, 0}); // as the kernel stores an IPv6 peer's length
+                long r = call.proceed();
+                seen.add(peer.address() == null ? "cut" : peer.address());
+                return r;
+            }
+        };
+        HookDispatcher d = new HookDispatcher(List.of(hooks), HookDispatcher.OnError.PROCEED, r -> { });
+        // The program gave 16 bytes: the kernel wrote 16 of a 28-byte sockaddr_in6 and said 28.
+        d.dispatch(SimulatedCall.of("accept", 3, 0x1000, 0x2000).withBytes(0x1000, new byte[28])
+                .withBytes(0x2000, new byte[] {16, 0, 0, 0}).kernelReturns(7));
+        assertThat(seen).containsExactly("cut");
+    }
+
     private static byte[] msghdr(long name, int nameLength, long iov, long iovlen, long control, long controllen, int flags) {
         return ByteBuffer.allocate(Message.SIZE).order(ByteOrder.LITTLE_ENDIAN).putLong(name).putInt(nameLength).putInt(0)
                 .putLong(iov).putLong(iovlen).putLong(control).putLong(controllen).putInt(flags).putInt(0).array();
