@@ -322,6 +322,9 @@ final class TraceCommand extends Command {
                     }
                 }
                 case "quiet", "silent", "silence", "q" -> {
+                    if (quiet > 0) {
+                        throw new UserError("-q and -e quiet= cannot be given together (as in strace); use one of them");
+                    }
                     try {
                         quietSet = Quiet.parse(value);
                         // Only -e quiet= silences -P's resolutions: strace 6.1 resolves them before -qqq applies.

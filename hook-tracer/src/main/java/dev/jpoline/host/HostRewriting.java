@@ -162,6 +162,14 @@ public final class HostRewriting {
     }
 
     void serve(RewriteRequest request) {
+        if (!request.fromSessionMember()) {
+            if (!exited(request.pid())) {
+                diagnostics.println("jpoline: refused a request naming pid " + request.pid()
+                        + ": it is not a process of this trace (it does not map the session)");
+            }
+            request.finish(-1);
+            return;
+        }
         if (request.kind() == SessionLayout.KIND_UNREWRITTEN_SITE) {
             long site = request.rangeStart();
             MapsEntry mapping = mappingOf(request.pid(), site);

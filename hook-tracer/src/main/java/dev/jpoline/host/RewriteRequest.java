@@ -18,11 +18,46 @@ public final class RewriteRequest {
     private final Session session;
     private final int slot;
     private final int base;
+    /**
+     * Who asks and what, read once when the request is taken: the slot is shared memory the
+     * requester could change under the host while it works (a program run with -u as another
+     * user can write it).
+     */
+    private final int pid;
+    private final int tid;
+    private final int kind;
 
     RewriteRequest(Session session, int slot) {
         this.session = session;
         this.slot = slot;
         this.base = slotOffset(slot);
+        this.pid = session.getInt(base + SLOT_PID);
+        this.tid = session.getInt(base + SLOT_TID);
+        this.kind = session.getInt(base + SLOT_KIND);
+    }
+
+    /**
+     * Whether the requester is a process of this session: not the host itself, and one that maps
+     * this session's file (every process the runtime joined to it does; another process a forged
+     * request names does not). The host writes into the requester's code as its own user, root
+     * with -u: it must never do so for a process that did not join.
+     */
+    public boolean fromSessionMember() {
+        if (pid <= 0 || pid == ProcessHandle.current().pid()) {
+            return false;
+        }
+        String file = session.file().toString();
+        try (java.io.BufferedReader maps = java.nio.file.Files.newBufferedReader(
+                java.nio.file.Path.of("/proc", Integer.toString(pid), "maps"), java.nio.charset.StandardCharsets.ISO_8859_1)) {
+            for (String line; (line = maps.readLine()) != null; ) {
+                if (line.endsWith(file)) {
+                    return true;
+                }
+            }
+        } catch (java.io.IOException e) {
+            return false; // gone, or not readable: nothing to serve either way
+        }
+        return false;
     }
 
     public int slot() {
@@ -30,15 +65,15 @@ public final class RewriteRequest {
     }
 
     public int pid() {
-        return session.getInt(base + SLOT_PID);
+        return pid;
     }
 
     public int tid() {
-        return session.getInt(base + SLOT_TID);
+        return tid;
     }
 
     public int kind() {
-        return session.getInt(base + SLOT_KIND);
+        return kind;
     }
 
     /** The payload a target sent with the request (an exec'd program's path), as text. */
@@ -48,11 +83,20 @@ public final class RewriteRequest {
         for (int i = 0; i < length; i++) {
             bytes[i] = session.getByte(base + SLOT_ADDRESSES + i);
         }
-        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        // Printed on the host's terminal: control characters (an escape sequence) shown, not sent.
+        StringBuilder text = new StringBuilder();
+        new String(bytes, java.nio.charset.StandardCharsets.UTF_8).codePoints().forEach(c -> {
+            if (c < 0x20 || c == 0x7f) {
+                text.append(String.format("\\x%02x", c));
+            } else {
+                text.appendCodePoint(c);
+            }
+        });
+        return text.toString();
     }
 
     public boolean isStartup() {
-        return session.getInt(base + SLOT_KIND) == KIND_STARTUP;
+        return kind == KIND_STARTUP;
     }
 
     /** The requester has no VA0 page and catches its syscalls with Syscall User Dispatch. */

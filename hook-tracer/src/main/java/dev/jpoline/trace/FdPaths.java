@@ -61,6 +61,10 @@ final class FdPaths implements FdResolver {
 
     /** The syscalls that return a new descriptor: one this table does not follow replaces what was known of its number. */
     private static final boolean[] RETURNS_FD = new boolean[1024];
+    /** Of those, the ones whose descriptor may name a path in /proc (the rest make sockets, pipes, anon inodes, memfds). */
+    private static final java.util.Set<String> MAY_NAME_A_PATH = java.util.Set.of("open_by_handle_at", "open_tree",
+            "pidfd_getfd", "fsmount", "memfd_secret");
+    private static final boolean[] PATHLESS = new boolean[1024];
 
     /**
      * The calls whose records keep the tables right: traced whenever descriptors are followed,
@@ -77,6 +81,7 @@ final class FdPaths implements FdResolver {
         for (Syscall s : SyscallTable.x86_64().all()) {
             if (s.number() >= 0 && s.number() < RETURNS_FD.length && s.returns() == ReturnKind.FD) {
                 RETURNS_FD[s.number()] = true;
+                PATHLESS[s.number()] = !MAY_NAME_A_PATH.contains(s.name());
                 tracked.add(s.number());
             }
         }
@@ -87,6 +92,13 @@ final class FdPaths implements FdResolver {
     static final class Entry {
         /** Not known from the records: /proc is asked (after a close, or a descriptor made by a call not followed). */
         static final Entry UNKNOWN = new Entry(null, null, false, false);
+        /**
+         * Made by a call that makes no file of a path (socket, pipe, eventfd...): /proc is asked as
+         * for {@link #UNKNOWN}, but an answer that is a path is not believed. The records are
+         * drained after the fact: by then the number may have been closed and reused for a file,
+         * which /proc would name instead (and -P would match).
+         */
+        static final Entry ANONYMOUS = new Entry(null, null, false, false);
 
         /** What -y prints: the name as opened (made absolute), or the /proc link; null for {@link #UNKNOWN}. */
         final String shown;
@@ -108,7 +120,7 @@ final class FdPaths implements FdResolver {
         }
 
         Entry copy(boolean closeOnExec) {
-            if (this == UNKNOWN) {
+            if (this == UNKNOWN || this == ANONYMOUS) {
                 return this;
             }
             Entry e = new Entry(shown, real, learned, closeOnExec);
@@ -202,13 +214,14 @@ final class FdPaths implements FdResolver {
             case NR_PIPE, NR_PIPE2, NR_SOCKETPAIR -> {
                 Payload pair = r.payloadOrNull(nr == NR_SOCKETPAIR ? 3 : 0);
                 if (pair != null && pair.length() >= 8) {
-                    t.fds.put((int) pair.le(0, 4), Entry.UNKNOWN);
-                    t.fds.put((int) pair.le(4, 4), Entry.UNKNOWN);
+                    t.fds.put((int) pair.le(0, 4), Entry.ANONYMOUS);
+                    t.fds.put((int) pair.le(4, 4), Entry.ANONYMOUS);
                 }
             }
             default -> {
                 if (nr >= 0 && nr < RETURNS_FD.length && RETURNS_FD[nr]) {
-                    t.fds.put((int) ret, Entry.UNKNOWN); // a descriptor of its own: not a file these tables know
+                    // A descriptor of its own: not a file these tables know.
+                    t.fds.put((int) ret, PATHLESS[nr] ? Entry.ANONYMOUS : Entry.UNKNOWN);
                 }
             }
         }
@@ -389,6 +402,9 @@ final class FdPaths implements FdResolver {
         }
         if (target == null) {
             return null;
+        }
+        if (e == Entry.ANONYMOUS && target.startsWith("/") && !target.startsWith("/memfd:")) {
+            return null; // reused for a file since: what the call made is not known any more
         }
         Entry learned = learn(link, target, true, false);
         t.fds.put(fd, learned);

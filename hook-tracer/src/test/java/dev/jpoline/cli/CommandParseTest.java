@@ -189,6 +189,7 @@ class CommandParseTest {
             trace --ring-size 2048 true         | 2 | jpoline: --ring-size must be a power of two of at least 4096, got 2048
             trace --host-timeout 99 true        | 2 | jpoline: --host-timeout must be at least 100 ms, got 99
             trace -X fancy true                 | 2 | jpoline: -X takes raw, abbrev or verbose, got fancy
+            trace -q -e quiet=exit true         | 2 | jpoline: -q and -e quiet= cannot be given together (as in strace); use one of them
             trace -e kvm=vcpu true              | 3 | jpoline: -e kvm= is not supported yet (supported: trace=, status=, signal=, quiet=, inject=, fault=, read=, write=)
             trace -e status=unfinished true     | 3 | jpoline: -e status=unfinished is not supported yet; use successful, failed or all
             trace -w true                       | 2 | jpoline: -w summarises wall-clock time in -c's table: give it with -c or -C

@@ -234,6 +234,33 @@ class TraceOptionsIT {
                 + " another user); run jpoline as root, or drop -u");
     }
 
+    @Test
+    void aForgedRequestForAnotherProcessIsRefused() throws Exception {
+        // The victim: a shell that is no part of the trace (as any of the machine's processes).
+        Process victim = new ProcessBuilder("sh", "-c", "while :; do sleep 0.05; done").start();
+        try {
+            Path forger = Programs.build("forged_request");
+            List<String> cmd = new ArrayList<>(List.of(Programs.ROOT.resolve("jpoline").toString(), "trace", "-o",
+                    "/dev/null", "-e", "trace=none"));
+            boolean root = "root".equals(System.getProperty("user.name"));
+            if (root) {
+                cmd.addAll(List.of("-u", "nobody")); // the case where it matters: the host is root, the program not
+            }
+            cmd.addAll(List.of("--", forger.toString(), Long.toString(victim.pid())));
+            Programs.Result r = Programs.run(cmd, Map.of(), Path.of("/tmp"), Programs.DEFAULT_TIMEOUT);
+            assertThat(r.out()).as(r.describe()).startsWith("state 6 result -1"); // FAILED, nothing rewritten
+            assertThat(r.err()).contains("refused a request naming pid " + victim.pid());
+            String maps = Files.readString(Path.of("/proc", Long.toString(victim.pid()), "maps"));
+            assertThat(victim.isAlive()).isTrue();
+            // Its code is as it was: the host never opened it for writing (a rewritten sh dies at its next syscall).
+            Thread.sleep(200);
+            assertThat(victim.isAlive()).as("the victim still runs").isTrue();
+            assertThat(maps).doesNotContain("jpoline-");
+        } finally {
+            victim.destroyForcibly();
+        }
+    }
+
     /** A single process's trace with strace -o's pid prefix, for TraceGoldenIT's normalization. */
     private static String prefixed(String text) {
         return text.lines().map(l -> l.matches("^\\d+ .*") ? l : "1 " + l).map(l -> l + "\n")

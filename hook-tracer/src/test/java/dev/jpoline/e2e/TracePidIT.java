@@ -45,7 +45,8 @@ class TracePidIT {
 
         String awaitLine(String prefix) throws Exception {
             for (int i = 0; i < 2000; i++) {
-                List<String> lines = Files.readAllLines(dir.resolve("out"));
+                // The background shell may not have opened its output yet.
+                List<String> lines = Files.exists(dir.resolve("out")) ? Files.readAllLines(dir.resolve("out")) : List.of();
                 for (String l : lines) {
                     if (l.startsWith(prefix)) {
                         return l;

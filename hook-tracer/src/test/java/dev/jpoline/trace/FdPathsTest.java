@@ -184,6 +184,40 @@ class FdPathsTest {
         }
     }
 
+    /**
+     * A socket's number closed and reused for a file before its record is drained: /proc names
+     * the file, which is not what the socket call made, so it is neither shown nor matched.
+     */
+    @Test
+    void aReusedNumberOfASocketIsNotTakenForTheFileThatHasItNow() throws IOException {
+        int self = (int) ProcessHandle.current().pid();
+        Path file = Files.writeString(temp.resolve("reuser.txt"), "x");
+        try (FileOutputStream out = new FileOutputStream(file.toFile(), true)) {
+            int fd = -1;
+            try (var links = Files.list(Path.of("/proc/self/fd"))) {
+                for (Path p : (Iterable<Path>) links::iterator) {
+                    try {
+                        if (Files.readSymbolicLink(p).equals(file)) {
+                            fd = Integer.parseInt(p.getFileName().toString());
+                        }
+                    } catch (IOException e) {
+                        // a descriptor closed meanwhile
+                    }
+                }
+            }
+            assertThat(fd).isPositive();
+            FdPaths fds = new FdPaths();
+            fds.realPaths();
+            feed(fds, call(self, 41, fd, 2, 1, 0).build()); // socket() returned this number, in the records
+            assertThat(fds.resolve(self, fd)).as("-y").isEmpty();
+            assertThat(fds.realPath(self, self, fd)).as("-P").isNull();
+            FdPaths viaPipe = new FdPaths();
+            viaPipe.realPaths();
+            feed(viaPipe, call(self, 293, 0, 0, 0).bytes(0, new byte[] {(byte) fd, 0, 0, 0, 99, 0, 0, 0}).build());
+            assertThat(viaPipe.resolve(self, fd)).isEmpty();
+        }
+    }
+
     /** The top-level process's descriptors are read when it starts, with their close-on-exec flags. */
     @Test
     void theDescriptorsAProcessStartsWithAreReadAtItsStart() throws Exception {

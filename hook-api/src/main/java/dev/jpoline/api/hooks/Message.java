@@ -18,10 +18,19 @@ public final class Message {
 
     private final SyscallCall call;
     private final long address;
+    /** msg_namelen as the program gave it, read when the hook is called: recvmsg's kernel overwrites it. */
+    private final long nameCapacity;
 
     Message(SyscallCall call, long address) {
         this.call = call;
         this.address = address;
+        long capacity;
+        try {
+            capacity = header().getInt(8) & 0xffffffffL;
+        } catch (TargetMemoryException e) {
+            capacity = 0; // the kernel fails the call with EFAULT; name() is null
+        }
+        this.nameCapacity = capacity;
     }
 
     /** The msghdr's address in the target. */
@@ -33,10 +42,17 @@ public final class Message {
         return ByteBuffer.wrap(call.read(address, SIZE)).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** msg_name decoded ({@link SocketAddresses#decode}), null without one or when Java has no form for it. */
+    /**
+     * msg_name decoded ({@link SocketAddresses#decode}); null without one, when Java has no form
+     * for it, or when the kernel's length is more than the program's buffer (it cut the address).
+     */
     public SocketAddress name() {
         ByteBuffer h = header();
-        return SocketAddresses.read(call, h.getLong(0), h.getInt(8) & 0xffffffffL);
+        long length = h.getInt(8) & 0xffffffffL;
+        if (length > nameCapacity) {
+            return null;
+        }
+        return SocketAddresses.read(call, h.getLong(0), length);
     }
 
     /** msg_iov as views, one per element (empty beyond the kernel's 1024). */

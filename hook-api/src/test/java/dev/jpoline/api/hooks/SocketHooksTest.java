@@ -231,5 +231,21 @@ class SocketHooksTest {
                 .kernelReturns(5);
         assertThat(d.dispatch(receive)).isEqualTo(5);
         assertThat(seen).containsExactly("/8.8.8.8:53 abcde control 24", "null hello flags 32");
+        // A name the kernel cut: the program's msg_namelen was 8, the kernel says 16.
+        seen.clear();
+        SyscallHooks cut = new SyscallHooks() {
+            @Override
+            public long recvmsg(SyscallCall call, int fd, Message message, int flags) {
+                call.write(0x1000, msghdr(0x2000, 16, 0x3000, 1, 0, 0, 0)); // as the kernel rewrites it
+                long r = call.proceed();
+                seen.add(String.valueOf(message.name()));
+                return r;
+            }
+        };
+        new HookDispatcher(List.of(cut), HookDispatcher.OnError.PROCEED, r -> { }).dispatch(
+                SimulatedCall.of("recvmsg", 3, 0x1000, 0).withBytes(0x1000, msghdr(0x2000, 8, 0x3000, 1, 0, 0, 0))
+                        .withBytes(0x2000, inet(53, 8, 8, 8, 8)).withBytes(0x3000, iovecs(0x4000, 1))
+                        .withBytes(0x4000, new byte[1]).kernelReturns(1));
+        assertThat(seen).containsExactly("null");
     }
 }

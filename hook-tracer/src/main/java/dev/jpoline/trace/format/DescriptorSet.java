@@ -1,6 +1,7 @@
 package dev.jpoline.trace.format;
 
-import java.util.BitSet;
+import java.util.Arrays;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -10,15 +11,16 @@ import java.util.regex.Pattern;
  */
 public final class DescriptorSet {
     /** No descriptor: the default of -e read= and -e write=. */
-    public static final DescriptorSet NONE = new DescriptorSet(new BitSet(), false);
+    public static final DescriptorSet NONE = new DescriptorSet(new int[0], false);
 
     /** What strtoll takes in strace's string_to_uint: leading blanks, a sign, decimal digits. */
     private static final Pattern NUMBER = Pattern.compile("[ \\t\\n\\x0B\\f\\r]*[+-]?[0-9]+");
 
-    private final BitSet numbers;
+    /** Sorted, without repeats: a bit set would take 256 MB for -e write=2147483647. */
+    private final int[] numbers;
     private final boolean inverted;
 
-    private DescriptorSet(BitSet numbers, boolean inverted) {
+    private DescriptorSet(int[] numbers, boolean inverted) {
         this.numbers = numbers;
         this.inverted = inverted;
     }
@@ -35,24 +37,24 @@ public final class DescriptorSet {
             s = s.substring(1);
         }
         if (s.equals("none")) {
-            return new DescriptorSet(new BitSet(), inverted);
+            return new DescriptorSet(new int[0], inverted);
         }
         if (s.equals("all")) {
-            return new DescriptorSet(new BitSet(), !inverted);
+            return new DescriptorSet(new int[0], !inverted);
         }
-        BitSet numbers = new BitSet();
+        TreeSet<Integer> numbers = new TreeSet<>();
         boolean any = false;
         for (String token : s.split(",")) {
             if (token.isEmpty()) {
                 continue; // strtok skips empty tokens: "1,,2" is 1 and 2
             }
-            numbers.set(descriptor(token));
+            numbers.add(descriptor(token));
             any = true;
         }
         if (!any) {
             throw new IllegalArgumentException("invalid descriptor '" + spec + "'");
         }
-        return new DescriptorSet(numbers, inverted);
+        return new DescriptorSet(numbers.stream().mapToInt(Integer::intValue).toArray(), inverted);
     }
 
     private static int descriptor(String token) {
@@ -71,16 +73,16 @@ public final class DescriptorSet {
 
     /** Whether {@code fd} is in the set; a negative one never is (strace dumps nothing for it). */
     public boolean contains(int fd) {
-        return fd >= 0 && numbers.get(fd) != inverted;
+        return fd >= 0 && (Arrays.binarySearch(numbers, fd) >= 0) != inverted;
     }
 
     /** Whether no descriptor is in the set. */
     public boolean isEmpty() {
-        return !inverted && numbers.isEmpty();
+        return !inverted && numbers.length == 0;
     }
 
     @Override
     public String toString() {
-        return (inverted ? "!" : "") + (numbers.isEmpty() ? "none" : numbers.toString());
+        return (inverted ? "!" : "") + (numbers.length == 0 ? "none" : Arrays.toString(numbers));
     }
 }

@@ -89,6 +89,12 @@ class IoDumpTest {
     void onlyTheSetsDescriptorsAndDirectionAreDumped() {
         TraceRecord write = SyscallRecord.builder(WRITE).args(4, 0x1000, 2).string(1, "ab").returns(2).build();
         TraceRecord read = SyscallRecord.builder(READ).args(4, 0x1000, 2).string(1, "ab").returns(2).build();
+        // The largest descriptor strace takes costs no memory for the ones below it.
+        DescriptorSet huge = DescriptorSet.parse("2147483647,5");
+        assertThat(huge.contains(Integer.MAX_VALUE)).isTrue();
+        assertThat(huge.contains(5)).isTrue();
+        assertThat(huge.contains(6)).isFalse();
+        assertThat(DescriptorSet.parse("!2147483647").contains(Integer.MAX_VALUE)).isFalse();
         IoDump writesTo4 = new IoDump(DescriptorSet.NONE, DescriptorSet.parse("3,4"));
         assertThat(text(writesTo4, write)).isNotEmpty();
         assertThat(text(writesTo4, read)).isEmpty();
