@@ -139,6 +139,7 @@ public final class RuntimeLibrary {
                     .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
                 Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("r-xr-xr-x"));
             }
+            pruneStale(dir, target); // other builds' copies, as in the private cache
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot extract the native runtime to " + target, e);
