@@ -82,23 +82,29 @@ public final class CaptureSchema {
     }
 
     /**
-     * The rules of a syscall whose messages' data -e read=/write= dumps: sendmsg's and recvmsg's
-     * msghdr, sendmmsg's and recvmmsg's mmsghdr array, which the lines do not decode (so only
-     * these runs copy them). recvmsg's and recvmmsg's are written by the kernel: copied at exit.
+     * The message rules, which {@link CaptureRule#forSyscall} leaves out: sendmsg's msghdr (the
+     * header, name, iovecs and their data, control data) as the program passed it, at entry;
+     * recvmsg's as the kernel left it, at exit, after its header as passed (for the lengths the
+     * caller gave: {@code msg_namelen=128 => 16}), so that the line decodes them as strace does.
+     * sendmmsg's and recvmmsg's mmsghdr arrays only for -e read=/write= dumps ({@code dumping}),
+     * since their lines do not decode them yet.
      */
-    private static List<CaptureRule> withMessages(Syscall s, List<CaptureRule> rules) {
-        CaptureRule extra = switch (s.name()) {
-            case "sendmsg" -> new CaptureRule(1, CaptureRule.Timing.ENTRY, CaptureRule.Shape.MSGHDR, 56, -1);
-            case "recvmsg" -> new CaptureRule(1, CaptureRule.Timing.EXIT, CaptureRule.Shape.MSGHDR, 56, -1);
-            case "sendmmsg" -> new CaptureRule(1, CaptureRule.Timing.ENTRY, CaptureRule.Shape.MMSGHDR, 64, 2);
-            case "recvmmsg" -> new CaptureRule(1, CaptureRule.Timing.EXIT, CaptureRule.Shape.MMSGHDR, 64, 2);
-            default -> null;
+    private static List<CaptureRule> withMessages(Syscall s, List<CaptureRule> rules, boolean dumping) {
+        List<CaptureRule> extra = switch (s.name()) {
+            case "sendmsg" -> List.of(new CaptureRule(1, CaptureRule.Timing.ENTRY, CaptureRule.Shape.MSGHDR, 56, -1));
+            case "recvmsg" -> List.of(new CaptureRule(1, CaptureRule.Timing.ENTRY, CaptureRule.Shape.FIXED, 56, -1),
+                    new CaptureRule(1, CaptureRule.Timing.EXIT, CaptureRule.Shape.MSGHDR, 56, -1));
+            case "sendmmsg" -> dumping
+                    ? List.of(new CaptureRule(1, CaptureRule.Timing.ENTRY, CaptureRule.Shape.MMSGHDR, 64, 2)) : List.of();
+            case "recvmmsg" -> dumping
+                    ? List.of(new CaptureRule(1, CaptureRule.Timing.EXIT, CaptureRule.Shape.MMSGHDR, 64, 2)) : List.of();
+            default -> List.of();
         };
-        if (extra == null) {
+        if (extra.isEmpty()) {
             return rules;
         }
         List<CaptureRule> all = new java.util.ArrayList<>(rules);
-        all.add(extra);
+        all.addAll(extra);
         return all;
     }
 
@@ -110,7 +116,7 @@ public final class CaptureSchema {
     /**
      * As above; the data buffers of the syscalls named in {@code whole} (-e read= and -e write=,
      * {@code IoDump.capturedSyscalls}) are captured whole, up to what a record holds, instead of
-     * {@code -s} bytes, and sendmsg/recvmsg/sendmmsg/recvmmsg among them get their messages' data.
+     * {@code -s} bytes, and sendmmsg/recvmmsg among them get their messages' data.
      */
     public static void write(Session session, SyscallTable table, int[] traced, int stringLimit, Set<String> whole) {
         ByteBuffer m = session.memory().duplicate().order(ByteOrder.LITTLE_ENDIAN);
@@ -131,9 +137,7 @@ public final class CaptureSchema {
             List<CaptureRule> rules = CaptureRule.forSyscall(s);
             boolean isWhole = whole.contains(s.name());
             int bufferCap = isWhole ? wholeCap : stringLimit;
-            if (isWhole) {
-                rules = withMessages(s, rules);
-            }
+            rules = withMessages(s, rules, isWhole);
             int count = Math.min(rules.size(), SCHEMA_MAX_RULES);
             m.put(at + SCHEMA_FLAGS, (byte) (SPLIT.contains(s.name()) ? SCHEMA_SPLIT : 0));
             m.put(at + SCHEMA_RULE_COUNT, (byte) count);
