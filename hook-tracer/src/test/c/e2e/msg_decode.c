@@ -1,7 +1,8 @@
 /* sendmsg/recvmsg in every form strace decodes: with and without a name, several iovecs, data
  * beyond -s, SCM_RIGHTS and SCM_CREDENTIALS control data, recvmsg's name and flags as the kernel
  * left them (MSG_TRUNC, MSG_CTRUNC), a failed call, MSG_* flags. Starts with getppid (the marker
- * the comparison starts from). */
+ * the comparison starts from). Never a NULL or small pointer the kernel should refuse: jpoline's
+ * page 0 is mapped, so the kernel reads it. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -79,5 +80,28 @@ int main(void) {
     t.msg_control = NULL;
     t.msg_controllen = 0;
     recvmsg(sv[1], &t, MSG_PEEK | MSG_WAITALL);
+
+    /* the edges: no iovec array, an empty one, a control buffer shorter than a cmsghdr, a name
+     * pointer with no length, and an empty datagram received into a whole sockaddr_storage */
+    int ev[2];
+    socketpair(AF_UNIX, SOCK_DGRAM, 0, ev);
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    struct msghdr e = {.msg_iov = NULL, .msg_iovlen = 0};
+    sendmsg(ev[0], &e, 0);
+    e.msg_iov = out;
+    sendmsg(ev[0], &e, 0);
+    char shortc[8] = {0};
+    e.msg_iovlen = 1;
+    e.msg_control = shortc;
+    e.msg_controllen = sizeof shortc;
+    sendmsg(ev[0], &e, 0);
+    e.msg_control = NULL;
+    e.msg_controllen = 0;
+    e.msg_name = &ss;
+    e.msg_namelen = 0;
+    sendmsg(ev[0], &e, 0);
+    struct msghdr f = {.msg_name = &ss, .msg_namelen = sizeof ss, .msg_iov = &smallv, .msg_iovlen = 1};
+    recvmsg(ev[1], &f, MSG_DONTWAIT);
     return 0;
 }
