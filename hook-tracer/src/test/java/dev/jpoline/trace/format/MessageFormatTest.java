@@ -3,6 +3,7 @@ package dev.jpoline.trace.format;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jpoline.api.SyscallTable;
+import dev.jpoline.host.SessionLayout;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -14,9 +15,10 @@ import org.junit.jupiter.api.Test;
  */
 class MessageFormatTest {
     private static final StraceFormatter F = new StraceFormatter(TraceOptions.defaults());
-    private static final int IOV_ARRAY = 0x8000 | 0x3f;
-    private static final int NAME = 0x8000 | 0x3e;
-    private static final int CONTROL = 0x8000 | 0x3d;
+    // the elements as the runtime writes them (SessionLayoutTest checks them against session.h)
+    private static final int IOV_ARRAY = SessionLayout.elementIovArray(0);
+    private static final int NAME = SessionLayout.elementMsgName(0);
+    private static final int CONTROL = SessionLayout.elementMsgControl(0);
     private static final long NAME_AT = 0x7ffd1000L;
     private static final long IOV_AT = 0x7ffd2000L;
     private static final long CONTROL_AT = 0x7ffd3000L;
