@@ -371,7 +371,9 @@ static void plan_phase(struct record_plan *rp, const struct jpoline_schema_entry
             p.shape = JPOLINE_SHAPE_FIXED;
             add_plan(rp, &p);
             uint64_t left = phase == JPOLINE_PAYLOAD_EXIT ? (uint64_t)ret : ~0ull;
-            plan_iovecs(rp, &p, mh[2], mh[3], left, ~0ull, rule->cap, JPOLINE_ELEMENT_IOV_ARRAY(0),
+            /* A direct sendmsg: the kernel read the header and the iovec array, the data only up
+             * to the result (a short send). */
+            plan_iovecs(rp, &p, mh[2], mh[3], left, read_by_kernel, rule->cap, JPOLINE_ELEMENT_IOV_ARRAY(0),
                         JPOLINE_ELEMENT_IOV_DATA(0, 0));
             /* msg_name (msg_namelen at 8, an int) and msg_control (msg_controllen at 40): as the
              * header says now, so at exit as the kernel left them; always copied safely. */

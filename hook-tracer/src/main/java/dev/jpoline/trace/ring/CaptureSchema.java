@@ -61,7 +61,7 @@ public final class CaptureSchema {
             "renameat2", "link", "linkat", "symlink", "symlinkat", "chmod", "fchmodat", "chown", "lchown", "fchownat",
             "truncate", "utimensat", "rt_sigaction", "rt_sigprocmask", "poll", "ppoll", "epoll_wait", "epoll_pwait",
             "nanosleep", "clock_nanosleep", "clock_gettime", "connect", "bind", "sendto", "pipe2", "uname",
-            "getrandom", "prlimit64", "sendfile");
+            "getrandom", "prlimit64", "sendfile", "sendmsg", "recvmsg");
 
     /**
      * Kinds the kernel may leave untouched even when the call succeeds: a socklen whose address
@@ -75,10 +75,13 @@ public final class CaptureSchema {
 
     /**
      * Buffers the kernel reads only as far as the result says (a short write stops at the first
-     * unreadable byte): read directly up to the result, the rest through process_vm_readv.
+     * unreadable byte): read directly up to the result, the rest through process_vm_readv. A
+     * sendmsg's header and iovec array were read whole, its data so far (its name and control
+     * data are always copied safely). A recvmsg's exit copy is direct as a whole: the kernel read
+     * its header and iovec array and wrote the data up to the result, which bounds what is copied.
      */
     private static boolean upToReturn(ArgSpec a) {
-        return !a.out() && (a.kind() == ArgKind.BUFFER_IN || a.kind() == ArgKind.IOVEC);
+        return !a.out() && (a.kind() == ArgKind.BUFFER_IN || a.kind() == ArgKind.IOVEC || a.kind() == ArgKind.MSGHDR);
     }
 
     /**
