@@ -239,6 +239,19 @@ static void plan_iovecs(struct record_plan *rp, const struct plan *base, uint64_
     }
 }
 
+/* `length` bytes at `addr` (at most `cap`) as element `element`, copied safely; left out when
+ * the first byte is unreadable. */
+static void plan_blob(struct record_plan *rp, const struct plan *base, uint64_t addr, uint64_t length, uint32_t cap,
+                      uint16_t element) {
+    if (addr == 0 || length == 0) return;
+    struct plan d = {addr, 0, base->arg, base->phase, JPOLINE_SHAPE_FIXED, 1, element, 0, 0, 0, 0};
+    d.length = (uint32_t)(length > cap ? cap : length);
+    d.truncated = length > cap;
+    uint8_t probe;
+    if (safe_copy(&probe, addr, 1) != 1) return;
+    add_plan(rp, &d);
+}
+
 /* The mmsghdr array of sendmmsg/recvmmsg (`vlen` entries) and, for each of the first `sent`
  * messages, its iovec array and data up to its msg_len (copied safely: the kernel wrote msg_len).
  * Only messages whose payloads all fit in the plan are taken; the array's payload ends after
@@ -358,8 +371,14 @@ static void plan_phase(struct record_plan *rp, const struct jpoline_schema_entry
             p.shape = JPOLINE_SHAPE_FIXED;
             add_plan(rp, &p);
             uint64_t left = phase == JPOLINE_PAYLOAD_EXIT ? (uint64_t)ret : ~0ull;
-            plan_iovecs(rp, &p, mh[2], mh[3], left, ~0ull, rule->cap, JPOLINE_ELEMENT_IOV_ARRAY(0),
+            /* A direct sendmsg: the kernel read the header and the iovec array, the data only up
+             * to the result (a short send). */
+            plan_iovecs(rp, &p, mh[2], mh[3], left, read_by_kernel, rule->cap, JPOLINE_ELEMENT_IOV_ARRAY(0),
                         JPOLINE_ELEMENT_IOV_DATA(0, 0));
+            /* msg_name (msg_namelen at 8, an int) and msg_control (msg_controllen at 40): as the
+             * header says now, so at exit as the kernel left them; always copied safely. */
+            plan_blob(rp, &p, mh[0], (uint32_t)mh[1], JPOLINE_MSG_NAME_MAX, JPOLINE_ELEMENT_MSG_NAME(0));
+            plan_blob(rp, &p, mh[4], mh[5], JPOLINE_MSG_CONTROL_MAX, JPOLINE_ELEMENT_MSG_CONTROL(0));
             continue;
         }
         case JPOLINE_SHAPE_MMSGHDR:

@@ -203,7 +203,8 @@ enum jpoline_capture_shape {
     JPOLINE_SHAPE_IOVEC = 8,        /* args[length_arg] iovecs (at most 1024), each one's data up to cap */
     JPOLINE_SHAPE_NODEMASK = 9,     /* a NUMA node mask of args[length_arg] - 1 bits, in longs; at most cap */
     /* A struct msghdr (56 bytes), its msg_iov array (element JPOLINE_ELEMENT_IOV_ARRAY(0)) and each
-     * iovec's data (JPOLINE_ELEMENT_IOV_DATA(0, k)) up to cap, as SHAPE_IOVEC: at exit up to the result. */
+     * iovec's data (JPOLINE_ELEMENT_IOV_DATA(0, k)) up to cap, as SHAPE_IOVEC: at exit up to the result;
+     * its msg_name and msg_control (JPOLINE_ELEMENT_MSG_NAME(0), _MSG_CONTROL(0)). */
     JPOLINE_SHAPE_MSGHDR = 10,
     /* An array of args[length_arg] struct mmsghdr (64 bytes each), and for each message m the
      * kernel sent or filled (m < the result) its msg_iov array and data up to its msg_len, as
@@ -215,6 +216,11 @@ enum jpoline_capture_shape {
  * (m < 256, k < 32; the message array or msghdr itself is JPOLINE_PAYLOAD_WHOLE). */
 #define JPOLINE_ELEMENT_IOV_ARRAY(m) (0x8000u | ((unsigned)(m) << 6) | 0x3fu)
 #define JPOLINE_ELEMENT_IOV_DATA(m, k) (0x8000u | ((unsigned)(m) << 6) | (unsigned)(k))
+/* MSGHDR's msg_name (at most 128 bytes) and msg_control (at most 4096 bytes) of message m. */
+#define JPOLINE_ELEMENT_MSG_NAME(m) (0x8000u | ((unsigned)(m) << 6) | 0x3eu)
+#define JPOLINE_ELEMENT_MSG_CONTROL(m) (0x8000u | ((unsigned)(m) << 6) | 0x3du)
+#define JPOLINE_MSG_NAME_MAX 128u
+#define JPOLINE_MSG_CONTROL_MAX 4096u
 
 struct jpoline_capture_rule {
     uint8_t arg;        /* 0..5 */

@@ -55,9 +55,9 @@ public record CaptureRule(int arg, Timing timing, Shape shape, int size, int len
         /** A node mask of argument {@link #lengthArg()} bits less one, rounded up to longs. */
         NODEMASK,
         /**
-         * A struct msghdr ({@link #size()} bytes), its iovec array and each iovec's data. Not among
-         * {@link #forSyscall}'s rules (the lines print a msghdr's address): only -e read= and -e write=
-         * dumps ask for it.
+         * A struct msghdr ({@link #size()} bytes), its iovec array and each iovec's data, its name and
+         * its control data. Not among {@link #forSyscall}'s rules: the tracer's capture schema adds it
+         * for sendmsg and recvmsg.
          */
         MSGHDR,
         /**

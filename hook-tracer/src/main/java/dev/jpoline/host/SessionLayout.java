@@ -110,6 +110,16 @@ public final class SessionLayout {
         return 0x8000 | m << 6 | k;
     }
 
+    /** The payload element of message {@code m}'s msg_name (MSGHDR: m = 0). */
+    public static int elementMsgName(int m) {
+        return 0x8000 | m << 6 | 0x3e;
+    }
+
+    /** The payload element of message {@code m}'s msg_control (MSGHDR: m = 0). */
+    public static int elementMsgControl(int m) {
+        return 0x8000 | m << 6 | 0x3d;
+    }
+
     /** Records: word0 = size | kind << 32 | state << 40. */
     public static final int REC_KIND_PAD = 1;
     public static final int REC_KIND_FULL = 2;

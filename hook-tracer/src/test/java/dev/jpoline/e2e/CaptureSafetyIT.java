@@ -58,7 +58,9 @@ class CaptureSafetyIT {
      * generator: p memory (garbage pointers), f descriptor, i pid, n number.
      */
     private static List<String> captureTable() {
-        return captureTable(s -> !CaptureRule.forSyscall(s).isEmpty());
+        // sendmsg's and recvmsg's messages are captured by the schema itself (CaptureSchema)
+        return captureTable(s -> !CaptureRule.forSyscall(s).isEmpty() || s.name().equals("sendmsg")
+                || s.name().equals("recvmsg"));
     }
 
     private static List<String> captureTable(java.util.function.Predicate<Syscall> which) {

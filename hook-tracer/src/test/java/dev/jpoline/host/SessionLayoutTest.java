@@ -124,7 +124,8 @@ class SessionLayoutTest {
                 + SHAPE_LENGTH_ARG + "," + SHAPE_LENGTH_RETURN + "," + SHAPE_ARRAY_ARG + "," + SHAPE_ARRAY_RETURN + ","
                 + SHAPE_IOVEC + "," + SHAPE_NODEMASK + "," + SHAPE_MSGHDR + "," + SHAPE_MMSGHDR);
         assertThat(c.get("elements")).isEqualTo(elementIovArray(0) + "," + elementIovData(0, 0) + ","
-                + elementIovArray(255) + "," + elementIovData(3, 31));
+                + elementIovArray(255) + "," + elementIovData(3, 31) + "," + elementMsgName(0) + ","
+                + elementMsgControl(2));
         assertThat(c.get("reckinds")).isEqualTo(REC_KIND_PAD + "," + REC_KIND_FULL + "," + REC_KIND_ENTRY + ","
                 + REC_KIND_EXIT + "," + REC_RESERVED + "," + REC_PUBLISHED + "," + REC_HAS_RETURN);
         assertThat(c.get("payload")).isEqualTo(PAYLOAD_ENTRY + "," + PAYLOAD_EXIT + "," + PAYLOAD_WHOLE + ","

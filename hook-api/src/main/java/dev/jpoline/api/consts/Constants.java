@@ -236,6 +236,11 @@ public final class Constants {
             .add("MSG_MORE", 0x8000).add("MSG_WAITFORONE", 0x10000).add("MSG_BATCH", 0x40000)
             .add("MSG_SOCK_DEVMEM", 0x2000000).add("MSG_ZEROCOPY", 0x4000000).add("MSG_FASTOPEN", 0x20000000)
             .add("MSG_CMSG_CLOEXEC", 0x40000000).build());
+    /** cmsg_type of SOL_SOCKET control messages (strace's scmvals). */
+    public static final Xlat SCM_TYPES = reg(Xlat.values("scm", "SCM_???")
+            .add("SCM_RIGHTS", 1).add("SCM_CREDENTIALS", 2).add("SCM_SECURITY", 3).add("SO_TIMESTAMP_OLD", 29)
+            .add("SO_TIMESTAMPNS_OLD", 35).add("SO_TIMESTAMPING_OLD", 37).add("SO_TIMESTAMP_NEW", 63)
+            .add("SO_TIMESTAMPNS_NEW", 64).add("SO_TIMESTAMPING_NEW", 65).build());
     public static final Xlat SHUTDOWN_HOW = reg(Xlat.values("shutdown", "SHUT_???")
             .add("SHUT_RD", 0).add("SHUT_WR", 1).add("SHUT_RDWR", 2).build());
     public static final Xlat SOCKET_LEVELS = reg(Xlat.values("socket_level", "SOL_???").decimal()

@@ -198,7 +198,8 @@ final class ArgDecoder {
             }
             return;
         }
-        if (a.out() && failed && kind.isMemory() && kind != ArgKind.IOVEC && kind != ArgKind.NODEMASK) {
+        if (a.out() && failed && kind.isMemory() && kind != ArgKind.IOVEC && kind != ArgKind.NODEMASK
+                && kind != ArgKind.MSGHDR) {
             // A value-result length still holds what the caller passed in; strace prints that.
             if (kind == ArgKind.SOCKLEN_PTR) {
                 out.append(struct(v, r.payload(i), 4, x -> "[" + (int) x.le(0, 4) + "]"));
@@ -342,7 +343,8 @@ final class ArgDecoder {
             case FDSET -> struct(v, p, fdSetBytes(), x -> fdSet(x, 0));
             case SIGSET_PACK -> struct(v, p, 16, this::sigsetPack);
             case STATFS -> struct(v, p, 88, x -> Structs.statfs(x, style));
-            case CLONE_ARGS, SIGINFO, MSGHDR -> StraceFormatter.pointer(v);
+            case MSGHDR -> msghdr(i, a, v, p);
+            case CLONE_ARGS, SIGINFO -> StraceFormatter.pointer(v);
             default -> throw new IllegalStateException("rendered directly: " + a.kind());
         };
     }
@@ -878,8 +880,16 @@ final class ArgDecoder {
         if (p.isEmpty() || p.get().length() < 16L * Math.min(n, limit)) {
             return StraceFormatter.pointer(v);
         }
-        Payload iov = p.get();
         long remaining = a.out() ? (failed ? 0 : r.returnValue()) : Long.MAX_VALUE;
+        return iovecs(p.get(), n, remaining, a.out() && failed, k -> r.elementPayload(index, k));
+    }
+
+    /**
+     * {@code n} iovecs of {@code iov}, each one's data from {@code data} (by element), at most
+     * {@code remaining} bytes in all; {@code addresses}: the buffers' addresses (a failed read).
+     */
+    private String iovecs(Payload iov, long n, long remaining, boolean addresses,
+            java.util.function.IntFunction<Optional<Payload>> data) {
         StringBuilder sb = new StringBuilder("[");
         for (int k = 0; k < n; k++) {
             if (k == limit) {
@@ -891,20 +901,162 @@ final class ArgDecoder {
             }
             long base = iov.le(16 * k, 8);
             long len = iov.le(16 * k + 8, 8);
-            String data;
-            if (a.out() && failed) {
-                data = StraceFormatter.pointer(base);
+            String shownData;
+            if (addresses) {
+                shownData = StraceFormatter.pointer(base);
             } else {
                 long shown = Math.min(len, remaining);
                 remaining -= shown;
                 // nothing to show (an empty buffer, or beyond a read's result): strace prints "",
                 // and the runtime copies nothing for it
-                data = shown == 0 && base != 0 ? "\"\"" : r.elementPayload(index, k)
+                shownData = shown == 0 && base != 0 ? "\"\"" : data.apply(k)
                         .map(x -> StringQuoter.buffer(x, shown, limit, false)).orElse(StraceFormatter.pointer(base));
             }
-            sb.append("{iov_base=").append(data).append(", iov_len=").append(Long.toUnsignedString(len)).append('}');
+            sb.append("{iov_base=").append(shownData).append(", iov_len=").append(Long.toUnsignedString(len))
+                    .append('}');
         }
         return sb.append(']').toString();
+    }
+
+    // ---- msghdr -------------------------------------------------------------------------------
+
+    private static final int MSGHDR_SIZE = 56;
+    private static final int CMSGHDR_SIZE = 16;
+    /** The payload elements of msg_name and msg_control (session.h's JPOLINE_ELEMENT_MSG_*). */
+    private static final int MSG_NAME = 0x8000 | 0x3e;
+    private static final int MSG_CONTROL = 0x8000 | 0x3d;
+
+    /**
+     * sendmsg's message as passed, recvmsg's as the kernel left it (its payload: the header as
+     * passed, then as left), as strace prints them: the name to the shorter of the two lengths,
+     * {@code msg_namelen=128 => 16} when the kernel changed it, the iovecs up to the result, the
+     * control messages; a failed recvmsg shows only the length it was given.
+     */
+    private String msghdr(int index, ArgSpec a, long v, Optional<Payload> p) {
+        boolean received = a.out();
+        if (v == 0 || p.isEmpty() || p.get().length() < MSGHDR_SIZE) {
+            return StraceFormatter.pointer(v);
+        }
+        Payload h = p.get();
+        int passedNamelen = (int) h.le(8, 4);
+        if (received && failed) {
+            return "{msg_namelen=" + passedNamelen + "}";
+        }
+        if (received) {
+            if (h.length() < 2 * MSGHDR_SIZE) {
+                return StraceFormatter.pointer(v);
+            }
+            h = h.slice(MSGHDR_SIZE, MSGHDR_SIZE, false);
+        }
+        long name = h.le(0, 8);
+        int namelen = (int) h.le(8, 4);
+        long iov = h.le(16, 8);
+        long iovlen = h.le(24, 8);
+        long control = h.le(32, 8);
+        long controllen = h.le(40, 8);
+        long flags = h.le(48, 4);
+        StringBuilder sb = new StringBuilder("{msg_name=");
+        int nameShown = received && namelen > passedNamelen ? passedNamelen : namelen;
+        Payload namePayload = r.elementPayload(index, MSG_NAME).orElse(null);
+        if (nameShown < 2 || namePayload == null) {
+            sb.append(StraceFormatter.pointer(name));
+        } else {
+            sb.append(Structs.sockaddr(namePayload.slice(0, Math.min(Math.min(nameShown, 128), namePayload.length()),
+                    false), style));
+        }
+        sb.append(", msg_namelen=");
+        if (received && passedNamelen != namelen) {
+            sb.append(passedNamelen).append(" => ");
+        }
+        sb.append(namelen).append(", msg_iov=");
+        Payload array = r.elementPayload(index, IoDump.elementIovArray(0)).orElse(null);
+        if (iov == 0) {
+            sb.append("NULL");
+        } else if (array == null || array.length() < 16L * Math.min(iovlen, limit)) {
+            sb.append(StraceFormatter.pointer(iov));
+        } else {
+            sb.append(iovecs(array, iovlen, received ? r.returnValue() : Long.MAX_VALUE, false,
+                    k -> r.elementPayload(index, IoDump.elementIovData(0, k))));
+        }
+        sb.append(", msg_iovlen=").append(Long.toUnsignedString(iovlen));
+        if (controllen != 0) {
+            sb.append(", msg_control=").append(control(control, controllen,
+                    r.elementPayload(index, MSG_CONTROL).orElse(null)));
+        }
+        sb.append(", msg_controllen=").append(Long.toUnsignedString(controllen)).append(", msg_flags=")
+                .append(Constants.MSG_FLAGS.format(flags, style)).append('}');
+        return sb.toString();
+    }
+
+    /**
+     * The control messages: each cmsghdr with its data decoded for SOL_SOCKET's SCM_RIGHTS,
+     * SCM_CREDENTIALS and SCM_SECURITY, walked as strace walks them (a length beyond the buffer
+     * ends the walk, leftover bytes are "..." with their address).
+     */
+    private String control(long address, long length, Payload c) {
+        long controlLen = c == null ? 0 : Math.min(length, c.length());
+        if (c == null || controlLen < CMSGHDR_SIZE) {
+            return StraceFormatter.pointer(address);
+        }
+        StringBuilder sb = new StringBuilder("[");
+        long left = controlLen;
+        int off = 0;
+        while (left >= CMSGHDR_SIZE) {
+            long cmsgLen = c.le(off, 8);
+            int level = (int) c.le(off + 8, 4);
+            int type = (int) c.le(off + 12, 4);
+            if (off > 0) {
+                sb.append(", ");
+            }
+            sb.append("{cmsg_len=").append(Long.toUnsignedString(cmsgLen)).append(", cmsg_level=")
+                    .append(Constants.SOCKET_LEVELS.format(level & 0xffffffffL, style)).append(", cmsg_type=");
+            long len = Long.compareUnsigned(cmsgLen, left) > 0 ? left : cmsgLen;
+            int dataLen = (int) (len > CMSGHDR_SIZE ? len - CMSGHDR_SIZE : 0);
+            cmsgTypeAndData(sb, level, type, c.slice(off + CMSGHDR_SIZE, dataLen, false));
+            sb.append('}');
+            if (len < CMSGHDR_SIZE) {
+                left -= CMSGHDR_SIZE;
+                break;
+            }
+            long step = (cmsgLen + 7) & ~7L;
+            if (Long.compareUnsigned(step, left) >= 0) {
+                left = 0;
+                break;
+            }
+            off += (int) step;
+            left -= step;
+        }
+        if (left != 0) {
+            sb.append(", ... /* ").append(StraceFormatter.pointer(address + (controlLen - left))).append(" */");
+        } else if (controlLen < length) {
+            sb.append(", ...");
+        }
+        return sb.append(']').toString();
+    }
+
+    private static final int SOL_SOCKET = 1;
+    private static final int SOL_IP = 0;
+
+    private void cmsgTypeAndData(StringBuilder sb, int level, int type, Payload data) {
+        switch (level) {
+            case SOL_SOCKET -> {
+                sb.append(Constants.SCM_TYPES.format(type & 0xffffffffL, style));
+                if (type == 1 && data.length() >= 4) { // SCM_RIGHTS
+                    sb.append(", cmsg_data=").append(list(data.length() / 4, k -> fd(f, r.tid(), (int) data.le(4 * k, 4))));
+                } else if (type == 2 && data.length() >= 12) { // SCM_CREDENTIALS
+                    sb.append(", cmsg_data={pid=").append((int) data.le(0, 4)).append(", uid=").append(id(data.le(4, 4)))
+                            .append(", gid=").append(id(data.le(8, 4))).append('}');
+                } else if (type == 3 && data.length() >= 1) { // SCM_SECURITY
+                    sb.append(", cmsg_data=").append(StringQuoter.quote(data.array(), data.length(), false, false));
+                }
+            }
+            case SOL_IP -> sb.append(Constants.IP_OPTIONS.format(type & 0xffffffffL, style));
+            default -> sb.append(type == 0 ? "0" : "0x" + Integer.toHexString(type));
+        }
+    }
+
+    private static String id(long v) {
+        return (int) v == -1 ? "-1" : Long.toString(v & 0xffffffffL);
     }
 
     // ---- poll ---------------------------------------------------------------------------------

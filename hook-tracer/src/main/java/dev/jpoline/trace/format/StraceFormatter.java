@@ -42,7 +42,7 @@ public final class StraceFormatter {
             "fchown", "lchown", "fchownat", "copy_file_range", "splice", "getgroups", "setgroups", "utimensat", "timer_settime", "timer_gettime",
             "rt_sigsuspend", "timer_create",
             // network
-            "socket", "connect", "accept", "accept4", "bind", "listen", "sendto", "recvfrom", "shutdown",
+            "socket", "connect", "accept", "accept4", "bind", "listen", "sendto", "recvfrom", "sendmsg", "recvmsg", "shutdown",
             "setsockopt", "getsockopt", "getsockname", "getpeername", "socketpair",
             // process
             "clone", "clone3", "fork", "vfork", "execve", "exit", "exit_group", "wait4", "kill", "tgkill",

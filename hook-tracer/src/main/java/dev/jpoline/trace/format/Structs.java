@@ -339,6 +339,11 @@ final class Structs {
     static String sockaddr(Payload p, XlatStyle style) {
         int family = (int) p.le(0, 2);
         StringBuilder sb = new StringBuilder("{sa_family=").append(Constants.ADDRESS_FAMILIES.format(family, style));
+        // strace decodes an AF_INET address only when it is a whole sockaddr_in; a shorter one
+        // (a recvmsg name buffer of 4 bytes) shows its sa_data
+        if (family == 2 && p.length() < 16) {
+            family = -1;
+        }
         switch (family) {
             case 2 -> {
                 if (p.length() >= 8) {

@@ -61,7 +61,7 @@ public final class CaptureSchema {
             "renameat2", "link", "linkat", "symlink", "symlinkat", "chmod", "fchmodat", "chown", "lchown", "fchownat",
             "truncate", "utimensat", "rt_sigaction", "rt_sigprocmask", "poll", "ppoll", "epoll_wait", "epoll_pwait",
             "nanosleep", "clock_nanosleep", "clock_gettime", "connect", "bind", "sendto", "pipe2", "uname",
-            "getrandom", "prlimit64", "sendfile");
+            "getrandom", "prlimit64", "sendfile", "sendmsg", "recvmsg");
 
     /**
      * Kinds the kernel may leave untouched even when the call succeeds: a socklen whose address
@@ -75,30 +75,39 @@ public final class CaptureSchema {
 
     /**
      * Buffers the kernel reads only as far as the result says (a short write stops at the first
-     * unreadable byte): read directly up to the result, the rest through process_vm_readv.
+     * unreadable byte): read directly up to the result, the rest through process_vm_readv. A
+     * sendmsg's header and iovec array were read whole, its data so far (its name and control
+     * data are always copied safely). A recvmsg's exit copy is direct as a whole: the kernel read
+     * its header and iovec array and wrote the data up to the result, which bounds what is copied.
      */
     private static boolean upToReturn(ArgSpec a) {
-        return !a.out() && (a.kind() == ArgKind.BUFFER_IN || a.kind() == ArgKind.IOVEC);
+        return !a.out() && (a.kind() == ArgKind.BUFFER_IN || a.kind() == ArgKind.IOVEC || a.kind() == ArgKind.MSGHDR);
     }
 
     /**
-     * The rules of a syscall whose messages' data -e read=/write= dumps: sendmsg's and recvmsg's
-     * msghdr, sendmmsg's and recvmmsg's mmsghdr array, which the lines do not decode (so only
-     * these runs copy them). recvmsg's and recvmmsg's are written by the kernel: copied at exit.
+     * The message rules, which {@link CaptureRule#forSyscall} leaves out: sendmsg's msghdr (the
+     * header, name, iovecs and their data, control data) as the program passed it, at entry;
+     * recvmsg's as the kernel left it, at exit, after its header as passed (for the lengths the
+     * caller gave: {@code msg_namelen=128 => 16}), so that the line decodes them as strace does.
+     * sendmmsg's and recvmmsg's mmsghdr arrays only for -e read=/write= dumps ({@code dumping}),
+     * since their lines do not decode them yet.
      */
-    private static List<CaptureRule> withMessages(Syscall s, List<CaptureRule> rules) {
-        CaptureRule extra = switch (s.name()) {
-            case "sendmsg" -> new CaptureRule(1, CaptureRule.Timing.ENTRY, CaptureRule.Shape.MSGHDR, 56, -1);
-            case "recvmsg" -> new CaptureRule(1, CaptureRule.Timing.EXIT, CaptureRule.Shape.MSGHDR, 56, -1);
-            case "sendmmsg" -> new CaptureRule(1, CaptureRule.Timing.ENTRY, CaptureRule.Shape.MMSGHDR, 64, 2);
-            case "recvmmsg" -> new CaptureRule(1, CaptureRule.Timing.EXIT, CaptureRule.Shape.MMSGHDR, 64, 2);
-            default -> null;
+    private static List<CaptureRule> withMessages(Syscall s, List<CaptureRule> rules, boolean dumping) {
+        List<CaptureRule> extra = switch (s.name()) {
+            case "sendmsg" -> List.of(new CaptureRule(1, CaptureRule.Timing.ENTRY, CaptureRule.Shape.MSGHDR, 56, -1));
+            case "recvmsg" -> List.of(new CaptureRule(1, CaptureRule.Timing.ENTRY, CaptureRule.Shape.FIXED, 56, -1),
+                    new CaptureRule(1, CaptureRule.Timing.EXIT, CaptureRule.Shape.MSGHDR, 56, -1));
+            case "sendmmsg" -> dumping
+                    ? List.of(new CaptureRule(1, CaptureRule.Timing.ENTRY, CaptureRule.Shape.MMSGHDR, 64, 2)) : List.of();
+            case "recvmmsg" -> dumping
+                    ? List.of(new CaptureRule(1, CaptureRule.Timing.EXIT, CaptureRule.Shape.MMSGHDR, 64, 2)) : List.of();
+            default -> List.of();
         };
-        if (extra == null) {
+        if (extra.isEmpty()) {
             return rules;
         }
         List<CaptureRule> all = new java.util.ArrayList<>(rules);
-        all.add(extra);
+        all.addAll(extra);
         return all;
     }
 
@@ -110,7 +119,7 @@ public final class CaptureSchema {
     /**
      * As above; the data buffers of the syscalls named in {@code whole} (-e read= and -e write=,
      * {@code IoDump.capturedSyscalls}) are captured whole, up to what a record holds, instead of
-     * {@code -s} bytes, and sendmsg/recvmsg/sendmmsg/recvmmsg among them get their messages' data.
+     * {@code -s} bytes, and sendmmsg/recvmmsg among them get their messages' data.
      */
     public static void write(Session session, SyscallTable table, int[] traced, int stringLimit, Set<String> whole) {
         ByteBuffer m = session.memory().duplicate().order(ByteOrder.LITTLE_ENDIAN);
@@ -131,9 +140,7 @@ public final class CaptureSchema {
             List<CaptureRule> rules = CaptureRule.forSyscall(s);
             boolean isWhole = whole.contains(s.name());
             int bufferCap = isWhole ? wholeCap : stringLimit;
-            if (isWhole) {
-                rules = withMessages(s, rules);
-            }
+            rules = withMessages(s, rules, isWhole);
             int count = Math.min(rules.size(), SCHEMA_MAX_RULES);
             m.put(at + SCHEMA_FLAGS, (byte) (SPLIT.contains(s.name()) ? SCHEMA_SPLIT : 0));
             m.put(at + SCHEMA_RULE_COUNT, (byte) count);

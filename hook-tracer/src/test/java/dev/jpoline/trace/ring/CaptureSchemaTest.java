@@ -55,18 +55,28 @@ class CaptureSchemaTest {
             assertThat(rule(s, "write", 0).cap()).isEqualTo(32); // not asked for: -s
             assertThat(rule(s, "pread64", 0).cap()).isEqualTo(32);
             assertThat(ruleCount(s, "getcwd")).isEqualTo(1);
-            // sendmsg's msghdr, which the lines do not decode, only in a dumping run
+            // sendmsg's msghdr, its data whole in a dumping run
             assertThat(ruleCount(s, "sendmsg")).isEqualTo(1);
-            assertThat(rule(s, "sendmsg", 0)).isEqualTo(new Rule(1, AT_ENTRY, SHAPE_MSGHDR, 0xff, 56, RECORD_MAX, 0));
+            assertThat(rule(s, "sendmsg", 0)).isEqualTo(new Rule(1, AT_ENTRY, SHAPE_MSGHDR, 0xff, 56, RECORD_MAX,
+                    RULE_DIRECT | RULE_UP_TO_RETURN));
             // recvmmsg's timeout, then its messages, at exit, vlen as an unsigned int
             assertThat(ruleCount(s, "recvmmsg")).isEqualTo(2);
             assertThat(rule(s, "recvmmsg", 1)).isEqualTo(new Rule(1, AT_EXIT, SHAPE_MMSGHDR, 2, 64, RECORD_MAX,
                     RULE_LENGTH_32));
         }
         try (Session s = Session.create(temp, 1, 10_000, 8 << 20)) {
-            CaptureSchema.write(s, TABLE, numbers("read", "sendmsg"), 32);
+            CaptureSchema.write(s, TABLE, numbers("read", "sendmsg", "recvmsg", "recvmmsg"), 32);
             assertThat(rule(s, "read", 0).cap()).isEqualTo(32);
-            assertThat(ruleCount(s, "sendmsg")).isZero();
+            // the lines decode sendmsg's and recvmsg's messages: their data up to -s; sendmsg's read
+            // directly after a success (the kernel read its header and iovecs, its data up to the result)
+            assertThat(rule(s, "sendmsg", 0)).isEqualTo(new Rule(1, AT_ENTRY, SHAPE_MSGHDR, 0xff, 56, 32,
+                    RULE_DIRECT | RULE_UP_TO_RETURN));
+            // recvmsg's header as passed, then the message as the kernel left it
+            assertThat(ruleCount(s, "recvmsg")).isEqualTo(2);
+            assertThat(rule(s, "recvmsg", 0)).isEqualTo(new Rule(1, AT_ENTRY, SHAPE_FIXED, 0xff, 56, 56, RULE_DIRECT));
+            assertThat(rule(s, "recvmsg", 1)).isEqualTo(new Rule(1, AT_EXIT, SHAPE_MSGHDR, 0xff, 56, 32, RULE_DIRECT));
+            // recvmmsg's messages are not decoded: only its timeout
+            assertThat(ruleCount(s, "recvmmsg")).isEqualTo(1);
         }
     }
 
