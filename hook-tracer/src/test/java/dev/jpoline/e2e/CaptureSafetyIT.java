@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,8 +40,7 @@ class CaptureSafetyIT {
 
     @Test
     void straceRunsUnderTrace() throws Exception {
-        Programs.Result v = Programs.run(List.of("strace", "-V"), Map.of(), null, Duration.ofSeconds(10));
-        Assumptions.assumeTrue(v.exit() == 0, "strace is not installed (.ci/run installs it)");
+        Programs.requireStrace();
         Path out = temp.resolve("trace.txt");
         Programs.Result r = Programs.run(trace(out, List.of("strace", "-o", "/dev/null", "true")), Map.of(), null,
                 Programs.DEFAULT_TIMEOUT);

@@ -14,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,8 +37,7 @@ class DecodeFdsIT {
     @BeforeAll
     static void requirements() throws Exception {
         Programs.requireVa0();
-        Programs.Result r = Programs.run(List.of("strace", "-V"), Map.of(), null, Duration.ofSeconds(10));
-        Assumptions.assumeTrue(r.exit() == 0, "strace is not installed (.ci/run installs it)");
+        Programs.requireStrace();
     }
 
     /**

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,8 +24,7 @@ class MessageDecodeIT {
     @BeforeAll
     static void requirements() throws Exception {
         Programs.requireVa0();
-        Programs.Result r = Programs.run(List.of("strace", "-V"), Map.of(), null, java.time.Duration.ofSeconds(10));
-        Assumptions.assumeTrue(r.exit() == 0, "strace is not installed (.ci/run installs it)");
+        Programs.requireStrace();
     }
 
     /** The lines without the pid column, the ports, pids and stack addresses inside them masked. */

@@ -50,6 +50,17 @@ final class Programs {
         }
     }
 
+    /** Skips (or, under CI=true, fails) when strace, which the comparisons run beside jpoline, is missing. */
+    static void requireStrace() throws Exception {
+        Result r = run(List.of("strace", "-V"), Map.of(), null, Duration.ofSeconds(10));
+        if (r.exit() != 0) {
+            if ("true".equals(System.getenv("CI"))) {
+                throw new AssertionError("CI=true but strace does not run (.ci/run installs it): " + r.describe());
+            }
+            Assumptions.abort("strace is not installed (.ci/run installs it)");
+        }
+    }
+
     /**
      * Whether the programs the tests start catch their syscalls with Syscall User Dispatch: the
      * SUD half of the matrix (JPOLINE_NO_VA0=1, which failsafe's "sud" execution sets), or a

@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,8 +25,7 @@ class TraceDumpIT {
     @BeforeAll
     static void requirements() throws Exception {
         Programs.requireVa0();
-        Programs.Result r = Programs.run(List.of("strace", "-V"), Map.of(), null, Duration.ofSeconds(10));
-        Assumptions.assumeTrue(r.exit() == 0, "strace is not installed (.ci/run installs it)");
+        Programs.requireStrace();
     }
 
     private static final Pattern CALL = Pattern.compile("^(\\d+)\\s+(\\w+)\\(.*");

@@ -27,8 +27,7 @@ class TraceOptionsIT {
     @BeforeAll
     static void requirements() throws Exception {
         Programs.requireVa0();
-        Programs.Result r = Programs.run(List.of("strace", "-V"), Map.of(), null, java.time.Duration.ofSeconds(10));
-        Assumptions.assumeTrue(r.exit() == 0, "strace is not installed (.ci/run installs it)");
+        Programs.requireStrace();
         program = Programs.build("signal_options");
     }
 

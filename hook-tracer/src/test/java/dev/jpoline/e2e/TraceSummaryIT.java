@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jpoline.api.SyscallTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,8 +24,7 @@ class TraceSummaryIT {
     @BeforeAll
     static void requirements() throws Exception {
         Programs.requireVa0();
-        Programs.Result r = Programs.run(List.of("strace", "-V"), Map.of(), null, Duration.ofSeconds(10));
-        Assumptions.assumeTrue(r.exit() == 0, "strace is not installed (.ci/run installs it)");
+        Programs.requireStrace();
     }
 
     /** The table's lines: header, divider, rows, divider, total. */

@@ -34,6 +34,23 @@ class FdPathsTest {
         fds.after(r);
     }
 
+    /** This JVM's descriptor open on {@code file}, or -1. */
+    private static int descriptorOf(Path file) throws IOException {
+        int fd = -1;
+        try (var links = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path p : (Iterable<Path>) links::iterator) {
+                try {
+                    if (Files.readSymbolicLink(p).equals(file)) {
+                        fd = Integer.parseInt(p.getFileName().toString());
+                    }
+                } catch (IOException e) {
+                    // a descriptor closed meanwhile
+                }
+            }
+        }
+        return fd;
+    }
+
     private static Optional<String> shown(FdPaths fds, int pid, int fd) {
         return fds.resolve(pid, fd);
     }
@@ -161,18 +178,7 @@ class FdPathsTest {
         FdPaths fds = new FdPaths();
         fds.realPaths();
         try (FileOutputStream out = new FileOutputStream(file.toFile(), true)) {
-            int fd = -1;
-            try (var links = Files.list(Path.of("/proc/self/fd"))) {
-                for (Path p : (Iterable<Path>) links::iterator) {
-                    try {
-                        if (Files.readSymbolicLink(p).equals(file)) {
-                            fd = Integer.parseInt(p.getFileName().toString());
-                        }
-                    } catch (IOException e) {
-                        // a descriptor closed meanwhile
-                    }
-                }
-            }
+            int fd = descriptorOf(file);
             assertThat(fd).isPositive();
             assertThat(fds.resolve(self, fd)).contains(file.toString());
             Files.delete(file);
@@ -193,18 +199,7 @@ class FdPathsTest {
         int self = (int) ProcessHandle.current().pid();
         Path file = Files.writeString(temp.resolve("reuser.txt"), "x");
         try (FileOutputStream out = new FileOutputStream(file.toFile(), true)) {
-            int fd = -1;
-            try (var links = Files.list(Path.of("/proc/self/fd"))) {
-                for (Path p : (Iterable<Path>) links::iterator) {
-                    try {
-                        if (Files.readSymbolicLink(p).equals(file)) {
-                            fd = Integer.parseInt(p.getFileName().toString());
-                        }
-                    } catch (IOException e) {
-                        // a descriptor closed meanwhile
-                    }
-                }
-            }
+            int fd = descriptorOf(file);
             assertThat(fd).isPositive();
             FdPaths fds = new FdPaths();
             fds.realPaths();
