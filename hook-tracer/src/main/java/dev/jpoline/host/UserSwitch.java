@@ -5,19 +5,12 @@ import com.sun.jna.Memory;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import dev.jpoline.runtime.RuntimeLibrary;
-import dev.jpoline.runtime.UserCacheDirectory;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -30,7 +23,6 @@ public final class UserSwitch {
     /** A user as strace -u takes it: its uid, its primary group, its supplementary groups. */
     public record Account(String name, int uid, int gid, int[] groups) {}
 
-    static final String HELPER_RESOURCE = "/dev/jpoline/runtime/linux-x86-64/jpoline-user-switch";
     /** The runtime for other users: root's, readable by everyone, writable by root only. */
     static final Path SHARED_DIRECTORY = Path.of("/var/tmp/jpoline-runtime-0");
     private static final NativeLibrary LIBC = NativeLibrary.getInstance("c");
@@ -105,43 +97,6 @@ public final class UserSwitch {
 
     /** The helper, extracted once per content into this user's cache (it runs as root, before the switch). */
     static Path helper() {
-        byte[] content;
-        try (InputStream in = UserSwitch.class.getResourceAsStream(HELPER_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException(HELPER_RESOURCE + " is missing from the class path; rebuild with:"
-                        + " mvn -DskipTests package");
-            }
-            content = in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + HELPER_RESOURCE, e);
-        }
-        Path dir = UserCacheDirectory.open();
-        Path target = dir.resolve("jpoline-user-switch-" + sha256(content).substring(0, 32));
-        try {
-            if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && java.util.Arrays.equals(Files.readAllBytes(target),
-                    content)) {
-                return target;
-            }
-            Path temp = Files.createTempFile(dir, ".extract-", ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            try {
-                Files.write(temp, content);
-                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("r-x------"));
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(temp);
-            }
-            return target;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot extract " + target, e);
-        }
-    }
-
-    private static String sha256(byte[] content) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return RuntimeLibrary.userSwitch().extract();
     }
 }

@@ -40,16 +40,29 @@ public final class RuntimeLibrary {
     static final Duration PRUNE_EVERY = Duration.ofDays(1);
     static final String PRUNED_MARKER = ".pruned";
 
+    /** trace -u's static helper (user_switch/user_switch.c), built beside the library. */
+    static final String USER_SWITCH_RESOURCE = "/dev/jpoline/runtime/linux-x86-64/jpoline-user-switch";
+    private static final String USER_SWITCH_PREFIX = "jpoline-user-switch-";
+
     private final byte[] content;
     private final String sha256;
+    /** The extracted file's name around the hash: the library's, or the helper's. */
+    private final String prefix;
+    private final String suffix;
 
     private RuntimeLibrary(byte[] content) {
         this(content, sha256Hex(content));
     }
 
     private RuntimeLibrary(byte[] content, String sha256) {
+        this(content, sha256, PREFIX, SUFFIX);
+    }
+
+    private RuntimeLibrary(byte[] content, String sha256, String prefix, String suffix) {
         this.content = content;
         this.sha256 = sha256;
+        this.prefix = prefix;
+        this.suffix = suffix;
     }
 
     /**
@@ -73,16 +86,33 @@ public final class RuntimeLibrary {
     }
 
     private static RuntimeLibrary readBundled() {
-        try (InputStream in = RuntimeLibrary.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("the native runtime " + RESOURCE
-                        + " is missing from the class path; rebuild with: mvn -DskipTests package");
-            }
-            byte[] content = in.readAllBytes();
+        byte[] content = readResource(RESOURCE);
+        try {
             String digest = builtDigest(content.length);
             return digest != null ? new RuntimeLibrary(content, digest) : new RuntimeLibrary(content);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the bundled native runtime", e);
+        }
+    }
+
+    /**
+     * trace -u's helper as bundled with this build, extracted like the library (by content hash,
+     * atomically, owner-only): it runs as the caller, before it changes credentials.
+     */
+    public static RuntimeLibrary userSwitch() {
+        byte[] content = readResource(USER_SWITCH_RESOURCE);
+        return new RuntimeLibrary(content, sha256Hex(content), USER_SWITCH_PREFIX, "");
+    }
+
+    private static byte[] readResource(String resource) {
+        try (InputStream in = RuntimeLibrary.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("the native runtime's " + resource
+                        + " is missing from the class path; rebuild with: mvn -DskipTests package");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the bundled " + resource, e);
         }
     }
 
@@ -122,7 +152,7 @@ public final class RuntimeLibrary {
 
     /** File name inside the cache directory: the content hash decides it. */
     public String fileName() {
-        return PREFIX + sha256.substring(0, 32) + SUFFIX;
+        return prefix + sha256.substring(0, 32) + suffix;
     }
 
     /**
