@@ -193,7 +193,7 @@ final class TraceCommand extends Command {
 
     private static boolean isRoot() {
         try {
-            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+            return dev.jpoline.runtime.UserCacheDirectory.currentUid() == 0;
         } catch (IOException | RuntimeException e) {
             return false;
         }

@@ -50,18 +50,23 @@ public final class UserCacheDirectory {
      */
     public static Path open(Path dir) {
         try {
-            Files.createDirectories(dir.getParent() == null ? dir : dir.getParent());
-            try {
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
-            } catch (FileAlreadyExistsException alreadyThere) {
-                // Checked below like any directory we did not just create.
-            }
-            verifyPrivate(dir);
-            return dir;
+            return createVerified(dir, OWNER_ONLY_DIR);
         } catch (IOException e) {
             throw new IllegalStateException("cannot use cache directory " + dir + ": " + e.getMessage()
                     + "; set " + OVERRIDE_ENV + " to a writable private directory", e);
         }
+    }
+
+    /** {@code dir} created with {@code mode} if missing; an existing one checked as {@link #verifyPrivate} checks. */
+    private static Path createVerified(Path dir, Set<PosixFilePermission> mode) throws IOException {
+        Files.createDirectories(dir.getParent() == null ? dir : dir.getParent());
+        try {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(mode));
+        } catch (FileAlreadyExistsException alreadyThere) {
+            // Checked below like any directory we did not just create.
+        }
+        verifyPrivate(dir);
+        return dir;
     }
 
     /**
@@ -70,14 +75,7 @@ public final class UserCacheDirectory {
      */
     public static Path openShared(Path dir) {
         try {
-            Files.createDirectories(dir.getParent() == null ? dir : dir.getParent());
-            try {
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-            } catch (FileAlreadyExistsException alreadyThere) {
-                // Checked below like any directory we did not just create.
-            }
-            verifyPrivate(dir);
-            return dir;
+            return createVerified(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         } catch (IOException e) {
             throw new IllegalStateException("cannot use shared directory " + dir + ": " + e.getMessage()
                     + "; remove it, or make it a directory of yours that only you can write to", e);
@@ -103,7 +101,7 @@ public final class UserCacheDirectory {
     }
 
     /** The real uid of this process, from the kernel's view of ourselves. */
-    static int currentUid() throws IOException {
+    public static int currentUid() throws IOException {
         return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     }
 }
