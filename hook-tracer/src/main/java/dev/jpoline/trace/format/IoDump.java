@@ -300,11 +300,7 @@ public final class IoDump {
             if (at > 0) {
                 out.append('\n');
             }
-            out.append(" | ");
-            for (int digits = Math.max(1, (67 - Long.numberOfLeadingZeros(at)) / 4); digits < width; digits++) {
-                out.append('0');
-            }
-            out.hexDigits(at).append(' ').append(' ');
+            out.append(" | ").hexZeroPadded(at, width).append(' ').append(' ');
             for (int i = 0; i < 16; i++) {
                 if (at + i < shown) {
                     int b = bytes.byteAt(at + i);

@@ -264,6 +264,14 @@ public final class LineBuffer {
         return radixDigits(v, 4);
     }
 
+    /** {@code %0*lx}: lower-case hex digits, zero-padded to {@code width}. */
+    public LineBuffer hexZeroPadded(long v, int width) {
+        for (int digits = Math.max(1, (67 - Long.numberOfLeadingZeros(v)) / 4); digits < width; digits++) {
+            append('0');
+        }
+        return hexDigits(v);
+    }
+
     /** strace's {@code %#lx}: "0" for zero, else "0x" and the hex digits. */
     public LineBuffer hex(long v) {
         if (v == 0) {

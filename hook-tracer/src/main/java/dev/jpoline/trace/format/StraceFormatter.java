@@ -283,11 +283,7 @@ public final class StraceFormatter {
             if (ip == 0) {
                 out.append("????????????????");
             } else {
-                String hex = Long.toHexString(ip);
-                for (int i = hex.length(); i < 16; i++) {
-                    out.append('0');
-                }
-                out.append(hex);
+                out.hexZeroPadded(ip, 16);
             }
             out.append(']').append(' ');
         }
