@@ -2,6 +2,7 @@ package dev.jpoline.trace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jpoline.trace.format.InetText;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -24,25 +25,25 @@ class SocketDetailsTest {
 
     @Test
     void addressesReadAsGlibcsInetNtopWritesThem() throws IOException {
-        assertThat(SocketText.ntop(ip("127.0.0.1"))).isEqualTo("127.0.0.1");
-        assertThat(SocketText.ntop(new byte[16])).isEqualTo("::");
-        assertThat(SocketText.ntop(ip("::1"))).isEqualTo("::1");
-        assertThat(SocketText.ntop(ip("fe80::1:0:0:2"))).isEqualTo("fe80::1:0:0:2");
+        assertThat(InetText.ntop(ip("127.0.0.1"))).isEqualTo("127.0.0.1");
+        assertThat(InetText.ntop(new byte[16])).isEqualTo("::");
+        assertThat(InetText.ntop(ip("::1"))).isEqualTo("::1");
+        assertThat(InetText.ntop(ip("fe80::1:0:0:2"))).isEqualTo("fe80::1:0:0:2");
         // The first of two equal runs of zeros is the one compressed; a single zero word is not.
-        assertThat(SocketText.ntop(ip("2001:db8:0:0:1:0:0:1"))).isEqualTo("2001:db8::1:0:0:1");
-        assertThat(SocketText.ntop(ip("2001:db8:0:1:1:1:1:1"))).isEqualTo("2001:db8:0:1:1:1:1:1");
-        assertThat(SocketText.ntop(ip("1:0:0:0:0:0:0:0"))).isEqualTo("1::");
+        assertThat(InetText.ntop(ip("2001:db8:0:0:1:0:0:1"))).isEqualTo("2001:db8::1:0:0:1");
+        assertThat(InetText.ntop(ip("2001:db8:0:1:1:1:1:1"))).isEqualTo("2001:db8:0:1:1:1:1:1");
+        assertThat(InetText.ntop(ip("1:0:0:0:0:0:0:0"))).isEqualTo("1::");
         // IPv4 inside IPv6 ends in dotted form (InetAddress would turn the mapped one into a 4-byte address).
         byte[] mapped = new byte[16];
         mapped[10] = (byte) 0xff;
         mapped[11] = (byte) 0xff;
         mapped[12] = 127;
         mapped[15] = 1;
-        assertThat(SocketText.ntop(mapped)).isEqualTo("::ffff:127.0.0.1");
+        assertThat(InetText.ntop(mapped)).isEqualTo("::ffff:127.0.0.1");
         byte[] compatible = new byte[16];
         compatible[12] = 10;
         compatible[15] = 7;
-        assertThat(SocketText.ntop(compatible)).isEqualTo("::10.0.0.7");
+        assertThat(InetText.ntop(compatible)).isEqualTo("::10.0.0.7");
     }
 
     @Test

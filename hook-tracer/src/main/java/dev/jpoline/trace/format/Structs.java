@@ -403,48 +403,12 @@ final class Structs {
         return v;
     }
 
-    /**
-     * An IPv6 address the way inet_ntop writes it (RFC 5952): lower-case hex groups without leading
-     * zeros, the longest run of two or more zero groups as "::", and IPv4-mapped addresses dotted.
-     */
+    /** An IPv6 address at {@code off} as inet_ntop writes it ({@link InetText#ntop}). */
     static String ipv6(Payload p, int off) {
-        int[] g = new int[8];
-        for (int i = 0; i < 8; i++) {
-            g[i] = (int) bigEndian(p, off + 2 * i, 2);
+        byte[] a = new byte[16];
+        for (int i = 0; i < 16; i++) {
+            a[i] = (byte) p.byteAt(off + i);
         }
-        boolean mapped = g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0 && g[5] == 0xffff;
-        if (mapped) {
-            return "::ffff:" + (g[6] >> 8) + "." + (g[6] & 0xff) + "." + (g[7] >> 8) + "." + (g[7] & 0xff);
-        }
-        int bestStart = -1;
-        int bestLen = 0;
-        for (int i = 0; i < 8;) {
-            if (g[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && g[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen && j - i >= 2) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-                sb.append(':');
-            }
-            sb.append(Integer.toHexString(g[i]));
-        }
-        return sb.toString();
+        return InetText.ntop(a);
     }
 }
