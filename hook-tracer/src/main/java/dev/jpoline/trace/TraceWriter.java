@@ -663,16 +663,14 @@ public final class TraceWriter implements AutoCloseable {
         if (openTid != null) {
             closeOpen();
         }
-        for (TraceSink s : sinks) {
-            if (stopped) {
-                break; // the trace ended at --syscall-limit: the program's end is not part of it
-            }
-            if (signalled) {
-                if (signals.contains(signal)) {
+        // After --syscall-limit the program's end is not part of the trace; the set and -qq decide the line.
+        if (!stopped && (signalled ? signals.contains(signal) : !quietExits)) {
+            for (TraceSink s : sinks) {
+                if (signalled) {
                     s.killed(topPid, topPid, TraceRecord.NO_TIME, signal, false);
+                } else {
+                    s.exited(topPid, topPid, TraceRecord.NO_TIME, topExitedByRecord ? topExitCode : exitStatus);
                 }
-            } else if (!quietExits) {
-                s.exited(topPid, topPid, TraceRecord.NO_TIME, topExitedByRecord ? topExitCode : exitStatus);
             }
         }
         if (summary != null) {

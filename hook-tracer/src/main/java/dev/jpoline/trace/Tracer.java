@@ -50,6 +50,10 @@ public final class Tracer implements Launcher.Observer {
     private boolean fdTracking;
     /** -P: only the calls -P may print are traced (besides those always traced). */
     private boolean pathsOnly;
+    /** --syscall-limit: -1 for none; whether its line is said; what runs once it is reached. */
+    private long syscallLimit = -1;
+    private boolean quietLimit;
+    private Runnable afterLimit;
     private static final long ORPHAN_POLL_NANOS = 10_000_000;
     private final java.util.concurrent.ConcurrentLinkedQueue<Orphans.Ended> endedOrphans =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -98,10 +102,6 @@ public final class Tracer implements Launcher.Observer {
         return this;
     }
 
-    private long syscallLimit = -1;
-    private boolean quietLimit;
-    private Runnable afterLimit;
-
     /** The limit's end of the trace: the program runs on with every syscall passed straight through. */
     private void limitReached() {
         for (int nr = 0; nr < TIER_COUNT; nr++) {
@@ -109,11 +109,8 @@ public final class Tracer implements Launcher.Observer {
         }
         session.putInt(OFF_TRACE_FLAGS, 0);
         if (!quietLimit) {
-            synchronized (diagnostics) {
-                diagnostics.println("jpoline: the system call limit (" + syscallLimit + ") is reached: the trace stops,"
-                        + " the program runs on untraced");
-                diagnostics.flush();
-            }
+            new Warnings(diagnostics).accept("the system call limit (" + syscallLimit + ") is reached: the trace stops,"
+                    + " the program runs on untraced");
         }
         if (afterLimit != null) {
             afterLimit.run();
