@@ -22,6 +22,15 @@ public record FilePlan(Path file, FileIdentity identity, List<SegmentPlan> segme
         return n;
     }
 
+    /** The jumps a process under Syscall User Dispatch may get in this mapping ({@link SegmentPlan#jumpsOnto}). */
+    public List<SiteJump> jumpsOnto(MapsEntry entry) {
+        List<SiteJump> jumps = new java.util.ArrayList<>();
+        for (SegmentPlan s : segments) {
+            jumps.addAll(s.jumpsOnto(entry));
+        }
+        return jumps;
+    }
+
     /**
      * All sites the maps entry covers, at absolute addresses, ascending. The caller checks that the
      * entry maps this file (path, or device and inode).

@@ -1,5 +1,6 @@
 package dev.jpoline.rewriter.plan;
 
+import dev.jpoline.rewriter.scan.HopFinder;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -14,7 +15,7 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  *   0  8  magic "JPLNPLAN"
- *   8  2  format version (1)
+ *   8  2  format version (2)
  *  10  2  reserved, 0
  *  12  4  body length N
  *  16  N  body
@@ -30,6 +31,7 @@ import java.util.zip.CRC32C;
  *   u32 site count S, then S x u32 site offset relative to the segment offset, ascending
  *   u32 sysenter count E, then E x u32 relative offsets (a subset of the sites)
  *   u32 suspicious count K, then K x (u32 relative offset, u16 reason length R, R bytes UTF-8)
+ *   u32 hop count H, then H x (u32 site index, i8 hop - (site + 2), 5 bytes the file holds there)
  * </pre>
  *
  * Offsets are stored relative to the segment so they fit 32 bits; the key is echoed in full so an
@@ -37,11 +39,13 @@ import java.util.zip.CRC32C;
  */
 final class PlanCodec {
     static final byte[] MAGIC = "JPLNPLAN".getBytes(StandardCharsets.US_ASCII);
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int HEADER = 16;
     static final int TRAILER = 4;
     private static final int KIND_BUILD_ID = 1;
     private static final int KIND_FILE = 2;
+    /** A hop entry: site index, displacement, original bytes. */
+    private static final int HOP_BYTES = 4 + 1 + HopFinder.HOP_SIZE;
 
     private PlanCodec() {}
 
@@ -73,7 +77,8 @@ final class PlanCodec {
         long[] sites = plan.siteFileOffsets();
         long[] sysenters = plan.sysenterFileOffsets();
         int body = 2 + buildId.length + 6 * 8 + 2 + fingerprint.length + 3 * 8
-                + 4 + 4 * sites.length + 4 + 4 * sysenters.length + 4 + 6 * reasons.size() + reasonBytes;
+                + 4 + 4 * sites.length + 4 + 4 * sysenters.length + 4 + 6 * reasons.size() + reasonBytes
+                + 4 + HOP_BYTES * plan.hopCount();
         ByteBuffer b = ByteBuffer.allocate(HEADER + body + TRAILER).order(ByteOrder.LITTLE_ENDIAN);
         b.put(MAGIC).putShort((short) VERSION).putShort((short) 0).putInt(body);
         b.put((byte) (f.hasBuildId() ? KIND_BUILD_ID : KIND_FILE)).put((byte) buildId.length).put(buildId);
@@ -87,6 +92,13 @@ final class PlanCodec {
         for (int i = 0; i < reasons.size(); i++) {
             b.putInt((int) (plan.suspicious().get(i).fileOffset() - key.segmentOffset()));
             b.putShort((short) reasons.get(i).length).put(reasons.get(i));
+        }
+        b.putInt(plan.hopCount());
+        for (int i = 0; i < sites.length; i++) {
+            long hop = plan.hopFileOffset(i);
+            if (hop != -1) {
+                b.putInt(i).put((byte) (hop - (sites[i] + 2))).put(plan.hopOriginal(i));
+            }
         }
         CRC32C crc = new CRC32C();
         crc.update(b.array(), 0, HEADER + body);
@@ -180,11 +192,23 @@ final class PlanCodec {
             b.get(reason);
             suspicious.add(new SuspiciousFileSite(offset, new String(reason, StandardCharsets.UTF_8)));
         }
+        int hopCount = count(b, HOP_BYTES);
+        long[] hops = new long[sites.length];
+        java.util.Arrays.fill(hops, -1);
+        byte[] originals = new byte[HopFinder.HOP_SIZE * sites.length];
+        for (int i = 0; i < hopCount; i++) {
+            int site = b.getInt();
+            if (site < 0 || site >= sites.length || hops[site] != -1) {
+                throw new IllegalArgumentException("hop for site index " + site + " of " + sites.length);
+            }
+            hops[site] = sites[site] + 2 + b.get();
+            b.get(originals, HopFinder.HOP_SIZE * site, HopFinder.HOP_SIZE);
+        }
         if (b.hasRemaining()) {
             throw new IllegalArgumentException(b.remaining() + " unused bytes at the end");
         }
         // The constructor re-checks ordering, bounds and the sysenter subset.
-        return new SegmentPlan(stored, vaddr, sites, sysenters, suspicious, instructions, invalid);
+        return new SegmentPlan(stored, vaddr, sites, sysenters, suspicious, instructions, invalid, hops, originals);
     }
 
     private static long[] getRelative(ByteBuffer b, long base) {

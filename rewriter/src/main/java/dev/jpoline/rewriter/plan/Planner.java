@@ -2,6 +2,7 @@ package dev.jpoline.rewriter.plan;
 
 import dev.jpoline.rewriter.elf.ElfFile;
 import dev.jpoline.rewriter.elf.ProgramHeader;
+import dev.jpoline.rewriter.scan.HopFinder;
 import dev.jpoline.rewriter.scan.ScanResult;
 import dev.jpoline.rewriter.scan.SuspiciousSite;
 import java.io.IOException;
@@ -115,7 +116,26 @@ public final class Planner {
         for (SuspiciousSite s : scan.suspicious()) {
             suspicious.add(new SuspiciousFileSite(segment.offset() + s.offset(), s.reason()));
         }
+        // Hops for the syscall sites (sysenter is never rewritten), for processes under SUD.
+        int[] syscalls = new int[sites.length - sysenters.length];
+        int[] siteIndex = new int[syscalls.length];
+        for (int i = 0, n = 0; i < sites.length; i++) {
+            if (code[sites[i] + 1] == 0x05) {
+                siteIndex[n] = i;
+                syscalls[n++] = sites[i];
+            }
+        }
+        int[] hops = new HopFinder().find(code, segment.vaddr(), dataRanges, syscalls);
+        long[] hopOffsets = new long[sites.length];
+        java.util.Arrays.fill(hopOffsets, -1);
+        byte[] hopOriginals = new byte[HopFinder.HOP_SIZE * sites.length];
+        for (int n = 0; n < hops.length; n++) {
+            if (hops[n] >= 0) {
+                hopOffsets[siteIndex[n]] = segment.offset() + hops[n];
+                System.arraycopy(code, hops[n], hopOriginals, HopFinder.HOP_SIZE * siteIndex[n], HopFinder.HOP_SIZE);
+            }
+        }
         return new SegmentPlan(key, segment.vaddr(), siteOffsets, sysenterOffsets, suspicious, scan.instructions(),
-                scan.invalidBytes());
+                scan.invalidBytes(), hopOffsets, hopOriginals);
     }
 }

@@ -1,6 +1,8 @@
 package dev.jpoline.rewriter.plan;
 
 import dev.jpoline.rewriter.maps.MapsEntry;
+import dev.jpoline.rewriter.scan.HopFinder;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -11,7 +13,10 @@ import java.util.Objects;
  * <p>File offsets (not addresses) make a plan independent of where a process maps the file, so one
  * plan serves every process. Each site holds {@code 0F 05} (syscall) unless it is in the sysenter
  * subset, where it holds {@code 0F 34}; that is how a patcher knows what to verify before writing.
- * Immutable; the arrays are never handed out.
+ * A site may also have a hop (docs/sud.md, "Jump-patched sites"): five bytes of padding near it
+ * that nothing executes, where a process under Syscall User Dispatch gets a jump to the site's
+ * trampoline ({@link dev.jpoline.rewriter.scan.HopFinder}). Immutable; the arrays are never
+ * handed out.
  */
 public final class SegmentPlan {
     private final PlanKey key;
@@ -21,6 +26,10 @@ public final class SegmentPlan {
     private final List<SuspiciousFileSite> suspicious;
     private final long instructions;
     private final long invalidBytes;
+    /** Per site, the file offset of its hop, or -1. */
+    private final long[] hopFileOffsets;
+    /** Per site, the hop's five original bytes (zeros where it has none): what a patcher verifies. */
+    private final byte[] hopOriginals;
 
     /**
      * @param siteFileOffsets strictly ascending file offsets of the sites, each inside the segment
@@ -28,6 +37,19 @@ public final class SegmentPlan {
      */
     public SegmentPlan(PlanKey key, long segmentVaddr, long[] siteFileOffsets, long[] sysenterFileOffsets,
             List<SuspiciousFileSite> suspicious, long instructions, long invalidBytes) {
+        this(key, segmentVaddr, siteFileOffsets, sysenterFileOffsets, suspicious, instructions, invalidBytes,
+                noHops(siteFileOffsets.length), new byte[HopFinder.HOP_SIZE * siteFileOffsets.length]);
+    }
+
+    /**
+     * @param hopFileOffsets per site, its hop's file offset or -1
+     * @param hopOriginals per site, {@value HopFinder#HOP_SIZE} bytes: what the file holds at its hop
+     */
+    public SegmentPlan(PlanKey key, long segmentVaddr, long[] siteFileOffsets, long[] sysenterFileOffsets,
+            List<SuspiciousFileSite> suspicious, long instructions, long invalidBytes, long[] hopFileOffsets,
+            byte[] hopOriginals) {
+        this.hopFileOffsets = hopFileOffsets.clone();
+        this.hopOriginals = hopOriginals.clone();
         this.key = Objects.requireNonNull(key, "key");
         this.segmentVaddr = segmentVaddr;
         this.siteFileOffsets = siteFileOffsets.clone();
@@ -74,7 +96,35 @@ public final class SegmentPlan {
         if (instructions < 0 || invalidBytes < 0) {
             return "negative counts";
         }
+        if (hopFileOffsets.length != siteFileOffsets.length || hopOriginals.length != HopFinder.HOP_SIZE * hopFileOffsets.length) {
+            return "hop arrays do not match the sites";
+        }
+        for (int i = 0; i < hopFileOffsets.length; i++) {
+            long h = hopFileOffsets[i];
+            if (h == -1) {
+                continue;
+            }
+            long d = h - (siteFileOffsets[i] + 2);
+            if (d < -128 || d > 127 || isSysenter(siteFileOffsets[i])) {
+                return "hop 0x" + Long.toHexString(h) + " is out of a jmp rel8's reach from site 0x"
+                        + Long.toHexString(siteFileOffsets[i]);
+            }
+            if (h < lo || h + HopFinder.HOP_SIZE > hi) {
+                return "hop 0x" + Long.toHexString(h) + " is outside the segment";
+            }
+            int next = lowerBound(siteFileOffsets, h);
+            if ((next < siteFileOffsets.length && siteFileOffsets[next] < h + HopFinder.HOP_SIZE)
+                    || (next > 0 && siteFileOffsets[next - 1] + 2 > h)) {
+                return "hop 0x" + Long.toHexString(h) + " overlaps a site";
+            }
+        }
         return null;
+    }
+
+    private static long[] noHops(int count) {
+        long[] none = new long[count];
+        Arrays.fill(none, -1);
+        return none;
     }
 
     public PlanKey key() {
@@ -111,6 +161,48 @@ public final class SegmentPlan {
     /** The second byte of the instruction at a site: {@code 05} for syscall, {@code 34} for sysenter. */
     public byte expectedSecondByte(long fileOffset) {
         return isSysenter(fileOffset) ? MappedSites.SYSENTER_SECOND_BYTE : MappedSites.SYSCALL_SECOND_BYTE;
+    }
+
+    /** The file offset of site {@code index}'s hop, or -1 when it has none. */
+    public long hopFileOffset(int index) {
+        return hopFileOffsets[index];
+    }
+
+    /** The {@value HopFinder#HOP_SIZE} bytes the file holds at site {@code index}'s hop. */
+    public byte[] hopOriginal(int index) {
+        return Arrays.copyOfRange(hopOriginals, HopFinder.HOP_SIZE * index, HopFinder.HOP_SIZE * (index + 1));
+    }
+
+    public int hopCount() {
+        int n = 0;
+        for (long h : hopFileOffsets) {
+            if (h != -1) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The jumps a process under Syscall User Dispatch may get in a mapping of this segment: every
+     * site with a hop, both inside the file range the entry shows, at their addresses there.
+     */
+    public List<SiteJump> jumpsOnto(MapsEntry entry) {
+        long fileOffset = entry.offset();
+        long size = entry.size();
+        int from = lowerBound(siteFileOffsets, fileOffset);
+        int to = lowerBound(siteFileOffsets, fileOffset + size);
+        List<SiteJump> jumps = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            long h = hopFileOffsets[i];
+            if (h == -1 || h < fileOffset || h + HopFinder.HOP_SIZE > fileOffset + size
+                    || siteFileOffsets[i] + 2 > fileOffset + size) {
+                continue;
+            }
+            jumps.add(new SiteJump(entry.start() + (siteFileOffsets[i] - fileOffset), entry.start() + (h - fileOffset),
+                    hopOriginal(i)));
+        }
+        return jumps;
     }
 
     public List<SuspiciousFileSite> suspicious() {
@@ -173,7 +265,8 @@ public final class SegmentPlan {
         SegmentPlan p = (SegmentPlan) o;
         return key.equals(p.key) && segmentVaddr == p.segmentVaddr && instructions == p.instructions
                 && invalidBytes == p.invalidBytes && Arrays.equals(siteFileOffsets, p.siteFileOffsets)
-                && Arrays.equals(sysenterFileOffsets, p.sysenterFileOffsets) && suspicious.equals(p.suspicious);
+                && Arrays.equals(sysenterFileOffsets, p.sysenterFileOffsets) && suspicious.equals(p.suspicious)
+                && Arrays.equals(hopFileOffsets, p.hopFileOffsets) && Arrays.equals(hopOriginals, p.hopOriginals);
     }
 
     @Override
@@ -184,7 +277,7 @@ public final class SegmentPlan {
     @Override
     public String toString() {
         return "SegmentPlan[" + key.cacheFileName() + ", " + siteFileOffsets.length + " sites, "
-                + sysenterFileOffsets.length + " sysenter, " + suspicious.size() + " suspicious, "
+                + sysenterFileOffsets.length + " sysenter, " + hopCount() + " with hops, " + suspicious.size() + " suspicious, "
                 + instructions + " instructions, " + invalidBytes + " invalid bytes]";
     }
 }

@@ -77,6 +77,8 @@ class PlanCacheTest {
         Path libc = SystemFiles.libc();
         Path dir = tmp.resolve("cache");
         FilePlan cold = new Planner().plan(libc);
+        assertThat(cold.segments().stream().mapToInt(SegmentPlan::hopCount).sum())
+                .as("hops are part of the plan, stored and read back").isGreaterThan(100);
         PlanCache writer = new PlanCache(dir, new Planner());
         assertThat(writer.plansFor(libc)).isEqualTo(cold);
         CountingScanner scanner = new CountingScanner();
@@ -86,6 +88,20 @@ class PlanCacheTest {
         assertThat(scanner.scans.get()).isZero();
         assertThat(reader.stats().diskHits()).isEqualTo(cold.segments().size());
         assertThat(reader.stats().memoryHits()).isEqualTo(cold.segments().size());
+    }
+
+    @Test
+    void aPlanWithAHopOutOfReachOrOnASiteIsRefused() throws Exception {
+        SegmentPlan real = new Planner().plan(SystemFiles.libc()).segments().get(0);
+        long site = real.siteFileOffset(0);
+        long[] sites = {site, site + 2};
+        for (long badHop : new long[] {site + 2 + 128, site + 2 - 129, site + 1, site - 3}) {
+            assertThatThrownBy(() -> new SegmentPlan(real.key(), real.segmentVaddr(), sites, new long[0], List.of(), 1, 0,
+                    new long[] {badHop, -1}, new byte[10]))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hop");
+        }
+        assertThat(new SegmentPlan(real.key(), real.segmentVaddr(), sites, new long[0], List.of(), 1, 0,
+                new long[] {site + 4, -1}, new byte[10]).hopCount()).isEqualTo(1);
     }
 
     @Test
@@ -136,7 +152,7 @@ class PlanCacheTest {
     @Test
     void anEntryOfAnotherFormatVersionIsDeletedAndRebuilt() throws Exception {
         assertRejectedAndRebuilt(Rejection.WRONG_VERSION, bytes -> {
-            bytes[8] = 2;
+            bytes[8] = 1; // the format before hops
             return bytes;
         });
     }
