@@ -98,6 +98,13 @@ int main(void) {
     FIELD(jpoline_slot, result);
     FIELD(jpoline_slot, sites_announced);
     FIELD(jpoline_slot, flags);
+    FIELD(jpoline_slot, jump_pool);
+    FIELD(jpoline_jump_pool_header, magic);
+    FIELD(jpoline_jump_pool_header, size);
+    FIELD(jpoline_jump_pool_header, used);
+    FIELD(jpoline_jump_pool_header, entry);
+    printf("jump_pool=%llu,%u,%u,%zu\n", (unsigned long long)JPOLINE_JUMP_POOL_MAGIC, JPOLINE_JUMP_POOL_SIZE,
+           JPOLINE_JUMP_TRAMPOLINE_SIZE, sizeof(struct jpoline_jump_pool_header));
     FIELD(jpoline_slot, addresses);
     printf("states=%d,%d,%d,%d,%d,%d,%d,%d,%d\n", JPOLINE_SLOT_FREE, JPOLINE_SLOT_CLAIMED, JPOLINE_SLOT_REQUEST,
            JPOLINE_SLOT_SITES, JPOLINE_SLOT_TAKEN, JPOLINE_SLOT_DONE, JPOLINE_SLOT_FAILED, JPOLINE_SLOT_PATCHING,

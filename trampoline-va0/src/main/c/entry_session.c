@@ -100,7 +100,9 @@ long jp_session_request_with(int kind, uint64_t start, uint64_t end, const char 
     slot->chunk_count = length;
     slot->result = 0;
     slot->sites_announced = 0;
-    slot->flags = __atomic_load_n(&jp_va0_active, __ATOMIC_ACQUIRE) ? 0 : JPOLINE_REQUEST_FLAG_SUD;
+    int sud = !__atomic_load_n(&jp_va0_active, __ATOMIC_ACQUIRE);
+    slot->flags = sud ? JPOLINE_REQUEST_FLAG_SUD : 0;
+    slot->jump_pool = sud ? jp_sud_jump_pool : 0;
     __atomic_store_n(&slot->state, JPOLINE_SLOT_REQUEST, __ATOMIC_RELEASE);
     __atomic_fetch_add(&s->doorbell, 1, __ATOMIC_RELEASE);
     jp_futex_wake(&s->doorbell);

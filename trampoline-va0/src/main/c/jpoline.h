@@ -100,6 +100,9 @@ JPOLINE_EXPORT int jpoline_sud_install(void);
 JPOLINE_EXPORT int jpoline_sud_available(void);
 /* 1 once jpoline_sud_install succeeded in this process. */
 JPOLINE_EXPORT int jpoline_sud_active(void);
+/* Syscalls of this process that reached the entry through a SUD trap rather than a jump-patched
+ * or rewritten site (docs/sud.md, "Jump-patched sites"). */
+JPOLINE_EXPORT uint64_t jpoline_sud_trap_count(void);
 
 /* ---- introspection -------------------------------------------------------------- */
 

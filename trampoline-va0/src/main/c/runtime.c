@@ -101,6 +101,10 @@ JPOLINE_EXPORT int jpoline_sud_install(void) {
 /* 0 when the kernel offers Syscall User Dispatch (Linux 5.11 and later), else -errno. */
 JPOLINE_EXPORT int jpoline_sud_available(void) { return jp_sud_probe(); }
 
+/* How many syscalls of this process reached the entry through a SUD trap (not a jump-patched
+ * or rewritten site) since it started; fork children count on from their parent's number. */
+JPOLINE_EXPORT uint64_t jpoline_sud_trap_count(void) { return __atomic_load_n(&jp_sud_traps, __ATOMIC_RELAXED); }
+
 JPOLINE_EXPORT int jpoline_sud_active(void) { return __atomic_load_n(&jp_sud_mode, __ATOMIC_ACQUIRE) != 0; }
 
 /* Test switch (tests and CI): behave as if page 0 could not be mapped, so the SUD half of the
@@ -266,6 +270,8 @@ __attribute__((constructor)) static void jpoline_init(void) {
             report(what, -sud);
             return;
         }
+        /* Where the host can prove it safe, sites jump here instead of trapping. */
+        jp_sud_jump_pool_create();
     }
     if (rc >= 0 && (s->mode_flags & JPOLINE_MODE_EXHAUSTIVE)) {
         /* SUD on top of VA0: rewritten sites still take the fast path (the entry's syscalls are

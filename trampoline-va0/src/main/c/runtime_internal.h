@@ -129,6 +129,7 @@ extern uint32_t jp_va0_active JP_HIDDEN;
 #define JP_SUD_MARK 0x5355440000000001ull
 extern uint32_t jp_sud_mode JP_HIDDEN;
 extern uint64_t jp_sud_thread_failures JP_HIDDEN;
+extern uint64_t jp_sud_traps JP_HIDDEN;
 /* Installs the SIGSYS handler and turns SUD on for the calling thread, with [start, start +
  * length) (the runtime's text) as the region whose syscalls pass; 0 or -errno. */
 int jp_sud_start(uint64_t start, uint64_t length) JP_HIDDEN;
@@ -144,6 +145,9 @@ void jp_sud_leave(void) JP_HIDDEN;
 const char *jp_sud_switch_from_va0(void) JP_HIDDEN;
 /* --exhaustive: tells the host, once per site, that a syscall at site was not rewritten. */
 void jp_sud_report_site(uint64_t site) JP_HIDDEN;
+/* The jump pool (sud_jump_pool.c): reserved once per image under SUD, 0 when there is none. */
+extern uint64_t jp_sud_jump_pool JP_HIDDEN;
+uint64_t jp_sud_jump_pool_create(void) JP_HIDDEN;
 /* Puts back the sites jp_sud_report_site rewrote, before the VA0 page is unmapped. */
 void jp_sud_restore_sites(void) JP_HIDDEN;
 

@@ -3,6 +3,7 @@
 #ifndef JPOLINE_SESSION_H
 #define JPOLINE_SESSION_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define JPOLINE_SESSION_MAGIC 0x315345534C4F504AULL /* "JPOLSES1" */
@@ -126,6 +127,25 @@ enum jpoline_unreachable_reason {
     JPOLINE_UNREACHABLE_SETGID = 3,
 };
 
+/* The jump pool's header (sud_jump_pool.c): the runtime writes it once, the host then keeps
+ * `used` (bytes from the pool's start, trampolines are appended) through /proc/PID/mem. Each
+ * trampoline is JPOLINE_JUMP_TRAMPOLINE_SIZE bytes:
+ *   ff 35 12 00 00 00    push  24(%rip)      the site + 2, where `call *%rax` would push it
+ *   49 bb <entry>        movabs $entry, %r11 what a VA0 stub leaves in r11
+ *   41 ff e3             jmp   *%r11
+ *   cc cc cc cc cc
+ *   <site + 2>           8 bytes */
+#define JPOLINE_JUMP_POOL_MAGIC 0x3153504d554a504aull /* "JPJUMPS1" */
+#define JPOLINE_JUMP_POOL_SIZE (1u << 20)
+#define JPOLINE_JUMP_TRAMPOLINE_SIZE 32
+struct jpoline_jump_pool_header {
+    uint64_t magic; /* 0 */
+    uint64_t size;  /* 8 */
+    uint64_t used;  /* 16 */
+    uint64_t entry; /* 24: jpoline_entry */
+    uint8_t reserved[64 - 32];
+};
+
 struct jpoline_slot {
     uint32_t state;           /* 0: futex word */
     uint32_t pid;             /* 4 */
@@ -137,7 +157,8 @@ struct jpoline_slot {
     int32_t result;           /* 36 */
     uint64_t sites_announced; /* 40 */
     uint32_t flags;           /* 48: JPOLINE_REQUEST_FLAG_* */
-    uint8_t reserved[64 - 52];
+    uint8_t reserved[4];
+    uint64_t jump_pool;       /* 56: under SUD, the process's jump pool (sud_jump_pool.c), or 0 */
     uint64_t addresses[JPOLINE_SLOT_CHUNK_CAPACITY]; /* 64 */
 };
 
@@ -302,6 +323,8 @@ _Static_assert(sizeof(struct jpoline_record) == 104, "record size");
 _Static_assert(sizeof(struct jpoline_session_header) == 4096, "session header is one page");
 _Static_assert(sizeof(struct jpoline_call_slot) == JPOLINE_CALL_SLOT_SIZE, "call slot size");
 _Static_assert(sizeof(struct jpoline_slot) == JPOLINE_SLOT_SIZE, "slot size");
+_Static_assert(offsetof(struct jpoline_slot, jump_pool) == 56, "slot jump_pool offset");
+_Static_assert(sizeof(struct jpoline_jump_pool_header) == 64, "jump pool header size");
 
 /* The session this process joined, or NULL. Set once by the constructor (fork children
  * inherit it with the shared mapping). */

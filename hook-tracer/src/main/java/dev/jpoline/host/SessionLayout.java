@@ -173,7 +173,19 @@ public final class SessionLayout {
     public static final int SLOT_FLAGS = 48;
     /** The requester catches its syscalls with Syscall User Dispatch and has no VA0 page: never rewrite it. */
     public static final int REQUEST_FLAG_SUD = 1;
+    /** Under SUD: the requester's jump pool (sud_jump_pool.c, docs/sud.md), or 0. */
+    public static final int SLOT_JUMP_POOL = 56;
     public static final int SLOT_ADDRESSES = 64;
+
+    /** The jump pool's header in the target (struct jpoline_jump_pool_header) and its trampolines. */
+    public static final long JUMP_POOL_MAGIC = 0x3153504d554a504aL;
+    public static final int JUMP_POOL_SIZE = 1 << 20;
+    public static final int JUMP_TRAMPOLINE_SIZE = 32;
+    public static final int JUMP_POOL_HEADER_SIZE = 64;
+    public static final int JUMP_POOL_MAGIC_OFFSET = 0;
+    public static final int JUMP_POOL_SIZE_OFFSET = 8;
+    public static final int JUMP_POOL_USED = 16;
+    public static final int JUMP_POOL_ENTRY = 24;
     public static final int SLOT_CHUNK_CAPACITY = (SLOT_SIZE - SLOT_ADDRESSES) / 8;
 
     public static final int KIND_STARTUP = 1;

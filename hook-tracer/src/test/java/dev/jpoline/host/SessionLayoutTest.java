@@ -66,6 +66,11 @@ class SessionLayoutTest {
                 Map.entry("jpoline_slot.result", SLOT_RESULT),
                 Map.entry("jpoline_slot.sites_announced", SLOT_SITES_ANNOUNCED),
                 Map.entry("jpoline_slot.flags", SLOT_FLAGS),
+                Map.entry("jpoline_slot.jump_pool", SLOT_JUMP_POOL),
+                Map.entry("jpoline_jump_pool_header.magic", JUMP_POOL_MAGIC_OFFSET),
+                Map.entry("jpoline_jump_pool_header.size", JUMP_POOL_SIZE_OFFSET),
+                Map.entry("jpoline_jump_pool_header.used", JUMP_POOL_USED),
+                Map.entry("jpoline_jump_pool_header.entry", JUMP_POOL_ENTRY),
                 Map.entry("jpoline_slot.addresses", SLOT_ADDRESSES),
                 Map.entry("jpoline_session_header.call_slots_offset", OFF_CALL_SLOTS_OFFSET),
                 Map.entry("jpoline_session_header.call_slot_count", OFF_CALL_SLOT_COUNT),
@@ -118,6 +123,8 @@ class SessionLayoutTest {
         assertThat(c.get("kinds")).isEqualTo(KIND_STARTUP + "," + KIND_MAPPING + "," + KIND_UNREACHABLE_EXEC);
         assertThat(c.get("unreachable")).isEqualTo(UNREACHABLE_STATIC + "," + UNREACHABLE_SETUID + "," + UNREACHABLE_SETGID);
         assertThat(c.get("record")).isEqualTo(String.valueOf(REC_HEADER_SIZE));
+        assertThat(c.get("jump_pool")).isEqualTo(Long.toUnsignedString(JUMP_POOL_MAGIC) + "," + JUMP_POOL_SIZE + ","
+                + JUMP_TRAMPOLINE_SIZE + "," + JUMP_POOL_HEADER_SIZE);
         assertThat(c.get("schema")).isEqualTo(SCHEMA_ENTRY_SIZE + "," + SCHEMA_SIZE + "," + SCHEMA_MAX_RULES + "," + SCHEMA_SPLIT);
         assertThat(c.get("timing")).isEqualTo(AT_ENTRY + "," + AT_EXIT + "," + AT_ENTRY_AND_EXIT);
         assertThat(c.get("shapes")).isEqualTo(SHAPE_C_STRING + "," + SHAPE_STRING_ARRAY + "," + SHAPE_FIXED + ","
