@@ -8,6 +8,7 @@ import dev.jpoline.rewriter.plan.FilePlan;
 import dev.jpoline.rewriter.plan.MappedSites;
 import dev.jpoline.rewriter.plan.PlanCache;
 import dev.jpoline.rewriter.plan.Planner;
+import dev.jpoline.rewriter.plan.SiteJump;
 import dev.jpoline.runtime.UserCacheDirectory;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -75,6 +76,7 @@ public final class HostRewriting {
     private volatile Boolean executeOnlyPages;
     private final PrintWriter diagnostics;
     private final AtomicLong sitesRewritten = new AtomicLong();
+    private final AtomicLong sitesJumpPatched = new AtomicLong();
     private final AtomicLong requestsServed = new AtomicLong();
     /**
      * Processes jpoline attached to (trace -p): their start-up request is answered with the sites
@@ -139,11 +141,16 @@ public final class HostRewriting {
         return sitesRewritten.get();
     }
 
+    /** Sites jump-patched in processes under Syscall User Dispatch. */
+    public long sitesJumpPatched() {
+        return sitesJumpPatched.get();
+    }
+
     public long requestsServed() {
         return requestsServed.get();
     }
 
-    private record Work(MapsEntry entry, long[] sites) {}
+    private record Work(MapsEntry entry, FilePlan plan, long[] sites) {}
 
     private record MappedFileKey(Path path, long inode, long size, long mtimeNanos) {
         // By hand: a record's generated equals and hashCode are bootstrapped through method
@@ -187,10 +194,11 @@ public final class HostRewriting {
             return;
         }
         if (request.underSud()) {
-            // No VA0 page to land on: its syscalls trap into the runtime as they are. The answer
-            // only tells it that the tiers are in place.
+            // No VA0 page to land on: its syscalls trap into the runtime as they are, except at
+            // the sites that can be jump-patched. The answer also tells it the tiers are in place.
+            int jumped = jumpPatch(request);
             requestsServed.incrementAndGet();
-            request.finish(0);
+            request.finish(jumped);
             return;
         }
         List<Work> work;
@@ -267,6 +275,62 @@ public final class HostRewriting {
         sitesRewritten.addAndGet(rewritten);
         requestsServed.incrementAndGet();
         request.finish(rewritten);
+    }
+
+    /**
+     * Under Syscall User Dispatch: makes every site of the request's mappings that has a hop jump
+     * to a trampoline in the process's jump pool instead of trapping (SudJumps). Returns the
+     * number of sites that jump now, or -110 when the process stopped waiting. Whatever cannot be
+     * done (no pool, no plan, a process attached to with -p, whose threads run) leaves the sites
+     * trapping, which is always correct.
+     */
+    private int jumpPatch(RewriteRequest request) {
+        long poolAddress = request.jumpPool();
+        int pid = request.pid();
+        if (poolAddress == 0 || deferred.containsKey(pid)) {
+            return 0;
+        }
+        List<SiteJump> candidates = new ArrayList<>();
+        try {
+            for (Work w : plan(request)) {
+                candidates.addAll(w.plan().jumpsOnto(w.entry()));
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        if (candidates.isEmpty()) {
+            return 0;
+        }
+        synchronized (SudJumps.lockFor(pid)) {
+            try (ProcessMemoryPatcher memory = ProcessMemoryPatcher.open(pid)) {
+                SudJumps.Pool pool = SudJumps.readPool(memory, poolAddress);
+                if (pool == null) {
+                    diagnostics.println("jpoline: pid " + pid + ": 0x" + Long.toHexString(poolAddress)
+                            + " holds no jump pool; its syscalls keep trapping");
+                    return 0;
+                }
+                List<SiteJump> jumps = SudJumps.reachable(pool, candidates);
+                long[] sites = new long[jumps.size()];
+                for (int i = 0; i < sites.length; i++) {
+                    sites[i] = jumps.get(i).site();
+                }
+                Arrays.sort(sites);
+                request.announce(sites); // in the site table before any of them jumps to the entry
+                if (!request.beginPatching()) {
+                    return -110;
+                }
+                int patched = SudJumps.patch(memory, pool, jumps);
+                sitesJumpPatched.addAndGet(patched);
+                return patched;
+            } catch (RewriteRequest.TargetGone gone) {
+                return -110;
+            } catch (PatchException e) {
+                if (!exited(pid)) {
+                    diagnostics.println("jpoline: pid " + pid + ": some syscall sites keep trapping: " + e.getMessage());
+                }
+                return 0;
+            }
+        }
     }
 
     /**
@@ -490,7 +554,7 @@ public final class HostRewriting {
             }
         }
         // A runtime library is reported even without sites: detaching depends on it being seen.
-        return n > 0 || NEEDS_FAULTING_NULL_READS.contains(entry.fileName()) ? new Work(entry, Arrays.copyOf(syscalls, n)) : null;
+        return n > 0 || NEEDS_FAULTING_NULL_READS.contains(entry.fileName()) ? new Work(entry, plan, Arrays.copyOf(syscalls, n)) : null;
     }
 
     /**

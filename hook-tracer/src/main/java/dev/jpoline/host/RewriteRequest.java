@@ -26,6 +26,7 @@ public final class RewriteRequest {
     private final int pid;
     private final int tid;
     private final int kind;
+    private final long jumpPool;
 
     RewriteRequest(Session session, int slot) {
         this.session = session;
@@ -34,6 +35,7 @@ public final class RewriteRequest {
         this.pid = session.getInt(base + SLOT_PID);
         this.tid = session.getInt(base + SLOT_TID);
         this.kind = session.getInt(base + SLOT_KIND);
+        this.jumpPool = session.getLong(base + SLOT_JUMP_POOL);
     }
 
     /**
@@ -102,6 +104,11 @@ public final class RewriteRequest {
     /** The requester has no VA0 page and catches its syscalls with Syscall User Dispatch. */
     public boolean underSud() {
         return (session.getInt(base + SLOT_FLAGS) & REQUEST_FLAG_SUD) != 0;
+    }
+
+    /** Under SUD, where the requester's jump pool is (0: none); what it holds is checked before use. */
+    public long jumpPool() {
+        return underSud() ? jumpPool : 0;
     }
 
     public long rangeStart() {
