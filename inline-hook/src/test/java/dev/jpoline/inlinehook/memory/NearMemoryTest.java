@@ -160,7 +160,9 @@ class NearMemoryTest {
         }
         assertThat(jna).as("JNA's dispatch library is mapped").isNotNull();
         long at = jna.start() + 0x10;
-        assertWithin(near(at, 32, 64L << 20), at, 64L << 20);
+        // 1 GiB, not less: a JVM that has run many threads has glibc arenas of 64 MiB reserved all
+        // around its libraries (a full test run left none free within 64 MiB of JNA's here).
+        assertWithin(near(at, 32, 1L << 30), at, 1L << 30);
     }
 
     @Test
