@@ -164,12 +164,18 @@ void jp_session_obey(long result) {
     if (result == JPOLINE_RESULT_DETACH) {
         jp_session_detach();
     } else if (result == JPOLINE_RESULT_SUD) {
+        int exhaustive = __atomic_load_n(&jp_sud_mode, __ATOMIC_ACQUIRE) != 0;
         const char *why = jp_sud_switch_from_va0();
         if (why != 0) {
             say("jpoline: a runtime that needs reads of address 0 to fault is loading, and this process cannot"
                 " go on under Syscall User Dispatch (",
                 why);
             jp_session_detach();
+        } else if (!exhaustive && jp_sud_jump_pool_create() != 0) {
+            /* The code is back to `syscall` and this is still the only thread: ask again, now
+             * under SUD, and the host jump-patches every site with a hop (entry_sud_pool.c). With
+             * --exhaustive other threads may run that code: it keeps trapping. */
+            jp_session_request(JPOLINE_REQUEST_STARTUP, 0, 0);
         }
     }
 }

@@ -724,7 +724,8 @@ static void settle_interrupted_call(struct jpoline_session_header *s, const void
 
 /* strace -i's address for a signal: where the program was. Inside a traced call that is the
  * call's site (the signal interrupted it, or arrived as it returned); elsewhere the interrupted
- * rip, unless that is the runtime's own code (an untraced call in progress): 0, unknown, then,
+ * rip, unless that is the runtime's own code (an untraced call in progress) or a jump-patched
+ * site's trampoline: 0, unknown, then,
  * rather than an address of jpoline's. */
 static uint64_t signal_ip(const void *context) {
     struct in_flight *c = current_call;
@@ -732,6 +733,7 @@ static uint64_t signal_ip(const void *context) {
     if (context == 0) return 0;
     uint64_t rip = uc_word(context, UC_RIP);
     if (rip - jp_own_text_start < jp_own_text_length || rip < 4096) return 0; /* the runtime, or the sled */
+    if (jp_sud_jump_pool != 0 && rip - jp_sud_jump_pool < JPOLINE_JUMP_POOL_SIZE) return 0; /* a trampoline */
     return rip;
 }
 

@@ -110,6 +110,8 @@ JPOLINE_EXPORT int jpoline_sud_active(void) { return __atomic_load_n(&jp_sud_mod
 /* Test switch (tests and CI): behave as if page 0 could not be mapped, so the SUD half of the
  * end-to-end matrix runs on a machine where vm.mmap_min_addr is 0. */
 #define NO_VA0_ENV "JPOLINE_NO_VA0"
+/* "1": under SUD, no jump pool, so every syscall traps (benchmarks of the trap path, tests). */
+#define SUD_NO_JUMPS_ENV "JPOLINE_SUD_NO_JUMPS"
 
 static long mmap_min_addr(void) {
     char buf[32] = {0};
@@ -250,6 +252,8 @@ __attribute__((constructor)) static void jpoline_init(void) {
     struct jpoline_session_header *s = map_session(path);
     if (s == NULL) return;
     find_text();
+    const char *no_jumps = getenv(SUD_NO_JUMPS_ENV);
+    jp_sud_no_jumps = no_jumps != NULL && no_jumps[0] == '1';
     const char *no_va0 = getenv(NO_VA0_ENV);
     int rc = no_va0 != NULL && no_va0[0] == '1' ? -EPERM : jpoline_va0_install();
     if (rc < 0) {
@@ -270,7 +274,7 @@ __attribute__((constructor)) static void jpoline_init(void) {
             report(what, -sud);
             return;
         }
-        /* Where the host can prove it safe, sites jump here instead of trapping. */
+        /* Where the host can prove it safe, sites jump into the entry instead of trapping. */
         jp_sud_jump_pool_create();
     }
     if (rc >= 0 && (s->mode_flags & JPOLINE_MODE_EXHAUSTIVE)) {

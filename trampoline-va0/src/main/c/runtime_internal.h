@@ -145,8 +145,10 @@ void jp_sud_leave(void) JP_HIDDEN;
 const char *jp_sud_switch_from_va0(void) JP_HIDDEN;
 /* --exhaustive: tells the host, once per site, that a syscall at site was not rewritten. */
 void jp_sud_report_site(uint64_t site) JP_HIDDEN;
-/* The jump pool (sud_jump_pool.c): reserved once per image under SUD, 0 when there is none. */
+/* The jump pool (entry_sud_pool.c): reserved once per image under SUD, 0 when there is none. */
 extern uint64_t jp_sud_jump_pool JP_HIDDEN;
+/* Set by the constructor from JPOLINE_SUD_NO_JUMPS=1: no pool, every syscall traps. */
+extern uint32_t jp_sud_no_jumps JP_HIDDEN;
 uint64_t jp_sud_jump_pool_create(void) JP_HIDDEN;
 /* Puts back the sites jp_sud_report_site rewrote, before the VA0 page is unmapped. */
 void jp_sud_restore_sites(void) JP_HIDDEN;

@@ -127,7 +127,7 @@ enum jpoline_unreachable_reason {
     JPOLINE_UNREACHABLE_SETGID = 3,
 };
 
-/* The jump pool's header (sud_jump_pool.c): the runtime writes it once, the host then keeps
+/* The jump pool's header (entry_sud_pool.c): the runtime writes it once, the host then keeps
  * `used` (bytes from the pool's start, trampolines are appended) through /proc/PID/mem. Each
  * trampoline is JPOLINE_JUMP_TRAMPOLINE_SIZE bytes:
  *   ff 35 12 00 00 00    push  24(%rip)      the site + 2, where `call *%rax` would push it
@@ -158,7 +158,7 @@ struct jpoline_slot {
     uint64_t sites_announced; /* 40 */
     uint32_t flags;           /* 48: JPOLINE_REQUEST_FLAG_* */
     uint8_t reserved[4];
-    uint64_t jump_pool;       /* 56: under SUD, the process's jump pool (sud_jump_pool.c), or 0 */
+    uint64_t jump_pool;       /* 56: under SUD, the process's jump pool (entry_sud_pool.c), or 0 */
     uint64_t addresses[JPOLINE_SLOT_CHUNK_CAPACITY]; /* 64 */
 };
 

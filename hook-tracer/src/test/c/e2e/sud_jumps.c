@@ -22,8 +22,12 @@ static long traps_for_calls(void) {
     return trap_count ? (long)(trap_count() - before) : -2;
 }
 
+static volatile int thread_done;
+
 static void *thread_main(void *arg) {
+    /* The counter is the process's: main spins meanwhile instead of waiting in a futex. */
     *(long *)arg = traps_for_calls();
+    __atomic_store_n(&thread_done, 1, __ATOMIC_RELEASE);
     return NULL;
 }
 
@@ -43,7 +47,9 @@ int main(int argc, char **argv) {
     printf("main traps %ld\n", traps_for_calls());
     long thread_traps = -3;
     pthread_t t;
-    if (pthread_create(&t, NULL, thread_main, &thread_traps) != 0 || pthread_join(t, NULL) != 0) return 2;
+    if (pthread_create(&t, NULL, thread_main, &thread_traps) != 0) return 2;
+    while (!__atomic_load_n(&thread_done, __ATOMIC_ACQUIRE)) __asm__ volatile("pause");
+    if (pthread_join(t, NULL) != 0) return 2;
     printf("thread traps %ld\n", thread_traps);
     fflush(stdout);
     pid_t child = fork();

@@ -173,7 +173,7 @@ public final class SessionLayout {
     public static final int SLOT_FLAGS = 48;
     /** The requester catches its syscalls with Syscall User Dispatch and has no VA0 page: never rewrite it. */
     public static final int REQUEST_FLAG_SUD = 1;
-    /** Under SUD: the requester's jump pool (sud_jump_pool.c, docs/sud.md), or 0. */
+    /** Under SUD: the requester's jump pool (entry_sud_pool.c, docs/sud.md), or 0. */
     public static final int SLOT_JUMP_POOL = 56;
     public static final int SLOT_ADDRESSES = 64;
 

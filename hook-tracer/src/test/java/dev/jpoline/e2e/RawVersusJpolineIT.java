@@ -111,16 +111,16 @@ class RawVersusJpolineIT {
         List<String> libc = List.of(Programs.build("libc_sites").toString());
         assertThat(Programs.run(libc, Map.of(), temp, Programs.DEFAULT_TIMEOUT).out()).isEqualTo("getppid site: 0f 05\n");
         Programs.Result traced = Programs.run(Programs.underJpoline(libc), Map.of(), temp, Programs.DEFAULT_TIMEOUT);
-        // Under SUD the code is left as it was: its syscalls trap where they are.
+        // Under SUD the site jumps to its hop (docs/sud.md, "Jump-patched sites") instead.
         assertThat(traced.out()).as(traced.describe())
-                .isEqualTo(Programs.underSud() ? "getppid site: 0f 05\n" : "getppid site: ff d0\n");
+                .isEqualTo(Programs.underSud() ? "getppid site: eb (jmp rel8)\n" : "getppid site: ff d0\n");
 
         Path lib = Programs.build("late_lib", "-shared", "-fPIC");
         List<String> late = List.of(Programs.build("dlopen_late").toString(), lib.toString(), "--sites");
         assertThat(Programs.run(late, Map.of(), temp, Programs.DEFAULT_TIMEOUT).out()).endsWith("site bytes: 0f 05\n");
         Programs.Result lateTraced = Programs.run(Programs.underJpoline(late), Map.of(), temp, Programs.DEFAULT_TIMEOUT);
         assertThat(lateTraced.out()).as(lateTraced.describe())
-                .endsWith(Programs.underSud() ? "site bytes: 0f 05\n" : "site bytes: ff d0\n");
+                .endsWith(Programs.underSud() ? "site bytes: eb (jmp rel8)\n" : "site bytes: ff d0\n");
     }
 
     /**

@@ -36,6 +36,18 @@ class SudJumpsIT {
     }
 
     @Test
+    void withoutTheJumpPoolEveryCallTraps() throws Exception {
+        Programs.Result r = Programs.run(Programs.underJpoline(List.of(Programs.build("sud_jumps").toString(), "1000")),
+                Map.of("JPOLINE_SUD_NO_JUMPS", "1"), temp, Programs.DEFAULT_TIMEOUT);
+        assertThat(r.exit()).as(r.err()).isZero();
+        if (Programs.underSud()) {
+            assertThat(r.out()).contains("site 0f 05", "main traps 1001\n", "thread traps 1001\n", "child traps 1001\n");
+        } else {
+            assertThat(r.out()).as("the switch changes nothing under VA0").contains("site ff d0", "main traps 0\n");
+        }
+    }
+
+    @Test
     void aJumpPatchedSiteIsTracedWithItsAddress() throws Exception {
         Path out = temp.resolve("trace.txt");
         Programs.Result r = Programs.run(List.of(Programs.ROOT.resolve("jpoline").toString(), "trace", "-f", "-i", "-e",
