@@ -178,8 +178,12 @@ static int prepare_clone3(struct jpoline_frame *f, unsigned *action) {
  * asked about. */
 static void after_mapping_change(const struct jpoline_frame *f, uint64_t nr) {
     if (jp_session == 0 || ((int64_t)f->rax < 0 && (int64_t)f->rax > -4096)) return;
-    /* Under SUD new code is jump-patched where it has a pool (entry_sud_pool.c), else left trapping. */
-    if (!__atomic_load_n(&jp_va0_active, __ATOMIC_RELAXED) && jp_sud_jump_pool == 0) return;
+    /* Under SUD new code is jump-patched where it has a pool (entry_sud_pool.c), else left
+     * trapping; and only code just mapped: an mprotect may make code executable that another
+     * thread runs already (and a JIT's would cost a request each), where the host's writes
+     * could be seen half done. */
+    int sud = !__atomic_load_n(&jp_va0_active, __ATOMIC_RELAXED);
+    if (sud && (jp_sud_jump_pool == 0 || nr != NR_mmap)) return;
     uint64_t start, length;
     switch (nr) {
     case NR_mmap:

@@ -287,7 +287,12 @@ public final class HostRewriting {
     private int jumpPatch(RewriteRequest request) {
         long poolAddress = request.jumpPool();
         int pid = request.pid();
-        if (poolAddress == 0 || deferred.containsKey(pid)) {
+        if (poolAddress == 0 || deferred.containsKey(pid) || !threadOf(pid, request.tid())) {
+            return 0;
+        }
+        // A write through /proc/PID/mem is not atomic: patch only code no other thread can be
+        // running, all of it at a start-up with one thread, and what a mapping request just mapped.
+        if (request.isStartup() && threadCount(pid) != 1) {
             return 0;
         }
         List<SiteJump> candidates = new ArrayList<>();
@@ -301,36 +306,60 @@ public final class HostRewriting {
         if (candidates.isEmpty()) {
             return 0;
         }
-        synchronized (SudJumps.lockFor(pid)) {
-            try (ProcessMemoryPatcher memory = ProcessMemoryPatcher.open(pid)) {
-                SudJumps.Pool pool = SudJumps.readPool(memory, poolAddress);
+        try (ProcessMemoryPatcher memory = ProcessMemoryPatcher.open(pid)) {
+            SudJumps.Pool pool;
+            List<SiteJump> jumps;
+            List<SiteJump> verified = SudJumps.verified(memory, candidates);
+            // The mark in the pool is the process's: two requests of it must not take the same slots.
+            synchronized (SudJumps.lockFor(pid)) {
+                pool = SudJumps.readPool(memory, poolAddress);
                 if (pool == null) {
                     diagnostics.println("jpoline: pid " + pid + ": 0x" + Long.toHexString(poolAddress)
                             + " holds no jump pool; its syscalls keep trapping");
                     return 0;
                 }
-                List<SiteJump> jumps = SudJumps.reachable(pool, candidates);
-                long[] sites = new long[jumps.size()];
-                for (int i = 0; i < sites.length; i++) {
-                    sites[i] = jumps.get(i).site();
-                }
-                Arrays.sort(sites);
-                request.announce(sites); // in the site table before any of them jumps to the entry
-                if (!request.beginPatching()) {
-                    return -110;
-                }
-                int patched = SudJumps.patch(memory, pool, jumps);
-                sitesJumpPatched.addAndGet(patched);
-                return patched;
-            } catch (RewriteRequest.TargetGone gone) {
-                return -110;
-            } catch (PatchException e) {
-                if (!exited(pid)) {
-                    diagnostics.println("jpoline: pid " + pid + ": some syscall sites keep trapping: " + e.getMessage());
-                }
-                return 0;
+                jumps = SudJumps.reachable(pool, verified);
+                SudJumps.reserve(memory, pool, jumps);
             }
+            long[] sites = new long[jumps.size()];
+            for (int i = 0; i < sites.length; i++) {
+                sites[i] = jumps.get(i).site();
+            }
+            Arrays.sort(sites);
+            request.announce(sites); // in the site table before any of them jumps to the entry
+            if (!request.beginPatching()) {
+                return -110;
+            }
+            int patched = SudJumps.patch(memory, pool, jumps);
+            sitesJumpPatched.addAndGet(patched);
+            return patched;
+        } catch (RewriteRequest.TargetGone gone) {
+            return -110;
+        } catch (PatchException e) {
+            if (!exited(pid)) {
+                diagnostics.println("jpoline: pid " + pid + ": some syscall sites keep trapping: " + e.getMessage());
+            }
+            return 0;
         }
+    }
+
+    /** Whether {@code tid} is a thread of {@code pid}: the request names the process it came from. */
+    private static boolean threadOf(int pid, int tid) {
+        return tid > 0 && Files.exists(Path.of("/proc", Integer.toString(pid), "task", Integer.toString(tid)));
+    }
+
+    /** The process's thread count from /proc, or -1. */
+    private static int threadCount(int pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status"))) {
+                if (line.startsWith("Threads:")) {
+                    return Integer.parseInt(line.substring(8).trim());
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // gone, or unreadable
+        }
+        return -1;
     }
 
     /**

@@ -23,10 +23,12 @@ import java.util.List;
  * trampoline appended to the process's jump pool, a {@code jmp rel32} to it in the site's hop and,
  * last, {@code jmp rel8} to the hop over the site's {@code syscall}.
  *
- * <p>Runs while the process waits for the answer to its request, as the VA0 rewrite does; the
- * order (trampolines, then hops, then sites) still means a thread that runs meanwhile finds either
- * the old {@code syscall}, which traps as before, or a complete path. A site whose bytes, or whose
- * hop's bytes, are not what the plan says is left trapping, never half patched.
+ * <p>Runs while the process waits for the answer to its request, and only where no other thread
+ * can be running the code: at start-up with one thread, and for code just mapped (HostRewriting
+ * decides). A write through /proc/PID/mem is not atomic, so a site another thread executes could
+ * be seen half written. The order (trampolines, then hops, then sites) means that even then a
+ * thread finds the old {@code syscall}, which traps as before, or a complete path. A site whose
+ * bytes, or whose hop's bytes, are not what the plan says is left trapping.
  */
 final class SudJumps {
     private static final int SITE_JUMP = 2;
@@ -69,6 +71,23 @@ final class SudJumps {
     }
 
     /**
+     * The candidates whose site holds {@code syscall} and whose hop holds what the plan says the
+     * file holds there (a site patched already, or changed by the process, is left out).
+     */
+    static List<SiteJump> verified(ProcessMemoryPatcher memory, List<SiteJump> candidates) {
+        List<SiteJump> out = new ArrayList<>(candidates.size());
+        Spans spans = new Spans(memory);
+        for (SiteJump j : candidates) {
+            byte[] site = spans.bytes(j.site(), SITE_JUMP);
+            byte[] hop = spans.bytes(j.hop(), HopFinder.HOP_SIZE);
+            if (site != null && hop != null && site[0] == 0x0f && site[1] == 0x05 && Arrays.equals(hop, j.hopOriginal())) {
+                out.add(j);
+            }
+        }
+        return out;
+    }
+
+    /**
      * The jumps that can be made: hop within a rel32 of a free trampoline slot, at most as many as
      * the pool has room for. The sites of the result must be announced before {@link #patch}.
      */
@@ -93,51 +112,42 @@ final class SudJumps {
     }
 
     /**
-     * Writes the trampolines, hops and site jumps of {@code jumps} (from {@link #reachable}, same
-     * pool state) and advances the pool's mark. Returns how many sites now jump.
+     * Takes the pool's slots for {@code jumps} (from {@link #reachable}, same pool state): the
+     * mark moves past them, so that another request of the process never gets the same ones.
+     */
+    static void reserve(ProcessMemoryPatcher memory, Pool pool, List<SiteJump> jumps) {
+        byte[] used = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(pool.used() + (long) JUMP_TRAMPOLINE_SIZE * jumps.size()).array();
+        memory.write(pool.address() + JUMP_POOL_USED, used, 0, used.length);
+    }
+
+    /**
+     * Writes the trampolines, hops and site jumps of {@code jumps} (verified, reachable and
+     * reserved from {@code pool} as it was). Only the bytes that change are written: the rest of
+     * a page may be changing under us in a process with other threads.
      */
     static int patch(ProcessMemoryPatcher memory, Pool pool, List<SiteJump> jumps) {
         if (jumps.isEmpty()) {
             return 0;
         }
-        // What every site and hop holds now, read page by page; a site whose bytes differ is dropped.
-        boolean[] verified = new boolean[jumps.size()];
-        Spans spans = new Spans(memory);
-        for (int i = 0; i < jumps.size(); i++) {
-            SiteJump j = jumps.get(i);
-            byte[] site = spans.bytes(j.site(), SITE_JUMP);
-            byte[] hop = spans.bytes(j.hop(), HopFinder.HOP_SIZE);
-            verified[i] = site != null && hop != null && site[0] == 0x0f && site[1] == 0x05
-                    && Arrays.equals(hop, j.hopOriginal());
-        }
-        // Slots are given in order, as reachable() checked them: a dropped site leaves its slot unused.
         byte[] trampolines = new byte[JUMP_TRAMPOLINE_SIZE * jumps.size()];
         long first = pool.address() + pool.used();
         for (int i = 0; i < jumps.size(); i++) {
             trampoline(trampolines, JUMP_TRAMPOLINE_SIZE * i, jumps.get(i).site() + SITE_JUMP, pool.entry());
         }
         memory.write(first, trampolines, 0, trampolines.length);
-        byte[] used = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN)
-                .putLong(pool.used() + trampolines.length).array();
-        memory.write(pool.address() + JUMP_POOL_USED, used, 0, used.length);
-        int patched = 0;
         for (int i = 0; i < jumps.size(); i++) {
-            if (verified[i]) {
-                SiteJump j = jumps.get(i);
-                int rel = (int) (first + (long) JUMP_TRAMPOLINE_SIZE * i - (j.hop() + HopFinder.HOP_SIZE));
-                spans.set(j.hop(), new byte[] {(byte) 0xE9, (byte) rel, (byte) (rel >> 8), (byte) (rel >> 16), (byte) (rel >> 24)});
-                patched++;
-            }
+            SiteJump j = jumps.get(i);
+            int rel = (int) (first + (long) JUMP_TRAMPOLINE_SIZE * i - (j.hop() + HopFinder.HOP_SIZE));
+            byte[] hop = {(byte) 0xE9, (byte) rel, (byte) (rel >> 8), (byte) (rel >> 16), (byte) (rel >> 24)};
+            memory.write(j.hop(), hop, 0, hop.length);
         }
-        spans.flush(); // every hop is in place before any site jumps to one
-        for (int i = 0; i < jumps.size(); i++) {
-            if (verified[i]) {
-                SiteJump j = jumps.get(i);
-                spans.set(j.site(), new byte[] {(byte) 0xEB, (byte) (j.hop() - (j.site() + SITE_JUMP))});
-            }
+        // Every hop is in place before any site jumps to one.
+        for (SiteJump j : jumps) {
+            byte[] site = {(byte) 0xEB, (byte) (j.hop() - (j.site() + SITE_JUMP))};
+            memory.write(j.site(), site, 0, site.length);
         }
-        spans.flush();
-        return patched;
+        return jumps.size();
     }
 
     /** push 24(%rip); movabs $entry, %r11; jmp *%r11; int3 x5; .quad returnAddress (session.h). */
@@ -152,11 +162,10 @@ final class SudJumps {
         b.putLong(returnAddress);
     }
 
-    /** The process's code, read one page at a time and written back a page at a time. */
+    /** The process's code, read one page at a time (a site and its hop usually share one). */
     private static final class Spans {
         private final ProcessMemoryPatcher memory;
-        private final java.util.Map<Long, byte[]> pages = new java.util.TreeMap<>();
-        private final java.util.Set<Long> dirty = new java.util.TreeSet<>();
+        private final java.util.Map<Long, byte[]> pages = new java.util.HashMap<>();
 
         Spans(ProcessMemoryPatcher memory) {
             this.memory = memory;
@@ -173,21 +182,6 @@ final class SudJumps {
                 out[i] = page[(int) ((address + i) & (PAGE - 1))];
             }
             return out;
-        }
-
-        void set(long address, byte[] bytes) {
-            for (int i = 0; i < bytes.length; i++) {
-                long page = (address + i) & -PAGE;
-                page(page)[(int) ((address + i) & (PAGE - 1))] = bytes[i];
-                dirty.add(page);
-            }
-        }
-
-        void flush() {
-            for (long page : dirty) {
-                memory.write(page, pages.get(page), 0, PAGE);
-            }
-            dirty.clear();
         }
 
         private byte[] page(long page) {

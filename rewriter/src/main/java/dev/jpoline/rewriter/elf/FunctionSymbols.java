@@ -23,6 +23,11 @@ public final class FunctionSymbols {
     private final long[] maxEnds;
     private final String[] names;
 
+    /** Every function's start address, ascending (aliases repeat it). */
+    public long[] starts() {
+        return starts.clone();
+    }
+
     /** A symbol as read from the table, with the binding used to rank aliases. */
     record Raw(String name, long value, long size, int bindingRank) {}
 

@@ -125,7 +125,7 @@ public final class Planner {
                 syscalls[n++] = sites[i];
             }
         }
-        int[] hops = new HopFinder().find(code, segment.vaddr(), dataRanges, syscalls);
+        int[] hops = new HopFinder().find(code, segment.vaddr(), dataRanges, syscalls, elf.functionSymbols().starts());
         long[] hopOffsets = new long[sites.length];
         java.util.Arrays.fill(hopOffsets, -1);
         byte[] hopOriginals = new byte[HopFinder.HOP_SIZE * sites.length];

@@ -112,6 +112,12 @@ public final class SegmentPlan {
             if (h < lo || h + HopFinder.HOP_SIZE > hi) {
                 return "hop 0x" + Long.toHexString(h) + " is outside the segment";
             }
+            for (int j = 0; j < i; j++) {
+                long o = hopFileOffsets[j];
+                if (o != -1 && o < h + HopFinder.HOP_SIZE && h < o + HopFinder.HOP_SIZE) {
+                    return "hop 0x" + Long.toHexString(h) + " overlaps the hop at 0x" + Long.toHexString(o);
+                }
+            }
             int next = lowerBound(siteFileOffsets, h);
             if ((next < siteFileOffsets.length && siteFileOffsets[next] < h + HopFinder.HOP_SIZE)
                     || (next > 0 && siteFileOffsets[next - 1] + 2 > h)) {

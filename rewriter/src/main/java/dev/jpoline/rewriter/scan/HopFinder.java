@@ -24,7 +24,9 @@ import java.util.BitSet;
  *   <li>it is a run of {@code nop} forms and {@code int3} right after an instruction that never
  *       falls through ({@code ret}, {@code jmp}, {@code ud2}, {@code hlt});
  *   <li>no direct branch in the segment targets it before the hop's end (a label placed before
- *       alignment padding would);
+ *       alignment padding would), and no function starts there: a function reached through the
+ *       PLT, a pointer or an export is no direct branch of the segment, and some builds begin
+ *       functions with nops (-fpatchable-function-entry, XRay sleds);
  *   <li>it is outside the ELF's data ranges and not within {@link SiteScanner#SUSPICIOUS_WINDOW}
  *       instructions of an invalid decode, where the sweep may be misaligned.
  * </ul>
@@ -45,9 +47,11 @@ public final class HopFinder {
      *
      * @param sites ascending offsets of the {@code syscall} instructions to find hops for
      * @param dataRanges as for {@link SiteScanner#scan}
+     * @param functionStarts addresses where functions start (ELF symbols): no hop reaches one
      */
-    public int[] find(byte[] code, long address, long[] dataRanges, int[] sites) {
-        Sweep sweep = sweep(code, address, dataRanges == null ? new long[0] : dataRanges);
+    public int[] find(byte[] code, long address, long[] dataRanges, int[] sites, long[] functionStarts) {
+        Sweep sweep = sweep(code, address, dataRanges == null ? new long[0] : dataRanges,
+                functionStarts == null ? new long[0] : functionStarts);
         int[] hops = new int[sites.length];
         Arrays.fill(hops, -1);
         int[] used = sweep.gapStarts.clone(); // per gap: where the next hop may start
@@ -97,9 +101,14 @@ public final class HopFinder {
         }
     }
 
-    private Sweep sweep(byte[] code, long address, long[] ranges) {
+    private Sweep sweep(byte[] code, long address, long[] ranges, long[] functionStarts) {
         Instruction insn = new Instruction();
         BitSet targets = new BitSet(code.length);
+        for (long f : functionStarts) {
+            if (f - address >= 0 && f - address < code.length) {
+                targets.set((int) (f - address)); // entered from elsewhere: as good as a branch target
+            }
+        }
         int[] rawStarts = new int[256];
         int[] rawEnds = new int[256];
         int raw = 0;

@@ -25,9 +25,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Every hop the planner gives a real library is, by objdump's own disassembly, padding after an
  * instruction that never falls through, with no direct branch of the file landing in front of
- * the hop's end: nothing objdump sees can execute those five bytes.
+ * the hop's end and no symbol of it starting there: nothing objdump sees can execute those five
+ * bytes.
  */
 class HopFinderObjdumpTest {
+    private static final Pattern LABEL = Pattern.compile("^([0-9a-f]+) <[^>]+>:$");
     private static final Pattern LINE = Pattern.compile("^\\s*([0-9a-f]+):\\s+(.*)$");
     private static final Pattern BRANCH = Pattern.compile(
             "^(?:bnd |notrack )*(j[a-z]+|call[a-z]*|loop[a-z]*|xbegin)\\s+([0-9a-f]+)\\b.*");
@@ -45,6 +47,11 @@ class HopFinderObjdumpTest {
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
+                Matcher label = LABEL.matcher(line);
+                if (label.matches()) {
+                    targets.add(Long.parseUnsignedLong(label.group(1), 16)); // a symbol: entered from elsewhere
+                    continue;
+                }
                 Matcher m = LINE.matcher(line);
                 if (!m.matches()) {
                     continue;

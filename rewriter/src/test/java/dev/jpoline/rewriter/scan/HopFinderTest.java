@@ -18,11 +18,11 @@ class HopFinderTest {
     }
 
     private static int[] hops(String code, int... sites) {
-        return new HopFinder().find(hex(code), BASE, new long[0], sites);
+        return new HopFinder().find(hex(code), BASE, new long[0], sites, new long[0]);
     }
 
     private static int[] hopsWithData(String code, long[] dataRanges, int... sites) {
-        return new HopFinder().find(hex(code), BASE, dataRanges, sites);
+        return new HopFinder().find(hex(code), BASE, dataRanges, sites, new long[0]);
     }
 
     /** Instructions enough in front for the sweep to trust what follows (SiteScanner.SUSPICIOUS_WINDOW). */
@@ -89,6 +89,29 @@ class HopFinderTest {
         assertThat(hopsWithData(code, data, L)).containsExactly(-1);
         // an invalid byte (06, push es, is invalid in 64-bit mode) right before: the sweep may be misaligned
         assertThat(hops("06 0f05 c3 90909090909090 55", 1)).containsExactly(-1);
+    }
+
+    @Test
+    void aHopMayLieBeforeItsSite() {
+        // ret; nop x 8; push rbp; mov eax, 0x27; syscall; (falls through) add eax, 1
+        int[] h = hops(LEAD + "c3 9090909090909090 55 b8 27000000 0f05 83c001 c3", L + 15);
+        assertThat(h).containsExactly(L + 1);
+    }
+
+    @Test
+    void noHopCoversAFunctionsStart() {
+        // ret; 14 nops; a function entered through its symbol (the PLT, a pointer) beginning with
+        // xchg ax, ax (66 90), as -fpatchable-function-entry builds make them; its three sites
+        String code = LEAD + "c3 " + "90".repeat(14) + " 6690 b8 27000000 0f05 0f05 0f05 c3";
+        int entry = L + 15;
+        int[] sites = {entry + 7, entry + 9, entry + 11};
+        int[] h = new HopFinder().find(hex(code), BASE, new long[0], sites, new long[] {BASE + entry});
+        for (int hop : h) {
+            if (hop >= 0) {
+                assertThat(hop + HopFinder.HOP_SIZE).as("hop %d stays before the entry", hop).isLessThanOrEqualTo(entry);
+            }
+        }
+        assertThat(h).containsExactly(L + 1, L + 6, -1);
     }
 
     @Test
