@@ -44,7 +44,17 @@ static __thread uint64_t vfork_pending[JP_VFORK_DEPTH_MAX] __attribute__((tls_mo
 
 void jp_trace_ids_reset(void) { ids.tid = 0; }
 
+/* Nonzero while this thread records a syscall of another process (the host, following it with
+ * ptrace: jpoline_remote_*): the ids are that process's, and every copy reads its memory. */
+static __thread uint32_t remote_pid __attribute__((tls_model("initial-exec")));
+static __thread uint32_t remote_tid __attribute__((tls_model("initial-exec")));
+
 static void current_ids(uint32_t *pid, uint32_t *tid) {
+    if (remote_tid != 0) {
+        *pid = remote_pid;
+        *tid = remote_tid;
+        return;
+    }
     uint64_t depth = jp_vfork_returns.depth;
     if (ids.tid == 0 || ids.depth != depth) {
         ids.pid = (uint32_t)jp_sys6(NR_getpid, 0, 0, 0, 0, 0, 0);
@@ -781,4 +791,110 @@ void jp_entry_after_vfork(uint64_t result) {
     struct record_plan rp = {.count = 0, .bytes = 0};
     uint64_t t1 = (s->trace_flags & JPOLINE_TRACE_TIMES) ? now_ns() : 0;
     emit(s, JPOLINE_REC_KIND_EXIT, pending - 1, args, 1, (int64_t)result, 0, t1, 0, &rp); /* ip: the ENTRY's */
+}
+
+/* --- a process the host follows with ptrace (docs/ptrace-window.md) ---------------------------
+ *
+ * Where no runtime runs (a static program, the loader before the runtime's constructor), the
+ * host follows the process with ptrace and records its syscalls with these functions, in its own
+ * process: the same schema, the same plans, the same records in the same ring, so the writer
+ * cannot tell them from the ones a runtime makes. The only difference is where memory comes
+ * from: every copy goes through process_vm_readv to the stopped thread (force_safe, and
+ * current_ids giving the followed thread's ids), except the stash, which is the host's. */
+
+/* What the host keeps per followed thread between a syscall's entry and exit stops. */
+struct jpoline_remote_call {
+    uint64_t t0;
+    uint32_t stash_len[JPOLINE_SCHEMA_MAX_RULES];
+    uint32_t pad;
+    uint8_t stash[STASH_SIZE];
+};
+
+JPOLINE_EXPORT uint32_t jpoline_remote_call_size(void) { return sizeof(struct jpoline_remote_call); }
+
+static const struct jpoline_schema_entry *remote_schema(struct jpoline_session_header *s, uint64_t nr) {
+    if (!tracing(s) || nr >= JPOLINE_TIER_COUNT || s->tiers[nr] != JPOLINE_TRACE) return 0;
+    return (const struct jpoline_schema_entry *)((const char *)s + s->schema_offset) + nr;
+}
+
+/* At the syscall-entry stop of thread tid of process pid: a SPLIT call's ENTRY record, else the
+ * entry halves of its value-result fields into `call`; rt_sigreturn, which never returns, gets
+ * its whole record here from the signal frame at rsp. Returns 1 when the call is traced. */
+JPOLINE_EXPORT int jpoline_remote_syscall_entry(void *session, uint32_t pid, uint32_t tid, uint64_t nr,
+                                                const uint64_t *args, uint64_t rsp, uint64_t ip,
+                                                struct jpoline_remote_call *call) {
+    struct jpoline_session_header *s = session;
+    const struct jpoline_schema_entry *e = remote_schema(s, nr);
+    if (e == 0) return 0;
+    remote_pid = pid;
+    remote_tid = tid;
+    int times = (s->trace_flags & JPOLINE_TRACE_TIMES) != 0;
+    call->t0 = times ? now_ns() : 0;
+    for (unsigned r = 0; r < JPOLINE_SCHEMA_MAX_RULES; r++) call->stash_len[r] = 0;
+    if (nr == NR_rt_sigreturn) {
+        struct record_plan rp = {.count = 0, .bytes = 0};
+        uint64_t mask, restored_rax = 0;
+        if (jp_safe_copy(&mask, rsp + UC_SIGMASK, 8) == 8) {
+            struct plan p = {(uint64_t)&mask, 8, 0, JPOLINE_PAYLOAD_ENTRY, JPOLINE_SHAPE_FIXED, 0,
+                             JPOLINE_PAYLOAD_WHOLE, 0, 1, 0, 0};
+            add_plan(&rp, &p);
+        }
+        int have = jp_safe_copy(&restored_rax, rsp + UC_RAX, 8) == 8;
+        emit(s, JPOLINE_REC_KIND_FULL, nr, args, have, (int64_t)restored_rax, call->t0, call->t0, ip, &rp);
+    } else if (e->flags & JPOLINE_SCHEMA_SPLIT) {
+        struct record_plan rp = {.count = 0, .bytes = 0};
+        plan_phase(&rp, e, args, 0, JPOLINE_PAYLOAD_ENTRY, 1, 0, 0, 0);
+        emit(s, JPOLINE_REC_KIND_ENTRY, nr, args, 0, 0, call->t0, 0, ip, &rp);
+    } else {
+        stash_entry_halves(e, args, call->stash, call->stash_len);
+    }
+    remote_tid = 0;
+    return 1;
+}
+
+/* At the syscall-exit stop: the EXIT record of a SPLIT call, else the FULL one (entry payloads
+ * read now, value-result halves from `call`). Returns 1 when a record was written. */
+JPOLINE_EXPORT int jpoline_remote_syscall_exit(void *session, uint32_t pid, uint32_t tid, uint64_t nr,
+                                               const uint64_t *args, int64_t ret, uint64_t ip,
+                                               const struct jpoline_remote_call *call) {
+    struct jpoline_session_header *s = session;
+    const struct jpoline_schema_entry *e = remote_schema(s, nr);
+    if (e == 0 || nr == NR_rt_sigreturn) return 0;
+    remote_pid = pid;
+    remote_tid = tid;
+    uint64_t t1 = (s->trace_flags & JPOLINE_TRACE_TIMES) ? now_ns() : 0;
+    struct record_plan rp = {.count = 0, .bytes = 0};
+    if (e->flags & JPOLINE_SCHEMA_SPLIT) {
+        if (e->rule_count != 0) plan_phase(&rp, e, args, ret, JPOLINE_PAYLOAD_EXIT, 1, 1, 0, 0);
+        emit(s, JPOLINE_REC_KIND_EXIT, nr, args, 1, ret, call->t0, t1, ip, &rp);
+    } else {
+        if (e->rule_count != 0) {
+            if (ret != -EFAULT) plan_phase(&rp, e, args, ret, JPOLINE_PAYLOAD_ENTRY, 1, 1, call->stash, call->stash_len);
+            plan_phase(&rp, e, args, ret, JPOLINE_PAYLOAD_EXIT, 1, 1, call->stash, call->stash_len);
+        }
+        emit(s, JPOLINE_REC_KIND_FULL, nr, args, 1, ret, call->t0, t1, ip, &rp);
+    }
+    remote_tid = 0;
+    return 1;
+}
+
+/* A signal delivered to a followed thread (its siginfo, 128 bytes, from PTRACE_GETSIGINFO, in
+ * the host's memory); dies: the default action kills the process. */
+JPOLINE_EXPORT int jpoline_remote_signal(void *session, uint32_t pid, uint32_t tid, int sig, const void *siginfo,
+                                         int dies, uint64_t ip) {
+    struct jpoline_session_header *s = session;
+    if (!tracing(s) || !(s->trace_flags & JPOLINE_TRACE_SIGNALS)) return 0;
+    remote_pid = pid;
+    remote_tid = tid;
+    const uint64_t args[6] = {dies ? JPOLINE_SIGNAL_KILLS : 0, 0, 0, 0, 0, 0};
+    struct record_plan rp = {.count = 0, .bytes = 0};
+    if (siginfo != 0) {
+        struct plan p = {(uint64_t)siginfo, 128, 0, JPOLINE_PAYLOAD_ENTRY, JPOLINE_SHAPE_FIXED, 0, JPOLINE_PAYLOAD_WHOLE,
+                         0, 1, 0, 0};
+        add_plan(&rp, &p);
+    }
+    uint64_t t = (s->trace_flags & JPOLINE_TRACE_TIMES) ? now_ns() : 0;
+    emit(s, JPOLINE_REC_KIND_SIGNAL, (uint64_t)sig, args, 0, 0, t, t, ip, &rp);
+    remote_tid = 0;
+    return 1;
 }

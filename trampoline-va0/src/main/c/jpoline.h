@@ -134,4 +134,23 @@ JPOLINE_EXPORT long jpoline_attach_leave(void);
 JPOLINE_EXPORT int32_t jpoline_remote_detach_all(const int32_t *tids, const int32_t *signals, int32_t n);
 JPOLINE_EXPORT int32_t jpoline_remote_interrupt_all(const int32_t *tids, int32_t n);
 
+
+/* ---- the host's ptrace window (docs/ptrace-window.md) --------------------------- */
+/* Called in the host, for a process it follows with ptrace (entry_trace.c, remote_follow.c). */
+struct jpoline_remote_call;
+JPOLINE_EXPORT uint32_t jpoline_remote_call_size(void);
+JPOLINE_EXPORT int jpoline_remote_syscall_entry(void *session, uint32_t pid, uint32_t tid, uint64_t nr,
+                                                const uint64_t *args, uint64_t rsp, uint64_t ip,
+                                                struct jpoline_remote_call *call);
+JPOLINE_EXPORT int jpoline_remote_syscall_exit(void *session, uint32_t pid, uint32_t tid, uint64_t nr,
+                                               const uint64_t *args, int64_t ret, uint64_t ip,
+                                               const struct jpoline_remote_call *call);
+JPOLINE_EXPORT int jpoline_remote_signal(void *session, uint32_t pid, uint32_t tid, int sig, const void *siginfo,
+                                         int dies, uint64_t ip);
+JPOLINE_EXPORT int jpoline_remote_task_add(int32_t tid, int32_t tgid, int32_t recording);
+JPOLINE_EXPORT void jpoline_remote_task_remove(int32_t tid);
+JPOLINE_EXPORT void jpoline_remote_task_rename(int32_t from, int32_t tid);
+JPOLINE_EXPORT int jpoline_remote_next(void *session, int32_t top, int *status);
+JPOLINE_EXPORT int jpoline_remote_task_recording(int32_t tid);
+
 #endif

@@ -1,5 +1,6 @@
 package dev.jpoline.host;
 
+import dev.jpoline.runtime.NativeRuntime;
 import dev.jpoline.runtime.RuntimeLibrary;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -71,6 +72,23 @@ public final class Launcher {
     }
 
     private UserSwitch.Account runAs;
+
+    /**
+     * trace: a statically linked program (which LD_PRELOAD cannot reach) is followed with ptrace
+     * from its execve to its end instead of running untraced (PtraceWindow, docs/ptrace-window.md).
+     * The observer must then also be a {@link PtraceWindowObserver}.
+     */
+    public Launcher followStaticWithPtrace(boolean on) {
+        this.followStatic = on;
+        return this;
+    }
+
+    private boolean followStatic;
+
+    /** What the ptrace window needs of the trace: where the processes that end are told. */
+    public interface PtraceWindowObserver {
+        void processEnded(Orphans.Ended ended);
+    }
 
     private void applyHookTiers(Session session) {
         applyHookTiers(session, hooks);
@@ -157,7 +175,15 @@ public final class Launcher {
                 // Before the program starts: its runtime reads the flag in its constructor.
                 session.putInt(SessionLayout.OFF_MODE_FLAGS, SessionLayout.MODE_EXHAUSTIVE);
             }
-            ProgramCheck.unreachableReason(program.get()).ifPresent(reason -> diagnostics.println(
+            Optional<String> unreachable = ProgramCheck.unreachableReason(program.get());
+            if (followStatic && runAs == null && unreachable.isPresent()
+                    && unreachable.get().equals(HostRewriting.unreachableReason(SessionLayout.UNREACHABLE_STATIC))
+                    && observer instanceof PtraceWindowObserver windowObserver) {
+                diagnostics.println("jpoline: " + program.get() + " is statically linked, so LD_PRELOAD cannot reach it:"
+                        + " it is followed with ptrace instead, at strace's speed");
+                return followWithPtrace(session, program.get(), command, env, observer, windowObserver);
+            }
+            unreachable.ifPresent(reason -> diagnostics.println(
                     "jpoline: " + program.get() + " runs without jpoline: " + reason));
             // The program starts first: its loader runs while the rest is set up here. Its
             // runtime's constructor waits for the answer to its start-up request, which the
@@ -232,6 +258,66 @@ public final class Launcher {
         } catch (UncheckedIOException e) {
             diagnostics.println("jpoline: " + e.getMessage());
             return new Outcome(1, 0, 0);
+        }
+    }
+
+    /**
+     * A static program, started stopped by {@code jpoline-exec-stopped} and followed with ptrace
+     * from its execve to the end of its last descendant (PtraceWindow). Its environment gets none
+     * of jpoline's variables: no process of its tree joins the session, the window sees them all.
+     */
+    private Outcome followWithPtrace(Session session, Path program, List<String> command, Map<String, String> env,
+            Observer observer, PtraceWindowObserver windowObserver) {
+        List<String> remove = new java.util.ArrayList<>(List.of(INHERITED_SIGNALS_ENV, INHERITED_FDS_ENV));
+        Map<String, String> set = new java.util.LinkedHashMap<>();
+        environmentChanges.forEach((name, value) -> {
+            if (value == null) {
+                remove.add(name);
+            } else {
+                set.put(name, value);
+            }
+        });
+        int pid;
+        Path helper = RuntimeLibrary.execStopped().extract();
+        try {
+            String inherited = env.get(INHERITED_FDS_ENV);
+            // The path as strace's execve line shows it: as given when it has a slash, else as found along PATH.
+            String path = command.get(0).contains("/") ? command.get(0) : program.toString();
+            List<String> argv = new java.util.ArrayList<>(List.of(helper.toString(), launchSignalState(env), path));
+            argv.addAll(command);
+            pid = Spawn.start(helper, argv, Spawn.environment(set, remove, inherited != null), inherited);
+        } catch (Spawn.Failed e) {
+            diagnostics.println("jpoline: cannot start " + program + ": " + e.getMessage());
+            observer.sessionCreated(session);
+            observer.serving();
+            observer.exited(126);
+            return new Outcome(126, 0, 0);
+        }
+        SignalRelay relay = SignalRelay.forChild(pid);
+        try {
+            observer.sessionCreated(session);
+            observer.started(pid);
+            observer.serving();
+            NativeRuntime runtime = NativeRuntime.load(RuntimeLibrary.bundled().extract());
+            PtraceWindow window = PtraceWindow.follow(runtime, session, pid, windowObserver::processEnded);
+            int status;
+            try {
+                int wait = window.topStatus().get();
+                Orphans.Ended top = new Orphans.Ended(pid, wait);
+                status = top.signalled() ? 128 + top.signal() : top.exitCode();
+                window.done().get(); // like strace -f: the trace ends with the last process
+            } catch (java.util.concurrent.ExecutionException e) {
+                diagnostics.println("jpoline: " + e.getCause().getMessage());
+                status = Spawn.waitFor(pid);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                status = 130;
+            }
+            relay.close();
+            observer.exited(status);
+            return new Outcome(status, 0, 0);
+        } finally {
+            relay.close();
         }
     }
 

@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * program starts, drains the ring on its own thread into a {@link TraceWriter}, and after the
  * program's end drains what is left and reports the end (docs/trace.md).
  */
-public final class Tracer implements Launcher.Observer {
+public final class Tracer implements Launcher.Observer, Launcher.PtraceWindowObserver {
     private static final int NR_EXIT = 60;
     private static final int NR_EXIT_GROUP = 231;
     /** Traced whatever the filter (which still decides the lines): process ends, births and reaping. */
@@ -282,6 +282,13 @@ public final class Tracer implements Launcher.Observer {
         if (failure != null) {
             diagnostics.println("jpoline: trace output failed: " + failure);
         }
+    }
+
+    /** A process the ptrace window followed ended: its end line comes once the ring holds none of its records. */
+    @Override
+    public void processEnded(Orphans.Ended ended) {
+        endedOrphans.add(ended);
+        LockSupport.unpark(drainer);
     }
 
     @Override

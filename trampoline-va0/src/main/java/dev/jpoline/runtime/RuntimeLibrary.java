@@ -43,6 +43,8 @@ public final class RuntimeLibrary {
     /** trace -u's static helper (user_switch/user_switch.c), built beside the library. */
     static final String USER_SWITCH_RESOURCE = "/dev/jpoline/runtime/linux-x86-64/jpoline-user-switch";
     private static final String USER_SWITCH_PREFIX = "jpoline-user-switch-";
+    static final String EXEC_STOPPED_RESOURCE = "/dev/jpoline/runtime/linux-x86-64/jpoline-exec-stopped";
+    private static final String EXEC_STOPPED_PREFIX = "jpoline-exec-stopped-";
 
     private final byte[] content;
     private final String sha256;
@@ -102,6 +104,15 @@ public final class RuntimeLibrary {
     public static RuntimeLibrary userSwitch() {
         byte[] content = readResource(USER_SWITCH_RESOURCE);
         return new RuntimeLibrary(content, sha256Hex(content), USER_SWITCH_PREFIX, "");
+    }
+
+    /**
+     * The first process of a program traced with ptrace (docs/ptrace-window.md), as bundled with
+     * this build, extracted like the library: it stops itself, then execs the program.
+     */
+    public static RuntimeLibrary execStopped() {
+        byte[] content = readResource(EXEC_STOPPED_RESOURCE);
+        return new RuntimeLibrary(content, sha256Hex(content), EXEC_STOPPED_PREFIX, "");
     }
 
     private static byte[] readResource(String resource) {

@@ -1,0 +1,302 @@
+package dev.jpoline.host;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+import dev.jpoline.runtime.NativeRuntime;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Follows a process tree with ptrace where no runtime runs in it (a static executable) and records
+ * its syscalls and signals into the session's ring, through the runtime's
+ * {@code jpoline_remote_*} functions loaded into this JVM: the same schema, plans and records a
+ * runtime makes, so the writer formats them as it formats any other (docs/ptrace-window.md).
+ *
+ * <p>One thread does everything, as the kernel wants (a thread is the tracer), and it is the only
+ * waiter for the whole tree: a waitpid elsewhere in the host would take the tracees' stops.
+ *
+ * <ul>
+ *   <li>The first process is {@code jpoline-exec-stopped}, which stops itself: it is seized
+ *       (PTRACE_SEIZE, never PTRACE_ATTACH: no SIGSTOP of ours) and continued, and the trace
+ *       starts at its execve of the program, as strace's does.
+ *   <li>Children and threads are followed from birth (fork, vfork, clone events).
+ *   <li>A signal is recorded at its delivery stop and delivered unchanged.
+ *   <li>A group stop (Ctrl-Z, SIGSTOP) is left stopped with PTRACE_LISTEN until SIGCONT, as
+ *       without jpoline.
+ *   <li>The host's death detaches every tracee (the kernel does, without PTRACE_O_EXITKILL): the
+ *       program runs on, untraced.
+ * </ul>
+ */
+public final class PtraceWindow {
+    /** Direct-mapped libc: one call per stop of every syscall, so not through a proxy. */
+    static final class Libc {
+        static final Libc INSTANCE = new Libc();
+
+        static {
+            Native.register(Libc.class, Platform.C_LIBRARY_NAME);
+        }
+
+        native long ptrace(long request, int pid, long addr, long data);
+
+        native long ptrace(long request, int pid, long addr, Pointer data);
+
+        native int waitpid(int pid, int[] status, int options);
+
+        native int kill(int pid, int sig);
+    }
+
+    private static final long PTRACE_SYSCALL = 24;
+    private static final long PTRACE_GETEVENTMSG = 0x4201;
+    private static final long PTRACE_GETSIGINFO = 0x4202;
+    private static final long PTRACE_SEIZE = 0x4206;
+    private static final long PTRACE_LISTEN = 0x4208;
+    private static final long PTRACE_GET_SYSCALL_INFO = 0x420e;
+    private static final long OPTIONS = 0x01 /* TRACESYSGOOD */ | 0x02 /* TRACEFORK */ | 0x04 /* TRACEVFORK */
+            | 0x08 /* TRACECLONE */ | 0x10 /* TRACEEXEC */;
+    private static final int EVENT_FORK = 1;
+    private static final int EVENT_VFORK = 2;
+    private static final int EVENT_CLONE = 3;
+    private static final int EVENT_EXEC = 4;
+    private static final int EVENT_STOP = 128;
+    private static final int WUNTRACED = 2;
+    private static final int WALL = 0x40000000;
+    private static final int EINTR = 4;
+    private static final int SIGTRAP = 5;
+    private static final int SIGSTOP = 19;
+    private static final int SIGCONT = 18;
+    private static final int SIGTSTP = 20;
+    private static final int SIGTTIN = 21;
+    private static final int SIGTTOU = 22;
+    /** struct ptrace_syscall_info: op, arch, instruction and stack pointer, then entry or exit. */
+    private static final int INFO_SIZE = 88;
+
+    /** What the follower keeps per thread in Java (the syscall state is in remote_follow.c's table). */
+    private static final class Task {
+        final int tid;
+        int tgid;
+        /** Its first stop (a new task's, or the seized helper's) is only a start. */
+        boolean started;
+
+        Task(int tid, int tgid) {
+            this.tid = tid;
+            this.tgid = tgid;
+        }
+    }
+
+    private final NativeRuntime runtime;
+    private final Pointer session;
+    private final Consumer<Orphans.Ended> ended;
+    private final int top;
+    private final Map<Integer, Task> tasks = new HashMap<>();
+    private final CompletableFuture<Integer> topStatus = new CompletableFuture<>();
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private final Memory info = new Memory(INFO_SIZE);
+    private final Memory siginfo = new Memory(128);
+    private final int[] status = new int[1];
+    private final Memory eventMessage = new Memory(8);
+
+    private PtraceWindow(NativeRuntime runtime, Session session, int top, Consumer<Orphans.Ended> ended) {
+        this.runtime = runtime;
+        this.session = new Pointer(session.address());
+        this.top = top;
+        this.ended = ended;
+    }
+
+    /**
+     * Starts following {@code pid}, a child of this JVM that has stopped itself (or is about to),
+     * on a thread of its own. {@code ended} hears of every process of the tree that ends, in order.
+     */
+    public static PtraceWindow follow(NativeRuntime runtime, Session session, int pid, Consumer<Orphans.Ended> ended) {
+        PtraceWindow w = new PtraceWindow(runtime, session, pid, ended);
+        Thread t = new Thread(w::run, "jpoline-ptrace-window");
+        t.setDaemon(true);
+        t.start();
+        return w;
+    }
+
+    /** The top-level process's wait status, once it has ended; exceptionally if it could not be followed. */
+    public CompletableFuture<Integer> topStatus() {
+        return topStatus;
+    }
+
+    /** Completes when no process of the tree is left. */
+    public CompletableFuture<Void> done() {
+        return done;
+    }
+
+    private void run() {
+        try {
+            start();
+            loop();
+            done.complete(null);
+        } catch (Finished f) {
+            done.complete(null);
+        } catch (Throwable t) {
+            topStatus.completeExceptionally(t);
+            done.completeExceptionally(t);
+        }
+    }
+
+    /** Waits for the helper's own SIGSTOP, seizes it and lets it go on to its execve. */
+    private void start() {
+        int r;
+        do {
+            r = Libc.INSTANCE.waitpid(top, status, WUNTRACED);
+        } while (r < 0 && Native.getLastError() == EINTR);
+        if (r != top) {
+            throw new IllegalStateException("cannot wait for process " + top + ": errno " + Native.getLastError());
+        }
+        if (!stopped(status[0])) {
+            // It ended before it stopped (it could not run at all): that is its status.
+            topStatus.complete(status[0]);
+            throw new Finished();
+        }
+        if (Libc.INSTANCE.ptrace(PTRACE_SEIZE, top, 0, OPTIONS) != 0) {
+            int errno = Native.getLastError();
+            Libc.INSTANCE.kill(top, SIGCONT);
+            throw new IllegalStateException("cannot follow process " + top + " with ptrace (errno " + errno
+                    + "); a Yama ptrace_scope of 2 or more forbids it: sysctl kernel.yama.ptrace_scope");
+        }
+        tasks.put(top, new Task(top, top));
+        runtime.jpoline_remote_task_add(top, top, 0); // recording from its execve of the program on
+        Libc.INSTANCE.kill(top, SIGCONT);
+    }
+
+    /** Thrown by {@link #start} when the helper ended without stopping: nothing to follow. */
+    private static final class Finished extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Finished() {
+            super(null, null, false, false);
+        }
+    }
+
+    private void loop() {
+        while (!tasks.isEmpty()) {
+            // Syscall stops are recorded and resumed in native code; the rest comes here.
+            int tid = runtime.jpoline_remote_next(session, top, status);
+            if (tid < 0) {
+                break; // ECHILD: nothing is left to wait for
+            }
+            int s = status[0];
+            Task task = tasks.get(tid);
+            if (!stopped(s)) {
+                gone(tid, task, s);
+                continue;
+            }
+            if (task == null) {
+                // A new task whose parent's event is not read yet: known now.
+                task = newTask(tid, true);
+            }
+            int sig = (s >> 8) & 0xff;
+            int event = (s >> 16) & 0xff;
+            if (sig == (SIGTRAP | 0x80)) {
+                task.started = true; // a syscall stop the table could not read: resume it
+                resume(tid, 0);
+            } else if (event != 0) {
+                eventStop(task, sig, event);
+            } else {
+                signalStop(task, sig);
+            }
+        }
+    }
+
+    private void eventStop(Task task, int sig, int event) {
+        switch (event) {
+            case EVENT_FORK, EVENT_VFORK, EVENT_CLONE -> {
+                long child = eventMessage(task.tid);
+                if (child > 0 && !tasks.containsKey((int) child)) {
+                    newTask((int) child, runtime.jpoline_remote_task_recording(task.tid) == 1);
+                }
+                resume(task.tid, 0);
+            }
+            case EVENT_EXEC -> {
+                // A thread that execs takes the process's id; the others are gone.
+                long former = eventMessage(task.tid);
+                if (former > 0 && former != task.tid) {
+                    tasks.remove((int) former);
+                    runtime.jpoline_remote_task_rename((int) former, task.tid);
+                }
+                task.tgid = task.tid;
+                resume(task.tid, 0);
+            }
+            case EVENT_STOP -> {
+                boolean groupStop = sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+                if (groupStop && task.started) {
+                    // Stopped as without jpoline, until a SIGCONT; then an event stop comes again.
+                    Libc.INSTANCE.ptrace(PTRACE_LISTEN, task.tid, 0, 0);
+                } else {
+                    task.started = true;
+                    resume(task.tid, 0);
+                }
+            }
+            default -> resume(task.tid, 0);
+        }
+    }
+
+    private long eventMessage(int tid) {
+        eventMessage.setLong(0, 0);
+        if (Libc.INSTANCE.ptrace(PTRACE_GETEVENTMSG, tid, 0, eventMessage) != 0) {
+            return -1;
+        }
+        return eventMessage.getLong(0);
+    }
+
+    private void signalStop(Task task, int sig) {
+        task.started = true;
+        if (runtime.jpoline_remote_task_recording(task.tid) == 1
+                && Libc.INSTANCE.ptrace(PTRACE_GETSIGINFO, task.tid, 0, siginfo) == 0) {
+            long ip = Libc.INSTANCE.ptrace(PTRACE_GET_SYSCALL_INFO, task.tid, INFO_SIZE, info) > 0 ? info.getLong(8) : 0;
+            runtime.jpoline_remote_signal(session, task.tgid, task.tid, sig, siginfo, 0, ip);
+        }
+        resume(task.tid, sig); // delivered unchanged
+    }
+
+    private void resume(int tid, int sig) {
+        Libc.INSTANCE.ptrace(PTRACE_SYSCALL, tid, 0, sig);
+    }
+
+    private Task newTask(int tid, boolean recording) {
+        Task t = new Task(tid, tgidOf(tid));
+        tasks.put(tid, t);
+        runtime.jpoline_remote_task_add(tid, t.tgid, recording ? 1 : 0);
+        return t;
+    }
+
+    private void gone(int tid, Task task, int waitStatus) {
+        tasks.remove(tid);
+        runtime.jpoline_remote_task_remove(tid);
+        int tgid = task == null ? tid : task.tgid;
+        if (tid != tgid) {
+            return; // a thread: its process goes on
+        }
+        if (tid == top) {
+            topStatus.complete(waitStatus);
+        }
+        ended.accept(new Orphans.Ended(tid, waitStatus));
+    }
+
+    private static int tgidOf(int tid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(tid), "status"))) {
+                if (line.startsWith("Tgid:")) {
+                    return Integer.parseInt(line.substring(5).trim());
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // gone already: its own id is as good as any
+        }
+        return tid;
+    }
+
+    private static boolean stopped(int status) {
+        return (status & 0xff) == 0x7f;
+    }
+}
