@@ -44,25 +44,36 @@ static __thread uint64_t vfork_pending[JP_VFORK_DEPTH_MAX] __attribute__((tls_mo
 
 void jp_trace_ids_reset(void) { ids.tid = 0; }
 
-/* Nonzero while this thread records a syscall of another process (the host, following it with
- * ptrace: jpoline_remote_*): the ids are that process's, and every copy reads its memory. */
-static __thread uint32_t remote_pid __attribute__((tls_model("initial-exec")));
-static __thread uint32_t remote_tid __attribute__((tls_model("initial-exec")));
+/* Nonzero while the host's window thread (remote_caller) records a syscall of another process
+ * (jpoline_remote_*): for that thread the ids are that process's, and every copy reads its
+ * memory. Globals, not TLS: the runtime's static TLS must stay small (RuntimeLibraryTest), and
+ * one thread of a host follows. */
+static uint32_t remote_pid, remote_tid, remote_caller;
 
 static void current_ids(uint32_t *pid, uint32_t *tid) {
-    if (remote_tid != 0) {
-        *pid = remote_pid;
-        *tid = remote_tid;
-        return;
-    }
     uint64_t depth = jp_vfork_returns.depth;
     if (ids.tid == 0 || ids.depth != depth) {
         ids.pid = (uint32_t)jp_sys6(NR_getpid, 0, 0, 0, 0, 0, 0);
         ids.tid = (uint32_t)jp_sys6(NR_gettid, 0, 0, 0, 0, 0, 0);
         ids.depth = depth;
     }
+    if (remote_tid != 0 && ids.tid == remote_caller) {
+        *pid = remote_pid;
+        *tid = remote_tid;
+        return;
+    }
     *pid = ids.pid;
     *tid = ids.tid;
+}
+
+/* Makes this thread record for thread tid of process pid (0: for itself again). */
+static void remote_for(uint32_t pid, uint32_t tid) {
+    uint32_t own_pid, own_tid;
+    remote_tid = 0;
+    current_ids(&own_pid, &own_tid);
+    remote_caller = own_tid;
+    remote_pid = pid;
+    remote_tid = tid;
 }
 
 static uint64_t now_ns(void) {
@@ -826,8 +837,7 @@ JPOLINE_EXPORT int jpoline_remote_syscall_entry(void *session, uint32_t pid, uin
     struct jpoline_session_header *s = session;
     const struct jpoline_schema_entry *e = remote_schema(s, nr);
     if (e == 0) return 0;
-    remote_pid = pid;
-    remote_tid = tid;
+    remote_for(pid, tid);
     int times = (s->trace_flags & JPOLINE_TRACE_TIMES) != 0;
     call->t0 = times ? now_ns() : 0;
     for (unsigned r = 0; r < JPOLINE_SCHEMA_MAX_RULES; r++) call->stash_len[r] = 0;
@@ -848,7 +858,7 @@ JPOLINE_EXPORT int jpoline_remote_syscall_entry(void *session, uint32_t pid, uin
     } else {
         stash_entry_halves(e, args, call->stash, call->stash_len);
     }
-    remote_tid = 0;
+    remote_for(0, 0);
     return 1;
 }
 
@@ -860,8 +870,7 @@ JPOLINE_EXPORT int jpoline_remote_syscall_exit(void *session, uint32_t pid, uint
     struct jpoline_session_header *s = session;
     const struct jpoline_schema_entry *e = remote_schema(s, nr);
     if (e == 0 || nr == NR_rt_sigreturn) return 0;
-    remote_pid = pid;
-    remote_tid = tid;
+    remote_for(pid, tid);
     uint64_t t1 = (s->trace_flags & JPOLINE_TRACE_TIMES) ? now_ns() : 0;
     struct record_plan rp = {.count = 0, .bytes = 0};
     if (e->flags & JPOLINE_SCHEMA_SPLIT) {
@@ -874,7 +883,7 @@ JPOLINE_EXPORT int jpoline_remote_syscall_exit(void *session, uint32_t pid, uint
         }
         emit(s, JPOLINE_REC_KIND_FULL, nr, args, 1, ret, call->t0, t1, ip, &rp);
     }
-    remote_tid = 0;
+    remote_for(0, 0);
     return 1;
 }
 
@@ -884,8 +893,7 @@ JPOLINE_EXPORT int jpoline_remote_signal(void *session, uint32_t pid, uint32_t t
                                          int dies, uint64_t ip) {
     struct jpoline_session_header *s = session;
     if (!tracing(s) || !(s->trace_flags & JPOLINE_TRACE_SIGNALS)) return 0;
-    remote_pid = pid;
-    remote_tid = tid;
+    remote_for(pid, tid);
     const uint64_t args[6] = {dies ? JPOLINE_SIGNAL_KILLS : 0, 0, 0, 0, 0, 0};
     struct record_plan rp = {.count = 0, .bytes = 0};
     if (siginfo != 0) {
@@ -895,6 +903,6 @@ JPOLINE_EXPORT int jpoline_remote_signal(void *session, uint32_t pid, uint32_t t
     }
     uint64_t t = (s->trace_flags & JPOLINE_TRACE_TIMES) ? now_ns() : 0;
     emit(s, JPOLINE_REC_KIND_SIGNAL, (uint64_t)sig, args, 0, 0, t, t, ip, &rp);
-    remote_tid = 0;
+    remote_for(0, 0);
     return 1;
 }
