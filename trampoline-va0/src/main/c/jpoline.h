@@ -16,6 +16,11 @@
 #define JPOLINE_SESSION_ENV "JPOLINE_SESSION"
 /* Set by the host for the top-level program only: "BLOCKED,IGNORED" signal sets in hex. */
 #define JPOLINE_SIGNAL_STATE_ENV "JPOLINE_SIGNAL_STATE"
+/* Set for a top-level program the host follows with ptrace from its execve (docs/ptrace-window.md):
+ * the constructor's first act is the syscall JPOLINE_WINDOW_END_NR (no syscall: -ENOSYS), at
+ * whose entry stop the host detaches; from there on the runtime records. */
+#define JPOLINE_WINDOW_ENV "JPOLINE_PTRACE_WINDOW"
+#define JPOLINE_WINDOW_END_NR 0x4a500001L
 
 /* ---- VA0 page ------------------------------------------------------------------ */
 

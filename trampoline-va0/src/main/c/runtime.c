@@ -248,6 +248,11 @@ __attribute__((constructor)) static void jpoline_init(void) {
      * loads this library to talk to it) must be left completely alone. */
     const char *path = getenv(JPOLINE_SESSION_ENV);
     if (path == NULL || path[0] == '\0') return;
+    if (getenv(JPOLINE_WINDOW_ENV) != NULL) {
+        /* The host followed the loader with ptrace; it lets go here, before any call of ours. */
+        unsetenv(JPOLINE_WINDOW_ENV);
+        jp_sys6(JPOLINE_WINDOW_END_NR, 0, 0, 0, 0, 0, 0);
+    }
     restore_launch_signal_state();
     struct jpoline_session_header *s = map_session(path);
     if (s == NULL) return;

@@ -462,7 +462,7 @@ final class TraceCommand extends Command {
                 return attached;
             }
             Launcher.Outcome outcome = new Launcher(err, hostTimeoutMs).exhaustive(exhaustive).environment(envChanges)
-                    .runAs(account).followStaticWithPtrace(true)
+                    .runAs(account).ptraceWindow(true)
                     .run(command, new Handlers(rewriting), ringSize, tracer);
             err.flush();
             return outcome.exitStatus();

@@ -1,6 +1,5 @@
 package dev.jpoline.host;
 
-import dev.jpoline.runtime.NativeRuntime;
 import dev.jpoline.runtime.RuntimeLibrary;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -8,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import dev.jpoline.api.hooks.HookDispatcher;
 import java.util.function.Consumer;
 
@@ -74,16 +74,17 @@ public final class Launcher {
     private UserSwitch.Account runAs;
 
     /**
-     * trace: a statically linked program (which LD_PRELOAD cannot reach) is followed with ptrace
-     * from its execve to its end instead of running untraced (PtraceWindow, docs/ptrace-window.md).
-     * The observer must then also be a {@link PtraceWindowObserver}.
+     * trace: the program is followed with ptrace from its execve (docs/ptrace-window.md): a
+     * dynamic one until its runtime's constructor, so that the loader's syscalls are seen too; a
+     * statically linked one, which LD_PRELOAD cannot reach, to its end. The observer must then
+     * also be a {@link PtraceWindowObserver}.
      */
-    public Launcher followStaticWithPtrace(boolean on) {
-        this.followStatic = on;
+    public Launcher ptraceWindow(boolean on) {
+        this.ptraceWindow = on;
         return this;
     }
 
-    private boolean followStatic;
+    private boolean ptraceWindow;
 
     /** What the ptrace window needs of the trace: where the processes that end are told. */
     public interface PtraceWindowObserver {
@@ -176,12 +177,12 @@ public final class Launcher {
                 session.putInt(SessionLayout.OFF_MODE_FLAGS, SessionLayout.MODE_EXHAUSTIVE);
             }
             Optional<String> unreachable = ProgramCheck.unreachableReason(program.get());
-            if (followStatic && runAs == null && unreachable.isPresent()
+            if (ptraceWindow && runAs == null && unreachable.isPresent()
                     && unreachable.get().equals(HostRewriting.unreachableReason(SessionLayout.UNREACHABLE_STATIC))
                     && observer instanceof PtraceWindowObserver windowObserver) {
                 diagnostics.println("jpoline: " + program.get() + " is statically linked, so LD_PRELOAD cannot reach it:"
                         + " it is followed with ptrace instead, at strace's speed");
-                return followWithPtrace(session, program.get(), command, env, observer, windowObserver);
+                return followWithPtrace(session, library, program.get(), command, env, observer, windowObserver);
             }
             unreachable.ifPresent(reason -> diagnostics.println(
                     "jpoline: " + program.get() + " runs without jpoline: " + reason));
@@ -204,12 +205,24 @@ public final class Launcher {
             set.put("LD_PRELOAD", library + (preload == null || preload.isBlank() ? "" : ":" + preload));
             set.put(Session.ENV, session.file().toString());
             set.put(SIGNAL_STATE_ENV, launchSignalState(env));
+            // trace: the loader's syscalls too, followed with ptrace until the runtime's
+            // constructor (docs/ptrace-window.md). Not for a set-id program: a traced exec would
+            // drop its privileges; its line above says it runs without jpoline anyway.
+            boolean window = ptraceWindow && runAs == null && unreachable.isEmpty()
+                    && observer instanceof PtraceWindowObserver;
+            if (window) {
+                set.put(WINDOW_ENV, "1");
+            }
             // A jpoline the program runs measures its own (its inherited signals and descriptors).
             int pid;
             try {
                 String inherited = env.get(INHERITED_FDS_ENV);
                 List<byte[]> environment = Spawn.environment(set, remove, inherited != null);
-                if (runAs == null) {
+                if (window) {
+                    Path helper = RuntimeLibrary.execStopped().extract();
+                    pid = Spawn.start(helper, execStoppedArgv(helper, env, program.get(), command), environment,
+                            inherited);
+                } else if (runAs == null) {
                     pid = Spawn.start(program.get(), command, environment, inherited);
                 } else {
                     Path helper = UserSwitch.helper();
@@ -225,6 +238,10 @@ public final class Launcher {
                 }
                 return new Outcome(126, 0, 0);
             }
+            // The window gets ready (runtime loaded, program seized) while the rest is set up.
+            CompletableFuture<Void> windowGo = new CompletableFuture<>();
+            PtraceWindow follower = window ? PtraceWindow.follow(library, session, pid,
+                    ((PtraceWindowObserver) observer)::processEnded, windowGo) : null;
             // Before the request server answers the program, which then runs its own code (a
             // shell's trap) and may get the terminal's Ctrl-C with jpoline.
             SignalRelay relay = SignalRelay.forChild(pid);
@@ -236,6 +253,9 @@ public final class Launcher {
                     observer.sessionCreated(session);
                     observer.started(pid);
                 }
+                if (follower != null) {
+                    windowGo.complete(null); // the schema is in place: the window may record with it
+                }
                 try (RequestServer server = new RequestServer(session, handlerFactory.apply(session),
                         error -> diagnostics.println("jpoline: rewriting failed: " + error))) {
                     if (observer != null) {
@@ -244,7 +264,7 @@ public final class Launcher {
                     int status;
                     try (HookServer hookServer = hooks == null ? null
                             : new HookServer(session, hooks, diagnostics::println)) {
-                        status = Spawn.waitFor(pid);
+                        status = follower == null ? Spawn.waitFor(pid) : afterWindow(follower, pid);
                     }
                     relay.close();
                     if (observer != null) {
@@ -261,13 +281,46 @@ public final class Launcher {
         }
     }
 
+    /** The environment variable that tells the runtime to end the window (jpoline.h). */
+    static final String WINDOW_ENV = "JPOLINE_PTRACE_WINDOW";
+
+    /** jpoline-exec-stopped's arguments: the launch signal state, the path as strace shows it, argv. */
+    private static List<String> execStoppedArgv(Path helper, Map<String, String> env, Path program, List<String> command) {
+        // The path as strace's execve line shows it: as given when it has a slash, else as found along PATH.
+        String path = command.get(0).contains("/") ? command.get(0) : program.toString();
+        List<String> argv = new java.util.ArrayList<>(List.of(helper.toString(), launchSignalState(env), path));
+        argv.addAll(command);
+        return argv;
+    }
+
+    /**
+     * The top-level status once the window is over: the program's own wait when its runtime took
+     * over, the window's when it ended before (a library the loader did not find, say).
+     */
+    private int afterWindow(PtraceWindow follower, int pid) {
+        try {
+            if (follower.handedOver().get()) {
+                return Spawn.waitFor(pid);
+            }
+            Orphans.Ended top = new Orphans.Ended(pid, follower.topStatus().get());
+            follower.done().get();
+            return top.signalled() ? 128 + top.signal() : top.exitCode();
+        } catch (java.util.concurrent.ExecutionException e) {
+            diagnostics.println("jpoline: " + e.getCause().getMessage() + "; the loader's syscalls are not shown");
+            return Spawn.waitFor(pid);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Spawn.waitFor(pid);
+        }
+    }
+
     /**
      * A static program, started stopped by {@code jpoline-exec-stopped} and followed with ptrace
      * from its execve to the end of its last descendant (PtraceWindow). Its environment gets none
      * of jpoline's variables: no process of its tree joins the session, the window sees them all.
      */
-    private Outcome followWithPtrace(Session session, Path program, List<String> command, Map<String, String> env,
-            Observer observer, PtraceWindowObserver windowObserver) {
+    private Outcome followWithPtrace(Session session, Path library, Path program, List<String> command,
+            Map<String, String> env, Observer observer, PtraceWindowObserver windowObserver) {
         List<String> remove = new java.util.ArrayList<>(List.of(INHERITED_SIGNALS_ENV, INHERITED_FDS_ENV));
         Map<String, String> set = new java.util.LinkedHashMap<>();
         environmentChanges.forEach((name, value) -> {
@@ -281,11 +334,8 @@ public final class Launcher {
         Path helper = RuntimeLibrary.execStopped().extract();
         try {
             String inherited = env.get(INHERITED_FDS_ENV);
-            // The path as strace's execve line shows it: as given when it has a slash, else as found along PATH.
-            String path = command.get(0).contains("/") ? command.get(0) : program.toString();
-            List<String> argv = new java.util.ArrayList<>(List.of(helper.toString(), launchSignalState(env), path));
-            argv.addAll(command);
-            pid = Spawn.start(helper, argv, Spawn.environment(set, remove, inherited != null), inherited);
+            pid = Spawn.start(helper, execStoppedArgv(helper, env, program, command),
+                    Spawn.environment(set, remove, inherited != null), inherited);
         } catch (Spawn.Failed e) {
             diagnostics.println("jpoline: cannot start " + program + ": " + e.getMessage());
             observer.sessionCreated(session);
@@ -293,13 +343,14 @@ public final class Launcher {
             observer.exited(126);
             return new Outcome(126, 0, 0);
         }
+        CompletableFuture<Void> go = new CompletableFuture<>();
+        PtraceWindow window = PtraceWindow.follow(library, session, pid, windowObserver::processEnded, go);
         SignalRelay relay = SignalRelay.forChild(pid);
         try {
             observer.sessionCreated(session);
             observer.started(pid);
             observer.serving();
-            NativeRuntime runtime = NativeRuntime.load(RuntimeLibrary.bundled().extract());
-            PtraceWindow window = PtraceWindow.follow(runtime, session, pid, windowObserver::processEnded);
+            go.complete(null);
             int status;
             try {
                 int wait = window.topStatus().get();

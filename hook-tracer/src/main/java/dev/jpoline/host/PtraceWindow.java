@@ -1,7 +1,9 @@
 package dev.jpoline.host;
 
+import com.sun.jna.Function;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import dev.jpoline.runtime.NativeRuntime;
@@ -14,7 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * Follows a process tree with ptrace where no runtime runs in it (a static executable) and records
+ * Follows a process tree with ptrace where no runtime runs in it (a static executable, or a
+ * dynamic program's loader until the runtime's constructor, which ends the window) and records
  * its syscalls and signals into the session's ring, through the runtime's
  * {@code jpoline_remote_*} functions loaded into this JVM: the same schema, plans and records a
  * runtime makes, so the writer formats them as it formats any other (docs/ptrace-window.md).
@@ -35,24 +38,47 @@ import java.util.function.Consumer;
  * </ul>
  */
 public final class PtraceWindow {
-    /** Direct-mapped libc: one call per stop of every syscall, so not through a proxy. */
-    static final class Libc {
-        static final Libc INSTANCE = new Libc();
+    /*
+     * libc and the runtime through JNA Function objects: an interface proxy or a direct mapping
+     * costs a cold JVM about 15 ms each to set up, and the program, stopped, waits for all of it.
+     */
+    private static final NativeLibrary LIBC = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
+    private static final Function PTRACE = LIBC.getFunction("ptrace");
+    private static final Function WAITPID = LIBC.getFunction("waitpid");
+    private static final Function KILL = LIBC.getFunction("kill");
 
-        static {
-            Native.register(Libc.class, Platform.C_LIBRARY_NAME);
-        }
+    private static long ptrace(long request, int pid, long addr, Object data) {
+        return PTRACE.invokeLong(new Object[] {request, pid, addr, data});
+    }
 
-        native long ptrace(long request, int pid, long addr, long data);
+    private static void kill(int pid, int sig) {
+        KILL.invokeInt(new Object[] {pid, sig});
+    }
 
-        native long ptrace(long request, int pid, long addr, Pointer data);
+    /** The runtime's functions the window calls (entry_trace.c, remote_follow.c). */
+    private Function remoteNext;
+    private Function remoteSignal;
+    private Function taskAdd;
+    private Function taskRemove;
+    private Function taskRename;
+    private Function taskRecording;
 
-        native int waitpid(int pid, int[] status, int options);
+    private int taskRecording(int tid) {
+        return taskRecording.invokeInt(new Object[] {tid});
+    }
 
-        native int kill(int pid, int sig);
+    private void taskAdd(int tid, int tgid, boolean recording) {
+        taskAdd.invokeInt(new Object[] {tid, tgid, recording ? 1 : 0});
+    }
+
+    private void taskRemove(int tid) {
+        taskRemove.invokeVoid(new Object[] {tid});
     }
 
     private static final long PTRACE_SYSCALL = 24;
+    private static final long PTRACE_DETACH = 17;
+    /** The runtime's constructor makes this call first where the host follows the loader (jpoline.h). */
+    private static final long WINDOW_END_NR = 0x4a500001L;
     private static final long PTRACE_GETEVENTMSG = 0x4201;
     private static final long PTRACE_GETSIGINFO = 0x4202;
     private static final long PTRACE_SEIZE = 0x4206;
@@ -90,31 +116,40 @@ public final class PtraceWindow {
         }
     }
 
-    private final NativeRuntime runtime;
+    private final java.nio.file.Path library;
     private final Pointer session;
     private final Consumer<Orphans.Ended> ended;
     private final int top;
     private final Map<Integer, Task> tasks = new HashMap<>();
     private final CompletableFuture<Integer> topStatus = new CompletableFuture<>();
     private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private final CompletableFuture<Boolean> handedOver = new CompletableFuture<>();
     private final Memory info = new Memory(INFO_SIZE);
     private final Memory siginfo = new Memory(128);
     private final int[] status = new int[1];
     private final Memory eventMessage = new Memory(8);
 
-    private PtraceWindow(NativeRuntime runtime, Session session, int top, Consumer<Orphans.Ended> ended) {
-        this.runtime = runtime;
+    private final CompletableFuture<Void> go;
+
+    private PtraceWindow(java.nio.file.Path library, Session session, int top, Consumer<Orphans.Ended> ended,
+            CompletableFuture<Void> go) {
+        this.library = library;
         this.session = new Pointer(session.address());
         this.top = top;
         this.ended = ended;
+        this.go = go;
     }
 
     /**
-     * Starts following {@code pid}, a child of this JVM that has stopped itself (or is about to),
-     * on a thread of its own. {@code ended} hears of every process of the tree that ends, in order.
+     * Starts following {@code pid}, a child of this JVM that stops itself (jpoline-exec-stopped),
+     * on a thread of its own, loading the runtime {@code library} there meanwhile: the program
+     * waits for all of it, so none of it is left for after the stop. It is let go once {@code go}
+     * completes (the session's schema is written: the records need it). {@code ended} hears of
+     * every process of the tree that ends, in order.
      */
-    public static PtraceWindow follow(NativeRuntime runtime, Session session, int pid, Consumer<Orphans.Ended> ended) {
-        PtraceWindow w = new PtraceWindow(runtime, session, pid, ended);
+    public static PtraceWindow follow(java.nio.file.Path library, Session session, int pid, Consumer<Orphans.Ended> ended,
+            CompletableFuture<Void> go) {
+        PtraceWindow w = new PtraceWindow(library, session, pid, ended, go);
         Thread t = new Thread(w::run, "jpoline-ptrace-window");
         t.setDaemon(true);
         t.start();
@@ -124,6 +159,15 @@ public final class PtraceWindow {
     /** The top-level process's wait status, once it has ended; exceptionally if it could not be followed. */
     public CompletableFuture<Integer> topStatus() {
         return topStatus;
+    }
+
+    /**
+     * True once the top-level program's runtime has taken over (the window detached from it: its
+     * end is for the launcher to wait for); false when it ended inside the window (its status is
+     * {@link #topStatus}).
+     */
+    public CompletableFuture<Boolean> handedOver() {
+        return handedOver;
     }
 
     /** Completes when no process of the tree is left. */
@@ -137,18 +181,33 @@ public final class PtraceWindow {
             loop();
             done.complete(null);
         } catch (Finished f) {
+            handedOver.complete(false);
             done.complete(null);
         } catch (Throwable t) {
+            handedOver.completeExceptionally(t);
             topStatus.completeExceptionally(t);
             done.completeExceptionally(t);
         }
     }
 
     /** Waits for the helper's own SIGSTOP, seizes it and lets it go on to its execve. */
-    private void start() {
+    private void start() throws Exception {
+        NativeLibrary rt = NativeLibrary.getInstance(library.toString());
+        int abi = rt.getFunction("jpoline_abi_version").invokeInt(new Object[0]);
+        if (abi != NativeRuntime.JPOLINE_ABI_VERSION) {
+            kill(top, SIGCONT);
+            throw new IllegalStateException("native runtime " + library + " speaks ABI " + abi + ", this host "
+                    + NativeRuntime.JPOLINE_ABI_VERSION + "; rebuild with: mvn -DskipTests package");
+        }
+        remoteNext = rt.getFunction("jpoline_remote_next");
+        remoteSignal = rt.getFunction("jpoline_remote_signal");
+        taskAdd = rt.getFunction("jpoline_remote_task_add");
+        taskRemove = rt.getFunction("jpoline_remote_task_remove");
+        taskRename = rt.getFunction("jpoline_remote_task_rename");
+        taskRecording = rt.getFunction("jpoline_remote_task_recording");
         int r;
         do {
-            r = Libc.INSTANCE.waitpid(top, status, WUNTRACED);
+            r = WAITPID.invokeInt(new Object[] {top, status, WUNTRACED});
         } while (r < 0 && Native.getLastError() == EINTR);
         if (r != top) {
             throw new IllegalStateException("cannot wait for process " + top + ": errno " + Native.getLastError());
@@ -158,15 +217,19 @@ public final class PtraceWindow {
             topStatus.complete(status[0]);
             throw new Finished();
         }
-        if (Libc.INSTANCE.ptrace(PTRACE_SEIZE, top, 0, OPTIONS) != 0) {
+        if (ptrace(PTRACE_SEIZE, top, 0, OPTIONS) != 0) {
             int errno = Native.getLastError();
-            Libc.INSTANCE.kill(top, SIGCONT);
+            kill(top, SIGCONT);
             throw new IllegalStateException("cannot follow process " + top + " with ptrace (errno " + errno
                     + "); a Yama ptrace_scope of 2 or more forbids it: sysctl kernel.yama.ptrace_scope");
         }
         tasks.put(top, new Task(top, top));
-        runtime.jpoline_remote_task_add(top, top, 0); // recording from its execve of the program on
-        Libc.INSTANCE.kill(top, SIGCONT);
+        taskAdd(top, top, false); // recording from its execve of the program on
+        try {
+            go.get();
+        } finally {
+            kill(top, SIGCONT); // whatever happens, it must not stay stopped
+        }
     }
 
     /** Thrown by {@link #start} when the helper ended without stopping: nothing to follow. */
@@ -181,7 +244,7 @@ public final class PtraceWindow {
     private void loop() {
         while (!tasks.isEmpty()) {
             // Syscall stops are recorded and resumed in native code; the rest comes here.
-            int tid = runtime.jpoline_remote_next(session, top, status);
+            int tid = remoteNext.invokeInt(new Object[] {session, top, status});
             if (tid < 0) {
                 break; // ECHILD: nothing is left to wait for
             }
@@ -198,8 +261,18 @@ public final class PtraceWindow {
             int sig = (s >> 8) & 0xff;
             int event = (s >> 16) & 0xff;
             if (sig == (SIGTRAP | 0x80)) {
-                task.started = true; // a syscall stop the table could not read: resume it
-                resume(tid, 0);
+                task.started = true;
+                if (isWindowEnd(tid)) {
+                    // The runtime's constructor: it records from here on. Let it go, untouched.
+                    ptrace(PTRACE_DETACH, tid, 0, 0);
+                    tasks.remove(tid);
+                    taskRemove(tid);
+                    if (tid == top) {
+                        handedOver.complete(true);
+                    }
+                    continue;
+                }
+                resume(tid, 0); // a syscall stop the table could not read
             } else if (event != 0) {
                 eventStop(task, sig, event);
             } else {
@@ -208,12 +281,18 @@ public final class PtraceWindow {
         }
     }
 
+    /** At the entry of JPOLINE_WINDOW_END_NR, the runtime's first act (jpoline.h). */
+    private boolean isWindowEnd(int tid) {
+        return ptrace(PTRACE_GET_SYSCALL_INFO, tid, INFO_SIZE, info) > 0 && info.getByte(0) == 1
+                && info.getLong(24) == WINDOW_END_NR;
+    }
+
     private void eventStop(Task task, int sig, int event) {
         switch (event) {
             case EVENT_FORK, EVENT_VFORK, EVENT_CLONE -> {
                 long child = eventMessage(task.tid);
                 if (child > 0 && !tasks.containsKey((int) child)) {
-                    newTask((int) child, runtime.jpoline_remote_task_recording(task.tid) == 1);
+                    newTask((int) child, taskRecording(task.tid) == 1);
                 }
                 resume(task.tid, 0);
             }
@@ -222,7 +301,7 @@ public final class PtraceWindow {
                 long former = eventMessage(task.tid);
                 if (former > 0 && former != task.tid) {
                     tasks.remove((int) former);
-                    runtime.jpoline_remote_task_rename((int) former, task.tid);
+                    taskRename.invokeVoid(new Object[] {(int) former, task.tid});
                 }
                 task.tgid = task.tid;
                 resume(task.tid, 0);
@@ -231,7 +310,7 @@ public final class PtraceWindow {
                 boolean groupStop = sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
                 if (groupStop && task.started) {
                     // Stopped as without jpoline, until a SIGCONT; then an event stop comes again.
-                    Libc.INSTANCE.ptrace(PTRACE_LISTEN, task.tid, 0, 0);
+                    ptrace(PTRACE_LISTEN, task.tid, 0, 0);
                 } else {
                     task.started = true;
                     resume(task.tid, 0);
@@ -243,7 +322,7 @@ public final class PtraceWindow {
 
     private long eventMessage(int tid) {
         eventMessage.setLong(0, 0);
-        if (Libc.INSTANCE.ptrace(PTRACE_GETEVENTMSG, tid, 0, eventMessage) != 0) {
+        if (ptrace(PTRACE_GETEVENTMSG, tid, 0, eventMessage) != 0) {
             return -1;
         }
         return eventMessage.getLong(0);
@@ -251,34 +330,35 @@ public final class PtraceWindow {
 
     private void signalStop(Task task, int sig) {
         task.started = true;
-        if (runtime.jpoline_remote_task_recording(task.tid) == 1
-                && Libc.INSTANCE.ptrace(PTRACE_GETSIGINFO, task.tid, 0, siginfo) == 0) {
-            long ip = Libc.INSTANCE.ptrace(PTRACE_GET_SYSCALL_INFO, task.tid, INFO_SIZE, info) > 0 ? info.getLong(8) : 0;
-            runtime.jpoline_remote_signal(session, task.tgid, task.tid, sig, siginfo, 0, ip);
+        if (taskRecording(task.tid) == 1
+                && ptrace(PTRACE_GETSIGINFO, task.tid, 0, siginfo) == 0) {
+            long ip = ptrace(PTRACE_GET_SYSCALL_INFO, task.tid, INFO_SIZE, info) > 0 ? info.getLong(8) : 0;
+            remoteSignal.invokeInt(new Object[] {session, task.tgid, task.tid, sig, siginfo, 0, ip});
         }
         resume(task.tid, sig); // delivered unchanged
     }
 
     private void resume(int tid, int sig) {
-        Libc.INSTANCE.ptrace(PTRACE_SYSCALL, tid, 0, sig);
+        ptrace(PTRACE_SYSCALL, tid, 0, sig);
     }
 
     private Task newTask(int tid, boolean recording) {
         Task t = new Task(tid, tgidOf(tid));
         tasks.put(tid, t);
-        runtime.jpoline_remote_task_add(tid, t.tgid, recording ? 1 : 0);
+        taskAdd(tid, t.tgid, recording);
         return t;
     }
 
     private void gone(int tid, Task task, int waitStatus) {
         tasks.remove(tid);
-        runtime.jpoline_remote_task_remove(tid);
+        taskRemove(tid);
         int tgid = task == null ? tid : task.tgid;
         if (tid != tgid) {
             return; // a thread: its process goes on
         }
         if (tid == top) {
             topStatus.complete(waitStatus);
+            handedOver.complete(false);
         }
         ended.accept(new Orphans.Ended(tid, waitStatus));
     }

@@ -102,6 +102,15 @@ final class Programs {
         return out;
     }
 
+    /**
+     * An environment that loads jpoline's runtime without a session (its constructor then does
+     * nothing): the loader of a program strace runs with it does what it does under jpoline trace,
+     * which follows the loader too (docs/ptrace-window.md).
+     */
+    static Map<String, String> runtimePreloaded() {
+        return Map.of("LD_PRELOAD", dev.jpoline.runtime.RuntimeLibrary.bundled().extract().toString());
+    }
+
     /** The command as run under jpoline. */
     static List<String> underJpoline(List<String> command) {
         List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("jpoline").toString(), "run", "--"));
