@@ -758,13 +758,8 @@ static uint64_t signal_ip(const void *context) {
     return rip;
 }
 
-void jp_trace_signal(int sig, const void *info, void *context, int dies) {
-    struct jpoline_session_header *s = jp_session;
-    if (!tracing(s) || !(s->trace_flags & JPOLINE_TRACE_SIGNALS)) return;
-    /* A fork child signalled before its first instruction after the fork still holds its
-     * parent's cached ids. */
-    jp_trace_ids_reset();
-    settle_interrupted_call(s, context);
+/* A SIGNAL record: the siginfo (128 bytes, in this process's memory) as its payload. */
+static void record_signal(struct jpoline_session_header *s, int sig, const void *info, int dies, uint64_t ip) {
     const uint64_t args[6] = {dies ? JPOLINE_SIGNAL_KILLS : 0, 0, 0, 0, 0, 0};
     struct record_plan rp = {.count = 0, .bytes = 0};
     if (info != 0) {
@@ -773,7 +768,17 @@ void jp_trace_signal(int sig, const void *info, void *context, int dies) {
         add_plan(&rp, &p);
     }
     uint64_t t = (s->trace_flags & JPOLINE_TRACE_TIMES) ? now_ns() : 0;
-    emit(s, JPOLINE_REC_KIND_SIGNAL, (uint64_t)sig, args, 0, 0, t, t, signal_ip(context), &rp);
+    emit(s, JPOLINE_REC_KIND_SIGNAL, (uint64_t)sig, args, 0, 0, t, t, ip, &rp);
+}
+
+void jp_trace_signal(int sig, const void *info, void *context, int dies) {
+    struct jpoline_session_header *s = jp_session;
+    if (!tracing(s) || !(s->trace_flags & JPOLINE_TRACE_SIGNALS)) return;
+    /* A fork child signalled before its first instruction after the fork still holds its
+     * parent's cached ids. */
+    jp_trace_ids_reset();
+    settle_interrupted_call(s, context);
+    record_signal(s, sig, info, dies, signal_ip(context));
 }
 
 /* entry.S calls this in the parent after a clone/clone3 with a new stack (every tier). */
@@ -894,15 +899,7 @@ JPOLINE_EXPORT int jpoline_remote_signal(void *session, uint32_t pid, uint32_t t
     struct jpoline_session_header *s = session;
     if (!tracing(s) || !(s->trace_flags & JPOLINE_TRACE_SIGNALS)) return 0;
     remote_for(pid, tid);
-    const uint64_t args[6] = {dies ? JPOLINE_SIGNAL_KILLS : 0, 0, 0, 0, 0, 0};
-    struct record_plan rp = {.count = 0, .bytes = 0};
-    if (siginfo != 0) {
-        struct plan p = {(uint64_t)siginfo, 128, 0, JPOLINE_PAYLOAD_ENTRY, JPOLINE_SHAPE_FIXED, 0, JPOLINE_PAYLOAD_WHOLE,
-                         0, 1, 0, 0};
-        add_plan(&rp, &p);
-    }
-    uint64_t t = (s->trace_flags & JPOLINE_TRACE_TIMES) ? now_ns() : 0;
-    emit(s, JPOLINE_REC_KIND_SIGNAL, (uint64_t)sig, args, 0, 0, t, t, ip, &rp);
+    record_signal(s, sig, siginfo, dies, ip);
     remote_for(0, 0);
     return 1;
 }

@@ -57,6 +57,18 @@ final class Commands {
         return sorted[sorted.length / 2];
     }
 
+    /** {@code prefix} then {@code command}: a command run under jpoline or strace. */
+    static List<String> prefixed(List<String> prefix, List<String> command) {
+        List<String> all = new ArrayList<>(prefix);
+        all.addAll(command);
+        return all;
+    }
+
+    /** Stores round {@code round}'s figure of {@code name} (of {@code rounds}), for a median later. */
+    static void put(Map<String, double[]> figures, String name, int round, int rounds, double value) {
+        figures.computeIfAbsent(name, k -> new double[rounds])[round] = value;
+    }
+
     /** Builds a harness's C program with gcc -O2 into {@code out}. */
     static java.nio.file.Path compile(java.nio.file.Path source, java.nio.file.Path out)
             throws IOException, InterruptedException {

@@ -3,7 +3,6 @@ package dev.jpoline.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,14 +47,14 @@ public final class SudBench {
         try {
             Map<String, double[]> figures = new HashMap<>();
             for (int r = 0; r < rounds; r++) {
-                put(figures, "getpid raw", r, rounds, number(run(List.of(loop.toString(), "getpid", calls), none)));
-                put(figures, "getpid PASS VA0", r, rounds,
+                Commands.put(figures, "getpid raw", r, rounds, number(run(List.of(loop.toString(), "getpid", calls), none)));
+                Commands.put(figures, "getpid PASS VA0", r, rounds,
                         number(run(List.of(jpoline, "run", "--", loop.toString(), "getpid", calls), none)));
-                put(figures, "getpid PASS SUD", r, rounds,
+                Commands.put(figures, "getpid PASS SUD", r, rounds,
                         number(run(List.of(jpoline, "run", "--", loop.toString(), "getpid", calls), sud)));
-                put(figures, "getpid PASS SUD trapping", r, rounds,
+                Commands.put(figures, "getpid PASS SUD trapping", r, rounds,
                         number(run(List.of(jpoline, "run", "--", loop.toString(), "getpid", calls), sudTrapping)));
-                put(figures, "getpid SUD floor", r, rounds, number(run(List.of(floor.toString(), "getpid", calls), none)));
+                Commands.put(figures, "getpid SUD floor", r, rounds, number(run(List.of(floor.toString(), "getpid", calls), none)));
 
                 // To /dev/null GNU tar reads no file's content: its syscalls are the walk (openat,
                 // newfstatat, getdents64, close), about 370k for these two trees.
@@ -66,14 +65,14 @@ public final class SudBench {
                         "include"), jpoline, sud, none);
 
                 List<String> java = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version");
-                put(figures, "java -version raw", r, rounds, timeMs(java, none));
-                put(figures, "java -version run SUD", r, rounds, timeMs(prefixed(List.of(jpoline, "run", "--"), java), sud));
-                put(figures, "java -version trace SUD", r, rounds,
-                        timeMs(prefixed(List.of(jpoline, "trace", "-o", "/dev/null", "--"), java), sud));
+                Commands.put(figures, "java -version raw", r, rounds, timeMs(java, none));
+                Commands.put(figures, "java -version run SUD", r, rounds, timeMs(Commands.prefixed(List.of(jpoline, "run", "--"), java), sud));
+                Commands.put(figures, "java -version trace SUD", r, rounds,
+                        timeMs(Commands.prefixed(List.of(jpoline, "trace", "-o", "/dev/null", "--"), java), sud));
                 // From VA0: the launcher's loader runs rewritten, the JVM under SUD once libjvm.so is mapped.
-                put(figures, "java -version run VA0", r, rounds, timeMs(prefixed(List.of(jpoline, "run", "--"), java), none));
-                put(figures, "java -version trace VA0", r, rounds,
-                        timeMs(prefixed(List.of(jpoline, "trace", "-o", "/dev/null", "--"), java), none));
+                Commands.put(figures, "java -version run VA0", r, rounds, timeMs(Commands.prefixed(List.of(jpoline, "run", "--"), java), none));
+                Commands.put(figures, "java -version trace VA0", r, rounds,
+                        timeMs(Commands.prefixed(List.of(jpoline, "trace", "-o", "/dev/null", "--"), java), none));
             }
             double raw = Commands.median(figures.get("getpid raw")), va0 = Commands.median(figures.get("getpid PASS VA0"));
             double pass = Commands.median(figures.get("getpid PASS SUD")), bare = Commands.median(figures.get("getpid SUD floor"));
@@ -103,22 +102,14 @@ public final class SudBench {
 
     private static void tarRound(Map<String, double[]> figures, String name, int r, int rounds, List<String> tar, String jpoline,
             Map<String, String> sud, Map<String, String> none) throws Exception {
-        put(figures, name + " raw", r, rounds, timeMs(tar, none));
+        Commands.put(figures, name + " raw", r, rounds, timeMs(tar, none));
         List<String> trace = List.of(jpoline, "trace", "-o", "/dev/null", "--");
-        put(figures, name + " trace VA0", r, rounds, timeMs(prefixed(trace, tar), none));
-        put(figures, name + " trace SUD", r, rounds, timeMs(prefixed(trace, tar), sud));
-        put(figures, name + " strace -f", r, rounds, timeMs(prefixed(List.of("strace", "-f", "-o", "/dev/null"), tar), none));
+        Commands.put(figures, name + " trace VA0", r, rounds, timeMs(Commands.prefixed(trace, tar), none));
+        Commands.put(figures, name + " trace SUD", r, rounds, timeMs(Commands.prefixed(trace, tar), sud));
+        Commands.put(figures, name + " strace -f", r, rounds, timeMs(Commands.prefixed(List.of("strace", "-f", "-o", "/dev/null"), tar), none));
     }
 
-    private static List<String> prefixed(List<String> prefix, List<String> command) {
-        List<String> all = new ArrayList<>(prefix);
-        all.addAll(command);
-        return all;
-    }
 
-    private static void put(Map<String, double[]> figures, String name, int round, int rounds, double value) {
-        figures.computeIfAbsent(name, k -> new double[rounds])[round] = value;
-    }
 
     private static double number(String out) {
         return Double.parseDouble(out.strip());

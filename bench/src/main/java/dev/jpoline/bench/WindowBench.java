@@ -1,7 +1,6 @@
 package dev.jpoline.bench;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +25,10 @@ public final class WindowBench {
         List<String> program = List.of(loop.toString(), "getpid", CALLS);
         Map<String, double[]> figures = new HashMap<>();
         for (int r = 0; r < rounds; r++) {
-            put(figures, "raw", r, rounds, time(program));
-            put(figures, "jpoline", r, rounds, time(prefixed(List.of(jpoline, "trace", "-o", "/dev/null", "--"), program)));
-            put(figures, "strace", r, rounds, time(prefixed(List.of("strace", "-f", "-o", "/dev/null"), program)));
-            put(figures, "true", r, rounds, time(List.of(jpoline, "trace", "-o", "/dev/null", "--", "/bin/true")));
+            Commands.put(figures, "raw", r, rounds, time(program));
+            Commands.put(figures, "jpoline", r, rounds, time(Commands.prefixed(List.of(jpoline, "trace", "-o", "/dev/null", "--"), program)));
+            Commands.put(figures, "strace", r, rounds, time(Commands.prefixed(List.of("strace", "-f", "-o", "/dev/null"), program)));
+            Commands.put(figures, "true", r, rounds, time(List.of(jpoline, "trace", "-o", "/dev/null", "--", "/bin/true")));
         }
         double raw = Commands.median(figures.get("raw")), ours = Commands.median(figures.get("jpoline"));
         double strace = Commands.median(figures.get("strace"));
@@ -42,13 +41,5 @@ public final class WindowBench {
         return Commands.timeMs(command, Map.of(), Commands.Stderr.DISCARD, 300);
     }
 
-    private static List<String> prefixed(List<String> prefix, List<String> command) {
-        List<String> all = new ArrayList<>(prefix);
-        all.addAll(command);
-        return all;
-    }
 
-    private static void put(Map<String, double[]> figures, String name, int round, int rounds, double value) {
-        figures.computeIfAbsent(name, k -> new double[rounds])[round] = value;
-    }
 }
