@@ -1,6 +1,6 @@
 /* A small process tree for the ptrace window (built -static, so LD_PRELOAD cannot reach it):
  * reads a file, handles a SIGUSR1 it sends itself, forks a child that writes and exits 3 and one
- * that dies of SIGTERM, and reaps both. Deterministic, so that its trace can be compared with
+ * that dies of SIGTERM, and reaps both, SIGCHLD blocked meanwhile. Deterministic, so that its trace can be compared with
  * strace's line for line.
  *   static_tree             as above
  *   static_tree sleep MS F  writes its pid to F, then sleeps MS milliseconds in 10 ms steps and
@@ -64,6 +64,12 @@ int main(int argc, char **argv) {
     sigaction(SIGUSR1, &sa, NULL);
     kill(getpid(), SIGUSR1);
     if (got != SIGUSR1) return 4;
+    /* SIGCHLD blocked until each child is reaped: delivered at the unblock, not wherever the
+     * child's exit happens to fall (before or after wait4), so that two runs match. */
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, NULL);
     pid_t writer = fork();
     if (writer == 0) {
         write(1, "child\n", 6);
@@ -71,12 +77,15 @@ int main(int argc, char **argv) {
     }
     int status;
     waitpid(writer, &status, 0);
+    sigprocmask(SIG_UNBLOCK, &chld, NULL);
+    sigprocmask(SIG_BLOCK, &chld, NULL);
     pid_t victim = fork();
     if (victim == 0) {
         kill(getpid(), SIGTERM);
         _exit(5);
     }
     waitpid(victim, &status, 0);
+    sigprocmask(SIG_UNBLOCK, &chld, NULL);
     write(1, "parent\n", 7);
     return WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM ? 0 : 6;
 }
