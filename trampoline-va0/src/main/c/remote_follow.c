@@ -116,20 +116,12 @@ JPOLINE_EXPORT void jpoline_remote_task_rename(int32_t from, int32_t tid) {
     struct task *old = find(from);
     if (old == 0 || from == tid) return;
     struct task moved = *old;
-    old->call = 0;
+    old->call = 0; /* it moves with the task */
     jpoline_remote_task_remove(from);
-    struct task *stale = find(tid);
-    if (stale != 0) jpoline_remote_task_remove(tid);
+    jpoline_remote_task_remove(tid); /* the leader's own entry, if it had one: that thread is gone */
     moved.tid = tid;
     moved.tgid = tid;
-    if (table == 0 || (used + 1) * 2 > mask + 1) { /* make room the usual way */
-        if (jpoline_remote_task_add(tid, tid, moved.recording) != 0) return;
-        struct task *t = find(tid);
-        free(t->call);
-        *t = moved;
-        return;
-    }
-    put(&moved, table, mask);
+    put(&moved, table, mask); /* an entry went just now, so there is room */
     used++;
 }
 

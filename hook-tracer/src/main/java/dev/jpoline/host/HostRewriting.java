@@ -1,6 +1,7 @@
 package dev.jpoline.host;
 
 import dev.jpoline.inlinehook.patch.PatchException;
+import dev.jpoline.inlinehook.remote.ProcStatus;
 import dev.jpoline.inlinehook.patch.ProcessMemoryPatcher;
 import dev.jpoline.rewriter.maps.MapsEntry;
 import dev.jpoline.rewriter.maps.ProcessMaps;
@@ -350,16 +351,7 @@ public final class HostRewriting {
 
     /** The process's thread count from /proc, or -1. */
     private static int threadCount(int pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status"))) {
-                if (line.startsWith("Threads:")) {
-                    return Integer.parseInt(line.substring(8).trim());
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // gone, or unreadable
-        }
-        return -1;
+        return (int) ProcStatus.number(Path.of("/proc", Integer.toString(pid), "status"), "Threads:");
     }
 
     /**

@@ -177,21 +177,26 @@ public final class Launcher {
                 session.putInt(SessionLayout.OFF_MODE_FLAGS, SessionLayout.MODE_EXHAUSTIVE);
             }
             Optional<String> unreachable = ProgramCheck.unreachableReason(program.get());
-            if (ptraceWindow && runAs == null && unreachable.isPresent()
-                    && unreachable.get().equals(HostRewriting.unreachableReason(SessionLayout.UNREACHABLE_STATIC))
-                    && observer instanceof PtraceWindowObserver windowObserver) {
+            // trace: followed with ptrace from its execve (docs/ptrace-window.md), a dynamic
+            // program until its runtime's constructor, a static one (LD_PRELOAD cannot reach it)
+            // to its end. Not a set-id program: a traced exec would drop its privileges.
+            boolean isStatic = unreachable.isPresent()
+                    && unreachable.get().equals(HostRewriting.unreachableReason(SessionLayout.UNREACHABLE_STATIC));
+            boolean window = ptraceWindow && runAs == null && observer instanceof PtraceWindowObserver
+                    && (unreachable.isEmpty() || isStatic);
+            boolean staticTree = window && isStatic;
+            if (staticTree) {
                 diagnostics.println("jpoline: " + program.get() + " is statically linked, so LD_PRELOAD cannot reach it:"
                         + " it is followed with ptrace instead, at strace's speed");
-                return followWithPtrace(session, library, program.get(), command, env, observer, windowObserver);
+            } else {
+                unreachable.ifPresent(reason -> diagnostics.println(
+                        "jpoline: " + program.get() + " runs without jpoline: " + reason));
             }
-            unreachable.ifPresent(reason -> diagnostics.println(
-                    "jpoline: " + program.get() + " runs without jpoline: " + reason));
             // The program starts first: its loader runs while the rest is set up here. Its
             // runtime's constructor waits for the answer to its start-up request, which the
             // request server gives only once it runs, after the tiers and the capture schema are
             // in place (records wait in the ring for the drain); the constructor reads the tiers
             // after that answer.
-            String preload = env.get("LD_PRELOAD");
             Map<String, String> set = new java.util.LinkedHashMap<>();
             List<String> remove = new java.util.ArrayList<>(List.of(INHERITED_SIGNALS_ENV, INHERITED_FDS_ENV));
             environmentChanges.forEach((name, value) -> {
@@ -201,17 +206,15 @@ public final class Launcher {
                     set.put(name, value);
                 }
             });
-            // Ours first, so its constructor runs before any other preloaded library's.
-            set.put("LD_PRELOAD", library + (preload == null || preload.isBlank() ? "" : ":" + preload));
-            set.put(Session.ENV, session.file().toString());
-            set.put(SIGNAL_STATE_ENV, launchSignalState(env));
-            // trace: the loader's syscalls too, followed with ptrace until the runtime's
-            // constructor (docs/ptrace-window.md). Not for a set-id program: a traced exec would
-            // drop its privileges; its line above says it runs without jpoline anyway.
-            boolean window = ptraceWindow && runAs == null && unreachable.isEmpty()
-                    && observer instanceof PtraceWindowObserver;
-            if (window) {
-                set.put(WINDOW_ENV, "1");
+            if (!staticTree) { // a static tree gets none of ours: nothing in it joins, the window sees it all
+                String preload = env.get("LD_PRELOAD");
+                // Ours first, so its constructor runs before any other preloaded library's.
+                set.put("LD_PRELOAD", library + (preload == null || preload.isBlank() ? "" : ":" + preload));
+                set.put(Session.ENV, session.file().toString());
+                set.put(SIGNAL_STATE_ENV, launchSignalState(env));
+                if (window) {
+                    set.put(WINDOW_ENV, "1");
+                }
             }
             // A jpoline the program runs measures its own (its inherited signals and descriptors).
             int pid;
@@ -264,7 +267,8 @@ public final class Launcher {
                     int status;
                     try (HookServer hookServer = hooks == null ? null
                             : new HookServer(session, hooks, diagnostics::println)) {
-                        status = follower == null ? Spawn.waitFor(pid) : afterWindow(follower, pid);
+                        status = follower == null ? Spawn.waitFor(pid)
+                                : afterWindow(follower, pid, staticTree ? "it runs untraced" : "the loader's syscalls are not shown");
                     }
                     relay.close();
                     if (observer != null) {
@@ -295,80 +299,24 @@ public final class Launcher {
 
     /**
      * The top-level status once the window is over: the program's own wait when its runtime took
-     * over, the window's when it ended before (a library the loader did not find, say).
+     * over, the window's when it ended before (a static program, or a library the loader did not
+     * find), after the last process of its tree. {@code unfollowed} says what a window that could
+     * not start means.
      */
-    private int afterWindow(PtraceWindow follower, int pid) {
+    private int afterWindow(PtraceWindow follower, int pid, String unfollowed) {
         try {
             if (follower.handedOver().get()) {
                 return Spawn.waitFor(pid);
             }
-            Orphans.Ended top = new Orphans.Ended(pid, follower.topStatus().get());
-            follower.done().get();
-            return top.signalled() ? 128 + top.signal() : top.exitCode();
+            int status = new Orphans.Ended(pid, follower.topStatus().get()).shellStatus();
+            follower.done().get(); // like strace -f: the trace ends with the last process
+            return status;
         } catch (java.util.concurrent.ExecutionException e) {
-            diagnostics.println("jpoline: " + e.getCause().getMessage() + "; the loader's syscalls are not shown");
+            diagnostics.println("jpoline: " + e.getCause().getMessage() + "; " + unfollowed);
             return Spawn.waitFor(pid);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Spawn.waitFor(pid);
-        }
-    }
-
-    /**
-     * A static program, started stopped by {@code jpoline-exec-stopped} and followed with ptrace
-     * from its execve to the end of its last descendant (PtraceWindow). Its environment gets none
-     * of jpoline's variables: no process of its tree joins the session, the window sees them all.
-     */
-    private Outcome followWithPtrace(Session session, Path library, Path program, List<String> command,
-            Map<String, String> env, Observer observer, PtraceWindowObserver windowObserver) {
-        List<String> remove = new java.util.ArrayList<>(List.of(INHERITED_SIGNALS_ENV, INHERITED_FDS_ENV));
-        Map<String, String> set = new java.util.LinkedHashMap<>();
-        environmentChanges.forEach((name, value) -> {
-            if (value == null) {
-                remove.add(name);
-            } else {
-                set.put(name, value);
-            }
-        });
-        int pid;
-        Path helper = RuntimeLibrary.execStopped().extract();
-        try {
-            String inherited = env.get(INHERITED_FDS_ENV);
-            pid = Spawn.start(helper, execStoppedArgv(helper, env, program, command),
-                    Spawn.environment(set, remove, inherited != null), inherited);
-        } catch (Spawn.Failed e) {
-            diagnostics.println("jpoline: cannot start " + program + ": " + e.getMessage());
-            observer.sessionCreated(session);
-            observer.serving();
-            observer.exited(126);
-            return new Outcome(126, 0, 0);
-        }
-        CompletableFuture<Void> go = new CompletableFuture<>();
-        PtraceWindow window = PtraceWindow.follow(library, session, pid, windowObserver::processEnded, go);
-        SignalRelay relay = SignalRelay.forChild(pid);
-        try {
-            observer.sessionCreated(session);
-            observer.started(pid);
-            observer.serving();
-            go.complete(null);
-            int status;
-            try {
-                int wait = window.topStatus().get();
-                Orphans.Ended top = new Orphans.Ended(pid, wait);
-                status = top.signalled() ? 128 + top.signal() : top.exitCode();
-                window.done().get(); // like strace -f: the trace ends with the last process
-            } catch (java.util.concurrent.ExecutionException e) {
-                diagnostics.println("jpoline: " + e.getCause().getMessage());
-                status = Spawn.waitFor(pid);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                status = 130;
-            }
-            relay.close();
-            observer.exited(status);
-            return new Outcome(status, 0, 0);
-        } finally {
-            relay.close();
         }
     }
 

@@ -36,6 +36,11 @@ public final class Orphans {
         public int exitCode() {
             return (waitStatus >> 8) & 0xff;
         }
+
+        /** As a shell reports it: the exit code, or 128 + the signal that killed it. */
+        public int shellStatus() {
+            return signalled() ? 128 + signal() : exitCode();
+        }
     }
 
     private Orphans() {}

@@ -6,9 +6,8 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
+import dev.jpoline.inlinehook.remote.ProcStatus;
 import dev.jpoline.runtime.NativeRuntime;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -364,16 +363,8 @@ public final class PtraceWindow {
     }
 
     private static int tgidOf(int tid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(tid), "status"))) {
-                if (line.startsWith("Tgid:")) {
-                    return Integer.parseInt(line.substring(5).trim());
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // gone already: its own id is as good as any
-        }
-        return tid;
+        long tgid = ProcStatus.number(Path.of("/proc", Integer.toString(tid), "status"), "Tgid:");
+        return tgid > 0 ? (int) tgid : tid; // gone already: its own id is as good as any
     }
 
     private static boolean stopped(int status) {

@@ -293,8 +293,7 @@ final class Spawn {
         while (true) {
             int r = WAITPID.invokeInt(new Object[] {pid, status, 0});
             if (r == pid) {
-                Orphans.Ended ended = new Orphans.Ended(pid, status.getInt(0));
-                return ended.signalled() ? 128 + ended.signal() : ended.exitCode();
+                return new Orphans.Ended(pid, status.getInt(0)).shellStatus();
             }
             int errno = Native.getLastError();
             if (r < 0 && errno != EINTR) {

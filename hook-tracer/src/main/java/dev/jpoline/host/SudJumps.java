@@ -3,7 +3,9 @@ package dev.jpoline.host;
 import static dev.jpoline.host.SessionLayout.JUMP_POOL_ENTRY;
 import static dev.jpoline.host.SessionLayout.JUMP_POOL_HEADER_SIZE;
 import static dev.jpoline.host.SessionLayout.JUMP_POOL_MAGIC;
+import static dev.jpoline.host.SessionLayout.JUMP_POOL_MAGIC_OFFSET;
 import static dev.jpoline.host.SessionLayout.JUMP_POOL_SIZE;
+import static dev.jpoline.host.SessionLayout.JUMP_POOL_SIZE_OFFSET;
 import static dev.jpoline.host.SessionLayout.JUMP_POOL_USED;
 import static dev.jpoline.host.SessionLayout.JUMP_TRAMPOLINE_SIZE;
 
@@ -63,7 +65,7 @@ final class SudJumps {
         }
         ByteBuffer b = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
         long used = b.getLong(JUMP_POOL_USED);
-        if (b.getLong(0) != JUMP_POOL_MAGIC || b.getLong(8) != JUMP_POOL_SIZE || used < JUMP_POOL_HEADER_SIZE
+        if (b.getLong(JUMP_POOL_MAGIC_OFFSET) != JUMP_POOL_MAGIC || b.getLong(JUMP_POOL_SIZE_OFFSET) != JUMP_POOL_SIZE || used < JUMP_POOL_HEADER_SIZE
                 || used > JUMP_POOL_SIZE) {
             return null;
         }

@@ -2,7 +2,6 @@ package dev.jpoline.runtime;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import java.nio.file.Path;
 
 /**
@@ -59,40 +58,6 @@ public interface NativeRuntime extends Library {
 
     /** Counts PASS calls too (a locked add per syscall): for tests and diagnostics. */
     void jpoline_count_pass(int on);
-
-    /** Bytes of the per-thread state the host keeps for a followed syscall (entry_trace.c, docs/ptrace-window.md). */
-    int jpoline_remote_call_size();
-
-    /**
-     * At a followed thread's syscall-entry stop: records what the process's own runtime would at
-     * the entry, into the session's ring; {@code call} keeps what the exit needs. 1 if traced.
-     */
-    int jpoline_remote_syscall_entry(Pointer session, int pid, int tid, long nr, long[] args, long rsp, long ip,
-            Pointer call);
-
-    /** At the syscall-exit stop: the call's record (or its EXIT half). 1 if a record was written. */
-    int jpoline_remote_syscall_exit(Pointer session, int pid, int tid, long nr, long[] args, long ret, long ip,
-            Pointer call);
-
-    /** A signal delivered to a followed thread, its 128-byte siginfo in {@code siginfo}. */
-    int jpoline_remote_signal(Pointer session, int pid, int tid, int sig, Pointer siginfo, int dies, long ip);
-
-    /** The window's task table (remote_follow.c): a thread followed from now on. */
-    int jpoline_remote_task_add(int tid, int tgid, int recording);
-
-    void jpoline_remote_task_remove(int tid);
-
-    /** A thread that exec'd took its process's id. */
-    void jpoline_remote_task_rename(int from, int tid);
-
-    /** 1 when the thread's syscalls are recorded, 0 when not yet, -1 when unknown. */
-    int jpoline_remote_task_recording(int tid);
-
-    /**
-     * Waits for the next stop; records and resumes syscall stops of known threads itself and
-     * returns any other stop's tid, with its wait status in {@code status[0]}; -errno at the end.
-     */
-    int jpoline_remote_next(Pointer session, int top, int[] status);
 
     /** A one-line explanation, naming the fix, of a failed {@code jpoline_va0_install}. */
     static String va0InstallProblem(int result) {

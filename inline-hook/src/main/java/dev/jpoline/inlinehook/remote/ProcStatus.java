@@ -5,8 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The few facts of {@code /proc/PID/...} the ptrace component reads: state, owner, signals. */
-final class ProcStatus {
+/**
+ * The few facts of {@code /proc/PID/...} the ptrace components read: state, owner, signals, and
+ * (for the host's ptrace window and its SUD jump patching) a status file's numbers.
+ */
+public final class ProcStatus {
     private ProcStatus() {}
 
     /** The state letter of {@code /proc/PID/stat} (after the command name, which may hold spaces), or '?' when unreadable. */
@@ -19,10 +22,19 @@ final class ProcStatus {
         return close > 0 && close + 2 < s.length() ? s.charAt(close + 2) : '?';
     }
 
+    /** The first number of a status file's field ({@code "Tgid:"}, {@code "Threads:"}), or -1 when unreadable. */
+    public static long number(Path status, String name) {
+        String v = field(readSmall(status), name);
+        try {
+            return v == null ? -1 : Long.parseLong(v.trim().split("\\s+")[0]);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     /** The real uid of a status file, or -1. */
     static long uid(Path status) {
-        String v = field(readSmall(status), "Uid:");
-        return v == null ? -1 : Long.parseLong(v.trim().split("\\s+")[0]);
+        return number(status, "Uid:");
     }
 
     /**
