@@ -22,10 +22,14 @@ static long traps_for_calls(void) {
     return trap_count ? (long)(trap_count() - before) : -2;
 }
 
-static volatile int thread_done;
+static volatile int thread_done, main_spinning;
 
 static void *thread_main(void *arg) {
-    /* The counter is the process's: main spins meanwhile instead of waiting in a futex. */
+    /* The counter is the process's, so nothing else may make a syscall while the thread counts:
+     * main's pthread_create still restores its signal mask after the clone (a site without a hop
+     * may trap), so the thread starts counting only once main spins, and main spins instead of
+     * waiting in a futex. */
+    while (!__atomic_load_n(&main_spinning, __ATOMIC_ACQUIRE)) __asm__ volatile("pause");
     *(long *)arg = traps_for_calls();
     __atomic_store_n(&thread_done, 1, __ATOMIC_RELEASE);
     return NULL;
@@ -48,6 +52,7 @@ int main(int argc, char **argv) {
     long thread_traps = -3;
     pthread_t t;
     if (pthread_create(&t, NULL, thread_main, &thread_traps) != 0) return 2;
+    __atomic_store_n(&main_spinning, 1, __ATOMIC_RELEASE);
     while (!__atomic_load_n(&thread_done, __ATOMIC_ACQUIRE)) __asm__ volatile("pause");
     if (pthread_join(t, NULL) != 0) return 2;
     printf("thread traps %ld\n", thread_traps);
