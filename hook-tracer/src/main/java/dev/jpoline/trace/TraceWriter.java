@@ -589,9 +589,15 @@ public final class TraceWriter implements AutoCloseable {
             return;
         }
         Payload status = r.payloadOrNull(1);
-        if (status != null && status.length() >= 4) {
+        // Only an end: a stopped or continued child (WUNTRACED, WCONTINUED, a tracer's wait) lives on.
+        if (status != null && status.length() >= 4 && isEnd((int) status.le(0, 4))) {
             processEnded(new Orphans.Ended(pid, (int) status.le(0, 4)));
         }
+    }
+
+    /** Whether a wait status says the process ended (exited or killed), not stopped or continued. */
+    private static boolean isEnd(int waitStatus) {
+        return (waitStatus & 0x7f) != 0x7f && waitStatus != 0xffff;
     }
 
     private void completeLine(TraceRecord r, boolean onPath) {
