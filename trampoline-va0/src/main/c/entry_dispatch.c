@@ -203,23 +203,23 @@ static void after_mapping_change(const struct jpoline_frame *f, uint64_t nr) {
     jp_session_obey(jp_session_request(JPOLINE_REQUEST_MAPPING, start, start + length));
 }
 
-/* execve/execveat: reports a program beyond LD_PRELOAD's reach, and passes the kernel an
- * environment that carries jpoline's variables when the program's lacks them (entry_exec.c);
+/* execve/execveat: reports a program beyond LD_PRELOAD's reach, has the host follow the new
+ * image with ptrace under trace, and passes the kernel an environment that carries jpoline's
+ * variables when the program's lacks them (entry_exec.c);
  * the frame's registers stay the program's. Returns the kernel's result. */
 static long exec_call(struct jpoline_frame *f, int traced) {
     uint64_t nr = f->rax;
     int at = nr == NR_execveat;
-    if (at)
-        jp_check_exec_target((int)f->rdi, (const char *)f->rsi, (int)f->r8);
-    else
-        jp_check_exec_target(-100 /* AT_FDCWD */, (const char *)f->rdi, 0);
+    int window = at ? jp_exec_prepare_target((int)f->rdi, (const char *)f->rsi, (int)f->r8)
+                    : jp_exec_prepare_target(-100 /* AT_FDCWD */, (const char *)f->rdi, 0);
     struct jp_exec_env env;
-    long envp = (long)jp_exec_env_prepare(&env, (const char *const *)(at ? f->r10 : f->rdx));
+    long envp = (long)jp_exec_env_prepare(&env, (const char *const *)(at ? f->r10 : f->rdx), window);
     long result = traced ? jp_traced_sys6((long)nr, (long)f->rdi, (long)f->rsi, at ? (long)f->rdx : envp,
                                           at ? envp : (long)f->r10, (long)f->r8, (long)f->r9)
                          : sys6((long)nr, (long)f->rdi, (long)f->rsi, at ? (long)f->rdx : envp,
                                 at ? envp : (long)f->r10, (long)f->r8, (long)f->r9);
     jp_exec_env_release(&env);
+    if (window) jp_exec_window_close(); /* still here: the exec failed, and the host lets go */
     return result;
 }
 
@@ -301,6 +301,7 @@ static inline __attribute__((always_inline)) unsigned execute(struct jpoline_fra
             jp_sud_after_fork();
         }
     }
+    if (nr == NR_ptrace && f->rdi == 0 /* PTRACE_TRACEME */ && f->rax == 0) jp_sud_traced();
     after_mapping_change(f, nr);
     return JP_ACT_RETURN;
 }

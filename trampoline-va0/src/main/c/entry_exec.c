@@ -45,18 +45,42 @@ static int reason_for(int fd) {
     return JPOLINE_UNREACHABLE_STATIC;
 }
 
-void jp_check_exec_target(int dirfd, const char *path, int at_flags) {
-    if (jp_session == 0 || path == 0) return;
+static uint32_t length_of(const char *path) {
+    uint32_t length = 0;
+    while (path[length] != '\0' && length < 4096) length++;
+    return length;
+}
+
+/* Under trace, the host follows what the runtime cannot see of an exec: the new image's loader
+ * until its runtime's constructor, or a static program to its end (docs/ptrace-window.md). Not
+ * a set-id program (a traced exec drops its privileges), not an exec bound to fail (the open
+ * failed: PATH searches try many), and not when the host has no window. */
+static int exec_env_ready; /* below: without our variables the new image could not end a window */
+
+static int open_window(const char *path, uint32_t length, int reason) {
+    if (!exec_env_ready) return 0;
+    if (!(__atomic_load_n(&jp_session->mode_flags, __ATOMIC_ACQUIRE) & JPOLINE_MODE_EXEC_WINDOWS)) return 0;
+    if (reason != 0 && reason != JPOLINE_UNREACHABLE_STATIC) return 0;
+    return jp_session_request_with(JPOLINE_REQUEST_EXEC_WINDOW, reason == JPOLINE_UNREACHABLE_STATIC, 0, path,
+                                   length) == 0;
+}
+
+int jp_exec_prepare_target(int dirfd, const char *path, int at_flags) {
+    if (jp_session == 0 || path == 0) return 0;
     int fd = (int)(at_flags & AT_EMPTY_PATH_FLAG && path[0] == '\0'
                        ? dirfd
                        : sys(NR_openat, dirfd, (long)path, O_RDONLY_CLOEXEC, 0));
-    if (fd < 0) return; /* the exec itself will fail and say why */
+    if (fd < 0) return 0; /* the exec itself will fail and say why */
     int reason = reason_for(fd);
     if (fd != dirfd) sys(NR_close, fd, 0, 0, 0);
-    if (reason == 0) return;
-    uint32_t length = 0;
-    while (path[length] != '\0' && length < 4096) length++;
-    jp_session_request_with(JPOLINE_REQUEST_UNREACHABLE_EXEC, (uint64_t)reason, 0, path, length);
+    uint32_t length = length_of(path);
+    if (open_window(path, length, reason)) return 1;
+    if (reason != 0) jp_session_request_with(JPOLINE_REQUEST_UNREACHABLE_EXEC, (uint64_t)reason, 0, path, length);
+    return 0;
+}
+
+void jp_exec_window_close(void) {
+    if (jp_session != 0) jp_session_request(JPOLINE_REQUEST_EXEC_WINDOW_CLOSE, 0, 0);
 }
 
 /* --- jpoline's variables across an exec ----------------------------------------------------
@@ -66,6 +90,7 @@ void jp_check_exec_target(int dirfd, const char *path, int at_flags) {
  * environment with the two variables put back (the program's registers keep its own). */
 
 #define SESSION_PREFIX "JPOLINE_SESSION="
+#define WINDOW_VAR JPOLINE_WINDOW_ENV "=1"
 #define PRELOAD_PREFIX "LD_PRELOAD="
 #define SESSION_VAR_MAX 256 /* "JPOLINE_SESSION=/dev/shm/jpoline-PID-HEX" and room to spare */
 #define PRELOAD_VALUE_MAX 1024
@@ -130,7 +155,7 @@ static int read_entry(const char *const *envp, uint64_t i, uint64_t *entry) {
     return jp_safe_copy(entry, (uint64_t)(envp + i), sizeof *entry) == sizeof *entry;
 }
 
-const char *const *jp_exec_env_prepare(struct jp_exec_env *e, const char *const *envp) {
+const char *const *jp_exec_env_prepare(struct jp_exec_env *e, const char *const *envp, int window) {
     e->mapping = 0;
     e->mapping_size = 0;
     if (!exec_env_ready || jp_session == 0) return envp;
@@ -157,7 +182,7 @@ const char *const *jp_exec_env_prepare(struct jp_exec_env *e, const char *const 
             has_runtime = contains(theirs, (uint32_t)theirs_len, runtime_path);
         }
     }
-    if (has_session && has_runtime) return envp;
+    if (has_session && has_runtime && !window) return envp;
     /* The program's entries without its JPOLINE_SESSION (and its LD_PRELOAD when that lacks
      * this runtime), then ours and LD_PRELOAD=<runtime>[:<its value>]. On the stack when it
      * fits: a vfork child shares its parent's memory, and a mapping made there would outlive
@@ -167,8 +192,8 @@ const char *const *jp_exec_env_prepare(struct jp_exec_env *e, const char *const 
     uint64_t preload_len = str_len(PRELOAD_PREFIX) + str_len(runtime_path) + (theirs_len > 0 ? 1 + theirs_len : 0) + 1;
     const char **out = e->slots;
     char *preload = e->preload;
-    if (count + 3 > JP_EXEC_ENV_SLOTS || preload_len > sizeof e->preload) {
-        uint64_t array_bytes = (count + 3) * sizeof(char *);
+    if (count + 4 > JP_EXEC_ENV_SLOTS || preload_len > sizeof e->preload) {
+        uint64_t array_bytes = (count + 4) * sizeof(char *);
         uint64_t size = (array_bytes + preload_len + 4095) & ~4095ull;
         long m = jp_sys6(NR_mmap_call, 0, (long)size, 3 /* PROT_READ|PROT_WRITE */,
                          0x22 /* MAP_PRIVATE|MAP_ANONYMOUS */, -1, 0);
@@ -188,6 +213,7 @@ const char *const *jp_exec_env_prepare(struct jp_exec_env *e, const char *const 
         out[k++] = (const char *)entry;
     }
     out[k++] = session_var;
+    if (window) out[k++] = WINDOW_VAR; /* the new image's constructor ends the window and drops it */
     if (replace_preload) {
         uint64_t at = 0;
         for (const char *s = PRELOAD_PREFIX; *s != '\0'; s++) preload[at++] = *s;

@@ -171,6 +171,15 @@ void jp_sud_child_start(void) {
     if (enable_this_thread() != 0) __atomic_fetch_add(&jp_sud_thread_failures, 1, __ATOMIC_RELAXED);
 }
 
+/* After a successful PTRACE_TRACEME (a debugger's child, about to exec): every SIGSYS of this
+ * thread would now stop it for its tracer first, and a vfork parent (gdb) that is that tracer
+ * waits for the exec meanwhile: a deadlock. The thread goes on without SUD (its jump-patched
+ * sites still reach the entry); the new image decides again (runtime.c). */
+void jp_sud_traced(void) {
+    if (!__atomic_load_n(&jp_sud_mode, __ATOMIC_ACQUIRE)) return;
+    sys(NR_prctl, PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_OFF, 0, 0, 0);
+}
+
 /* --- a process jpoline attached to (trace -p under SUD, docs/remote.md) ------------------------ */
 
 /* What another thread's prctl needs to turn SUD on as this one did: the region and the

@@ -8,6 +8,7 @@
  * One thread follows: ptrace requests must come from the thread that attached. The task table
  * is that thread's, grown by the host through jpoline_remote_task_*. */
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,17 +149,36 @@ static int syscall_stop(void *session, struct task *t, int32_t top) {
     return 1;
 }
 
-/* Waits for the next stop of any tracee. A syscall stop of a known thread is recorded and the
- * thread resumed here; anything else is returned: its tid, its wait status in *status. -errno
- * when nothing is left to wait for (ECHILD) or the wait failed. */
+/* A thread seized at its exec (JPOLINE_REQUEST_EXEC_WINDOW) whose exec succeeded: recorded from
+ * now on. The exec's own exit stop, next, is not: its entry is the old image's runtime's record. */
+JPOLINE_EXPORT void jpoline_remote_task_exec(int32_t tid) {
+    struct task *t = find(tid);
+    if (t == 0) return;
+    t->recording = 1;
+    t->in_call = 0;
+}
+
+/* The host's request threads interrupt the follower's wait (below) with this signal to hand it a
+ * thread to seize: a handler that does nothing, without SA_RESTART, so that waitpid returns. */
+static void wake_handler(int sig) { (void)sig; }
+
+JPOLINE_EXPORT int jpoline_remote_wake_install(int sig) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = wake_handler;
+    sigemptyset(&sa.sa_mask);
+    return sigaction(sig, &sa, 0);
+}
+
+/* Waits for the next stop of any tracee (and the end of any child of the host: the follower is
+ * the host's only waiter). A syscall stop of a known thread is recorded and the thread resumed
+ * here; anything else is returned: its tid, its wait status in *status. -errno when nothing is
+ * left to wait for (ECHILD), the wait was interrupted (EINTR: a thread to seize) or failed. */
 JPOLINE_EXPORT int jpoline_remote_next(void *session, int32_t top, int *status) {
     for (;;) {
         int s;
         int tid = waitpid(-1, &s, __WALL);
-        if (tid < 0) {
-            if (errno == EINTR) continue;
-            return -errno;
-        }
+        if (tid < 0) return -errno;
         struct task *t = find(tid);
         if (t != 0 && WIFSTOPPED(s) && WSTOPSIG(s) == (SIGTRAP | 0x80) && syscall_stop(session, t, top)) {
             ptrace(PTRACE_SYSCALL, tid, 0, 0);

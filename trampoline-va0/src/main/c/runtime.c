@@ -243,6 +243,27 @@ static long join_session(struct jpoline_session_header *s, const char *path, con
     return result;
 }
 
+/* TracerPid of /proc/self/status: 0 when no one traces this process, -1 when it cannot be read.
+ * Our own window has let go by now (the constructor's first act ends it). Raw calls, no stdio:
+ * a FILE would make malloc set up the program's heap here, and the program's first brk and
+ * getrandom would go unseen. */
+static long tracer_pid(void) {
+    long fd = jp_sys6(NR_openat, AT_FDCWD, (long)"/proc/self/status", O_RDONLY | O_CLOEXEC, 0, 0, 0);
+    if (fd < 0) return -1;
+    char buf[1024]; /* TracerPid is the eighth line */
+    long n = jp_sys6(NR_read, fd, (long)buf, sizeof buf - 1, 0, 0, 0);
+    jp_sys6(NR_close, fd, 0, 0, 0, 0, 0);
+    if (n <= 0) return -1;
+    buf[n] = '\0';
+    const char *at = strstr(buf, "\nTracerPid:");
+    if (at == NULL) return -1;
+    long pid = 0;
+    for (at += 11; *at == ' ' || *at == '\t'; at++) {
+    }
+    for (; *at >= '0' && *at <= '9'; at++) pid = pid * 10 + (*at - '0');
+    return pid;
+}
+
 __attribute__((constructor)) static void jpoline_init(void) {
     /* A process that was not started from a session (for example the host JVM that
      * loads this library to talk to it) must be left completely alone. */
@@ -264,6 +285,14 @@ __attribute__((constructor)) static void jpoline_init(void) {
     if (rc < 0) {
         /* No page 0 (vm.mmap_min_addr, or someone else's mapping there): the same tiers through
          * Syscall User Dispatch. The host has said so in one line already. */
+        long tracer = tracer_pid();
+        if (tracer > 0) {
+            /* Every SIGSYS would stop it for its tracer first (a debugger would stop at each call). */
+            dprintf(2, "jpoline: pid %d is traced by pid %ld: under Syscall User Dispatch its tracer would see a SIGSYS"
+                       " at each of its syscalls, so it runs without jpoline; run: sudo sysctl -w vm.mmap_min_addr=0 to"
+                       " trace it too\n", (int)getpid(), tracer);
+            return;
+        }
         int sud = jpoline_sud_install();
         if (sud < 0) {
             char what[256];

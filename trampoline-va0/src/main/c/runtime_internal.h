@@ -99,7 +99,8 @@ struct jp_exec_env {
     char preload[512];
 };
 void jp_exec_env_init(const char *session_path, const char *preload) JP_HIDDEN;
-const char *const *jp_exec_env_prepare(struct jp_exec_env *e, const char *const *envp) JP_HIDDEN;
+/* window: the host follows this exec (jp_exec_prepare_target): JPOLINE_PTRACE_WINDOW goes in too. */
+const char *const *jp_exec_env_prepare(struct jp_exec_env *e, const char *const *envp, int window) JP_HIDDEN;
 void jp_exec_env_release(struct jp_exec_env *e) JP_HIDDEN;
 
 /* Signals (entry_signal.c). jp_signal_sigaction handles a program's rt_sigaction when signal
@@ -163,6 +164,7 @@ void jp_inject_signal(uint32_t signo) JP_HIDDEN;
 /* 0 when the kernel offers SUD, else -errno (-EINVAL: it has none). Changes nothing. */
 int jp_sud_probe(void) JP_HIDDEN;
 void jp_sud_child_start(void) JP_HIDDEN;
+void jp_sud_traced(void) JP_HIDDEN;
 void jp_sud_after_fork(void) JP_HIDDEN;
 /* The program's rt_sigaction and rt_sigprocmask under SUD: SIGSYS stays ours and unblocked.
  * Return 1 with the result in f->rax when they made the call themselves. */

@@ -115,6 +115,14 @@ enum jpoline_request_kind {
     /* Not a rewrite: under --exhaustive, a syscall trapped at range_start, a site no table
      * lists; once per site and process. The host reports it. */
     JPOLINE_REQUEST_UNREWRITTEN_SITE = 4,
+    /* Not a rewrite: under trace, the calling thread is about to exec the program named by the
+     * payload (range_start 1: a static one). The host seizes it with ptrace and follows the new
+     * image's loader until its runtime's constructor ends the window (docs/ptrace-window.md);
+     * result 0: seized, the exec gets JPOLINE_PTRACE_WINDOW in its environment. */
+    JPOLINE_REQUEST_EXEC_WINDOW = 5,
+    /* The exec that opened a window failed: the host lets the thread go (it is detached when the
+     * answer comes). */
+    JPOLINE_REQUEST_EXEC_WINDOW_CLOSE = 6,
 };
 
 /* Request flags. SUD: the process catches its syscalls with Syscall User Dispatch and has no
@@ -201,6 +209,8 @@ struct jpoline_call_slot {
  * rewritten (JIT output, anonymous executable memory, a site the sweep could not prove) still
  * reaches the entry; each such site is reported once (JPOLINE_REQUEST_UNREWRITTEN_SITE). */
 #define JPOLINE_MODE_EXHAUSTIVE 1u
+/* The host's ptrace window takes JPOLINE_REQUEST_EXEC_WINDOW (set and cleared by the host). */
+#define JPOLINE_MODE_EXEC_WINDOWS 2u
 
 #define JPOLINE_TRACE_TIMES 1u   /* take entry and exit timestamps */
 #define JPOLINE_TRACE_SIGNALS 2u /* record delivered signals (entry_signal.c) */
@@ -342,8 +352,12 @@ long jp_session_request_with(int kind, uint64_t start, uint64_t end, const char 
     __attribute__((visibility("hidden")));
 
 /* Before an execve/execveat: when the program to run is one LD_PRELOAD cannot reach, tells
- * the host so it can report it. Freestanding; costs an open, an fstat and a few preads. */
-void jp_check_exec_target(int dirfd, const char *path, int at_flags) __attribute__((visibility("hidden")));
+ * the host so it can report it; under trace with windows, asks the host to follow the new
+ * image's loader (or a static program) with ptrace. Returns 1 when the thread is now seized:
+ * the exec then carries JPOLINE_PTRACE_WINDOW, and a failed exec must call
+ * jp_exec_window_close. Freestanding; costs an open, an fstat and a few preads. */
+int jp_exec_prepare_target(int dirfd, const char *path, int at_flags) __attribute__((visibility("hidden")));
+void jp_exec_window_close(void) __attribute__((visibility("hidden")));
 
 /* Shared by the freestanding waits (entry_session.c). */
 long long jp_monotonic_ns(void) __attribute__((visibility("hidden")));

@@ -27,6 +27,7 @@ enum {
     NR_vfork = 58,
     NR_execve = 59,
     NR_kill = 62,
+    NR_ptrace = 101,
     NR_prctl = 157,
     NR_gettid = 186,
     NR_futex = 202,

@@ -259,7 +259,11 @@ public final class Launcher {
                 if (follower != null) {
                     windowGo.complete(null); // the schema is in place: the window may record with it
                 }
-                try (RequestServer server = new RequestServer(session, handlerFactory.apply(session),
+                Consumer<RewriteRequest> handler = handlerFactory.apply(session);
+                if (follower != null) {
+                    handler = windowRequests(follower, handler);
+                }
+                try (RequestServer server = new RequestServer(session, handler,
                         error -> diagnostics.println("jpoline: rewriting failed: " + error))) {
                     if (observer != null) {
                         observer.serving();
@@ -297,17 +301,31 @@ public final class Launcher {
         return argv;
     }
 
+    /** Exec-window requests go to the window's follower, the rest to {@code rest}. */
+    private Consumer<RewriteRequest> windowRequests(PtraceWindow follower, Consumer<RewriteRequest> rest) {
+        return r -> {
+            if (r.kind() != SessionLayout.KIND_EXEC_WINDOW && r.kind() != SessionLayout.KIND_EXEC_WINDOW_CLOSE) {
+                rest.accept(r);
+                return;
+            }
+            int result = follower.serve(r);
+            if (result == 0 && r.kind() == SessionLayout.KIND_EXEC_WINDOW && r.rangeStart() == 1) {
+                diagnostics.println("jpoline: pid " + r.pid() + ": " + r.payload() + " is statically linked, so"
+                        + " LD_PRELOAD cannot reach it: it is followed with ptrace instead, at strace's speed");
+            }
+            r.finish(result);
+        };
+    }
+
     /**
-     * The top-level status once the window is over: the program's own wait when its runtime took
-     * over, the window's when it ended before (a static program, or a library the loader did not
-     * find), after the last process of its tree. {@code unfollowed} says what a window that could
-     * not start means.
+     * The top-level status once the window is over, after the last process of its tree: the
+     * window's follower is the host's only waiter from the program's start to the end (it seizes
+     * the programs the tree execs), so it reaps the program and its orphans. {@code unfollowed}
+     * says what a window that could not start means.
      */
     private int afterWindow(PtraceWindow follower, int pid, String unfollowed) {
         try {
-            if (follower.handedOver().get()) {
-                return Spawn.waitFor(pid);
-            }
+            follower.handedOver().get(); // or the window could not start: the program is ours to wait for
             int status = new Orphans.Ended(pid, follower.topStatus().get()).shellStatus();
             follower.done().get(); // like strace -f: the trace ends with the last process
             return status;

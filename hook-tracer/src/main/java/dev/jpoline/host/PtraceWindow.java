@@ -12,6 +12,10 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -34,6 +38,10 @@ import java.util.function.Consumer;
  *       without jpoline.
  *   <li>The host's death detaches every tracee (the kernel does, without PTRACE_O_EXITKILL): the
  *       program runs on, untraced.
+ *   <li>Once the top-level program's runtime has taken over, the thread stays: a runtime that
+ *       is about to exec asks (JPOLINE_REQUEST_EXEC_WINDOW) and the thread seizes the caller, so
+ *       that the new image's loader, or a static program to its end, is followed too. It is then
+ *       the host's only waiter: it reaps the program and its orphans, and says how they ended.
  * </ul>
  */
 public final class PtraceWindow {
@@ -45,6 +53,22 @@ public final class PtraceWindow {
     private static final Function PTRACE = LIBC.getFunction("ptrace");
     private static final Function WAITPID = LIBC.getFunction("waitpid");
     private static final Function KILL = LIBC.getFunction("kill");
+    private static final Function SYSCALL = LIBC.getFunction("syscall");
+    private static final long NR_GETTID = 186;
+    private static final long NR_TGKILL = 234;
+    /**
+     * Interrupts the follower's waitpid to hand it a thread to seize (remote_follow.c installs a
+     * handler that does nothing). A real-time signal neither HotSpot nor glibc uses.
+     */
+    private static final int WAKE_SIGNAL = 40;
+
+    /**
+     * {@code JPOLINE_EXEC_WINDOWS=0}: no windows for the programs the tree execs (each costs a few
+     * ms of ptrace stops: docs/ptrace-window.md); their loaders go unseen, as before windows.
+     */
+    static final String EXEC_WINDOWS_ENV = "JPOLINE_EXEC_WINDOWS";
+    /** How long a request waits for the follower before the exec goes on without a window. */
+    private static final long SEIZE_TIMEOUT_NANOS = 2_000_000_000L;
 
     private static long ptrace(long request, int pid, long addr, Object data) {
         return PTRACE.invokeLong(new Object[] {request, pid, addr, data});
@@ -61,6 +85,7 @@ public final class PtraceWindow {
     private Function taskRemove;
     private Function taskRename;
     private Function taskRecording;
+    private Function taskExec;
 
     private int taskRecording(int tid) {
         return taskRecording.invokeInt(new Object[] {tid});
@@ -74,7 +99,9 @@ public final class PtraceWindow {
         taskRemove.invokeVoid(new Object[] {tid});
     }
 
+    private static final long PTRACE_CONT = 7;
     private static final long PTRACE_SYSCALL = 24;
+    private static final long PTRACE_INTERRUPT = 0x4207;
     private static final long PTRACE_DETACH = 17;
     /** The runtime's constructor makes this call first where the host follows the loader (jpoline.h). */
     private static final long WINDOW_END_NR = 0x4a500001L;
@@ -93,6 +120,7 @@ public final class PtraceWindow {
     private static final int WUNTRACED = 2;
     private static final int WALL = 0x40000000;
     private static final int EINTR = 4;
+    private static final int ECHILD = 10;
     private static final int SIGTRAP = 5;
     private static final int SIGSTOP = 19;
     private static final int SIGCONT = 18;
@@ -108,6 +136,13 @@ public final class PtraceWindow {
         int tgid;
         /** Its first stop (a new task's, or the seized helper's) is only a start. */
         boolean started;
+        /**
+         * Seized at its runtime's request, before its exec: it runs free (PTRACE_CONT) until the
+         * exec event, and its own calls are the runtime's to record.
+         */
+        boolean awaitingExec;
+        /** Its exec failed: it is interrupted, and let go at that stop. */
+        ExecRequest release;
 
         Task(int tid, int tgid) {
             this.tid = tid;
@@ -129,11 +164,34 @@ public final class PtraceWindow {
     private final Memory eventMessage = new Memory(8);
 
     private final CompletableFuture<Void> go;
+    private final Session sessionMemory;
+    private final LinkedBlockingQueue<ExecRequest> requests = new LinkedBlockingQueue<>();
+    private volatile int followerTid;
+    private volatile boolean closed;
+
+    /** A runtime's exec-window request, handed from a request thread to the follower. */
+    private static final class ExecRequest {
+        static final int PENDING = 0;
+        static final int TAKEN = 1;
+        static final int CANCELLED = 2;
+        final int pid;
+        final int tid;
+        final boolean close;
+        final AtomicInteger state = new AtomicInteger(PENDING);
+        final CompletableFuture<Integer> answer = new CompletableFuture<>();
+
+        ExecRequest(int pid, int tid, boolean close) {
+            this.pid = pid;
+            this.tid = tid;
+            this.close = close;
+        }
+    }
 
     private PtraceWindow(java.nio.file.Path library, Session session, int top, Consumer<Orphans.Ended> ended,
             CompletableFuture<Void> go) {
         this.library = library;
         this.session = new Pointer(session.address());
+        this.sessionMemory = session;
         this.top = top;
         this.ended = ended;
         this.go = go;
@@ -174,6 +232,49 @@ public final class PtraceWindow {
         return done;
     }
 
+    /**
+     * Answers a runtime's exec-window request (JPOLINE_REQUEST_EXEC_WINDOW or _CLOSE), on a request
+     * thread: the follower seizes or lets go of the thread; 0 once it has. Returns the result.
+     */
+    public int serve(RewriteRequest r) {
+        boolean close = r.kind() == SessionLayout.KIND_EXEC_WINDOW_CLOSE;
+        if (closed || !r.fromSessionMember()) {
+            return close ? 0 : -1;
+        }
+        ExecRequest e = new ExecRequest(r.pid(), r.tid(), close);
+        requests.add(e);
+        long deadline = System.nanoTime() + SEIZE_TIMEOUT_NANOS;
+        while (true) {
+            wake();
+            try {
+                return e.answer.get(2, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException timeout) {
+                // The follower may have been about to wait when the signal came: it is sent again.
+                if (closed && e.state.compareAndSet(ExecRequest.PENDING, ExecRequest.CANCELLED)) {
+                    return close ? 0 : -1;
+                }
+                if (!close && System.nanoTime() > deadline
+                        && e.state.compareAndSet(ExecRequest.PENDING, ExecRequest.CANCELLED)) {
+                    return -110; // the exec goes on without a window
+                }
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                if (e.state.compareAndSet(ExecRequest.PENDING, ExecRequest.CANCELLED)) {
+                    return -4;
+                }
+            } catch (java.util.concurrent.ExecutionException impossible) {
+                return -1;
+            }
+        }
+    }
+
+    private void wake() {
+        int tid = followerTid;
+        if (tid != 0) {
+            SYSCALL.invokeLong(new Object[] {NR_TGKILL, (long) ProcessHandle.current().pid(), (long) tid, (long) WAKE_SIGNAL});
+        }
+    }
+
     private void run() {
         try {
             start();
@@ -186,6 +287,25 @@ public final class PtraceWindow {
             handedOver.completeExceptionally(t);
             topStatus.completeExceptionally(t);
             done.completeExceptionally(t);
+        } finally {
+            close();
+        }
+    }
+
+    /** No more windows: runtimes stop asking, and what was asked is refused. */
+    private void close() {
+        closed = true;
+        sessionMemory.putInt(SessionLayout.OFF_MODE_FLAGS,
+                sessionMemory.getInt(SessionLayout.OFF_MODE_FLAGS) & ~SessionLayout.MODE_EXEC_WINDOWS);
+        for (ExecRequest e; (e = requests.poll()) != null; ) {
+            if (e.state.compareAndSet(ExecRequest.PENDING, ExecRequest.TAKEN)) {
+                e.answer.complete(e.close ? 0 : -1);
+            }
+        }
+        for (Task t : tasks.values()) {
+            if (t.release != null) {
+                t.release.answer.complete(0);
+            }
         }
     }
 
@@ -204,6 +324,10 @@ public final class PtraceWindow {
         taskRemove = rt.getFunction("jpoline_remote_task_remove");
         taskRename = rt.getFunction("jpoline_remote_task_rename");
         taskRecording = rt.getFunction("jpoline_remote_task_recording");
+        taskExec = rt.getFunction("jpoline_remote_task_exec");
+        if (rt.getFunction("jpoline_remote_wake_install").invokeInt(new Object[] {WAKE_SIGNAL}) == 0) {
+            followerTid = (int) SYSCALL.invokeLong(new Object[] {NR_GETTID});
+        }
         int r;
         do {
             r = WAITPID.invokeInt(new Object[] {top, status, WUNTRACED});
@@ -229,6 +353,11 @@ public final class PtraceWindow {
         } finally {
             kill(top, SIGCONT); // whatever happens, it must not stay stopped
         }
+        if (followerTid != 0 && !"0".equals(System.getenv(EXEC_WINDOWS_ENV))) {
+            // Before the program's runtime reads it at its first exec.
+            sessionMemory.putInt(SessionLayout.OFF_MODE_FLAGS,
+                    sessionMemory.getInt(SessionLayout.OFF_MODE_FLAGS) | SessionLayout.MODE_EXEC_WINDOWS);
+        }
     }
 
     /** Thrown by {@link #start} when the helper ended without stopping: nothing to follow. */
@@ -240,12 +369,26 @@ public final class PtraceWindow {
         }
     }
 
-    private void loop() {
-        while (!tasks.isEmpty()) {
+    private void loop() throws InterruptedException {
+        while (true) {
+            takeRequests();
             // Syscall stops are recorded and resumed in native code; the rest comes here.
             int tid = remoteNext.invokeInt(new Object[] {session, top, status});
+            if (tid == -EINTR) {
+                continue; // a request to take
+            }
+            if (tid == -ECHILD) {
+                if (topStatus.isDone()) {
+                    break; // the program and every process the host followed or reaped ended
+                }
+                ExecRequest e = requests.poll(20, TimeUnit.MILLISECONDS);
+                if (e != null) {
+                    take(e);
+                }
+                continue;
+            }
             if (tid < 0) {
-                break; // ECHILD: nothing is left to wait for
+                throw new IllegalStateException("waiting for the traced processes failed: errno " + -tid);
             }
             int s = status[0];
             Task task = tasks.get(tid);
@@ -280,6 +423,45 @@ public final class PtraceWindow {
         }
     }
 
+    private void takeRequests() {
+        for (ExecRequest e; (e = requests.poll()) != null; ) {
+            take(e);
+        }
+    }
+
+    /** Seizes a thread about to exec, or lets go of one whose exec failed. */
+    private void take(ExecRequest e) {
+        if (!e.state.compareAndSet(ExecRequest.PENDING, ExecRequest.TAKEN)) {
+            return; // its exec went on without a window
+        }
+        Task known = tasks.get(e.tid);
+        if (e.close) {
+            if (known == null || !known.awaitingExec) {
+                e.answer.complete(0);
+            } else if (ptrace(PTRACE_INTERRUPT, e.tid, 0, 0) != 0) {
+                e.answer.complete(0); // gone meanwhile
+            } else {
+                known.release = e; // let go at the stop that comes
+            }
+            return;
+        }
+        if (known != null) {
+            e.answer.complete(-16); // followed already (EBUSY)
+            return;
+        }
+        // The tid is the caller's word: it must be a thread of the process that asked.
+        if (tgidOf(e.tid) != e.pid || ptrace(PTRACE_SEIZE, e.tid, 0, OPTIONS) != 0) {
+            e.answer.complete(-1);
+            return;
+        }
+        Task t = new Task(e.tid, e.pid);
+        t.started = true;
+        t.awaitingExec = true;
+        tasks.put(e.tid, t);
+        taskAdd(e.tid, e.pid, false);
+        e.answer.complete(0);
+    }
+
     /** At the entry of JPOLINE_WINDOW_END_NR, the runtime's first act (jpoline.h). */
     private boolean isWindowEnd(int tid) {
         return ptrace(PTRACE_GET_SYSCALL_INFO, tid, INFO_SIZE, info) > 0 && info.getByte(0) == 1
@@ -298,14 +480,29 @@ public final class PtraceWindow {
             case EVENT_EXEC -> {
                 // A thread that execs takes the process's id; the others are gone.
                 long former = eventMessage(task.tid);
+                boolean seizedForIt = task.awaitingExec;
                 if (former > 0 && former != task.tid) {
-                    tasks.remove((int) former);
+                    Task was = tasks.remove((int) former);
+                    seizedForIt |= was != null && was.awaitingExec;
                     taskRename.invokeVoid(new Object[] {(int) former, task.tid});
                 }
                 task.tgid = task.tid;
+                if (seizedForIt) {
+                    // The new image's calls are ours to record, from its loader's first on.
+                    taskExec.invokeVoid(new Object[] {task.tid});
+                    task.awaitingExec = false;
+                }
                 resume(task.tid, 0);
             }
             case EVENT_STOP -> {
+                if (task.release != null) {
+                    // The exec failed: the thread goes on as it was, not traced.
+                    ptrace(PTRACE_DETACH, task.tid, 0, 0);
+                    tasks.remove(task.tid);
+                    taskRemove(task.tid);
+                    task.release.answer.complete(0);
+                    return;
+                }
                 boolean groupStop = sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
                 if (groupStop && task.started) {
                     // Stopped as without jpoline, until a SIGCONT; then an event stop comes again.
@@ -338,7 +535,8 @@ public final class PtraceWindow {
     }
 
     private void resume(int tid, int sig) {
-        ptrace(PTRACE_SYSCALL, tid, 0, sig);
+        Task t = tasks.get(tid);
+        ptrace(t != null && t.awaitingExec ? PTRACE_CONT : PTRACE_SYSCALL, tid, 0, sig);
     }
 
     private Task newTask(int tid, boolean recording) {
@@ -351,6 +549,9 @@ public final class PtraceWindow {
     private void gone(int tid, Task task, int waitStatus) {
         tasks.remove(tid);
         taskRemove(tid);
+        if (task != null && task.release != null) {
+            task.release.answer.complete(0);
+        }
         int tgid = task == null ? tid : task.tgid;
         if (tid != tgid) {
             return; // a thread: its process goes on

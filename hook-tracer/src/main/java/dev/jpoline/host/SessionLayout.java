@@ -35,6 +35,8 @@ public final class SessionLayout {
     public static final long INJECT_NO_LAST = 0xFFFFFFFFL;
     /** --exhaustive: Syscall User Dispatch on top of VA0 (session.h). */
     public static final int MODE_EXHAUSTIVE = 1;
+    /** The ptrace window takes exec-window requests (session.h). */
+    public static final int MODE_EXEC_WINDOWS = 2;
     public static final int OFF_PROCESSES_REGISTERED = 48;
     public static final int OFF_PROCESSES_GAVE_UP = 56;
     public static final int OFF_CALL_SLOTS_OFFSET = 1000;
@@ -194,6 +196,10 @@ public final class SessionLayout {
     public static final int KIND_UNREACHABLE_EXEC = 3;
     /** Not a rewrite: under --exhaustive, a syscall trapped at range_start, a site no table lists. */
     public static final int KIND_UNREWRITTEN_SITE = 4;
+    /** A thread is about to exec: seize it, follow the new image's loader (session.h). */
+    public static final int KIND_EXEC_WINDOW = 5;
+    /** The exec that opened a window failed: let the thread go. */
+    public static final int KIND_EXEC_WINDOW_CLOSE = 6;
 
     public static final int UNREACHABLE_STATIC = 1;
     public static final int UNREACHABLE_SETUID = 2;
