@@ -126,12 +126,22 @@ JPOLINE_EXPORT void jpoline_remote_task_rename(int32_t from, int32_t tid) {
     used++;
 }
 
-/* Records a syscall stop of task t; 0 when the stop was not one (PTRACE_GET_SYSCALL_INFO failed). */
+/* run --hooks --from-exec: the numbers whose entry stops go to the host's hooks (in Java). */
+#define HOOKABLE 1024
+static uint8_t hooked[HOOKABLE];
+
+JPOLINE_EXPORT void jpoline_remote_hook(uint32_t nr) {
+    if (nr < HOOKABLE) hooked[nr] = 1;
+}
+
+/* Records a syscall stop of task t; 0 when the stop was not one (PTRACE_GET_SYSCALL_INFO failed)
+ * or is the host's to handle: the window's end, and a hooked call of the program. */
 static int syscall_stop(void *session, struct task *t, int32_t top) {
     struct syscall_info info;
     long n = ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof info, &info);
     if (n <= 0) return 0;
     if (info.op == INFO_OP_ENTRY && info.entry.nr == (uint64_t)JPOLINE_WINDOW_END_NR) return 0; /* the host's to see */
+    if (info.op == INFO_OP_ENTRY && t->recording && info.entry.nr < HOOKABLE && hooked[info.entry.nr]) return 0;
     if (info.op == INFO_OP_ENTRY) {
         t->nr = info.entry.nr;
         memcpy(t->args, info.entry.args, sizeof t->args);

@@ -38,6 +38,10 @@ final class RunCommand extends Command {
                                    the classes its META-INF/services names.
               --classpath PATH     Jars and directories (separated by ':') holding the
                                    hook classes.
+              --from-exec          With --hooks: hand the hooks the dynamic loader's
+                                   syscalls too (each program is followed with ptrace
+                                   from its execve until jpoline's runtime takes over),
+                                   so that a hook can deny opening a library.
               --on-hook-error proceed|fail
                                    When a hook throws: the syscall proceeds unchanged
                                    (proceed, the default) or fails with EIO (fail).
@@ -51,7 +55,7 @@ final class RunCommand extends Command {
             """;
 
     private static final String[] OPTIONS = {"-p PID", "--stats", "-q", "--exhaustive", "--host-timeout MS", "--hooks CLASS", "--classpath PATH",
-        "--on-hook-error proceed|fail"};
+        "--from-exec", "--on-hook-error proceed|fail"};
 
     boolean stats;
     boolean quiet;
@@ -60,6 +64,7 @@ final class RunCommand extends Command {
     final List<String> hookClasses = new ArrayList<>();
     String hookClasspath;
     String onHookError = "proceed";
+    boolean fromExec;
     List<String> command = List.of();
     final List<Long> pids = new ArrayList<>();
 
@@ -77,6 +82,7 @@ final class RunCommand extends Command {
                 case "--hooks" -> c.hookClasses.add(options.value());
                 case "--classpath" -> c.hookClasspath = options.value();
                 case "--on-hook-error" -> c.onHookError = options.value();
+                case "--from-exec" -> c.fromExec = true;
                 default -> throw new IllegalStateException(o);
             }
         }
@@ -86,6 +92,9 @@ final class RunCommand extends Command {
                         + " or a running process: jpoline run --hooks CLASS -p PID");
             } else if (!options.operands().isEmpty()) {
                 throw new UserError("give -p PID or a PROGRAM to start, not both (" + options.operands().get(0) + ")");
+            } else if (c.fromExec) {
+                throw new UserError("--from-exec cannot be used with -p: a running process's loader is done; start the"
+                        + " program under jpoline run --hooks CLASS --from-exec instead");
             } else if (c.exhaustive) {
                 throw new UserError("--exhaustive cannot be used with -p: Syscall User Dispatch must be turned on by each"
                         + " thread itself, at its start; start the program under jpoline run --exhaustive instead");
@@ -109,6 +118,9 @@ final class RunCommand extends Command {
             case "fail" -> HookDispatcher.OnError.FAIL_EIO;
             default -> throw new UserError("--on-hook-error takes proceed or fail, not '" + onHookError + "'");
         };
+        if (fromExec && hookClasses.isEmpty() && hookClasspath == null) {
+            throw new UserError("--from-exec hands the loader's syscalls to hooks: give --hooks CLASS too");
+        }
         if (pids.isEmpty()) {
             Va0Requirement.check(err, quiet);
         }
@@ -134,7 +146,7 @@ final class RunCommand extends Command {
                 err.flush();
             }
         }
-        Launcher launcher = new Launcher(err, hostTimeoutMs).exhaustive(exhaustive);
+        Launcher launcher = new Launcher(err, hostTimeoutMs).exhaustive(exhaustive).ptraceWindow(fromExec);
         if (!hooks.isEmpty()) {
             launcher.withHooks(new HookDispatcher(hooks, policy, err::println));
         }

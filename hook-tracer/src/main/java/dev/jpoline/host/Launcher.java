@@ -182,8 +182,11 @@ public final class Launcher {
             // to its end. Not a set-id program: a traced exec would drop its privileges.
             boolean isStatic = unreachable.isPresent()
                     && unreachable.get().equals(HostRewriting.unreachableReason(SessionLayout.UNREACHABLE_STATIC));
-            boolean window = ptraceWindow && runAs == null && observer instanceof PtraceWindowObserver
-                    && (unreachable.isEmpty() || isStatic);
+            // run --hooks --from-exec: the same window hands the loader's calls to the hooks (a
+            // static program is not followed: run does not follow one).
+            boolean tracing = observer instanceof PtraceWindowObserver;
+            boolean window = ptraceWindow && runAs == null && (tracing || hooks != null)
+                    && (unreachable.isEmpty() || (isStatic && tracing));
             boolean staticTree = window && isStatic;
             if (staticTree) {
                 diagnostics.println("jpoline: " + program.get() + " is statically linked, so LD_PRELOAD cannot reach it:"
@@ -243,8 +246,9 @@ public final class Launcher {
             }
             // The window gets ready (runtime loaded, program seized) while the rest is set up.
             CompletableFuture<Void> windowGo = new CompletableFuture<>();
-            PtraceWindow follower = window ? PtraceWindow.follow(library, session, pid,
-                    ((PtraceWindowObserver) observer)::processEnded, windowGo) : null;
+            PtraceWindow follower = !window ? null
+                    : tracing ? PtraceWindow.follow(library, session, pid, ((PtraceWindowObserver) observer)::processEnded, windowGo)
+                    : PtraceWindow.follow(library, session, pid, ended -> { }, windowGo, hooks);
             // Before the request server answers the program, which then runs its own code (a
             // shell's trap) and may get the terminal's Ctrl-C with jpoline.
             SignalRelay relay = SignalRelay.forChild(pid);

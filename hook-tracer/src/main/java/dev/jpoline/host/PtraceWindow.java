@@ -6,6 +6,8 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
+import dev.jpoline.api.hooks.CallAbandonedException;
+import dev.jpoline.api.hooks.HookDispatcher;
 import dev.jpoline.inlinehook.remote.ProcStatus;
 import dev.jpoline.runtime.NativeRuntime;
 import java.nio.file.Path;
@@ -42,6 +44,8 @@ import java.util.function.Consumer;
  *       is about to exec asks (JPOLINE_REQUEST_EXEC_WINDOW) and the thread seizes the caller, so
  *       that the new image's loader, or a static program to its end, is followed too. It is then
  *       the host's only waiter: it reaps the program and its orphans, and says how they ended.
+ *   <li>Under {@code run --hooks --from-exec} nothing is recorded: the hooked calls of each
+ *       window are handed to the hooks instead ({@link PtraceCall}), at their entry stops.
  * </ul>
  */
 public final class PtraceWindow {
@@ -67,6 +71,12 @@ public final class PtraceWindow {
      * ms of ptrace stops: docs/ptrace-window.md); their loaders go unseen, as before windows.
      */
     static final String EXEC_WINDOWS_ENV = "JPOLINE_EXEC_WINDOWS";
+    /**
+     * Not handed to hooks in a window: their exit stop holds registers that are not the call's
+     * (rt_sigreturn's restored context, an exec's new image), or they create tasks or end one
+     * (rt_sigreturn, clone, fork, vfork, execve, exit, exit_group, execveat, clone3). Sorted.
+     */
+    private static final int[] UNHOOKABLE = {15, 56, 57, 58, 59, 60, 231, 322, 435};
     /** How long a request waits for the follower before the exec goes on without a window. */
     private static final long SEIZE_TIMEOUT_NANOS = 2_000_000_000L;
 
@@ -100,6 +110,8 @@ public final class PtraceWindow {
     }
 
     private static final long PTRACE_CONT = 7;
+    private static final long PTRACE_GETREGS = 12;
+    private static final long PTRACE_SETREGS = 13;
     private static final long PTRACE_SYSCALL = 24;
     private static final long PTRACE_INTERRUPT = 0x4207;
     private static final long PTRACE_DETACH = 17;
@@ -164,6 +176,9 @@ public final class PtraceWindow {
     private final Memory eventMessage = new Memory(8);
 
     private final CompletableFuture<Void> go;
+    /** run --hooks --from-exec: the hooks the window hands its hooked calls to; null under trace. */
+    private final HookDispatcher hooks;
+    private final Memory regs = new Memory(27 * 8);
     private final Session sessionMemory;
     private final LinkedBlockingQueue<ExecRequest> requests = new LinkedBlockingQueue<>();
     private volatile int followerTid;
@@ -188,7 +203,8 @@ public final class PtraceWindow {
     }
 
     private PtraceWindow(java.nio.file.Path library, Session session, int top, Consumer<Orphans.Ended> ended,
-            CompletableFuture<Void> go) {
+            CompletableFuture<Void> go, HookDispatcher hooks) {
+        this.hooks = hooks;
         this.library = library;
         this.session = new Pointer(session.address());
         this.sessionMemory = session;
@@ -206,7 +222,16 @@ public final class PtraceWindow {
      */
     public static PtraceWindow follow(java.nio.file.Path library, Session session, int pid, Consumer<Orphans.Ended> ended,
             CompletableFuture<Void> go) {
-        PtraceWindow w = new PtraceWindow(library, session, pid, ended, go);
+        return follow(library, session, pid, ended, go, null);
+    }
+
+    /**
+     * As {@link #follow(Path, Session, int, Consumer, CompletableFuture)}, for {@code run --hooks
+     * --from-exec}: nothing is recorded, and the calls {@code hooks} hooks go to them.
+     */
+    public static PtraceWindow follow(java.nio.file.Path library, Session session, int pid, Consumer<Orphans.Ended> ended,
+            CompletableFuture<Void> go, HookDispatcher hooks) {
+        PtraceWindow w = new PtraceWindow(library, session, pid, ended, go, hooks);
         Thread t = new Thread(w::run, "jpoline-ptrace-window");
         t.setDaemon(true);
         t.start();
@@ -240,6 +265,9 @@ public final class PtraceWindow {
         boolean close = r.kind() == SessionLayout.KIND_EXEC_WINDOW_CLOSE;
         if (closed || !r.fromSessionMember()) {
             return close ? 0 : -1;
+        }
+        if (!close && hooks != null && r.rangeStart() == 1) {
+            return -1; // run does not follow static programs: they run without jpoline, as they say
         }
         ExecRequest e = new ExecRequest(r.pid(), r.tid(), close);
         requests.add(e);
@@ -325,6 +353,11 @@ public final class PtraceWindow {
         taskRename = rt.getFunction("jpoline_remote_task_rename");
         taskRecording = rt.getFunction("jpoline_remote_task_recording");
         taskExec = rt.getFunction("jpoline_remote_task_exec");
+        if (hooks != null) {
+            Function hook = rt.getFunction("jpoline_remote_hook");
+            hooks.hookedNumbers().stream().filter(nr -> java.util.Arrays.binarySearch(UNHOOKABLE, nr) < 0)
+                    .forEach(nr -> hook.invokeVoid(new Object[] {nr}));
+        }
         if (rt.getFunction("jpoline_remote_wake_install").invokeInt(new Object[] {WAKE_SIGNAL}) == 0) {
             followerTid = (int) SYSCALL.invokeLong(new Object[] {NR_GETTID});
         }
@@ -414,7 +447,10 @@ public final class PtraceWindow {
                     }
                     continue;
                 }
-                resume(tid, 0); // a syscall stop the table could not read
+                if (hooks != null && hookedEntry(tid)) {
+                    hook(task);
+                }
+                resume(tid, 0); // a hooked call, answered; or a syscall stop the table could not read
             } else if (event != 0) {
                 eventStop(task, sig, event);
             } else {
@@ -461,6 +497,64 @@ public final class PtraceWindow {
         taskAdd(e.tid, e.pid, false);
         e.answer.complete(0);
     }
+
+    /** At the entry stop of a call of the program's that the hooks hook (remote_follow.c sent it here). */
+    private boolean hookedEntry(int tid) {
+        return taskRecording(tid) == 1 && ptrace(PTRACE_GET_SYSCALL_INFO, tid, INFO_SIZE, info) > 0 && info.getByte(0) == 1
+                && info.getLong(24) >= 0 && info.getLong(24) < 1024 && hooks.hookedNumbers().get((int) info.getLong(24));
+    }
+
+    /** Hands the call to the hooks; the thread is then at its exit stop with the hooks' answer. */
+    private void hook(Task task) {
+        PtraceCall call = new PtraceCall(tracer, task.tgid, task.tid);
+        try {
+            call.finish(hooks.dispatch(call));
+        } catch (CallAbandonedException ended) {
+            // The thread ended while the call ran (its end is handled where it was waited for).
+        }
+    }
+
+    /** What a PtraceCall needs of the tracer thread: this thread. */
+    private final PtraceCall.Tracer tracer = new PtraceCall.Tracer() {
+        @Override
+        public long[] registers(int tid) {
+            if (ptrace(PTRACE_GETREGS, tid, 0, regs) != 0) {
+                throw new CallAbandonedException("cannot read the registers of thread " + tid + ": errno "
+                        + Native.getLastError());
+            }
+            return regs.getLongArray(0, 27);
+        }
+
+        @Override
+        public void setRegisters(int tid, long[] registers) {
+            regs.write(0, registers, 0, 27);
+            ptrace(PTRACE_SETREGS, tid, 0, regs);
+        }
+
+        @Override
+        public boolean toExitStop(int tid) {
+            ptrace(PTRACE_SYSCALL, tid, 0, 0);
+            while (true) {
+                int r = WAITPID.invokeInt(new Object[] {tid, status, WALL});
+                if (r < 0) {
+                    if (Native.getLastError() == EINTR) {
+                        continue;
+                    }
+                    return false;
+                }
+                if (!stopped(status[0])) {
+                    gone(tid, tasks.get(tid), status[0]);
+                    return false;
+                }
+                int sig = (status[0] >> 8) & 0xff;
+                if (sig == (SIGTRAP | 0x80)) {
+                    return true;
+                }
+                // An event stop on the way (none is expected of a single call): on to the exit.
+                ptrace(PTRACE_SYSCALL, tid, 0, (status[0] >> 16) != 0 || sig == SIGTRAP ? 0 : sig);
+            }
+        }
+    };
 
     /** At the entry of JPOLINE_WINDOW_END_NR, the runtime's first act (jpoline.h). */
     private boolean isWindowEnd(int tid) {
