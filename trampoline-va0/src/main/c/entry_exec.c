@@ -59,7 +59,9 @@ static int exec_env_ready; /* below: without our variables the new image could n
 
 static int open_window(const char *path, uint32_t length, int reason) {
     if (!exec_env_ready) return 0;
-    if (!(__atomic_load_n(&jp_session->mode_flags, __ATOMIC_ACQUIRE) & JPOLINE_MODE_EXEC_WINDOWS)) return 0;
+    uint32_t flags = __atomic_load_n(&jp_session->mode_flags, __ATOMIC_ACQUIRE);
+    if (!(flags & JPOLINE_MODE_EXEC_WINDOWS)) return 0;
+    if (reason == 0 && !(flags & JPOLINE_MODE_LOADER_WINDOWS)) return 0;
     if (reason != 0 && reason != JPOLINE_UNREACHABLE_STATIC) return 0;
     return jp_session_request_with(JPOLINE_REQUEST_EXEC_WINDOW, reason == JPOLINE_UNREACHABLE_STATIC, 0, path,
                                    length) == 0;

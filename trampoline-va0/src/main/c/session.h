@@ -209,8 +209,11 @@ struct jpoline_call_slot {
  * rewritten (JIT output, anonymous executable memory, a site the sweep could not prove) still
  * reaches the entry; each such site is reported once (JPOLINE_REQUEST_UNREWRITTEN_SITE). */
 #define JPOLINE_MODE_EXHAUSTIVE 1u
-/* The host's ptrace window takes JPOLINE_REQUEST_EXEC_WINDOW (set and cleared by the host). */
+/* The host's ptrace window takes JPOLINE_REQUEST_EXEC_WINDOW (set and cleared by the host): for
+ * static programs, and with LOADER_WINDOWS for dynamic ones too (the trace shows, or the hooks
+ * take, a call a loader makes: else a window would cost its stops for nothing). */
 #define JPOLINE_MODE_EXEC_WINDOWS 2u
+#define JPOLINE_MODE_LOADER_WINDOWS 4u
 
 #define JPOLINE_TRACE_TIMES 1u   /* take entry and exit timestamps */
 #define JPOLINE_TRACE_SIGNALS 2u /* record delivered signals (entry_signal.c) */

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  *       its end) and under {@code strace -f}, both writing to /dev/null (goal: strace's speed);
  *   <li>the start cost per exec: {@code sh} running {@code /bin/true} N and 2N times, raw, under
  *       {@code jpoline trace -f}, the same without windows for exec'd programs
- *       ({@code JPOLINE_EXEC_WINDOWS=0}) and under {@code strace -f}; the difference of the two
+ *       ({@code JPOLINE_EXEC_WINDOWS=0}), with {@code -e trace=execve} (no call a loader makes is
+ *       shown, so no loader windows) and under {@code strace -f}; the difference of the two
  *       lengths is the per-exec cost alone, without the once-per-run costs;
  *   <li>the big workload, tar of /usr/lib and /usr/share, raw, traced and under strace -f;
  *   <li>{@code -c} totals against {@code strace -f -c} for the programs of ExecWindowIT.
@@ -39,6 +40,7 @@ public final class WindowBench {
         List<String> program = List.of(loop.toString(), "getpid", CALLS);
         List<String> trace = List.of(jpoline, "trace", "-f", "-o", "/dev/null", "--");
         List<String> strace = List.of("strace", "-f", "-o", "/dev/null");
+        List<String> execveOnly = List.of(jpoline, "trace", "-f", "-e", "trace=execve", "-o", "/dev/null", "--");
         List<String> tar = List.of("tar", "-cf", "/dev/null", "-C", "/", "usr/lib", "usr/share");
         Map<String, String> noWindows = Map.of("JPOLINE_EXEC_WINDOWS", "0");
         Map<String, double[]> f = new HashMap<>();
@@ -50,6 +52,7 @@ public final class WindowBench {
             Commands.put(f, "exec raw", r, rounds, perExec(List.of(), Map.of()));
             Commands.put(f, "exec trace", r, rounds, perExec(trace, Map.of()));
             Commands.put(f, "exec trace, no windows", r, rounds, perExec(trace, noWindows));
+            Commands.put(f, "exec trace execve", r, rounds, perExec(execveOnly, Map.of()));
             Commands.put(f, "exec strace", r, rounds, perExec(strace, Map.of()));
             Commands.put(f, "tar raw", r, rounds, time(tar, Map.of()));
             Commands.put(f, "tar trace", r, rounds, time(Commands.prefixed(trace, tar), Map.of()));
@@ -62,8 +65,9 @@ public final class WindowBench {
         System.out.printf("jpoline trace -- /bin/true, ms: %.0f%n", Commands.median(f.get("true")));
         double execRaw = Commands.median(f.get("exec raw"));
         System.out.printf("exec of /bin/true from sh, ms each: raw %.2f; extra under jpoline trace -f %.2f, without windows"
-                + " for exec'd programs %.2f, under strace -f %.2f (goal: jpoline's extra under 3)%n", execRaw,
-                Commands.median(f.get("exec trace")) - execRaw, Commands.median(f.get("exec trace, no windows")) - execRaw,
+                + " for exec'd programs %.2f, with -e trace=execve (no loader windows) %.2f, under strace -f %.2f (goal:"
+                + " jpoline's extra under 3)%n", execRaw, Commands.median(f.get("exec trace")) - execRaw,
+                Commands.median(f.get("exec trace, no windows")) - execRaw, Commands.median(f.get("exec trace execve")) - execRaw,
                 Commands.median(f.get("exec strace")) - execRaw);
         double tarRaw = Commands.median(f.get("tar raw")), tarOurs = Commands.median(f.get("tar trace"));
         double tarTheirs = Commands.median(f.get("tar strace"));

@@ -12,6 +12,7 @@ import dev.jpoline.inlinehook.remote.ProcStatus;
 import dev.jpoline.runtime.NativeRuntime;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -387,10 +388,33 @@ public final class PtraceWindow {
             kill(top, SIGCONT); // whatever happens, it must not stay stopped
         }
         if (followerTid != 0 && !"0".equals(System.getenv(EXEC_WINDOWS_ENV))) {
-            // Before the program's runtime reads it at its first exec.
-            sessionMemory.putInt(SessionLayout.OFF_MODE_FLAGS,
-                    sessionMemory.getInt(SessionLayout.OFF_MODE_FLAGS) | SessionLayout.MODE_EXEC_WINDOWS);
+            // Before the program's runtime reads it at its first exec (the tiers are in place).
+            int modes = SessionLayout.MODE_EXEC_WINDOWS | (loaderCallsWanted() ? SessionLayout.MODE_LOADER_WINDOWS : 0);
+            sessionMemory.putInt(SessionLayout.OFF_MODE_FLAGS, sessionMemory.getInt(SessionLayout.OFF_MODE_FLAGS) | modes);
         }
+    }
+
+    /**
+     * What glibc's dynamic loader calls, its error path included (a write and exit_group): a
+     * window for a dynamic program's loader costs two stops a call, worth it only when the trace
+     * shows one of these (-e trace=execve shows none) or the hooks take one.
+     */
+    private static final List<String> LOADER_CALLS = List.of("brk", "mmap", "munmap", "mprotect", "open", "openat",
+            "read", "pread64", "write", "writev", "close", "stat", "fstat", "lstat", "newfstatat", "statx", "access",
+            "faccessat", "faccessat2", "readlink", "readlinkat", "getcwd", "lseek", "arch_prctl", "set_tid_address",
+            "set_robust_list", "rseq", "prlimit64", "getrandom", "uname", "exit_group");
+
+    private boolean loaderCallsWanted() {
+        dev.jpoline.api.SyscallTable table = dev.jpoline.api.SyscallTable.x86_64();
+        for (String name : LOADER_CALLS) {
+            int nr = table.numberOf(name);
+            boolean wanted = hooks != null ? nr >= 0 && hooks.hookedNumbers().get(nr)
+                    : nr >= 0 && nr < SessionLayout.TIER_COUNT && sessionMemory.tier(nr) == SessionLayout.TIER_TRACE;
+            if (wanted) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Thrown by {@link #start} when the helper ended without stopping: nothing to follow. */

@@ -37,6 +37,8 @@ public final class SessionLayout {
     public static final int MODE_EXHAUSTIVE = 1;
     /** The ptrace window takes exec-window requests (session.h). */
     public static final int MODE_EXEC_WINDOWS = 2;
+    /** And for dynamic programs too: the trace shows, or the hooks take, a call a loader makes. */
+    public static final int MODE_LOADER_WINDOWS = 4;
     public static final int OFF_PROCESSES_REGISTERED = 48;
     public static final int OFF_PROCESSES_GAVE_UP = 56;
     public static final int OFF_CALL_SLOTS_OFFSET = 1000;
