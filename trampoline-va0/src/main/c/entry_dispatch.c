@@ -214,6 +214,12 @@ static long exec_call(struct jpoline_frame *f, int traced) {
                     : jp_exec_prepare_target(-100 /* AT_FDCWD */, (const char *)f->rdi, 0);
     struct jp_exec_env env;
     long envp = (long)jp_exec_env_prepare(&env, (const char *const *)(at ? f->r10 : f->rdx), window);
+    if (window && !env.window_added) {
+        /* The environment could not be rebuilt (unreadable, too large a LD_PRELOAD): the new image
+         * would never end the window, so there is none. */
+        jp_exec_window_close();
+        window = 0;
+    }
     long result = traced ? jp_traced_sys6((long)nr, (long)f->rdi, (long)f->rsi, at ? (long)f->rdx : envp,
                                           at ? envp : (long)f->r10, (long)f->r8, (long)f->r9)
                          : sys6((long)nr, (long)f->rdi, (long)f->rsi, at ? (long)f->rdx : envp,
@@ -240,6 +246,7 @@ static long run_for_hook(struct jpoline_frame *f) {
     }
     f->rax = (uint64_t)sys6((long)nr, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10, (long)f->r8,
                             (long)f->r9);
+    if (nr == NR_ptrace && f->rdi == 0 /* PTRACE_TRACEME */ && f->rax == 0) jp_sud_traced();
     after_mapping_change(f, nr);
     long result = (long)f->rax;
     f->rax = nr;

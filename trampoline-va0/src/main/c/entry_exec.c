@@ -31,8 +31,9 @@ static int reason_for(int fd) {
     if ((st.mode & S_ISGID_BIT) && (st.mode & S_IXGRP_BIT)) return JPOLINE_UNREACHABLE_SETGID;
     unsigned char header[64];
     if (sys(NR_pread64, fd, (long)header, sizeof header, 0) != (long)sizeof header) return 0;
-    if (header[0] != 0x7f || header[1] != 'E' || header[2] != 'L' || header[3] != 'F' || header[4] != 2)
+    if (header[0] != 0x7f || header[1] != 'E' || header[2] != 'L' || header[3] != 'F')
         return 0; /* a script: its interpreter is what runs, and it is checked when it execs */
+    if (header[4] != 2 || (header[18] | header[19] << 8) != 62 /* EM_X86_64 */) return JPOLINE_UNREACHABLE_FOREIGN;
     uint64_t phoff = 0;
     for (int i = 7; i >= 0; i--) phoff = phoff << 8 | header[32 + i];
     unsigned phentsize = header[54] | header[55] << 8, phnum = header[56] | header[57] << 8;
@@ -160,6 +161,7 @@ static int read_entry(const char *const *envp, uint64_t i, uint64_t *entry) {
 const char *const *jp_exec_env_prepare(struct jp_exec_env *e, const char *const *envp, int window) {
     e->mapping = 0;
     e->mapping_size = 0;
+    e->window_added = 0;
     if (!exec_env_ready || jp_session == 0) return envp;
     /* One pass over the program's environment through safe copies: a bad pointer must get
      * the exec its EFAULT, not the program a fault of ours. */
@@ -216,6 +218,7 @@ const char *const *jp_exec_env_prepare(struct jp_exec_env *e, const char *const 
     }
     out[k++] = session_var;
     if (window) out[k++] = WINDOW_VAR; /* the new image's constructor ends the window and drops it */
+    e->window_added = window;
     if (replace_preload) {
         uint64_t at = 0;
         for (const char *s = PRELOAD_PREFIX; *s != '\0'; s++) preload[at++] = *s;

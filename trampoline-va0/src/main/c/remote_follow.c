@@ -20,6 +20,7 @@
 
 #define INFO_OP_ENTRY 1
 #define INFO_OP_EXIT 2
+#define AUDIT_ARCH_X86_64 0xc000003eu
 #define NR_EXECVE 59
 #define NR_EXECVEAT 322
 
@@ -140,6 +141,7 @@ static int syscall_stop(void *session, struct task *t, int32_t top) {
     struct syscall_info info;
     long n = ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof info, &info);
     if (n <= 0) return 0;
+    if (info.arch != AUDIT_ARCH_X86_64) return 1; /* an i386 call (int 0x80): its numbers are not ours to name */
     if (info.op == INFO_OP_ENTRY && info.entry.nr == (uint64_t)JPOLINE_WINDOW_END_NR) return 0; /* the host's to see */
     if (info.op == INFO_OP_ENTRY && t->recording && info.entry.nr < HOOKABLE && hooked[info.entry.nr]) return 0;
     if (info.op == INFO_OP_ENTRY) {
@@ -169,8 +171,15 @@ JPOLINE_EXPORT void jpoline_remote_task_exec(int32_t tid) {
 }
 
 /* The host's request threads interrupt the follower's wait (below) with this signal to hand it a
- * thread to seize: a handler that does nothing, without SA_RESTART, so that waitpid returns. */
-static void wake_handler(int sig) { (void)sig; }
+ * thread to seize: without SA_RESTART, so that a blocked waitpid returns; and a flag, since the
+ * signal may come while the follower records or resumes a stop instead, and then it must not
+ * be lost while stops keep it from blocking. */
+static volatile sig_atomic_t wake_pending;
+
+static void wake_handler(int sig) {
+    (void)sig;
+    wake_pending = 1;
+}
 
 JPOLINE_EXPORT int jpoline_remote_wake_install(int sig) {
     struct sigaction sa;
@@ -186,9 +195,16 @@ JPOLINE_EXPORT int jpoline_remote_wake_install(int sig) {
  * left to wait for (ECHILD), the wait was interrupted (EINTR: a thread to seize) or failed. */
 JPOLINE_EXPORT int jpoline_remote_next(void *session, int32_t top, int *status) {
     for (;;) {
+        if (wake_pending) {
+            wake_pending = 0;
+            return -EINTR;
+        }
         int s;
         int tid = waitpid(-1, &s, __WALL);
-        if (tid < 0) return -errno;
+        if (tid < 0) {
+            if (errno == EINTR) wake_pending = 0;
+            return -errno;
+        }
         struct task *t = find(tid);
         if (t != 0 && WIFSTOPPED(s) && WSTOPSIG(s) == (SIGTRAP | 0x80) && syscall_stop(session, t, top)) {
             ptrace(PTRACE_SYSCALL, tid, 0, 0);

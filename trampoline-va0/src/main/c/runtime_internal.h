@@ -95,6 +95,7 @@ uint64_t jp_safe_copy(void *dst, uint64_t src, uint64_t len) JP_HIDDEN;
 struct jp_exec_env {
     void *mapping;
     uint64_t mapping_size;
+    int window_added; /* JPOLINE_PTRACE_WINDOW is in the returned environment */
     const char *slots[JP_EXEC_ENV_SLOTS];
     char preload[512];
 };

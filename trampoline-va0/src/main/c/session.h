@@ -133,6 +133,8 @@ enum jpoline_unreachable_reason {
     JPOLINE_UNREACHABLE_STATIC = 1,
     JPOLINE_UNREACHABLE_SETUID = 2,
     JPOLINE_UNREACHABLE_SETGID = 3,
+    /* An ELF file of another class or machine (a 32-bit program): our x86-64 runtime cannot load there. */
+    JPOLINE_UNREACHABLE_FOREIGN = 4,
 };
 
 /* The jump pool's header (entry_sud_pool.c): the runtime writes it once, the host then keeps

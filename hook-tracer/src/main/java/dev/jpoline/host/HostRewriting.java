@@ -453,6 +453,7 @@ public final class HostRewriting {
         switch (code) {
             case SessionLayout.UNREACHABLE_SETUID: return "it is setuid, and the loader ignores LD_PRELOAD for it";
             case SessionLayout.UNREACHABLE_SETGID: return "it is setgid, and the loader ignores LD_PRELOAD for it";
+            case SessionLayout.UNREACHABLE_FOREIGN: return "it is not an x86-64 program, so jpoline's runtime cannot load in it";
             default: return "it is statically linked, so LD_PRELOAD cannot reach it";
         }
     }

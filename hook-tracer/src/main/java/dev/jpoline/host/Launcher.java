@@ -335,6 +335,10 @@ public final class Launcher {
             return status;
         } catch (java.util.concurrent.ExecutionException e) {
             diagnostics.println("jpoline: " + e.getCause().getMessage() + "; " + unfollowed);
+            CompletableFuture<Integer> top = follower.topStatus();
+            if (top.isDone() && !top.isCompletedExceptionally()) {
+                return new Orphans.Ended(pid, top.join()).shellStatus(); // reaped before the failure
+            }
             return Spawn.waitFor(pid);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -156,6 +156,8 @@ public final class PtraceWindow {
         boolean awaitingExec;
         /** Its exec failed: it is interrupted, and let go at that stop. */
         ExecRequest release;
+        /** A thread of a process whose window ended: interrupted, and let go at its next stop. */
+        boolean detachAtStop;
 
         Task(int tid, int tgid) {
             this.tid = tid;
@@ -190,15 +192,17 @@ public final class PtraceWindow {
         static final int PENDING = 0;
         static final int TAKEN = 1;
         static final int CANCELLED = 2;
+        final RewriteRequest request;
         final int pid;
         final int tid;
         final boolean close;
         final AtomicInteger state = new AtomicInteger(PENDING);
         final CompletableFuture<Integer> answer = new CompletableFuture<>();
 
-        ExecRequest(int pid, int tid, boolean close) {
-            this.pid = pid;
-            this.tid = tid;
+        ExecRequest(RewriteRequest request, boolean close) {
+            this.request = request;
+            this.pid = request.pid();
+            this.tid = request.tid();
             this.close = close;
         }
     }
@@ -270,29 +274,37 @@ public final class PtraceWindow {
         if (!close && hooks != null && r.rangeStart() == 1) {
             return -1; // run does not follow static programs: they run without jpoline, as they say
         }
-        ExecRequest e = new ExecRequest(r.pid(), r.tid(), close);
+        ExecRequest e = new ExecRequest(r, close);
         requests.add(e);
         long deadline = System.nanoTime() + SEIZE_TIMEOUT_NANOS;
-        while (true) {
-            wake();
-            try {
-                return e.answer.get(2, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException timeout) {
-                // The follower may have been about to wait when the signal came: it is sent again.
-                if (closed && e.state.compareAndSet(ExecRequest.PENDING, ExecRequest.CANCELLED)) {
-                    return close ? 0 : -1;
+        boolean interrupted = false;
+        try {
+            while (true) {
+                wake();
+                try {
+                    return e.answer.get(2, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException timeout) {
+                    // Not taken yet (the follower records a stop, or handles one in Java): again.
+                    if (closed && e.state.compareAndSet(ExecRequest.PENDING, ExecRequest.CANCELLED)) {
+                        return close ? 0 : -1;
+                    }
+                    if (!close && System.nanoTime() > deadline
+                            && e.state.compareAndSet(ExecRequest.PENDING, ExecRequest.CANCELLED)) {
+                        return -110; // the exec goes on without a window
+                    }
+                } catch (InterruptedException stop) {
+                    interrupted = true; // the server closes: cancel, or wait on for what was taken
+                    if (e.state.compareAndSet(ExecRequest.PENDING, ExecRequest.CANCELLED)) {
+                        return -4;
+                    }
+                    return e.answer.join();
+                } catch (java.util.concurrent.ExecutionException impossible) {
+                    return -1;
                 }
-                if (!close && System.nanoTime() > deadline
-                        && e.state.compareAndSet(ExecRequest.PENDING, ExecRequest.CANCELLED)) {
-                    return -110; // the exec goes on without a window
-                }
-            } catch (InterruptedException interrupted) {
+            }
+        } finally {
+            if (interrupted) {
                 Thread.currentThread().interrupt();
-                if (e.state.compareAndSet(ExecRequest.PENDING, ExecRequest.CANCELLED)) {
-                    return -4;
-                }
-            } catch (java.util.concurrent.ExecutionException impossible) {
-                return -1;
             }
         }
     }
@@ -453,6 +465,13 @@ public final class PtraceWindow {
                 gone(tid, task, s);
                 continue;
             }
+            if (task != null && task.detachAtStop) {
+                int sig = (s >> 8) & 0xff;
+                boolean signal = sig != (SIGTRAP | 0x80) && ((s >> 16) & 0xff) == 0 && sig != SIGTRAP;
+                ptrace(PTRACE_DETACH, tid, 0, signal ? sig : 0); // a signal it was about to get, it gets
+                tasks.remove(tid);
+                continue;
+            }
             if (task == null) {
                 // A new task whose parent's event is not read yet: known now.
                 task = newTask(tid, true);
@@ -462,10 +481,12 @@ public final class PtraceWindow {
             if (sig == (SIGTRAP | 0x80)) {
                 task.started = true;
                 if (isWindowEnd(tid)) {
-                    // The runtime's constructor: it records from here on. Let it go, untouched.
+                    // The runtime's constructor: it records from here on. Let it go, untouched,
+                    // and any thread a library's constructor started before it, at its next stop.
                     ptrace(PTRACE_DETACH, tid, 0, 0);
                     tasks.remove(tid);
                     taskRemove(tid);
+                    letGoOfThreads(task.tgid);
                     if (tid == top) {
                         handedOver.complete(true);
                     }
@@ -479,6 +500,17 @@ public final class PtraceWindow {
                 eventStop(task, sig, event);
             } else {
                 signalStop(task, sig);
+            }
+        }
+    }
+
+    /** The other threads of process {@code tgid}, whose runtime took over: each is let go at its next stop. */
+    private void letGoOfThreads(int tgid) {
+        for (Task t : tasks.values()) {
+            if (t.tgid == tgid && !t.detachAtStop) {
+                t.detachAtStop = true;
+                taskRemove(t.tid); // its stops come to Java from now on
+                ptrace(PTRACE_INTERRUPT, t.tid, 0, 0);
             }
         }
     }
@@ -506,11 +538,14 @@ public final class PtraceWindow {
             return;
         }
         if (known != null) {
-            e.answer.complete(-16); // followed already (EBUSY)
+            // Seized already: an exec from a signal handler while the first waited. The window
+            // stands, and this exec's environment must say so too.
+            e.answer.complete(known.awaitingExec ? 0 : -16);
             return;
         }
-        // The tid is the caller's word: it must be a thread of the process that asked.
-        if (tgidOf(e.tid) != e.pid || ptrace(PTRACE_SEIZE, e.tid, 0, OPTIONS) != 0) {
+        // The tid is the caller's word: it must be a thread of the process that asked; and the
+        // caller must still wait (one that gave up execs without the window's variable).
+        if (e.request.abandoned() || tgidOf(e.tid) != e.pid || ptrace(PTRACE_SEIZE, e.tid, 0, OPTIONS) != 0) {
             e.answer.complete(-1);
             return;
         }
@@ -605,6 +640,14 @@ public final class PtraceWindow {
                     taskRename.invokeVoid(new Object[] {(int) former, task.tid});
                 }
                 task.tgid = task.tid;
+                task.started = true; // a new Task when a thread other than the leader exec'd
+                if (hooks != null && staticImage(task.tid)) {
+                    // run does not follow static programs (a script's static interpreter, say).
+                    ptrace(PTRACE_DETACH, task.tid, 0, 0);
+                    tasks.remove(task.tid);
+                    taskRemove(task.tid);
+                    return;
+                }
                 if (seizedForIt) {
                     // The new image's calls are ours to record, from its loader's first on.
                     taskExec.invokeVoid(new Object[] {task.tid});
@@ -632,6 +675,11 @@ public final class PtraceWindow {
             }
             default -> resume(task.tid, 0);
         }
+    }
+
+    private static boolean staticImage(int tid) {
+        return ProgramCheck.unreachableReason(Path.of("/proc", Integer.toString(tid), "exe"))
+                .filter(r -> r.equals(HostRewriting.unreachableReason(SessionLayout.UNREACHABLE_STATIC))).isPresent();
     }
 
     private long eventMessage(int tid) {

@@ -174,6 +174,11 @@ public final class RewriteRequest {
         session.wake(base + SLOT_STATE);
     }
 
+    /** Whether the requester stopped waiting for the answer (its host timeout). */
+    public boolean abandoned() {
+        return session.getInt(base + SLOT_STATE) == ABANDONED;
+    }
+
     /** Frees a slot whose target is gone or gave up. */
     void release() {
         session.putInt(base + SLOT_STATE, FREE);

@@ -206,6 +206,7 @@ public final class SessionLayout {
     public static final int UNREACHABLE_STATIC = 1;
     public static final int UNREACHABLE_SETUID = 2;
     public static final int UNREACHABLE_SETGID = 3;
+    public static final int UNREACHABLE_FOREIGN = 4;
 
     public static final int FREE = 0;
     public static final int CLAIMED = 1;
