@@ -407,14 +407,15 @@ public final class PtraceWindow {
     }
 
     /**
-     * What glibc's dynamic loader calls, its error path included (a write and exit_group): a
-     * window for a dynamic program's loader costs two stops a call, worth it only when the trace
-     * shows one of these (-e trace=execve shows none) or the hooks take one.
+     * What glibc's dynamic loader calls, its error path's write included: a window for a dynamic
+     * program's loader costs two stops a call, worth it only when the trace shows one of these
+     * (-e trace=execve shows none) or the hooks take one. Not exit_group: the trace takes it
+     * whatever the filter, for the process's end, which a window's wait status gives anyway.
      */
     private static final List<String> LOADER_CALLS = List.of("brk", "mmap", "munmap", "mprotect", "open", "openat",
             "read", "pread64", "write", "writev", "close", "stat", "fstat", "lstat", "newfstatat", "statx", "access",
             "faccessat", "faccessat2", "readlink", "readlinkat", "getcwd", "lseek", "arch_prctl", "set_tid_address",
-            "set_robust_list", "rseq", "prlimit64", "getrandom", "uname", "exit_group");
+            "set_robust_list", "rseq", "prlimit64", "getrandom", "uname");
 
     private boolean loaderCallsWanted() {
         dev.jpoline.api.SyscallTable table = dev.jpoline.api.SyscallTable.x86_64();
