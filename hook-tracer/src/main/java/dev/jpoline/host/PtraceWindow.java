@@ -546,7 +546,7 @@ public final class PtraceWindow {
         }
         // The tid is the caller's word: it must be a thread of the process that asked; and the
         // caller must still wait (one that gave up execs without the window's variable).
-        if (e.request.abandoned() || tgidOf(e.tid) != e.pid || ptrace(PTRACE_SEIZE, e.tid, 0, OPTIONS) != 0) {
+        if (e.request.abandoned() || !threadOf(e.pid, e.tid) || ptrace(PTRACE_SEIZE, e.tid, 0, OPTIONS) != 0) {
             e.answer.complete(-1);
             return;
         }
@@ -728,6 +728,12 @@ public final class PtraceWindow {
             handedOver.complete(false);
         }
         ended.accept(new Orphans.Ended(tid, waitStatus));
+    }
+
+    /** One stat of /proc/PID/task/TID: reading and parsing /proc/TID/status cost each exec 0.3 ms. */
+    private static boolean threadOf(int pid, int tid) {
+        return pid > 0 && tid > 0 && java.nio.file.Files.isDirectory(
+                Path.of("/proc", Integer.toString(pid), "task", Integer.toString(tid)));
     }
 
     private static int tgidOf(int tid) {
