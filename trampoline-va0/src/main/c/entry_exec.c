@@ -56,7 +56,7 @@ static uint32_t length_of(const char *path) {
  * until its runtime's constructor, or a static program to its end (docs/ptrace-window.md). Not
  * a set-id program (a traced exec drops its privileges), not an exec bound to fail (the open
  * failed: PATH searches try many), and not when the host has no window. */
-static int exec_env_ready; /* below: without our variables the new image could not end a window */
+static int exec_env_ready; /* set by jp_exec_env_init: without our variables a new image could not end a window */
 
 static int open_window(const char *path, uint32_t length, int reason) {
     if (!exec_env_ready) return 0;
@@ -102,7 +102,6 @@ void jp_exec_window_close(void) {
 
 static char session_var[SESSION_VAR_MAX];   /* set by the constructor */
 static char runtime_path[PRELOAD_VALUE_MAX]; /* this runtime, as LD_PRELOAD names it */
-static int exec_env_ready;
 
 static uint32_t str_len(const char *s) {
     uint32_t n = 0;

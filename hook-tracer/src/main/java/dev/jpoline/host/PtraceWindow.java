@@ -62,8 +62,8 @@ public final class PtraceWindow {
     private static final long NR_GETTID = 186;
     private static final long NR_TGKILL = 234;
     /**
-     * Interrupts the follower's waitpid to hand it a thread to seize (remote_follow.c installs a
-     * handler that does nothing). A real-time signal neither HotSpot nor glibc uses.
+     * Interrupts the follower's waitpid to hand it a thread to seize (remote_follow.c's handler
+     * only raises a flag the loop checks). A real-time signal neither HotSpot nor glibc uses.
      */
     private static final int WAKE_SIGNAL = 40;
 
@@ -125,6 +125,17 @@ public final class PtraceWindow {
     private static final long PTRACE_GET_SYSCALL_INFO = 0x420e;
     private static final long OPTIONS = 0x01 /* TRACESYSGOOD */ | 0x02 /* TRACEFORK */ | 0x04 /* TRACEVFORK */
             | 0x08 /* TRACECLONE */ | 0x10 /* TRACEEXEC */;
+    /**
+     * Under run --hooks --from-exec no child or thread is followed (static programs are not): a
+     * hooked call that proceeds waits for its own exit stop only, and a child stopped at its first
+     * stop meanwhile (a constructor's popen, waited for by a hooked wait4) would never be let go.
+     */
+    private static final long HOOK_OPTIONS = 0x01 /* TRACESYSGOOD */ | 0x10 /* TRACEEXEC */;
+
+    private long options() {
+        return hooks != null ? HOOK_OPTIONS : OPTIONS;
+    }
+
     private static final int EVENT_FORK = 1;
     private static final int EVENT_VFORK = 2;
     private static final int EVENT_CLONE = 3;
@@ -142,6 +153,7 @@ public final class PtraceWindow {
     private static final int SIGTTOU = 22;
     /** struct ptrace_syscall_info: op, arch, instruction and stack pointer, then entry or exit. */
     private static final int INFO_SIZE = 88;
+    private static final int AUDIT_ARCH_X86_64 = 0xc000003e;
 
     /** What the follower keeps per thread in Java (the syscall state is in remote_follow.c's table). */
     private static final class Task {
@@ -156,6 +168,8 @@ public final class PtraceWindow {
         boolean awaitingExec;
         /** Its exec failed: it is interrupted, and let go at that stop. */
         ExecRequest release;
+        /** Windows asked for and not closed (an exec from a signal handler asks again). */
+        int windowRequests;
         /** A thread of a process whose window ended: interrupted, and let go at its next stop. */
         boolean detachAtStop;
 
@@ -297,7 +311,11 @@ public final class PtraceWindow {
                     if (e.state.compareAndSet(ExecRequest.PENDING, ExecRequest.CANCELLED)) {
                         return -4;
                     }
-                    return e.answer.join();
+                    try {
+                        return e.answer.get(SEIZE_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
+                    } catch (Exception late) {
+                        return -4;
+                    }
                 } catch (java.util.concurrent.ExecutionException impossible) {
                     return -1;
                 }
@@ -386,7 +404,7 @@ public final class PtraceWindow {
             topStatus.complete(status[0]);
             throw new Finished();
         }
-        if (ptrace(PTRACE_SEIZE, top, 0, OPTIONS) != 0) {
+        if (ptrace(PTRACE_SEIZE, top, 0, options()) != 0) {
             int errno = Native.getLastError();
             kill(top, SIGCONT);
             throw new IllegalStateException("cannot follow process " + top + " with ptrace (errno " + errno
@@ -466,10 +484,19 @@ public final class PtraceWindow {
                 gone(tid, task, s);
                 continue;
             }
+            if (task == null && letGoAtBirth.remove(tid)) {
+                ptrace(PTRACE_DETACH, tid, 0, 0); // its first stop: a child of a thread let go
+                continue;
+            }
             if (task != null && task.detachAtStop) {
                 int sig = (s >> 8) & 0xff;
-                boolean signal = sig != (SIGTRAP | 0x80) && ((s >> 16) & 0xff) == 0 && sig != SIGTRAP;
-                ptrace(PTRACE_DETACH, tid, 0, signal ? sig : 0); // a signal it was about to get, it gets
+                int event = (s >> 16) & 0xff;
+                if (event == EVENT_FORK || event == EVENT_VFORK || event == EVENT_CLONE) {
+                    letGoOfChild(eventMessage(tid)); // auto-attached: it has the runtime, let it go too
+                }
+                // A signal it was about to get, it gets (with TRACESYSGOOD a SIGTRAP without an event is one).
+                boolean signal = sig != (SIGTRAP | 0x80) && event == 0;
+                ptrace(PTRACE_DETACH, tid, 0, signal ? sig : 0);
                 tasks.remove(tid);
                 continue;
             }
@@ -505,6 +532,24 @@ public final class PtraceWindow {
         }
     }
 
+    /** Children whose first stop is still to come, to be let go at it. */
+    private final java.util.Set<Integer> letGoAtBirth = new java.util.HashSet<>();
+
+    /** A child of a thread let go, or of one that waits for its exec: it is not ours to follow. */
+    private void letGoOfChild(long child) {
+        if (child <= 0) {
+            return;
+        }
+        Task known = tasks.get((int) child);
+        if (known != null) { // its first stop came first, and made it a task
+            known.detachAtStop = true;
+            taskRemove(known.tid);
+            ptrace(PTRACE_INTERRUPT, known.tid, 0, 0);
+        } else {
+            letGoAtBirth.add((int) child);
+        }
+    }
+
     /** The other threads of process {@code tgid}, whose runtime took over: each is let go at its next stop. */
     private void letGoOfThreads(int tgid) {
         for (Task t : tasks.values()) {
@@ -529,8 +574,8 @@ public final class PtraceWindow {
         }
         Task known = tasks.get(e.tid);
         if (e.close) {
-            if (known == null || !known.awaitingExec) {
-                e.answer.complete(0);
+            if (known == null || !known.awaitingExec || --known.windowRequests > 0) {
+                e.answer.complete(0); // the exec that asked first still counts on its window
             } else if (ptrace(PTRACE_INTERRUPT, e.tid, 0, 0) != 0) {
                 e.answer.complete(0); // gone meanwhile
             } else {
@@ -541,18 +586,22 @@ public final class PtraceWindow {
         if (known != null) {
             // Seized already: an exec from a signal handler while the first waited. The window
             // stands, and this exec's environment must say so too.
+            if (known.awaitingExec) {
+                known.windowRequests++;
+            }
             e.answer.complete(known.awaitingExec ? 0 : -16);
             return;
         }
         // The tid is the caller's word: it must be a thread of the process that asked; and the
         // caller must still wait (one that gave up execs without the window's variable).
-        if (e.request.abandoned() || !threadOf(e.pid, e.tid) || ptrace(PTRACE_SEIZE, e.tid, 0, OPTIONS) != 0) {
+        if (e.request.abandoned() || !threadOf(e.pid, e.tid) || ptrace(PTRACE_SEIZE, e.tid, 0, options()) != 0) {
             e.answer.complete(-1);
             return;
         }
         Task t = new Task(e.tid, e.pid);
         t.started = true;
         t.awaitingExec = true;
+        t.windowRequests = 1;
         tasks.put(e.tid, t);
         taskAdd(e.tid, e.pid, false);
         e.answer.complete(0);
@@ -560,17 +609,36 @@ public final class PtraceWindow {
 
     /** At the entry stop of a call of the program's that the hooks hook (remote_follow.c sent it here). */
     private boolean hookedEntry(int tid) {
-        return taskRecording(tid) == 1 && ptrace(PTRACE_GET_SYSCALL_INFO, tid, INFO_SIZE, info) > 0 && info.getByte(0) == 1
-                && info.getLong(24) >= 0 && info.getLong(24) < 1024 && hooks.hookedNumbers().get((int) info.getLong(24));
+        if (taskRecording(tid) != 1 || ptrace(PTRACE_GET_SYSCALL_INFO, tid, INFO_SIZE, info) <= 0 || info.getByte(0) != 1
+                || info.getInt(4) != AUDIT_ARCH_X86_64) {
+            return false;
+        }
+        long nr = info.getLong(24);
+        return nr >= 0 && nr < 1024 && java.util.Arrays.binarySearch(UNHOOKABLE, (int) nr) < 0
+                && hooks.hookedNumbers().get((int) nr);
     }
 
     /** Hands the call to the hooks; the thread is then at its exit stop with the hooks' answer. */
     private void hook(Task task) {
-        PtraceCall call = new PtraceCall(tracer, task.tgid, task.tid);
+        PtraceCall call;
+        try {
+            call = new PtraceCall(tracer, task.tgid, task.tid);
+        } catch (CallAbandonedException unreadable) {
+            return; // its registers cannot be read: gone; the wait says so
+        }
         try {
             call.finish(hooks.dispatch(call));
         } catch (CallAbandonedException ended) {
             // The thread ended while the call ran (its end is handled where it was waited for).
+        } catch (RuntimeException e) {
+            // Not a hook's own exception (the dispatcher reports and handles those): ours, reading
+            // the call. The program gets EIO, as --on-hook-error fail would give it.
+            System.err.println("jpoline: a hooked " + call.name() + " of process " + task.tgid + " failed: " + e);
+            try {
+                call.finish(call.result().orElse(-5));
+            } catch (CallAbandonedException ended) {
+                // gone meanwhile
+            }
         }
     }
 
@@ -611,7 +679,7 @@ public final class PtraceWindow {
                     return true;
                 }
                 // An event stop on the way (none is expected of a single call): on to the exit.
-                ptrace(PTRACE_SYSCALL, tid, 0, (status[0] >> 16) != 0 || sig == SIGTRAP ? 0 : sig);
+                ptrace(PTRACE_SYSCALL, tid, 0, (status[0] >> 16) != 0 ? 0 : sig);
             }
         }
     };
@@ -626,7 +694,9 @@ public final class PtraceWindow {
         switch (event) {
             case EVENT_FORK, EVENT_VFORK, EVENT_CLONE -> {
                 long child = eventMessage(task.tid);
-                if (child > 0 && !tasks.containsKey((int) child)) {
+                if (task.awaitingExec) {
+                    letGoOfChild(child); // from a signal handler while it waited: its runtime records it
+                } else if (child > 0 && !tasks.containsKey((int) child)) {
                     newTask((int) child, taskRecording(task.tid) == 1);
                 }
                 resume(task.tid, 0);

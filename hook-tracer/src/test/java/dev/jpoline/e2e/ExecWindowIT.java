@@ -204,6 +204,40 @@ class ExecWindowIT {
     }
 
     @Test
+    void killingTheHostDuringAnExecdProgramsWindowLeavesItRunningUntraced() throws Exception {
+        Path pidFile = temp.resolve("child.pid");
+        Path prog = Programs.build("static_tree", "-static");
+        ProcessBuilder pb = new ProcessBuilder(jpoline("-f", "-o", temp.resolve("t.txt").toString(), "--", "sh", "-c",
+                prog + " sleep 1500 " + pidFile));
+        pb.environment().put("JPOLINE_NO_BUILD", "1");
+        pb.redirectErrorStream(true).redirectOutput(temp.resolve("host.log").toFile());
+        Process host = pb.start();
+        int pid = -1;
+        try {
+            pid = StaticTraceIT.readPid(pidFile);
+            String tracer = StaticTraceIT.statusField(pid, "TracerPid"); // the follower thread's id
+            assertThat(Path.of("/proc", Long.toString(host.pid()), "task", tracer)).as("followed by a thread of the host")
+                    .isDirectory();
+            host.destroyForcibly(); // the script execs java: this is the host JVM
+            assertThat(host.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline && !Files.exists(Path.of(pidFile + ".done"))) {
+                if (Files.exists(Path.of("/proc", Integer.toString(pid)))) {
+                    assertThat(StaticTraceIT.statusField(pid, "TracerPid")).as("no longer traced").isIn("0", "");
+                }
+                Thread.sleep(50);
+            }
+            assertThat(Path.of(pidFile + ".done")).as("the program ran to its end").hasContent("done");
+        } finally {
+            host.descendants().forEach(ProcessHandle::destroyForcibly);
+            host.destroyForcibly();
+            if (pid > 0) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    @Test
     void aProgramThatPtracesItsOwnChildKeepsIt() throws Exception {
         Programs.Result r = Programs.run(jpoline("-f", "-o", temp.resolve("t.txt").toString(), "--",
                 Programs.build("ptrace_child").toString(), "/bin/true"), Map.of(), temp, Programs.DEFAULT_TIMEOUT);

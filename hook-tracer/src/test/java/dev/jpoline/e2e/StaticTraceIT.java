@@ -127,7 +127,7 @@ class StaticTraceIT {
         assertThat(lines.stream().filter(l -> l.contains("clone") && l.contains("CLONE_THREAD")).count()).isEqualTo(8);
     }
 
-    private static int readPid(Path file) throws Exception {
+    static int readPid(Path file) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
             if (Files.exists(file)) {
@@ -141,7 +141,7 @@ class StaticTraceIT {
         throw new AssertionError("the program never wrote its pid to " + file);
     }
 
-    private static String statusField(int pid, String field) throws Exception {
+    static String statusField(int pid, String field) throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status"))) {
             if (line.startsWith(field + ":")) {
                 return line.substring(field.length() + 1).trim();
