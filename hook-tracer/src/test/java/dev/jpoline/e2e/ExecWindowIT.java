@@ -220,14 +220,7 @@ class ExecWindowIT {
                     .isDirectory();
             host.destroyForcibly(); // the script execs java: this is the host JVM
             assertThat(host.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() < deadline && !Files.exists(Path.of(pidFile + ".done"))) {
-                if (Files.exists(Path.of("/proc", Integer.toString(pid)))) {
-                    assertThat(StaticTraceIT.statusField(pid, "TracerPid")).as("no longer traced").isIn("0", "");
-                }
-                Thread.sleep(50);
-            }
-            assertThat(Path.of(pidFile + ".done")).as("the program ran to its end").hasContent("done");
+            StaticTraceIT.awaitItsEndUntraced(pid, pidFile);
         } finally {
             host.descendants().forEach(ProcessHandle::destroyForcibly);
             host.destroyForcibly();

@@ -141,6 +141,18 @@ class StaticTraceIT {
         throw new AssertionError("the program never wrote its pid to " + file);
     }
 
+    /** static_tree's sleeper, once its tracer is gone: it must run to its end, never traced again. */
+    static void awaitItsEndUntraced(int pid, Path pidFile) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline && !Files.exists(Path.of(pidFile + ".done"))) {
+            if (Files.exists(Path.of("/proc", Integer.toString(pid)))) {
+                assertThat(statusField(pid, "TracerPid")).as("no longer traced").isIn("0", "");
+            }
+            Thread.sleep(50);
+        }
+        assertThat(Path.of(pidFile + ".done")).as("the program ran to its end").hasContent("done");
+    }
+
     static String statusField(int pid, String field) throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status"))) {
             if (line.startsWith(field + ":")) {
@@ -190,14 +202,7 @@ class StaticTraceIT {
             // jpoline's launcher script execs java, so the process is the host JVM itself.
             host.destroyForcibly();
             assertThat(host.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() < deadline && !Files.exists(Path.of(pidFile + ".done"))) {
-                if (Files.exists(Path.of("/proc", Integer.toString(pid)))) {
-                    assertThat(statusField(pid, "TracerPid")).as("no longer traced").isIn("0", "");
-                }
-                Thread.sleep(50);
-            }
-            assertThat(Path.of(pidFile + ".done")).as("the program ran to its end").hasContent("done");
+            awaitItsEndUntraced(pid, pidFile);
         } finally {
             host.descendants().forEach(ProcessHandle::destroyForcibly);
             host.destroyForcibly();
