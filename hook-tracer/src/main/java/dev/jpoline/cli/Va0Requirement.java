@@ -61,8 +61,8 @@ final class Va0Requirement {
                     + ", or use a newer kernel");
         }
         if (!quiet) {
-            err.println("jpoline: " + why + ", so syscalls are caught with Syscall User Dispatch (a signal each,"
-                    + " slower); for full speed run: " + FAST_PATH_FIX + " (-q hides this line)");
+            err.println("jpoline: " + why + ", so syscalls are caught with Syscall User Dispatch (slower: sites"
+                    + " without a jump cost a signal each); for full speed run: " + FAST_PATH_FIX + " (-q hides this line)");
             err.flush();
         }
         return Mechanism.SUD;

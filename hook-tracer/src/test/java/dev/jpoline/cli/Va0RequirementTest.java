@@ -29,7 +29,8 @@ class Va0RequirementTest {
         Path sysctl = Files.writeString(temp.resolve("mmap_min_addr"), "65536\n");
         assertThat(Va0Requirement.check(sysctl, Map.of(), "6.18.44", err, false)).isEqualTo(Mechanism.SUD);
         assertThat(said.toString()).isEqualTo("jpoline: vm.mmap_min_addr is 65536, so syscalls are caught with Syscall"
-                + " User Dispatch (a signal each, slower); for full speed run: sudo sysctl -w vm.mmap_min_addr=0"
+                + " User Dispatch (slower: sites without a jump cost a signal each); for full speed run: sudo sysctl -w"
+                + " vm.mmap_min_addr=0"
                 + " (-q hides this line)" + System.lineSeparator());
     }
 
