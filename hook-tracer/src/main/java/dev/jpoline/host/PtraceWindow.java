@@ -195,6 +195,8 @@ public final class PtraceWindow {
     private final CompletableFuture<Void> go;
     /** run --hooks --from-exec: the hooks the window hands its hooked calls to; null under trace. */
     private final HookDispatcher hooks;
+    /** The numbers a window hands to {@link #hooks}: theirs, but the unhookable ones; empty under trace. */
+    private final java.util.BitSet hooked;
     private final Memory regs = new Memory(27 * 8);
     private final Session sessionMemory;
     private final LinkedBlockingQueue<ExecRequest> requests = new LinkedBlockingQueue<>();
@@ -224,6 +226,10 @@ public final class PtraceWindow {
     private PtraceWindow(java.nio.file.Path library, Session session, int top, Consumer<Orphans.Ended> ended,
             CompletableFuture<Void> go, HookDispatcher hooks) {
         this.hooks = hooks;
+        this.hooked = hooks == null ? new java.util.BitSet() : hooks.hookedNumbers();
+        for (int nr : UNHOOKABLE) {
+            hooked.clear(nr);
+        }
         this.library = library;
         this.session = new Pointer(session.address());
         this.sessionMemory = session;
@@ -386,8 +392,7 @@ public final class PtraceWindow {
         taskExec = rt.getFunction("jpoline_remote_task_exec");
         if (hooks != null) {
             Function hook = rt.getFunction("jpoline_remote_hook");
-            hooks.hookedNumbers().stream().filter(nr -> java.util.Arrays.binarySearch(UNHOOKABLE, nr) < 0)
-                    .forEach(nr -> hook.invokeVoid(new Object[] {nr}));
+            hooked.stream().forEach(nr -> hook.invokeVoid(new Object[] {nr}));
         }
         if (rt.getFunction("jpoline_remote_wake_install").invokeInt(new Object[] {WAKE_SIGNAL}) == 0) {
             followerTid = (int) SYSCALL.invokeLong(new Object[] {NR_GETTID});
@@ -438,10 +443,8 @@ public final class PtraceWindow {
     private boolean loaderCallsWanted() {
         dev.jpoline.api.SyscallTable table = dev.jpoline.api.SyscallTable.x86_64();
         for (String name : LOADER_CALLS) {
-            int nr = table.numberOf(name);
-            boolean wanted = hooks != null ? nr >= 0 && hooks.hookedNumbers().get(nr)
-                    : nr >= 0 && nr < SessionLayout.TIER_COUNT && sessionMemory.tier(nr) == SessionLayout.TIER_TRACE;
-            if (wanted) {
+            int nr = table.numberOf(name); // a known name: numberOf throws for any other
+            if (hooks != null ? hooked.get(nr) : sessionMemory.tier(nr) == SessionLayout.TIER_TRACE) {
                 return true;
             }
         }
@@ -485,7 +488,7 @@ public final class PtraceWindow {
                 continue;
             }
             if (task == null && letGoAtBirth.remove(tid)) {
-                ptrace(PTRACE_DETACH, tid, 0, 0); // its first stop: a child of a thread let go
+                letGo(tid, 0); // its first stop: a child of a thread let go
                 continue;
             }
             if (task != null && task.detachAtStop) {
@@ -496,8 +499,7 @@ public final class PtraceWindow {
                 }
                 // A signal it was about to get, it gets (with TRACESYSGOOD a SIGTRAP without an event is one).
                 boolean signal = sig != (SIGTRAP | 0x80) && event == 0;
-                ptrace(PTRACE_DETACH, tid, 0, signal ? sig : 0);
-                tasks.remove(tid);
+                letGo(tid, signal ? sig : 0);
                 continue;
             }
             if (task == null) {
@@ -508,19 +510,18 @@ public final class PtraceWindow {
             int event = (s >> 16) & 0xff;
             if (sig == (SIGTRAP | 0x80)) {
                 task.started = true;
-                if (isWindowEnd(tid)) {
+                long nr = entryNumber(tid);
+                if (nr == WINDOW_END_NR) {
                     // The runtime's constructor: it records from here on. Let it go, untouched,
                     // and any thread a library's constructor started before it, at its next stop.
-                    ptrace(PTRACE_DETACH, tid, 0, 0);
-                    tasks.remove(tid);
-                    taskRemove(tid);
+                    letGo(tid, 0);
                     letGoOfThreads(task.tgid);
                     if (tid == top) {
                         handedOver.complete(true);
                     }
                     continue;
                 }
-                if (hooks != null && hookedEntry(tid)) {
+                if (hooks != null && hookedEntry(tid, nr)) {
                     hook(task);
                 }
                 resume(tid, 0); // a hooked call, answered; or a syscall stop the table could not read
@@ -542,21 +543,31 @@ public final class PtraceWindow {
         }
         Task known = tasks.get((int) child);
         if (known != null) { // its first stop came first, and made it a task
-            known.detachAtStop = true;
-            taskRemove(known.tid);
-            ptrace(PTRACE_INTERRUPT, known.tid, 0, 0);
+            letGoAtNextStop(known);
         } else {
             letGoAtBirth.add((int) child);
         }
+    }
+
+    /** Interrupts the task, whose stops all come to Java from now on: it is let go at the next. */
+    private void letGoAtNextStop(Task t) {
+        t.detachAtStop = true;
+        taskRemove(t.tid);
+        ptrace(PTRACE_INTERRUPT, t.tid, 0, 0);
+    }
+
+    /** Detaches a task at its stop, {@code sig} delivered, and forgets it. */
+    private void letGo(int tid, int sig) {
+        ptrace(PTRACE_DETACH, tid, 0, sig);
+        tasks.remove(tid);
+        taskRemove(tid);
     }
 
     /** The other threads of process {@code tgid}, whose runtime took over: each is let go at its next stop. */
     private void letGoOfThreads(int tgid) {
         for (Task t : tasks.values()) {
             if (t.tgid == tgid && !t.detachAtStop) {
-                t.detachAtStop = true;
-                taskRemove(t.tid); // its stops come to Java from now on
-                ptrace(PTRACE_INTERRUPT, t.tid, 0, 0);
+                letGoAtNextStop(t);
             }
         }
     }
@@ -607,15 +618,9 @@ public final class PtraceWindow {
         e.answer.complete(0);
     }
 
-    /** At the entry stop of a call of the program's that the hooks hook (remote_follow.c sent it here). */
-    private boolean hookedEntry(int tid) {
-        if (taskRecording(tid) != 1 || ptrace(PTRACE_GET_SYSCALL_INFO, tid, INFO_SIZE, info) <= 0 || info.getByte(0) != 1
-                || info.getInt(4) != AUDIT_ARCH_X86_64) {
-            return false;
-        }
-        long nr = info.getLong(24);
-        return nr >= 0 && nr < 1024 && java.util.Arrays.binarySearch(UNHOOKABLE, (int) nr) < 0
-                && hooks.hookedNumbers().get((int) nr);
+    /** An entry stop of call {@code nr} of the program's that the hooks hook (remote_follow.c sent it here). */
+    private boolean hookedEntry(int tid, long nr) {
+        return nr >= 0 && nr < hooked.length() && hooked.get((int) nr) && taskRecording(tid) == 1;
     }
 
     /** Hands the call to the hooks; the thread is then at its exit stop with the hooks' answer. */
@@ -684,10 +689,14 @@ public final class PtraceWindow {
         }
     };
 
-    /** At the entry of JPOLINE_WINDOW_END_NR, the runtime's first act (jpoline.h). */
-    private boolean isWindowEnd(int tid) {
-        return ptrace(PTRACE_GET_SYSCALL_INFO, tid, INFO_SIZE, info) > 0 && info.getByte(0) == 1
-                && info.getLong(24) == WINDOW_END_NR;
+    /**
+     * The number of the x86-64 call at whose entry stop {@code tid} is, or -1 (an exit stop, an
+     * i386 call): JPOLINE_WINDOW_END_NR is the runtime's first act (jpoline.h).
+     */
+    private long entryNumber(int tid) {
+        boolean entry = ptrace(PTRACE_GET_SYSCALL_INFO, tid, INFO_SIZE, info) > 0 && info.getByte(0) == 1
+                && info.getInt(4) == AUDIT_ARCH_X86_64;
+        return entry ? info.getLong(24) : -1;
     }
 
     private void eventStop(Task task, int sig, int event) {
@@ -713,10 +722,7 @@ public final class PtraceWindow {
                 task.tgid = task.tid;
                 task.started = true; // a new Task when a thread other than the leader exec'd
                 if (hooks != null && staticImage(task.tid)) {
-                    // run does not follow static programs (a script's static interpreter, say).
-                    ptrace(PTRACE_DETACH, task.tid, 0, 0);
-                    tasks.remove(task.tid);
-                    taskRemove(task.tid);
+                    letGo(task.tid, 0); // run does not follow static programs (a script's static interpreter, say)
                     return;
                 }
                 if (seizedForIt) {
@@ -728,10 +734,7 @@ public final class PtraceWindow {
             }
             case EVENT_STOP -> {
                 if (task.release != null) {
-                    // The exec failed: the thread goes on as it was, not traced.
-                    ptrace(PTRACE_DETACH, task.tid, 0, 0);
-                    tasks.remove(task.tid);
-                    taskRemove(task.tid);
+                    letGo(task.tid, 0); // the exec failed: the thread goes on as it was, not traced
                     task.release.answer.complete(0);
                     return;
                 }
@@ -749,8 +752,7 @@ public final class PtraceWindow {
     }
 
     private static boolean staticImage(int tid) {
-        return ProgramCheck.unreachableReason(Path.of("/proc", Integer.toString(tid), "exe"))
-                .filter(r -> r.equals(HostRewriting.unreachableReason(SessionLayout.UNREACHABLE_STATIC))).isPresent();
+        return ProgramCheck.unreachableCode(Path.of("/proc", Integer.toString(tid), "exe")) == SessionLayout.UNREACHABLE_STATIC;
     }
 
     private long eventMessage(int tid) {
