@@ -77,7 +77,9 @@ public final class Launcher {
      * trace: the program is followed with ptrace from its execve (docs/ptrace-window.md): a
      * dynamic one until its runtime's constructor, so that the loader's syscalls are seen too; a
      * statically linked one, which LD_PRELOAD cannot reach, to its end. The observer must then
-     * also be a {@link PtraceWindowObserver}.
+     * also be a {@link PtraceWindowObserver}. With hooks and no such observer (run --hooks
+     * --from-exec), the windows hand the loader's calls to the hooks, and static programs are
+     * not followed.
      */
     public Launcher ptraceWindow(boolean on) {
         this.ptraceWindow = on;
@@ -176,24 +178,22 @@ public final class Launcher {
                 // Before the program starts: its runtime reads the flag in its constructor.
                 session.putInt(SessionLayout.OFF_MODE_FLAGS, SessionLayout.MODE_EXHAUSTIVE);
             }
-            Optional<String> unreachable = ProgramCheck.unreachableReason(program.get());
+            int unreachable = ProgramCheck.unreachableCode(program.get());
             // trace: followed with ptrace from its execve (docs/ptrace-window.md), a dynamic
             // program until its runtime's constructor, a static one (LD_PRELOAD cannot reach it)
             // to its end. Not a set-id program: a traced exec would drop its privileges.
-            boolean isStatic = unreachable.isPresent()
-                    && unreachable.get().equals(HostRewriting.unreachableReason(SessionLayout.UNREACHABLE_STATIC));
+            boolean isStatic = unreachable == SessionLayout.UNREACHABLE_STATIC;
             // run --hooks --from-exec: the same window hands the loader's calls to the hooks (a
             // static program is not followed: run does not follow one).
             boolean tracing = observer instanceof PtraceWindowObserver;
             boolean window = ptraceWindow && runAs == null && (tracing || hooks != null)
-                    && (unreachable.isEmpty() || (isStatic && tracing));
+                    && (unreachable == 0 || (isStatic && tracing));
             boolean staticTree = window && isStatic;
             if (staticTree) {
-                diagnostics.println("jpoline: " + program.get() + " is statically linked, so LD_PRELOAD cannot reach it:"
-                        + " it is followed with ptrace instead, at strace's speed");
-            } else {
-                unreachable.ifPresent(reason -> diagnostics.println(
-                        "jpoline: " + program.get() + " runs without jpoline: " + reason));
+                diagnostics.println(followedWithPtrace(program.get().toString()));
+            } else if (unreachable != 0) {
+                diagnostics.println("jpoline: " + program.get() + " runs without jpoline: "
+                        + HostRewriting.unreachableReason(unreachable));
             }
             // The program starts first: its loader runs while the rest is set up here. Its
             // runtime's constructor waits for the answer to its start-up request, which the
@@ -293,6 +293,12 @@ public final class Launcher {
         }
     }
 
+    /** The line for a static program that the window follows, {@code what} naming it. */
+    private static String followedWithPtrace(String what) {
+        return "jpoline: " + what + " is statically linked, so LD_PRELOAD cannot reach it: it is followed with ptrace"
+                + " instead, at strace's speed";
+    }
+
     /** The environment variable that tells the runtime to end the window (jpoline.h). */
     static final String WINDOW_ENV = "JPOLINE_PTRACE_WINDOW";
 
@@ -314,8 +320,7 @@ public final class Launcher {
             }
             int result = follower.serve(r);
             if (result == 0 && r.kind() == SessionLayout.KIND_EXEC_WINDOW && r.rangeStart() == 1) {
-                diagnostics.println("jpoline: pid " + r.pid() + ": " + r.payload() + " is statically linked, so"
-                        + " LD_PRELOAD cannot reach it: it is followed with ptrace instead, at strace's speed");
+                diagnostics.println(followedWithPtrace("pid " + r.pid() + ": " + r.payload()));
             }
             r.finish(result);
         };

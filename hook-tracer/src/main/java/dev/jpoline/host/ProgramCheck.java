@@ -40,21 +40,27 @@ public final class ProgramCheck {
      * ELF without set-id bits, or a script, whose interpreter is checked when it starts).
      */
     public static Optional<String> unreachableReason(Path program) {
+        int code = unreachableCode(program);
+        return code == 0 ? Optional.empty() : Optional.of(HostRewriting.unreachableReason(code));
+    }
+
+    /** As {@link #unreachableReason}: a {@code SessionLayout.UNREACHABLE_*} code, 0 when reachable. */
+    public static int unreachableCode(Path program) {
         try {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(program);
             int mode = (Integer) Files.getAttribute(program, "unix:mode");
             if ((mode & 04000) != 0) {
-                return Optional.of(HostRewriting.unreachableReason(SessionLayout.UNREACHABLE_SETUID));
+                return SessionLayout.UNREACHABLE_SETUID;
             }
             if ((mode & 02000) != 0 && perms.contains(PosixFilePermission.GROUP_EXECUTE)) {
-                return Optional.of(HostRewriting.unreachableReason(SessionLayout.UNREACHABLE_SETGID));
+                return SessionLayout.UNREACHABLE_SETGID;
             }
             try (FileChannel ch = FileChannel.open(program, StandardOpenOption.READ)) {
                 ByteBuffer header = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
                 ch.read(header, 0);
                 header.flip();
                 if (header.remaining() < 64 || header.getInt(0) != 0x464c457f) {
-                    return Optional.empty(); // a script: its interpreter is what runs
+                    return 0; // a script: its interpreter is what runs
                 }
                 long phoff = header.getLong(32);
                 int phentsize = header.getShort(54) & 0xffff;
@@ -63,13 +69,13 @@ public final class ProgramCheck {
                 ch.read(phdrs, phoff);
                 for (int i = 0; i < phnum; i++) {
                     if (phdrs.getInt(i * phentsize) == PT_INTERP) {
-                        return Optional.empty();
+                        return 0;
                     }
                 }
-                return Optional.of(HostRewriting.unreachableReason(SessionLayout.UNREACHABLE_STATIC));
+                return SessionLayout.UNREACHABLE_STATIC;
             }
         } catch (IOException e) {
-            return Optional.empty(); // exec itself will report an unreadable program
+            return 0; // exec itself will report an unreadable program
         }
     }
 }
