@@ -203,6 +203,13 @@ static void after_mapping_change(const struct jpoline_frame *f, uint64_t nr) {
     jp_session_obey(jp_session_request(JPOLINE_REQUEST_MAPPING, start, start + length));
 }
 
+/* What a call the program made changes for the runtime, once it returned: a successful
+ * PTRACE_TRACEME takes the thread off SUD (entry_sud.c), new code is rewritten. */
+static void after_call(const struct jpoline_frame *f, uint64_t nr) {
+    if (nr == NR_ptrace && f->rdi == 0 /* PTRACE_TRACEME */ && f->rax == 0) jp_sud_traced();
+    after_mapping_change(f, nr);
+}
+
 /* execve/execveat: reports a program beyond LD_PRELOAD's reach, has the host follow the new
  * image with ptrace under trace, and passes the kernel an environment that carries jpoline's
  * variables when the program's lacks them (entry_exec.c);
@@ -246,8 +253,7 @@ static long run_for_hook(struct jpoline_frame *f) {
     }
     f->rax = (uint64_t)sys6((long)nr, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10, (long)f->r8,
                             (long)f->r9);
-    if (nr == NR_ptrace && f->rdi == 0 /* PTRACE_TRACEME */ && f->rax == 0) jp_sud_traced();
-    after_mapping_change(f, nr);
+    after_call(f, nr);
     long result = (long)f->rax;
     f->rax = nr;
     return result;
@@ -308,8 +314,7 @@ static inline __attribute__((always_inline)) unsigned execute(struct jpoline_fra
             jp_sud_after_fork();
         }
     }
-    if (nr == NR_ptrace && f->rdi == 0 /* PTRACE_TRACEME */ && f->rax == 0) jp_sud_traced();
-    after_mapping_change(f, nr);
+    after_call(f, nr);
     return JP_ACT_RETURN;
 }
 

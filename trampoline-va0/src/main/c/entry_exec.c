@@ -52,12 +52,12 @@ static uint32_t length_of(const char *path) {
     return length;
 }
 
+static int exec_env_ready; /* set by jp_exec_env_init: without our variables a new image could not end a window */
+
 /* Under trace, the host follows what the runtime cannot see of an exec: the new image's loader
  * until its runtime's constructor, or a static program to its end (docs/ptrace-window.md). Not
  * a set-id program (a traced exec drops its privileges), not an exec bound to fail (the open
  * failed: PATH searches try many), and not when the host has no window. */
-static int exec_env_ready; /* set by jp_exec_env_init: without our variables a new image could not end a window */
-
 static int open_window(const char *path, uint32_t length, int reason) {
     if (!exec_env_ready) return 0;
     uint32_t flags = __atomic_load_n(&jp_session->mode_flags, __ATOMIC_ACQUIRE);
