@@ -32,18 +32,6 @@ class ExecWindowIT {
         Programs.requireStrace();
     }
 
-    private static List<String> jpoline(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Programs.ROOT.resolve("jpoline").toString(), "trace"));
-        cmd.addAll(List.of(args));
-        return cmd;
-    }
-
-    private static List<String> concat(List<String> a, List<String> b) {
-        List<String> all = new ArrayList<>(a);
-        all.addAll(b);
-        return all;
-    }
-
     /**
      * TraceGoldenIT's normalization of every process from its first line, and what differs
      * between any two runs: random bytes, the environment's size, and rt_sigreturn's result (the
@@ -99,12 +87,12 @@ class ExecWindowIT {
         List<String> pipeline = List.of("sh", "-c", "/bin/echo one | /usr/bin/tr o 0");
         Path ours = temp.resolve("jpoline.txt");
         Path theirs = temp.resolve("strace.txt");
-        Programs.Result r = Programs.run(jpoline(concat(List.of("-f", "-o", ours.toString(), "--"), pipeline).toArray(new String[0])),
+        Programs.Result r = Programs.run(Programs.jpolineTrace(Programs.concat(List.of("-f", "-o", ours.toString(), "--"), pipeline)),
                 env(Map.of()), temp, Programs.DEFAULT_TIMEOUT);
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("0ne\n");
         // strace with jpoline's runtime preloaded: each loader then maps it, as under jpoline.
-        Programs.Result s = Programs.run(concat(List.of("strace", "-f", "-o", theirs.toString()), pipeline),
+        Programs.Result s = Programs.run(Programs.concat(List.of("strace", "-f", "-o", theirs.toString()), pipeline),
                 env(Programs.runtimePreloaded()), temp, Programs.DEFAULT_TIMEOUT);
         assertThat(s.exit()).as(s.err()).isZero();
         Map<String, List<String>> actual = normalize(Files.readString(ours));
@@ -145,11 +133,11 @@ class ExecWindowIT {
         List<String> shell = List.of("sh", "-c", program + "; echo status $?");
         Path ours = temp.resolve("ours.txt");
         Path theirs = temp.resolve("strace.txt");
-        Programs.Result r = Programs.run(jpoline(concat(List.of("-f", "-e", "trace=openat", "-o", ours.toString(), "--"), shell)
-                .toArray(new String[0])), Map.of(), temp, Programs.DEFAULT_TIMEOUT);
+        Programs.Result r = Programs.run(Programs.jpolineTrace(Programs.concat(List.of("-f", "-e", "trace=openat", "-o",
+                ours.toString(), "--"), shell)), Map.of(), temp, Programs.DEFAULT_TIMEOUT);
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("status 127\n");
-        Programs.Result s = Programs.run(concat(List.of("strace", "-f", "-e", "trace=openat", "-o", theirs.toString()), shell),
+        Programs.Result s = Programs.run(Programs.concat(List.of("strace", "-f", "-e", "trace=openat", "-o", theirs.toString()), shell),
                 Map.of(), temp, Programs.DEFAULT_TIMEOUT);
         assertThat(s.exit()).isZero();
         List<String> expected = searches(Files.readString(theirs));
@@ -165,7 +153,7 @@ class ExecWindowIT {
     @Test
     void aFailedExecLeavesTheProcessUntracedAndTheNextOneIsFollowed() throws Exception {
         Path ours = temp.resolve("fail.txt");
-        Programs.Result r = Programs.run(jpoline("-f", "-o", ours.toString(), "--", Programs.build("exec_fail").toString(),
+        Programs.Result r = Programs.run(Programs.jpolineTrace("-f", "-o", ours.toString(), "--", Programs.build("exec_fail").toString(),
                 "/etc/passwd", "/bin/true"), Map.of(), temp, Programs.DEFAULT_TIMEOUT);
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).as("let go once the exec failed: a debugger could attach")
@@ -185,13 +173,13 @@ class ExecWindowIT {
         List<String> shell = List.of("sh", "-c", prog + "; echo status $?");
         Path ours = temp.resolve("ours.txt");
         Path theirs = temp.resolve("strace.txt");
-        Programs.Result r = Programs.run(jpoline(concat(List.of("-f", "-o", ours.toString(), "--"), shell).toArray(new String[0])),
+        Programs.Result r = Programs.run(Programs.jpolineTrace(Programs.concat(List.of("-f", "-o", ours.toString(), "--"), shell)),
                 env(Map.of()), temp, Programs.DEFAULT_TIMEOUT);
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("child\nparent\nstatus 0\n");
         assertThat(r.err()).matches("(?s).*jpoline: pid \\d+: " + Pattern.quote(prog.toString()) + " is statically linked, so"
                 + " LD_PRELOAD cannot reach it: it is followed with ptrace instead, at strace's speed\n");
-        Programs.Result s = Programs.run(concat(List.of("strace", "-f", "-o", theirs.toString()), shell),
+        Programs.Result s = Programs.run(Programs.concat(List.of("strace", "-f", "-o", theirs.toString()), shell),
                 env(Programs.runtimePreloaded()), temp, Programs.DEFAULT_TIMEOUT);
         assertThat(s.exit()).as(s.err()).isZero();
         Map<String, List<String>> actual = normalize(Files.readString(ours));
@@ -207,7 +195,7 @@ class ExecWindowIT {
     void killingTheHostDuringAnExecdProgramsWindowLeavesItRunningUntraced() throws Exception {
         Path pidFile = temp.resolve("child.pid");
         Path prog = Programs.build("static_tree", "-static");
-        ProcessBuilder pb = new ProcessBuilder(jpoline("-f", "-o", temp.resolve("t.txt").toString(), "--", "sh", "-c",
+        ProcessBuilder pb = new ProcessBuilder(Programs.jpolineTrace("-f", "-o", temp.resolve("t.txt").toString(), "--", "sh", "-c",
                 prog + " sleep 1500 " + pidFile));
         pb.environment().put("JPOLINE_NO_BUILD", "1");
         pb.redirectErrorStream(true).redirectOutput(temp.resolve("host.log").toFile());
@@ -232,7 +220,7 @@ class ExecWindowIT {
 
     @Test
     void aProgramThatPtracesItsOwnChildKeepsIt() throws Exception {
-        Programs.Result r = Programs.run(jpoline("-f", "-o", temp.resolve("t.txt").toString(), "--",
+        Programs.Result r = Programs.run(Programs.jpolineTrace("-f", "-o", temp.resolve("t.txt").toString(), "--",
                 Programs.build("ptrace_child").toString(), "/bin/true"), Map.of(), temp, Programs.DEFAULT_TIMEOUT);
         assertThat(r.exit()).as(r.err()).isZero();
         // Its own SIGSTOP, and the SIGTRAP of its exec: the window did not take the child.
@@ -244,7 +232,7 @@ class ExecWindowIT {
     void gdbRunsItsProgramInsideTheTrace() throws Exception {
         assertThat(Programs.run(List.of("sh", "-c", "command -v gdb"), Map.of(), temp, Programs.DEFAULT_TIMEOUT).exit())
                 .as("gdb is needed (it is on the machines this project runs on)").isZero();
-        Programs.Result r = Programs.run(jpoline("-f", "-o", temp.resolve("gdb.txt").toString(), "--", "gdb", "-q", "-nx",
+        Programs.Result r = Programs.run(Programs.jpolineTrace("-f", "-o", temp.resolve("gdb.txt").toString(), "--", "gdb", "-q", "-nx",
                 "-batch", "-ex", "run", "-ex", "info inferiors", "--args", "/bin/true"), Map.of(), temp,
                 Programs.DEFAULT_TIMEOUT);
         assertThat(r.exit()).as(r.err()).isZero();
@@ -303,7 +291,7 @@ class ExecWindowIT {
         Path ours = temp.resolve("ours-c.txt");
         Path theirs = temp.resolve("strace-c.txt");
         Files.deleteIfExists(temp.resolve("hello")); // ld unlinks an output that exists: both runs start without
-        Programs.Result r = Programs.run(concat(jpoline("-f", "-c", "-o", ours.toString(), "--"), command), env(Map.of()), temp,
+        Programs.Result r = Programs.run(Programs.concat(Programs.jpolineTrace("-f", "-c", "-o", ours.toString(), "--"), command), env(Map.of()), temp,
                 Programs.DEFAULT_TIMEOUT);
         assertThat(r.exit()).as(r.err()).isZero();
         // strace twice: a call whose number differs between its own two runs varies too (node's
@@ -342,7 +330,7 @@ class ExecWindowIT {
     /** strace -f -c's counts of one run of {@code command}, its table written to {@code table}. */
     private Map<String, Integer> straceCounts(List<String> command, Path table) throws Exception {
         Files.deleteIfExists(temp.resolve("hello")); // ld unlinks an output that exists: every run starts without
-        Programs.Result s = Programs.run(concat(List.of("strace", "-f", "-c", "-o", table.toString()), command), env(Map.of()),
+        Programs.Result s = Programs.run(Programs.concat(List.of("strace", "-f", "-c", "-o", table.toString()), command), env(Map.of()),
                 temp, Programs.DEFAULT_TIMEOUT);
         assertThat(s.exit()).as(s.err()).isZero();
         return counts(table);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -27,16 +26,10 @@ class LoaderWindowIT {
         Programs.requireStrace();
     }
 
-    private static List<String> jpoline(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Programs.ROOT.resolve("jpoline").toString(), "trace"));
-        cmd.addAll(List.of(args));
-        return cmd;
-    }
-
     @Test
     void theTraceStartsWithTheExecveLine() throws Exception {
         Path out = temp.resolve("true.txt");
-        Programs.Result r = Programs.run(jpoline("-o", out.toString(), "--", "true"), Map.of(), temp, Programs.DEFAULT_TIMEOUT);
+        Programs.Result r = Programs.run(Programs.jpolineTrace("-o", out.toString(), "--", "true"), Map.of(), temp, Programs.DEFAULT_TIMEOUT);
         assertThat(r.exit()).as(r.err()).isZero();
         List<String> lines = Files.readString(out).lines().map(l -> l.replaceFirst("^\\d+ +", "")).toList();
         assertThat(lines.get(0)).matches("execve\\(\"/usr/bin/true\", \\[\"true\"\\], 0x[0-9a-f]+ /\\* \\d+ vars \\*/\\)\\s+= 0");
@@ -59,7 +52,7 @@ class LoaderWindowIT {
                 "-ljpmissing"), Map.of(), temp, Programs.DEFAULT_TIMEOUT).exit()).isZero();
         Path ours = temp.resolve("ours.txt");
         Path theirs = temp.resolve("strace.txt");
-        Programs.Result r = Programs.run(jpoline("-e", "trace=openat", "-o", ours.toString(), "--", program.toString()),
+        Programs.Result r = Programs.run(Programs.jpolineTrace("-e", "trace=openat", "-o", ours.toString(), "--", program.toString()),
                 Map.of(), temp, Programs.DEFAULT_TIMEOUT);
         assertThat(r.exit()).as("the loader's own exit status").isEqualTo(127);
         assertThat(r.err()).contains("libjpmissing.so: cannot open shared object file");
@@ -90,19 +83,13 @@ class LoaderWindowIT {
         Path ours = temp.resolve("ours-c.txt");
         Path theirs = temp.resolve("strace-c.txt");
         List<String> ls = List.of("ls", "-la", "/usr");
-        Programs.Result r = Programs.run(jpoline(concat(List.of("-f", "-c", "-o", ours.toString(), "--"), ls)), Map.of(),
+        Programs.Result r = Programs.run(Programs.jpolineTrace(Programs.concat(List.of("-f", "-c", "-o", ours.toString(), "--"), ls)), Map.of(),
                 temp, Programs.DEFAULT_TIMEOUT);
         assertThat(r.exit()).as(r.err()).isZero();
-        Programs.Result s = Programs.run(List.of(concat(List.of("strace", "-f", "-c", "-o", theirs.toString()), ls)), Map.of(), temp,
+        Programs.Result s = Programs.run(Programs.concat(List.of("strace", "-f", "-c", "-o", theirs.toString()), ls), Map.of(), temp,
                 Programs.DEFAULT_TIMEOUT);
         assertThat(s.exit()).isZero();
         // jpoline's count also holds the loader mapping jpoline's own runtime (about ten calls).
         assertThat(total(ours)).isGreaterThanOrEqualTo((int) Math.ceil(total(theirs) * 0.995));
-    }
-
-    private static String[] concat(List<String> a, List<String> b) {
-        List<String> all = new ArrayList<>(a);
-        all.addAll(b);
-        return all.toArray(new String[0]);
     }
 }

@@ -111,6 +111,22 @@ final class Programs {
         return Map.of("LD_PRELOAD", dev.jpoline.runtime.RuntimeLibrary.bundled().extract().toString());
     }
 
+    /** {@code jpoline trace ARGS...}. */
+    static List<String> jpolineTrace(String... args) {
+        return jpolineTrace(List.of(args));
+    }
+
+    static List<String> jpolineTrace(List<String> args) {
+        return concat(List.of(ROOT.resolve("jpoline").toString(), "trace"), args);
+    }
+
+    /** {@code a} then {@code b}. */
+    static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
     /** The command as run under jpoline. */
     static List<String> underJpoline(List<String> command) {
         List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("jpoline").toString(), "run", "--"));

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -36,12 +35,6 @@ class StaticTraceIT {
         return Programs.build("static_tree", "-static");
     }
 
-    private static List<String> jpoline(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Programs.ROOT.resolve("jpoline").toString(), "trace"));
-        cmd.addAll(List.of(args));
-        return cmd;
-    }
-
     /** TraceGoldenIT's normalization, and what differs between any two runs of the same program. */
     private static Map<String, List<String>> normalize(String trace) {
         String t = trace.replaceAll("/\\* \\d+ vars \\*/", "/* N vars */")
@@ -54,7 +47,7 @@ class StaticTraceIT {
         Path prog = program();
         Path ours = temp.resolve("jpoline.txt");
         Path theirs = temp.resolve("strace.txt");
-        Programs.Result r = Programs.run(jpoline("-f", "-o", ours.toString(), "--", prog.toString()), Map.of("LC_ALL", "C"),
+        Programs.Result r = Programs.run(Programs.jpolineTrace("-f", "-o", ours.toString(), "--", prog.toString()), Map.of("LC_ALL", "C"),
                 temp, Programs.DEFAULT_TIMEOUT);
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("child\nparent\n");
@@ -90,7 +83,7 @@ class StaticTraceIT {
         Path prog = program();
         Path ours = temp.resolve("jpoline-c.txt");
         Path theirs = temp.resolve("strace-c.txt");
-        Programs.Result r = Programs.run(jpoline("-f", "-c", "-o", ours.toString(), "--", prog.toString()), Map.of(), temp,
+        Programs.Result r = Programs.run(Programs.jpolineTrace("-f", "-c", "-o", ours.toString(), "--", prog.toString()), Map.of(), temp,
                 Programs.DEFAULT_TIMEOUT);
         assertThat(r.exit()).as(r.err()).isZero();
         Programs.Result s = Programs.run(List.of("strace", "-f", "-c", "-o", theirs.toString(), prog.toString()), Map.of(),
@@ -104,7 +97,7 @@ class StaticTraceIT {
     @Test
     void aFilterSelectsAsForAnyProgram() throws Exception {
         Path ours = temp.resolve("openat.txt");
-        Programs.Result r = Programs.run(jpoline("-e", "trace=openat", "-o", ours.toString(), "--", program().toString()),
+        Programs.Result r = Programs.run(Programs.jpolineTrace("-e", "trace=openat", "-o", ours.toString(), "--", program().toString()),
                 Map.of(), temp, Programs.DEFAULT_TIMEOUT);
         assertThat(r.exit()).as(r.err()).isZero();
         // Without -f, strace prints no pid prefix either; signals and ends still show, as strace's do.
@@ -115,7 +108,7 @@ class StaticTraceIT {
     @Test
     void threadsAreFollowedFromBirth() throws Exception {
         Path ours = temp.resolve("threads.txt");
-        Programs.Result r = Programs.run(jpoline("-f", "-e", "trace=getppid,clone,clone3", "-o", ours.toString(), "--",
+        Programs.Result r = Programs.run(Programs.jpolineTrace("-f", "-e", "trace=getppid,clone,clone3", "-o", ours.toString(), "--",
                 program().toString(), "threads", "8"), Map.of(), temp, Programs.DEFAULT_TIMEOUT);
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("joined\n");
@@ -165,7 +158,7 @@ class StaticTraceIT {
     @Test
     void aStoppedProgramStaysStoppedUntilContinued() throws Exception {
         Path pidFile = temp.resolve("stopped.pid");
-        ProcessBuilder pb = new ProcessBuilder(jpoline("-o", temp.resolve("stop.txt").toString(), "--",
+        ProcessBuilder pb = new ProcessBuilder(Programs.jpolineTrace("-o", temp.resolve("stop.txt").toString(), "--",
                 program().toString(), "sleep", "1500", pidFile.toString()));
         pb.environment().put("JPOLINE_NO_BUILD", "1");
         pb.redirectErrorStream(true).redirectOutput(temp.resolve("host.log").toFile());
@@ -191,7 +184,7 @@ class StaticTraceIT {
     @Test
     void killingTheHostLeavesTheProgramRunningUntraced() throws Exception {
         Path pidFile = temp.resolve("orphan.pid");
-        ProcessBuilder pb = new ProcessBuilder(jpoline("-o", temp.resolve("orphan.txt").toString(), "--",
+        ProcessBuilder pb = new ProcessBuilder(Programs.jpolineTrace("-o", temp.resolve("orphan.txt").toString(), "--",
                 program().toString(), "sleep", "1500", pidFile.toString()));
         pb.environment().put("JPOLINE_NO_BUILD", "1");
         pb.redirectErrorStream(true).redirectOutput(temp.resolve("host.log").toFile());

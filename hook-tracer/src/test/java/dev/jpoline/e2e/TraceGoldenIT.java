@@ -39,12 +39,6 @@ class TraceGoldenIT {
         Programs.requireStrace();
     }
 
-    private static List<String> jpoline(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Programs.ROOT.resolve("jpoline").toString(), "trace"));
-        cmd.addAll(List.of(args));
-        return cmd;
-    }
-
     private static final Pattern PID_PREFIX = Pattern.compile("^(\\d+)\\s+(.*)$");
     private static final Pattern HEX = Pattern.compile("0x[0-9a-f]+");
     /**
@@ -245,9 +239,9 @@ class TraceGoldenIT {
         Path program = Programs.build("trace_golden");
         Path plain = temp.resolve("plain.txt");
         Path numbered = temp.resolve("numbered.txt");
-        assertThat(Programs.run(jpoline("-o", plain.toString(), program.toString()), Map.of(), null,
+        assertThat(Programs.run(Programs.jpolineTrace("-o", plain.toString(), program.toString()), Map.of(), null,
                 Programs.DEFAULT_TIMEOUT).exit()).isZero();
-        assertThat(Programs.run(jpoline("-n", "-o", numbered.toString(), program.toString()), Map.of(), null,
+        assertThat(Programs.run(Programs.jpolineTrace("-n", "-o", numbered.toString(), program.toString()), Map.of(), null,
                 Programs.DEFAULT_TIMEOUT).exit()).isZero();
         java.util.regex.Pattern line = java.util.regex.Pattern.compile("(\\d+ +)\\[ *(\\d+)\\] (.*)");
         java.util.regex.Pattern call = java.util.regex.Pattern.compile("(?:<\\.\\.\\. )?([a-z_0-9]+)[( ].*");
@@ -302,7 +296,7 @@ class TraceGoldenIT {
     void relativeTimestampsStartAtZeroAndPrecedeEveryLineAsStracesDo() throws Exception {
         Path program = Programs.build("trace_golden");
         Path ours = temp.resolve("relative.txt");
-        Programs.Result j = Programs.run(jpoline("-r", "-o", ours.toString(), program.toString()), Map.of(), null,
+        Programs.Result j = Programs.run(Programs.jpolineTrace("-r", "-o", ours.toString(), program.toString()), Map.of(), null,
                 Programs.DEFAULT_TIMEOUT);
         assertThat(j.exit()).as(j.describe()).isZero();
         List<String> lines = Files.readString(ours).lines().filter(l -> !l.contains("+++")).toList();
@@ -316,7 +310,7 @@ class TraceGoldenIT {
         Path theirs = temp.resolve("strace.txt");
         List<String> ourCommand = new ArrayList<>(List.of(options));
         ourCommand.addAll(List.of("-o", ours.toString(), program.toString()));
-        Programs.Result j = Programs.run(jpoline(ourCommand.toArray(String[]::new)), Map.of(), null,
+        Programs.Result j = Programs.run(Programs.jpolineTrace(ourCommand.toArray(String[]::new)), Map.of(), null,
                 Programs.DEFAULT_TIMEOUT);
         assertThat(j.exit()).as(j.describe()).isZero();
         List<String> theirCommand = new ArrayList<>(List.of("strace", "-f"));
@@ -362,7 +356,7 @@ class TraceGoldenIT {
             Path work = Files.createDirectories(temp.resolve("files-work"));
             List<String> ourCommand = new ArrayList<>(options);
             ourCommand.addAll(List.of("-o", ours.toString(), program.toString()));
-            Programs.Result j = Programs.run(jpoline(ourCommand.toArray(String[]::new)), Map.of(), work,
+            Programs.Result j = Programs.run(Programs.jpolineTrace(ourCommand.toArray(String[]::new)), Map.of(), work,
                     Programs.DEFAULT_TIMEOUT);
             assertThat(j.exit()).as(j.describe()).isZero();
             List<String> theirCommand = new ArrayList<>(List.of("strace", "-f"));
@@ -399,7 +393,7 @@ class TraceGoldenIT {
             ourCommand.addAll(args);
             // strace's tracee starts with the signal state this JVM's children get (SIGQUIT blocked):
             // jpoline's must start with the one it is told, the same.
-            Programs.Result j = Programs.run(jpoline(ourCommand.toArray(String[]::new)),
+            Programs.Result j = Programs.run(Programs.jpolineTrace(ourCommand.toArray(String[]::new)),
                     Map.of("JPOLINE_INHERITED_SIGNALS", childSignalState()), null, Programs.DEFAULT_TIMEOUT);
             List<String> theirCommand = new ArrayList<>(List.of("strace", "-f"));
             theirCommand.addAll(filter);
@@ -452,7 +446,7 @@ class TraceGoldenIT {
         Path program = Programs.build("trace_golden");
         Path ours = temp.resolve("jpoline-c.txt");
         Path theirs = temp.resolve("strace-c.txt");
-        Programs.Result j = Programs.run(jpoline("-c", "-o", ours.toString(), program.toString(), "7"), Map.of(), null,
+        Programs.Result j = Programs.run(Programs.jpolineTrace("-c", "-o", ours.toString(), program.toString(), "7"), Map.of(), null,
                 Programs.DEFAULT_TIMEOUT);
         assertThat(j.exit()).as(j.describe()).isZero();
         // The loader's calls are followed too (docs/ptrace-window.md), jpoline's runtime mapped
@@ -471,7 +465,7 @@ class TraceGoldenIT {
     void aTinyRingAndAFastProducerLoseNothing() throws Exception {
         Path program = Programs.build("trace_golden");
         Path ours = temp.resolve("ring.txt");
-        Programs.Result j = Programs.run(jpoline("--ring-size", "4096", "-e", "trace=getpid", "-o", ours.toString(),
+        Programs.Result j = Programs.run(Programs.jpolineTrace("--ring-size", "4096", "-e", "trace=getpid", "-o", ours.toString(),
                 program.toString(), "200000"), Map.of(), null, Programs.DEFAULT_TIMEOUT);
         assertThat(j.exit()).as(j.describe()).isZero();
         assertThat(j.err()).doesNotContain("lost").doesNotContain("not written");
@@ -483,7 +477,7 @@ class TraceGoldenIT {
     void selectedSyscallsOnlyAndStatusFilters() throws Exception {
         Path program = Programs.build("trace_golden");
         Path ours = temp.resolve("filtered.txt");
-        Programs.Result j = Programs.run(jpoline("-e", "trace=%file,write", "-Z", "-o", ours.toString(),
+        Programs.Result j = Programs.run(Programs.jpolineTrace("-e", "trace=%file,write", "-Z", "-o", ours.toString(),
                 program.toString()), Map.of(), null, Programs.DEFAULT_TIMEOUT);
         assertThat(j.exit()).as(j.describe()).isZero();
         List<String> lines = Files.readAllLines(ours).stream().map(l -> l.replaceAll("^\\d+\\s+", "")
@@ -498,11 +492,11 @@ class TraceGoldenIT {
 
     @Test
     void unknownSyscallNamesAreAOneLineErrorWithStatus2() throws Exception {
-        Programs.Result j = Programs.run(jpoline("-e", "trace=openat,nosuchcall", "true"), Map.of(), null,
+        Programs.Result j = Programs.run(Programs.jpolineTrace("-e", "trace=openat,nosuchcall", "true"), Map.of(), null,
                 Duration.ofSeconds(60));
         assertThat(j.exit()).isEqualTo(2);
         assertThat(j.err().strip()).startsWith("jpoline: ").contains("nosuchcall").doesNotContain("\n");
-        Programs.Result c = Programs.run(jpoline("-e", "trace=%nosuchclass", "true"), Map.of(), null,
+        Programs.Result c = Programs.run(Programs.jpolineTrace("-e", "trace=%nosuchclass", "true"), Map.of(), null,
                 Duration.ofSeconds(60));
         assertThat(c.exit()).isEqualTo(2);
         assertThat(c.err().strip()).contains("nosuchclass").doesNotContain("\n");
@@ -513,7 +507,7 @@ class TraceGoldenIT {
         Path program = Programs.build("trace_golden");
         Path out = temp.resolve("out");
         Path rc = temp.resolve("rc");
-        ProcessBuilder pb = new ProcessBuilder(jpoline("--ring-size", "4096", "-o", temp.resolve("t.txt").toString(),
+        ProcessBuilder pb = new ProcessBuilder(Programs.jpolineTrace("--ring-size", "4096", "-o", temp.resolve("t.txt").toString(),
                 "sh", "-c", "sleep 2; " + program + " 300000 > " + out + "; echo $? > " + rc));
         pb.environment().put("JPOLINE_NO_BUILD", "1");
         pb.redirectErrorStream(true).redirectOutput(temp.resolve("host.log").toFile());
@@ -538,7 +532,7 @@ class TraceGoldenIT {
     void ffWritesOneFilePerThreadWithoutAPrefix() throws Exception {
         Path program = Programs.build("trace_golden");
         Path base = temp.resolve("ff");
-        Programs.Result j = Programs.run(jpoline("-ff", "-o", base.toString(), "-e", "trace=write,exit_group",
+        Programs.Result j = Programs.run(Programs.jpolineTrace("-ff", "-o", base.toString(), "-e", "trace=write,exit_group",
                 program.toString()), Map.of(), null, Programs.DEFAULT_TIMEOUT);
         assertThat(j.exit()).as(j.describe()).isZero();
         List<Path> files;
@@ -560,7 +554,7 @@ class TraceGoldenIT {
     void timestampsAndDurationsHaveStracesShape() throws Exception {
         Path program = Programs.build("trace_golden");
         Path ours = temp.resolve("times.txt");
-        Programs.Result j = Programs.run(jpoline("-ttt", "-T", "-e", "trace=getppid", "-o", ours.toString(),
+        Programs.Result j = Programs.run(Programs.jpolineTrace("-ttt", "-T", "-e", "trace=getppid", "-o", ours.toString(),
                 program.toString()), Map.of(), null, Programs.DEFAULT_TIMEOUT);
         assertThat(j.exit()).as(j.describe()).isZero();
         List<String> lines = Files.readAllLines(ours);
@@ -572,7 +566,7 @@ class TraceGoldenIT {
     @Test
     void aShellsVforkAndExecAreComplete() throws Exception {
         Path ours = temp.resolve("sh.txt");
-        Programs.Result j = Programs.run(jpoline("-e", "trace=vfork,execve,wait4", "-o", ours.toString(),
+        Programs.Result j = Programs.run(Programs.jpolineTrace("-e", "trace=vfork,execve,wait4", "-o", ours.toString(),
                 "sh", "-c", "/bin/true; exit 5"), Map.of(), null, Programs.DEFAULT_TIMEOUT);
         assertThat(j.exit()).as(j.describe()).isEqualTo(5);
         String text = Files.readString(ours).replaceAll(" +=", " =");
@@ -587,7 +581,7 @@ class TraceGoldenIT {
     void manyThreadsLoseNoRecordAndCountAsStraceCounts() throws Exception {
         Path program = Programs.build("threads");
         Path lines = temp.resolve("threads.txt");
-        Programs.Result j = Programs.run(jpoline("--ring-size", "65536", "-e", "trace=getpid", "-o", lines.toString(),
+        Programs.Result j = Programs.run(Programs.jpolineTrace("--ring-size", "65536", "-e", "trace=getpid", "-o", lines.toString(),
                 program.toString()), Map.of(), null, Programs.DEFAULT_TIMEOUT);
         assertThat(j.exit()).as(j.describe()).isZero();
         Map<String, Long> perThread = new TreeMap<>();
@@ -602,7 +596,7 @@ class TraceGoldenIT {
 
         Path ours = temp.resolve("threads-c.txt");
         Path theirs = temp.resolve("threads-strace-c.txt");
-        Programs.Result c = Programs.run(jpoline("-c", "-o", ours.toString(), program.toString()), Map.of(), null,
+        Programs.Result c = Programs.run(Programs.jpolineTrace("-c", "-o", ours.toString(), program.toString()), Map.of(), null,
                 Programs.DEFAULT_TIMEOUT);
         assertThat(c.exit()).as(c.describe()).isZero();
         Programs.run(List.of("strace", "-f", "-c", "-o", theirs.toString(), program.toString()), Map.of(), null,
