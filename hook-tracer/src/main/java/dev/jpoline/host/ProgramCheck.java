@@ -13,10 +13,12 @@ import java.util.Set;
 
 /**
  * What the host can tell about a program before starting it: where it is, and whether
- * LD_PRELOAD can reach it at all (not a static executable, not setuid or setgid).
+ * LD_PRELOAD can reach it at all (not a static executable, not setuid or setgid, not an ELF file
+ * of another class or machine).
  */
 public final class ProgramCheck {
     private static final int PT_INTERP = 3;
+    private static final int EM_X86_64 = 62;
 
     private ProgramCheck() {}
 
@@ -61,6 +63,9 @@ public final class ProgramCheck {
                 header.flip();
                 if (header.remaining() < 64 || header.getInt(0) != 0x464c457f) {
                     return 0; // a script: its interpreter is what runs
+                }
+                if (header.get(4) != 2 || (header.getShort(18) & 0xffff) != EM_X86_64) {
+                    return SessionLayout.UNREACHABLE_FOREIGN; // as entry_exec.c's reason_for says of an exec
                 }
                 long phoff = header.getLong(32);
                 int phentsize = header.getShort(54) & 0xffff;

@@ -123,7 +123,8 @@ class SessionLayoutTest {
         assertThat(c.get("kinds")).isEqualTo(KIND_STARTUP + "," + KIND_MAPPING + "," + KIND_UNREACHABLE_EXEC + ","
                 + KIND_UNREWRITTEN_SITE + "," + KIND_EXEC_WINDOW + "," + KIND_EXEC_WINDOW_CLOSE);
         assertThat(c.get("modes")).isEqualTo(MODE_EXHAUSTIVE + "," + MODE_EXEC_WINDOWS + "," + MODE_LOADER_WINDOWS);
-        assertThat(c.get("unreachable")).isEqualTo(UNREACHABLE_STATIC + "," + UNREACHABLE_SETUID + "," + UNREACHABLE_SETGID);
+        assertThat(c.get("unreachable")).isEqualTo(UNREACHABLE_STATIC + "," + UNREACHABLE_SETUID + "," + UNREACHABLE_SETGID + ","
+                + UNREACHABLE_FOREIGN);
         assertThat(c.get("record")).isEqualTo(String.valueOf(REC_HEADER_SIZE));
         assertThat(c.get("jump_pool")).isEqualTo(Long.toUnsignedString(JUMP_POOL_MAGIC) + "," + JUMP_POOL_SIZE + ","
                 + JUMP_TRAMPOLINE_SIZE + "," + JUMP_POOL_HEADER_SIZE);
