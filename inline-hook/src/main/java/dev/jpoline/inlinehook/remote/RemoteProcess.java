@@ -158,7 +158,7 @@ public final class RemoteProcess implements AutoCloseable {
         }
         if (PT.ptrace(Ptrace.PTRACE_SEIZE, tid, 0L, Ptrace.PTRACE_O_TRACECLONE) != 0) {
             int errno = Native.getLastError();
-            if (errno == Ptrace.ESRCH) {
+            if (errno == Ptrace.ESRCH || errno == Ptrace.EPERM && exiting(tid)) {
                 return false;
             }
             throw threads.isEmpty() ? refused(errno) : new RemoteException("cannot trace thread " + tid
@@ -227,7 +227,7 @@ public final class RemoteProcess implements AutoCloseable {
                 long r = PT.ptrace(Ptrace.PTRACE_SEIZE, tid, 0L, Ptrace.PTRACE_O_TRACECLONE);
                 if (r != 0) {
                     int errno = Native.getLastError();
-                    if (errno == Ptrace.ESRCH) {
+                    if (errno == Ptrace.ESRCH || errno == Ptrace.EPERM && exiting(tid)) {
                         continue; // exited between the listing and the seize
                     }
                     if (errno == Ptrace.EPERM && tracedByUs(tid)) {
@@ -261,6 +261,16 @@ public final class RemoteProcess implements AutoCloseable {
         if (threads.isEmpty()) {
             throw new RemoteException("no such process: " + pid + " (it exited)");
         }
+    }
+
+    /**
+     * Whether {@code tid} has exited or is exiting. The kernel refuses to attach a task whose exit
+     * has begun with EPERM, not ESRCH, while /proc/PID/task still lists it as a zombie (Z) or dead
+     * (X) thread; a short-lived thread caught there is gone, not a refusal.
+     */
+    private boolean exiting(int tid) {
+        char state = ProcStatus.state(Path.of("/proc", Integer.toString(pid), "task", Integer.toString(tid), "stat"));
+        return state == 'Z' || state == 'X' || state == '?';
     }
 
     /** Whether a thread of this JVM traces {@code tid} (TracerPid names the tracing thread, not its process). */
