@@ -38,12 +38,14 @@
 
 /* Skipped, each because it would end or replace the worker rather than return to it: execve and
  * execveat (a success replaces the worker's image), clone3 (fork-like: a child running on the
- * fuzz's arguments). Nothing else in the capture table needs skipping: exit, kill-like calls,
+ * fuzz's arguments), ptrace (PTRACE_TRACEME would hand the worker to the fuzz's own process,
+ * whose wait would then take the worker's stops for its end; ptrace's copy, a fixed 216 bytes
+ * after a successful call, is checked against a PROT_NONE page by ptrace_requests.c). Nothing else in the capture table needs skipping: exit, kill-like calls,
  * fork, munmap, mremap, rt_sigreturn and pause copy no memory, so they are not in the table;
  * calls that may block (read on an empty pipe, rt_sigsuspend, futex, poll, nanosleep...) are
  * interrupted by a 10 ms timer armed around every call; privileged ones (mount, settimeofday,
  * sethostname, swapon, init_module...) fail with EPERM because the fuzz drops root first. */
-static int skipped(long nr) { return nr == SYS_execve || nr == SYS_execveat || nr == SYS_clone3; }
+static int skipped(long nr) { return nr == SYS_execve || nr == SYS_execveat || nr == SYS_clone3 || nr == SYS_ptrace; }
 
 static uint64_t rng;
 static uint64_t next_random(void) {

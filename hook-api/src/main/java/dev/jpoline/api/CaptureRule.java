@@ -70,6 +70,12 @@ public record CaptureRule(int arg, Timing timing, Shape shape, int size, int len
     private static final int SOCKADDR_STORAGE = 128;
     /** A {@code POINTER(peek)} argument's copy: a kernel struct termios2 (44 bytes) fits. */
     static final int PEEK_BYTES = 64;
+    /**
+     * ptrace's data copy ({@code >POINTER(ptrace)}): the largest thing the formatter decodes there
+     * is a struct user_regs_struct (216 bytes); a siginfo's decoded fields, a ptrace_syscall_info
+     * and a peeked word fit too.
+     */
+    static final int PTRACE_DATA_BYTES = 216;
 
     /**
      * A pointer whose type depends on another argument: uncopied, unless the table gives it a
@@ -84,6 +90,9 @@ public record CaptureRule(int arg, Timing timing, Shape shape, int size, int len
         }
         if ("peek".equals(a.param())) {
             return new CaptureRule(i, when, Shape.FIXED, PEEK_BYTES, ArgSpec.NO_LENGTH_ARG);
+        }
+        if ("ptrace".equals(a.param())) {
+            return new CaptureRule(i, when, Shape.FIXED, PTRACE_DATA_BYTES, ArgSpec.NO_LENGTH_ARG);
         }
         return null;
     }

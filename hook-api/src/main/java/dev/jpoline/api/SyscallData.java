@@ -121,7 +121,7 @@ final class SyscallData {
 98  getrusage               -                       dec  ENUM(rusage_who) RUSAGE
 99  sysinfo                 -                       dec  SYSINFO
 100 times                   -                       dec  >POINTER
-101 ptrace                  -                       dec  ENUM(ptrace) PID POINTER HEX
+101 ptrace                  -                       dec  ENUM(ptrace) PID POINTER >POINTER(ptrace)
 102 getuid                  creds,pure              dec
 103 syslog                  -                       dec  INT BUFFER_OUT INT
 104 getgid                  creds,pure              dec

@@ -83,6 +83,7 @@ final class ArgDecoder {
             case StraceFormatter.SyscallInfo.SOCKET -> socketArgs();
             case StraceFormatter.SyscallInfo.SOCKOPT -> sockoptArgs();
             case StraceFormatter.SyscallInfo.PRCTL -> prctlArgs();
+            case StraceFormatter.SyscallInfo.PTRACE -> new PtraceArgs().decode();
             case StraceFormatter.SyscallInfo.RT_SIGRETURN -> add(CallParts.NO_REGISTER, r.payload(0)
                     .filter(p -> p.length() >= 8)
                     .map(p -> "{mask=" + Signals.formatSet(p.le(0, 8), 8, style) + "}").orElse(""));
@@ -863,6 +864,191 @@ final class ArgDecoder {
                 }
             }
         }
+    }
+
+    /**
+     * ptrace's arguments as strace 6.1 prints them: what addr and data are depends on the request
+     * (docs/trace-format.md, "ptrace"). data's memory is copied once after a successful call
+     * ({@code >POINTER(ptrace)}, the largest thing decoded: a user_regs_struct), which holds what a
+     * get request filled and, unchanged, what a set request passed.
+     */
+    private final class PtraceArgs {
+        private static final long TRACEME = 0, PEEKTEXT = 1, PEEKDATA = 2, PEEKUSER = 3, POKEUSER = 6, CONT = 7,
+                KILL = 8, SINGLESTEP = 9, GETREGS = 12, SETREGS = 13, ATTACH = 16, DETACH = 17, SYSCALL = 24,
+                SYSEMU = 31, SYSEMU_SINGLESTEP = 32, SINGLEBLOCK = 33, SETOPTIONS = 0x4200, GETEVENTMSG = 0x4201,
+                GETSIGINFO = 0x4202, SETSIGINFO = 0x4203, GETREGSET = 0x4204, SETREGSET = 0x4205, SEIZE = 0x4206,
+                INTERRUPT = 0x4207, LISTEN = 0x4208, GETSIGMASK = 0x420a, SETSIGMASK = 0x420b,
+                SECCOMP_GET_FILTER = 0x420c, SECCOMP_GET_METADATA = 0x420d, GET_SYSCALL_INFO = 0x420e;
+
+        private final long request = r.arg(0);
+        private final long addr = r.arg(2);
+        private final long data = r.arg(3);
+        private final Optional<Payload> memory = failed ? Optional.empty() : r.payload(3);
+
+        void decode() {
+            add(Constants.PTRACE_REQUESTS.format(request, style), false);
+            if (request == TRACEME) {
+                return; // pid, addr and data are ignored
+            }
+            add(Integer.toString((int) r.arg(1)), false);
+            if (request == ATTACH || request == INTERRUPT || request == KILL || request == LISTEN) {
+                return;
+            }
+            if (request == GETREGS || request == SETREGS) {
+                // strace 6.1 leaves the ignored addr out here, and shows the registers
+                add(failed ? StraceFormatter.pointer(data) : struct(data, memory, USER_REGS.length * 8, ArgDecoder::userRegs),
+                        request == GETREGS);
+                return;
+            }
+            add(address(), false);
+            add(data(), atExit());
+        }
+
+        private String address() {
+            if (request == PEEKUSER || request == POKEUSER) {
+                return userOffset(addr);
+            }
+            if (request == GETREGSET || request == SETREGSET) {
+                return Constants.NT_TYPES.format(addr, style);
+            }
+            if (request == GETSIGMASK || request == SETSIGMASK || request == SECCOMP_GET_FILTER
+                    || request == SECCOMP_GET_METADATA || request == GET_SYSCALL_INFO) {
+                return Long.toUnsignedString(addr);
+            }
+            return StraceFormatter.pointer(addr);
+        }
+
+        /** Whether strace prints data when the call returns: what the kernel filled. */
+        private boolean atExit() {
+            return request == PEEKTEXT || request == PEEKDATA || request == PEEKUSER || request == GETEVENTMSG
+                    || request == GETREGSET || request == GETSIGINFO || request == GETSIGMASK
+                    || request == GET_SYSCALL_INFO || request == SECCOMP_GET_FILTER;
+        }
+
+        private String data() {
+            if (request == CONT || request == DETACH || request == SYSCALL || request == SINGLESTEP
+                    || request == SYSEMU || request == SYSEMU_SINGLESTEP || request == SINGLEBLOCK) {
+                return Signals.format((int) data, style);
+            }
+            if (request == SEIZE || request == SETOPTIONS) {
+                return Constants.PTRACE_OPTIONS.format(data, style);
+            }
+            if (memory.isEmpty() || data == 0) {
+                return StraceFormatter.pointer(data);
+            }
+            Payload m = memory.get();
+            if (request == PEEKTEXT || request == PEEKDATA || request == PEEKUSER) {
+                return m.length() >= 8 ? "[" + StraceFormatter.pointer(m.le(0, 8)) + "]" : StraceFormatter.pointer(data);
+            }
+            if (request == GETEVENTMSG) {
+                return m.length() >= 8 ? "[" + Long.toUnsignedString(m.le(0, 8)) + "]" : StraceFormatter.pointer(data);
+            }
+            if (request == GETSIGINFO || request == SETSIGINFO) {
+                return m.length() >= 48 ? SignalInfo.parse(m).format(style) : StraceFormatter.pointer(data);
+            }
+            if (request == GETSIGMASK || request == SETSIGMASK) {
+                return addr == 8 && m.length() >= 8 ? Signals.formatSet(m.le(0, 8), 8, style) : StraceFormatter.pointer(data);
+            }
+            if (request == GETREGSET || request == SETREGSET) {
+                // The iovec only: strace also shows the registers iov_base points to (not copied here).
+                return m.length() >= 16 ? "{iov_base=" + StraceFormatter.pointer(m.le(0, 8)) + ", iov_len="
+                        + Long.toUnsignedString(m.le(8, 8)) + "}" : StraceFormatter.pointer(data);
+            }
+            if (request == GET_SYSCALL_INFO) {
+                return syscallInfo(m, Math.min(Long.compareUnsigned(addr, r.returnValue()) < 0 ? addr : r.returnValue(),
+                        SYSCALL_INFO_SECCOMP_END));
+            }
+            return StraceFormatter.pointer(data);
+        }
+
+        /** struct ptrace_syscall_info, as far as both the caller's size and the kernel's answer go. */
+        private String syscallInfo(Payload m, long size) {
+            if (size <= 0 || m.length() < size) {
+                return StraceFormatter.pointer(data);
+            }
+            StringBuilder sb = new StringBuilder("{op=").append(Constants.PTRACE_SYSCALL_INFO_OPS.format(m.le(0, 1), style));
+            int op = (int) m.le(0, 1);
+            long arch = size >= 8 ? m.le(4, 4) : 0;
+            if (size >= 8) {
+                sb.append(", arch=").append(Constants.AUDIT_ARCHES.format(arch, style));
+            }
+            if (size >= 16) {
+                sb.append(", instruction_pointer=").append(Xlat.hex(m.le(8, 8)));
+            }
+            if (size >= 24) {
+                sb.append(", stack_pointer=").append(Xlat.hex(m.le(16, 8)));
+            }
+            if (size >= 32 && (op == 1 || op == 3)) { // entry, seccomp: the call and its arguments
+                long nr = m.le(24, 8);
+                sb.append(op == 1 ? ", entry={" : ", seccomp={").append("nr=")
+                        .append(arch == 0xc000003eL ? f.syscallConstant(nr) : Long.toUnsignedString(nr));
+                int args = (int) Math.min(6, (size - 32) / 8);
+                if (args > 0) {
+                    sb.append(", args=[");
+                    for (int i = 0; i < args; i++) {
+                        sb.append(i > 0 ? ", " : "").append(Xlat.hex(m.le(32 + 8 * i, 8)));
+                    }
+                    sb.append(']');
+                }
+                if (op == 3 && size >= SYSCALL_INFO_SECCOMP_END) {
+                    sb.append(", ret_data=").append(Long.toUnsignedString(m.le(80, 4)));
+                }
+                sb.append('}');
+            } else if (size >= 32 && op == 2) { // exit: the result
+                long rval = m.le(24, 8);
+                boolean error = size >= 33 && m.le(32, 1) != 0;
+                sb.append(", exit={rval=");
+                int errno = Errno.fromReturn(rval);
+                sb.append(error && errno != 0 ? "-" + Errno.byNumber(errno).map(Enum::name).orElse(Integer.toString(errno))
+                        : Long.toString(rval));
+                if (size >= 33) {
+                    sb.append(", is_error=").append(m.le(32, 1));
+                }
+                sb.append('}');
+            }
+            return sb.append('}').toString();
+        }
+    }
+
+    /** offsetofend(struct ptrace_syscall_info, seccomp.ret_data): the most strace reads of it. */
+    private static final long SYSCALL_INFO_SECCOMP_END = 84;
+
+    /** struct user_regs_struct's fields, in order (sys/user.h), and their REG names for PEEKUSER (sys/reg.h). */
+    private static final String[] USER_REGS = {"r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8",
+        "rax", "rcx", "rdx", "rsi", "rdi", "orig_rax", "rip", "cs", "eflags", "rsp", "ss", "fs_base", "gs_base", "ds",
+        "es", "fs", "gs"};
+
+    /** The fields of struct user after the registers, by offset, and its size: strace's names for PEEKUSER. */
+    private static final long[] USER_FIELD_OFFSETS = {216, 224, 736, 744, 752, 760, 768, 776, 784, 792, 800, 808, 816,
+        848, 912};
+    private static final String[] USER_FIELDS = {"u_fpvalid", "i387", "u_tsize", "u_dsize", "u_ssize", "start_code",
+        "start_stack", "signal", "reserved", "u_ar0", "u_fpstate", "magic", "u_comm", "u_debugreg", null};
+
+    /** A PEEKUSER/POKEUSER offset: 8*REG within the registers, a struct user field after them, hex beyond. */
+    static String userOffset(long addr) {
+        if (Long.compareUnsigned(addr, 8L * USER_REGS.length) < 0) {
+            String reg = "8*" + USER_REGS[(int) (addr / 8)].toUpperCase(java.util.Locale.ROOT);
+            return addr % 8 == 0 ? reg : reg + "+" + addr % 8;
+        }
+        for (int i = USER_FIELD_OFFSETS.length - 1; i >= 0; i--) {
+            if (Long.compareUnsigned(addr, USER_FIELD_OFFSETS[i]) >= 0) {
+                if (USER_FIELDS[i] == null) {
+                    return addr == USER_FIELD_OFFSETS[i] ? "sizeof(struct user)" : StraceFormatter.pointer(addr);
+                }
+                String name = "offsetof(struct user, " + USER_FIELDS[i] + ")";
+                return addr == USER_FIELD_OFFSETS[i] ? name : name + "+" + (addr - USER_FIELD_OFFSETS[i]);
+            }
+        }
+        return StraceFormatter.pointer(addr);
+    }
+
+    /** A struct user_regs_struct, every field in hex. */
+    private static String userRegs(Payload p) {
+        StringBuilder sb = new StringBuilder("{");
+        for (int i = 0; i < USER_REGS.length; i++) {
+            sb.append(i > 0 ? ", " : "").append(USER_REGS[i]).append('=').append(Xlat.hex(p.le(8 * i, 8)));
+        }
+        return sb.append('}').toString();
     }
 
     // ---- iovec ---------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ public final class StraceFormatter {
             "clone", "clone3", "fork", "vfork", "execve", "exit", "exit_group", "wait4", "kill", "tgkill",
             "tkill", "getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid", "setuid",
             "setgid", "set_tid_address", "set_robust_list", "prlimit64", "uname", "arch_prctl", "prctl",
-            "sched_yield", "getrandom", "rseq", "futex",
+            "sched_yield", "getrandom", "rseq", "futex", "ptrace",
             // memory
             "mmap", "mprotect", "munmap", "brk", "mremap", "madvise", "msync", "mbind", "set_mempolicy",
             "get_mempolicy", "migrate_pages",
@@ -443,6 +443,11 @@ public final class StraceFormatter {
         return new ArgDecoder(this, r, info, out, parts).decode();
     }
 
+    /** The x86-64 name of syscall {@code number} as strace's {@code __NR_} constant, or the number. */
+    String syscallConstant(long number) {
+        return table.byNumber(number).map(sc -> "__NR_" + sc.name()).orElse(Long.toUnsignedString(number));
+    }
+
     /** strace's pointer: NULL or hex. */
     public static String pointer(long address) {
         return address == 0 ? "NULL" : "0x" + Long.toHexString(address);
@@ -482,6 +487,7 @@ public final class StraceFormatter {
         static final int SOCKOPT = 12;
         static final int PRCTL = 13;
         static final int RT_SIGRETURN = 14;
+        static final int PTRACE = 15;
         static final int POLL_RESULT = 1;
         static final int SELECT_RESULT = 2;
         static final int SCHED_POLICY_RESULT = 3;
@@ -528,6 +534,7 @@ public final class StraceFormatter {
                 case "setsockopt", "getsockopt" -> SOCKOPT;
                 case "prctl" -> PRCTL;
                 case "rt_sigreturn" -> RT_SIGRETURN;
+                case "ptrace" -> PTRACE;
                 default -> GENERIC;
             };
             this.resultLayout = switch (decoded ? name : "") {
