@@ -73,6 +73,8 @@ public final class TraceWriter implements AutoCloseable {
     private int lastSeenPid = Integer.MIN_VALUE;
     private Integer openTid;
     private boolean topExitedByRecord;
+    /** The top-level process's end line is written already: its wait status came while orphans ran on. */
+    private boolean topEndWritten;
     private int topExitCode;
 
     /** stderr: [pid N] prefix while several threads live; FILE: "PID  " prefix; FF: FILE.TID without prefix. */
@@ -446,7 +448,11 @@ public final class TraceWriter implements AutoCloseable {
         if (fdPaths != null) {
             fdPaths.forget(e.pid());
         }
-        if (stopped || e.pid() == topPid || !ended.add(e.pid())) {
+        if (e.pid() == topPid) {
+            topEnded(e);
+            return;
+        }
+        if (stopped || !ended.add(e.pid())) {
             return;
         }
         closeOpen();
@@ -664,13 +670,39 @@ public final class TraceWriter implements AutoCloseable {
         counted();
     }
 
-    /** Prints what is still pending, the top-level process's end and the -c table; flushes. */
+    /**
+     * The top-level process was reaped (the window's follower reaps it): its end line now, where
+     * strace writes it, before the lines of orphans that run on; its records are all written
+     * (the drain hands ends over only with the ring empty). The exit code is exit_group's when
+     * it made one; a signal's end says (core dumped) as the wait status does.
+     */
+    private void topEnded(Orphans.Ended e) {
+        if (topEndWritten) {
+            return;
+        }
+        topEndWritten = true;
+        closeOpen();
+        boolean signalled = e.signalled() && !topExitedByRecord;
+        // After --syscall-limit the program's end is not part of the trace; the set and -qq decide the line.
+        if (!stopped && (signalled ? signals.contains(e.signal()) : !quietExits)) {
+            for (TraceSink s : sinks) {
+                if (signalled) {
+                    s.killed(topPid, topPid, TraceRecord.NO_TIME, e.signal(), e.coreDumped());
+                } else {
+                    s.exited(topPid, topPid, TraceRecord.NO_TIME, topExitedByRecord ? topExitCode : e.exitCode());
+                }
+            }
+        }
+        gone(topPid); // the orphans' lines lose the [pid N] prefix once they are the only ones left, as strace's
+    }
+
+    /** Prints what is still pending, the top-level process's end (unless written already) and the -c table; flushes. */
     public synchronized void finish(int exitStatus, boolean signalled, int signal) {
         if (openTid != null) {
             closeOpen();
         }
         // After --syscall-limit the program's end is not part of the trace; the set and -qq decide the line.
-        if (!stopped && (signalled ? signals.contains(signal) : !quietExits)) {
+        if (!topEndWritten && !stopped && (signalled ? signals.contains(signal) : !quietExits)) {
             for (TraceSink s : sinks) {
                 if (signalled) {
                     s.killed(topPid, topPid, TraceRecord.NO_TIME, signal, false);

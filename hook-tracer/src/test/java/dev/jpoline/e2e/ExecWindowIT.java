@@ -168,6 +168,24 @@ class ExecWindowIT {
     }
 
     @Test
+    void theProgramsEndComesWhenItEndsBeforeTheLinesOfTheOrphansItLeft() throws Exception {
+        Path ours = temp.resolve("orphan.txt");
+        Programs.Result r = Programs.run(Programs.jpolineTrace("-f", "-o", ours.toString(), "-e", "trace=exit_group,write",
+                "--", "sh", "-c", "(sleep 0.5; echo late) & exit 3"), Map.of(), temp, Programs.DEFAULT_TIMEOUT);
+        assertThat(r.exit()).as(r.err()).isEqualTo(3);
+        assertThat(r.out()).isEqualTo("late\n");
+        List<String> lines = Files.readString(ours).lines().toList();
+        String top = lines.get(0).replaceFirst(" .*", "");
+        int end = lines.indexOf(lines.stream().filter(l -> l.matches(top + " +\\+\\+\\+ exited with 3 \\+\\+\\+"))
+                .findFirst().orElse("none"));
+        int late = lines.indexOf(lines.stream().filter(l -> l.contains("write(1, \"late\\n\", 5)")).findFirst().orElseThrow());
+        assertThat(end).as("as strace -f: the program's end where it happened\n%s", String.join("\n", lines))
+                .isGreaterThanOrEqualTo(0).isLessThan(late);
+        assertThat(lines).filteredOn(l -> l.contains("+++ exited with 3 +++")).hasSize(1);
+        assertThat(lines.get(lines.size() - 1)).endsWith("+++ exited with 0 +++");
+    }
+
+    @Test
     void aStaticProgramExecdByADynamicOneIsFollowedToItsEnd() throws Exception {
         Path prog = Programs.build("static_tree", "-static");
         List<String> shell = List.of("sh", "-c", prog + "; echo status $?");
