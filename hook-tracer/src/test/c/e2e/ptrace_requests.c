@@ -25,8 +25,8 @@ int main(void) {
     if (child == 0) {
         if (ptrace(PTRACE_TRACEME, 0, 0, 0) != 0) _exit(10);
         raise(SIGSTOP);
-        syscall(SYS_close, -1);
-        syscall(SYS_getppid);
+        syscall(SYS_close, -1, 1, 2, 3, 4, 5); /* every argument given: the stops show them all */
+        syscall(SYS_getppid, 6, 7, 8, 9, 10, 11);
         _exit(7);
     }
     int status;
@@ -38,6 +38,8 @@ int main(void) {
     ptrace(PTRACE_POKEDATA, child, &word, 0x99);
     ptrace(PTRACE_PEEKUSER, child, offsetof(struct user, regs.rip), 0);
     ptrace(PTRACE_PEEKUSER, child, offsetof(struct user, regs.orig_rax), 0);
+    ptrace(PTRACE_PEEKUSER, child, offsetof(struct user, regs.eflags), 0);
+    ptrace(PTRACE_PEEKUSER, child, offsetof(struct user, regs.fs_base), 0);
     ptrace(PTRACE_PEEKUSER, child, offsetof(struct user, u_debugreg) + 8, 0);
     ptrace(PTRACE_PEEKUSER, child, offsetof(struct user, regs.rip) + 1, 0);
     ptrace(PTRACE_PEEKUSER, child, 4096, 0);
@@ -52,6 +54,8 @@ int main(void) {
     struct iovec iov = {&regs, sizeof regs};
     ptrace(PTRACE_GETREGSET, child, NT_PRSTATUS, &iov);
     ptrace(PTRACE_GETREGS, child, 0, &regs);
+    struct user_fpregs_struct fpregs;
+    ptrace(PTRACE_GETFPREGS, child, 0, &fpregs);
     char info[88];
     ptrace(PTRACE_GET_SYSCALL_INFO, child, sizeof info, info);
     for (int stop = 0; stop < 5; stop++) {

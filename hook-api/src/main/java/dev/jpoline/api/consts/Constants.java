@@ -308,19 +308,18 @@ public final class Constants {
             .add("PTRACE_SINGLEBLOCK", 33).add("PTRACE_PEEKSIGINFO", 0x4209).add("PTRACE_GETSIGMASK", 0x420a)
             .add("PTRACE_SETSIGMASK", 0x420b).add("PTRACE_SECCOMP_GET_FILTER", 0x420c)
             .add("PTRACE_SECCOMP_GET_METADATA", 0x420d).add("PTRACE_GET_SYSCALL_INFO", 0x420e)
-            .add("PTRACE_GET_RSEQ_CONFIGURATION", 0x420f).add("PTRACE_SET_SYSCALL_USER_DISPATCH_CONFIG", 0x4210)
-            .add("PTRACE_GET_SYSCALL_USER_DISPATCH_CONFIG", 0x4211).build());
+            .add("PTRACE_GET_RSEQ_CONFIGURATION", 0x420f).add("PTRACE_OLDSETOPTIONS", 0x15).build());
     /** PTRACE_SEIZE's and PTRACE_SETOPTIONS's data. */
     public static final Xlat PTRACE_OPTIONS = reg(Xlat.flags("ptrace_options", "PTRACE_O_???")
             .add("PTRACE_O_TRACESYSGOOD", 1).add("PTRACE_O_TRACEFORK", 2).add("PTRACE_O_TRACEVFORK", 4)
             .add("PTRACE_O_TRACECLONE", 8).add("PTRACE_O_TRACEEXEC", 0x10).add("PTRACE_O_TRACEVFORKDONE", 0x20)
             .add("PTRACE_O_TRACEEXIT", 0x40).add("PTRACE_O_TRACESECCOMP", 0x80).add("PTRACE_O_EXITKILL", 0x100000)
             .add("PTRACE_O_SUSPEND_SECCOMP", 0x200000).build());
-    /** PTRACE_GETREGSET's and PTRACE_SETREGSET's addr: the ELF note type of the register set. */
+    /** PTRACE_GETREGSET's and PTRACE_SETREGSET's addr: the ELF note types strace 6.1 names on x86-64. */
     public static final Xlat NT_TYPES = reg(Xlat.values("nt_types", "NT_???")
-            .add("NT_PRSTATUS", 1).add("NT_FPREGSET", 2).add("NT_PRPSINFO", 3).add("NT_TASKSTRUCT", 4)
-            .add("NT_AUXV", 6).add("NT_386_TLS", 0x200).add("NT_386_IOPERM", 0x201).add("NT_X86_XSTATE", 0x202)
-            .add("NT_X86_SHSTK", 0x204).add("NT_FILE", 0x46494c45).add("NT_PRXFPREG", 0x46e62b7f)
+            .add("NT_PRSTATUS", 1).add("NT_FPREGSET", 2).add("NT_PRPSINFO", 3).add("NT_PRXREG", 4)
+            .add("NT_AUXV", 6).add("NT_PSTATUS", 10).add("NT_PRFPXREG", 20).add("NT_386_TLS", 0x200)
+            .add("NT_386_IOPERM", 0x201).add("NT_X86_XSTATE", 0x202).add("NT_FILE", 0x46494c45).add("NT_PRXFPREG", 0x46e62b7f)
             .add("NT_SIGINFO", 0x53494749).build());
     /** struct ptrace_syscall_info's op. */
     public static final Xlat PTRACE_SYSCALL_INFO_OPS = reg(Xlat.values("ptrace_syscall_info_op", "PTRACE_SYSCALL_INFO_???")

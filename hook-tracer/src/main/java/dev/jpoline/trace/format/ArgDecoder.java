@@ -874,7 +874,8 @@ final class ArgDecoder {
      */
     private final class PtraceArgs {
         private static final long TRACEME = 0, PEEKTEXT = 1, PEEKDATA = 2, PEEKUSER = 3, POKEUSER = 6, CONT = 7,
-                KILL = 8, SINGLESTEP = 9, GETREGS = 12, SETREGS = 13, ATTACH = 16, DETACH = 17, SYSCALL = 24,
+                KILL = 8, SINGLESTEP = 9, GETREGS = 12, SETREGS = 13, GETFPREGS = 14, SETFPREGS = 15, ATTACH = 16,
+                DETACH = 17, OLDSETOPTIONS = 0x15, SYSCALL = 24, PEEKSIGINFO = 0x4209,
                 SYSEMU = 31, SYSEMU_SINGLESTEP = 32, SINGLEBLOCK = 33, SETOPTIONS = 0x4200, GETEVENTMSG = 0x4201,
                 GETSIGINFO = 0x4202, SETSIGINFO = 0x4203, GETREGSET = 0x4204, SETREGSET = 0x4205, SEIZE = 0x4206,
                 INTERRUPT = 0x4207, LISTEN = 0x4208, GETSIGMASK = 0x420a, SETSIGMASK = 0x420b,
@@ -894,10 +895,12 @@ final class ArgDecoder {
             if (request == ATTACH || request == INTERRUPT || request == KILL || request == LISTEN) {
                 return;
             }
-            if (request == GETREGS || request == SETREGS) {
-                // strace 6.1 leaves the ignored addr out here, and shows the registers
-                add(failed ? StraceFormatter.pointer(data) : struct(data, memory, USER_REGS.length * 8, ArgDecoder::userRegs),
-                        request == GETREGS);
+            if (request == GETREGS || request == SETREGS || request == GETFPREGS || request == SETFPREGS) {
+                // strace 6.1 leaves the ignored addr out here (data is register 3), and shows the
+                // registers; the FP registers' 512 bytes are not copied, their address is shown.
+                begin(request == GETREGS || request == GETFPREGS, 3);
+                out.append(failed || request == GETFPREGS || request == SETFPREGS ? StraceFormatter.pointer(data)
+                        : struct(data, memory, USER_REGS.length * 8, ArgDecoder::userRegs));
                 return;
             }
             add(address(), false);
@@ -906,7 +909,7 @@ final class ArgDecoder {
 
         private String address() {
             if (request == PEEKUSER || request == POKEUSER) {
-                return userOffset(addr);
+                return userOffset(addr, style);
             }
             if (request == GETREGSET || request == SETREGSET) {
                 return Constants.NT_TYPES.format(addr, style);
@@ -922,7 +925,7 @@ final class ArgDecoder {
         private boolean atExit() {
             return request == PEEKTEXT || request == PEEKDATA || request == PEEKUSER || request == GETEVENTMSG
                     || request == GETREGSET || request == GETSIGINFO || request == GETSIGMASK
-                    || request == GET_SYSCALL_INFO || request == SECCOMP_GET_FILTER;
+                    || request == GET_SYSCALL_INFO || request == SECCOMP_GET_FILTER || request == PEEKSIGINFO;
         }
 
         private String data() {
@@ -930,7 +933,7 @@ final class ArgDecoder {
                     || request == SYSEMU || request == SYSEMU_SINGLESTEP || request == SINGLEBLOCK) {
                 return Signals.format((int) data, style);
             }
-            if (request == SEIZE || request == SETOPTIONS) {
+            if (request == SEIZE || request == SETOPTIONS || request == OLDSETOPTIONS) {
                 return Constants.PTRACE_OPTIONS.format(data, style);
             }
             if (memory.isEmpty() || data == 0) {
@@ -973,15 +976,16 @@ final class ArgDecoder {
                 sb.append(", arch=").append(Constants.AUDIT_ARCHES.format(arch, style));
             }
             if (size >= 16) {
-                sb.append(", instruction_pointer=").append(Xlat.hex(m.le(8, 8)));
+                sb.append(", instruction_pointer=").append(StraceFormatter.pointer(m.le(8, 8)));
             }
             if (size >= 24) {
-                sb.append(", stack_pointer=").append(Xlat.hex(m.le(16, 8)));
+                sb.append(", stack_pointer=").append(StraceFormatter.pointer(m.le(16, 8)));
             }
             if (size >= 32 && (op == 1 || op == 3)) { // entry, seccomp: the call and its arguments
                 long nr = m.le(24, 8);
-                sb.append(op == 1 ? ", entry={" : ", seccomp={").append("nr=")
-                        .append(arch == 0xc000003eL ? f.syscallConstant(nr) : Long.toUnsignedString(nr));
+                String number = Long.toUnsignedString(nr);
+                String name = arch == 0xc000003eL ? f.syscallConstant(nr) : number;
+                sb.append(op == 1 ? ", entry={" : ", seccomp={").append("nr=").append(styled(number, name));
                 int args = (int) Math.min(6, (size - 32) / 8);
                 if (args > 0) {
                     sb.append(", args=[");
@@ -999,8 +1003,8 @@ final class ArgDecoder {
                 boolean error = size >= 33 && m.le(32, 1) != 0;
                 sb.append(", exit={rval=");
                 int errno = Errno.fromReturn(rval);
-                sb.append(error && errno != 0 ? "-" + Errno.byNumber(errno).map(Enum::name).orElse(Integer.toString(errno))
-                        : Long.toString(rval));
+                sb.append(error && errno != 0 ? styled(Long.toString(rval),
+                        "-" + Errno.byNumber(errno).map(Enum::name).orElse(Integer.toString(errno))) : Long.toString(rval));
                 if (size >= 33) {
                     sb.append(", is_error=").append(m.le(32, 1));
                 }
@@ -1010,10 +1014,18 @@ final class ArgDecoder {
         }
     }
 
+    /** A number with its name as -X asks: the number, the name, or the number and the name in a comment. */
+    private String styled(String number, String name) {
+        if (number.equals(name) || style == XlatStyle.ABBREV) {
+            return name;
+        }
+        return style == XlatStyle.RAW ? number : number + " /* " + name + " */";
+    }
+
     /** offsetofend(struct ptrace_syscall_info, seccomp.ret_data): the most strace reads of it. */
     private static final long SYSCALL_INFO_SECCOMP_END = 84;
 
-    /** struct user_regs_struct's fields, in order (sys/user.h), and their REG names for PEEKUSER (sys/reg.h). */
+    /** struct user_regs_struct's fields, in order (sys/user.h). */
     private static final String[] USER_REGS = {"r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8",
         "rax", "rcx", "rdx", "rsi", "rdi", "orig_rax", "rip", "cs", "eflags", "rsp", "ss", "fs_base", "gs_base", "ds",
         "es", "fs", "gs"};
@@ -1024,22 +1036,40 @@ final class ArgDecoder {
     private static final String[] USER_FIELDS = {"u_fpvalid", "i387", "u_tsize", "u_dsize", "u_ssize", "start_code",
         "start_stack", "signal", "reserved", "u_ar0", "u_fpstate", "magic", "u_comm", "u_debugreg", null};
 
-    /** A PEEKUSER/POKEUSER offset: 8*REG within the registers, a struct user field after them, hex beyond. */
-    static String userOffset(long addr) {
+    /**
+     * strace 6.1's names of the registers' offsets for PEEKUSER (sys/reg.h's, as its x86-64 table
+     * has them: up to SS, EFLAGS as EFL; fs_base to gs are SS plus something).
+     */
+    private static final String[] USER_REG_OFFSETS = {"R15", "R14", "R13", "R12", "RBP", "RBX", "R11", "R10", "R9",
+        "R8", "RAX", "RCX", "RDX", "RSI", "RDI", "ORIG_RAX", "RIP", "CS", "EFL", "RSP", "SS"};
+
+    /** A PEEKUSER/POKEUSER offset as -X asks: hex, the name, or hex with the name in a comment. */
+    static String userOffset(long addr, XlatStyle style) {
+        String name = userOffsetName(addr);
+        if (name == null || style == XlatStyle.RAW) {
+            return StraceFormatter.pointer(addr);
+        }
+        return style == XlatStyle.VERBOSE ? StraceFormatter.pointer(addr) + " /* " + name + " */" : name;
+    }
+
+    /** 8*REG (+N) within the registers, a struct user field (+N) after them; null beyond struct user. */
+    static String userOffsetName(long addr) {
         if (Long.compareUnsigned(addr, 8L * USER_REGS.length) < 0) {
-            String reg = "8*" + USER_REGS[(int) (addr / 8)].toUpperCase(java.util.Locale.ROOT);
-            return addr % 8 == 0 ? reg : reg + "+" + addr % 8;
+            int reg = (int) Math.min(addr / 8, USER_REG_OFFSETS.length - 1);
+            String name = "8*" + USER_REG_OFFSETS[reg];
+            long delta = addr - 8L * reg;
+            return delta == 0 ? name : name + "+" + delta;
         }
         for (int i = USER_FIELD_OFFSETS.length - 1; i >= 0; i--) {
             if (Long.compareUnsigned(addr, USER_FIELD_OFFSETS[i]) >= 0) {
                 if (USER_FIELDS[i] == null) {
-                    return addr == USER_FIELD_OFFSETS[i] ? "sizeof(struct user)" : StraceFormatter.pointer(addr);
+                    return addr == USER_FIELD_OFFSETS[i] ? "sizeof(struct user)" : null;
                 }
                 String name = "offsetof(struct user, " + USER_FIELDS[i] + ")";
                 return addr == USER_FIELD_OFFSETS[i] ? name : name + "+" + (addr - USER_FIELD_OFFSETS[i]);
             }
         }
-        return StraceFormatter.pointer(addr);
+        return null;
     }
 
     /** A struct user_regs_struct, every field in hex. */
