@@ -457,16 +457,22 @@ public final class TraceWriter implements AutoCloseable {
         }
         closeOpen();
         live.add(e.pid()); // for the [pid N] prefix of a process that never made a traced call
+        endLine(e.pid(), e.signalled(), e.signal(), e.coreDumped(), e.exitCode());
+        gone(e.pid());
+    }
+
+    /** A process's {@code +++ killed by +++} or {@code +++ exited with +++} line, as -e signal= and -qq allow. */
+    private void endLine(int pid, boolean signalled, int signal, boolean coreDumped, int exitCode) {
+        if (signalled ? !signals.contains(signal) : quietExits) {
+            return;
+        }
         for (TraceSink s : sinks) {
-            if (e.signalled()) {
-                if (signals.contains(e.signal())) {
-                    s.killed(e.pid(), e.pid(), TraceRecord.NO_TIME, e.signal(), e.coreDumped());
-                }
-            } else if (!quietExits) {
-                s.exited(e.pid(), e.pid(), TraceRecord.NO_TIME, e.exitCode());
+            if (signalled) {
+                s.killed(pid, pid, TraceRecord.NO_TIME, signal, coreDumped);
+            } else {
+                s.exited(pid, pid, TraceRecord.NO_TIME, exitCode);
             }
         }
-        gone(e.pid());
     }
 
     /** {@code --- SIGTERM {si_signo=...} ---}; for a signal that kills, the process's end too. */
@@ -682,16 +688,10 @@ public final class TraceWriter implements AutoCloseable {
         }
         topEndWritten = true;
         closeOpen();
-        boolean signalled = e.signalled() && !topExitedByRecord;
-        // After --syscall-limit the program's end is not part of the trace; the set and -qq decide the line.
-        if (!stopped && (signalled ? signals.contains(e.signal()) : !quietExits)) {
-            for (TraceSink s : sinks) {
-                if (signalled) {
-                    s.killed(topPid, topPid, TraceRecord.NO_TIME, e.signal(), e.coreDumped());
-                } else {
-                    s.exited(topPid, topPid, TraceRecord.NO_TIME, topExitedByRecord ? topExitCode : e.exitCode());
-                }
-            }
+        // After --syscall-limit the program's end is not part of the trace.
+        if (!stopped) {
+            endLine(topPid, e.signalled() && !topExitedByRecord, e.signal(), e.coreDumped(),
+                    topExitedByRecord ? topExitCode : e.exitCode());
         }
         gone(topPid); // the orphans' lines lose the [pid N] prefix once they are the only ones left, as strace's
     }
@@ -701,15 +701,9 @@ public final class TraceWriter implements AutoCloseable {
         if (openTid != null) {
             closeOpen();
         }
-        // After --syscall-limit the program's end is not part of the trace; the set and -qq decide the line.
-        if (!topEndWritten && !stopped && (signalled ? signals.contains(signal) : !quietExits)) {
-            for (TraceSink s : sinks) {
-                if (signalled) {
-                    s.killed(topPid, topPid, TraceRecord.NO_TIME, signal, false);
-                } else {
-                    s.exited(topPid, topPid, TraceRecord.NO_TIME, topExitedByRecord ? topExitCode : exitStatus);
-                }
-            }
+        // After --syscall-limit the program's end is not part of the trace.
+        if (!topEndWritten && !stopped) {
+            endLine(topPid, signalled, signal, false, topExitedByRecord ? topExitCode : exitStatus);
         }
         if (summary != null) {
             text.table(summary.format(summaryLayout));
@@ -725,10 +719,8 @@ public final class TraceWriter implements AutoCloseable {
         if (openTid != null) {
             closeOpen();
         }
-        if (topExitedByRecord && !stopped && !quietExits) {
-            for (TraceSink s : sinks) {
-                s.exited(topPid, topPid, TraceRecord.NO_TIME, topExitCode);
-            }
+        if (topExitedByRecord && !stopped) {
+            endLine(topPid, false, 0, false, topExitCode);
         }
         if (summary != null) {
             text.table(summary.format(summaryLayout));
