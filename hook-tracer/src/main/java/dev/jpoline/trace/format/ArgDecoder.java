@@ -700,11 +700,7 @@ final class ArgDecoder {
             return "_IOC(" + dirs[(int) (request >>> 30) & 3] + ", " + Xlat.hex((request >>> 8) & 0xff) + ", "
                     + Xlat.hex(request & 0xff) + ", " + Xlat.hex((request >>> 16) & 0x3fff) + ")";
         });
-        return switch (style) {
-            case RAW -> Xlat.hex(request);
-            case ABBREV -> symbolic;
-            case VERBOSE -> Xlat.hex(request) + " /* " + symbolic + " */";
-        };
+        return style.show(Xlat.hex(request), symbolic);
     }
 
     private void futexArgs() {
@@ -936,30 +932,28 @@ final class ArgDecoder {
             if (request == SEIZE || request == SETOPTIONS || request == OLDSETOPTIONS) {
                 return Constants.PTRACE_OPTIONS.format(data, style);
             }
-            if (memory.isEmpty() || data == 0) {
-                return StraceFormatter.pointer(data);
-            }
-            Payload m = memory.get();
             if (request == PEEKTEXT || request == PEEKDATA || request == PEEKUSER) {
-                return m.length() >= 8 ? "[" + StraceFormatter.pointer(m.le(0, 8)) + "]" : StraceFormatter.pointer(data);
+                return struct(data, memory, 8, m -> "[" + StraceFormatter.pointer(m.le(0, 8)) + "]");
             }
             if (request == GETEVENTMSG) {
-                return m.length() >= 8 ? "[" + Long.toUnsignedString(m.le(0, 8)) + "]" : StraceFormatter.pointer(data);
+                return struct(data, memory, 8, m -> "[" + Long.toUnsignedString(m.le(0, 8)) + "]");
             }
             if (request == GETSIGINFO || request == SETSIGINFO) {
-                return m.length() >= 48 ? SignalInfo.parse(m).format(style) : StraceFormatter.pointer(data);
+                return struct(data, memory, 48, m -> SignalInfo.parse(m).format(style));
             }
             if (request == GETSIGMASK || request == SETSIGMASK) {
-                return addr == 8 && m.length() >= 8 ? Signals.formatSet(m.le(0, 8), 8, style) : StraceFormatter.pointer(data);
+                return addr == 8 ? struct(data, memory, 8, m -> Signals.formatSet(m.le(0, 8), 8, style))
+                        : StraceFormatter.pointer(data);
             }
             if (request == GETREGSET || request == SETREGSET) {
                 // The iovec only: strace also shows the registers iov_base points to (not copied here).
-                return m.length() >= 16 ? "{iov_base=" + StraceFormatter.pointer(m.le(0, 8)) + ", iov_len="
-                        + Long.toUnsignedString(m.le(8, 8)) + "}" : StraceFormatter.pointer(data);
+                return struct(data, memory, 16, m -> "{iov_base=" + StraceFormatter.pointer(m.le(0, 8)) + ", iov_len="
+                        + Long.toUnsignedString(m.le(8, 8)) + "}");
             }
             if (request == GET_SYSCALL_INFO) {
-                return syscallInfo(m, Math.min(Long.compareUnsigned(addr, r.returnValue()) < 0 ? addr : r.returnValue(),
-                        SYSCALL_INFO_SECCOMP_END));
+                long size = Math.min(Long.compareUnsigned(addr, r.returnValue()) < 0 ? addr : r.returnValue(),
+                        SYSCALL_INFO_SECCOMP_END);
+                return struct(data, memory, 0, m -> syscallInfo(m, size));
             }
             return StraceFormatter.pointer(data);
         }
@@ -1014,12 +1008,9 @@ final class ArgDecoder {
         }
     }
 
-    /** A number with its name as -X asks: the number, the name, or the number and the name in a comment. */
+    /** A number with its name as -X asks; a number that has no name stays as it is. */
     private String styled(String number, String name) {
-        if (number.equals(name) || style == XlatStyle.ABBREV) {
-            return name;
-        }
-        return style == XlatStyle.RAW ? number : number + " /* " + name + " */";
+        return number.equals(name) ? number : style.show(number, name);
     }
 
     /** offsetofend(struct ptrace_syscall_info, seccomp.ret_data): the most strace reads of it. */
@@ -1046,10 +1037,7 @@ final class ArgDecoder {
     /** A PEEKUSER/POKEUSER offset as -X asks: hex, the name, or hex with the name in a comment. */
     static String userOffset(long addr, XlatStyle style) {
         String name = userOffsetName(addr);
-        if (name == null || style == XlatStyle.RAW) {
-            return StraceFormatter.pointer(addr);
-        }
-        return style == XlatStyle.VERBOSE ? StraceFormatter.pointer(addr) + " /* " + name + " */" : name;
+        return name == null ? StraceFormatter.pointer(addr) : style.show(StraceFormatter.pointer(addr), name);
     }
 
     /** 8*REG (+N) within the registers, a struct user field (+N) after them; null beyond struct user. */
@@ -1562,11 +1550,7 @@ final class ArgDecoder {
 
     /** A dev_t in a style: {@code makedev(0x1, 0x3)}, {@code 0x103}, or both. */
     static String makedev(long dev, XlatStyle style) {
-        return switch (style) {
-            case RAW -> Xlat.hex(dev);
-            case ABBREV -> makedev(dev);
-            case VERBOSE -> Xlat.hex(dev) + " /* " + makedev(dev) + " */";
-        };
+        return style.show(Xlat.hex(dev), makedev(dev));
     }
 
     /** A dev_t as strace prints it: {@code makedev(0x1, 0x3)}. */

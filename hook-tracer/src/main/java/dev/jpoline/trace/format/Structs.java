@@ -145,11 +145,7 @@ final class Structs {
         int size = sigsetSize > 0 && sigsetSize <= 8 ? sigsetSize : 8;
         long mask = p.le(24, size);
         String name = handler == 0 ? "SIG_DFL" : handler == 1 ? "SIG_IGN" : handler == -1L ? "SIG_ERR" : null;
-        String handlerText = name == null ? StraceFormatter.pointer(handler) : switch (style) {
-            case RAW -> Xlat.hex(handler);
-            case VERBOSE -> Xlat.hex(handler) + " /* " + name + " */";
-            default -> name;
-        };
+        String handlerText = name == null ? StraceFormatter.pointer(handler) : style.show(Xlat.hex(handler), name);
         StringBuilder sb = new StringBuilder("{sa_handler=").append(handlerText);
         sb.append(", sa_mask=").append(Signals.formatSet(mask, size, style));
         // All 64 bits: glibc sign-extends an int sa_flags holding SA_RESETHAND, and strace shows the rest.
@@ -207,10 +203,7 @@ final class Structs {
         String symbolic = v == -1L ? "RLIM64_INFINITY"
                 : v > 0 && v % 1024 == 0 ? (v / 1024) + "*1024" : null;
         String number = Long.toUnsignedString(v);
-        if (symbolic == null || style == XlatStyle.RAW) {
-            return number;
-        }
-        return style == XlatStyle.VERBOSE ? number + " /* " + symbolic + " */" : symbolic;
+        return symbolic == null ? number : style.show(number, symbolic);
     }
 
     static String utsname(Payload p, int limit) {
