@@ -38,15 +38,10 @@ public final class ProgramCheck {
     }
 
     /**
-     * Why LD_PRELOAD cannot reach {@code program}, or empty when it can (a dynamically linked
+     * Why LD_PRELOAD cannot reach {@code program}: a {@code SessionLayout.UNREACHABLE_*} code
+     * ({@link HostRewriting#unreachableReason} words it), or 0 when it can (a dynamically linked
      * ELF without set-id bits, or a script, whose interpreter is checked when it starts).
      */
-    public static Optional<String> unreachableReason(Path program) {
-        int code = unreachableCode(program);
-        return code == 0 ? Optional.empty() : Optional.of(HostRewriting.unreachableReason(code));
-    }
-
-    /** As {@link #unreachableReason}: a {@code SessionLayout.UNREACHABLE_*} code, 0 when reachable. */
     public static int unreachableCode(Path program) {
         try {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(program);
